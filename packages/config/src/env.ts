@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+// The only place in Shoal that reads process.env. Everything else receives a
+// typed, validated config object, so a bad variable fails at start-up with a
+// message naming it instead of surfacing later as an odd runtime error.
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+const envSchema = z.object({
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  SHOAL_DATA_DIR: z.string().default('.data'),
+  SHOAL_HOST: z.string().default('127.0.0.1'),
+  SHOAL_PORT: port.default(4000),
+  SHOAL_DOCKER_PORT: port.default(2375),
+  SHOAL_WEB_PORT: port.default(3000),
+  SHOAL_SERVER_URL: z.url().default('http://127.0.0.1:4000'),
+  SHOAL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SHOAL_SIM_AGENTS: z.coerce.number().int().min(1).max(5_000).default(5),
+  MESOS_MASTER: optionalString.transform((s) =>
+    s
+      ?.split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  ),
+  MESOS_PRINCIPAL: optionalString,
+  MESOS_SECRET: optionalString,
+});
+
+export type ShoalEnv = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  readonly code = 'SHOAL_BAD_ENV';
+  constructor(readonly issues: string[]) {
+    super(`Invalid environment:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): ShoalEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}

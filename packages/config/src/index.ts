@@ -1,0 +1,1 @@
+export { loadEnv, EnvError, type ShoalEnv } from './env';

@@ -1,0 +1,96 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from './client';
+import { migrateDatabase, MigrationError } from './migrate';
+import { readMigrations } from './migrations';
+import { createTestDatabase } from './testing';
+
+describe('embedded PGlite', () => {
+  it('keeps data across restarts and applies each migration once', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'shoal-pglite-'));
+    try {
+      const first = await createDb({ dataDir });
+      expect(first.kind).toBe('pglite');
+      await first.prisma.tenant.create({
+        data: { slug: 'blue', name: 'Blue team', mesosRole: 'shoal/blue' },
+      });
+      await first.close();
+
+      const second = await createDb({ dataDir });
+      const tenants = await second.prisma.tenant.findMany();
+      expect(tenants.map((t) => t.mesosRole)).toEqual(['shoal/blue']);
+      expect((await migrateDatabase(second.url)).applied).toEqual([]);
+      await second.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PostgreSQL', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('records applied migrations the way prisma migrate deploy does', async () => {
+    expect(db.kind).toBe('postgresql');
+    const rows = await db.prisma.$queryRaw<{ migration_name: string; checksum: string }[]>`
+      SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`;
+    expect(rows).toEqual(readMigrations().map((m) => ({ migration_name: m.name, checksum: m.checksum })));
+  });
+
+  it('enforces container names unique per tenant, not across tenants', async () => {
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((slug) =>
+        db.prisma.tenant.create({ data: { slug, name: slug, mesosRole: `shoal/${slug}` } }),
+      ),
+    );
+    const container = (tenantId: string, id: string) => ({
+      id,
+      tenantId,
+      name: 'web',
+      image: 'nginx',
+      config: {},
+      cpus: 0.5,
+      memMb: 128,
+    });
+    await db.prisma.container.create({ data: container(a!.id, 'a'.repeat(64)) });
+    await db.prisma.container.create({ data: container(b!.id, 'b'.repeat(64)) });
+    await expect(
+      db.prisma.container.create({ data: container(a!.id, 'c'.repeat(64)) }),
+    ).rejects.toMatchObject({ code: 'P2002' });
+  });
+
+  it('rolls a failing migration back completely and names it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'shoal-migrations-'));
+    try {
+      mkdirSync(path.join(dir, '20990101000000_broken'));
+      writeFileSync(
+        path.join(dir, '20990101000000_broken', 'migration.sql'),
+        'CREATE TABLE "Half" (id int);\nALTER TABLE "NoSuchTable" ADD COLUMN x int;',
+      );
+      const error = await migrateDatabase(db.url, dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).migration).toBe('20990101000000_broken');
+
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const half = await client.query(`SELECT to_regclass('"Half"') AS t`);
+      const recorded = await client.query(
+        `SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '20990101000000_broken'`,
+      );
+      await client.end();
+      expect(half.rows[0].t).toBeNull();
+      expect(recorded.rowCount).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/prisma/client';
+import { startEmbeddedPostgres } from './embedded';
+import { migrateDatabase } from './migrate';
+
+export interface DbOptions {
+  /** PostgreSQL URL; when absent an embedded PGlite database is used. */
+  databaseUrl?: string | undefined;
+  /** Where embedded PGlite keeps its files; `null` keeps them in memory. */
+  dataDir?: string | null;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  poolSize?: number;
+}
+
+export interface Db {
+  prisma: PrismaClient;
+  kind: 'postgresql' | 'pglite';
+  /** The URL the client is connected to (for raw pg connections, e.g. advisory locks). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The one way Shoal obtains a database client. */
+export async function createDb(options: DbOptions = {}): Promise<Db> {
+  let url = options.databaseUrl;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!url) {
+    const dataDir =
+      options.dataDir === null ? undefined : path.resolve(options.dataDir ?? '.data', 'pglite');
+    const embedded = await startEmbeddedPostgres(dataDir);
+    url = embedded.url;
+    stopEmbedded = embedded.close;
+  }
+  const kind = stopEmbedded ? 'pglite' : 'postgresql';
+  try {
+    if (options.migrate ?? true) await migrateDatabase(url);
+  } catch (error) {
+    await stopEmbedded?.();
+    throw error;
+  }
+  const poolSize = options.poolSize ?? (kind === 'pglite' ? 4 : 10);
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: poolSize }),
+  });
+  return {
+    prisma,
+    kind,
+    url,
+    async close() {
+      await prisma.$disconnect();
+      await stopEmbedded?.();
+    },
+  };
+}

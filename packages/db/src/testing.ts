@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadEnv } from '@shoal/config';
+import { createDb, type Db } from './client';
+
+/**
+ * A fresh, migrated database on the PostgreSQL server named by DATABASE_URL,
+ * dropped again by `close()`. Each test file gets its own, so files can run
+ * in parallel and a failed run leaves nothing behind that a later one trips on.
+ */
+export async function createTestDatabase(): Promise<Db> {
+  const serverUrl = loadEnv().DATABASE_URL;
+  if (!serverUrl) {
+    throw new Error(
+      'DATABASE_URL must point at a PostgreSQL server for integration tests (npm test sets it).',
+    );
+  }
+  const name = `shoal_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await createDb({ databaseUrl: url.toString(), poolSize: 5 });
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await withAdminClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
+
+async function withAdminClient<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
