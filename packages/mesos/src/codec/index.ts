@@ -1,0 +1,45 @@
+import { MesosCodecError } from '../errors';
+import type { MessageName, MessageOf } from '../generated/types';
+import { decodeJson, encodeJson } from './json';
+import { decodeProtobuf, encodeProtobuf } from './protobuf';
+import { messageType } from './schema';
+
+export type WireFormat = 'protobuf' | 'json';
+
+export const CONTENT_TYPES = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+} as const satisfies Record<WireFormat, string>;
+
+/** Maps a Content-Type header (parameters such as charset allowed) to a wire format. */
+export function formatFromContentType(contentType: string | undefined): WireFormat | undefined {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType === CONTENT_TYPES.protobuf) return 'protobuf';
+  if (mediaType === CONTENT_TYPES.json) return 'json';
+  return undefined;
+}
+
+function describeFailure(verb: string, type: MessageName, format: WireFormat, cause: unknown): MesosCodecError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new MesosCodecError(`cannot ${verb} ${type} as ${format}: ${reason}`, { cause });
+}
+
+export function encodeMessage<N extends MessageName>(type: N, message: MessageOf<N>, format: WireFormat): Uint8Array {
+  const schema = messageType(type);
+  try {
+    return format === 'json' ? encodeJson(schema, message) : encodeProtobuf(schema, message);
+  } catch (cause) {
+    throw describeFailure('encode', type, format, cause);
+  }
+}
+
+/** Throws MesosCodecError (with the underlying error as `cause`) on malformed input. */
+export function decodeMessage<N extends MessageName>(type: N, bytes: Uint8Array, format: WireFormat): MessageOf<N> {
+  const schema = messageType(type);
+  try {
+    const decoded = format === 'json' ? decodeJson(schema, bytes) : decodeProtobuf(schema, bytes);
+    return decoded as unknown as MessageOf<N>;
+  } catch (cause) {
+    throw describeFailure('decode', type, format, cause);
+  }
+}
