@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+// Boots the whole product the way `npm start` does — control plane and the
+// built dashboard — on free ports, over a database made for this run.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not become ready in ${timeoutMs} ms`);
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: 'inherit', detached: true });
+}
+
+function stop(child: ChildProcess): void {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const database = `shoal_e2e_${randomBytes(5).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${database}"`);
+  const databaseUrl = new URL(serverUrl);
+  databaseUrl.pathname = `/${database}`;
+
+  const [apiPort, webPort] = [await freePort(), await freePort()];
+  const env = {
+    DATABASE_URL: databaseUrl.toString(),
+    SHOAL_PORT: String(apiPort),
+    SHOAL_SERVER_URL: `http://127.0.0.1:${apiPort}`,
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+  const children: ChildProcess[] = [];
+  const teardown = async () => {
+    children.forEach(stop);
+    await new Promise((r) => setTimeout(r, 500));
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  };
+  try {
+    const server = start('npx', ['tsx', 'apps/server/src/main.ts', 'serve'], root, env);
+    children.push(server);
+    await waitFor(`${env.SHOAL_SERVER_URL}/healthz`, server);
+    const web = start('npx', ['next', 'start', '-p', String(webPort), '-H', '127.0.0.1'], path.join(root, 'apps/web'), env);
+    children.push(web);
+    await waitFor(`http://127.0.0.1:${webPort}/`, web);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  process.env.SHOAL_E2E_BASE_URL = `http://127.0.0.1:${webPort}`;
+  process.env.SHOAL_E2E_API_URL = env.SHOAL_SERVER_URL;
+  return teardown;
+}

@@ -1,0 +1,9 @@
+import type { Services } from '@shoal/core';
+
+export interface Context {
+  services: Services;
+}
+
+export function createContextFactory(services: Services) {
+  return (): Context => ({ services });
+}

@@ -1,0 +1,53 @@
+import type { PrismaClient } from '@shoal/db';
+
+export interface DatabaseHealth {
+  kind: 'postgresql' | 'pglite';
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface SystemStatus {
+  version: string;
+  database: DatabaseHealth;
+  tenants: number;
+  containers: number;
+}
+
+export const SHOAL_VERSION = '0.1.0';
+
+export class SystemService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly databaseKind: DatabaseHealth['kind'],
+  ) {}
+
+  async databaseHealth(): Promise<DatabaseHealth> {
+    const started = performance.now();
+    try {
+      await this.prisma.$queryRaw`SELECT 1`;
+      return { kind: this.databaseKind, ok: true, latencyMs: elapsed(started) };
+    } catch (error) {
+      return {
+        kind: this.databaseKind,
+        ok: false,
+        latencyMs: elapsed(started),
+        error: error instanceof Error ? error.message.split('\n')[0] : String(error),
+      };
+    }
+  }
+
+  async status(): Promise<SystemStatus> {
+    const database = await this.databaseHealth();
+    if (!database.ok) return { version: SHOAL_VERSION, database, tenants: 0, containers: 0 };
+    const [tenants, containers] = await Promise.all([
+      this.prisma.tenant.count(),
+      this.prisma.container.count(),
+    ]);
+    return { version: SHOAL_VERSION, database, tenants, containers };
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

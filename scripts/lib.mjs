@@ -1,0 +1,105 @@
+// Helpers shared by the start and test entry points. Only Node built-ins are
+// used here: these scripts run before dependencies are installed.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const baseEnv = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: '1',
+  TURBO_TELEMETRY_DISABLED: '1',
+  TURBO_NO_UPDATE_NOTIFIER: '1',
+  DO_NOT_TRACK: '1',
+  PRISMA_HIDE_UPDATE_MESSAGE: '1',
+};
+
+export function step(title) {
+  console.log(`\n▸ ${title}`);
+}
+
+/** Runs a command to completion, inheriting output; throws on failure. */
+export function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: baseEnv, ...options });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+  }
+}
+
+/** Installs npm dependencies when they are missing or older than the lock file. */
+export function ensureDependencies() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  step('Installing npm dependencies');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+export function canConnect(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export function aptInstall(packages) {
+  if (!isRoot() || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(`Please install ${packages.join(', ')} (Debian packages) and run again.`);
+  }
+  step(`Installing ${packages.join(', ')} from Debian packages`);
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    env: { ...baseEnv, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+/** Debian's Chromium for the browser tests (never a downloaded browser build). */
+export function ensureChromium() {
+  if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium']);
+}
+
+/** A PostgreSQL server on 127.0.0.1:5432, installed and started if absent. */
+export async function ensurePostgres() {
+  if (await canConnect('127.0.0.1', 5432)) return;
+  const installedHere = !existsSync('/usr/lib/postgresql');
+  if (installedHere) aptInstall(['postgresql']);
+  step('Starting PostgreSQL');
+  const version = readdirSync('/etc/postgresql').sort().at(-1);
+  if (installedHere) {
+    // A server installed just for the tests trusts loopback connections, as the
+    // CI machines' server does, so tests need no password.
+    const hba = `/etc/postgresql/${version}/main/pg_hba.conf`;
+    writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/gm, '$1trust'));
+  }
+  run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+  for (let i = 0; i < 50 && !(await canConnect('127.0.0.1', 5432)); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Starts a long-running child in its own process group so it can be stopped with all its children. */
+export function startChild(command, args, options = {}) {
+  return spawn(command, args, { cwd: root, env: baseEnv, stdio: 'inherit', detached: true, ...options });
+}
+
+export function stopChild(child) {
+  if (!child || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
