@@ -26,6 +26,11 @@ const envSchema = z.object({
   SHOAL_SERVER_URL: z.url().default('http://127.0.0.1:4000'),
   SHOAL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SHOAL_SIM_AGENTS: z.coerce.number().int().min(1).max(5_000).default(5),
+  // Demo tenants on first start; on by default only for the embedded database.
+  SHOAL_SEED_DEMO: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   MESOS_MASTER: optionalString.transform((s) =>
     s
       ?.split(',')
@@ -36,7 +41,7 @@ const envSchema = z.object({
   MESOS_SECRET: optionalString,
 });
 
-export type ShoalEnv = z.infer<typeof envSchema>;
+export type ShoalEnv = z.infer<typeof envSchema> & { seedDemo: boolean };
 
 export class EnvError extends Error {
   readonly code = 'SHOAL_BAD_ENV';
@@ -51,5 +56,5 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
-  return parsed.data;
+  return { ...parsed.data, seedDemo: parsed.data.SHOAL_SEED_DEMO ?? !parsed.data.DATABASE_URL };
 }

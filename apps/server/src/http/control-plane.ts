@@ -25,7 +25,10 @@ export async function startControlPlane(
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
       void services.system.databaseHealth().then((database) => {
-        sendJson(res, database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', database });
+        sendJson(res, database.ok ? 200 : 503, {
+          status: database.ok ? 'ok' : 'degraded',
+          database,
+        });
       });
       return;
     }

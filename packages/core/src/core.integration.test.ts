@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '@shoal/db';
+import { createTestDatabase } from '@shoal/db/testing';
+import { ShoalError } from './errors';
+import { seedFirstStart } from './seed/first-start';
+import { createServices, type Services } from './services';
+import { verifyPassword } from './users/passwords';
+
+let db: Db;
+let services: Services;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  services = createServices(db);
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (e instanceof ShoalError ? e.code : `unexpected: ${String(e)}`),
+  );
+
+describe('tenants', () => {
+  it('gets a top-level Mesos role by default and an audit entry', async () => {
+    const tenant = await services.tenants.create({ slug: 'blue-team', name: 'Blue' }, 'admin@x');
+    expect(tenant.mesosRole).toBe('shoal-blue-team');
+    const audit = await db.prisma.auditEvent.findMany({ where: { tenantId: tenant.id } });
+    expect(audit.map((a) => a.action)).toEqual(['tenant.create']);
+  });
+
+  it('rejects bad slugs, invalid Mesos roles and duplicates with typed errors', async () => {
+    expect(await codeOf(services.tenants.create({ slug: 'Bad Slug', name: 'x' }, 'a'))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(
+      await codeOf(services.tenants.create({ slug: 'okay', name: 'x', mesosRole: 'eng//x' }, 'a')),
+    ).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(services.tenants.create({ slug: 'blue-team', name: 'again' }, 'a'))).toBe(
+      'CONFLICT',
+    );
+    expect(await db.prisma.tenant.count({ where: { slug: 'okay' } })).toBe(0);
+  });
+
+  it('refuses a quota guarantee above its limit and leaves the old quota', async () => {
+    const tenant = await services.tenants.getBySlug('blue-team');
+    await services.tenants.setQuota(tenant.id, { quotaCpusLimit: 4 }, 'a');
+    expect(
+      await codeOf(
+        services.tenants.setQuota(tenant.id, { quotaCpusGuarantee: 8, quotaCpusLimit: 2 }, 'a'),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+    expect((await services.tenants.getBySlug('blue-team')).quotaCpusLimit).toBe(4);
+  });
+});
+
+describe('API tokens', () => {
+  it('authenticates the secret shown once, stores only a hash, and stops after revocation', async () => {
+    const tenant = await services.tenants.create({ slug: 'tokens', name: 'Tokens' }, 'a');
+    const { token, secret } = await services.tokens.issue({ tenantId: tenant.id, name: 'ci' }, 'a');
+    const row = await db.prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } });
+    expect(JSON.stringify(row)).not.toContain(secret.split('_')[2]);
+
+    expect(await services.tokens.authenticate(secret)).toMatchObject({
+      tenantId: tenant.id,
+      scope: 'READ_WRITE',
+    });
+    expect(
+      await services.tokens.authenticate(secret.slice(0, -1) + (secret.endsWith('a') ? 'b' : 'a')),
+    ).toEqual({
+      rejected: 'unknown',
+    });
+    expect(await services.tokens.authenticate('Bearer nonsense')).toEqual({
+      rejected: 'malformed',
+    });
+
+    await services.tokens.revoke(tenant.id, token.id, 'a');
+    expect(await services.tokens.authenticate(secret)).toEqual({ rejected: 'revoked' });
+  });
+
+  it('treats another tenant’s token as not found', async () => {
+    const mine = await services.tenants.create({ slug: 'mine', name: 'Mine' }, 'a');
+    const theirs = await services.tenants.create({ slug: 'theirs', name: 'Theirs' }, 'a');
+    const { token } = await services.tokens.issue({ tenantId: theirs.id, name: 'x' }, 'a');
+    expect(await codeOf(services.tokens.revoke(mine.id, token.id, 'a'))).toBe('NOT_FOUND');
+    expect(await services.tokens.list(mine.id)).toEqual([]);
+  });
+
+  it('rejects an expired token', async () => {
+    const tenant = await services.tenants.create({ slug: 'expiry', name: 'Expiry' }, 'a');
+    const { token, secret } = await services.tokens.issue(
+      { tenantId: tenant.id, name: 'short', expiresAt: new Date(Date.now() + 60_000) },
+      'a',
+    );
+    await db.prisma.apiToken.update({
+      where: { id: token.id },
+      data: { expiresAt: new Date(Date.now() - 1) },
+    });
+    expect(await services.tokens.authenticate(secret)).toEqual({ rejected: 'expired' });
+  });
+});
+
+describe('first start', () => {
+  it('seeds an admin and demo tenants once, with working credentials', async () => {
+    await db.prisma.user.deleteMany();
+    const seeded = await seedFirstStart(services, { demo: true });
+    expect(seeded?.logins.map((l) => l.role)).toEqual([
+      'cluster admin',
+      'owner of acme',
+      'owner of globex',
+    ]);
+    const admin = await db.prisma.user.findUniqueOrThrow({ where: { email: 'admin@shoal.local' } });
+    expect(admin.isAdmin && admin.mustChangePassword).toBe(true);
+    expect(await verifyPassword(admin.passwordHash, seeded!.logins[0]!.password)).toBe(true);
+    for (const t of seeded!.tenants) {
+      expect(await services.tokens.authenticate(t.token)).toMatchObject({ scope: 'READ_WRITE' });
+    }
+    expect(await seedFirstStart(services, { demo: true })).toBeUndefined();
+  });
+});

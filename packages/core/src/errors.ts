@@ -1,0 +1,36 @@
+/**
+ * Domain errors shared by both front doors. Each has a stable `code`; the tRPC
+ * and Docker adapters map codes to their own status values, so a service
+ * never thinks in HTTP.
+ */
+export type ShoalErrorCode =
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'INVALID_ARGUMENT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'QUOTA_EXCEEDED'
+  | 'NOT_SUPPORTED'
+  | 'UNAVAILABLE';
+
+export class ShoalError extends Error {
+  constructor(
+    readonly code: ShoalErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ShoalError';
+  }
+}
+
+export const notFound = (what: string) => new ShoalError('NOT_FOUND', what);
+export const conflict = (message: string) => new ShoalError('CONFLICT', message);
+export const invalid = (message: string) => new ShoalError('INVALID_ARGUMENT', message);
+
+/** Prisma's unique-constraint violation, the one database error users cause. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002'
+  );
+}

@@ -1,0 +1,132 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiToken, PrismaClient, TokenScope } from '@shoal/db';
+import type { AuditService } from '../audit/audit-service';
+import { invalid, notFound } from '../errors';
+
+// A token reads `shoal_<prefix>_<secret>`. The prefix finds the row and is safe
+// to show in lists; only a SHA-256 of the secret is stored. The secret has 190
+// bits of entropy, so a fast hash is enough (no password stretching needed).
+const TOKEN = /^shoal_([a-z0-9]{10})_([A-Za-z0-9]{32})$/;
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+function randomString(alphabet: string, length: number): string {
+  // Rejection sampling keeps every character equally likely.
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < 256 - (256 % alphabet.length) && out.length < length)
+        out += alphabet[b % alphabet.length];
+    }
+  }
+  return out;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+export interface IssueTokenInput {
+  tenantId: string;
+  name: string;
+  scope?: TokenScope;
+  expiresAt?: Date | null;
+  createdById?: string | null;
+}
+
+export interface IssuedToken {
+  token: ApiToken;
+  /** The full secret; shown once, never stored. */
+  secret: string;
+}
+
+export interface TokenIdentity {
+  tokenId: string;
+  tenantId: string;
+  scope: TokenScope;
+}
+
+export type TokenRejection = 'malformed' | 'unknown' | 'revoked' | 'expired';
+
+export class TokenService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly audit: AuditService,
+  ) {}
+
+  async issue(input: IssueTokenInput, actor: string): Promise<IssuedToken> {
+    const name = input.name.trim();
+    if (!name || name.length > 100) throw invalid('A token needs a name of 1-100 characters');
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw invalid('A token cannot expire in the past');
+    }
+    const prefix = randomString('abcdefghijklmnopqrstuvwxyz0123456789', 10);
+    const secretPart = randomString(BASE62, 32);
+    const token = await this.prisma.$transaction(async (tx) => {
+      const created = await tx.apiToken.create({
+        data: {
+          tenantId: input.tenantId,
+          name,
+          prefix,
+          secretHash: sha256(secretPart).toString('hex'),
+          scope: input.scope ?? 'READ_WRITE',
+          expiresAt: input.expiresAt ?? null,
+          createdById: input.createdById ?? null,
+        },
+      });
+      await this.audit.record(
+        {
+          tenantId: input.tenantId,
+          actor,
+          action: 'token.issue',
+          target: `shoal_${prefix}`,
+          detail: { name, scope: created.scope },
+        },
+        tx,
+      );
+      return created;
+    });
+    return { token, secret: `shoal_${prefix}_${secretPart}` };
+  }
+
+  /** Resolves a presented token to its tenant, or says why it is refused. */
+  async authenticate(presented: string): Promise<TokenIdentity | { rejected: TokenRejection }> {
+    const match = TOKEN.exec(presented.trim());
+    if (!match) return { rejected: 'malformed' };
+    const [, prefix, secretPart] = match as unknown as [string, string, string];
+    const token = await this.prisma.apiToken.findUnique({ where: { prefix } });
+    // Hash even when the prefix is unknown, so timing does not reveal which prefixes exist.
+    const presentedHash = sha256(secretPart);
+    const storedHash = token ? Buffer.from(token.secretHash, 'hex') : sha256('');
+    if (!token || !timingSafeEqual(presentedHash, storedHash)) return { rejected: 'unknown' };
+    if (token.revokedAt) return { rejected: 'revoked' };
+    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return { rejected: 'expired' };
+    if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.prisma.apiToken.update({
+        where: { id: token.id },
+        data: { lastUsedAt: new Date() },
+      });
+    }
+    return { tokenId: token.id, tenantId: token.tenantId, scope: token.scope };
+  }
+
+  list(tenantId: string): Promise<ApiToken[]> {
+    return this.prisma.apiToken.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' } });
+  }
+
+  async revoke(tenantId: string, tokenId: string, actor: string): Promise<ApiToken> {
+    return this.prisma.$transaction(async (tx) => {
+      // Scoped by tenant: another tenant's token id is simply not found.
+      const token = await tx.apiToken.findFirst({ where: { id: tokenId, tenantId } });
+      if (!token) throw notFound('No such token');
+      if (token.revokedAt) return token;
+      const revoked = await tx.apiToken.update({
+        where: { id: token.id },
+        data: { revokedAt: new Date() },
+      });
+      await this.audit.record(
+        { tenantId, actor, action: 'token.revoke', target: `shoal_${token.prefix}` },
+        tx,
+      );
+      return revoked;
+    });
+  }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, builds the dashboard, then runs
+// `shoal dev` — the control plane and the dashboard together, on embedded
+// defaults unless DATABASE_URL / MESOS_MASTER say otherwise.
+import { baseEnv, ensureDependencies, run, startChild, step, stopChild } from './lib.mjs';
+
+ensureDependencies();
+step('Building the dashboard');
+run('npx', ['turbo', 'run', 'build', '--filter=@shoal/web', '--output-logs=errors-only']);
+step('Starting Shoal');
+const shoal = startChild('npx', ['tsx', 'apps/server/src/main.ts', 'dev'], { env: baseEnv });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopChild(shoal));
+shoal.on('exit', (code) => process.exit(code ?? 0));
