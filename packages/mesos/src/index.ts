@@ -3,3 +3,10 @@ export { CONTENT_TYPES, decodeMessage, encodeMessage, formatFromContentType } fr
 export type { WireFormat } from './codec';
 export { encodeRecord, RecordIODecoder } from './recordio';
 export * from './errors';
+export type { BackoffOptions } from './http/backoff';
+export type { StreamDisconnected } from './http/event-stream';
+export type { MasterClientOptions } from './http/transport';
+export { SchedulerClient } from './scheduler-client';
+export type { SchedulerClientOptions, SchedulerStreamItem, SchedulerSubscription, SubscribeOptions } from './scheduler-client';
+export { OperatorClient } from './operator-client';
+export type { DrainAgentOptions, OperatorClientOptions, OperatorStreamItem, OperatorSubscription } from './operator-client';

@@ -1,0 +1,255 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, request, type Dispatcher } from 'undici';
+import { CONTENT_TYPES, formatFromContentType, type WireFormat } from '../codec';
+import {
+  MesosClientClosedError,
+  MesosConnectError,
+  MesosError,
+  MesosHttpStatusError,
+  MesosNoLeaderError,
+  MesosRedirectLoopError,
+  MesosTimeoutError,
+} from '../errors';
+import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff';
+import { leaderFromLocation, normalizeBaseUrl } from './leader';
+
+export interface MasterClientOptions {
+  /** Base URLs of every master, e.g. `http://10.0.0.1:5050`; tried in turn when one refuses connections. */
+  masters: readonly string[];
+  /** Wire format of requests and of the answers asked for. Default protobuf. */
+  format?: WireFormat;
+  /** Sent as HTTP basic authentication when both are set. */
+  principal?: string;
+  secret?: string;
+  /** Limit for connecting and for the response headers (and whole body, for non-streaming calls). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Waits between retries after 503 or when no master accepts a connection. */
+  backoff?: BackoffOptions;
+  /** Tries per request before a 503 or connection failure is given up on. Default 6. */
+  maxAttempts?: number;
+  /** Leader redirects followed per request. Default 5. */
+  maxRedirects?: number;
+}
+
+export interface MasterRequest {
+  path: string;
+  body: Uint8Array;
+  headers?: Record<string, string>;
+  /** The body is an endless event stream: no body timeout applies. */
+  streaming?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface MasterResponse {
+  url: string;
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Format of the body, from its Content-Type (falls back to the requested one). */
+  format: WireFormat;
+  body: Dispatcher.ResponseData['body'];
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_ATTEMPTS = 6;
+const DEFAULT_MAX_REDIRECTS = 5;
+
+// Failures that happen before the request reached a master, so another
+// master (or a later attempt) can safely be tried even for non-idempotent calls.
+const CONNECT_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function isConnectFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECT_ERROR_CODES.has(code);
+}
+
+function isTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+/** Thrown inside one pass over the masters when nobody could be reached. */
+class AllMastersUnreachable extends Error {
+  constructor(
+    readonly urls: string[],
+    readonly causes: unknown[],
+  ) {
+    super('no master reachable');
+  }
+}
+
+/**
+ * Sends POSTs to the leading master: follows leader redirects and remembers
+ * the leader, retries 503 (no leader yet / recovering) with backoff, and
+ * moves on to the next master when one refuses connections. Both the
+ * scheduler and the operator client are built on it.
+ */
+export class MasterTransport {
+  readonly format: WireFormat;
+  private readonly masters: string[];
+  private readonly dispatcher: Agent;
+  private readonly closing = new AbortController();
+  private readonly timeoutMs: number;
+  private readonly backoff: BackoffOptions;
+  private readonly maxAttempts: number;
+  private readonly maxRedirects: number;
+  private readonly authorization: string | undefined;
+  private leaderUrl: string | undefined;
+
+  constructor(options: MasterClientOptions) {
+    if (options.masters.length === 0) throw new TypeError('at least one Mesos master URL is required');
+    this.masters = options.masters.map(normalizeBaseUrl);
+    this.format = options.format ?? 'protobuf';
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    this.authorization =
+      options.principal !== undefined && options.secret !== undefined
+        ? `Basic ${Buffer.from(`${options.principal}:${options.secret}`).toString('base64')}`
+        : undefined;
+    this.dispatcher = new Agent({ connect: { timeout: this.timeoutMs } });
+  }
+
+  /** Base URL of the master last known to lead. */
+  get leader(): string | undefined {
+    return this.leaderUrl;
+  }
+
+  /** Aborted by close(): lets long-lived users (event streams) stop waiting. */
+  get closedSignal(): AbortSignal {
+    return this.closing.signal;
+  }
+
+  /** Answers every status except 307 and 503, which are handled here; the caller judges the rest. */
+  async post(req: MasterRequest): Promise<MasterResponse> {
+    const signal = req.signal ? AbortSignal.any([req.signal, this.closing.signal]) : this.closing.signal;
+    for (let attempt = 1; ; attempt++) {
+      let response: MasterResponse;
+      try {
+        response = await this.postToLeader(req, signal);
+      } catch (error) {
+        if (!(error instanceof AllMastersUnreachable)) throw error;
+        if (attempt >= this.maxAttempts) {
+          throw new MesosConnectError(error.urls, { cause: new AggregateError(error.causes, 'every master refused') });
+        }
+        await sleep(backoffDelay(this.backoff, attempt - 1), signal);
+        continue;
+      }
+      if (response.status !== 503) return response;
+      const body = await readText(response);
+      this.leaderUrl = undefined;
+      if (attempt >= this.maxAttempts) throw new MesosNoLeaderError(body, response.url, attempt);
+      await sleep(backoffDelay(this.backoff, attempt - 1), signal);
+    }
+  }
+
+  /** Reads a non-streaming response fully, failing on any status outside `accepted`. */
+  async expectStatus(response: MasterResponse, accepted: readonly number[]): Promise<Uint8Array> {
+    if (!accepted.includes(response.status)) throw await this.statusError(response);
+    try {
+      return new Uint8Array(await response.body.arrayBuffer());
+    } catch (cause) {
+      throw this.networkError(response.url, cause);
+    }
+  }
+
+  /** The error for an unwanted status, with the master's explanation from the body. */
+  async statusError(response: MasterResponse): Promise<MesosHttpStatusError> {
+    return new MesosHttpStatusError(response.status, await readText(response), response.url);
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.dispatcher.destroy();
+  }
+
+  private candidates(): string[] {
+    const leader = this.leaderUrl;
+    return leader ? [leader, ...this.masters.filter((m) => m !== leader)] : [...this.masters];
+  }
+
+  private async postToLeader(req: MasterRequest, signal: AbortSignal): Promise<MasterResponse> {
+    const tried: string[] = [];
+    const causes: unknown[] = [];
+    for (const candidate of this.candidates()) {
+      const hops: string[] = [];
+      let base = candidate;
+      for (;;) {
+        const url = `${base}${req.path}`;
+        let response: MasterResponse;
+        try {
+          response = await this.send(url, req, signal);
+        } catch (error) {
+          if (!isConnectFailure(error)) throw this.networkError(url, error);
+          tried.push(url);
+          causes.push(error);
+          if (this.leaderUrl === base) this.leaderUrl = undefined;
+          break;
+        }
+        const location = response.headers.location;
+        if (response.status === 307 && typeof location === 'string') {
+          await response.body.dump();
+          hops.push(url);
+          if (hops.length > this.maxRedirects) throw new MesosRedirectLoopError(hops);
+          base = leaderFromLocation(location, url, req.path);
+          this.leaderUrl = base;
+          continue;
+        }
+        if (response.status !== 503) this.leaderUrl = base;
+        return response;
+      }
+    }
+    throw new AllMastersUnreachable(tried, causes);
+  }
+
+  private async send(url: string, req: MasterRequest, signal: AbortSignal): Promise<MasterResponse> {
+    const contentType = CONTENT_TYPES[this.format];
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      accept: contentType,
+      ...req.headers,
+    };
+    if (this.authorization) headers.authorization = this.authorization;
+    const response = await request(url, {
+      method: 'POST',
+      headers,
+      body: req.body,
+      signal,
+      dispatcher: this.dispatcher,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: req.streaming ? 0 : this.timeoutMs,
+    });
+    const received = response.headers['content-type'];
+    return {
+      url,
+      status: response.statusCode,
+      headers: response.headers,
+      format: formatFromContentType(Array.isArray(received) ? received[0] : received) ?? this.format,
+      body: response.body,
+    };
+  }
+
+  private networkError(url: string, cause: unknown): MesosError {
+    if (this.closing.signal.aborted) return new MesosClientClosedError();
+    if (cause instanceof MesosError) return cause;
+    if (isTimeout(cause)) return new MesosTimeoutError(url, this.timeoutMs, { cause });
+    return new MesosConnectError([url], { cause });
+  }
+}
+
+async function readText(response: MasterResponse): Promise<string> {
+  try {
+    return await response.body.text();
+  } catch {
+    // The status is what matters to the caller; a body cut short adds nothing.
+    return '';
+  }
+}
