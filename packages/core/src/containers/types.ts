@@ -1,0 +1,211 @@
+// The container domain as both front doors see it. The Docker API maps its
+// wire format onto these types, the dashboard's tRPC procedures return them.
+
+export type ContainerStateName =
+  | 'created'
+  | 'restarting'
+  | 'running'
+  | 'removing'
+  | 'paused'
+  | 'exited'
+  | 'dead';
+
+export interface PortBinding {
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+  /** A fixed host port; absent means any port the agent offers. */
+  hostPort?: number;
+}
+
+export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
+
+export interface RestartPolicy {
+  name: RestartPolicyName;
+  /** For on-failure only; 0 means unlimited. */
+  maximumRetryCount?: number;
+}
+
+/**
+ * Placement rules on agent attributes or `hostname`, with Marathon's operators:
+ * UNIQUE (one per value), CLUSTER (all on `value`), LIKE / UNLIKE (regular expression),
+ * MAX_PER (at most `value` per attribute value).
+ */
+export interface PlacementConstraint {
+  field: string;
+  operator: 'UNIQUE' | 'CLUSTER' | 'LIKE' | 'UNLIKE' | 'MAX_PER';
+  value?: string;
+}
+
+/** Everything a create request may say, already validated and normalised. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  /** Docker's Entrypoint and Cmd, kept apart as Docker keeps them. */
+  entrypoint?: string[];
+  cmd?: string[];
+  /** `KEY=value` strings, in order. */
+  env: string[];
+  labels: Record<string, string>;
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  tty: boolean;
+  openStdin: boolean;
+  networkMode: 'bridge' | 'host' | 'none';
+  ports: PortBinding[];
+  publishAllPorts: boolean;
+  /** Mesos resources the task asks for. */
+  cpus: number;
+  memoryMb: number;
+  diskMb: number;
+  gpus: number;
+  restartPolicy: RestartPolicy;
+  autoRemove: boolean;
+  /** Runs on revocable resources only; the first to be killed when they are revoked. */
+  bestEffort: boolean;
+  constraints: PlacementConstraint[];
+}
+
+/** What a caller may leave out of a create request; defaults fill the rest. */
+export type ContainerSpecInput = Pick<ContainerSpec, 'image'> & Partial<Omit<ContainerSpec, 'image'>>;
+
+export interface TaskView {
+  mesosTaskId: string;
+  agentId?: string;
+  hostname?: string;
+  /** Mesos TaskState name, e.g. TASK_RUNNING. */
+  state: string;
+  reason?: string;
+  message?: string;
+  /** Host ports given to this task, one per binding. */
+  ports: { containerPort: number; hostPort: number; protocol: 'tcp' | 'udp' }[];
+  launchedAt: Date;
+  updatedAt: Date;
+}
+
+export interface ContainerView {
+  id: string;
+  tenantId: string;
+  name: string;
+  image: string;
+  spec: ContainerSpec;
+  state: ContainerStateName;
+  desiredState: 'running' | 'stopped';
+  /** One line in the style of `docker ps` STATUS, e.g. "Up 3 minutes", "Exited (1) 2 seconds ago". */
+  status: string;
+  exitCode: number | null;
+  error: string | null;
+  restartCount: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** The latest Mesos task of this container, if it was ever launched. */
+  task: TaskView | null;
+}
+
+export interface ContainerListFilters {
+  /** Include stopped containers (docker ps -a). */
+  all?: boolean;
+  /** `key` or `key=value`. */
+  label?: string[];
+  /** Substring of the name. */
+  name?: string[];
+  /** Docker state names. */
+  status?: ContainerStateName[];
+  /** Prefix of the id. */
+  id?: string[];
+  limit?: number;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export interface WaitResult {
+  exitCode: number;
+  error?: string;
+}
+
+export interface LogOptions {
+  stdout: boolean;
+  stderr: boolean;
+  follow: boolean;
+  /** Only the last N lines; undefined for all. */
+  tail?: number;
+  /** Only lines at or after this time (best effort: the sandbox has no timestamps, see LogLine.at). */
+  since?: Date;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  /** The line including its trailing newline, when it had one. */
+  text: string;
+  /** When Shoal read the line from the agent. */
+  at: Date;
+}
+
+export interface ResourceAmounts {
+  cpus: number;
+  memoryMb: number;
+  diskMb: number;
+  gpus: number;
+}
+
+export interface QuotaLine {
+  guarantee: number | null;
+  limit: number | null;
+  used: number;
+}
+
+export interface TenantUsage {
+  quota: { cpus: QuotaLine; memoryMb: QuotaLine; diskMb: QuotaLine; gpus: QuotaLine };
+  containersByState: Record<ContainerStateName, number>;
+}
+
+export type ContainerAction =
+  | 'create'
+  | 'start'
+  | 'restart'
+  | 'stop'
+  | 'kill'
+  | 'die'
+  | 'oom'
+  | 'destroy'
+  | 'rename'
+  | 'update';
+
+export interface ContainerEvent {
+  tenantId: string;
+  containerId: string;
+  name: string;
+  image: string;
+  action: ContainerAction;
+  at: Date;
+  /** Extra attributes, e.g. exitCode for die, signal for kill, and the container's labels. */
+  attributes: Record<string, string>;
+}
+
+/**
+ * The container operations every front door uses. Each takes the caller's
+ * tenant first: a container of another tenant is not found, never forbidden.
+ * `ref` is a name, a full id or a unique id prefix, as Docker resolves them.
+ * Failures are ShoalErrors (NOT_FOUND "No such container: ref", CONFLICT,
+ * INVALID_ARGUMENT, QUOTA_EXCEEDED, NOT_SUPPORTED).
+ */
+export interface ContainerOperations {
+  create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView>;
+  start(tenantId: string, ref: string, actor: string): Promise<ContainerView>;
+  stop(tenantId: string, ref: string, options: { timeoutSeconds?: number }, actor: string): Promise<ContainerView>;
+  kill(tenantId: string, ref: string, options: { signal?: string }, actor: string): Promise<ContainerView>;
+  restart(tenantId: string, ref: string, options: { timeoutSeconds?: number }, actor: string): Promise<ContainerView>;
+  remove(tenantId: string, ref: string, options: { force?: boolean }, actor: string): Promise<void>;
+  get(tenantId: string, ref: string): Promise<ContainerView>;
+  list(tenantId: string, filters?: ContainerListFilters): Promise<ContainerView[]>;
+  /** Resolves when the condition holds; rejects with an AbortError when `signal` aborts. */
+  wait(tenantId: string, ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult>;
+  /** Lines from the task's sandbox on its agent; with `follow`, until the task ends or `signal` aborts. */
+  logs(tenantId: string, ref: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogLine>;
+  /** Every status update the container's tasks went through, oldest first. */
+  history(tenantId: string, ref: string): Promise<{ mesosTaskId: string; state: string; reason: string | null; message: string | null; at: Date }[]>;
+  usage(tenantId: string): Promise<TenantUsage>;
+  /** Distinct images of the tenant's containers, with how many use each. */
+  images(tenantId: string): Promise<{ image: string; containers: number; lastUsedAt: Date }[]>;
+}

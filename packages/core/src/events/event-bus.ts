@@ -1,0 +1,58 @@
+import { EventEmitter } from 'node:events';
+import type { ContainerEvent } from '../containers/types';
+
+/**
+ * Container events for one process. Subscribers always name a tenant, so a
+ * subscription can never see another tenant's events.
+ */
+export class ContainerEventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // One listener per open `docker events` or dashboard subscription.
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(event: ContainerEvent): void {
+    this.emitter.emit(event.tenantId, event);
+  }
+
+  /**
+   * Events of one tenant, from the moment of this call (not of the first
+   * `next()`), until `signal` aborts.
+   */
+  subscribe(tenantId: string, signal: AbortSignal): AsyncIterableIterator<ContainerEvent> {
+    const queued: ContainerEvent[] = [];
+    let wake: (() => void) | undefined;
+    const listener = (event: ContainerEvent) => {
+      queued.push(event);
+      wake?.();
+    };
+    const stop = () => {
+      this.emitter.off(tenantId, listener);
+      wake?.();
+    };
+    this.emitter.on(tenantId, listener);
+    signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) stop();
+
+    const iterator: AsyncIterableIterator<ContainerEvent> = {
+      [Symbol.asyncIterator]: () => iterator,
+      async next() {
+        while (queued.length === 0 && !signal.aborted) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+        const value = queued.shift();
+        return value ? { value, done: false } : { value: undefined, done: true };
+      },
+      async return() {
+        signal.removeEventListener('abort', stop);
+        stop();
+        queued.length = 0;
+        return { value: undefined, done: true };
+      },
+    };
+    return iterator;
+  }
+}
