@@ -21,3 +21,6 @@ export {
 export { UserService } from './users/user-service';
 export { hashPassword, verifyPassword, generatePassword } from './users/passwords';
 export { seedFirstStart, ADMIN_EMAIL, type FirstStartResult } from './seed/first-start';
+export * from './containers/types';
+export * from './containers/cluster-view';
+export { ContainerEventBus } from './events/event-bus';
