@@ -1,0 +1,205 @@
+import { available, roleTotals } from './ledger';
+import type { Master } from './master';
+import type { AgentRecord, FrameworkRecord, OfferRecord } from './model';
+import {
+  addResources,
+  capScalars,
+  containsResources,
+  dominantShare,
+  emptyResources,
+  type Resources,
+  subtractResources,
+  withoutRevocable,
+} from './resources';
+import { ancestorRoles, isSubroleOrSelf } from './roles';
+
+/** Mesos's default `--min_allocatable_resources`: an offer must hold some cpus or memory. */
+function allocatable(r: Resources): boolean {
+  return (
+    (r.scalars.cpus ?? 0) >= 0.01 ||
+    (r.scalars.mem ?? 0) >= 32 ||
+    (r.revocable.cpus ?? 0) >= 0.01 ||
+    (r.revocable.mem ?? 0) >= 32
+  );
+}
+
+interface Candidate {
+  framework: FrameworkRecord;
+  role: string;
+}
+
+type Quantities = Record<string, number>;
+
+function minus(a: Quantities, b: Quantities): Quantities {
+  const out: Quantities = {};
+  for (const [name, value] of Object.entries(a)) out[name] = value - (b[name] ?? 0);
+  return out;
+}
+
+/**
+ * A simplified hierarchical DRF allocator. Each round walks the usable agents in a
+ * shuffled order and gives each agent's free resources to (framework, role) pairs ordered
+ * by weighted dominant share. Roles below their quota guarantee go first; other roles only
+ * get what is left beyond the unmet guarantees; nobody goes past a quota limit.
+ */
+export class Allocator {
+  private pending?: NodeJS.Timeout;
+
+  constructor(private readonly master: Master) {}
+
+  start(): void {
+    this.master.timers.every(this.master.options.allocationIntervalMs, () => this.allocate());
+  }
+
+  /** Runs a round on the next turn of the event loop (coalesced), as Mesos does on events. */
+  soon(): void {
+    if (this.pending) return;
+    this.pending = this.master.timers.after(0, () => {
+      this.pending = undefined;
+      this.allocate();
+    });
+  }
+
+  allocate(): void {
+    const master = this.master;
+    if (!master.isServing()) return;
+    const now = Date.now();
+    const candidates: Candidate[] = [...master.frameworks.values()]
+      .filter((f) => f.connected)
+      .flatMap((framework) => framework.roles.filter((r) => !framework.suppressed.has(r)).map((role) => ({ framework, role })));
+    if (candidates.length > 0) new AllocationRound(master, candidates, now).run();
+    master.maintenance.sendInverseOffers(now);
+  }
+}
+
+/**
+ * One allocation round. Cost is O(agents × pairs) at worst (every pair filtered) and near
+ * O(agents) in a busy cluster, because an agent with nothing allocatable is skipped at once.
+ */
+class AllocationRound {
+  private readonly agents: AgentRecord[];
+  private clusterTotal = emptyResources();
+  /** Allocated plus offered, per role: what shares and quota are measured against. */
+  private readonly held = new Map<string, Resources>();
+  private readonly made = new Map<FrameworkRecord, OfferRecord[]>();
+  /** What offers to roles without unmet guarantees may still take, when some are unmet. */
+  private spare: Quantities | undefined;
+
+  constructor(
+    private readonly master: Master,
+    private readonly candidates: Candidate[],
+    private readonly now: number,
+  ) {
+    this.agents = master.random.shuffle(
+      [...master.agents.values()].filter((a) => a.status === 'REGISTERED' && !a.deactivated && !master.maintenance.isDown(a)),
+    );
+    for (const agent of this.agents) this.clusterTotal = addResources(this.clusterTotal, agent.total);
+    for (const [role, usage] of roleTotals(master.frameworks.values())) {
+      this.held.set(role, addResources(usage.allocated, usage.offered));
+    }
+  }
+
+  run(): void {
+    const roles = [...new Set(this.candidates.map((c) => c.role))];
+    const underGuarantee = (c: Candidate) => this.hasUnmetGuarantee(c.role);
+    if (this.candidates.some(underGuarantee)) {
+      for (const agent of this.agents) this.offerAgent(agent, underGuarantee);
+    }
+    const stillUnmet = roles.map((r) => this.unmetGuarantee(r)).filter((q) => Object.keys(q).length > 0);
+    if (stillUnmet.length > 0) {
+      let free = emptyResources();
+      for (const agent of this.agents) free = addResources(free, available(agent));
+      this.spare = stillUnmet.reduce(minus, { ...free.scalars });
+    }
+    for (const agent of this.agents) this.offerAgent(agent, () => true);
+    for (const [framework, offers] of this.made) this.master.offerBook.send(framework, offers);
+  }
+
+  private consumption(role: string): Quantities {
+    let total = emptyResources();
+    for (const [r, res] of this.held) if (isSubroleOrSelf(r, role)) total = addResources(total, res);
+    return total.scalars;
+  }
+
+  private unmetGuarantee(role: string): Quantities {
+    const guarantees = this.master.roleConfig.quota(role)?.guarantees ?? {};
+    const unmet: Quantities = {};
+    for (const [name, value] of Object.entries(minus(guarantees, this.consumption(role)))) {
+      if (value > 1e-9) unmet[name] = value;
+    }
+    return unmet;
+  }
+
+  private hasUnmetGuarantee(role: string): boolean {
+    return Object.keys(this.unmetGuarantee(role)).length > 0;
+  }
+
+  private limitHeadroom(role: string): Quantities {
+    const caps: Quantities = {};
+    for (const r of [role, ...ancestorRoles(role)]) {
+      const limits = this.master.roleConfig.quota(r)?.limits;
+      if (!limits) continue;
+      for (const [name, left] of Object.entries(minus(limits, this.consumption(r)))) {
+        caps[name] = Math.max(0, Math.min(caps[name] ?? Infinity, left));
+      }
+    }
+    return caps;
+  }
+
+  private share(role: string): number {
+    return dominantShare(this.held.get(role) ?? emptyResources(), this.clusterTotal) / this.master.roleConfig.weight(role);
+  }
+
+  private frameworkShare(c: Candidate): number {
+    const usage = c.framework.usage.get(c.role);
+    return usage ? dominantShare(addResources(usage.allocated, usage.offered), this.clusterTotal) : 0;
+  }
+
+  private offerAgent(agent: AgentRecord, eligible: (c: Candidate) => boolean): void {
+    let free = available(agent);
+    if (!allocatable(free)) return;
+    const hasGpus = (agent.total.scalars.gpus ?? 0) > 0;
+    const ordered = this.candidates
+      .filter(eligible)
+      .sort(
+        (a, b) =>
+          this.share(a.role) - this.share(b.role) ||
+          this.frameworkShare(a) - this.frameworkShare(b) ||
+          a.framework.id.localeCompare(b.framework.id),
+      );
+    for (const c of ordered) {
+      // Without GPU_RESOURCES a framework is offered nothing from a GPU agent.
+      if (hasGpus && !c.framework.capabilities.has('GPU_RESOURCES')) continue;
+      let resources = c.framework.capabilities.has('REVOCABLE_RESOURCES') ? free : withoutRevocable(free);
+      resources = capScalars(resources, this.limitHeadroom(c.role));
+      if (this.spare && !this.hasUnmetGuarantee(c.role)) resources = capScalars(resources, this.spare);
+      if (!allocatable(resources) || this.filtered(c, agent, resources)) continue;
+      this.offer(agent, c, resources);
+      free = subtractResources(free, resources);
+      if (!allocatable(free)) return;
+    }
+  }
+
+  private offer(agent: AgentRecord, c: Candidate, resources: Resources): void {
+    const record = this.master.offerBook.create(c.framework, agent, c.role, resources);
+    this.held.set(c.role, addResources(this.held.get(c.role) ?? emptyResources(), resources));
+    if (this.spare) {
+      for (const [name, value] of Object.entries(resources.scalars)) this.spare[name] = (this.spare[name] ?? 0) - value;
+    }
+    const list = this.made.get(c.framework) ?? [];
+    list.push(record);
+    this.made.set(c.framework, list);
+  }
+
+  private filtered(c: Candidate, agent: AgentRecord, resources: Resources): boolean {
+    const byAgent = c.framework.filters.get(c.role);
+    const filter = byAgent?.get(agent.id);
+    if (!byAgent || !filter) return false;
+    if (filter.until <= this.now) {
+      byAgent.delete(agent.id);
+      return false;
+    }
+    // A filter only holds while the agent has nothing beyond what was refused.
+    return containsResources(filter.resources, resources);
+  }
+}

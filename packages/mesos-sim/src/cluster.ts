@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Faults } from './faults';
+import { handleAgentGateway } from './http/agent-gateway';
+import { handleOperatorApi } from './http/operator-api';
+import { handleSchedulerApi } from './http/scheduler-api';
+import { handleSimApi, type SimApiContext } from './http/sim-api';
+import { sendText } from './http/transport';
+import { type Endpoint, Master } from './master';
+import { resolveOptions, type SimOptions } from './options';
+import { ClusterState } from './snapshot';
+
+export interface SimCluster {
+  /** One URL per master server, e.g. `http://127.0.0.1:5050`. */
+  masterUrls: string[];
+  /** The leading master's URL, or undefined while no leader is elected. */
+  readonly leaderUrl: string | undefined;
+  /** The server standing in for every agent's port (see the README). */
+  agentGatewayUrl: string;
+  faults: Faults;
+  state: ClusterState;
+  /** Closes every server, stream and timer. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, host: string, port: number): Promise<Endpoint> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve({ host, port: (server.address() as AddressInfo).port });
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/** Turns a handler's unexpected failure into a 500 instead of a crashed process. */
+function guarded(handler: Handler, log: (line: string) => void): Handler {
+  return (req, res) => {
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((error: unknown) => {
+        log(`internal error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+        if (!res.headersSent) sendText(res, 500, 'Internal emulator error');
+        else res.destroy();
+      });
+  };
+}
+
+function masterHandler(master: Master, self: number, sim: SimApiContext): Handler {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/api/v1/scheduler') return handleSchedulerApi(master, self, req, res);
+    if (path === '/api/v1' || path === '/api/v1/') return handleOperatorApi(master, self, req, res);
+    if (path.startsWith('/sim/v1/')) return handleSimApi(sim, req, res);
+    if (path === '/health' || path === '/master/health') return sendText(res, 200);
+    sendText(res, 404);
+  };
+}
+
+/**
+ * Starts a simulated Mesos cluster: `masters` master servers sharing one state (master 0
+ * leads), one agent gateway, and the agents. Resolves once every port is listening.
+ */
+export async function startSimCluster(options: SimOptions = {}): Promise<SimCluster> {
+  const resolved = resolveOptions(options);
+  const master = new Master(resolved);
+  const faults = new Faults(master);
+  const state = new ClusterState(master);
+  const urlOf = (e: Endpoint) => `http://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
+  const servers: Server[] = [];
+  const masterEndpoints: Endpoint[] = [];
+  let gateway: Endpoint;
+  try {
+    const sim: SimApiContext = {
+      faults,
+      state,
+      describe: () => ({
+        leader: master.leader,
+        recovering: master.recovering,
+        masterUrls: masterEndpoints.map(urlOf),
+        agentGatewayUrl: urlOf(gateway),
+      }),
+    };
+    for (let i = 0; i < resolved.masters; i++) {
+      const server = createServer(guarded(masterHandler(master, i, sim), resolved.log));
+      servers.push(server);
+      masterEndpoints.push(await listen(server, resolved.host, resolved.port === 0 ? 0 : resolved.port + i));
+    }
+    const gatewayServer = createServer(guarded((req, res) => handleAgentGateway(master, req, res), resolved.log));
+    servers.push(gatewayServer);
+    gateway = await listen(gatewayServer, resolved.host, resolved.agentGatewayPort);
+  } catch (error) {
+    await Promise.all(servers.filter((s) => s.listening).map(closeServer));
+    throw error;
+  }
+  master.start(masterEndpoints, gateway);
+
+  let closed: Promise<void> | undefined;
+  return {
+    masterUrls: masterEndpoints.map(urlOf),
+    get leaderUrl() {
+      const leader = master.leader === null ? undefined : masterEndpoints[master.leader];
+      return leader ? urlOf(leader) : undefined;
+    },
+    agentGatewayUrl: urlOf(gateway),
+    faults,
+    state,
+    close() {
+      closed ??= (async () => {
+        master.close();
+        await Promise.all(servers.map(closeServer));
+      })();
+      return closed;
+    },
+  };
+}

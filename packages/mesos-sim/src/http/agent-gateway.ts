@@ -1,0 +1,111 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Master } from '../master';
+import { type AgentRecord, isTerminal, type TaskRecord } from '../model';
+import { sendText } from './transport';
+
+/**
+ * One HTTP server stands in for every agent's port. A request reaches agent X when it
+ * carries `Host: <X's hostname>` or starts with `/agents/<X's id>`; `/files/read` also
+ * works with neither, because sandbox paths name the framework and executor.
+ */
+
+const MAX_READ = 16 * 4096;
+const SANDBOX_PATH = /(?:\/slaves\/([^/]+))?\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/[^/]+\/(stdout|stderr)$/;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function agentByHost(master: Master, host: string | undefined): AgentRecord | undefined {
+  const hostname = host?.replace(/:\d+$/, '').toLowerCase();
+  if (!hostname) return undefined;
+  for (const agent of master.agents.values()) if (agent.hostname.toLowerCase() === hostname) return agent;
+  return undefined;
+}
+
+function findExecutor(master: Master, frameworkId: string, executorId: string): TaskRecord | undefined {
+  const framework = master.frameworks.get(frameworkId) ?? master.completedFrameworks.find((f) => f.id === frameworkId);
+  if (!framework) return undefined;
+  const direct = framework.tasks.get(executorId) ?? framework.unreachableTasks.get(executorId);
+  if (direct?.executorId === executorId) return direct;
+  const all = [...framework.tasks.values(), ...framework.unreachableTasks.values(), ...framework.completedTasks];
+  return all.reverse().find((t) => t.executorId === executorId);
+}
+
+function readFile(master: Master, agent: AgentRecord | undefined, query: URLSearchParams, res: ServerResponse): void {
+  const path = query.get('path');
+  if (path === null) return sendText(res, 400, "Expecting 'path=value' in query.");
+  const offsetText = query.get('offset');
+  if (offsetText === null) return sendText(res, 400, "Expecting 'offset=value' in query.");
+  const offset = Number(offsetText);
+  const lengthText = query.get('length');
+  const length = lengthText === null ? undefined : Number(lengthText);
+  if (!Number.isInteger(offset) || offset < -1) return sendText(res, 400, `Failed to parse offset: '${offsetText}'`);
+  if (length !== undefined && (!Number.isInteger(length) || length < -1)) {
+    return sendText(res, 400, `Failed to parse length: '${lengthText}'`);
+  }
+  const match = SANDBOX_PATH.exec(path);
+  if (!match) return sendText(res, 404, 'File not found');
+  const [, agentId, frameworkId, executorId, name] = match as unknown as [string, string | undefined, string, string, string];
+  const task = findExecutor(master, frameworkId, executorId);
+  if (!task || (agent && task.agent !== agent) || (agentId !== undefined && task.agent.id !== agentId)) {
+    return sendText(res, 404, 'File not found');
+  }
+  const file = task.sandbox.file(name);
+  if (!file) return sendText(res, 404, 'File not found');
+  // offset -1 asks for the size only, which is how log followers find the end.
+  if (offset === -1) return sendJson(res, 200, { data: '', offset: file.size });
+  const take = length === undefined || length === -1 ? MAX_READ : Math.min(length, MAX_READ);
+  const data = offset >= file.size ? '' : file.read(offset, take).toString('utf8');
+  sendJson(res, 200, { data, offset });
+}
+
+/** A cheap `/monitor/statistics`: limits from the task's resources, usage derived from its age. */
+function statistics(master: Master, agent: AgentRecord | undefined, res: ServerResponse): void {
+  const now = Date.now();
+  const agents = agent ? [agent] : [...master.agents.values()];
+  const entries = agents.flatMap((a) =>
+    [...a.tasks]
+      .filter((t) => !isTerminal(t.agentState) && t.agentState !== 'TASK_STAGING')
+      .map((t) => {
+        const cpus = t.resources.scalars.cpus ?? t.resources.revocable.cpus ?? 0;
+        const memBytes = (t.resources.scalars.mem ?? t.resources.revocable.mem ?? 0) * 1024 * 1024;
+        const seconds = (now - t.launchedAt) / 1000;
+        return {
+          executor_id: t.executorId,
+          executor_name: `Command Executor (Task: ${t.id}) (Command: sh -c '...')`,
+          framework_id: t.framework.id,
+          source: t.id,
+          statistics: {
+            timestamp: now / 1000,
+            cpus_limit: cpus,
+            cpus_user_time_secs: Math.round(seconds * cpus * 0.2 * 100) / 100,
+            cpus_system_time_secs: Math.round(seconds * cpus * 0.05 * 100) / 100,
+            mem_limit_bytes: memBytes,
+            mem_rss_bytes: Math.round(memBytes * 0.3),
+          },
+        };
+      }),
+  );
+  sendJson(res, 200, entries);
+}
+
+export function handleAgentGateway(master: Master, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  let path = url.pathname;
+  let agent = agentByHost(master, req.headers.host);
+  const prefixed = /^\/agents\/([^/]+)(\/.*)?$/.exec(path);
+  if (prefixed) {
+    agent = master.agents.get(decodeURIComponent(prefixed[1] ?? ''));
+    if (!agent) return sendText(res, 404, `Unknown agent '${prefixed[1]}'`);
+    path = prefixed[2] ?? '/';
+  }
+  path = path.replace(/^\/slave\(1\)/, '');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, '', { Allow: 'GET' });
+  if (path === '/health') return sendText(res, 200);
+  if (path === '/files/read' || path === '/files/read.json') return readFile(master, agent, url.searchParams, res);
+  if (path === '/monitor/statistics' || path === '/monitor/statistics.json') return statistics(master, agent, res);
+  sendText(res, 404);
+}

@@ -1,0 +1,95 @@
+/** What one simulated agent offers. Unset fields take the defaults below. */
+export interface AgentSpec {
+  hostname?: string;
+  cpus?: number;
+  /** MB */
+  mem?: number;
+  /** MB */
+  disk?: number;
+  gpus?: number;
+  ports?: [number, number][];
+  /** Text or scalar attributes, e.g. `{ rack: 'r1', zone_weight: 3 }`. */
+  attributes?: Record<string, string | number>;
+  /** An extra oversubscribed slice, offered only to REVOCABLE_RESOURCES frameworks. */
+  revocable?: { cpus?: number; mem?: number };
+}
+
+export interface SimOptions {
+  /** Number of master HTTP servers sharing one cluster state (default 1). */
+  masters?: number;
+  /** Agent count with default resources, or one spec per agent (default 3). */
+  agents?: number | AgentSpec[];
+  host?: string;
+  /** Port of the first master; others take the next ports. 0 picks free ports (default 0). */
+  port?: number;
+  /** Port of the gateway that serves every agent's HTTP endpoints (default 0). */
+  agentGatewayPort?: number;
+  /** Mesos fixes this at 15 s; tests shorten it (default 15). */
+  heartbeatIntervalSeconds?: number;
+  /** Batch allocation period, like `--allocation_interval` (default 1000). */
+  allocationIntervalMs?: number;
+  /** Rescind offers held longer than this, like `--offer_timeout` (default: never). */
+  offerTimeoutSeconds?: number;
+  /** First retry of an unacknowledged status update; doubles up to 60× (default 10 000). */
+  statusUpdateRetryMs?: number;
+  /** Seeds every id and uuid the cluster mints (default 1). */
+  seed?: number;
+  /**
+   * Whether tasks report TASK_STAGING as a status update before TASK_STARTING (default
+   * true). A real master keeps STAGING to itself; set false to check a scheduler does not
+   * depend on seeing it.
+   */
+  stagingUpdates?: boolean;
+  /** Logs one line per notable cluster event when set. */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedOptions {
+  masters: number;
+  agents: AgentSpec[];
+  host: string;
+  port: number;
+  agentGatewayPort: number;
+  heartbeatIntervalSeconds: number;
+  allocationIntervalMs: number;
+  offerTimeoutSeconds: number | undefined;
+  statusUpdateRetryMs: number;
+  seed: number;
+  stagingUpdates: boolean;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_AGENT = {
+  cpus: 4,
+  mem: 8192,
+  disk: 65536,
+  gpus: 0,
+  ports: [[31000, 32000]] as [number, number][],
+};
+
+export function resolveOptions(options: SimOptions): ResolvedOptions {
+  const agents = options.agents ?? 3;
+  const resolved: ResolvedOptions = {
+    masters: options.masters ?? 1,
+    agents: typeof agents === 'number' ? Array.from({ length: agents }, () => ({})) : agents,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    agentGatewayPort: options.agentGatewayPort ?? 0,
+    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 15,
+    allocationIntervalMs: options.allocationIntervalMs ?? 1000,
+    offerTimeoutSeconds: options.offerTimeoutSeconds,
+    statusUpdateRetryMs: options.statusUpdateRetryMs ?? 10_000,
+    seed: options.seed ?? 1,
+    stagingUpdates: options.stagingUpdates ?? true,
+    log: options.log ?? (() => {}),
+  };
+  if (!Number.isInteger(resolved.masters) || resolved.masters < 1) throw new RangeError('masters must be a positive integer');
+  for (const [name, value] of [
+    ['heartbeatIntervalSeconds', resolved.heartbeatIntervalSeconds],
+    ['allocationIntervalMs', resolved.allocationIntervalMs],
+    ['statusUpdateRetryMs', resolved.statusUpdateRetryMs],
+  ] as const) {
+    if (!(value > 0)) throw new RangeError(`${name} must be positive`);
+  }
+  return resolved;
+}

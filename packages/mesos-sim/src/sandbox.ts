@@ -1,0 +1,37 @@
+/** A task's sandbox: the stdout and stderr files the agent's `/files/read` serves. */
+export class Sandbox {
+  private readonly files = { stdout: new SandboxFile(), stderr: new SandboxFile() };
+
+  file(name: string): SandboxFile | undefined {
+    return name === 'stdout' || name === 'stderr' ? this.files[name] : undefined;
+  }
+
+  append(name: 'stdout' | 'stderr', text: string): void {
+    this.files[name].append(text);
+  }
+
+  text(name: 'stdout' | 'stderr'): string {
+    return this.files[name].read(0).toString('utf8');
+  }
+}
+
+export class SandboxFile {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+
+  get size(): number {
+    return this.bytes;
+  }
+
+  append(text: string): void {
+    const chunk = Buffer.from(text, 'utf8');
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+  }
+
+  read(offset: number, length?: number): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    const all = this.chunks[0] ?? Buffer.alloc(0);
+    return all.subarray(offset, length === undefined ? undefined : offset + length);
+  }
+}

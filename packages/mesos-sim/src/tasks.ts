@@ -1,0 +1,298 @@
+import type { TaskInfo, TaskState, TaskStatus } from '@shoal/mesos';
+import { type LaunchSpec, planTask } from './behaviour';
+import { releaseTask, trackTask } from './ledger';
+import type { Master } from './master';
+import { type AgentRecord, type FrameworkRecord, isTerminal, type TaskRecord } from './model';
+import type { Resources } from './resources';
+import { startRun } from './runner';
+import { Sandbox } from './sandbox';
+import { id, timeInfo } from './wire';
+
+const MAX_COMPLETED_TASKS = 1000;
+const MAX_STATUSES = 16;
+/** The agent backs off from the first retry interval up to this many times it (10 s → 10 min). */
+const MAX_RETRY_FACTOR = 60;
+
+type StatusExtra = Pick<TaskStatus, 'message' | 'reason' | 'unreachable_time'>;
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function masterStatus(task: TaskRecord, state: TaskState, extra: StatusExtra): TaskStatus {
+  return {
+    task_id: id(task.id),
+    state,
+    source: 'SOURCE_MASTER',
+    agent_id: id(task.agent.id),
+    executor_id: id(task.executorId),
+    timestamp: Date.now() / 1000,
+    ...extra,
+  };
+}
+
+/**
+ * Tasks from LAUNCH to removal: the agent side (behaviour run, status update stream with
+ * retries until acknowledged, one update in flight at a time) and the master side (the
+ * state it learns when an update is forwarded, resource release, completed tasks).
+ */
+export class TaskManager {
+  constructor(private readonly master: Master) {}
+
+  find(taskId: string, frameworkId?: string): TaskRecord[] {
+    const out: TaskRecord[] = [];
+    for (const framework of this.master.frameworks.values()) {
+      if (frameworkId !== undefined && framework.id !== frameworkId) continue;
+      const task = framework.tasks.get(taskId) ?? framework.unreachableTasks.get(taskId);
+      if (task) out.push(task);
+    }
+    return out;
+  }
+
+  launch(framework: FrameworkRecord, agent: AgentRecord, role: string, info: TaskInfo, resources: Resources): TaskRecord {
+    const task: TaskRecord = {
+      id: info.task_id.value,
+      framework,
+      agent,
+      executorId: info.executor?.executor_id.value ?? info.task_id.value,
+      role,
+      info,
+      resources,
+      state: 'TASK_STAGING',
+      statuses: [],
+      agentState: 'TASK_STAGING',
+      pending: [],
+      retryDelayMs: this.master.options.statusUpdateRetryMs,
+      released: true,
+      sandbox: new Sandbox(),
+      launchedAt: Date.now(),
+    };
+    framework.tasks.set(task.id, task);
+    agent.tasks.add(task);
+    trackTask(task);
+    this.master.operatorEvents.taskAdded(task);
+    return task;
+  }
+
+  /** The agent starts the container and the behaviour model takes over. */
+  start(task: TaskRecord): void {
+    if (task.agentState !== 'TASK_STAGING' || task.agent.status !== 'REGISTERED' || task.framework.removed) return;
+    if (this.master.options.stagingUpdates) this.emit(task, 'TASK_STAGING', 'SOURCE_AGENT');
+    this.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
+    this.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
+    const steps = planTask(this.launchSpec(task));
+    task.run = startRun(steps, task.sandbox, this.master.timers, (code) => this.exited(task, code));
+  }
+
+  private launchSpec(task: TaskRecord): LaunchSpec {
+    const container = task.info.container;
+    const docker = container?.type === 'DOCKER' ? container.docker : undefined;
+    const command = task.info.command ?? task.info.executor?.command;
+    const bridged = docker !== undefined && docker.network !== undefined && docker.network !== 'HOST';
+    const hostname = container?.hostname ?? (bridged ? task.executorId.replace(/[^a-z0-9]/gi, '').slice(0, 12) : task.agent.hostname);
+    const env: Record<string, string> = {
+      HOST: task.agent.hostname,
+      HOSTNAME: hostname,
+      MESOS_TASK_ID: task.id,
+      MESOS_EXECUTOR_ID: task.executorId,
+      MESOS_FRAMEWORK_ID: task.framework.id,
+      MESOS_AGENT_ID: task.agent.id,
+      MESOS_SANDBOX: '/mnt/mesos/sandbox',
+    };
+    for (const variable of command?.environment?.variables ?? []) env[variable.name] = variable.value ?? '';
+    return { ...(command ? { command } : {}), ...(docker ? { image: docker.image } : {}), hostname, env };
+  }
+
+  private exited(task: TaskRecord, code: number): void {
+    task.run = undefined;
+    if (code === 0) this.emit(task, 'TASK_FINISHED', 'SOURCE_EXECUTOR', { message: 'Command exited with status 0' });
+    else this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', { message: `Command exited with status ${code}` });
+  }
+
+  /** Fault injection: the task's process exits now with `code`. */
+  exit(task: TaskRecord, code: number): boolean {
+    if (isTerminal(task.agentState) || task.agentState === 'TASK_STAGING') return false;
+    task.run?.stop();
+    this.exited(task, code);
+    return true;
+  }
+
+  /** Fault injection: the task fails with `message`, as a crashed executor would report. */
+  fail(task: TaskRecord, message: string): boolean {
+    if (isTerminal(task.agentState)) return false;
+    task.run?.stop();
+    task.run = undefined;
+    this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', { message });
+    return true;
+  }
+
+  kill(task: TaskRecord, reason?: TaskStatus['reason']): void {
+    if (isTerminal(task.agentState)) return;
+    task.run?.stop();
+    task.run = undefined;
+    const extra: StatusExtra = reason ? { reason } : {};
+    if (task.agentState !== 'TASK_STAGING' && task.framework.capabilities.has('TASK_KILLING_STATE')) {
+      if (task.agentState !== 'TASK_KILLING') this.emit(task, 'TASK_KILLING', 'SOURCE_EXECUTOR', extra);
+    }
+    this.emit(task, 'TASK_KILLED', 'SOURCE_EXECUTOR', { message: 'Command terminated with signal Terminated', ...extra });
+  }
+
+  /** The agent's status update manager: queue the update, forward it if nothing is in flight. */
+  private emit(task: TaskRecord, state: TaskState, source: TaskStatus['source'], extra: StatusExtra = {}): void {
+    task.agentState = state;
+    task.pending.push({
+      task_id: id(task.id),
+      state,
+      source,
+      agent_id: id(task.agent.id),
+      executor_id: id(task.executorId),
+      timestamp: Date.now() / 1000,
+      uuid: this.master.random.uuidBytes(),
+      ...extra,
+    });
+    if (task.pending.length === 1) this.forward(task);
+  }
+
+  private forward(task: TaskRecord): void {
+    const head = task.pending[0];
+    if (!head || task.agent.status !== 'REGISTERED' || task.framework.removed) return;
+    // The agent reports its latest state with each update, so the master can run ahead
+    // of what the framework has acknowledged.
+    if (task.statuses[task.statuses.length - 1] !== head) this.record(task, head, task.agentState);
+    this.master.subscriptions.send(task.framework, { type: 'UPDATE', update: { status: head } });
+    const { timers, options } = this.master;
+    timers.cancel(task.retryTimer);
+    task.retryTimer = timers.after(task.retryDelayMs, () => {
+      task.retryDelayMs = Math.min(task.retryDelayMs * 2, options.statusUpdateRetryMs * MAX_RETRY_FACTOR);
+      this.forward(task);
+    });
+  }
+
+  /** What the master learns: new state, status history, and resources back on terminal. */
+  private record(task: TaskRecord, status: TaskStatus, state: TaskState): void {
+    task.statuses.push(status);
+    if (task.statuses.length > MAX_STATUSES) task.statuses.shift();
+    task.state = state;
+    if (isTerminal(state)) releaseTask(task);
+    this.master.operatorEvents.taskUpdated(task, status);
+  }
+
+  /** An update the master makes up itself: no uuid, nothing to acknowledge. */
+  private sendMasterUpdate(task: TaskRecord, state: TaskState, sent: TaskState, extra: StatusExtra): void {
+    const status = masterStatus(task, sent, extra);
+    this.record(task, status, state);
+    this.master.subscriptions.send(task.framework, { type: 'UPDATE', update: { status } });
+  }
+
+  acknowledge(framework: FrameworkRecord, agentId: string, taskId: string, uuid: Uint8Array): void {
+    const task = framework.tasks.get(taskId);
+    if (!task || task.agent.id !== agentId || !sameBytes(task.pending[0]?.uuid, uuid)) return;
+    task.pending.shift();
+    this.master.timers.cancel(task.retryTimer);
+    task.retryTimer = undefined;
+    task.retryDelayMs = this.master.options.statusUpdateRetryMs;
+    if (task.pending.length > 0) this.forward(task);
+    else if (isTerminal(task.agentState)) this.complete(task);
+  }
+
+  /** Re-sends in-flight updates at once when a framework subscribes again. */
+  resendPending(framework: FrameworkRecord): void {
+    for (const task of framework.tasks.values()) if (task.pending.length > 0) this.forward(task);
+  }
+
+  private complete(task: TaskRecord): void {
+    this.stop(task);
+    releaseTask(task);
+    const framework = task.framework;
+    framework.tasks.delete(task.id);
+    framework.unreachableTasks.delete(task.id);
+    framework.completedTasks.push(task);
+    if (framework.completedTasks.length > MAX_COMPLETED_TASKS) framework.completedTasks.shift();
+    task.agent.tasks.delete(task);
+    this.master.agentManager.checkDrained(task.agent);
+  }
+
+  private stop(task: TaskRecord): void {
+    task.run?.stop();
+    task.run = undefined;
+    this.master.timers.cancel(task.retryTimer);
+    task.retryTimer = undefined;
+  }
+
+  frameworkRemoved(framework: FrameworkRecord): void {
+    for (const task of [...framework.tasks.values()]) {
+      this.stop(task);
+      task.pending = [];
+      if (!isTerminal(task.state)) {
+        this.record(task, masterStatus(task, 'TASK_KILLED', { reason: 'REASON_FRAMEWORK_REMOVED' }), 'TASK_KILLED');
+      }
+      task.agentState = task.state;
+      this.complete(task);
+    }
+  }
+
+  /** The agent is gone for good; its tasks are lost (GONE for partition-aware frameworks). */
+  agentRemoved(agent: AgentRecord, byOperator: boolean): void {
+    for (const task of [...agent.tasks]) {
+      this.stop(task);
+      task.pending = [];
+      const framework = task.framework;
+      if (!framework.removed && !isTerminal(task.state)) {
+        const aware = framework.capabilities.has('PARTITION_AWARE');
+        const state: TaskState = aware ? (byOperator ? 'TASK_GONE_BY_OPERATOR' : 'TASK_GONE') : 'TASK_LOST';
+        this.sendMasterUpdate(task, state, state, {
+          reason: byOperator ? 'REASON_AGENT_REMOVED_BY_OPERATOR' : 'REASON_AGENT_REMOVED',
+          message: `Agent ${agent.hostname} removed`,
+        });
+      }
+      task.agentState = task.state;
+      this.complete(task);
+    }
+  }
+
+  /** The master lost contact: tasks keep running on the agent but count as unreachable. */
+  agentUnreachable(agent: AgentRecord): void {
+    const now = Date.now();
+    for (const task of agent.tasks) {
+      this.master.timers.cancel(task.retryTimer);
+      task.retryTimer = undefined;
+      const framework = task.framework;
+      if (framework.removed || !framework.tasks.delete(task.id)) continue;
+      framework.unreachableTasks.set(task.id, task);
+      if (isTerminal(task.state)) continue;
+      const sent = framework.capabilities.has('PARTITION_AWARE') ? 'TASK_UNREACHABLE' : 'TASK_LOST';
+      this.sendMasterUpdate(task, 'TASK_UNREACHABLE', sent, {
+        reason: 'REASON_AGENT_REMOVED',
+        message: `Agent ${agent.hostname} is unreachable`,
+        unreachable_time: timeInfo(now),
+      });
+    }
+  }
+
+  /**
+   * The agent is back. Partition-aware frameworks get their tasks back in their current
+   * state; others see them killed, and tasks of frameworks torn down meanwhile are killed.
+   */
+  agentReregistered(agent: AgentRecord): void {
+    for (const task of [...agent.tasks]) {
+      const framework = task.framework;
+      if (framework.removed) {
+        this.stop(task);
+        agent.tasks.delete(task);
+        framework.unreachableTasks.delete(task.id);
+        continue;
+      }
+      const inFlight = task.pending.length > 0;
+      framework.unreachableTasks.delete(task.id);
+      framework.tasks.set(task.id, task);
+      if (!isTerminal(task.agentState)) trackTask(task);
+      if (framework.capabilities.has('PARTITION_AWARE')) {
+        this.sendMasterUpdate(task, task.agentState, task.agentState, { reason: 'REASON_AGENT_REREGISTERED' });
+      } else {
+        task.state = task.agentState;
+        this.kill(task);
+      }
+      if (inFlight) this.forward(task);
+    }
+  }
+}
