@@ -7,12 +7,8 @@ import { MasterTransport, type MasterClientOptions } from './http/transport';
 
 const PATH = '/api/v1';
 const CALL = 'mesos.v1.master.Call';
-const DEFAULT_HEARTBEAT_MISS_FACTOR = 5;
 
-export interface OperatorClientOptions extends MasterClientOptions {
-  /** Heartbeat intervals of silence after which an event subscription is presumed dead. Default 5. */
-  heartbeatMissFactor?: number;
-}
+export type OperatorClientOptions = MasterClientOptions;
 
 export type OperatorStreamItem = master.Event | StreamDisconnected;
 
@@ -38,11 +34,9 @@ const OK = [200, 202] as const;
 /** Client of the master's v1 operator API (`POST /api/v1`). */
 export class OperatorClient {
   private readonly transport: MasterTransport;
-  private readonly options: OperatorClientOptions;
   private readonly streams = new Set<EventStream<master.Event>>();
 
   constructor(options: OperatorClientOptions) {
-    this.options = options;
     this.transport = new MasterTransport(options);
   }
 
@@ -146,12 +140,7 @@ export class OperatorClient {
             ? { subscribed: { heartbeatIntervalSeconds: event.subscribed?.heartbeat_interval_seconds } }
             : {},
       },
-      {
-        backoff: this.options.backoff,
-        heartbeatMissFactor: this.options.heartbeatMissFactor ?? DEFAULT_HEARTBEAT_MISS_FACTOR,
-        initialSilenceMs: this.options.requestTimeoutMs ?? 30_000,
-        closedSignal: this.transport.closedSignal,
-      },
+      this.transport,
     );
     this.streams.add(stream);
     const close = async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerResponse } from 'node:http';
 import type { WireFormat } from './codec';
 import {
@@ -11,7 +11,13 @@ import {
   MesosTimeoutError,
 } from './errors';
 import type { FrameworkInfo, scheduler } from './generated/types';
-import { SchedulerClient, type SchedulerStreamItem, type SchedulerSubscription } from './scheduler-client';
+import {
+  SchedulerClient,
+  type SchedulerClientOptions,
+  type SchedulerStreamItem,
+  type SchedulerSubscription,
+} from './scheduler-client';
+import { closeAfterEach } from './test-support/cleanup';
 import {
   decodeRequest,
   frame,
@@ -20,8 +26,10 @@ import {
   reply,
   startFakeMaster,
   type FakeMaster,
+  type Handler,
   type ReceivedRequest,
 } from './test-support/fake-master';
+import { BIG_NANOS, OFFERS_EVENT } from './test-support/messages';
 
 const EVENT = 'mesos.v1.scheduler.Event';
 const FAST_BACKOFF = { initialMs: 1, maxMs: 5 };
@@ -33,24 +41,10 @@ const FRAMEWORK: FrameworkInfo = {
   failover_timeout: 604800,
 };
 const UUID = new Uint8Array(16).map((_, i) => i * 17);
-const BIG_NANOS = 1_700_000_000_123_456_789n;
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function fakeMaster(handler: Parameters<typeof startFakeMaster>[0]): Promise<FakeMaster> {
-  const master = await startFakeMaster(handler);
-  cleanups.push(() => master.close());
-  return master;
-}
-
-function client(options: Partial<ConstructorParameters<typeof SchedulerClient>[0]> & { masters: string[] }): SchedulerClient {
-  const created = new SchedulerClient({ backoff: FAST_BACKOFF, ...options });
-  cleanups.push(() => created.close());
-  return created;
-}
+const track = closeAfterEach();
+const fakeMaster = async (handler: Handler): Promise<FakeMaster> => track(await startFakeMaster(handler));
+const client = (options: SchedulerClientOptions): SchedulerClient => track(new SchedulerClient({ backoff: FAST_BACKOFF, ...options }));
 
 function subscribed(frameworkId: string, heartbeat = 15): scheduler.Event {
   return {
@@ -87,30 +81,7 @@ function iterate(subscription: SchedulerSubscription): AsyncIterator<SchedulerSt
 
 describe.each(['protobuf', 'json'] as const)('SchedulerClient over %s', (format) => {
   const allEvents: scheduler.Event[] = [
-    {
-      type: 'OFFERS',
-      offers: {
-        offers: [
-          {
-            id: { value: 'o1' },
-            framework_id: { value: 'fw-1' },
-            agent_id: { value: 'a1' },
-            hostname: 'agent-1',
-            resources: [
-              { name: 'cpus', type: 'SCALAR', scalar: { value: 2 }, allocation_info: { role: 'shoal/a' } },
-              {
-                name: 'ports',
-                type: 'RANGES',
-                ranges: { range: [{ begin: 31000n, end: 32000n }] },
-                allocation_info: { role: 'shoal/a' },
-              },
-            ],
-            allocation_info: { role: 'shoal/a' },
-            unavailability: { start: { nanoseconds: BIG_NANOS } },
-          },
-        ],
-      },
-    },
+    OFFERS_EVENT,
     { type: 'RESCIND', rescind: { offer_id: { value: 'o1' } } },
     {
       type: 'UPDATE',

@@ -19,12 +19,8 @@ import { MasterTransport, type MasterClientOptions, type MasterResponse } from '
 
 const PATH = '/api/v1/scheduler';
 const CALL = 'mesos.v1.scheduler.Call';
-const DEFAULT_HEARTBEAT_MISS_FACTOR = 5;
 
-export interface SchedulerClientOptions extends MasterClientOptions {
-  /** Heartbeat intervals of silence after which the subscription is presumed dead. Default 5. */
-  heartbeatMissFactor?: number;
-}
+export type SchedulerClientOptions = MasterClientOptions;
 
 export type SchedulerStreamItem = scheduler.Event | StreamDisconnected;
 
@@ -57,9 +53,6 @@ export interface SubscribeOptions {
 /** Client of the v1 scheduler API (`POST /api/v1/scheduler`) for one framework. */
 export class SchedulerClient {
   private readonly transport: MasterTransport;
-  private readonly heartbeatMissFactor: number;
-  private readonly initialSilenceMs: number;
-  private readonly options: SchedulerClientOptions;
   private frameworkInfo: FrameworkInfo | undefined;
   private suppressedRoles = new Set<string>();
   private currentFrameworkId: FrameworkID | undefined;
@@ -67,10 +60,7 @@ export class SchedulerClient {
   private stream: EventStream<scheduler.Event> | undefined;
 
   constructor(options: SchedulerClientOptions) {
-    this.options = options;
     this.transport = new MasterTransport(options);
-    this.heartbeatMissFactor = options.heartbeatMissFactor ?? DEFAULT_HEARTBEAT_MISS_FACTOR;
-    this.initialSilenceMs = options.requestTimeoutMs ?? 30_000;
   }
 
   get frameworkId(): FrameworkID | undefined {
@@ -102,12 +92,7 @@ export class SchedulerClient {
         decode: (record, format) => decodeMessage('mesos.v1.scheduler.Event', record, format),
         inspect: (event) => this.inspect(event),
       },
-      {
-        backoff: this.options.backoff,
-        heartbeatMissFactor: this.heartbeatMissFactor,
-        initialSilenceMs: this.initialSilenceMs,
-        closedSignal: this.transport.closedSignal,
-      },
+      this.transport,
     );
     this.stream = stream;
     try {
@@ -116,15 +101,16 @@ export class SchedulerClient {
       this.stream = undefined;
       throw error;
     }
-    const client = this;
+    const frameworkId = () => this.currentFrameworkId;
+    const streamId = () => this.currentStreamId;
     return {
       get frameworkId() {
-        return client.currentFrameworkId;
+        return frameworkId();
       },
       get streamId() {
-        return client.currentStreamId;
+        return streamId();
       },
-      close: () => client.endSubscription(stream),
+      close: () => this.endSubscription(stream),
       [Symbol.asyncIterator]: () => stream.events,
     };
   }

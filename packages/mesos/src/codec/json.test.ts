@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, formatFromContentType, MesosCodecError } from '../index';
 import type { master, MessageName, MessageOf, scheduler } from '../index';
+import { ACCEPT_DOCKER_LAUNCH, OFFERS_EVENT } from '../test-support/messages';
 
 // Expected JSON is written by hand in Mesos's mapping: proto field names,
 // enum names, base64 bytes, maps as objects, 64-bit integers as bare numbers.
@@ -39,34 +40,10 @@ describe('Mesos JSON mapping', () => {
   });
 
   it('ACCEPT with a DOCKER launch', () => {
-    const call: scheduler.Call = {
-      framework_id: { value: 'fw-1' },
-      type: 'ACCEPT',
-      accept: {
-        offer_ids: [{ value: 'o1' }],
-        operations: [
-          {
-            type: 'LAUNCH',
-            launch: {
-              task_infos: [
-                {
-                  name: 'web',
-                  task_id: { value: 't1' },
-                  agent_id: { value: 'a1' },
-                  resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }],
-                  container: { type: 'DOCKER', docker: { image: 'nginx', network: 'BRIDGE' } },
-                },
-              ],
-            },
-          },
-        ],
-        filters: { refuse_seconds: 5 },
-      },
-    };
     expectBothWays(
       'mesos.v1.scheduler.Call',
-      call,
-      '{"framework_id":{"value":"fw-1"},"type":"ACCEPT","accept":{"offer_ids":[{"value":"o1"}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[{"name":"web","task_id":{"value":"t1"},"agent_id":{"value":"a1"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.5}}],"container":{"type":"DOCKER","docker":{"image":"nginx","network":"BRIDGE"}}}]}}],"filters":{"refuse_seconds":5}}}',
+      ACCEPT_DOCKER_LAUNCH,
+      '{"framework_id":{"value":"fw-1"},"type":"ACCEPT","accept":{"offer_ids":[{"value":"o1"}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[{"name":"web","task_id":{"value":"t1"},"agent_id":{"value":"a1"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.5}}],"command":{"shell":false},"container":{"type":"DOCKER","docker":{"image":"nginx","network":"BRIDGE","port_mappings":[{"host_port":31000,"container_port":80,"protocol":"tcp"}]}}}]}}],"filters":{"refuse_seconds":5}}}',
     );
   });
 
@@ -113,34 +90,12 @@ describe('Mesos JSON mapping', () => {
   });
 
   it('OFFERS event with allocation_info, ranges and nanoseconds beyond 2^53', () => {
-    const event: scheduler.Event = {
-      type: 'OFFERS',
-      offers: {
-        offers: [
-          {
-            id: { value: 'o1' },
-            framework_id: { value: 'fw-1' },
-            agent_id: { value: 'a1' },
-            hostname: 'h1',
-            resources: [
-              {
-                name: 'ports',
-                type: 'RANGES',
-                ranges: { range: [{ begin: 31000n, end: 18446744073709551615n }] },
-                allocation_info: { role: 'shoal/a' },
-              },
-            ],
-            unavailability: { start: { nanoseconds: 1700000000123456789n } },
-            allocation_info: { role: 'shoal/a' },
-          },
-        ],
-      },
-    };
     expectBothWays(
       'mesos.v1.scheduler.Event',
-      event,
-      '{"type":"OFFERS","offers":{"offers":[{"id":{"value":"o1"},"framework_id":{"value":"fw-1"},"agent_id":{"value":"a1"},"hostname":"h1","resources":[{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":31000,"end":18446744073709551615}]},"allocation_info":{"role":"shoal/a"}}],"unavailability":{"start":{"nanoseconds":1700000000123456789}},"allocation_info":{"role":"shoal/a"}}]}}',
+      OFFERS_EVENT,
+      '{"type":"OFFERS","offers":{"offers":[{"id":{"value":"o1"},"framework_id":{"value":"fw-1"},"agent_id":{"value":"a1"},"hostname":"h1","resources":[{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":31000,"end":32000}]},"allocation_info":{"role":"shoal/a"}}],"unavailability":{"start":{"nanoseconds":1700000000123456789}},"allocation_info":{"role":"shoal/a"}}]}}',
     );
+    expectBothWays('mesos.v1.Value.Range', { begin: 0n, end: 18446744073709551615n }, '{"begin":0,"end":18446744073709551615}');
   });
 
   it('UPDATE event with base64 uuid', () => {

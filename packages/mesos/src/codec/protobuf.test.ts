@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, MesosCodecError } from '../index';
 import type { master, MessageName, MessageOf, scheduler } from '../index';
+import { ACCEPT_DOCKER_LAUNCH, BIG_NANOS, OFFERS_EVENT } from '../test-support/messages';
 
 // Expected bytes are written out by hand from the Mesos field numbers and
 // wire types (tag byte = field << 3 | wire type; 0 varint, 1 fixed64,
@@ -27,8 +28,7 @@ const DOUBLE_8 = '0000000000002040';
 const DOUBLE_1700000000_25 = '00001040fc54d941';
 const VARINT_31000 = '98f201';
 const VARINT_32000 = '80fa01';
-// 1_700_000_000_123_456_789 ns: beyond 2^53, so a double would corrupt it.
-const BIG_NANOS = 1_700_000_000_123_456_789n;
+// BIG_NANOS (1_700_000_000_123_456_789) as a varint.
 const VARINT_BIG_NANOS = '959a97ece39fe7cb17';
 const UUID = '0123456789abcdeffedcba9876543210';
 
@@ -68,38 +68,6 @@ describe('protobuf wire format: scheduler calls', () => {
   });
 
   it('ACCEPT with a LAUNCH of a DOCKER task', () => {
-    const call: scheduler.Call = {
-      framework_id: { value: 'fw-1' },
-      type: 'ACCEPT',
-      accept: {
-        offer_ids: [{ value: 'o1' }],
-        operations: [
-          {
-            type: 'LAUNCH',
-            launch: {
-              task_infos: [
-                {
-                  name: 'web',
-                  task_id: { value: 't1' },
-                  agent_id: { value: 'a1' },
-                  resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }],
-                  command: { shell: false },
-                  container: {
-                    type: 'DOCKER',
-                    docker: {
-                      image: 'nginx',
-                      network: 'BRIDGE',
-                      port_mappings: [{ host_port: 31000, container_port: 80, protocol: 'tcp' }],
-                    },
-                  },
-                },
-              ],
-            },
-          },
-        ],
-        filters: { refuse_seconds: 5 },
-      },
-    };
     const resource = hex(
       ld('0a', text('cpus')), // name = 1
       '10 00', // type = 2: SCALAR (0), written because it is set
@@ -119,7 +87,7 @@ describe('protobuf wire format: scheduler calls', () => {
       ld('4a', '08 01', ld('1a', docker)), // container = 9 { type = 1: DOCKER (1), docker = 3 }
     );
     const operation = hex('08 01', ld('12', ld('0a', taskInfo))); // type = 1: LAUNCH, launch = 2 { task_infos = 1 }
-    expectBothWays('mesos.v1.scheduler.Call', call, hex(
+    expectBothWays('mesos.v1.scheduler.Call', ACCEPT_DOCKER_LAUNCH, hex(
       ld('0a', frameworkId), // framework_id = 1
       '10 03', // type = 2: ACCEPT (3)
       ld('22', ld('0a', ld('0a', text('o1'))), ld('12', operation), ld('1a', '09', DOUBLE_5)), // accept = 4
@@ -209,29 +177,6 @@ describe('protobuf wire format: scheduler calls', () => {
 
 describe('protobuf wire format: scheduler events', () => {
   it('OFFERS with allocation_info, port ranges and a 64-bit unavailability start', () => {
-    const event: scheduler.Event = {
-      type: 'OFFERS',
-      offers: {
-        offers: [
-          {
-            id: { value: 'o1' },
-            framework_id: { value: 'fw-1' },
-            agent_id: { value: 'a1' },
-            hostname: 'h1',
-            resources: [
-              {
-                name: 'ports',
-                type: 'RANGES',
-                ranges: { range: [{ begin: 31000n, end: 32000n }] },
-                allocation_info: { role: 'shoal/a' },
-              },
-            ],
-            unavailability: { start: { nanoseconds: BIG_NANOS } },
-            allocation_info: { role: 'shoal/a' },
-          },
-        ],
-      },
-    };
     const resource = hex(
       ld('0a', text('ports')),
       '10 01', // type: RANGES (1)
@@ -247,7 +192,7 @@ describe('protobuf wire format: scheduler events', () => {
       ld('4a', ld('0a', '08', VARINT_BIG_NANOS)), // unavailability = 9 { start = 1 { nanoseconds = 1 } }
       ld('52', ld('0a', text('shoal/a'))), // allocation_info = 10
     );
-    expectBothWays('mesos.v1.scheduler.Event', event, hex('08 02', ld('1a', ld('0a', offer))));
+    expectBothWays('mesos.v1.scheduler.Event', OFFERS_EVENT, hex('08 02', ld('1a', ld('0a', offer))));
   });
 
   it('UPDATE with uuid bytes', () => {

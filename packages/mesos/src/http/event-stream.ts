@@ -10,8 +10,8 @@ import {
 } from '../errors';
 import { RecordIODecoder } from '../recordio';
 import { AsyncQueue } from './async-queue';
-import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff';
-import type { MasterResponse } from './transport';
+import { backoffDelay, sleep } from './backoff';
+import type { MasterResponse, MasterTransport } from './transport';
 
 /**
  * Delivered in place of events when a subscription connection is lost or a
@@ -38,16 +38,6 @@ export interface EventStreamHooks<E> {
   inspect(event: E): EventVerdict;
 }
 
-export interface EventStreamOptions {
-  backoff?: BackoffOptions;
-  /** Silence tolerated, in heartbeat intervals, before the connection is presumed dead. */
-  heartbeatMissFactor: number;
-  /** Silence tolerated before the subscription is confirmed. */
-  initialSilenceMs: number;
-  /** Stops the stream when aborted (the owning client closing). */
-  closedSignal: AbortSignal;
-}
-
 interface SessionEnd {
   error: MesosError;
   subscribed: boolean;
@@ -71,17 +61,16 @@ export class EventStream<E> {
   readonly events: AsyncQueue<E | StreamDisconnected>;
   private readonly stopper = new AbortController();
   private readonly signal: AbortSignal;
-  private readonly backoff: BackoffOptions;
   private runner: Promise<void> | undefined;
   private confirmed = false;
   private confirm: (() => void) | undefined;
 
+  /** Timeouts, backoff and the heartbeat miss factor come from the transport's client options. */
   constructor(
     private readonly hooks: EventStreamHooks<E>,
-    private readonly options: EventStreamOptions,
+    private readonly transport: MasterTransport,
   ) {
-    this.signal = AbortSignal.any([this.stopper.signal, options.closedSignal]);
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.signal = AbortSignal.any([this.stopper.signal, transport.closedSignal]);
     this.events = new AsyncQueue(() => this.close());
   }
 
@@ -115,7 +104,7 @@ export class EventStream<E> {
       if (end.subscribed) attempt = 0;
       this.events.push({ type: 'DISCONNECTED', error: end.error });
       try {
-        await sleep(backoffDelay(this.backoff, attempt++), this.signal);
+        await sleep(backoffDelay(this.transport.backoff, attempt++), this.signal);
       } catch {
         break;
       }
@@ -128,7 +117,8 @@ export class EventStream<E> {
     const connection = new AbortController();
     const signal = AbortSignal.any([this.signal, connection.signal]);
     let subscribed = false;
-    let silenceLimitMs = this.options.initialSilenceMs;
+    // Until SUBSCRIBED announces the heartbeat interval, allow a request timeout of silence.
+    let silenceLimitMs = this.transport.timeoutMs;
     let silenceTimer: NodeJS.Timeout | undefined;
     let silent: MesosHeartbeatTimeoutError | undefined;
     const watch = () => {
@@ -153,7 +143,7 @@ export class EventStream<E> {
           if (verdict.subscribed) {
             subscribed = true;
             const interval = verdict.subscribed.heartbeatIntervalSeconds;
-            if (interval !== undefined && interval > 0) silenceLimitMs = interval * this.options.heartbeatMissFactor * 1000;
+            if (interval !== undefined && interval > 0) silenceLimitMs = interval * this.transport.heartbeatMissFactor * 1000;
             watch();
             this.markConfirmed();
           }

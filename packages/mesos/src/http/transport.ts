@@ -29,6 +29,8 @@ export interface MasterClientOptions {
   maxAttempts?: number;
   /** Leader redirects followed per request. Default 5. */
   maxRedirects?: number;
+  /** Heartbeat intervals of silence after which an event stream is presumed dead. Default 5. */
+  heartbeatMissFactor?: number;
 }
 
 export interface MasterRequest {
@@ -52,6 +54,7 @@ export interface MasterResponse {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_ATTEMPTS = 6;
 const DEFAULT_MAX_REDIRECTS = 5;
+const DEFAULT_HEARTBEAT_MISS_FACTOR = 5;
 
 // Failures that happen before the request reached a master, so another
 // master (or a later attempt) can safely be tried even for non-idempotent calls.
@@ -93,11 +96,12 @@ class AllMastersUnreachable extends Error {
  */
 export class MasterTransport {
   readonly format: WireFormat;
+  readonly timeoutMs: number;
+  readonly backoff: BackoffOptions;
+  readonly heartbeatMissFactor: number;
   private readonly masters: string[];
   private readonly dispatcher: Agent;
   private readonly closing = new AbortController();
-  private readonly timeoutMs: number;
-  private readonly backoff: BackoffOptions;
   private readonly maxAttempts: number;
   private readonly maxRedirects: number;
   private readonly authorization: string | undefined;
@@ -111,6 +115,7 @@ export class MasterTransport {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    this.heartbeatMissFactor = options.heartbeatMissFactor ?? DEFAULT_HEARTBEAT_MISS_FACTOR;
     this.authorization =
       options.principal !== undefined && options.secret !== undefined
         ? `Basic ${Buffer.from(`${options.principal}:${options.secret}`).toString('base64')}`
