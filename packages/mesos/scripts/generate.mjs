@@ -13,10 +13,7 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const protoDir = join(packageDir, 'proto');
 const outDir = join(packageDir, 'src', 'generated');
 
-const ENTRY_FILES = [
-  'mesos/v1/scheduler/scheduler.proto',
-  'mesos/v1/master/master.proto',
-];
+const ENTRY_FILES = ['mesos/v1/scheduler/scheduler.proto', 'mesos/v1/master/master.proto'];
 
 // The mesos.v1 package is the module's top level; its sub-packages become namespaces.
 const ROOT_PACKAGE = 'mesos.v1';
@@ -42,7 +39,8 @@ const SCALAR_TS = {
 function loadRoot() {
   const root = new protobuf.Root();
   // Well-known google/* imports resolve to protobufjs's bundled copies.
-  root.resolvePath = (_origin, target) => (target.startsWith('google/') ? target : join(protoDir, target));
+  root.resolvePath = (_origin, target) =>
+    target.startsWith('google/') ? target : join(protoDir, target);
   root.loadSync(ENTRY_FILES, { keepCase: true });
   root.resolveAll();
   return root;
@@ -61,7 +59,8 @@ function fieldType(field) {
   const base = resolved ? `$.${tsPath(resolved)}` : SCALAR_TS[field.type];
   if (!base) throw new Error(`unsupported field type ${field.type} in ${field.fullName}`);
   if (field.map) {
-    if (field.keyType !== 'string') throw new Error(`map key ${field.keyType} unsupported in ${field.fullName}`);
+    if (field.keyType !== 'string')
+      throw new Error(`map key ${field.keyType} unsupported in ${field.fullName}`);
     return `{ [key: string]: ${base} }`;
   }
   return field.repeated ? `${base}[]` : base;
@@ -80,7 +79,9 @@ function emitType(type, indent, out, messages) {
     out.push(`${indent}  ${field.name}${optional}: ${fieldType(field)};`);
   }
   out.push(`${indent}}`);
-  const nested = type.nestedArray.filter((n) => n instanceof protobuf.Type || n instanceof protobuf.Enum);
+  const nested = type.nestedArray.filter(
+    (n) => n instanceof protobuf.Type || n instanceof protobuf.Enum,
+  );
   if (nested.length > 0) {
     out.push(`${indent}export namespace ${type.name} {`);
     emitMembers(nested, `${indent}  `, out, messages);

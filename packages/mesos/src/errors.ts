@@ -58,7 +58,9 @@ export class MesosNoLeaderError extends MesosError {
     readonly url: string,
     readonly attempts: number,
   ) {
-    super(`no leading Mesos master after ${attempts} attempts (last answer from ${url}: 503 ${body.trim()})`);
+    super(
+      `no leading Mesos master after ${attempts} attempts (last answer from ${url}: 503 ${body.trim()})`,
+    );
   }
 }
 

@@ -7,6 +7,16 @@ export type { BackoffOptions } from './http/backoff';
 export type { StreamDisconnected } from './http/event-stream';
 export type { MasterClientOptions } from './http/transport';
 export { SchedulerClient } from './scheduler-client';
-export type { SchedulerClientOptions, SchedulerStreamItem, SchedulerSubscription, SubscribeOptions } from './scheduler-client';
+export type {
+  SchedulerClientOptions,
+  SchedulerStreamItem,
+  SchedulerSubscription,
+  SubscribeOptions,
+} from './scheduler-client';
 export { OperatorClient } from './operator-client';
-export type { DrainAgentOptions, OperatorClientOptions, OperatorStreamItem, OperatorSubscription } from './operator-client';
+export type {
+  DrainAgentOptions,
+  OperatorClientOptions,
+  OperatorStreamItem,
+  OperatorSubscription,
+} from './operator-client';

@@ -22,7 +22,8 @@ const EVENT = 'mesos.v1.master.Event';
 const FAST_BACKOFF = { initialMs: 1, maxMs: 5 };
 
 const track = closeAfterEach();
-const fakeMaster = async (handler: Handler): Promise<FakeMaster> => track(await startFakeMaster(handler));
+const fakeMaster = async (handler: Handler): Promise<FakeMaster> =>
+  track(await startFakeMaster(handler));
 const operator = (masters: string[], format: WireFormat = 'protobuf'): OperatorClient =>
   track(new OperatorClient({ masters, format, backoff: FAST_BACKOFF }));
 
@@ -33,7 +34,11 @@ const AGENTS: master.Response = {
   get_agents: {
     agents: [
       {
-        agent_info: { hostname: 'agent-1', id: { value: 'a1' }, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 8 } }] },
+        agent_info: {
+          hostname: 'agent-1',
+          id: { value: 'a1' },
+          resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 8 } }],
+        },
         active: true,
         version: '1.11.0',
         registered_time: { nanoseconds: BIG_NANOS },
@@ -48,23 +53,51 @@ const ANSWERS: Partial<Record<master.Call.Type, master.Response>> = {
   GET_FRAMEWORKS: {
     type: 'GET_FRAMEWORKS',
     get_frameworks: {
-      frameworks: [{ framework_info: { user: 'root', name: 'shoal' }, active: true, connected: true, recovered: false }],
+      frameworks: [
+        {
+          framework_info: { user: 'root', name: 'shoal' },
+          active: true,
+          connected: true,
+          recovered: false,
+        },
+      ],
     },
   },
   GET_TASKS: { type: 'GET_TASKS', get_tasks: {} },
   GET_ROLES: {
     type: 'GET_ROLES',
-    get_roles: { roles: [{ name: 'shoal', weight: 1 }, { name: 'shoal/a', weight: 2, frameworks: [{ value: 'fw-1' }] }] },
+    get_roles: {
+      roles: [
+        { name: 'shoal', weight: 1 },
+        { name: 'shoal/a', weight: 2, frameworks: [{ value: 'fw-1' }] },
+      ],
+    },
   },
-  GET_WEIGHTS: { type: 'GET_WEIGHTS', get_weights: { weight_infos: [{ role: 'shoal/a', weight: 2 }] } },
+  GET_WEIGHTS: {
+    type: 'GET_WEIGHTS',
+    get_weights: { weight_infos: [{ role: 'shoal/a', weight: 2 }] },
+  },
   GET_QUOTA: {
     type: 'GET_QUOTA',
-    get_quota: { status: { configs: [{ role: 'shoal/a', guarantees: { cpus: { value: 1 } }, limits: { cpus: { value: 4 } } }] } },
+    get_quota: {
+      status: {
+        configs: [
+          { role: 'shoal/a', guarantees: { cpus: { value: 1 } }, limits: { cpus: { value: 4 } } },
+        ],
+      },
+    },
   },
   GET_MAINTENANCE_SCHEDULE: {
     type: 'GET_MAINTENANCE_SCHEDULE',
     get_maintenance_schedule: {
-      schedule: { windows: [{ machine_ids: [{ hostname: 'agent-1' }], unavailability: { start: { nanoseconds: BIG_NANOS } } }] },
+      schedule: {
+        windows: [
+          {
+            machine_ids: [{ hostname: 'agent-1' }],
+            unavailability: { start: { nanoseconds: BIG_NANOS } },
+          },
+        ],
+      },
     },
   },
   GET_MAINTENANCE_STATUS: {
@@ -74,7 +107,13 @@ const ANSWERS: Partial<Record<master.Call.Type, master.Response>> = {
         draining_machines: [
           {
             id: { hostname: 'agent-1' },
-            statuses: [{ status: 'ACCEPT', framework_id: { value: 'fw-1' }, timestamp: { nanoseconds: BIG_NANOS } }],
+            statuses: [
+              {
+                status: 'ACCEPT',
+                framework_id: { value: 'fw-1' },
+                timestamp: { nanoseconds: BIG_NANOS },
+              },
+            ],
           },
         ],
       },
@@ -101,8 +140,12 @@ describe.each(['protobuf', 'json'] as const)('OperatorClient over %s', (format) 
     expect(await client.getRoles()).toEqual(ANSWERS.GET_ROLES!.get_roles);
     expect(await client.getWeights()).toEqual(ANSWERS.GET_WEIGHTS!.get_weights);
     expect(await client.getQuota()).toEqual(ANSWERS.GET_QUOTA!.get_quota!.status);
-    expect(await client.getMaintenanceSchedule()).toEqual(ANSWERS.GET_MAINTENANCE_SCHEDULE!.get_maintenance_schedule!.schedule);
-    expect(await client.getMaintenanceStatus()).toEqual(ANSWERS.GET_MAINTENANCE_STATUS!.get_maintenance_status!.status);
+    expect(await client.getMaintenanceSchedule()).toEqual(
+      ANSWERS.GET_MAINTENANCE_SCHEDULE!.get_maintenance_schedule!.schedule,
+    );
+    expect(await client.getMaintenanceStatus()).toEqual(
+      ANSWERS.GET_MAINTENANCE_STATUS!.get_maintenance_status!.status,
+    );
     expect(master.requests.map((r) => r.path)).toEqual(Array(8).fill('/api/v1'));
   });
 
@@ -111,7 +154,10 @@ describe.each(['protobuf', 'json'] as const)('OperatorClient over %s', (format) 
     const client = operator([master.url], format);
     const schedule = ANSWERS.GET_MAINTENANCE_SCHEDULE!.get_maintenance_schedule!.schedule;
 
-    await client.updateQuota([{ role: 'shoal/a', limits: { cpus: { value: 4 }, mem: { value: 4096 } } }], { force: true });
+    await client.updateQuota(
+      [{ role: 'shoal/a', limits: { cpus: { value: 4 }, mem: { value: 4096 } } }],
+      { force: true },
+    );
     await client.updateWeights([{ role: 'shoal/a', weight: 2.5 }]);
     await client.updateMaintenanceSchedule(schedule);
     await client.startMaintenance([{ hostname: 'agent-1', ip: '10.0.0.1' }]);
@@ -123,13 +169,34 @@ describe.each(['protobuf', 'json'] as const)('OperatorClient over %s', (format) 
     expect(master.requests.map(callOf)).toEqual([
       {
         type: 'UPDATE_QUOTA',
-        update_quota: { force: true, quota_configs: [{ role: 'shoal/a', limits: { cpus: { value: 4 }, mem: { value: 4096 } } }] },
+        update_quota: {
+          force: true,
+          quota_configs: [
+            { role: 'shoal/a', limits: { cpus: { value: 4 }, mem: { value: 4096 } } },
+          ],
+        },
       },
-      { type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'shoal/a', weight: 2.5 }] } },
+      {
+        type: 'UPDATE_WEIGHTS',
+        update_weights: { weight_infos: [{ role: 'shoal/a', weight: 2.5 }] },
+      },
       { type: 'UPDATE_MAINTENANCE_SCHEDULE', update_maintenance_schedule: { schedule } },
-      { type: 'START_MAINTENANCE', start_maintenance: { machines: [{ hostname: 'agent-1', ip: '10.0.0.1' }] } },
-      { type: 'STOP_MAINTENANCE', stop_maintenance: { machines: [{ hostname: 'agent-1', ip: '10.0.0.1' }] } },
-      { type: 'DRAIN_AGENT', drain_agent: { agent_id: { value: 'a1' }, max_grace_period: { seconds: 600n }, mark_gone: true } },
+      {
+        type: 'START_MAINTENANCE',
+        start_maintenance: { machines: [{ hostname: 'agent-1', ip: '10.0.0.1' }] },
+      },
+      {
+        type: 'STOP_MAINTENANCE',
+        stop_maintenance: { machines: [{ hostname: 'agent-1', ip: '10.0.0.1' }] },
+      },
+      {
+        type: 'DRAIN_AGENT',
+        drain_agent: {
+          agent_id: { value: 'a1' },
+          max_grace_period: { seconds: 600n },
+          mark_gone: true,
+        },
+      },
       { type: 'DEACTIVATE_AGENT', deactivate_agent: { agent_id: { value: 'a1' } } },
       { type: 'REACTIVATE_AGENT', reactivate_agent: { agent_id: { value: 'a1' } } },
     ]);
@@ -161,33 +228,58 @@ describe.each(['protobuf', 'json'] as const)('OperatorClient over %s', (format) 
       { type: 'AGENT_REMOVED', agent_removed: { agent_id: { value: 'a1' } } },
       {
         type: 'FRAMEWORK_ADDED',
-        framework_added: { framework: { framework_info: { user: 'root', name: 'shoal' }, active: true, connected: true, recovered: false } },
+        framework_added: {
+          framework: {
+            framework_info: { user: 'root', name: 'shoal' },
+            active: true,
+            connected: true,
+            recovered: false,
+          },
+        },
       },
       {
         type: 'FRAMEWORK_UPDATED',
-        framework_updated: { framework: { framework_info: { user: 'root', name: 'shoal' }, active: false, connected: false, recovered: false } },
+        framework_updated: {
+          framework: {
+            framework_info: { user: 'root', name: 'shoal' },
+            active: false,
+            connected: false,
+            recovered: false,
+          },
+        },
       },
-      { type: 'FRAMEWORK_REMOVED', framework_removed: { framework_info: { user: 'root', name: 'shoal' } } },
+      {
+        type: 'FRAMEWORK_REMOVED',
+        framework_removed: { framework_info: { user: 'root', name: 'shoal' } },
+      },
       { type: 'HEARTBEAT' },
     ];
     const subscribed: master.Event = {
       type: 'SUBSCRIBED',
-      subscribed: { get_state: { get_agents: AGENTS.get_agents }, heartbeat_interval_seconds: 0.05 },
+      subscribed: {
+        get_state: { get_agents: AGENTS.get_agents },
+        heartbeat_interval_seconds: 0.05,
+      },
     };
     const master = await fakeMaster((request, response) => {
       expect(callOf(request)).toEqual({ type: 'SUBSCRIBE' });
       openStream(response, format);
       response.write(frame(EVENT, subscribed, format));
       // Everything else only on the first connection; then silence.
-      if (master.requests.length === 1) for (const event of events) response.write(frame(EVENT, event, format));
+      if (master.requests.length === 1)
+        for (const event of events) response.write(frame(EVENT, event, format));
     });
     const client = operator([master.url], format);
     const stream = (await client.subscribe())[Symbol.asyncIterator]();
     const received: OperatorStreamItem[] = [];
-    for (let i = 0; i < events.length + 3; i++) received.push((await stream.next()).value as OperatorStreamItem);
+    for (let i = 0; i < events.length + 3; i++)
+      received.push((await stream.next()).value as OperatorStreamItem);
 
     expect(received.slice(0, events.length + 1)).toEqual([subscribed, ...events]);
-    expect(received[events.length + 1]).toMatchObject({ type: 'DISCONNECTED', error: { code: 'MESOS_HEARTBEAT_TIMEOUT' } });
+    expect(received[events.length + 1]).toMatchObject({
+      type: 'DISCONNECTED',
+      error: { code: 'MESOS_HEARTBEAT_TIMEOUT' },
+    });
     expect(received[events.length + 2]).toEqual(subscribed);
   });
 });
@@ -212,9 +304,14 @@ describe('OperatorClient transport', () => {
     const master = await fakeMaster((_request, response) => {
       response.writeHead(400).end("Updating quota on nested role 'shoal/a' is not supported yet");
     });
-    const error = await operator([master.url]).updateQuota([{ role: 'shoal/a' }]).catch((e: unknown) => e);
+    const error = await operator([master.url])
+      .updateQuota([{ role: 'shoal/a' }])
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(MesosHttpStatusError);
-    expect(error).toMatchObject({ status: 400, body: "Updating quota on nested role 'shoal/a' is not supported yet" });
+    expect(error).toMatchObject({
+      status: 400,
+      body: "Updating quota on nested role 'shoal/a' is not supported yet",
+    });
   });
 });

@@ -1,6 +1,14 @@
 import { decodeMessage } from './codec';
 import { MesosCodecError } from './errors';
-import type { AgentID, google, MachineID, maintenance, master, quota, WeightInfo } from './generated/types';
+import type {
+  AgentID,
+  google,
+  MachineID,
+  maintenance,
+  master,
+  quota,
+  WeightInfo,
+} from './generated/types';
 import { openSubscription, sendCall } from './http/api-call';
 import { EventStream, type StreamDisconnected } from './http/event-stream';
 import { MasterTransport, type MasterClientOptions } from './http/transport';
@@ -81,17 +89,29 @@ export class OperatorClient {
   }
 
   /** Applies all configs or none; `force` skips the capacity checks. */
-  async updateQuota(configs: quota.QuotaConfig[], options: { force?: boolean } = {}): Promise<void> {
-    await this.call({ type: 'UPDATE_QUOTA', update_quota: { force: options.force, quota_configs: configs } });
+  async updateQuota(
+    configs: quota.QuotaConfig[],
+    options: { force?: boolean } = {},
+  ): Promise<void> {
+    await this.call({
+      type: 'UPDATE_QUOTA',
+      update_quota: { force: options.force, quota_configs: configs },
+    });
   }
 
   async getMaintenanceSchedule(): Promise<maintenance.Schedule> {
-    const answer = await this.query({ type: 'GET_MAINTENANCE_SCHEDULE' }, 'get_maintenance_schedule');
+    const answer = await this.query(
+      { type: 'GET_MAINTENANCE_SCHEDULE' },
+      'get_maintenance_schedule',
+    );
     return answer?.schedule ?? {};
   }
 
   async updateMaintenanceSchedule(schedule: maintenance.Schedule): Promise<void> {
-    await this.call({ type: 'UPDATE_MAINTENANCE_SCHEDULE', update_maintenance_schedule: { schedule } });
+    await this.call({
+      type: 'UPDATE_MAINTENANCE_SCHEDULE',
+      update_maintenance_schedule: { schedule },
+    });
   }
 
   async getMaintenanceStatus(): Promise<maintenance.ClusterStatus> {
@@ -112,7 +132,11 @@ export class OperatorClient {
   async drainAgent(agentId: AgentID, options: DrainAgentOptions = {}): Promise<void> {
     await this.call({
       type: 'DRAIN_AGENT',
-      drain_agent: { agent_id: agentId, max_grace_period: options.maxGracePeriod, mark_gone: options.markGone },
+      drain_agent: {
+        agent_id: agentId,
+        max_grace_period: options.maxGracePeriod,
+        mark_gone: options.markGone,
+      },
     });
   }
 
@@ -126,18 +150,31 @@ export class OperatorClient {
 
   /** Sends any operator call; resolves to the decoded Response, or undefined when the body is empty. */
   async call(call: master.Call): Promise<master.Response | undefined> {
-    return sendCall(this.transport, { path: PATH, callType: CALL, call, accepted: OK }, 'mesos.v1.master.Response');
+    return sendCall(
+      this.transport,
+      { path: PATH, callType: CALL, call, accepted: OK },
+      'mesos.v1.master.Response',
+    );
   }
 
   /** Opens the operator event stream; resolves once SUBSCRIBED (the first item yielded) has arrived. */
   async subscribe(): Promise<OperatorSubscription> {
     const stream = new EventStream<master.Event>(
       {
-        connect: (signal) => openSubscription(this.transport, { path: PATH, callType: CALL, call: { type: 'SUBSCRIBE' } }, signal),
+        connect: (signal) =>
+          openSubscription(
+            this.transport,
+            { path: PATH, callType: CALL, call: { type: 'SUBSCRIBE' } },
+            signal,
+          ),
         decode: (record, format) => decodeMessage('mesos.v1.master.Event', record, format),
         inspect: (event) =>
           event.type === 'SUBSCRIBED'
-            ? { subscribed: { heartbeatIntervalSeconds: event.subscribed?.heartbeat_interval_seconds } }
+            ? {
+                subscribed: {
+                  heartbeatIntervalSeconds: event.subscribed?.heartbeat_interval_seconds,
+                },
+              }
             : {},
       },
       this.transport,
@@ -164,7 +201,10 @@ export class OperatorClient {
   }
 
   /** A GET_* call whose answer must carry `field`. */
-  private async query<K extends keyof master.Response>(call: master.Call, field: K): Promise<master.Response[K]> {
+  private async query<K extends keyof master.Response>(
+    call: master.Call,
+    field: K,
+  ): Promise<master.Response[K]> {
     const response = await this.call(call);
     if (!response) throw new MesosCodecError(`the master answered ${call.type} with an empty body`);
     return response[field];

@@ -71,7 +71,9 @@ export class RecordIODecoder {
         return offset;
       }
       if (byte < DIGIT_0 || byte > DIGIT_9) {
-        this.fail(`invalid byte 0x${byte.toString(16).padStart(2, '0')} in record length "${header}"`);
+        this.fail(
+          `invalid byte 0x${byte.toString(16).padStart(2, '0')} in record length "${header}"`,
+        );
       }
       header += String.fromCharCode(byte);
       if (Number(header) > this.maxRecordBytes) {

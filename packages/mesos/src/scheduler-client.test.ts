@@ -43,8 +43,10 @@ const FRAMEWORK: FrameworkInfo = {
 const UUID = new Uint8Array(16).map((_, i) => i * 17);
 
 const track = closeAfterEach();
-const fakeMaster = async (handler: Handler): Promise<FakeMaster> => track(await startFakeMaster(handler));
-const client = (options: SchedulerClientOptions): SchedulerClient => track(new SchedulerClient({ backoff: FAST_BACKOFF, ...options }));
+const fakeMaster = async (handler: Handler): Promise<FakeMaster> =>
+  track(await startFakeMaster(handler));
+const client = (options: SchedulerClientOptions): SchedulerClient =>
+  track(new SchedulerClient({ backoff: FAST_BACKOFF, ...options }));
 
 function subscribed(frameworkId: string, heartbeat = 15): scheduler.Event {
   return {
@@ -54,7 +56,8 @@ function subscribed(frameworkId: string, heartbeat = 15): scheduler.Event {
 }
 
 const callOf = (request: ReceivedRequest) => decodeRequest('mesos.v1.scheduler.Call', request);
-const subscribes = (master: FakeMaster) => master.requests.filter((r) => callOf(r).type === 'SUBSCRIBE');
+const subscribes = (master: FakeMaster) =>
+  master.requests.filter((r) => callOf(r).type === 'SUBSCRIBE');
 
 /** Answers SUBSCRIBE with a stream that sends SUBSCRIBED and stays open, and every other call with 202. */
 function streamingMaster(format: WireFormat, frameworkId = 'fw-1') {
@@ -65,7 +68,10 @@ function streamingMaster(format: WireFormat, frameworkId = 'fw-1') {
   };
 }
 
-async function take(iterator: AsyncIterator<SchedulerStreamItem>, count: number): Promise<SchedulerStreamItem[]> {
+async function take(
+  iterator: AsyncIterator<SchedulerStreamItem>,
+  count: number,
+): Promise<SchedulerStreamItem[]> {
   const items: SchedulerStreamItem[] = [];
   for (let i = 0; i < count; i++) {
     const next = await iterator.next();
@@ -85,9 +91,23 @@ describe.each(['protobuf', 'json'] as const)('SchedulerClient over %s', (format)
     { type: 'RESCIND', rescind: { offer_id: { value: 'o1' } } },
     {
       type: 'UPDATE',
-      update: { status: { task_id: { value: 't1' }, state: 'TASK_RUNNING', agent_id: { value: 'a1' }, uuid: UUID } },
+      update: {
+        status: {
+          task_id: { value: 't1' },
+          state: 'TASK_RUNNING',
+          agent_id: { value: 'a1' },
+          uuid: UUID,
+        },
+      },
     },
-    { type: 'MESSAGE', message: { agent_id: { value: 'a1' }, executor_id: { value: 'e1' }, data: new Uint8Array([1, 2]) } },
+    {
+      type: 'MESSAGE',
+      message: {
+        agent_id: { value: 'a1' },
+        executor_id: { value: 'e1' },
+        data: new Uint8Array([1, 2]),
+      },
+    },
     { type: 'FAILURE', failure: { agent_id: { value: 'a1' }, status: 9 } },
     { type: 'HEARTBEAT' },
     {
@@ -98,22 +118,32 @@ describe.each(['protobuf', 'json'] as const)('SchedulerClient over %s', (format)
             id: { value: 'io1' },
             framework_id: { value: 'fw-1' },
             agent_id: { value: 'a1' },
-            unavailability: { start: { nanoseconds: BIG_NANOS }, duration: { nanoseconds: 3_600_000_000_000n } },
+            unavailability: {
+              start: { nanoseconds: BIG_NANOS },
+              duration: { nanoseconds: 3_600_000_000_000n },
+            },
           },
         ],
       },
     },
-    { type: 'RESCIND_INVERSE_OFFER', rescind_inverse_offer: { inverse_offer_id: { value: 'io1' } } },
+    {
+      type: 'RESCIND_INVERSE_OFFER',
+      rescind_inverse_offer: { inverse_offer_id: { value: 'io1' } },
+    },
     {
       type: 'UPDATE_OPERATION_STATUS',
-      update_operation_status: { status: { operation_id: { value: 'op1' }, state: 'OPERATION_FINISHED' } },
+      update_operation_status: {
+        status: { operation_id: { value: 'op1' }, state: 'OPERATION_FINISHED' },
+      },
     },
   ];
 
   it('subscribes and yields every event type, split and merged across chunks', async () => {
     const master = await fakeMaster((request, response) => {
       openStream(response, format, { 'mesos-stream-id': 'stream-1' });
-      const stream = Buffer.concat([subscribed('fw-1'), ...allEvents].map((event) => frame(EVENT, event, format)));
+      const stream = Buffer.concat(
+        [subscribed('fw-1'), ...allEvents].map((event) => frame(EVENT, event, format)),
+      );
       // Uneven chunks: records are both merged into one write and split across writes.
       for (let at = 0; at < stream.length; at += 37) response.write(stream.subarray(at, at + 37));
     });
@@ -122,10 +152,15 @@ describe.each(['protobuf', 'json'] as const)('SchedulerClient over %s', (format)
 
     expect(subscription.frameworkId).toEqual({ value: 'fw-1' });
     expect(subscription.streamId).toBe('stream-1');
-    expect(await take(iterate(subscription), allEvents.length + 1)).toEqual([subscribed('fw-1'), ...allEvents]);
+    expect(await take(iterate(subscription), allEvents.length + 1)).toEqual([
+      subscribed('fw-1'),
+      ...allEvents,
+    ]);
 
     const [request] = master.requests;
-    expect(request!.headers['content-type']).toBe(format === 'json' ? 'application/json' : 'application/x-protobuf');
+    expect(request!.headers['content-type']).toBe(
+      format === 'json' ? 'application/json' : 'application/x-protobuf',
+    );
     expect(request!.headers['mesos-stream-id']).toBeUndefined();
     expect(callOf(request!)).toEqual({
       type: 'SUBSCRIBE',
@@ -140,12 +175,19 @@ describe.each(['protobuf', 'json'] as const)('SchedulerClient over %s', (format)
       if (call.type === 'RECONCILE_OPERATIONS') {
         return reply(response, 200, format, 'mesos.v1.scheduler.Response', {
           type: 'RECONCILE_OPERATIONS',
-          reconcile_operations: { operation_statuses: [{ operation_id: { value: 'op1' }, state: 'OPERATION_PENDING' }] },
+          reconcile_operations: {
+            operation_statuses: [{ operation_id: { value: 'op1' }, state: 'OPERATION_PENDING' }],
+          },
         });
       }
       return streamingMaster(format)(request, response);
     });
-    const scheduler = client({ masters: [master.url], format, principal: 'shoal', secret: 's3cret' });
+    const scheduler = client({
+      masters: [master.url],
+      format,
+      principal: 'shoal',
+      secret: 's3cret',
+    });
     await scheduler.subscribe(FRAMEWORK);
 
     const launch = {
@@ -173,16 +215,24 @@ describe.each(['protobuf', 'json'] as const)('SchedulerClient over %s', (format)
     await scheduler.request([{ agent_id: { value: 'a1' } }]);
     await scheduler.acceptInverseOffers([{ value: 'io1' }]);
     await scheduler.declineInverseOffers([{ value: 'io2' }], { refuse_seconds: 1 });
-    await scheduler.acknowledgeOperationStatus({ agent_id: { value: 'a1' }, uuid: UUID, operation_id: { value: 'op1' } });
+    await scheduler.acknowledgeOperationStatus({
+      agent_id: { value: 'a1' },
+      uuid: UUID,
+      operation_id: { value: 'op1' },
+    });
     const reconciled = await scheduler.reconcileOperations([{ operation_id: { value: 'op1' } }]);
     await scheduler.updateFramework({ ...FRAMEWORK, roles: ['shoal/a'] }, ['shoal/a']);
     await scheduler.teardown();
 
-    expect(reconciled?.reconcile_operations?.operation_statuses?.[0]?.state).toBe('OPERATION_PENDING');
+    expect(reconciled?.reconcile_operations?.operation_statuses?.[0]?.state).toBe(
+      'OPERATION_PENDING',
+    );
     const calls = master.requests.slice(1);
     for (const request of calls) {
       expect(request.headers['mesos-stream-id']).toBe('stream-1');
-      expect(request.headers.authorization).toBe(`Basic ${Buffer.from('shoal:s3cret').toString('base64')}`);
+      expect(request.headers.authorization).toBe(
+        `Basic ${Buffer.from('shoal:s3cret').toString('base64')}`,
+      );
       expect(callOf(request).framework_id).toEqual({ value: 'fw-1' });
     }
     expect(calls.map((r) => callOf(r).type)).toEqual([
@@ -204,7 +254,11 @@ describe.each(['protobuf', 'json'] as const)('SchedulerClient over %s', (format)
       'TEARDOWN',
     ]);
     const [accept, , , revive, , , acknowledge, , , , , , , , update] = calls.map(callOf);
-    expect(accept!.accept).toEqual({ offer_ids: [{ value: 'o1' }], operations: [launch], filters: { refuse_seconds: 10 } });
+    expect(accept!.accept).toEqual({
+      offer_ids: [{ value: 'o1' }],
+      operations: [launch],
+      filters: { refuse_seconds: 10 },
+    });
     expect(revive!.revive).toEqual({ roles: ['shoal/a'] });
     expect(acknowledge!.acknowledge!.uuid).toEqual(UUID);
     expect(update!.update_framework).toEqual({
@@ -267,7 +321,10 @@ describe('SchedulerClient reconnection', () => {
     const [first, disconnected, second] = await take(iterate(subscription), 3);
 
     expect(first).toEqual(subscribed('fw-1'));
-    expect(disconnected).toMatchObject({ type: 'DISCONNECTED', error: { code: 'MESOS_STREAM_CLOSED' } });
+    expect(disconnected).toMatchObject({
+      type: 'DISCONNECTED',
+      error: { code: 'MESOS_STREAM_CLOSED' },
+    });
     expect(second).toEqual(subscribed('fw-1'));
     const resubscribe = callOf(subscribes(master)[1]!);
     expect(resubscribe.framework_id).toEqual({ value: 'fw-1' });
@@ -289,7 +346,10 @@ describe('SchedulerClient reconnection', () => {
     await scheduler.suppress(['shoal/b']);
     const [, disconnected, again] = await take(iterate(subscription), 3);
 
-    expect(disconnected).toMatchObject({ type: 'DISCONNECTED', error: { code: 'MESOS_HEARTBEAT_TIMEOUT' } });
+    expect(disconnected).toMatchObject({
+      type: 'DISCONNECTED',
+      error: { code: 'MESOS_HEARTBEAT_TIMEOUT' },
+    });
     expect(again).toEqual(subscribed('fw-1', 0.05));
     expect(callOf(subscribes(master)[1]!).subscribe?.suppressed_roles).toEqual(['shoal/b']);
   });
@@ -298,7 +358,9 @@ describe('SchedulerClient reconnection', () => {
     const master = await fakeMaster((_request, response) => {
       openStream(response, 'protobuf');
       response.write(frame(EVENT, subscribed('fw-1'), 'protobuf'));
-      response.write(frame(EVENT, { type: 'ERROR', error: { message: 'Framework failed over' } }, 'protobuf'));
+      response.write(
+        frame(EVENT, { type: 'ERROR', error: { message: 'Framework failed over' } }, 'protobuf'),
+      );
     });
     const scheduler = client({ masters: [master.url] });
     const events = iterate(await scheduler.subscribe(FRAMEWORK));
@@ -312,9 +374,12 @@ describe('SchedulerClient reconnection', () => {
 
   it('gives up when resubscribing is refused (403), surfacing the status error', async () => {
     const master = await fakeMaster((_request, response) => {
-      if (master.requests.length > 1) return void response.writeHead(403).end('Framework has been removed');
+      if (master.requests.length > 1)
+        return void response.writeHead(403).end('Framework has been removed');
       openStream(response, 'protobuf');
-      response.write(frame(EVENT, subscribed('fw-1'), 'protobuf'), () => response.socket?.destroy());
+      response.write(frame(EVENT, subscribed('fw-1'), 'protobuf'), () =>
+        response.socket?.destroy(),
+      );
     });
     const scheduler = client({ masters: [master.url] });
     const events = iterate(await scheduler.subscribe(FRAMEWORK));
@@ -348,20 +413,36 @@ describe('SchedulerClient errors', () => {
     const error = await scheduler.decline([{ value: 'o1' }]).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(MesosHttpStatusError);
-    expect(error).toMatchObject({ code: 'MESOS_HTTP_STATUS', status: 400, body: 'Framework cannot be found' });
+    expect(error).toMatchObject({
+      code: 'MESOS_HTTP_STATUS',
+      status: 400,
+      body: 'Framework cannot be found',
+    });
   });
 
   it('rejects subscribe when the master refuses it, without retrying', async () => {
-    const master = await fakeMaster((_request, response) => void response.writeHead(400).end('Invalid FrameworkInfo'));
-    const error = await client({ masters: [master.url] }).subscribe(FRAMEWORK).catch((e: unknown) => e);
+    const master = await fakeMaster(
+      (_request, response) => void response.writeHead(400).end('Invalid FrameworkInfo'),
+    );
+    const error = await client({ masters: [master.url] })
+      .subscribe(FRAMEWORK)
+      .catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ code: 'MESOS_HTTP_STATUS', status: 400, body: 'Invalid FrameworkInfo' });
+    expect(error).toMatchObject({
+      code: 'MESOS_HTTP_STATUS',
+      status: 400,
+      body: 'Invalid FrameworkInfo',
+    });
     expect(master.requests).toHaveLength(1);
   });
 
   it('gives up on 503 after maxAttempts with MesosNoLeaderError', async () => {
-    const master = await fakeMaster((_request, response) => void response.writeHead(503).end('No leader elected'));
-    const error = await client({ masters: [master.url], maxAttempts: 3 }).subscribe(FRAMEWORK).catch((e: unknown) => e);
+    const master = await fakeMaster(
+      (_request, response) => void response.writeHead(503).end('No leader elected'),
+    );
+    const error = await client({ masters: [master.url], maxAttempts: 3 })
+      .subscribe(FRAMEWORK)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(MesosNoLeaderError);
     expect(error).toMatchObject({ code: 'MESOS_NO_LEADER', attempts: 3 });
@@ -370,12 +451,17 @@ describe('SchedulerClient errors', () => {
 
   it('fails with MesosConnectError, keeping every cause, when no master accepts connections', async () => {
     const urls = [await refusingUrl(), await refusingUrl()];
-    const error = await client({ masters: urls, maxAttempts: 2 }).subscribe(FRAMEWORK).catch((e: unknown) => e);
+    const error = await client({ masters: urls, maxAttempts: 2 })
+      .subscribe(FRAMEWORK)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(MesosConnectError);
     const cause = (error as MesosConnectError).cause as AggregateError;
     expect(cause).toBeInstanceOf(AggregateError);
-    expect(cause.errors.map((e: { code?: string }) => e.code)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    expect(cause.errors.map((e: { code?: string }) => e.code)).toEqual([
+      'ECONNREFUSED',
+      'ECONNREFUSED',
+    ]);
   });
 
   it('bounds leader redirects', async () => {
@@ -385,7 +471,9 @@ describe('SchedulerClient errors', () => {
     const a = await fakeMaster((_request, response) => {
       response.writeHead(307, { location: `//127.0.0.1:${b.port}/api/v1/scheduler` }).end();
     });
-    const error = await client({ masters: [a.url], maxRedirects: 3 }).subscribe(FRAMEWORK).catch((e: unknown) => e);
+    const error = await client({ masters: [a.url], maxRedirects: 3 })
+      .subscribe(FRAMEWORK)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(MesosRedirectLoopError);
     expect((error as MesosRedirectLoopError).hops).toHaveLength(4);
@@ -393,14 +481,18 @@ describe('SchedulerClient errors', () => {
 
   it('times out a master that never answers', async () => {
     const master = await fakeMaster(() => undefined);
-    const error = await client({ masters: [master.url], requestTimeoutMs: 100 }).subscribe(FRAMEWORK).catch((e: unknown) => e);
+    const error = await client({ masters: [master.url], requestTimeoutMs: 100 })
+      .subscribe(FRAMEWORK)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(MesosTimeoutError);
     expect((error as MesosTimeoutError).cause).toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
   });
 
   it('refuses calls before a subscription exists', async () => {
-    const error = await client({ masters: ['http://127.0.0.1:1'] }).revive().catch((e: unknown) => e);
+    const error = await client({ masters: ['http://127.0.0.1:1'] })
+      .revive()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(MesosNotSubscribedError);
     expect(error).toMatchObject({ code: 'MESOS_NOT_SUBSCRIBED' });

@@ -81,8 +81,12 @@ export class SchedulerClient {
    * failover) and resolves once SUBSCRIBED has arrived; that event is still
    * the first one the subscription yields.
    */
-  async subscribe(frameworkInfo: FrameworkInfo, options: SubscribeOptions = {}): Promise<SchedulerSubscription> {
-    if (this.stream) throw new Error('this SchedulerClient already has a subscription; close it first');
+  async subscribe(
+    frameworkInfo: FrameworkInfo,
+    options: SubscribeOptions = {},
+  ): Promise<SchedulerSubscription> {
+    if (this.stream)
+      throw new Error('this SchedulerClient already has a subscription; close it first');
     this.frameworkInfo = frameworkInfo;
     this.currentFrameworkId = frameworkInfo.id;
     this.suppressedRoles = new Set(options.suppressedRoles);
@@ -121,7 +125,11 @@ export class SchedulerClient {
     if (this.stream) await this.endSubscription(this.stream);
   }
 
-  async accept(offerIds: OfferID[], operations: Offer.Operation[], filters?: Filters): Promise<void> {
+  async accept(
+    offerIds: OfferID[],
+    operations: Offer.Operation[],
+    filters?: Filters,
+  ): Promise<void> {
     await this.call({ type: 'ACCEPT', accept: { offer_ids: offerIds, operations, filters } });
   }
 
@@ -139,11 +147,18 @@ export class SchedulerClient {
   /** Stops offers for `roles` (all subscribed roles when empty); remembered across resubscriptions. */
   async suppress(roles: readonly string[] = []): Promise<void> {
     await this.call({ type: 'SUPPRESS', suppress: { roles: [...roles] } });
-    for (const role of roles.length > 0 ? roles : this.subscribedRoles()) this.suppressedRoles.add(role);
+    for (const role of roles.length > 0 ? roles : this.subscribedRoles())
+      this.suppressedRoles.add(role);
   }
 
-  async kill(taskId: TaskID, options: { agentId?: AgentID; killPolicy?: KillPolicy } = {}): Promise<void> {
-    await this.call({ type: 'KILL', kill: { task_id: taskId, agent_id: options.agentId, kill_policy: options.killPolicy } });
+  async kill(
+    taskId: TaskID,
+    options: { agentId?: AgentID; killPolicy?: KillPolicy } = {},
+  ): Promise<void> {
+    await this.call({
+      type: 'KILL',
+      kill: { task_id: taskId, agent_id: options.agentId, kill_policy: options.killPolicy },
+    });
   }
 
   async shutdown(executorId: ExecutorID, agentId: AgentID): Promise<void> {
@@ -152,7 +167,10 @@ export class SchedulerClient {
 
   /** Acknowledges a status update that carried `status.uuid`. */
   async acknowledge(agentId: AgentID, taskId: TaskID, uuid: Uint8Array): Promise<void> {
-    await this.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: agentId, task_id: taskId, uuid } });
+    await this.call({
+      type: 'ACKNOWLEDGE',
+      acknowledge: { agent_id: agentId, task_id: taskId, uuid },
+    });
   }
 
   /** Explicit reconciliation of `tasks`, or implicit (every known task) when empty. */
@@ -161,7 +179,10 @@ export class SchedulerClient {
   }
 
   async message(agentId: AgentID, executorId: ExecutorID, data: Uint8Array): Promise<void> {
-    await this.call({ type: 'MESSAGE', message: { agent_id: agentId, executor_id: executorId, data } });
+    await this.call({
+      type: 'MESSAGE',
+      message: { agent_id: agentId, executor_id: executorId, data },
+    });
   }
 
   async request(requests: Request[]): Promise<void> {
@@ -182,8 +203,13 @@ export class SchedulerClient {
     });
   }
 
-  async acknowledgeOperationStatus(acknowledgement: scheduler.Call.AcknowledgeOperationStatus): Promise<void> {
-    await this.call({ type: 'ACKNOWLEDGE_OPERATION_STATUS', acknowledge_operation_status: acknowledgement });
+  async acknowledgeOperationStatus(
+    acknowledgement: scheduler.Call.AcknowledgeOperationStatus,
+  ): Promise<void> {
+    await this.call({
+      type: 'ACKNOWLEDGE_OPERATION_STATUS',
+      acknowledge_operation_status: acknowledgement,
+    });
   }
 
   /** Newer masters answer synchronously with the operation statuses; older ones send events instead. */
@@ -197,7 +223,10 @@ export class SchedulerClient {
    * Replaces the FrameworkInfo (roles, capabilities, …; not user, principal
    * or checkpoint) and the suppressed roles; later resubscriptions use them.
    */
-  async updateFramework(frameworkInfo: FrameworkInfo, suppressedRoles: readonly string[] = []): Promise<void> {
+  async updateFramework(
+    frameworkInfo: FrameworkInfo,
+    suppressedRoles: readonly string[] = [],
+  ): Promise<void> {
     const info = { ...frameworkInfo, id: frameworkInfo.id ?? this.currentFrameworkId };
     await this.call({
       type: 'UPDATE_FRAMEWORK',
@@ -248,7 +277,11 @@ export class SchedulerClient {
     };
     if (frameworkId) call.framework_id = frameworkId;
     this.currentStreamId = undefined;
-    const response = await openSubscription(this.transport, { path: PATH, callType: CALL, call }, signal);
+    const response = await openSubscription(
+      this.transport,
+      { path: PATH, callType: CALL, call },
+      signal,
+    );
     const streamId = response.headers['mesos-stream-id'];
     this.currentStreamId = typeof streamId === 'string' ? streamId : undefined;
     return response;
@@ -257,7 +290,9 @@ export class SchedulerClient {
   private inspect(event: scheduler.Event): EventVerdict {
     if (event.type === 'SUBSCRIBED' && event.subscribed) {
       this.currentFrameworkId = event.subscribed.framework_id;
-      return { subscribed: { heartbeatIntervalSeconds: event.subscribed.heartbeat_interval_seconds } };
+      return {
+        subscribed: { heartbeatIntervalSeconds: event.subscribed.heartbeat_interval_seconds },
+      };
     }
     if (event.type === 'ERROR') {
       return { fatal: new MesosSubscriptionError(event.error?.message ?? '(no message)') };

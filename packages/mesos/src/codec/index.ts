@@ -19,12 +19,21 @@ export function formatFromContentType(contentType: string | undefined): WireForm
   return undefined;
 }
 
-function describeFailure(verb: string, type: MessageName, format: WireFormat, cause: unknown): MesosCodecError {
+function describeFailure(
+  verb: string,
+  type: MessageName,
+  format: WireFormat,
+  cause: unknown,
+): MesosCodecError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new MesosCodecError(`cannot ${verb} ${type} as ${format}: ${reason}`, { cause });
 }
 
-export function encodeMessage<N extends MessageName>(type: N, message: MessageOf<N>, format: WireFormat): Uint8Array {
+export function encodeMessage<N extends MessageName>(
+  type: N,
+  message: MessageOf<N>,
+  format: WireFormat,
+): Uint8Array {
   const schema = messageType(type);
   try {
     return format === 'json' ? encodeJson(schema, message) : encodeProtobuf(schema, message);
@@ -34,7 +43,11 @@ export function encodeMessage<N extends MessageName>(type: N, message: MessageOf
 }
 
 /** Throws MesosCodecError (with the underlying error as `cause`) on malformed input. */
-export function decodeMessage<N extends MessageName>(type: N, bytes: Uint8Array, format: WireFormat): MessageOf<N> {
+export function decodeMessage<N extends MessageName>(
+  type: N,
+  bytes: Uint8Array,
+  format: WireFormat,
+): MessageOf<N> {
   const schema = messageType(type);
   try {
     const decoded = format === 'json' ? decodeJson(schema, bytes) : decodeProtobuf(schema, bytes);

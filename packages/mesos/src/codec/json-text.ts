@@ -9,7 +9,8 @@ export class RawNumber {
   constructor(readonly text: string) {}
 }
 
-export type JsonValue = null | boolean | string | RawNumber | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | string | RawNumber | JsonValue[] | { [key: string]: JsonValue };
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const WHITESPACE = /[ \t\n\r]*/y;
@@ -136,7 +137,9 @@ export function stringifyJson(value: unknown): string {
   if (value instanceof RawNumber) return value.text;
   if (Array.isArray(value)) return `[${value.map(stringifyJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    const members = Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${stringifyJson(item)}`);
+    const members = Object.entries(value).map(
+      ([key, item]) => `${JSON.stringify(key)}:${stringifyJson(item)}`,
+    );
     return `{${members.join(',')}}`;
   }
   return JSON.stringify(value);

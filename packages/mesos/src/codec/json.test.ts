@@ -29,7 +29,12 @@ describe('Mesos JSON mapping', () => {
     const call: scheduler.Call = {
       type: 'SUBSCRIBE',
       subscribe: {
-        framework_info: { user: 'root', name: 'shoal', roles: ['shoal/a'], capabilities: [{ type: 'MULTI_ROLE' }] },
+        framework_info: {
+          user: 'root',
+          name: 'shoal',
+          roles: ['shoal/a'],
+          capabilities: [{ type: 'MULTI_ROLE' }],
+        },
       },
     };
     expectBothWays(
@@ -61,7 +66,11 @@ describe('Mesos JSON mapping', () => {
     );
     expectBothWays(
       'mesos.v1.scheduler.Call',
-      { framework_id: { value: 'fw-1' }, type: 'DECLINE', decline: { offer_ids: [{ value: 'o1' }], filters: { refuse_seconds: 3600 } } },
+      {
+        framework_id: { value: 'fw-1' },
+        type: 'DECLINE',
+        decline: { offer_ids: [{ value: 'o1' }], filters: { refuse_seconds: 3600 } },
+      },
       `{${fw},"type":"DECLINE","decline":{"offer_ids":[{"value":"o1"}],"filters":{"refuse_seconds":3600}}}`,
     );
     expectBothWays(
@@ -69,13 +78,21 @@ describe('Mesos JSON mapping', () => {
       {
         framework_id: { value: 'fw-1' },
         type: 'ACKNOWLEDGE',
-        acknowledge: { agent_id: { value: 'a1' }, task_id: { value: 't1' }, uuid: new Uint8Array([0xfb, 0xff, 0x00, 0x01]) },
+        acknowledge: {
+          agent_id: { value: 'a1' },
+          task_id: { value: 't1' },
+          uuid: new Uint8Array([0xfb, 0xff, 0x00, 0x01]),
+        },
       },
       `{${fw},"type":"ACKNOWLEDGE","acknowledge":{"agent_id":{"value":"a1"},"task_id":{"value":"t1"},"uuid":"+/8AAQ=="}}`,
     );
     expectBothWays(
       'mesos.v1.scheduler.Call',
-      { framework_id: { value: 'fw-1' }, type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 't1' } }] } },
+      {
+        framework_id: { value: 'fw-1' },
+        type: 'RECONCILE',
+        reconcile: { tasks: [{ task_id: { value: 't1' } }] },
+      },
       `{${fw},"type":"RECONCILE","reconcile":{"tasks":[{"task_id":{"value":"t1"}}]}}`,
     );
     expectBothWays(
@@ -83,7 +100,10 @@ describe('Mesos JSON mapping', () => {
       {
         framework_id: { value: 'fw-1' },
         type: 'UPDATE_FRAMEWORK',
-        update_framework: { framework_info: { user: 'root', name: 'shoal', roles: ['shoal/a'] }, suppressed_roles: ['shoal/a'] },
+        update_framework: {
+          framework_info: { user: 'root', name: 'shoal', roles: ['shoal/a'] },
+          suppressed_roles: ['shoal/a'],
+        },
       },
       `{${fw},"type":"UPDATE_FRAMEWORK","update_framework":{"framework_info":{"user":"root","name":"shoal","roles":["shoal/a"]},"suppressed_roles":["shoal/a"]}}`,
     );
@@ -95,14 +115,31 @@ describe('Mesos JSON mapping', () => {
       OFFERS_EVENT,
       '{"type":"OFFERS","offers":{"offers":[{"id":{"value":"o1"},"framework_id":{"value":"fw-1"},"agent_id":{"value":"a1"},"hostname":"h1","resources":[{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":31000,"end":32000}]},"allocation_info":{"role":"shoal/a"}}],"unavailability":{"start":{"nanoseconds":1700000000123456789}},"allocation_info":{"role":"shoal/a"}}]}}',
     );
-    expectBothWays('mesos.v1.Value.Range', { begin: 0n, end: 18446744073709551615n }, '{"begin":0,"end":18446744073709551615}');
+    expectBothWays(
+      'mesos.v1.Value.Range',
+      { begin: 0n, end: 18446744073709551615n },
+      '{"begin":0,"end":18446744073709551615}',
+    );
   });
 
   it('UPDATE event with base64 uuid', () => {
-    const uuid = new Uint8Array([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10]);
+    const uuid = new Uint8Array([
+      0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32,
+      0x10,
+    ]);
     expectBothWays(
       'mesos.v1.scheduler.Event',
-      { type: 'UPDATE', update: { status: { task_id: { value: 't1' }, state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', uuid } } },
+      {
+        type: 'UPDATE',
+        update: {
+          status: {
+            task_id: { value: 't1' },
+            state: 'TASK_FAILED',
+            reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+            uuid,
+          },
+        },
+      },
       '{"type":"UPDATE","update":{"status":{"task_id":{"value":"t1"},"state":"TASK_FAILED","reason":"REASON_CONTAINER_LAUNCH_FAILED","uuid":"ASNFZ4mrze/+3LqYdlQyEA=="}}}',
     );
   });
@@ -110,7 +147,15 @@ describe('Mesos JSON mapping', () => {
   it('operator UPDATE_QUOTA with maps as objects and DRAIN_AGENT with {"seconds":N}', () => {
     const quota: master.Call = {
       type: 'UPDATE_QUOTA',
-      update_quota: { quota_configs: [{ role: 'shoal/a', guarantees: { cpus: { value: 4 } }, limits: { cpus: { value: 8 }, mem: { value: 1024 } } }] },
+      update_quota: {
+        quota_configs: [
+          {
+            role: 'shoal/a',
+            guarantees: { cpus: { value: 4 } },
+            limits: { cpus: { value: 8 }, mem: { value: 1024 } },
+          },
+        ],
+      },
     };
     expectBothWays(
       'mesos.v1.master.Call',
@@ -119,7 +164,10 @@ describe('Mesos JSON mapping', () => {
     );
     expectBothWays(
       'mesos.v1.master.Call',
-      { type: 'DRAIN_AGENT', drain_agent: { agent_id: { value: 'a1' }, max_grace_period: { seconds: 600n } } },
+      {
+        type: 'DRAIN_AGENT',
+        drain_agent: { agent_id: { value: 'a1' }, max_grace_period: { seconds: 600n } },
+      },
       '{"type":"DRAIN_AGENT","drain_agent":{"agent_id":{"value":"a1"},"max_grace_period":{"seconds":600}}}',
     );
   });
@@ -129,7 +177,16 @@ describe('Mesos JSON mapping', () => {
       'mesos.v1.master.Response',
       {
         type: 'GET_AGENTS',
-        get_agents: { agents: [{ agent_info: { hostname: 'agent1' }, active: true, version: '1.11.0', registered_time: { nanoseconds: 1470000000000000001n } }] },
+        get_agents: {
+          agents: [
+            {
+              agent_info: { hostname: 'agent1' },
+              active: true,
+              version: '1.11.0',
+              registered_time: { nanoseconds: 1470000000000000001n },
+            },
+          ],
+        },
       },
       '{"type":"GET_AGENTS","get_agents":{"agents":[{"agent_info":{"hostname":"agent1"},"active":true,"version":"1.11.0","registered_time":{"nanoseconds":1470000000000000001}}]}}',
     );
@@ -144,37 +201,58 @@ describe('Mesos JSON parsing rules', () => {
   });
 
   it('reports every missing required field with its path', () => {
-    const error = decodeError('mesos.v1.scheduler.Call', '{"type":"SUBSCRIBE","subscribe":{"framework_info":{"roles":[]}}}');
-    expect(error.message).toContain('Missing required fields: subscribe.framework_info.user, subscribe.framework_info.name');
+    const error = decodeError(
+      'mesos.v1.scheduler.Call',
+      '{"type":"SUBSCRIBE","subscribe":{"framework_info":{"roles":[]}}}',
+    );
+    expect(error.message).toContain(
+      'Missing required fields: subscribe.framework_info.user, subscribe.framework_info.name',
+    );
   });
 
   it('ignores unknown keys, camelCase ones included, and treats null as unset', () => {
     const decoded = decodeMessage(
       'mesos.v1.scheduler.Call',
-      utf8('{"frameworkId":{"value":"x"},"type":"TEARDOWN","accept":null,"future_field":[1,2,{"a":true}]}'),
+      utf8(
+        '{"frameworkId":{"value":"x"},"type":"TEARDOWN","accept":null,"future_field":[1,2,{"a":true}]}',
+      ),
       'json',
     );
     expect(decoded).toEqual({ type: 'TEARDOWN' });
   });
 
   it('leaves an unknown name in an optional enum unset but rejects it in a required one', () => {
-    expect(decodeMessage('mesos.v1.scheduler.Event', utf8('{"type":"SOMETHING_NEW"}'), 'json')).toEqual({});
-    expect(decodeError('mesos.v1.TaskStatus', '{"task_id":{"value":"t"},"state":"TASK_FLYING"}').message).toContain(
-      "'TASK_FLYING' is not a value of enum mesos.v1.TaskState",
-    );
+    expect(
+      decodeMessage('mesos.v1.scheduler.Event', utf8('{"type":"SOMETHING_NEW"}'), 'json'),
+    ).toEqual({});
+    expect(
+      decodeError('mesos.v1.TaskStatus', '{"task_id":{"value":"t"},"state":"TASK_FLYING"}').message,
+    ).toContain("'TASK_FLYING' is not a value of enum mesos.v1.TaskState");
   });
 
   it('accepts 64-bit integers written as strings or with an exponent, and rejects fractions', () => {
-    expect(decodeMessage('mesos.v1.TimeInfo', utf8('{"nanoseconds":"1700000000123456789"}'), 'json')).toEqual({
+    expect(
+      decodeMessage('mesos.v1.TimeInfo', utf8('{"nanoseconds":"1700000000123456789"}'), 'json'),
+    ).toEqual({
       nanoseconds: 1700000000123456789n,
     });
-    expect(decodeMessage('mesos.v1.TimeInfo', utf8('{"nanoseconds":1e3}'), 'json')).toEqual({ nanoseconds: 1000n });
-    expect(decodeError('mesos.v1.TimeInfo', '{"nanoseconds":1.5}').message).toContain('not an integer');
-    expect(decodeError('mesos.v1.Value.Range', '{"begin":-1,"end":1}').message).toContain('out of range for uint64');
+    expect(decodeMessage('mesos.v1.TimeInfo', utf8('{"nanoseconds":1e3}'), 'json')).toEqual({
+      nanoseconds: 1000n,
+    });
+    expect(decodeError('mesos.v1.TimeInfo', '{"nanoseconds":1.5}').message).toContain(
+      'not an integer',
+    );
+    expect(decodeError('mesos.v1.Value.Range', '{"begin":-1,"end":1}').message).toContain(
+      'out of range for uint64',
+    );
   });
 
   it('keeps multi-byte UTF-8 text intact', () => {
-    expectBothWays('mesos.v1.Label', { key: 'équipe', value: '团队 🚀' }, '{"key":"équipe","value":"团队 🚀"}');
+    expectBothWays(
+      'mesos.v1.Label',
+      { key: 'équipe', value: '团队 🚀' },
+      '{"key":"équipe","value":"团队 🚀"}',
+    );
   });
 
   it('rejects malformed JSON, invalid UTF-8, bad base64 and wrong value types', () => {
@@ -190,9 +268,15 @@ describe('Mesos JSON parsing rules', () => {
     })();
     expect(invalidUtf8.message).toContain('not valid UTF-8');
     expect(invalidUtf8.cause).toBeDefined();
-    expect(decodeError('mesos.v1.UUID', '{"value":"not base64!"}').message).toContain('invalid base64');
-    expect(decodeError('mesos.v1.TaskID', '{"value":5}').message).toContain('value: expected a string');
-    expect(decodeError('mesos.v1.Labels', '{"labels":{"key":"a"}}').message).toContain('expected an array');
+    expect(decodeError('mesos.v1.UUID', '{"value":"not base64!"}').message).toContain(
+      'invalid base64',
+    );
+    expect(decodeError('mesos.v1.TaskID', '{"value":5}').message).toContain(
+      'value: expected a string',
+    );
+    expect(decodeError('mesos.v1.Labels', '{"labels":{"key":"a"}}').message).toContain(
+      'expected an array',
+    );
     expect(decodeError('mesos.v1.Filters', '[]').message).toContain('expected an object');
   });
 });

@@ -1,7 +1,14 @@
 import type protobuf from 'protobufjs';
 import { MesosCodecError } from '../errors';
 import { parseJson, RawNumber, stringifyJson } from './json-text';
-import { checkBigInt, checkInteger32, checkLeaf, is32BitInteger, is64Bit, isFloating } from './scalars';
+import {
+  checkBigInt,
+  checkInteger32,
+  checkLeaf,
+  is32BitInteger,
+  is64Bit,
+  isFloating,
+} from './scalars';
 import { leafShape } from './schema';
 import { DROP, walkMessage } from './walk';
 
@@ -18,7 +25,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 function toJsonLeaf(field: protobuf.Field, value: unknown, path: string): unknown {
   const checked = checkLeaf(field, value, path);
   if (typeof checked === 'bigint') return new RawNumber(checked.toString());
-  if (checked instanceof Uint8Array) return Buffer.from(checked.buffer, checked.byteOffset, checked.byteLength).toString('base64');
+  if (checked instanceof Uint8Array)
+    return Buffer.from(checked.buffer, checked.byteOffset, checked.byteLength).toString('base64');
   if (typeof checked === 'number' && !Number.isFinite(checked)) {
     throw new MesosCodecError(`${path}: ${checked} cannot be written as JSON`);
   }
@@ -28,7 +36,8 @@ function toJsonLeaf(field: protobuf.Field, value: unknown, path: string): unknow
 /** Text of a JSON number, or of a string holding one (stout accepts both for numeric fields). */
 function numericText(value: unknown, path: string): string {
   if (value instanceof RawNumber) return value.text;
-  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return value.trim();
+  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+    return value.trim();
   throw new MesosCodecError(`${path}: expected a JSON number, got ${describe(value)}`);
 }
 
@@ -43,7 +52,8 @@ function integerText(text: string, type: string, path: string): string {
   if (INTEGER.test(text)) return text;
   // 1e3 or 5.0 still name an integer; anything with a fraction does not.
   const number = Number(text);
-  if (!Number.isInteger(number)) throw new MesosCodecError(`${path}: ${text} is not an integer for ${type}`);
+  if (!Number.isInteger(number))
+    throw new MesosCodecError(`${path}: ${text} is not an integer for ${type}`);
   return BigInt(number).toString();
 }
 
@@ -51,22 +61,30 @@ function fromJsonLeaf(field: protobuf.Field, value: unknown, path: string): unkn
   const shape = leafShape(field);
   if (shape.kind === 'enum') {
     if (typeof value !== 'string') {
-      throw new MesosCodecError(`${path}: enum ${shape.type.name} must be given by name, got ${describe(value)}`);
+      throw new MesosCodecError(
+        `${path}: enum ${shape.type.name} must be given by name, got ${describe(value)}`,
+      );
     }
     if (Object.hasOwn(shape.type.values, value)) return value;
     // Like Mesos: an unknown name for an optional enum leaves the field unset.
-    if (field.required) throw new MesosCodecError(`${path}: '${value}' is not a value of enum ${shape.type.fullName.slice(1)}`);
+    if (field.required)
+      throw new MesosCodecError(
+        `${path}: '${value}' is not a value of enum ${shape.type.fullName.slice(1)}`,
+      );
     return DROP;
   }
   const type = shape.type;
-  if (is64Bit(type)) return checkBigInt(type, BigInt(integerText(numericText(value, path), type, path)), path);
+  if (is64Bit(type))
+    return checkBigInt(type, BigInt(integerText(numericText(value, path), type, path)), path);
   if (is32BitInteger(type)) return checkInteger32(type, Number(numericText(value, path)), path);
   if (isFloating(type)) return Number(numericText(value, path));
   if (type === 'bool') {
-    if (typeof value !== 'boolean') throw new MesosCodecError(`${path}: expected a boolean, got ${describe(value)}`);
+    if (typeof value !== 'boolean')
+      throw new MesosCodecError(`${path}: expected a boolean, got ${describe(value)}`);
     return value;
   }
-  if (typeof value !== 'string') throw new MesosCodecError(`${path}: expected a string, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw new MesosCodecError(`${path}: expected a string, got ${describe(value)}`);
   if (type === 'bytes') {
     if (!BASE64.test(value)) throw new MesosCodecError(`${path}: invalid base64`);
     return new Uint8Array(Buffer.from(value, 'base64'));

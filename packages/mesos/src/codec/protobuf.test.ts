@@ -34,7 +34,11 @@ const UUID = '0123456789abcdeffedcba9876543210';
 
 const frameworkId = ld('0a', text('fw-1')); // FrameworkID.value = 1
 
-function expectBothWays<N extends MessageName>(type: N, message: MessageOf<N>, expectedHex: string): void {
+function expectBothWays<N extends MessageName>(
+  type: N,
+  message: MessageOf<N>,
+  expectedHex: string,
+): void {
   expect(toHex(encodeMessage(type, message, 'protobuf'))).toBe(expectedHex);
   expect(decodeMessage(type, bytes(expectedHex), 'protobuf')).toEqual(message);
 }
@@ -57,14 +61,18 @@ describe('protobuf wire format: scheduler calls', () => {
     const frameworkInfo = hex(
       ld('0a', text('root')), // user = 1
       ld('12', text('shoal')), // name = 2
-      '21', DOUBLE_3600, // failover_timeout = 4, fixed64
+      `21${DOUBLE_3600}`, // failover_timeout = 4, fixed64
       ld('52', '08 06'), // capabilities = 10 { type = 1: MULTI_ROLE (6) }
       ld('62', text('shoal/a')), // roles = 12
     );
-    expectBothWays('mesos.v1.scheduler.Call', call, hex(
-      '10 01', // type = 2: SUBSCRIBE (1)
-      ld('1a', ld('0a', frameworkInfo), ld('12', text('shoal/a'))), // subscribe = 3 { framework_info = 1, suppressed_roles = 2 }
-    ));
+    expectBothWays(
+      'mesos.v1.scheduler.Call',
+      call,
+      hex(
+        '10 01', // type = 2: SUBSCRIBE (1)
+        ld('1a', ld('0a', frameworkInfo), ld('12', text('shoal/a'))), // subscribe = 3 { framework_info = 1, suppressed_roles = 2 }
+      ),
+    );
   });
 
   it('ACCEPT with a LAUNCH of a DOCKER task', () => {
@@ -87,11 +95,15 @@ describe('protobuf wire format: scheduler calls', () => {
       ld('4a', '08 01', ld('1a', docker)), // container = 9 { type = 1: DOCKER (1), docker = 3 }
     );
     const operation = hex('08 01', ld('12', ld('0a', taskInfo))); // type = 1: LAUNCH, launch = 2 { task_infos = 1 }
-    expectBothWays('mesos.v1.scheduler.Call', ACCEPT_DOCKER_LAUNCH, hex(
-      ld('0a', frameworkId), // framework_id = 1
-      '10 03', // type = 2: ACCEPT (3)
-      ld('22', ld('0a', ld('0a', text('o1'))), ld('12', operation), ld('1a', '09', DOUBLE_5)), // accept = 4
-    ));
+    expectBothWays(
+      'mesos.v1.scheduler.Call',
+      ACCEPT_DOCKER_LAUNCH,
+      hex(
+        ld('0a', frameworkId), // framework_id = 1
+        '10 03', // type = 2: ACCEPT (3)
+        ld('22', ld('0a', ld('0a', text('o1'))), ld('12', operation), ld('1a', '09', DOUBLE_5)), // accept = 4
+      ),
+    );
   });
 
   it('DECLINE with refuse_seconds', () => {
@@ -100,29 +112,54 @@ describe('protobuf wire format: scheduler calls', () => {
       type: 'DECLINE',
       decline: { offer_ids: [{ value: 'o1' }, { value: 'o2' }], filters: { refuse_seconds: 3600 } },
     };
-    expectBothWays('mesos.v1.scheduler.Call', call, hex(
-      ld('0a', frameworkId),
-      '10 04', // type: DECLINE (4)
-      ld('2a', ld('0a', ld('0a', text('o1'))), ld('0a', ld('0a', text('o2'))), ld('12', '09', DOUBLE_3600)), // decline = 5
-    ));
+    expectBothWays(
+      'mesos.v1.scheduler.Call',
+      call,
+      hex(
+        ld('0a', frameworkId),
+        '10 04', // type: DECLINE (4)
+        ld(
+          '2a',
+          ld('0a', ld('0a', text('o1'))),
+          ld('0a', ld('0a', text('o2'))),
+          ld('12', '09', DOUBLE_3600),
+        ), // decline = 5
+      ),
+    );
   });
 
   it('REVIVE travels in field 15 although its type number is 5', () => {
-    const call: scheduler.Call = { framework_id: { value: 'fw-1' }, type: 'REVIVE', revive: { roles: ['shoal/a'] } };
-    expectBothWays('mesos.v1.scheduler.Call', call, hex(
-      ld('0a', frameworkId),
-      '10 05', // type: REVIVE (5)
-      ld('7a', ld('0a', text('shoal/a'))), // revive = 15 -> tag 15 << 3 | 2 = 0x7a
-    ));
+    const call: scheduler.Call = {
+      framework_id: { value: 'fw-1' },
+      type: 'REVIVE',
+      revive: { roles: ['shoal/a'] },
+    };
+    expectBothWays(
+      'mesos.v1.scheduler.Call',
+      call,
+      hex(
+        ld('0a', frameworkId),
+        '10 05', // type: REVIVE (5)
+        ld('7a', ld('0a', text('shoal/a'))), // revive = 15 -> tag 15 << 3 | 2 = 0x7a
+      ),
+    );
   });
 
   it('SUPPRESS travels in field 16 (a two-byte tag) although its type number is 12', () => {
-    const call: scheduler.Call = { framework_id: { value: 'fw-1' }, type: 'SUPPRESS', suppress: { roles: ['shoal/a'] } };
-    expectBothWays('mesos.v1.scheduler.Call', call, hex(
-      ld('0a', frameworkId),
-      '10 0c', // type: SUPPRESS (12)
-      ld('8201', ld('0a', text('shoal/a'))), // suppress = 16 -> tag 130 as varint 0x82 0x01
-    ));
+    const call: scheduler.Call = {
+      framework_id: { value: 'fw-1' },
+      type: 'SUPPRESS',
+      suppress: { roles: ['shoal/a'] },
+    };
+    expectBothWays(
+      'mesos.v1.scheduler.Call',
+      call,
+      hex(
+        ld('0a', frameworkId),
+        '10 0c', // type: SUPPRESS (12)
+        ld('8201', ld('0a', text('shoal/a'))), // suppress = 16 -> tag 130 as varint 0x82 0x01
+      ),
+    );
   });
 
   it('ACKNOWLEDGE with a 16-byte uuid', () => {
@@ -131,11 +168,15 @@ describe('protobuf wire format: scheduler calls', () => {
       type: 'ACKNOWLEDGE',
       acknowledge: { agent_id: { value: 'a1' }, task_id: { value: 't1' }, uuid: bytes(UUID) },
     };
-    expectBothWays('mesos.v1.scheduler.Call', call, hex(
-      ld('0a', frameworkId),
-      '10 08', // type: ACKNOWLEDGE (8)
-      ld('42', ld('0a', ld('0a', text('a1'))), ld('12', ld('0a', text('t1'))), ld('1a', UUID)), // acknowledge = 8
-    ));
+    expectBothWays(
+      'mesos.v1.scheduler.Call',
+      call,
+      hex(
+        ld('0a', frameworkId),
+        '10 08', // type: ACKNOWLEDGE (8)
+        ld('42', ld('0a', ld('0a', text('a1'))), ld('12', ld('0a', text('t1'))), ld('1a', UUID)), // acknowledge = 8
+      ),
+    );
   });
 
   it('RECONCILE with explicit tasks', () => {
@@ -144,11 +185,15 @@ describe('protobuf wire format: scheduler calls', () => {
       type: 'RECONCILE',
       reconcile: { tasks: [{ task_id: { value: 't1' }, agent_id: { value: 'a1' } }] },
     };
-    expectBothWays('mesos.v1.scheduler.Call', call, hex(
-      ld('0a', frameworkId),
-      '10 09', // type: RECONCILE (9)
-      ld('4a', ld('0a', ld('0a', ld('0a', text('t1'))), ld('12', ld('0a', text('a1'))))), // reconcile = 9 { tasks = 1 }
-    ));
+    expectBothWays(
+      'mesos.v1.scheduler.Call',
+      call,
+      hex(
+        ld('0a', frameworkId),
+        '10 09', // type: RECONCILE (9)
+        ld('4a', ld('0a', ld('0a', ld('0a', text('t1'))), ld('12', ld('0a', text('a1'))))), // reconcile = 9 { tasks = 1 }
+      ),
+    );
   });
 
   it('UPDATE_FRAMEWORK travels in field 19', () => {
@@ -156,7 +201,12 @@ describe('protobuf wire format: scheduler calls', () => {
       framework_id: { value: 'fw-1' },
       type: 'UPDATE_FRAMEWORK',
       update_framework: {
-        framework_info: { user: 'root', name: 'shoal', id: { value: 'fw-1' }, roles: ['shoal/a', 'shoal/b'] },
+        framework_info: {
+          user: 'root',
+          name: 'shoal',
+          id: { value: 'fw-1' },
+          roles: ['shoal/a', 'shoal/b'],
+        },
         suppressed_roles: ['shoal/b'],
       },
     };
@@ -167,11 +217,15 @@ describe('protobuf wire format: scheduler calls', () => {
       ld('62', text('shoal/a')),
       ld('62', text('shoal/b')),
     );
-    expectBothWays('mesos.v1.scheduler.Call', call, hex(
-      ld('0a', frameworkId),
-      '10 11', // type: UPDATE_FRAMEWORK (17)
-      ld('9a01', ld('0a', frameworkInfo), ld('12', text('shoal/b'))), // update_framework = 19 -> tag 154
-    ));
+    expectBothWays(
+      'mesos.v1.scheduler.Call',
+      call,
+      hex(
+        ld('0a', frameworkId),
+        '10 11', // type: UPDATE_FRAMEWORK (17)
+        ld('9a01', ld('0a', frameworkInfo), ld('12', text('shoal/b'))), // update_framework = 19 -> tag 154
+      ),
+    );
   });
 });
 
@@ -192,7 +246,11 @@ describe('protobuf wire format: scheduler events', () => {
       ld('4a', ld('0a', '08', VARINT_BIG_NANOS)), // unavailability = 9 { start = 1 { nanoseconds = 1 } }
       ld('52', ld('0a', text('shoal/a'))), // allocation_info = 10
     );
-    expectBothWays('mesos.v1.scheduler.Event', OFFERS_EVENT, hex('08 02', ld('1a', ld('0a', offer))));
+    expectBothWays(
+      'mesos.v1.scheduler.Event',
+      OFFERS_EVENT,
+      hex('08 02', ld('1a', ld('0a', offer))),
+    );
   });
 
   it('UPDATE with uuid bytes', () => {
@@ -213,7 +271,7 @@ describe('protobuf wire format: scheduler events', () => {
       ld('0a', ld('0a', text('t1'))), // task_id = 1
       '10 01', // state = 2: TASK_RUNNING (1)
       ld('2a', ld('0a', text('a1'))), // agent_id = 5
-      '31', DOUBLE_1700000000_25, // timestamp = 6, fixed64
+      `31${DOUBLE_1700000000_25}`, // timestamp = 6, fixed64
       '48 02', // source = 9: SOURCE_EXECUTOR (2)
       ld('5a', UUID), // uuid = 11
     );
@@ -223,7 +281,10 @@ describe('protobuf wire format: scheduler events', () => {
   it('SUBSCRIBED and HEARTBEAT', () => {
     expectBothWays(
       'mesos.v1.scheduler.Event',
-      { type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw-1' }, heartbeat_interval_seconds: 5 } },
+      {
+        type: 'SUBSCRIBED',
+        subscribed: { framework_id: { value: 'fw-1' }, heartbeat_interval_seconds: 5 },
+      },
       hex('08 01', ld('12', ld('0a', frameworkId), '11', DOUBLE_5)),
     );
     expectBothWays('mesos.v1.scheduler.Event', { type: 'HEARTBEAT' }, '0808');
@@ -236,7 +297,9 @@ describe('protobuf wire format: operator API', () => {
       type: 'UPDATE_QUOTA',
       update_quota: {
         force: true,
-        quota_configs: [{ role: 'shoal/a', guarantees: { cpus: { value: 4 } }, limits: { cpus: { value: 8 } } }],
+        quota_configs: [
+          { role: 'shoal/a', guarantees: { cpus: { value: 4 } }, limits: { cpus: { value: 8 } } },
+        ],
       },
     };
     // A map entry is a nested message { key = 1, value = 2 }.
@@ -245,21 +308,33 @@ describe('protobuf wire format: operator API', () => {
       ld('12', ld('0a', text('cpus')), ld('12', '09', DOUBLE_4)), // guarantees = 2
       ld('1a', ld('0a', text('cpus')), ld('12', '09', DOUBLE_8)), // limits = 3
     );
-    expectBothWays('mesos.v1.master.Call', call, hex(
-      '08 24', // type = 1: UPDATE_QUOTA (36)
-      ld('a201', '08 01', ld('12', config)), // update_quota = 20 { force = 1, quota_configs = 2 }
-    ));
+    expectBothWays(
+      'mesos.v1.master.Call',
+      call,
+      hex(
+        '08 24', // type = 1: UPDATE_QUOTA (36)
+        ld('a201', '08 01', ld('12', config)), // update_quota = 20 { force = 1, quota_configs = 2 }
+      ),
+    );
   });
 
   it('Call DRAIN_AGENT with a google.protobuf.Duration', () => {
     const call: master.Call = {
       type: 'DRAIN_AGENT',
-      drain_agent: { agent_id: { value: 'a1' }, max_grace_period: { seconds: 60n }, mark_gone: true },
+      drain_agent: {
+        agent_id: { value: 'a1' },
+        max_grace_period: { seconds: 60n },
+        mark_gone: true,
+      },
     };
-    expectBothWays('mesos.v1.master.Call', call, hex(
-      '08 25', // type: DRAIN_AGENT (37)
-      ld('aa01', ld('0a', ld('0a', text('a1'))), ld('12', '08 3c'), '18 01'), // drain_agent = 21
-    ));
+    expectBothWays(
+      'mesos.v1.master.Call',
+      call,
+      hex(
+        '08 25', // type: DRAIN_AGENT (37)
+        ld('aa01', ld('0a', ld('0a', text('a1'))), ld('12', '08 3c'), '18 01'), // drain_agent = 21
+      ),
+    );
   });
 
   it('Response GET_AGENTS', () => {
@@ -282,16 +357,24 @@ describe('protobuf wire format: operator API', () => {
       ld('1a', text('1.11.0')), // version = 3
       ld('2a', '08', VARINT_BIG_NANOS), // registered_time = 5
     );
-    expectBothWays('mesos.v1.master.Response', response, hex(
-      '08 09', // type: GET_AGENTS (9)
-      ld('52', ld('0a', agent)), // get_agents = 10 { agents = 1 }
-    ));
+    expectBothWays(
+      'mesos.v1.master.Response',
+      response,
+      hex(
+        '08 09', // type: GET_AGENTS (9)
+        ld('52', ld('0a', agent)), // get_agents = 10 { agents = 1 }
+      ),
+    );
   });
 });
 
 describe('protobuf codec edge cases', () => {
   it('keeps the full uint64 range and negative int64 values', () => {
-    expectBothWays('mesos.v1.Value.Range', { begin: 0n, end: 2n ** 64n - 1n }, hex('08 00', '10', 'ffffffffffffffffff01'));
+    expectBothWays(
+      'mesos.v1.Value.Range',
+      { begin: 0n, end: 2n ** 64n - 1n },
+      hex('08 00', '10', 'ffffffffffffffffff01'),
+    );
     expectBothWays('mesos.v1.TimeInfo', { nanoseconds: -5n }, hex('08', 'fbffffffffffffffff01'));
   });
 
@@ -302,26 +385,40 @@ describe('protobuf codec edge cases', () => {
 
   it('reports a missing required field on decode as a MesosCodecError with the cause kept', () => {
     // Call { subscribe = 3 { } }: framework_info is required.
-    const error = captureError(() => decodeMessage('mesos.v1.scheduler.Call', bytes(hex('10 01', ld('1a'))), 'protobuf'));
+    const error = captureError(() =>
+      decodeMessage('mesos.v1.scheduler.Call', bytes(hex('10 01', ld('1a'))), 'protobuf'),
+    );
     expect(error).toBeInstanceOf(MesosCodecError);
     expect(error.code).toBe('MESOS_CODEC');
     expect(error.cause).toBeInstanceOf(Error);
   });
 
   it('rejects truncated input', () => {
-    const error = captureError(() => decodeMessage('mesos.v1.scheduler.Event', bytes('1a05'), 'protobuf'));
+    const error = captureError(() =>
+      decodeMessage('mesos.v1.scheduler.Event', bytes('1a05'), 'protobuf'),
+    );
     expect(error).toBeInstanceOf(MesosCodecError);
     expect(error.cause).toBeDefined();
   });
 
   it('refuses to encode a message with required fields unset or wrongly typed values', () => {
     const missing = captureError(() =>
-      encodeMessage('mesos.v1.scheduler.Call', { type: 'ACKNOWLEDGE', acknowledge: { uuid: bytes(UUID) } } as never, 'protobuf'),
+      encodeMessage(
+        'mesos.v1.scheduler.Call',
+        { type: 'ACKNOWLEDGE', acknowledge: { uuid: bytes(UUID) } } as never,
+        'protobuf',
+      ),
     );
-    expect(missing.message).toContain('Missing required fields: acknowledge.agent_id, acknowledge.task_id');
-    const wrongType = captureError(() => encodeMessage('mesos.v1.TimeInfo', { nanoseconds: 5 } as never, 'protobuf'));
+    expect(missing.message).toContain(
+      'Missing required fields: acknowledge.agent_id, acknowledge.task_id',
+    );
+    const wrongType = captureError(() =>
+      encodeMessage('mesos.v1.TimeInfo', { nanoseconds: 5 } as never, 'protobuf'),
+    );
     expect(wrongType.message).toContain('nanoseconds: expected a bigint');
-    const badEnum = captureError(() => encodeMessage('mesos.v1.scheduler.Call', { type: 'NOPE' } as never, 'protobuf'));
+    const badEnum = captureError(() =>
+      encodeMessage('mesos.v1.scheduler.Call', { type: 'NOPE' } as never, 'protobuf'),
+    );
     expect(badEnum.message).toContain("'NOPE' is not a value of enum mesos.v1.scheduler.Call.Type");
   });
 });

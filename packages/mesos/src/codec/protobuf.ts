@@ -18,7 +18,11 @@ function toWireLeaf(field: protobuf.Field, value: unknown, path: string): unknow
   if (typeof checked === 'bigint') {
     // protobufjs accepts any {low, high} pair for 64-bit fields.
     const bits = BigInt.asUintN(64, checked);
-    return { low: Number(bits & MASK_32) | 0, high: Number(bits >> 32n) | 0, unsigned: isUnsigned64(shape.type) };
+    return {
+      low: Number(bits & MASK_32) | 0,
+      high: Number(bits >> 32n) | 0,
+      unsigned: isUnsigned64(shape.type),
+    };
   }
   return checked;
 }
@@ -51,7 +55,10 @@ export function decodeProtobuf(type: protobuf.Type, bytes: Uint8Array): Record<s
   try {
     decoded = type.decode(bytes);
   } catch (cause) {
-    throw new MesosCodecError(`invalid protobuf for ${type.fullName.slice(1)}: ${(cause as Error).message}`, { cause });
+    throw new MesosCodecError(
+      `invalid protobuf for ${type.fullName.slice(1)}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   return walkMessage(type, decoded, fromWireLeaf);
 }

@@ -29,7 +29,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 export function checkBigInt(type: string, value: bigint, path: string): bigint {
   const [min, max] = UNSIGNED_64.has(type) ? [0n, UINT64_MAX] : [INT64_MIN, INT64_MAX];
-  if (value < min || value > max) throw new MesosCodecError(`${path}: ${value} is out of range for ${type}`);
+  if (value < min || value > max)
+    throw new MesosCodecError(`${path}: ${value} is out of range for ${type}`);
   return value;
 }
 
@@ -53,9 +54,12 @@ function wrongType(path: string, expected: string, value: unknown): MesosCodecEr
 export function checkLeaf(field: protobuf.Field, value: unknown, path: string): unknown {
   const shape = leafShape(field);
   if (shape.kind === 'enum') {
-    if (typeof value !== 'string') throw wrongType(path, `an enum name of ${shape.type.name}`, value);
+    if (typeof value !== 'string')
+      throw wrongType(path, `an enum name of ${shape.type.name}`, value);
     if (!Object.hasOwn(shape.type.values, value)) {
-      throw new MesosCodecError(`${path}: '${value}' is not a value of enum ${shape.type.fullName.slice(1)}`);
+      throw new MesosCodecError(
+        `${path}: '${value}' is not a value of enum ${shape.type.fullName.slice(1)}`,
+      );
     }
     return value;
   }

@@ -18,7 +18,8 @@ export function messageType(name: MessageName): protobuf.Type {
   let type = types.get(name);
   if (!type) {
     const found = root.lookup(name);
-    if (!(found instanceof protobuf.Type)) throw new MesosCodecError(`unknown message type ${name}`);
+    if (!(found instanceof protobuf.Type))
+      throw new MesosCodecError(`unknown message type ${name}`);
     type = found;
     types.set(name, type);
   }

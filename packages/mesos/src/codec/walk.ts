@@ -15,7 +15,13 @@ export type LeafConverter = (field: protobuf.Field, value: unknown, path: string
 type Plain = Record<string, unknown>;
 
 export function isPlainObject(value: unknown): value is Plain {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value)
+  )
+    return false;
   return true;
 }
 
@@ -28,12 +34,22 @@ export function isPlainObject(value: unknown): value is Plain {
 export function walkMessage(type: protobuf.Type, source: unknown, leaf: LeafConverter): Plain {
   const missing: string[] = [];
   const result = walk(type, source, '', leaf, missing);
-  if (missing.length > 0) throw new MesosCodecError(`Missing required fields: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new MesosCodecError(`Missing required fields: ${missing.join(', ')}`);
   return result;
 }
 
-function walk(type: protobuf.Type, source: unknown, prefix: string, leaf: LeafConverter, missing: string[]): Plain {
-  if (!isPlainObject(source)) throw new MesosCodecError(`${prefix || type.name}: expected an object for ${type.fullName.slice(1)}`);
+function walk(
+  type: protobuf.Type,
+  source: unknown,
+  prefix: string,
+  leaf: LeafConverter,
+  missing: string[],
+): Plain {
+  if (!isPlainObject(source))
+    throw new MesosCodecError(
+      `${prefix || type.name}: expected an object for ${type.fullName.slice(1)}`,
+    );
   const out: Plain = {};
   for (const field of type.fieldsArray) {
     const path = `${prefix}${field.name}`;
@@ -43,7 +59,8 @@ function walk(type: protobuf.Type, source: unknown, prefix: string, leaf: LeafCo
       continue;
     }
     if (field.map) {
-      if (!isPlainObject(value)) throw new MesosCodecError(`${path}: expected an object for a map field`);
+      if (!isPlainObject(value))
+        throw new MesosCodecError(`${path}: expected an object for a map field`);
       const entries: Plain = {};
       for (const [key, item] of Object.entries(value)) {
         const converted = convert(field, item, `${path}[${JSON.stringify(key)}]`, leaf, missing);
@@ -51,7 +68,8 @@ function walk(type: protobuf.Type, source: unknown, prefix: string, leaf: LeafCo
       }
       if (Object.keys(entries).length > 0) out[field.name] = entries;
     } else if (field.repeated) {
-      if (!Array.isArray(value)) throw new MesosCodecError(`${path}: expected an array for a repeated field`);
+      if (!Array.isArray(value))
+        throw new MesosCodecError(`${path}: expected an array for a repeated field`);
       const items = value
         .map((item: unknown, i) => convert(field, item, `${path}[${i}]`, leaf, missing))
         .filter((item) => item !== DROP);
@@ -65,7 +83,13 @@ function walk(type: protobuf.Type, source: unknown, prefix: string, leaf: LeafCo
   return out;
 }
 
-function convert(field: protobuf.Field, value: unknown, path: string, leaf: LeafConverter, missing: string[]): unknown {
+function convert(
+  field: protobuf.Field,
+  value: unknown,
+  path: string,
+  leaf: LeafConverter,
+  missing: string[],
+): unknown {
   const nested = nestedMessage(field);
   return nested ? walk(nested, value, `${path}.`, leaf, missing) : leaf(field, value, path);
 }

@@ -5,7 +5,10 @@
  */
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
-  private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
+  private waiting: {
+    resolve: (result: IteratorResult<T>) => void;
+    reject: (error: unknown) => void;
+  } | null = null;
   private finished = false;
   private failure: { error: unknown } | null = null;
 

@@ -143,18 +143,28 @@ export class EventStream<E> {
           if (verdict.subscribed) {
             subscribed = true;
             const interval = verdict.subscribed.heartbeatIntervalSeconds;
-            if (interval !== undefined && interval > 0) silenceLimitMs = interval * this.transport.heartbeatMissFactor * 1000;
+            if (interval !== undefined && interval > 0)
+              silenceLimitMs = interval * this.transport.heartbeatMissFactor * 1000;
             watch();
             this.markConfirmed();
           }
         }
       }
-      const detail = decoder.buffered > 0 ? ` in the middle of a record (${decoder.buffered} bytes pending)` : '';
-      return { error: new MesosStreamClosedError(`the master closed the event stream${detail}`), subscribed };
+      const detail =
+        decoder.buffered > 0
+          ? ` in the middle of a record (${decoder.buffered} bytes pending)`
+          : '';
+      return {
+        error: new MesosStreamClosedError(`the master closed the event stream${detail}`),
+        subscribed,
+      };
     } catch (error) {
       if (silent) return { error: silent, subscribed };
       if (error instanceof MesosError) return { error, subscribed };
-      return { error: new MesosStreamClosedError('the event stream broke', { cause: error }), subscribed };
+      return {
+        error: new MesosStreamClosedError('the event stream broke', { cause: error }),
+        subscribed,
+      };
     } finally {
       clearTimeout(silenceTimer);
       connection.abort();

@@ -5,7 +5,11 @@
 // master URLs carry (e.g. a reverse proxy mounting Mesos under /mesos).
 
 /** Base URL of the master named by a redirect's Location header. */
-export function leaderFromLocation(location: string, requestUrl: string, requestPath: string): string {
+export function leaderFromLocation(
+  location: string,
+  requestUrl: string,
+  requestPath: string,
+): string {
   const current = new URL(requestUrl);
   const absolute = /^[a-z][a-z\d+.-]*:\/\//i.test(location)
     ? location

@@ -108,7 +108,8 @@ export class MasterTransport {
   private leaderUrl: string | undefined;
 
   constructor(options: MasterClientOptions) {
-    if (options.masters.length === 0) throw new TypeError('at least one Mesos master URL is required');
+    if (options.masters.length === 0)
+      throw new TypeError('at least one Mesos master URL is required');
     this.masters = options.masters.map(normalizeBaseUrl);
     this.format = options.format ?? 'protobuf';
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -135,7 +136,9 @@ export class MasterTransport {
 
   /** Answers every status except 307 and 503, which are handled here; the caller judges the rest. */
   async post(req: MasterRequest): Promise<MasterResponse> {
-    const signal = req.signal ? AbortSignal.any([req.signal, this.closing.signal]) : this.closing.signal;
+    const signal = req.signal
+      ? AbortSignal.any([req.signal, this.closing.signal])
+      : this.closing.signal;
     for (let attempt = 1; ; attempt++) {
       let response: MasterResponse;
       try {
@@ -143,7 +146,9 @@ export class MasterTransport {
       } catch (error) {
         if (!(error instanceof AllMastersUnreachable)) throw error;
         if (attempt >= this.maxAttempts) {
-          throw new MesosConnectError(error.urls, { cause: new AggregateError(error.causes, 'every master refused') });
+          throw new MesosConnectError(error.urls, {
+            cause: new AggregateError(error.causes, 'every master refused'),
+          });
         }
         await sleep(backoffDelay(this.backoff, attempt - 1), signal);
         continue;
@@ -215,7 +220,11 @@ export class MasterTransport {
     throw new AllMastersUnreachable(tried, causes);
   }
 
-  private async send(url: string, req: MasterRequest, signal: AbortSignal): Promise<MasterResponse> {
+  private async send(
+    url: string,
+    req: MasterRequest,
+    signal: AbortSignal,
+  ): Promise<MasterResponse> {
     const contentType = CONTENT_TYPES[this.format];
     const headers: Record<string, string> = {
       'content-type': contentType,
@@ -237,7 +246,8 @@ export class MasterTransport {
       url,
       status: response.statusCode,
       headers: response.headers,
-      format: formatFromContentType(Array.isArray(received) ? received[0] : received) ?? this.format,
+      format:
+        formatFromContentType(Array.isArray(received) ? received[0] : received) ?? this.format,
       body: response.body,
     };
   }

@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CONTENT_TYPES, decodeMessage, encodeMessage, formatFromContentType, type WireFormat } from '../codec';
+import {
+  CONTENT_TYPES,
+  decodeMessage,
+  encodeMessage,
+  formatFromContentType,
+  type WireFormat,
+} from '../codec';
 import type { MessageName, MessageOf } from '../generated/types';
 import { encodeRecord } from '../recordio';
 
@@ -59,17 +65,28 @@ export async function refusingUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-export function decodeRequest<N extends MessageName>(type: N, request: ReceivedRequest): MessageOf<N> {
+export function decodeRequest<N extends MessageName>(
+  type: N,
+  request: ReceivedRequest,
+): MessageOf<N> {
   return decodeMessage(type, request.body, request.format);
 }
 
 /** Starts a 200 RecordIO event stream in the request's format. */
-export function openStream(response: ServerResponse, format: WireFormat, headers: Record<string, string> = {}): void {
+export function openStream(
+  response: ServerResponse,
+  format: WireFormat,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(200, { 'content-type': CONTENT_TYPES[format], ...headers });
   response.flushHeaders();
 }
 
-export function frame<N extends MessageName>(type: N, message: MessageOf<N>, format: WireFormat): Uint8Array {
+export function frame<N extends MessageName>(
+  type: N,
+  message: MessageOf<N>,
+  format: WireFormat,
+): Uint8Array {
   return encodeRecord(encodeMessage(type, message, format));
 }
 
@@ -81,7 +98,9 @@ export function reply<N extends MessageName>(
   message?: MessageOf<N>,
 ): void {
   if (type && message) {
-    response.writeHead(status, { 'content-type': CONTENT_TYPES[format] }).end(encodeMessage(type, message, format));
+    response
+      .writeHead(status, { 'content-type': CONTENT_TYPES[format] })
+      .end(encodeMessage(type, message, format));
   } else {
     response.writeHead(status).end();
   }
