@@ -8,6 +8,7 @@ import {
   RecordIODecoder,
   type WireFormat,
 } from '@shoal/mesos';
+import { EventQueue } from './event-queue';
 
 /**
  * Plain node:http access to the emulator for tests that check exact status codes and
@@ -59,29 +60,20 @@ export function decodeResponse<N extends MessageName>(type: N, response: RawResp
   return decodeMessage(type, response.body, format);
 }
 
-/**
- * A subscription stream read with RecordIO. `next` waits for the next event that matches,
- * skipping heartbeats unless asked for them; nothing here sleeps.
- */
-export class RawStream<N extends MessageName> {
-  readonly events: MessageOf<N>[] = [];
-  private cursor = 0;
-  private waiters: (() => void)[] = [];
-  private ended = false;
+/** A subscription stream read with RecordIO, below any client library. */
+export class RawStream<E> extends EventQueue<E> {
   private abort: () => void = () => {};
   status = 0;
   headers: Record<string, string | string[] | undefined> = {};
 
-  private constructor(private readonly type: N) {}
-
-  static open<C extends MessageName, E extends MessageName>(
+  static open<C extends MessageName, N extends MessageName>(
     url: string,
     callType: C,
     call: MessageOf<C>,
-    eventType: E,
+    eventType: N,
     options: { format?: WireFormat; headers?: Record<string, string> } = {},
-  ): Promise<RawStream<E>> {
-    const stream = new RawStream(eventType);
+  ): Promise<RawStream<MessageOf<N>>> {
+    const stream = new RawStream<MessageOf<N>>();
     const format = options.format ?? 'protobuf';
     return new Promise((resolve, reject) => {
       const req = request(
@@ -99,14 +91,13 @@ export class RawStream<N extends MessageName> {
             if (stream.status !== 200) return;
             for (const record of decoder.push(chunk)) stream.push(decodeMessage(eventType, record, eventFormat));
           });
-          res.on('close', () => stream.finish());
-          res.on('error', () => stream.finish());
+          res.on('close', () => stream.end(new Error('closed by the server')));
           resolve(stream);
         },
       );
       stream.abort = () => req.destroy();
       req.on('error', (error) => {
-        stream.finish();
+        stream.end(error);
         reject(error);
       });
       req.end(encodeMessage(callType, call, format));
@@ -115,51 +106,6 @@ export class RawStream<N extends MessageName> {
 
   get streamId(): string {
     return String(this.headers['mesos-stream-id'] ?? '');
-  }
-
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  private push(event: MessageOf<N>): void {
-    this.events.push(event);
-    this.wake();
-  }
-
-  private finish(): void {
-    this.ended = true;
-    this.wake();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  /** Resolves with the next unread event matching `predicate`; rejects if the stream ends first. */
-  async next(predicate: (event: MessageOf<N>) => boolean = () => true, timeoutMs = 10_000): Promise<MessageOf<N>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      while (this.cursor < this.events.length) {
-        const event = this.events[this.cursor++] as MessageOf<N>;
-        if (predicate(event)) return event;
-      }
-      if (this.ended) throw new Error(`stream ended while waiting for a ${this.type} event`);
-      if (Date.now() > deadline) throw new Error(`no matching ${this.type} event within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** Resolves once the server has closed the stream. */
-  async whenClosed(): Promise<void> {
-    while (!this.ended) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   close(): void {
