@@ -370,6 +370,7 @@ describe('SchedulerClient reconnection', () => {
     expect(error).toBeInstanceOf(MesosSubscriptionError);
     expect((error as MesosSubscriptionError).mesosMessage).toBe('Framework failed over');
     expect(master.requests).toHaveLength(1);
+    await expect(scheduler.revive()).rejects.toBeInstanceOf(MesosNotSubscribedError);
   });
 
   it('gives up when resubscribing is refused (403), surfacing the status error', async () => {
@@ -388,6 +389,19 @@ describe('SchedulerClient reconnection', () => {
     const error = await events.next().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MesosHttpStatusError);
     expect(error).toMatchObject({ status: 403, body: 'Framework has been removed' });
+  });
+
+  it('leaving the loop early ends the subscription', async () => {
+    const master = await fakeMaster(streamingMaster('protobuf'));
+    const scheduler = client({ masters: [master.url] });
+    for await (const item of await scheduler.subscribe(FRAMEWORK)) {
+      expect(item).toEqual(subscribed('fw-1'));
+      break;
+    }
+
+    await expect(scheduler.revive()).rejects.toBeInstanceOf(MesosNotSubscribedError);
+    await scheduler.subscribe(FRAMEWORK);
+    expect(subscribes(master)).toHaveLength(2);
   });
 
   it('close() ends a pending iteration and the connection', async () => {

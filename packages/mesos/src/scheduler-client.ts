@@ -85,7 +85,7 @@ export class SchedulerClient {
     frameworkInfo: FrameworkInfo,
     options: SubscribeOptions = {},
   ): Promise<SchedulerSubscription> {
-    if (this.stream)
+    if (this.stream?.active)
       throw new Error('this SchedulerClient already has a subscription; close it first');
     this.frameworkInfo = frameworkInfo;
     this.currentFrameworkId = frameworkInfo.id;
@@ -243,7 +243,7 @@ export class SchedulerClient {
   async call(call: scheduler.Call): Promise<scheduler.Response | undefined> {
     const type = call.type ?? 'UNKNOWN';
     const frameworkId = this.currentFrameworkId;
-    if (!this.stream || !frameworkId) throw new MesosNotSubscribedError(type);
+    if (!this.stream?.active || !frameworkId) throw new MesosNotSubscribedError(type);
     const streamId = this.currentStreamId;
     return sendCall(
       this.transport,

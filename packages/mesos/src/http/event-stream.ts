@@ -64,6 +64,7 @@ export class EventStream<E> {
   private runner: Promise<void> | undefined;
   private confirmed = false;
   private confirm: (() => void) | undefined;
+  private finished = false;
 
   /** Timeouts, backoff and the heartbeat miss factor come from the transport's client options. */
   constructor(
@@ -82,6 +83,11 @@ export class EventStream<E> {
     });
   }
 
+  /** False once closed or ended for good (fatal event, refused resubscription). */
+  get active(): boolean {
+    return !this.finished && !this.signal.aborted;
+  }
+
   async close(): Promise<void> {
     this.stopper.abort();
     await this.runner;
@@ -89,6 +95,14 @@ export class EventStream<E> {
   }
 
   private async run(): Promise<void> {
+    try {
+      await this.reconnectLoop();
+    } finally {
+      this.finished = true;
+    }
+  }
+
+  private async reconnectLoop(): Promise<void> {
     let attempt = 0;
     while (!this.signal.aborted) {
       const end = await this.session();
@@ -117,16 +131,19 @@ export class EventStream<E> {
     const connection = new AbortController();
     const signal = AbortSignal.any([this.signal, connection.signal]);
     let subscribed = false;
-    // Until SUBSCRIBED announces the heartbeat interval, allow a request timeout of silence.
-    let silenceLimitMs = this.transport.timeoutMs;
+    // Until SUBSCRIBED announces the heartbeat interval, allow a request timeout of silence;
+    // a master that announces no heartbeats is never presumed dead for being quiet.
+    let silenceLimitMs: number | undefined = this.transport.timeoutMs;
     let silenceTimer: NodeJS.Timeout | undefined;
     let silent: MesosHeartbeatTimeoutError | undefined;
     const watch = () => {
       clearTimeout(silenceTimer);
+      if (silenceLimitMs === undefined) return;
+      const limitMs = silenceLimitMs;
       silenceTimer = setTimeout(() => {
-        silent = new MesosHeartbeatTimeoutError(silenceLimitMs);
+        silent = new MesosHeartbeatTimeoutError(limitMs);
         connection.abort(silent);
-      }, silenceLimitMs);
+      }, limitMs);
     };
     let response: MasterResponse | undefined;
     try {
@@ -143,8 +160,10 @@ export class EventStream<E> {
           if (verdict.subscribed) {
             subscribed = true;
             const interval = verdict.subscribed.heartbeatIntervalSeconds;
-            if (interval !== undefined && interval > 0)
-              silenceLimitMs = interval * this.transport.heartbeatMissFactor * 1000;
+            silenceLimitMs =
+              interval !== undefined && interval > 0
+                ? interval * this.transport.heartbeatMissFactor * 1000
+                : undefined;
             watch();
             this.markConfirmed();
           }
