@@ -41,6 +41,11 @@ export class EventQueue<E> {
     });
   }
 
+  /** Drops every unread event matching `predicate` (events a test has no more use for). */
+  skip(predicate: (event: E) => boolean): void {
+    this.unread = this.unread.filter((event) => !predicate(event));
+  }
+
   /** Takes the oldest unread event matching `predicate`. */
   async next(predicate: (event: E) => boolean = () => true, timeoutMs = 10_000): Promise<E> {
     const deadline = Date.now() + timeoutMs;
