@@ -1,0 +1,468 @@
+import type { Prisma, PrismaClient } from '@shoal/db';
+import type { AuditService } from '../audit/audit-service';
+import { conflict, invalid, isUniqueViolation, notFound, ShoalError } from '../errors';
+import type { ContainerEventBus } from '../events/event-bus';
+import { isLaunched, isTerminal, PENDING } from './lifecycle';
+import { newContainerId } from './names';
+import type { ConvergeTrigger, SandboxReader, TaskLauncher } from './ports';
+import { toView, withLatestTask, type ContainerRow } from './rows';
+import { normaliseSpec } from './spec';
+import type {
+  ContainerAction,
+  ContainerListFilters,
+  ContainerOperations,
+  ContainerSpec,
+  ContainerSpecInput,
+  ContainerStateName,
+  ContainerView,
+  LogLine,
+  LogOptions,
+  TenantUsage,
+  WaitCondition,
+  WaitResult,
+} from './types';
+
+export interface ContainerServiceOptions {
+  /** How long `start` waits for the container to run before returning it still pending. */
+  startWaitMs: number;
+  /** How often a followed log polls the agent. */
+  logPollMs: number;
+}
+
+const TERMINATING_SIGNALS = new Map([
+  ['KILL', 'kill'],
+  ['9', 'kill'],
+  ['TERM', 'stop'],
+  ['15', 'stop'],
+  ['INT', 'stop'],
+  ['2', 'stop'],
+  ['QUIT', 'stop'],
+  ['3', 'stop'],
+] as const);
+
+const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+const LOG_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Docker-style container operations over Mesos tasks. Desired state is
+ * written first; the supervisor (on the process holding the Mesos
+ * subscription) turns it into launches and kills, and TaskStore turns status
+ * updates back into container states.
+ */
+export class ContainerService implements ContainerOperations {
+  /** Set by the process that runs the supervisor; until then changes wait for its next pass. */
+  converge: ConvergeTrigger = { wake: () => undefined };
+  /** Set by the process that owns the subscription; on a standby, kills wait for the leader's pass. */
+  launcher: TaskLauncher | undefined;
+  sandbox: SandboxReader | undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly audit: AuditService,
+    private readonly events: ContainerEventBus,
+    private readonly options: ContainerServiceOptions = { startWaitMs: 20_000, logPollMs: 500 },
+  ) {}
+
+  async create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView> {
+    const spec = normaliseSpec(input);
+    const id = newContainerId();
+    try {
+      const row = await this.prisma.$transaction(async (tx) => {
+        const created = await tx.container.create({
+          data: {
+            id,
+            tenantId,
+            name: spec.name,
+            image: spec.image,
+            config: spec as unknown as Prisma.InputJsonValue,
+            cpus: spec.cpus,
+            memMb: spec.memoryMb,
+            diskMb: spec.diskMb,
+            gpus: spec.gpus,
+            restartPolicy: spec.restartPolicy.name,
+            bestEffort: spec.bestEffort,
+          },
+          include: withLatestTask,
+        });
+        await this.audit.record({ tenantId, actor, action: 'container.create', target: spec.name, detail: { id, image: spec.image } }, tx);
+        return created;
+      });
+      this.publish(row, 'create');
+      return toView(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const holder = await this.prisma.container.findFirst({ where: { tenantId, name: spec.name }, select: { id: true } });
+        throw conflict(
+          `Conflict. The container name "/${spec.name}" is already in use by container "${holder?.id ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async start(tenantId: string, ref: string, actor: string): Promise<ContainerView> {
+    const current = await this.resolve(tenantId, ref);
+    if (current.desiredState === 'RUNNING' || current.state === 'REMOVING') return toView(current);
+    const started = this.events.subscribe(tenantId, AbortSignal.timeout(this.options.startWaitMs));
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        // Serialise admission per tenant, so two starts cannot both squeeze under the quota.
+        await tx.$queryRaw`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+        await this.admit(tx, tenantId, current);
+        await tx.container.update({
+          where: { id: current.id },
+          data: { desiredState: 'RUNNING', restartAt: null, ...(current.state === 'EXITED' ? { state: 'CREATED' } : {}) },
+        });
+        await this.audit.record({ tenantId, actor, action: 'container.start', target: current.name, detail: { id: current.id } }, tx);
+      });
+      this.converge.wake();
+      // Like Docker, answer once the container runs (or failed to), unless resources take long.
+      for await (const event of started) {
+        if (event.containerId === current.id && (event.action === 'start' || event.action === 'die')) break;
+      }
+    } finally {
+      await started.return?.();
+    }
+    return this.get(tenantId, current.id);
+  }
+
+  async stop(tenantId: string, ref: string, options: { timeoutSeconds?: number }, actor: string): Promise<ContainerView> {
+    const timeout = options.timeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+    if (!Number.isFinite(timeout) || timeout < 0) throw invalid(`invalid stop timeout ${options.timeoutSeconds}`);
+    return this.halt(tenantId, ref, 'stop', timeout, actor);
+  }
+
+  async kill(tenantId: string, ref: string, options: { signal?: string }, actor: string): Promise<ContainerView> {
+    const signal = (options.signal ?? 'KILL').toUpperCase().replace(/^SIG/, '');
+    const mode = TERMINATING_SIGNALS.get(signal as never);
+    if (!mode) {
+      throw new ShoalError(
+        'NOT_SUPPORTED',
+        `Signal ${options.signal} cannot be delivered: Mesos can only terminate a task (SIGTERM with a grace period, or SIGKILL)`,
+      );
+    }
+    const current = await this.resolve(tenantId, ref);
+    if (current.state !== 'RUNNING' && current.state !== 'RESTARTING') {
+      throw conflict(`Cannot kill container: ${ref}: Container ${current.id} is not running`);
+    }
+    return this.halt(tenantId, ref, mode, mode === 'kill' ? 0 : DEFAULT_STOP_TIMEOUT_SECONDS, actor, false);
+  }
+
+  async restart(tenantId: string, ref: string, options: { timeoutSeconds?: number }, actor: string): Promise<ContainerView> {
+    const stopped = await this.stop(tenantId, ref, options, actor);
+    return this.start(tenantId, stopped.id, actor);
+  }
+
+  async remove(tenantId: string, ref: string, options: { force?: boolean }, actor: string): Promise<void> {
+    const current = await this.resolve(tenantId, ref);
+    const task = current.tasks[0];
+    const live = task && isLaunched(task.state);
+    if (live && !options.force) {
+      throw conflict(
+        `You cannot remove a running container ${current.id}. Stop the container before attempting removal or force remove`,
+      );
+    }
+    if (task?.state === PENDING) this.launcher?.cancel(task.mesosTaskId);
+    await this.prisma.$transaction(async (tx) => {
+      if (live) {
+        // The row goes when Mesos confirms the kill; its name is free at once, as in Docker.
+        await tx.container.update({
+          where: { id: current.id },
+          data: { state: 'REMOVING', desiredState: 'STOPPED', name: `${current.name}.removing.${current.id.slice(0, 12)}` },
+        });
+        await tx.task.update({ where: { id: task.id }, data: { killedBy: 'kill' } });
+      } else {
+        await tx.container.delete({ where: { id: current.id } });
+      }
+      await this.audit.record({ tenantId, actor, action: 'container.remove', target: current.name, detail: { id: current.id, force: Boolean(options.force) } }, tx);
+    });
+    if (live) {
+      await this.launcher?.kill(task.mesosTaskId, task.agentId ?? undefined, 0).catch(() => undefined);
+      this.converge.wake();
+    } else {
+      this.publish(current, 'destroy');
+    }
+  }
+
+  async get(tenantId: string, ref: string): Promise<ContainerView> {
+    return toView(await this.resolve(tenantId, ref));
+  }
+
+  async list(tenantId: string, filters: ContainerListFilters = {}): Promise<ContainerView[]> {
+    const statuses = filters.status?.map((s) => s.toUpperCase() as Uppercase<ContainerStateName>);
+    const rows = await this.prisma.container.findMany({
+      where: {
+        tenantId,
+        state: statuses ? { in: statuses } : filters.all ? { not: 'REMOVING' } : { in: ['RUNNING', 'RESTARTING', 'PAUSED'] },
+        ...(filters.id?.length ? { OR: filters.id.map((p) => ({ id: { startsWith: p.toLowerCase() } })) } : {}),
+        ...(filters.name?.length ? { AND: [{ OR: filters.name.map((n) => ({ name: { contains: n.replace(/^\//, '') } })) }] } : {}),
+      },
+      include: withLatestTask,
+      orderBy: { createdAt: 'desc' },
+    });
+    const now = new Date();
+    const views = rows.map((r) => toView(r, now)).filter((v) => matchesLabels(v.spec.labels, filters.label ?? []));
+    return filters.limit && filters.limit > 0 ? views.slice(0, filters.limit) : views;
+  }
+
+  async wait(tenantId: string, ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult> {
+    const subscription = new AbortController();
+    const abort = () => subscription.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    // Subscribe before reading the state, so an exit in between is not missed.
+    const events = this.events.subscribe(tenantId, subscription.signal);
+    try {
+      const current = await this.resolve(tenantId, ref);
+      const running = current.state === 'RUNNING' || current.state === 'RESTARTING' || current.desiredState === 'RUNNING';
+      if (condition === 'not-running' && !running) return result(current.exitCode ?? 0, current.error);
+      let exit: WaitResult | undefined;
+      for await (const event of events) {
+        if (event.containerId !== current.id) continue;
+        if (event.action === 'die') {
+          exit = { exitCode: Number(event.attributes.exitCode ?? 0) };
+          if (condition !== 'removed') return exit;
+        }
+        if (event.action === 'destroy') return exit ?? result(current.exitCode ?? 0, current.error);
+      }
+      throw Object.assign(new Error('wait aborted'), { name: 'AbortError' });
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      subscription.abort();
+      await events.return?.();
+    }
+  }
+
+  async *logs(tenantId: string, ref: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogLine> {
+    const container = await this.resolve(tenantId, ref);
+    const task = container.tasks[0];
+    if (!task || !task.agentId || task.state === PENDING) return;
+    const sandbox = this.sandbox;
+    if (!sandbox) throw new ShoalError('UNAVAILABLE', 'Logs are not available: this server has no connection to the Mesos agents');
+    const location = { mesosTaskId: task.mesosTaskId, agentId: task.agentId, agentEndpoint: task.agentEndpoint };
+    const files = [options.stdout ? 'stdout' : undefined, options.stderr ? 'stderr' : undefined].filter(
+      (f): f is 'stdout' | 'stderr' => f !== undefined,
+    );
+    const readers = files.map((file) => new SandboxFileReader(sandbox, location, file));
+    let first = true;
+    for (;;) {
+      const batch: LogLine[] = [];
+      for (const reader of readers) batch.push(...(await reader.readAvailable()));
+      let lines = batch;
+      if (first && options.tail !== undefined) lines = lines.slice(Math.max(0, lines.length - options.tail));
+      first = false;
+      for (const line of lines) yield line;
+      if (!options.follow || signal?.aborted) return;
+      const latest = await this.prisma.task.findUnique({ where: { id: task.id }, select: { state: true } });
+      if (!latest || isTerminal(latest.state)) {
+        for (const reader of readers) for (const line of await reader.readAvailable(true)) yield line;
+        return;
+      }
+      await sleep(this.options.logPollMs, signal);
+      if (signal?.aborted) return;
+    }
+  }
+
+  async history(tenantId: string, ref: string) {
+    const container = await this.resolve(tenantId, ref);
+    const updates = await this.prisma.taskUpdate.findMany({
+      where: { task: { containerId: container.id } },
+      include: { task: { select: { mesosTaskId: true } } },
+      orderBy: { at: 'asc' },
+    });
+    return updates.map((u) => ({ mesosTaskId: u.task.mesosTaskId, state: u.state, reason: u.reason, message: u.message, at: u.at }));
+  }
+
+  async usage(tenantId: string): Promise<TenantUsage> {
+    const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
+    if (!tenant) throw notFound('No such tenant');
+    const used = await claimedResources(this.prisma, tenantId);
+    const counts = await this.prisma.container.groupBy({ by: ['state'], where: { tenantId }, _count: { _all: true } });
+    const containersByState = Object.fromEntries(
+      (['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'] as const).map((s) => [s, 0]),
+    ) as Record<ContainerStateName, number>;
+    for (const c of counts) containersByState[c.state.toLowerCase() as ContainerStateName] = c._count._all;
+    return {
+      quota: {
+        cpus: { guarantee: tenant.quotaCpusGuarantee, limit: tenant.quotaCpusLimit, used: used.cpus },
+        memoryMb: { guarantee: tenant.quotaMemGuarantee, limit: tenant.quotaMemLimit, used: used.memMb },
+        diskMb: { guarantee: tenant.quotaDiskGuarantee, limit: tenant.quotaDiskLimit, used: used.diskMb },
+        gpus: { guarantee: tenant.quotaGpusGuarantee, limit: tenant.quotaGpusLimit, used: used.gpus },
+      },
+      containersByState,
+    };
+  }
+
+  async images(tenantId: string) {
+    const groups = await this.prisma.container.groupBy({
+      by: ['image'],
+      where: { tenantId },
+      _count: { _all: true },
+      _max: { createdAt: true },
+      orderBy: { image: 'asc' },
+    });
+    return groups.map((g) => ({ image: g.image, containers: g._count._all, lastUsedAt: g._max.createdAt ?? new Date(0) }));
+  }
+
+  /** A name, a full id or a unique id prefix, within one tenant only. */
+  private async resolve(tenantId: string, ref: string): Promise<ContainerRow> {
+    const key = ref.replace(/^\//, '');
+    if (!key) throw notFound(`No such container: ${ref}`);
+    const exact = await this.prisma.container.findFirst({
+      where: { tenantId, OR: [{ id: key }, { name: key }] },
+      include: withLatestTask,
+    });
+    if (exact) return exact;
+    if (!/^[a-f0-9]+$/.test(key)) throw notFound(`No such container: ${ref}`);
+    const byPrefix = await this.prisma.container.findMany({
+      where: { tenantId, id: { startsWith: key } },
+      include: withLatestTask,
+      take: 2,
+    });
+    if (byPrefix.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`);
+    if (!byPrefix[0]) throw notFound(`No such container: ${ref}`);
+    return byPrefix[0];
+  }
+
+  private async admit(tx: Prisma.TransactionClient, tenantId: string, container: ContainerRow): Promise<void> {
+    const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    const used = await claimedResources(tx, tenantId, container.id);
+    const checks: [string, number, number | null, string][] = [
+      ['cpus', container.cpus, tenant.quotaCpusLimit, ''],
+      ['memory', container.memMb, tenant.quotaMemLimit, ' MB'],
+      ['disk', container.diskMb, tenant.quotaDiskLimit, ' MB'],
+      ['gpus', container.gpus, tenant.quotaGpusLimit, ''],
+    ];
+    const inUse = [used.cpus, used.memMb, used.diskMb, used.gpus];
+    checks.forEach(([resource, wanted, limit, unit], i) => {
+      if (limit === null || wanted <= 0) return;
+      const total = inUse[i]! + wanted;
+      if (total > limit + 1e-9) {
+        throw new ShoalError(
+          'QUOTA_EXCEEDED',
+          `Quota exceeded for tenant "${tenant.slug}": ${resource} limit is ${fmt(limit)}${unit}, ${fmt(inUse[i]!)}${unit} already in use, this container needs ${fmt(wanted)}${unit}`,
+        );
+      }
+    });
+  }
+
+  private async halt(
+    tenantId: string,
+    ref: string,
+    mode: 'stop' | 'kill',
+    graceSeconds: number,
+    actor: string,
+    waitForExit = true,
+  ): Promise<ContainerView> {
+    const current = await this.resolve(tenantId, ref);
+    const task = current.tasks[0];
+    const controller = new AbortController();
+    const exited = waitForExit && task && isLaunched(task.state)
+      ? this.wait(tenantId, current.id, 'not-running', controller.signal).catch(() => undefined)
+      : undefined;
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        await tx.container.update({ where: { id: current.id }, data: { desiredState: 'STOPPED', restartAt: null } });
+        if (task && isLaunched(task.state)) await tx.task.update({ where: { id: task.id }, data: { killedBy: mode } });
+        if (task?.state === PENDING) {
+          await tx.task.delete({ where: { id: task.id } });
+          await tx.container.update({ where: { id: current.id }, data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' } });
+        }
+        await this.audit.record({ tenantId, actor, action: `container.${mode}`, target: current.name, detail: { id: current.id } }, tx);
+      });
+      if (task?.state === PENDING) this.launcher?.cancel(task.mesosTaskId);
+      if (task && isLaunched(task.state)) {
+        if (mode === 'kill') this.publish(current, 'kill', { signal: 'SIGKILL' });
+        await this.launcher?.kill(task.mesosTaskId, task.agentId ?? undefined, graceSeconds).catch(() => undefined);
+        this.converge.wake();
+        if (exited) {
+          // Bounded: a lost agent may never confirm; the supervisor keeps trying.
+          const timer = setTimeout(() => controller.abort(), (graceSeconds + 15) * 1000);
+          await exited;
+          clearTimeout(timer);
+        }
+      }
+    } finally {
+      controller.abort();
+    }
+    return this.get(tenantId, current.id);
+  }
+
+  private publish(row: { id: string; tenantId: string; name: string; image: string; config: unknown }, action: ContainerAction, extra: Record<string, string> = {}) {
+    const labels = (row.config as ContainerSpec | null)?.labels ?? {};
+    this.events.publish({
+      tenantId: row.tenantId,
+      containerId: row.id,
+      name: row.name,
+      image: row.image,
+      action,
+      at: new Date(),
+      attributes: { name: row.name, image: row.image, ...labels, ...extra },
+    });
+  }
+}
+
+/** Resources of a tenant's containers that are meant to run: what quota admission counts. */
+async function claimedResources(db: Pick<PrismaClient, 'container'>, tenantId: string, excludeId?: string) {
+  const sums = await db.container.aggregate({
+    where: { tenantId, desiredState: 'RUNNING', ...(excludeId ? { id: { not: excludeId } } : {}) },
+    _sum: { cpus: true, memMb: true, diskMb: true, gpus: true },
+  });
+  return {
+    cpus: sums._sum.cpus ?? 0,
+    memMb: sums._sum.memMb ?? 0,
+    diskMb: sums._sum.diskMb ?? 0,
+    gpus: sums._sum.gpus ?? 0,
+  };
+}
+
+function matchesLabels(labels: Record<string, string>, filters: string[]): boolean {
+  return filters.every((f) => {
+    const eq = f.indexOf('=');
+    return eq < 0 ? f in labels : labels[f.slice(0, eq)] === f.slice(eq + 1);
+  });
+}
+
+function result(exitCode: number, error: string | null): WaitResult {
+  return error ? { exitCode, error } : { exitCode };
+}
+
+function fmt(n: number): string {
+  return String(Math.round(n * 1000) / 1000);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/** Reads one sandbox file incrementally and splits it into lines. */
+class SandboxFileReader {
+  private offset = 0;
+  private partial = '';
+
+  constructor(
+    private readonly sandbox: SandboxReader,
+    private readonly task: Parameters<SandboxReader['read']>[0],
+    private readonly file: 'stdout' | 'stderr',
+  ) {}
+
+  async readAvailable(flush = false): Promise<LogLine[]> {
+    let text = '';
+    for (;;) {
+      const chunk = await this.sandbox.read(this.task, this.file, this.offset, LOG_CHUNK_BYTES);
+      if (!chunk.data) break;
+      text += chunk.data;
+      this.offset = chunk.offset + Buffer.byteLength(chunk.data);
+    }
+    const all = this.partial + text;
+    const pieces = all.split(/(?<=\n)/);
+    this.partial = !flush && pieces.length > 0 && !pieces.at(-1)!.endsWith('\n') ? pieces.pop()! : '';
+    const at = new Date();
+    return pieces.filter(Boolean).map((piece) => ({ stream: this.file, text: piece, at }));
+  }
+}

@@ -1,0 +1,100 @@
+import type { RestartPolicy } from './types';
+
+/** Shoal's own state for a task that waits in the queue and has not been launched. */
+export const PENDING = 'PENDING';
+
+export const TERMINAL_STATES = [
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_LOST',
+  'TASK_UNKNOWN',
+];
+const TERMINAL = new Set(TERMINAL_STATES);
+
+export const isTerminal = (state: string) => TERMINAL.has(state);
+/** Launched and not yet ended: Mesos knows it, so stopping means a KILL. */
+export const isLaunched = (state: string) => state !== PENDING && !TERMINAL.has(state);
+
+/**
+ * The exit code Docker would report. Mesos carries it only in the message of
+ * a failed task ("… exited with status N"); a kill is reported as Docker does
+ * for SIGKILL/SIGTERM, and a task lost with its agent as 255.
+ */
+export function exitCodeOf(state: string, message: string | null | undefined, killedBy?: 'stop' | 'kill'): number {
+  if (state === 'TASK_FINISHED') return 0;
+  if (state === 'TASK_KILLED') return killedBy === 'stop' ? 143 : 137;
+  const match = /exited with status (\d+)/i.exec(message ?? '');
+  if (match) return Number(match[1]);
+  if (state === 'TASK_FAILED') return 1;
+  return 255;
+}
+
+/** Whether a container whose task ended on its own runs again (Docker's rules). */
+export function shouldRestart(policy: RestartPolicy, exitCode: number, restartCount: number): boolean {
+  switch (policy.name) {
+    case 'always':
+    case 'unless-stopped':
+      return true;
+    case 'on-failure':
+      return exitCode !== 0 && (!policy.maximumRetryCount || restartCount < policy.maximumRetryCount);
+    case 'no':
+      return false;
+  }
+}
+
+/**
+ * Delay before the next start, doubling from 100 ms up to one minute like
+ * Docker's; a container that ran for ten seconds or more starts over at 100 ms.
+ */
+export function restartDelayMs(restartCount: number, ranForMs: number): number {
+  if (ranForMs >= 10_000) return 100;
+  return Math.min(100 * 2 ** Math.min(restartCount, 16), 60_000);
+}
+
+function ago(from: Date, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));
+  if (s < 1) return 'Less than a second';
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.round(s / 60);
+  if (m < 60) return m === 1 ? 'About a minute' : `${m} minutes`;
+  const h = Math.round(m / 60);
+  if (h < 48) return h === 1 ? 'About an hour' : `${h} hours`;
+  return `${Math.round(h / 24)} days`;
+}
+
+export interface StatusInput {
+  state: string;
+  exitCode: number | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  taskState: string | null;
+}
+
+/** The STATUS column of `docker ps`, with Mesos detail where Docker has no word for it. */
+export function statusLine(c: StatusInput, now = new Date()): string {
+  switch (c.state) {
+    case 'RUNNING': {
+      const base = `Up ${ago(c.startedAt ?? now, now)}`;
+      if (c.taskState === 'TASK_UNREACHABLE') return `${base} (agent unreachable)`;
+      if (c.taskState === 'TASK_KILLING') return `${base} (stopping)`;
+      return base;
+    }
+    case 'RESTARTING':
+      return `Restarting (${c.exitCode ?? 0}) ${ago(c.finishedAt ?? now, now).toLowerCase()} ago`;
+    case 'EXITED':
+      return `Exited (${c.exitCode ?? 0}) ${ago(c.finishedAt ?? now, now)} ago`;
+    case 'REMOVING':
+      return 'Removal In Progress';
+    case 'DEAD':
+      return 'Dead';
+    default:
+      if (c.taskState === PENDING) return 'Created (waiting for resources)';
+      if (c.taskState === 'TASK_STAGING' || c.taskState === 'TASK_STARTING') return 'Created (starting)';
+      return 'Created';
+  }
+}

@@ -1,0 +1,26 @@
+import { randomBytes, randomInt } from 'node:crypto';
+
+// Two short word lists, so an unnamed container gets a readable name the way
+// `docker run` gives one.
+const ADJECTIVES = [
+  'amber', 'brave', 'brisk', 'calm', 'clever', 'crisp', 'dapper', 'eager', 'fancy', 'gentle',
+  'happy', 'jolly', 'keen', 'lively', 'lucid', 'merry', 'nimble', 'plucky', 'quiet', 'rapid',
+  'serene', 'shiny', 'sunny', 'swift', 'tidy', 'vivid', 'witty', 'zesty', 'bold', 'cosmic',
+];
+const FISH = [
+  'anchovy', 'barracuda', 'bream', 'carp', 'cod', 'dory', 'eel', 'flounder', 'grouper', 'haddock',
+  'halibut', 'herring', 'koi', 'mackerel', 'marlin', 'minnow', 'perch', 'pike', 'pollock', 'salmon',
+  'sardine', 'skate', 'snapper', 'sole', 'sprat', 'sturgeon', 'tetra', 'trout', 'tuna', 'wrasse',
+];
+
+export function randomContainerName(): string {
+  return `${ADJECTIVES[randomInt(ADJECTIVES.length)]}_${FISH[randomInt(FISH.length)]}`;
+}
+
+/** 64 hex characters, like a Docker container id. */
+export function newContainerId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** Docker's container-name rule. */
+export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;

@@ -1,0 +1,27 @@
+import type { TaskRequest } from '@shoal/scheduler';
+
+// What the container domain needs from the process that owns the Mesos
+// subscription. Core depends on these shapes only; apps/server provides them.
+
+/** The parts of the framework the supervisor drives (MesosFramework has them all). */
+export interface TaskLauncher {
+  submit(request: TaskRequest): void;
+  cancel(taskId: string): boolean;
+  isPending(taskId: string): boolean;
+  kill(taskId: string, agentId?: string, gracePeriodSeconds?: number): Promise<void>;
+}
+
+/** Reads a task's sandbox files through its agent's `/files/read`. */
+export interface SandboxReader {
+  read(
+    task: { mesosTaskId: string; agentId: string; agentEndpoint: string | null },
+    file: 'stdout' | 'stderr',
+    offset: number,
+    length: number,
+  ): Promise<{ data: string; offset: number }>;
+}
+
+/** Wakes whoever converges desired and actual state (the leader's supervisor). */
+export interface ConvergeTrigger {
+  wake(): void;
+}

@@ -1,0 +1,45 @@
+import type { Prisma } from '@shoal/db';
+import { statusLine } from './lifecycle';
+import type { ContainerSpec, ContainerStateName, ContainerView, TaskView } from './types';
+
+export const withLatestTask = {
+  tasks: { orderBy: { launchedAt: 'desc' }, take: 1 },
+} as const satisfies Prisma.ContainerInclude;
+
+export type ContainerRow = Prisma.ContainerGetPayload<{ include: typeof withLatestTask }>;
+type TaskRow = ContainerRow['tasks'][number];
+
+function taskView(task: TaskRow): TaskView {
+  return {
+    mesosTaskId: task.mesosTaskId,
+    ...(task.agentId ? { agentId: task.agentId } : {}),
+    ...(task.hostname ? { hostname: task.hostname } : {}),
+    state: task.state,
+    ...(task.reason ? { reason: task.reason } : {}),
+    ...(task.message ? { message: task.message } : {}),
+    ports: (task.ports as TaskView['ports'] | null) ?? [],
+    launchedAt: task.launchedAt,
+    updatedAt: task.updatedAt,
+  };
+}
+
+export function toView(row: ContainerRow, now = new Date()): ContainerView {
+  const task = row.tasks[0] ?? null;
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    image: row.image,
+    spec: row.config as unknown as ContainerSpec,
+    state: row.state.toLowerCase() as ContainerStateName,
+    desiredState: row.desiredState === 'RUNNING' ? 'running' : 'stopped',
+    status: statusLine({ ...row, taskState: task?.state ?? null }, now),
+    exitCode: row.exitCode,
+    error: row.error,
+    restartCount: row.restartCount,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    task: task ? taskView(task) : null,
+  };
+}

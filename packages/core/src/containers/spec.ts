@@ -1,0 +1,107 @@
+import { parseConstraints } from '@shoal/scheduler';
+import { invalid } from '../errors';
+import { CONTAINER_NAME, randomContainerName } from './names';
+import type { ContainerSpec, ContainerSpecInput, RestartPolicyName } from './types';
+
+/** What a container gets when the request names no resources (Marathon-like small defaults). */
+export const DEFAULT_CPUS = 0.25;
+export const DEFAULT_MEMORY_MB = 128;
+
+/** Labels through which Docker clients reach Shoal features. */
+export const BEST_EFFORT_LABEL = 'shoal.best-effort';
+export const CONSTRAINTS_LABEL = 'shoal.constraints';
+export const GROUP_LABEL = 'shoal.group';
+
+const RESTART_POLICIES: RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
+const IMAGE = /^[a-z0-9]+(?:[._/-][a-z0-9]+|:[0-9]+\/)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+function positive(name: string, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw invalid(`${name} must be a non-negative number, not ${value}`);
+  if (value > max) throw invalid(`${name} ${value} is larger than any agent could offer (max ${max})`);
+  return value;
+}
+
+/** Validates a create request and fills in defaults; every problem is a clear INVALID_ARGUMENT. */
+export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
+  const image = input.image?.trim() ?? '';
+  if (!image) throw invalid('An image is required');
+  if (!IMAGE.test(image.toLowerCase()) || /\s/.test(image)) throw invalid(`invalid reference format: "${image}"`);
+
+  const name = input.name?.replace(/^\//, '') || randomContainerName();
+  if (!CONTAINER_NAME.test(name)) {
+    throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  const labels = input.labels ?? {};
+  const restart = input.restartPolicy ?? { name: 'no' };
+  if (!RESTART_POLICIES.includes(restart.name)) {
+    throw invalid(`invalid restart policy "${restart.name}": use one of ${RESTART_POLICIES.join(', ')}`);
+  }
+  if (restart.maximumRetryCount !== undefined && restart.name !== 'on-failure' && restart.maximumRetryCount !== 0) {
+    throw invalid(`maximum retry count can only be used with the on-failure restart policy`);
+  }
+  if (input.autoRemove && restart.name !== 'no') {
+    throw invalid('AutoRemove cannot be combined with a restart policy');
+  }
+  const ports = input.ports ?? [];
+  for (const p of ports) {
+    if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65_535) {
+      throw invalid(`invalid container port ${p.containerPort}`);
+    }
+    if (p.hostPort !== undefined && (!Number.isInteger(p.hostPort) || p.hostPort < 1 || p.hostPort > 65_535)) {
+      throw invalid(`invalid host port ${p.hostPort}`);
+    }
+  }
+  const networkMode = input.networkMode ?? 'bridge';
+  if (networkMode !== 'bridge' && ports.length > 0) {
+    throw invalid(`port publishing needs the bridge network, not "${networkMode}"`);
+  }
+  let constraints = input.constraints ?? [];
+  if (labels[CONSTRAINTS_LABEL]) {
+    try {
+      constraints = [...constraints, ...parseConstraints(labels[CONSTRAINTS_LABEL])];
+    } catch (error) {
+      throw invalid((error as Error).message);
+    }
+  }
+  const bestEffortLabel = labels[BEST_EFFORT_LABEL];
+  if (bestEffortLabel !== undefined && !['true', 'false'].includes(bestEffortLabel)) {
+    throw invalid(`label ${BEST_EFFORT_LABEL} must be "true" or "false"`);
+  }
+  for (const entry of input.env ?? []) {
+    if (!entry || entry.startsWith('=')) throw invalid(`invalid environment variable "${entry}"`);
+  }
+  return {
+    name,
+    image,
+    ...(input.entrypoint?.length ? { entrypoint: input.entrypoint } : {}),
+    ...(input.cmd?.length ? { cmd: input.cmd } : {}),
+    env: input.env ?? [],
+    labels,
+    ...(input.workingDir ? { workingDir: input.workingDir } : {}),
+    ...(input.user ? { user: input.user } : {}),
+    ...(input.hostname ? { hostname: input.hostname } : {}),
+    tty: input.tty ?? false,
+    openStdin: input.openStdin ?? false,
+    networkMode,
+    ports,
+    publishAllPorts: input.publishAllPorts ?? false,
+    cpus: positive('cpus', input.cpus, DEFAULT_CPUS, 1024),
+    memoryMb: positive('memory (MB)', input.memoryMb, DEFAULT_MEMORY_MB, 4_194_304),
+    diskMb: positive('disk (MB)', input.diskMb, 0, 1 << 30),
+    gpus: positive('gpus', input.gpus, 0, 64),
+    restartPolicy: {
+      name: restart.name,
+      ...(restart.name === 'on-failure' ? { maximumRetryCount: restart.maximumRetryCount ?? 0 } : {}),
+    },
+    autoRemove: input.autoRemove ?? false,
+    bestEffort: input.bestEffort ?? bestEffortLabel === 'true',
+    constraints,
+  };
+}
+
+/** Containers with the same key are one group for UNIQUE / CLUSTER / MAX_PER placement. */
+export function groupKeyOf(container: { id: string; tenantId: string; config: unknown }): string {
+  const group = (container.config as ContainerSpec | null)?.labels?.[GROUP_LABEL];
+  return group ? `${container.tenantId}/${group}` : container.id;
+}

@@ -1,0 +1,183 @@
+import type { PrismaClient } from '@shoal/db';
+import type { FrameworkStore, LaunchRecord } from '@shoal/scheduler';
+import type { TaskStatus } from '@shoal/mesos';
+import type { ContainerEventBus } from '../events/event-bus';
+import { exitCodeOf, isTerminal, PENDING, restartDelayMs, shouldRestart, TERMINAL_STATES } from './lifecycle';
+import { groupKeyOf } from './spec';
+import type { ContainerAction, ContainerSpec } from './types';
+
+const FRAMEWORK_ROW = 1;
+
+export interface OrphanTask {
+  taskId: string;
+  agentId?: string;
+}
+
+/**
+ * The framework's durable memory in PostgreSQL, and the one place where Mesos
+ * task states turn into container states. Every status update is stored (task
+ * row, history row, container state) in one transaction before the framework
+ * acknowledges it.
+ */
+export class TaskStore implements FrameworkStore {
+  /** Called for live tasks Shoal has no record of (e.g. of a removed container); they should be killed. */
+  onOrphan: (task: OrphanTask) => void = () => undefined;
+  /** Called after an update that may need the supervisor (restarts, replacements). */
+  onChange: () => void = () => undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events: ContainerEventBus,
+  ) {}
+
+  async frameworkId(): Promise<string | undefined> {
+    const row = await this.prisma.frameworkState.findUnique({ where: { id: FRAMEWORK_ROW } });
+    return row?.frameworkId ?? undefined;
+  }
+
+  async saveFrameworkId(frameworkId: string): Promise<void> {
+    await this.prisma.frameworkState.upsert({
+      where: { id: FRAMEWORK_ROW },
+      create: { id: FRAMEWORK_ROW, frameworkId, subscribedAt: new Date() },
+      update: { frameworkId, subscribedAt: new Date() },
+    });
+  }
+
+  async failoverTimeoutSeconds(): Promise<number | undefined> {
+    const row = await this.prisma.frameworkState.findUnique({ where: { id: FRAMEWORK_ROW } });
+    return row?.failoverTimeoutSeconds;
+  }
+
+  async recordLaunch(launch: LaunchRecord): Promise<void> {
+    await this.prisma.task.update({
+      where: { mesosTaskId: launch.taskId },
+      data: {
+        state: 'TASK_STAGING',
+        agentId: launch.agentId,
+        hostname: launch.hostname,
+        agentEndpoint: launch.agentEndpoint ?? null,
+        ports: launch.ports as unknown as object,
+      },
+    });
+  }
+
+  async liveTasks(): Promise<{ taskId: string; agentId?: string; groupKey?: string }[]> {
+    const tasks = await this.prisma.task.findMany({
+      where: { state: { notIn: [PENDING, ...TERMINAL_STATES] } },
+      select: { mesosTaskId: true, agentId: true, container: { select: { id: true, tenantId: true, config: true } } },
+    });
+    return tasks.map((t) => ({
+      taskId: t.mesosTaskId,
+      groupKey: groupKeyOf(t.container),
+      ...(t.agentId ? { agentId: t.agentId } : {}),
+    }));
+  }
+
+  async recordStatus(status: TaskStatus): Promise<void> {
+    const taskId = status.task_id.value;
+    const state = status.state;
+    const events: { action: ContainerAction; attributes?: Record<string, string> }[] = [];
+    let container: { id: string; tenantId: string; name: string; image: string; labels: Record<string, string> } | undefined;
+    let orphan = false;
+
+    await this.prisma.$transaction(async (tx) => {
+      const task = await tx.task.findUnique({
+        where: { mesosTaskId: taskId },
+        include: { container: { include: { tasks: { orderBy: { launchedAt: 'desc' }, take: 1, select: { id: true } } } } },
+      });
+      if (!task) {
+        orphan = !isTerminal(state);
+        return;
+      }
+      const c = task.container;
+      const spec = c.config as unknown as ContainerSpec;
+      container = { id: c.id, tenantId: c.tenantId, name: c.name, image: c.image, labels: spec.labels ?? {} };
+      const now = new Date();
+      const reason = status.reason ?? null;
+      const message = status.message ?? null;
+      // Mesos re-sends an update until it is acknowledged; history keeps one row per change.
+      const changed = task.state !== state || task.message !== message || task.reason !== reason;
+      if (!changed) return;
+      await tx.task.update({
+        where: { id: task.id },
+        data: { state, reason, message, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) },
+      });
+      await tx.taskUpdate.create({
+        data: { taskId: task.id, state, reason, message, source: status.source ?? null },
+      });
+
+      // Only the newest task speaks for the container: an older one is being replaced.
+      const isLatest = c.tasks[0]?.id === task.id;
+      if (!isLatest) return;
+
+      if (state === 'TASK_RUNNING' && c.state !== 'RUNNING' && c.state !== 'REMOVING') {
+        await tx.container.update({
+          where: { id: c.id },
+          data: { state: 'RUNNING', startedAt: now, error: null },
+        });
+        events.push({ action: 'start' });
+        return;
+      }
+      if (!isTerminal(state)) return;
+
+      const exitCode = exitCodeOf(state, message, (task.killedBy as 'stop' | 'kill' | null) ?? undefined);
+      const diedOfItself = !task.killedBy && c.desiredState === 'RUNNING';
+      const error = state === 'TASK_FINISHED' || state === 'TASK_KILLED' ? null : describeFailure(state, reason, message);
+      events.push({ action: 'die', attributes: { exitCode: String(exitCode) } });
+      if (task.killedBy === 'stop') events.push({ action: 'stop' });
+
+      if (c.state === 'REMOVING') {
+        await tx.container.delete({ where: { id: c.id } });
+        events.push({ action: 'destroy' });
+        return;
+      }
+      const ranForMs = c.startedAt ? now.getTime() - c.startedAt.getTime() : 0;
+      if (diedOfItself && shouldRestart(spec.restartPolicy, exitCode, c.restartCount)) {
+        await tx.container.update({
+          where: { id: c.id },
+          data: {
+            state: 'RESTARTING',
+            exitCode,
+            error,
+            finishedAt: now,
+            restartCount: { increment: 1 },
+            restartAt: new Date(now.getTime() + restartDelayMs(c.restartCount, ranForMs)),
+          },
+        });
+        return;
+      }
+      if (spec.autoRemove) {
+        await tx.container.delete({ where: { id: c.id } });
+        events.push({ action: 'destroy' });
+        return;
+      }
+      await tx.container.update({
+        where: { id: c.id },
+        data: { state: 'EXITED', desiredState: 'STOPPED', exitCode, error, finishedAt: now, restartAt: null },
+      });
+    });
+
+    if (orphan) this.onOrphan({ taskId, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) });
+    const c = container as typeof container;
+    if (c) {
+      for (const e of events) {
+        this.events.publish({
+          tenantId: c.tenantId,
+          containerId: c.id,
+          name: c.name,
+          image: c.image,
+          action: e.action,
+          at: new Date(),
+          attributes: { name: c.name, image: c.image, ...c.labels, ...e.attributes },
+        });
+      }
+    }
+    if (isTerminal(state) || state === 'TASK_RUNNING' || state === 'TASK_UNREACHABLE') this.onChange();
+  }
+}
+
+
+function describeFailure(state: string, reason: string | null, message: string | null): string {
+  const why = [reason?.replace(/^REASON_/, '').toLowerCase().replaceAll('_', ' '), message].filter(Boolean).join(': ');
+  return `${state.replace(/^TASK_/, '').toLowerCase()}${why ? ` (${why})` : ''}`;
+}
