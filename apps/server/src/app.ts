@@ -1,36 +1,88 @@
 import type { ShoalEnv } from '@shoal/config';
-import { createServices, seedFirstStart, type FirstStartResult } from '@shoal/core';
+import { createServices, seedFirstStart, type FirstStartResult, type Services } from '@shoal/core';
 import { createDb, type Db } from '@shoal/db';
+import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
+import { FrameworkHost } from './cluster/framework-host';
 import { startControlPlane, type ListeningServer } from './http/control-plane';
+import { createLogger, type Logger } from './logger';
 
 export interface RunningShoal {
   db: Db;
+  services: Services;
   controlPlane: ListeningServer;
+  framework: FrameworkHost;
+  /** The in-process Mesos emulator, when no MESOS_MASTER was given. */
+  sim: SimCluster | undefined;
   /** What first start created (secrets included), when this start was the first. */
   seeded: FirstStartResult | undefined;
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** A database made by the caller (tests); it is not closed with Shoal. */
+  db?: Db;
+  /** Options for the embedded Mesos emulator. */
+  sim?: SimOptions;
+  logger?: Logger;
+}
+
 /** Boots every part of Shoal in this process; `close()` stops them in reverse order. */
-export async function startShoal(env: ShoalEnv): Promise<RunningShoal> {
-  const db = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR });
-  const services = createServices(db);
-  let controlPlane: ListeningServer;
-  let seeded: FirstStartResult | undefined;
+export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Promise<RunningShoal> {
+  const log = options.logger ?? createLogger(env.SHOAL_LOG_LEVEL);
+  const stops: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e: unknown) => log.error('shutdown step failed', { error: String(e) }));
+  };
   try {
-    seeded = await seedFirstStart(services, { demo: env.seedDemo });
-    controlPlane = await startControlPlane(services, env.SHOAL_HOST, env.SHOAL_PORT);
+    const db = options.db ?? (await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR }));
+    if (!options.db) stops.push(() => db.close());
+    const services = createServices(db);
+    const seeded = await seedFirstStart(services, { demo: env.seedDemo });
+
+    let sim: SimCluster | undefined;
+    let masters = env.MESOS_MASTER;
+    if (!masters) {
+      sim = await startSimCluster({ agents: env.SHOAL_SIM_AGENTS, host: '127.0.0.1', ...options.sim });
+      stops.push(() => sim!.close());
+      masters = sim.masterUrls;
+      log.info('started the embedded Mesos emulator', { masters });
+    }
+    const framework = new FrameworkHost(
+      services,
+      db.prisma,
+      db.url,
+      {
+        mesos: {
+          masters,
+          format: env.MESOS_FORMAT,
+          ...(env.MESOS_PRINCIPAL ? { principal: env.MESOS_PRINCIPAL } : {}),
+          ...(env.MESOS_SECRET ? { secret: env.MESOS_SECRET } : {}),
+        },
+        framework: {
+          name: env.SHOAL_FRAMEWORK_NAME,
+          user: env.SHOAL_FRAMEWORK_USER,
+          ...(env.MESOS_PRINCIPAL ? { principal: env.MESOS_PRINCIPAL } : {}),
+          failoverTimeoutSeconds: env.SHOAL_FAILOVER_TIMEOUT_SECONDS,
+          offerHoldSeconds: env.SHOAL_OFFER_HOLD_SECONDS,
+          refuseSeconds: env.SHOAL_REFUSE_SECONDS,
+          strategy: env.SHOAL_PLACEMENT,
+          reconcileIntervalSeconds: 600,
+        },
+        supervisor: { unreachableReplaceAfterMs: env.SHOAL_UNREACHABLE_REPLACE_SECONDS * 1000 },
+        roleSyncMs: 2_000,
+        leaderPollMs: 2_000,
+      },
+      log,
+    );
+    framework.start();
+    stops.push(() => framework.stop());
+
+    const controlPlane = await startControlPlane(services, env.SHOAL_HOST, env.SHOAL_PORT);
+    stops.push(() => controlPlane.close());
+
+    return { db, services, controlPlane, framework, sim, seeded, close };
   } catch (error) {
-    await db.close();
+    await close();
     throw error;
   }
-  return {
-    db,
-    controlPlane,
-    seeded,
-    async close() {
-      await controlPlane.close();
-      await db.close();
-    },
-  };
 }

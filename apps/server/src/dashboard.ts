@@ -20,6 +20,8 @@ export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<
     [nextBin, 'start', '-p', String(env.SHOAL_WEB_PORT), '-H', env.SHOAL_HOST],
     {
       cwd: webDir,
+      // The child inherits the environment as a whole; nothing is read from it here.
+      // eslint-disable-next-line no-restricted-properties
       env: { ...process.env, SHOAL_SERVER_URL: serverUrl, NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'ignore', 'inherit'],
       detached: true,

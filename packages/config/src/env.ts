@@ -38,6 +38,16 @@ const envSchema = z.object({
       .filter(Boolean),
   ),
   MESOS_PRINCIPAL: optionalString,
+  MESOS_FORMAT: z.enum(['protobuf', 'json']).default('protobuf'),
+  SHOAL_FRAMEWORK_NAME: z.string().min(1).default('shoal'),
+  // The user tasks run as on the agents (FrameworkInfo.user).
+  SHOAL_FRAMEWORK_USER: z.string().min(1).default('root'),
+  // How long Mesos keeps Shoal's tasks while no instance is subscribed (one week).
+  SHOAL_FAILOVER_TIMEOUT_SECONDS: z.coerce.number().min(0).default(604_800),
+  SHOAL_OFFER_HOLD_SECONDS: z.coerce.number().min(0).default(5),
+  SHOAL_REFUSE_SECONDS: z.coerce.number().min(0).default(5),
+  SHOAL_PLACEMENT: z.enum(['spread', 'binpack']).default('spread'),
+  SHOAL_UNREACHABLE_REPLACE_SECONDS: z.coerce.number().min(0).default(60),
   MESOS_SECRET: optionalString,
 });
 

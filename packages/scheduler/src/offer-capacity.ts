@@ -149,3 +149,29 @@ function cloneResource(r: Resource): Resource {
     ...(r.ranges ? { ranges: { range: (r.ranges.range ?? []).map((x) => ({ begin: x.begin, end: x.end })) } } : {}),
   };
 }
+
+export interface ResourceTotals {
+  cpus: number;
+  memMb: number;
+  diskMb: number;
+  gpus: number;
+  ports: [number, number][];
+  revocable: boolean;
+}
+
+/** Totals of a resource list, e.g. an offer's or an agent's. */
+export function totalResources(resources: readonly Resource[] | undefined): ResourceTotals {
+  const sum = (name: string) =>
+    (resources ?? []).filter((r) => r.name === name).reduce((s, r) => s + (r.scalar?.value ?? 0), 0);
+  return {
+    cpus: round(sum('cpus')),
+    memMb: round(sum('mem')),
+    diskMb: round(sum('disk')),
+    gpus: round(sum('gpus')),
+    ports: (resources ?? [])
+      .filter((r) => r.name === 'ports')
+      .flatMap((r) => r.ranges?.range ?? [])
+      .map((range): [number, number] => [Number(range.begin), Number(range.end)]),
+    revocable: (resources ?? []).some((r) => r.revocable),
+  };
+}

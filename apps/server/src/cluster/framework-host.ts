@@ -1,0 +1,141 @@
+import { hostname } from 'node:os';
+import { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS, type Services, type SupervisorOptions } from '@shoal/core';
+import type { PrismaClient } from '@shoal/db';
+import { OperatorClient, SchedulerClient, type MasterClientOptions } from '@shoal/mesos';
+import { MesosFramework, type FrameworkOptions } from '@shoal/scheduler';
+import { LiveClusterView } from './cluster-view';
+import { Leadership } from './leadership';
+import { AgentSandboxReader } from './sandbox-reader';
+import type { Logger } from '../logger';
+
+export interface FrameworkHostOptions {
+  mesos: MasterClientOptions;
+  framework: Omit<FrameworkOptions, 'roles'>;
+  supervisor?: Partial<SupervisorOptions>;
+  /** How often tenant roles are compared with the framework's subscribed roles. */
+  roleSyncMs: number;
+  leaderPollMs: number;
+}
+
+/**
+ * Owns Shoal's Mesos subscription on the instance that wins the leader lock:
+ * the framework, the supervisor and the cluster view. On a standby, services
+ * still read and write desired state; the leader's supervisor picks it up.
+ */
+export class FrameworkHost {
+  private framework: MesosFramework | undefined;
+  private supervisor: ContainerSupervisor | undefined;
+  private roleTimer: NodeJS.Timeout | undefined;
+  private readonly leadership: Leadership;
+  private readonly operator: OperatorClient;
+
+  constructor(
+    private readonly services: Services,
+    private readonly prisma: PrismaClient,
+    databaseUrl: string,
+    private readonly options: FrameworkHostOptions,
+    private readonly log: Logger,
+  ) {
+    this.operator = new OperatorClient(options.mesos);
+    services.cluster = new LiveClusterView(this.operator, () => this.framework);
+    services.containers.sandbox = new AgentSandboxReader(() => this.framework?.frameworkId);
+    this.leadership = new Leadership(
+      databaseUrl,
+      {
+        onElected: () => this.lead(),
+        onDeposed: (error) => {
+          this.log.error('lost the leader lock; leaving the Mesos subscription', { error: error.message });
+          void this.step();
+        },
+      },
+      options.leaderPollMs,
+    );
+  }
+
+  get isLeader(): boolean {
+    return this.leadership.isLeader;
+  }
+
+  get operatorClient(): OperatorClient {
+    return this.operator;
+  }
+
+  start(): void {
+    this.leadership.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.step();
+    await this.leadership.stop();
+    await this.operator.close();
+  }
+
+  private async lead(): Promise<void> {
+    const roles = await this.tenantRoles();
+    const client = new SchedulerClient(this.options.mesos);
+    const framework = new MesosFramework(client, this.services.taskStore, { ...this.options.framework, roles }, {
+      onSubscribed: (id) => this.log.info('subscribed to Mesos', { frameworkId: id, master: client.leader }),
+      onDisconnected: (error) => this.log.warn('Mesos subscription lost; resubscribing', { error: error.message }),
+      onFatal: (error) => {
+        this.log.error('Mesos subscription ended', { error: error.message });
+        void this.step();
+      },
+      onError: (message, error) => this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
+      onAgentDraining: (agentId) => this.supervisor?.drainAgent(agentId),
+    });
+    const supervisor = new ContainerSupervisor(
+      this.prisma,
+      framework,
+      { ...DEFAULT_SUPERVISOR_OPTIONS, ...this.options.supervisor },
+      (message, error) => this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
+    );
+    this.services.taskStore.onChange = () => supervisor.wake();
+    this.services.taskStore.onOrphan = (task) => supervisor.killOrphan(task.taskId, task.agentId);
+    this.services.containers.launcher = framework;
+    this.services.containers.converge = supervisor;
+    this.framework = framework;
+    this.supervisor = supervisor;
+    try {
+      await framework.start();
+    } catch (error) {
+      this.log.error('cannot subscribe to Mesos', { error: (error as Error).message });
+      await this.step();
+      await this.leadership.stop();
+      // Try again later: another instance may have better luck, or the master comes back.
+      setTimeout(() => this.leadership.start(), this.options.leaderPollMs).unref();
+      return;
+    }
+    supervisor.start();
+    this.roleTimer = setInterval(() => void this.syncRoles(), this.options.roleSyncMs);
+    this.roleTimer.unref();
+  }
+
+  /** Leaves the subscription (without tearing the framework down) so a standby can take over. */
+  private async step(): Promise<void> {
+    clearInterval(this.roleTimer);
+    const { framework, supervisor } = this;
+    this.framework = undefined;
+    this.supervisor = undefined;
+    this.services.containers.launcher = undefined;
+    this.services.containers.converge = { wake: () => undefined };
+    await supervisor?.stop();
+    await framework?.stop().catch(() => undefined);
+  }
+
+  private async tenantRoles(): Promise<string[]> {
+    const tenants = await this.prisma.tenant.findMany({ select: { mesosRole: true } });
+    return tenants.map((t) => t.mesosRole);
+  }
+
+  private async syncRoles(): Promise<void> {
+    try {
+      await this.framework?.setRoles(await this.tenantRoles());
+    } catch (error) {
+      this.log.warn('updating the framework roles failed', { error: (error as Error).message });
+    }
+  }
+}
+
+export function defaultInstanceName(): string {
+  return `${hostname()}:${process.pid}`;
+}

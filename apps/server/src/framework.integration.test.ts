@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ShoalError, type Services } from '@shoal/core';
+import { containerIn, eventually, startShoalForTest } from './testing/shoal-under-test';
+import type { RunningShoal } from './app';
+
+let shoal: RunningShoal;
+let services: Services;
+let tenantId: string;
+
+beforeAll(async () => {
+  shoal = await startShoalForTest();
+  services = shoal.services;
+  const tenant = await services.tenants.create({ slug: 'acme', name: 'Acme' }, 'test');
+  tenantId = tenant.id;
+  await eventually('the framework to subscribe', async () => services.cluster.framework().subscribed);
+});
+afterAll(async () => {
+  await shoal?.close();
+});
+
+async function collect(iterable: AsyncIterable<{ text: string }>): Promise<string> {
+  let out = '';
+  for await (const line of iterable) out += line.text;
+  return out;
+}
+
+describe('running containers on Mesos', () => {
+  it('runs a command to completion and keeps its output', async () => {
+    await services.containers.create(tenantId, { name: 'hello', image: 'busybox', cmd: ['echo', 'hello from mesos'] }, 'test');
+    await services.containers.start(tenantId, 'hello', 'test');
+    const done = await containerIn(services, tenantId, 'hello', ['exited']);
+    expect(done.exitCode).toBe(0);
+    expect(done.task?.state).toBe('TASK_FINISHED');
+    const logs = await collect(services.containers.logs(tenantId, 'hello', { stdout: true, stderr: true, follow: false }));
+    expect(logs).toContain('hello from mesos');
+  });
+
+  it('reports a failing command with its exit code', async () => {
+    await services.containers.create(tenantId, { name: 'fails', image: 'busybox', cmd: ['sh', '-c', 'exit 3'] }, 'test');
+    await services.containers.start(tenantId, 'fails', 'test');
+    const done = await containerIn(services, tenantId, 'fails', ['exited']);
+    expect(done.exitCode).toBe(3);
+  });
+
+  it('starts a server, answers start once it runs, and stops it', async () => {
+    await services.containers.create(tenantId, { name: 'web', image: 'nginx', ports: [{ containerPort: 80, protocol: 'tcp' }] }, 'test');
+    const started = await services.containers.start(tenantId, 'web', 'test');
+    expect(started.state).toBe('running');
+    expect(started.task?.ports[0]?.hostPort).toBeGreaterThanOrEqual(31000);
+    const role = (await services.tenants.getBySlug('acme')).mesosRole;
+    const frameworkId = services.cluster.framework().frameworkId;
+    const tasks = shoal.sim!.state.tasks().filter((t) => t.frameworkId === frameworkId && t.state === 'TASK_RUNNING');
+    expect(tasks.map((t) => t.role)).toContain(role);
+
+    const stopped = await services.containers.stop(tenantId, 'web', { timeoutSeconds: 1 }, 'test');
+    expect(stopped.state).toBe('exited');
+    expect(stopped.exitCode).toBe(143);
+  });
+
+  it('refuses a start over quota at once, naming tenant, resource and numbers', async () => {
+    await services.tenants.setQuota(tenantId, { quotaCpusLimit: 1 }, 'test');
+    await services.containers.create(tenantId, { name: 'big', image: 'nginx', cpus: 2 }, 'test');
+    const error = await services.containers.start(tenantId, 'big', 'test').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShoalError);
+    expect((error as ShoalError).code).toBe('QUOTA_EXCEEDED');
+    expect((error as ShoalError).message).toMatch(/tenant "acme": cpus limit is 1, 0 already in use, this container needs 2/);
+    expect((await services.containers.get(tenantId, 'big')).desiredState).toBe('stopped');
+    await services.tenants.setQuota(tenantId, { quotaCpusLimit: null }, 'test');
+  });
+
+  it('restarts a failing container under on-failure with a retry limit', async () => {
+    await services.containers.create(
+      tenantId,
+      { name: 'flaky', image: 'busybox', cmd: ['sh', '-c', 'exit 1'], restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } },
+      'test',
+    );
+    await services.containers.start(tenantId, 'flaky', 'test');
+    const done = await eventually('flaky to give up', async () => {
+      const c = await services.containers.get(tenantId, 'flaky');
+      return c.state === 'exited' && c.restartCount === 2 ? c : undefined;
+    });
+    expect(done.exitCode).toBe(1);
+    const history = await services.containers.history(tenantId, 'flaky');
+    expect(new Set(history.map((h) => h.mesosTaskId)).size).toBe(3);
+  });
+});
