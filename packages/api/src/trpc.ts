@@ -1,14 +1,102 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import superjson from 'superjson';
+import { z, ZodError } from 'zod';
+import { ShoalError, type ShoalErrorCode } from '@shoal/core';
 import type { Context } from './context';
 
+const TRPC_CODE: Record<ShoalErrorCode, TRPC_ERROR_CODE_KEY> = {
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INVALID_ARGUMENT: 'BAD_REQUEST',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  QUOTA_EXCEEDED: 'PRECONDITION_FAILED',
+  NOT_SUPPORTED: 'NOT_IMPLEMENTED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+/** Why a signed-in user is refused before their password is changed. */
+export const PASSWORD_CHANGE_REQUIRED = 'Set a new password before using Shoal';
+
 const t = initTRPC.context<Context>().create({
-  // Users see the message and a stable code, never a stack trace.
-  errorFormatter({ shape }) {
+  // Dates and other non-JSON values keep their types across the wire.
+  transformer: superjson,
+  // Users see a message, a stable code and, for bad input, which field is wrong;
+  // never a stack trace or an internal error's text.
+  errorFormatter({ shape, error }) {
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, data };
+    const cause = error.cause;
+    if (cause instanceof ZodError) {
+      const issues = cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      return { ...shape, message: issues[0]?.message ?? shape.message, data: { ...data, issues } };
+    }
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      return { ...shape, message: 'The control plane failed to answer; see its log', data };
+    }
+    const shoalCode = cause instanceof ShoalError ? cause.code : undefined;
+    return { ...shape, data: { ...data, shoalCode } };
   },
 });
 
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ShoalError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+const refuseCrossSiteMutations = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && !ctx.sameOrigin) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Cross-site request refused' });
+  }
+  return next();
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
+
+/** Anyone; mutations only from the dashboard's own pages. */
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSiteMutations);
+
+/** Signed in, possibly still holding a one-time password (sign-out, password change). */
+export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user || !ctx.sessionToken) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+  }
+  return next({ ctx: { user: ctx.user, sessionToken: ctx.sessionToken } });
+});
+
+/** Signed in with a password of the user's own choosing. */
+export const authedProcedure = sessionProcedure.use(({ ctx, next }) => {
+  if (ctx.user.mustChangePassword) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: PASSWORD_CHANGE_REQUIRED });
+  }
+  return next();
+});
+
+/** Cluster admins. */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (!ctx.user.isAdmin) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'This needs a cluster admin' });
+  }
+  return next();
+});
+
+export const ZTenantSlug = z.string().trim().min(1).max(64);
+export type TenantRole = 'OWNER' | 'MEMBER' | 'VIEWER';
+
+/**
+ * A procedure on one tenant, named by `input.tenantSlug`, for users holding at
+ * least `minimum` there. Non-members get NOT_FOUND (a tenant's existence is not
+ * disclosed); admins act as owners of every tenant.
+ */
+export const tenantProcedure = (minimum: TenantRole) =>
+  authedProcedure
+    .input(z.object({ tenantSlug: ZTenantSlug }))
+    .use(async ({ ctx, input, next }) => {
+      const access = await ctx.services.access.tenant(ctx.user, input.tenantSlug, minimum);
+      return next({ ctx: { tenant: access.tenant, tenantRole: access.role } });
+    });

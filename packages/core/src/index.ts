@@ -24,3 +24,12 @@ export { seedFirstStart, ADMIN_EMAIL, type FirstStartResult } from './seed/first
 export * from './containers/types';
 export * from './containers/cluster-view';
 export { ContainerEventBus } from './events/event-bus';
+export { roleAtLeast, type Principal, type TenantAccess } from './auth/access-service';
+export type { DashboardServices } from './auth/dashboard-services';
+export type { MemberView } from './auth/membership-service';
+export { SESSION_IDLE_MS, SESSION_MAX_MS, type SessionUser, type SignedIn } from './auth/session-service';
+export type { AuditFilters, AuditView } from './admin/audit-log-service';
+export * from './admin/cluster-admin';
+export type { OfferWindow } from './admin/offer-stats-service';
+export type { TenantOverview, TenantSettings } from './admin/tenant-admin-service';
+export type { UserSummary } from './admin/user-admin-service';

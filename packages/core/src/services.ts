@@ -1,12 +1,13 @@
 import type { Db } from '@shoal/db';
 import { AuditService } from './audit/audit-service';
+import { createDashboardServices, type DashboardServices } from './auth/dashboard-services';
 import { SystemService } from './system/status';
 import { TenantService } from './tenants/tenant-service';
 import { TokenService } from './tokens/token-service';
 import { UserService } from './users/user-service';
 
 /** Every domain service, built once per process over one database. */
-export interface Services {
+export interface Services extends DashboardServices {
   audit: AuditService;
   system: SystemService;
   tenants: TenantService;
@@ -22,5 +23,6 @@ export function createServices(db: Db): Services {
     tenants: new TenantService(db.prisma, audit),
     tokens: new TokenService(db.prisma, audit),
     users: new UserService(db.prisma),
+    ...createDashboardServices(db.prisma, audit),
   };
 }

@@ -12,6 +12,16 @@ async function forward(request: Request): Promise<Response> {
   const target = new URL(incoming.pathname + incoming.search, serverUrl);
   const headers = new Headers(request.headers);
   for (const h of HOP_BY_HOP) headers.delete(h);
+  // The control plane compares the browser's Origin with the host it asked, and
+  // marks the session cookie Secure when the page came over https.
+  headers.set(
+    'x-forwarded-host',
+    request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? incoming.host,
+  );
+  headers.set(
+    'x-forwarded-proto',
+    request.headers.get('x-forwarded-proto') ?? incoming.protocol.replace(':', ''),
+  );
   try {
     const upstream = await fetch(target, {
       method: request.method,

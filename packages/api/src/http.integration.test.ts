@@ -1,0 +1,88 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import superjson from 'superjson';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createContextFactory } from './context';
+import { appRouter } from './root';
+import { createHarness, PASSWORD } from './test-support/harness';
+
+// The wire as the dashboard's proxy sees it: cookies, CSRF refusals and error shapes.
+
+let h: Awaited<ReturnType<typeof createHarness>>;
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+  h = await createHarness();
+  await h.services.users.create({ email: 'ada@example.com', password: PASSWORD });
+  const handler = createHTTPHandler({
+    router: appRouter,
+    createContext: createContextFactory(h.services),
+    basePath: '/trpc/',
+  });
+  server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
+});
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  await h?.close();
+});
+
+const dashboardHeaders = { 'content-type': 'application/json', 'x-shoal-csrf': '1' };
+const body = (input: unknown) => JSON.stringify(superjson.serialize(input));
+
+it('sets the session cookie on the HTTP response and accepts it back', async () => {
+  const res = await fetch(`${base}/auth.signIn`, {
+    method: 'POST',
+    headers: dashboardHeaders,
+    body: body({ email: 'ada@example.com', password: PASSWORD }),
+  });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.getSetCookie()[0]!;
+  expect(cookie).toContain('HttpOnly');
+  const me = await fetch(`${base}/auth.me`, { headers: { cookie: cookie.split(';')[0]! } });
+  const { result } = (await me.json()) as { result: { data: { json: { email: string } } } };
+  expect(result.data.json.email).toBe('ada@example.com');
+});
+
+it('refuses a cross-site form post before running the procedure', async () => {
+  const res = await fetch(`${base}/auth.signIn`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+    body: body({ email: 'ada@example.com', password: PASSWORD }),
+  });
+  expect(res.status).toBe(403);
+  expect(res.headers.getSetCookie()).toEqual([]);
+});
+
+it('answers errors with a code and message, never a stack trace', async () => {
+  const res = await fetch(`${base}/auth.signIn`, {
+    method: 'POST',
+    headers: dashboardHeaders,
+    body: body({ email: 'not-an-email', password: '' }),
+  });
+  expect(res.status).toBe(400);
+  const text = await res.text();
+  expect(text).not.toMatch(/stack|\.ts:\d+/);
+  const { error } = JSON.parse(text) as { error: { json: { message: string; data: unknown } } };
+  expect(error.json.message).toBe('Enter an email address');
+  expect(error.json.data).toMatchObject({
+    code: 'BAD_REQUEST',
+    issues: [
+      { path: 'email', message: 'Enter an email address' },
+      { path: 'password', message: 'Enter your password' },
+    ],
+  });
+
+  const wrong = await fetch(`${base}/auth.signIn`, {
+    method: 'POST',
+    headers: dashboardHeaders,
+    body: body({ email: 'ada@example.com', password: 'nope' }),
+  });
+  expect(wrong.status).toBe(401);
+  const { error: unauthenticated } = (await wrong.json()) as { error: { json: { data: unknown } } };
+  expect(unauthenticated.json.data).toMatchObject({ code: 'UNAUTHORIZED', shoalCode: 'UNAUTHENTICATED' });
+});

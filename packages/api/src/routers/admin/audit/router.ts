@@ -1,0 +1,8 @@
+import { router } from '../../../trpc';
+import { listAuditActionsRoute } from './list-audit-actions';
+import { listAuditEventsRoute } from './list-audit-events';
+
+export const adminAuditRouter = router({
+  list: listAuditEventsRoute,
+  actions: listAuditActionsRoute,
+});

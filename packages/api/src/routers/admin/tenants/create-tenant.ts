@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ZQuota, ZTenant } from '../../../schemas/tenant';
+import { adminProcedure } from '../../../trpc';
+
+export const ZCreateTenantRequestSchema = z.object({
+  slug: z
+    .string()
+    .trim()
+    .regex(
+      /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/,
+      '3-40 lower-case letters, digits and "-", starting with a letter',
+    ),
+  name: z.string().trim().min(1, 'Give the tenant a name').max(100),
+  /** Omitted: the default role for the slug. */
+  mesosRole: z.string().trim().min(1).max(200).optional(),
+  weight: z.number().positive().max(1000).optional(),
+  quota: ZQuota.optional(),
+});
+export const ZCreateTenantResponseSchema = ZTenant;
+
+export const createTenantRoute = adminProcedure
+  .input(ZCreateTenantRequestSchema)
+  .output(ZCreateTenantResponseSchema)
+  .mutation(({ ctx, input }) => ctx.services.tenantAdmin.create(input, ctx.user.email));

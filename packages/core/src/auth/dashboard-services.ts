@@ -1,0 +1,41 @@
+import type { PrismaClient } from '@shoal/db';
+import type { AuditService } from '../audit/audit-service';
+import { AuditLogService } from '../admin/audit-log-service';
+import { ClusterAdminService } from '../admin/cluster-admin';
+import { OfferStatsService } from '../admin/offer-stats-service';
+import { TenantAdminService } from '../admin/tenant-admin-service';
+import { UserAdminService } from '../admin/user-admin-service';
+import { TenantService } from '../tenants/tenant-service';
+import { UserService } from '../users/user-service';
+import { AccessService } from './access-service';
+import { MembershipService } from './membership-service';
+import { SessionService } from './session-service';
+
+/** The services behind the dashboard's sign-in, RBAC and admin pages. */
+export interface DashboardServices {
+  sessions: SessionService;
+  access: AccessService;
+  memberships: MembershipService;
+  userAdmin: UserAdminService;
+  tenantAdmin: TenantAdminService;
+  auditLog: AuditLogService;
+  offerStats: OfferStatsService;
+  /** Mesos operator reads and actions, once the process holding the operator client attaches it. */
+  clusterAdmin: ClusterAdminService;
+}
+
+export function createDashboardServices(
+  prisma: PrismaClient,
+  audit: AuditService,
+): DashboardServices {
+  return {
+    sessions: new SessionService(prisma, audit),
+    access: new AccessService(prisma),
+    memberships: new MembershipService(prisma, audit),
+    userAdmin: new UserAdminService(prisma, new UserService(prisma), audit),
+    tenantAdmin: new TenantAdminService(prisma, audit, new TenantService(prisma, audit)),
+    auditLog: new AuditLogService(prisma),
+    offerStats: new OfferStatsService(prisma),
+    clusterAdmin: new ClusterAdminService(audit),
+  };
+}
