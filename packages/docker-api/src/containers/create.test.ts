@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest';
+import { parseCreateBody } from './create';
+
+// What `docker run -d --name web nginx` sends (Docker CLI 28.2), zero values and all.
+const CLI_BODY = {
+  Hostname: '',
+  Domainname: '',
+  User: '',
+  AttachStdin: false,
+  AttachStdout: false,
+  AttachStderr: false,
+  Tty: false,
+  OpenStdin: false,
+  StdinOnce: false,
+  Env: null,
+  Cmd: null,
+  Image: 'nginx',
+  Volumes: {},
+  WorkingDir: '',
+  Entrypoint: null,
+  OnBuild: null,
+  Labels: {},
+  HostConfig: {
+    Binds: null,
+    ContainerIDFile: '',
+    LogConfig: { Type: '', Config: {} },
+    NetworkMode: 'default',
+    PortBindings: {},
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    AutoRemove: false,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    ConsoleSize: [0, 0],
+    CapAdd: null,
+    CapDrop: null,
+    CgroupnsMode: '',
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: '',
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: false,
+    PublishAllPorts: false,
+    ReadonlyRootfs: false,
+    SecurityOpt: null,
+    UTSMode: '',
+    UsernsMode: '',
+    ShmSize: 0,
+    Isolation: '',
+    CpuShares: 0,
+    Memory: 0,
+    NanoCpus: 0,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: '',
+    CpusetMems: '',
+    Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    MemoryReservation: 0,
+    MemorySwap: 0,
+    MemorySwappiness: -1,
+    OomKillDisable: false,
+    PidsLimit: 0,
+    Ulimits: [],
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: null,
+    ReadonlyPaths: null,
+  },
+  NetworkingConfig: {
+    EndpointsConfig: {
+      default: {
+        IPAMConfig: null,
+        Links: null,
+        Aliases: null,
+        MacAddress: '',
+        DriverOpts: null,
+        GwPriority: 0,
+        NetworkID: '',
+        EndpointID: '',
+        Gateway: '',
+        IPAddress: '',
+        IPPrefixLen: 0,
+        IPv6Gateway: '',
+        GlobalIPv6Address: '',
+        GlobalIPv6PrefixLen: 0,
+        DNSNames: null,
+      },
+    },
+  },
+};
+
+const withHost = (host: Record<string, unknown>, top: Record<string, unknown> = {}) => ({
+  ...CLI_BODY,
+  ...top,
+  HostConfig: { ...CLI_BODY.HostConfig, ...host },
+});
+
+const refusal = (body: unknown) => {
+  try {
+    parseCreateBody(body, {});
+    return 'accepted';
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+describe('parseCreateBody', () => {
+  it("accepts the CLI's full body of zero values as a plain bridge container", () => {
+    expect(parseCreateBody(CLI_BODY, { name: 'web' })).toEqual({
+      name: 'web',
+      image: 'nginx',
+      env: [],
+      labels: {},
+      tty: false,
+      openStdin: false,
+      networkMode: 'bridge',
+      ports: [],
+      publishAllPorts: false,
+      restartPolicy: { name: 'no' },
+      autoRemove: false,
+    });
+  });
+
+  it('maps the fields Shoal supports onto the container spec', () => {
+    const spec = parseCreateBody(
+      withHost(
+        {
+          Memory: 128 * 1024 * 1024,
+          NanoCpus: 1_500_000_000,
+          PortBindings: {
+            '80/tcp': [{ HostIp: '', HostPort: '8080' }],
+            '53/udp': [{ HostIp: '0.0.0.0', HostPort: '' }],
+          },
+          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+          DeviceRequests: [
+            { Driver: '', Count: 2, DeviceIDs: null, Capabilities: [['gpu']], Options: {} },
+          ],
+        },
+        {
+          Entrypoint: ['/bin/sh'],
+          Cmd: '-c "echo hi"',
+          Env: ['A=b'],
+          Labels: { 'shoal.best-effort': 'true', 'shoal.constraints': 'hostname:UNIQUE' },
+          Tty: true,
+          OpenStdin: true,
+          WorkingDir: '/srv',
+          User: '1000',
+          Hostname: 'box',
+        },
+      ),
+      {},
+    );
+    expect(spec).toMatchObject({
+      entrypoint: ['/bin/sh'],
+      cmd: ['-c "echo hi"'],
+      env: ['A=b'],
+      labels: { 'shoal.best-effort': 'true', 'shoal.constraints': 'hostname:UNIQUE' },
+      tty: true,
+      openStdin: true,
+      workingDir: '/srv',
+      user: '1000',
+      hostname: 'box',
+      memoryMb: 128,
+      cpus: 1.5,
+      gpus: 2,
+      restartPolicy: { name: 'on-failure', maximumRetryCount: 3 },
+      ports: [
+        { containerPort: 80, protocol: 'tcp', hostPort: 8080 },
+        { containerPort: 53, protocol: 'udp' },
+      ],
+    });
+  });
+
+  it('reads cpu shares and CFS quotas as Mesos cpus', () => {
+    expect(parseCreateBody(withHost({ CpuShares: 512 }), {}).cpus).toBe(0.5);
+    expect(parseCreateBody(withHost({ CpuPeriod: 100_000, CpuQuota: 250_000 }), {}).cpus).toBe(2.5);
+  });
+
+  it('publishes every exposed port on any host port with -P', () => {
+    const spec = parseCreateBody(
+      withHost(
+        { PublishAllPorts: true, PortBindings: { '80/tcp': [{ HostPort: '8080' }] } },
+        { ExposedPorts: { '80/tcp': {}, '443/tcp': {} } },
+      ),
+      {},
+    );
+    expect(spec.ports).toEqual([
+      { containerPort: 80, protocol: 'tcp', hostPort: 8080 },
+      { containerPort: 443, protocol: 'tcp' },
+    ]);
+  });
+
+  it('refuses options that would change behaviour, naming the option and its flag', () => {
+    expect(refusal(withHost({ Privileged: true }))).toMatch(
+      /^HostConfig\.Privileged \(--privileged\) is not supported/,
+    );
+    expect(refusal(withHost({ Binds: ['/data:/data'] }))).toMatch(
+      /HostConfig\.Binds \(-v\/--volume\)/,
+    );
+    expect(refusal(withHost({ CapAdd: ['NET_ADMIN'] }))).toMatch(
+      /HostConfig\.CapAdd \(--cap-add\)/,
+    );
+    expect(refusal(withHost({ Devices: [{ PathOnHost: '/dev/fuse' }] }))).toMatch(
+      /HostConfig\.Devices/,
+    );
+    expect(refusal(withHost({ Links: ['db:db'] }))).toMatch(/HostConfig\.Links \(--link\)/);
+    expect(refusal(withHost({ NetworkMode: 'my-net' }))).toMatch(
+      /network "my-net" is not supported/,
+    );
+    expect(refusal(withHost({ LogConfig: { Type: 'syslog', Config: {} } }))).toMatch(
+      /--log-driver syslog/,
+    );
+    expect(refusal(withHost({ SomeFutureField: 'x' }))).toMatch(
+      /HostConfig\.SomeFutureField is not supported/,
+    );
+    expect(refusal({ ...CLI_BODY, Healthcheck: { Test: ['CMD', 'true'] } })).toMatch(
+      /Healthcheck \(--health-cmd\)/,
+    );
+    expect(refusal({ ...CLI_BODY, Volumes: { '/data': {} } })).toMatch(/^Volumes/);
+    expect(
+      refusal(withHost({ PortBindings: { '80/tcp': [{ HostIp: '10.0.0.1', HostPort: '80' }] } })),
+    ).toMatch(/host address 10\.0\.0\.1/);
+    expect(refusal(withHost({ DeviceRequests: [{ Count: -1, Capabilities: [['gpu']] }] }))).toMatch(
+      /--gpus <count>/,
+    );
+    expect(
+      refusal({
+        ...CLI_BODY,
+        NetworkingConfig: { EndpointsConfig: { default: { Aliases: ['db'] } } },
+      }),
+    ).toMatch(/NetworkingConfig\.EndpointsConfig\.default is not supported/);
+  });
+
+  it('refuses wrong types and missing fields with the field named', () => {
+    expect(refusal('nginx')).toMatch(/must be a JSON object/);
+    expect(refusal({ ...CLI_BODY, Image: '' })).toMatch(/Image is required/);
+    expect(refusal({ ...CLI_BODY, Image: 42 })).toBe('invalid type for Image: expected a string');
+    expect(refusal({ ...CLI_BODY, Env: 'A=b' })).toBe(
+      'invalid type for Env: expected a list of strings',
+    );
+    expect(refusal(withHost({ Memory: '1g' }))).toBe(
+      'invalid type for HostConfig.Memory: expected a number',
+    );
+    expect(refusal(withHost({ Memory: -5 }))).toBe(
+      'invalid value for HostConfig.Memory: -5 is negative',
+    );
+    expect(refusal({ ...CLI_BODY, Labels: { a: 1 } })).toBe(
+      'invalid type for Labels.a: expected a string',
+    );
+    expect(refusal(withHost({ PortBindings: { '80/sctp': [] } }))).toMatch(
+      /sctp ports are not supported/,
+    );
+  });
+});

@@ -1,0 +1,131 @@
+import type { WaitCondition } from '@shoal/core';
+import { readJsonBody } from '../body';
+import { badRequest } from '../errors';
+import { queryBool, queryFilters, queryInt } from '../query';
+import type { RequestContext, Route } from '../router';
+import { parseCreateBody } from './create';
+
+const WAIT_CONDITIONS: readonly WaitCondition[] = ['not-running', 'next-exit', 'removed'];
+
+const ref = (ctx: RequestContext) => ctx.params.id ?? '';
+
+function stopTimeout(ctx: RequestContext): { timeoutSeconds?: number } {
+  const seconds = queryInt(ctx.query, 't') ?? queryInt(ctx.query, 'timeout');
+  if (seconds === undefined) return {};
+  // Docker reads a negative timeout as "wait for ever"; a Mesos kill always has a grace period.
+  if (seconds < 0) throw badRequest('a negative stop timeout is not supported by Shoal');
+  return { timeoutSeconds: seconds };
+}
+
+async function create(ctx: RequestContext): Promise<void> {
+  const input = parseCreateBody(await readJsonBody(ctx.ex.req), {
+    name: ctx.query.get('name') ?? undefined,
+    platform: ctx.query.get('platform') ?? undefined,
+  });
+  const view = await ctx.services.containers.create(ctx.caller.tenantId, input, ctx.caller.actor);
+  ctx.ex.json(201, { Id: view.id, Warnings: [] });
+}
+
+async function start(ctx: RequestContext): Promise<void> {
+  const { tenantId, actor } = ctx.caller;
+  const view = await ctx.services.containers.get(tenantId, ref(ctx));
+  // Docker answers 304 when there is nothing to do; the CLI treats it as success.
+  if (view.state === 'running' || view.state === 'restarting') return ctx.ex.empty(304);
+  await ctx.services.containers.start(tenantId, view.id, actor);
+  ctx.ex.empty(204);
+}
+
+async function stop(ctx: RequestContext): Promise<void> {
+  const { tenantId, actor } = ctx.caller;
+  if (ctx.query.get('signal')) {
+    throw badRequest(
+      'a stop signal (docker stop --signal) is not supported by Shoal: Mesos stops a task with SIGTERM, then SIGKILL after the timeout',
+    );
+  }
+  const options = stopTimeout(ctx);
+  const view = await ctx.services.containers.get(tenantId, ref(ctx));
+  if (view.state !== 'running' && view.state !== 'restarting') return ctx.ex.empty(304);
+  await ctx.services.containers.stop(tenantId, view.id, options, actor);
+  ctx.ex.empty(204);
+}
+
+async function kill(ctx: RequestContext): Promise<void> {
+  const signal = ctx.query.get('signal') || undefined;
+  await ctx.services.containers.kill(
+    ctx.caller.tenantId,
+    ref(ctx),
+    signal ? { signal } : {},
+    ctx.caller.actor,
+  );
+  ctx.ex.empty(204);
+}
+
+async function restart(ctx: RequestContext): Promise<void> {
+  await ctx.services.containers.restart(
+    ctx.caller.tenantId,
+    ref(ctx),
+    stopTimeout(ctx),
+    ctx.caller.actor,
+  );
+  ctx.ex.empty(204);
+}
+
+async function remove(ctx: RequestContext): Promise<void> {
+  // `v` (remove anonymous volumes) is accepted: Shoal containers never have volumes.
+  if (queryBool(ctx.query, 'link')) {
+    throw badRequest('links (docker rm --link) are not supported by Shoal');
+  }
+  const force = queryBool(ctx.query, 'force');
+  await ctx.services.containers.remove(ctx.caller.tenantId, ref(ctx), { force }, ctx.caller.actor);
+  ctx.ex.empty(204);
+}
+
+/**
+ * The response headers go out before waiting: the CLI sends wait before start
+ * and does not start the container until the wait request has been answered.
+ */
+async function wait(ctx: RequestContext): Promise<void> {
+  const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
+  if (!WAIT_CONDITIONS.includes(condition)) {
+    throw badRequest(`invalid condition "${condition}": use ${WAIT_CONDITIONS.join(', ')}`);
+  }
+  const { tenantId } = ctx.caller;
+  const view = await ctx.services.containers.get(tenantId, ref(ctx));
+  const out = ctx.ex.stream(200, { 'Content-Type': 'application/json' });
+  const result = await ctx.services.containers.wait(tenantId, view.id, condition, ctx.ex.signal);
+  out.end(
+    `${JSON.stringify({
+      StatusCode: result.exitCode,
+      ...(result.error ? { Error: { Message: result.error } } : {}),
+    })}\n`,
+  );
+}
+
+const PRUNABLE = new Set(['created', 'exited', 'dead']);
+
+async function prune(ctx: RequestContext): Promise<void> {
+  const { tenantId, actor } = ctx.caller;
+  const filters = queryFilters(ctx.query, ['label']);
+  const label = filters.get('label');
+  const containers = await ctx.services.containers.list(tenantId, {
+    all: true,
+    ...(label ? { label } : {}),
+  });
+  const deleted: string[] = [];
+  for (const view of containers.filter((c) => PRUNABLE.has(c.state))) {
+    await ctx.services.containers.remove(tenantId, view.id, {}, actor);
+    deleted.push(view.id);
+  }
+  ctx.ex.json(200, { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 });
+}
+
+export const lifecycleRoutes: Route[] = [
+  { method: 'POST', path: '/containers/create', handle: create },
+  { method: 'POST', path: '/containers/prune', handle: prune },
+  { method: 'POST', path: '/containers/{id}/start', handle: start },
+  { method: 'POST', path: '/containers/{id}/stop', handle: stop },
+  { method: 'POST', path: '/containers/{id}/kill', handle: kill },
+  { method: 'POST', path: '/containers/{id}/restart', handle: restart },
+  { method: 'POST', path: '/containers/{id}/wait', handle: wait },
+  { method: 'DELETE', path: '/containers/{id}', handle: remove },
+];

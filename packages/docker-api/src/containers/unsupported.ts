@@ -1,0 +1,86 @@
+import { notFound, notImplemented } from '../errors';
+import type { RequestContext, Route } from '../router';
+import { refuseWith } from '../unsupported';
+
+// Container operations a Mesos task cannot offer. Each answers 501 with the
+// reason, after resolving the container so a wrong name is still a 404.
+
+const EXEC_REASON =
+  'exec is not supported: Mesos runs each container as a task, and its v1 scheduler API has no way to start another process inside a running task. Use docker logs to see its output, or docker run a new container';
+
+function refuse(reason: string) {
+  return async (ctx: RequestContext) => {
+    await ctx.services.containers.get(ctx.caller.tenantId, ctx.params.id ?? '');
+    throw notImplemented(reason);
+  };
+}
+
+/** No exec instance can exist, so every exec id is unknown. */
+async function noSuchExec(ctx: RequestContext): Promise<void> {
+  throw notFound(`No such exec instance: ${ctx.params.id ?? ''}`);
+}
+
+const CONTAINER_REFUSALS: [method: Route['method'], action: string, reason: string][] = [
+  ['POST', 'exec', EXEC_REASON],
+  [
+    'GET',
+    'top',
+    'docker top is not supported: the processes run on a Mesos agent, which does not list them for frameworks',
+  ],
+  ['POST', 'pause', 'pause is not supported: Mesos tasks cannot be frozen'],
+  ['POST', 'unpause', 'unpause is not supported: Mesos tasks cannot be frozen'],
+  [
+    'POST',
+    'rename',
+    'rename is not supported by Shoal: remove the container and create it again under the new name',
+  ],
+  [
+    'POST',
+    'update',
+    'update is not supported: a Mesos task keeps the resources it was launched with; create a new container instead',
+  ],
+  [
+    'POST',
+    'resize',
+    'resizing the TTY is not supported: a Mesos task keeps the terminal size it started with',
+  ],
+  [
+    'GET',
+    'changes',
+    'docker diff is not supported: the container filesystem lives on its Mesos agent',
+  ],
+  ['GET', 'export', 'export is not supported: the container filesystem lives on its Mesos agent'],
+  [
+    'GET',
+    'archive',
+    'docker cp is not supported: the container filesystem lives on its Mesos agent',
+  ],
+  [
+    'PUT',
+    'archive',
+    'docker cp is not supported: the container filesystem lives on its Mesos agent',
+  ],
+  [
+    'HEAD',
+    'archive',
+    'docker cp is not supported: the container filesystem lives on its Mesos agent',
+  ],
+];
+
+export const unsupportedContainerRoutes: Route[] = [
+  ...CONTAINER_REFUSALS.map(([method, action, reason]): Route => ({
+    method,
+    path: `/containers/{id}/${action}`,
+    handle: refuse(reason),
+  })),
+  { method: 'POST', path: '/exec/{id}/start', handle: noSuchExec },
+  { method: 'POST', path: '/exec/{id}/resize', handle: noSuchExec },
+  { method: 'GET', path: '/exec/{id}/json', handle: noSuchExec },
+  {
+    method: 'POST',
+    path: '/commit',
+    handle: refuseWith(
+      'docker commit is not supported: the container filesystem lives on its Mesos agent',
+    ),
+  },
+];

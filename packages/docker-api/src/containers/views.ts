@@ -1,0 +1,224 @@
+import type { ContainerView, PortBinding } from '@shoal/core';
+
+// Docker's JSON for a container, from core's ContainerView. Fields Docker
+// always sends are present (clients index into them), with zero values where
+// a Mesos task has nothing equivalent.
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+const MIB = 1024 * 1024;
+
+const time = (at: Date | null) => (at ? at.toISOString() : ZERO_TIME);
+const portKey = (p: { containerPort: number; protocol: string }) =>
+  `${p.containerPort}/${p.protocol}`;
+
+function command(view: ContainerView): string[] {
+  return [...(view.spec.entrypoint ?? []), ...(view.spec.cmd ?? [])];
+}
+
+/** Host ports Mesos gave the task; the agent's hostname is where they listen. */
+function publishedPorts(view: ContainerView) {
+  const task = view.task;
+  return (task?.ports ?? []).map((p) => ({ ...p, hostIp: task?.hostname ?? '0.0.0.0' }));
+}
+
+function exposedPorts(view: ContainerView): Record<string, object> | null {
+  if (view.spec.ports.length === 0) return null;
+  return Object.fromEntries(view.spec.ports.map((p) => [portKey(p), {}]));
+}
+
+function portBindings(
+  ports: PortBinding[],
+): Record<string, { HostIp: string; HostPort: string }[]> {
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of ports) {
+    (bindings[portKey(p)] ??= []).push({
+      HostIp: '',
+      HostPort: p.hostPort ? String(p.hostPort) : '',
+    });
+  }
+  return bindings;
+}
+
+function networkPorts(
+  view: ContainerView,
+): Record<string, { HostIp: string; HostPort: string }[] | null> {
+  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  for (const p of view.spec.ports) ports[portKey(p)] = null;
+  for (const p of publishedPorts(view)) {
+    const key = portKey(p);
+    ports[key] = [...(ports[key] ?? []), { HostIp: p.hostIp, HostPort: String(p.hostPort) }];
+  }
+  return ports;
+}
+
+const isOomKilled = (view: ContainerView) =>
+  view.task?.reason === 'REASON_CONTAINER_LIMITATION_MEMORY';
+
+/** GET /containers/{id}/json */
+export function inspectBody(view: ContainerView) {
+  const [path = '', ...args] = command(view);
+  const spec = view.spec;
+  return {
+    Id: view.id,
+    Created: view.createdAt.toISOString(),
+    Path: path,
+    Args: args,
+    State: {
+      Status: view.state,
+      Running: view.state === 'running',
+      Paused: view.state === 'paused',
+      Restarting: view.state === 'restarting',
+      OOMKilled: isOomKilled(view),
+      Dead: view.state === 'dead',
+      // The process lives on a Mesos agent; its pid there means nothing here.
+      Pid: 0,
+      ExitCode: view.exitCode ?? 0,
+      Error: view.error ?? '',
+      StartedAt: time(view.startedAt),
+      FinishedAt: time(view.finishedAt),
+    },
+    Image: view.image,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: '',
+    Name: `/${view.name}`,
+    RestartCount: view.restartCount,
+    Driver: 'mesos',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      Binds: null,
+      ContainerIDFile: '',
+      LogConfig: { Type: 'json-file', Config: {} },
+      NetworkMode: spec.networkMode,
+      PortBindings: portBindings(spec.ports),
+      RestartPolicy: {
+        Name: spec.restartPolicy.name,
+        MaximumRetryCount: spec.restartPolicy.maximumRetryCount ?? 0,
+      },
+      AutoRemove: spec.autoRemove,
+      VolumeDriver: '',
+      VolumesFrom: null,
+      CapAdd: null,
+      CapDrop: null,
+      Dns: [],
+      ExtraHosts: null,
+      Links: null,
+      Privileged: false,
+      PublishAllPorts: spec.publishAllPorts,
+      ReadonlyRootfs: false,
+      SecurityOpt: null,
+      Memory: Math.round(spec.memoryMb * MIB),
+      NanoCpus: Math.round(spec.cpus * 1e9),
+      CpuShares: 0,
+      Devices: [],
+      DeviceRequests:
+        spec.gpus > 0
+          ? [
+              {
+                Driver: '',
+                Count: spec.gpus,
+                DeviceIDs: null,
+                Capabilities: [['gpu']],
+                Options: {},
+              },
+            ]
+          : null,
+      Mounts: [],
+    },
+    GraphDriver: { Name: 'mesos', Data: null },
+    Mounts: [],
+    Config: {
+      Hostname: spec.hostname ?? view.id.slice(0, 12),
+      Domainname: '',
+      User: spec.user ?? '',
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      ExposedPorts: exposedPorts(view),
+      Tty: spec.tty,
+      OpenStdin: spec.openStdin,
+      StdinOnce: false,
+      Env: spec.env,
+      Cmd: spec.cmd ?? null,
+      Image: view.image,
+      Volumes: null,
+      WorkingDir: spec.workingDir ?? '',
+      Entrypoint: spec.entrypoint ?? null,
+      OnBuild: null,
+      Labels: spec.labels,
+    },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      SandboxKey: '',
+      Ports: networkPorts(view),
+      IPAddress: '',
+      Gateway: '',
+      MacAddress: '',
+      Networks: {
+        [spec.networkMode]: {
+          NetworkID: spec.networkMode,
+          EndpointID: '',
+          Gateway: '',
+          IPAddress: '',
+          MacAddress: '',
+        },
+      },
+    },
+    /** What Docker has no field for: the Mesos task behind the container and its resources. */
+    Shoal: {
+      tenantId: view.tenantId,
+      desiredState: view.desiredState,
+      resources: { cpus: spec.cpus, memoryMb: spec.memoryMb, diskMb: spec.diskMb, gpus: spec.gpus },
+      bestEffort: spec.bestEffort,
+      constraints: spec.constraints,
+      task: view.task
+        ? {
+            mesosTaskId: view.task.mesosTaskId,
+            agentId: view.task.agentId ?? null,
+            hostname: view.task.hostname ?? null,
+            state: view.task.state,
+            reason: view.task.reason ?? null,
+            message: view.task.message ?? null,
+            launchedAt: view.task.launchedAt.toISOString(),
+          }
+        : null,
+    },
+  };
+}
+
+/** One entry of GET /containers/json (docker ps). */
+export function summaryBody(view: ContainerView) {
+  const published = publishedPorts(view);
+  const unpublished = view.spec.ports.filter(
+    (p) => !published.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol),
+  );
+  return {
+    Id: view.id,
+    Names: [`/${view.name}`],
+    Image: view.image,
+    ImageID: '',
+    Command: command(view).join(' '),
+    Created: Math.floor(view.createdAt.getTime() / 1000),
+    Ports: [
+      ...published.map((p) => ({
+        IP: p.hostIp,
+        PrivatePort: p.containerPort,
+        PublicPort: p.hostPort,
+        Type: p.protocol,
+      })),
+      ...unpublished.map((p) => ({ PrivatePort: p.containerPort, Type: p.protocol })),
+    ],
+    Labels: view.spec.labels,
+    State: view.state,
+    Status: view.status,
+    HostConfig: { NetworkMode: view.spec.networkMode },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}

@@ -1,0 +1,130 @@
+import type { ContainerEvent, ContainerView } from '@shoal/core';
+import { queryFilters, queryTime, type Filters } from './query';
+import type { RequestContext, Route } from './router';
+import { pump } from './streams/pump';
+
+/** Docker's event message; the lower-case fields are the pre-1.22 names old clients still read. */
+export function eventBody(event: ContainerEvent) {
+  return {
+    status: event.action,
+    id: event.containerId,
+    from: event.image,
+    Type: 'container',
+    Action: event.action,
+    Actor: {
+      ID: event.containerId,
+      Attributes: { ...event.attributes, image: event.image, name: event.name },
+    },
+    scope: 'local',
+    time: Math.floor(event.at.getTime() / 1000),
+    // Beyond 2^53, but JSON.stringify prints the shortest exact digits: milliseconds then six zeros.
+    timeNano: event.at.getTime() * 1e6,
+  };
+}
+
+const toJsonLine = (event: ContainerEvent) => `${JSON.stringify(eventBody(event))}\n`;
+
+function matchesLabel(filter: string, attributes: Record<string, string>): boolean {
+  const eq = filter.indexOf('=');
+  if (eq < 0) return filter in attributes;
+  return attributes[filter.slice(0, eq)] === filter.slice(eq + 1);
+}
+
+export function eventMatches(event: ContainerEvent, filters: Filters): boolean {
+  const types = filters.get('type');
+  if (types && !types.includes('container')) return false;
+  const containers = filters.get('container');
+  if (
+    containers &&
+    !containers.some((c) => c === event.name || (c.length > 0 && event.containerId.startsWith(c)))
+  ) {
+    return false;
+  }
+  const actions = filters.get('event');
+  if (actions && !actions.includes(event.action)) return false;
+  const images = filters.get('image');
+  if (images && !images.includes(event.image)) return false;
+  const labels = filters.get('label');
+  return !labels || labels.every((l) => matchesLabel(l, event.attributes));
+}
+
+/**
+ * Events before the subscription, rebuilt from what each existing container
+ * records (created, last started, last finished): removed containers and
+ * earlier restarts are not replayed. Cheap, and enough for `--since 10m`.
+ */
+function pastEvents(views: ContainerView[], since: Date, before: Date): ContainerEvent[] {
+  const events: ContainerEvent[] = [];
+  for (const view of views) {
+    const base = {
+      tenantId: view.tenantId,
+      containerId: view.id,
+      name: view.name,
+      image: view.image,
+    };
+    const attributes = view.spec.labels;
+    events.push({ ...base, action: 'create', at: view.createdAt, attributes });
+    if (view.startedAt) events.push({ ...base, action: 'start', at: view.startedAt, attributes });
+    if (view.finishedAt && view.exitCode !== null) {
+      events.push({
+        ...base,
+        action: 'die',
+        at: view.finishedAt,
+        attributes: { ...attributes, exitCode: String(view.exitCode) },
+      });
+    }
+  }
+  return events
+    .filter((e) => e.at >= since && e.at < before)
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+async function* eventLines(
+  ctx: RequestContext,
+  filters: Filters,
+  since: Date | undefined,
+  until: Date | undefined,
+  signal: AbortSignal,
+) {
+  // Subscribe before reading the past, so nothing falls between the two.
+  const live = ctx.services.events.subscribe(ctx.caller.tenantId, signal);
+  const subscribedAt = new Date();
+  try {
+    if (since) {
+      const views = await ctx.services.containers.list(ctx.caller.tenantId, { all: true });
+      const end = until && until < subscribedAt ? until : subscribedAt;
+      for (const event of pastEvents(views, since, end)) {
+        if (eventMatches(event, filters)) yield toJsonLine(event);
+      }
+    }
+    if (until && until <= subscribedAt) return;
+    for await (const event of live) {
+      if (until && event.at > until) return;
+      if (eventMatches(event, filters)) yield toJsonLine(event);
+    }
+  } finally {
+    await live.return?.();
+  }
+}
+
+/** GET /events: past events with `since`, then live ones until `until` or the client leaves. */
+async function events(ctx: RequestContext): Promise<void> {
+  const filters = queryFilters(ctx.query, ['type', 'container', 'event', 'label', 'image']);
+  const since = queryTime(ctx.query, 'since');
+  const until = queryTime(ctx.query, 'until');
+  // Ends the live part at `until` even when no event arrives to notice it.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.ex.signal, stop.signal]);
+  const timer = until
+    ? setTimeout(() => stop.abort(), Math.max(0, until.getTime() - Date.now()))
+    : undefined;
+  try {
+    const out = ctx.ex.stream(200, { 'Content-Type': 'application/json' });
+    await pump(out, eventLines(ctx, filters, since, until, signal), ctx.ex.signal);
+    out.end();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const eventRoutes: Route[] = [{ method: 'GET', path: '/events', handle: events }];

@@ -1,0 +1,115 @@
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex, Writable } from 'node:stream';
+import { VERSION_HEADERS } from './version';
+
+export type Headers = Record<string, string>;
+
+/**
+ * One request and the way to answer it. Handlers never touch `res` or the
+ * socket directly, because the same handler may be answering a plain request
+ * (through node's ServerResponse) or a hijacked one (`Upgrade: tcp`, where node
+ * hands over the raw socket and the HTTP response has to be written by hand).
+ */
+export interface Exchange {
+  readonly req: IncomingMessage;
+  /** Whether the client asked to take the connection over (`Upgrade: tcp`). */
+  readonly wantsUpgrade: boolean;
+  /** Aborts when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Whether an answer has begun; after that, failures can only end the stream. */
+  readonly started: boolean;
+  json(status: number, body: unknown, headers?: Headers): void;
+  /** A status with no body, such as 204 or 304. */
+  empty(status: number): void;
+  text(status: number, body: string, headers?: Headers): void;
+  /** A streamed body whose headers are sent at once; the caller ends it. */
+  stream(status: number, headers: Headers): Writable;
+  /** Answers 101 and returns the connection; only when `wantsUpgrade`. */
+  upgrade(headers: Headers): Duplex;
+}
+
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
+export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchange {
+  const controller = new AbortController();
+  res.on('close', () => controller.abort());
+  for (const [name, value] of Object.entries(VERSION_HEADERS)) res.setHeader(name, value);
+  const whole = (status: number, body: string, headers: Headers) => {
+    res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  return {
+    req,
+    wantsUpgrade: false,
+    signal: controller.signal,
+    get started() {
+      return res.headersSent;
+    },
+    json: (status, body, headers = {}) =>
+      whole(status, `${JSON.stringify(body)}\n`, { ...JSON_TYPE, ...headers }),
+    empty(status) {
+      res.writeHead(status);
+      res.end();
+    },
+    text: (status, body, headers = {}) => whole(status, body, headers),
+    stream(status, headers) {
+      res.writeHead(status, headers);
+      res.flushHeaders();
+      return res;
+    },
+    upgrade() {
+      throw new Error('upgrade() needs a request that asked for it');
+    },
+  };
+}
+
+/**
+ * A request node delivered through the server's 'upgrade' event. Anything but
+ * a 101 is written as a complete HTTP/1.1 response that closes the connection.
+ */
+export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
+  const controller = new AbortController();
+  socket.on('close', () => controller.abort());
+  socket.on('error', () => controller.abort());
+  let started = false;
+  const head = (status: number, headers: Headers) => {
+    started = true;
+    const lines = [
+      `HTTP/1.1 ${status} ${status === 101 ? 'UPGRADED' : (STATUS_CODES[status] ?? '')}`,
+    ];
+    for (const [name, value] of Object.entries({ ...VERSION_HEADERS, ...headers }))
+      lines.push(`${name}: ${value}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  };
+  const whole = (status: number, body: string, headers: Headers) => {
+    head(status, {
+      ...headers,
+      'Content-Length': String(Buffer.byteLength(body)),
+      Connection: 'close',
+    });
+    socket.end(body);
+  };
+  return {
+    req,
+    wantsUpgrade: true,
+    signal: controller.signal,
+    get started() {
+      return started;
+    },
+    json: (status, body, headers = {}) =>
+      whole(status, `${JSON.stringify(body)}\n`, { ...JSON_TYPE, ...headers }),
+    empty(status) {
+      head(status, { Connection: 'close' });
+      socket.end();
+    },
+    text: (status, body, headers = {}) => whole(status, body, headers),
+    stream(status, headers) {
+      head(status, { ...headers, Connection: 'close' });
+      return socket;
+    },
+    upgrade(headers) {
+      head(101, { ...headers, Connection: 'Upgrade', Upgrade: 'tcp' });
+      return socket;
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { startDockerApi, type DockerApi, type DockerApiOptions } from './server';
+export type { DockerApiServices } from './services';
+export { readTlsFiles, type TlsOptions } from './tls';
+export { MAX_API_VERSION, MIN_API_VERSION } from './version';

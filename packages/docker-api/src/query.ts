@@ -1,0 +1,65 @@
+import { badRequest } from './errors';
+
+/** Docker's reading of boolean query values: anything but empty, 0, no, false or none is true. */
+export function queryBool(query: URLSearchParams, name: string, fallback = false): boolean {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  return !['', '0', 'no', 'false', 'none'].includes(raw.trim().toLowerCase());
+}
+
+export function queryInt(query: URLSearchParams, name: string): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value))
+    throw badRequest(`invalid value for ${name}: "${raw}" is not an integer`);
+  return value;
+}
+
+/** A Unix time in seconds (fractions allowed), as `since`/`until` are sent; 0 means unset. */
+export function queryTime(query: URLSearchParams, name: string): Date | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds)) {
+    throw badRequest(`invalid value for ${name}: "${raw}" is not a Unix timestamp`);
+  }
+  return seconds === 0 ? undefined : new Date(seconds * 1000);
+}
+
+export type Filters = Map<string, string[]>;
+
+/**
+ * The `filters` parameter: `{"label":["a=b"]}`, or the older
+ * `{"label":{"a=b":true}}` the CLI still sends. Unknown filter names are
+ * refused so a typo never silently lists everything.
+ */
+export function queryFilters(query: URLSearchParams, allowed: readonly string[]): Filters {
+  const filters: Filters = new Map();
+  const raw = query.get('filters');
+  if (raw === null || raw.trim() === '') return filters;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw badRequest(`invalid filters: "${raw}" is not JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw badRequest('invalid filters: expected a JSON object of filter names');
+  }
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!allowed.includes(name)) {
+      throw badRequest(`invalid filter '${name}' (supported: ${allowed.join(', ')})`);
+    }
+    const values = Array.isArray(value)
+      ? value
+      : typeof value === 'object' && value !== null
+        ? Object.keys(value).filter((k) => (value as Record<string, unknown>)[k])
+        : [value];
+    if (!values.every((v): v is string => typeof v === 'string')) {
+      throw badRequest(`invalid filters: values of '${name}' must be strings`);
+    }
+    filters.set(name, values);
+  }
+  return filters;
+}

@@ -1,0 +1,108 @@
+import { authenticate, requireWriteScope, type Caller } from './auth';
+import { DockerApiError, isServerFault, notFound, toErrorReply } from './errors';
+import type { Exchange } from './exchange';
+import type { FailureLimiter } from './rate-limit';
+import type { DockerApiServices } from './services';
+import { PING_HEADERS, splitVersion } from './version';
+
+export interface RequestContext {
+  ex: Exchange;
+  /** Path parameters, already URI-decoded. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The API version the client speaks (from the /v1.NN prefix, else the newest). */
+  apiVersion: string;
+  caller: Caller;
+  services: DockerApiServices;
+}
+
+type Method = 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'PUT';
+
+export interface Route {
+  method: Method;
+  /** `{name}` matches one path segment, `{name*}` one or more (image names have slashes). */
+  path: string;
+  handle(ctx: RequestContext): Promise<void>;
+  /** The status for a refused token, when it is not 401. */
+  refusedStatus?: 403;
+}
+
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(route: Route): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path.replace(/[.+?^$()[\]\\|]|\{(\w+)(\*?)\}/g, (token, name, many) => {
+    if (!name) return `\\${token}`;
+    names.push(name as string);
+    return many ? '(.+)' : '([^/]+)';
+  });
+  return { ...route, pattern: new RegExp(`^${source}$`), names };
+}
+
+export interface RouterOptions {
+  services: DockerApiServices;
+  limiter: FailureLimiter;
+  onServerError(error: unknown, request: string): void;
+}
+
+export type Dispatch = (ex: Exchange) => Promise<void>;
+
+/** Matches a request to its route, authenticates it, and answers any failure in Docker's form. */
+export function createRouter(routes: Route[], options: RouterOptions): Dispatch {
+  const compiled = routes.map(compile);
+  return async (ex) => {
+    const url = new URL(ex.req.url ?? '/', 'http://docker');
+    const method = (ex.req.method ?? 'GET').toUpperCase();
+    try {
+      const { apiVersion, path } = splitVersion(url.pathname);
+      // The CLI pings before anything else, token or not; the answer holds nothing private.
+      if (path === '/_ping' && (method === 'GET' || method === 'HEAD')) {
+        ex.text(200, 'OK', { ...PING_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+        return;
+      }
+      const candidates = compiled.filter((r) => r.pattern.test(path));
+      const route = candidates.find((r) => r.method === method);
+      if (!route) {
+        if (candidates.length === 0) throw notFound('page not found');
+        throw new DockerApiError(405, `${method} is not allowed on ${path}`);
+      }
+      const caller = await authenticate(ex.req, {
+        tokens: options.services.tokens,
+        limiter: options.limiter,
+        refusedStatus: route.refusedStatus ?? 401,
+      });
+      if (method !== 'GET' && method !== 'HEAD') requireWriteScope(caller);
+      const match = route.pattern.exec(path) as RegExpExecArray;
+      const params = Object.fromEntries(
+        route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+      );
+      await route.handle({
+        ex,
+        params,
+        query: url.searchParams,
+        apiVersion,
+        caller,
+        services: options.services,
+      });
+    } catch (error) {
+      answerError(ex, error, `${method} ${url.pathname}`, options);
+    }
+  };
+}
+
+function answerError(ex: Exchange, error: unknown, request: string, options: RouterOptions): void {
+  const reply = toErrorReply(error);
+  if (isServerFault(reply)) options.onServerError(error, request);
+  if (ex.started) {
+    // Headers are out: the only way left to say "failed" is to cut the stream.
+    ex.req.socket.destroy();
+    return;
+  }
+  const headers = { ...reply.headers };
+  // The rest of an oversized body is never read, so the connection cannot be reused.
+  if (reply.status === 413) headers.Connection = 'close';
+  ex.json(reply.status, { message: reply.message }, headers);
+}

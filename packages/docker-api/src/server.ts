@@ -1,0 +1,91 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { lifecycleRoutes } from './containers/lifecycle';
+import { outputRoutes } from './containers/output';
+import { readRoutes } from './containers/read';
+import { statsRoutes } from './containers/stats';
+import { unsupportedContainerRoutes } from './containers/unsupported';
+import { eventRoutes } from './events';
+import { httpExchange, socketExchange } from './exchange';
+import { imageRoutes } from './images';
+import { FailureLimiter } from './rate-limit';
+import { createRouter } from './router';
+import type { DockerApiServices } from './services';
+import { systemRoutes } from './system';
+import { httpsOptions, type TlsOptions } from './tls';
+import { unsupportedRoutes } from './unsupported';
+
+export interface DockerApiOptions {
+  services: DockerApiServices;
+  host: string;
+  port: number;
+  tls?: TlsOptions;
+  /** Failed token checks allowed per client address: a burst, then so many a minute. */
+  authFailures?: { burst: number; perMinute: number };
+  /** Where faults in Shoal itself are reported; clients only see a generic 500. */
+  onServerError?: (error: unknown, request: string) => void;
+}
+
+export interface DockerApi {
+  /** `tcp://host:port` for DOCKER_HOST. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const ROUTES = [
+  ...systemRoutes,
+  ...readRoutes,
+  ...lifecycleRoutes,
+  ...outputRoutes,
+  ...statsRoutes,
+  ...unsupportedContainerRoutes,
+  ...imageRoutes,
+  ...eventRoutes,
+  ...unsupportedRoutes,
+];
+
+/** Serves the Docker Engine API for Shoal's tenants, over HTTP or HTTPS. */
+export async function startDockerApi(options: DockerApiOptions): Promise<DockerApi> {
+  const dispatch = createRouter(ROUTES, {
+    services: options.services,
+    limiter: new FailureLimiter(options.authFailures ?? { burst: 20, perMinute: 10 }),
+    onServerError:
+      options.onServerError ??
+      ((error, request) => console.error(`Docker API: ${request} failed:`, error)),
+  });
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
+    void dispatch(httpExchange(req, res));
+  const server = options.tls
+    ? https.createServer(httpsOptions(options.tls), onRequest)
+    : http.createServer(onRequest);
+  // `Upgrade: tcp` requests (attach) come here with the raw socket instead;
+  // node no longer tracks such sockets, so close() has to find them here.
+  const hijacked = new Set<Duplex>();
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
+    hijacked.add(socket);
+    socket.once('close', () => hijacked.delete(socket));
+    void dispatch(socketExchange(req, socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `tcp://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Streams (events, logs -f, attach) never end on their own.
+        server.closeAllConnections();
+        for (const socket of hijacked) socket.destroy();
+      }),
+  };
+}

@@ -1,0 +1,192 @@
+import type { ClusterView, QuotaLine, ResourceAmounts, TenantUsage } from '@shoal/core';
+import { badRequest } from './errors';
+import type { RequestContext, Route } from './router';
+import { MAX_API_VERSION, MIN_API_VERSION, SERVER_NAME, versionBody } from './version';
+
+const MIB = 1024 * 1024;
+type Resource = keyof ResourceAmounts;
+const RESOURCES: Resource[] = ['cpus', 'memoryMb', 'diskMb', 'gpus'];
+
+function sum(
+  items: { cpus: number; memoryMb: number; diskMb: number; gpus: number }[],
+): ResourceAmounts {
+  const total = { cpus: 0, memoryMb: 0, diskMb: 0, gpus: 0 };
+  for (const item of items) for (const r of RESOURCES) total[r] += item[r];
+  return total;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const show = (n: number | null, unit: string) => (n === null ? 'none' : `${round(n)}${unit}`);
+
+function quotaText(resource: Resource, line: QuotaLine): string {
+  const unit = resource === 'memoryMb' || resource === 'diskMb' ? ' MB' : '';
+  return `used ${show(line.used, unit)}, guarantee ${show(line.guarantee, unit)}, limit ${show(line.limit, unit)}`;
+}
+
+/** What the tenant can use at most: its quota limit, or what its role can be offered. */
+function capacity(usage: TenantUsage, offerable: ResourceAmounts, resource: Resource): number {
+  return usage.quota[resource].limit ?? offerable[resource];
+}
+
+async function tenantOf(ctx: RequestContext) {
+  const tenant = (await ctx.services.tenants.list()).find((t) => t.id === ctx.caller.tenantId);
+  // Tokens go with their tenant; this only covers a deletion racing the request.
+  if (!tenant) throw badRequest('the tenant of this token no longer exists');
+  return tenant;
+}
+
+function clusterSummary(
+  cluster: ClusterView,
+  role: string,
+  agents: Awaited<ReturnType<ClusterView['agents']>>,
+) {
+  const usable = agents.filter((a) => a.active && !a.draining);
+  const offers = cluster.heldOffers(role);
+  const framework = cluster.framework();
+  return {
+    framework: {
+      subscribed: framework.subscribed,
+      frameworkId: framework.frameworkId,
+      master: framework.master,
+      roleSuppressed: framework.suppressedRoles.includes(role),
+    },
+    agents: {
+      count: usable.length,
+      draining: agents.filter((a) => a.draining).length,
+      total: sum(usable.map((a) => a.total)),
+    },
+    heldOffers: {
+      count: offers.length,
+      revocable: offers.filter((o) => o.revocable).length,
+      total: sum(offers.map((o) => o.resources)),
+    },
+  };
+}
+
+/**
+ * GET /info, as the tenant sees its slice of the cluster: its containers, its
+ * quota as the machine's size, and the Mesos facts behind it, both as
+ * SystemStatus lines (printed by `docker info`) and as the `Shoal` object.
+ */
+async function info(ctx: RequestContext): Promise<void> {
+  const { tenantId } = ctx.caller;
+  const tenant = await tenantOf(ctx);
+  const [usage, images, agents] = await Promise.all([
+    ctx.services.containers.usage(tenantId),
+    ctx.services.containers.images(tenantId),
+    ctx.services.cluster.agents(tenant.mesosRole),
+  ]);
+  const cluster = clusterSummary(ctx.services.cluster, tenant.mesosRole, agents);
+  const byState = usage.containersByState;
+  const total = Object.values(byState).reduce((a, b) => a + b, 0);
+  const stopped = total - byState.running - byState.paused - byState.restarting;
+  const offerable = cluster.agents.total;
+  const framework = cluster.framework;
+  const warnings = framework.subscribed
+    ? []
+    : [
+        'WARNING: Shoal is not subscribed to a Mesos master right now; new containers wait until it is',
+      ];
+
+  ctx.ex.json(200, {
+    ID: tenant.id,
+    Containers: total,
+    ContainersRunning: byState.running,
+    ContainersPaused: byState.paused,
+    ContainersStopped: stopped,
+    Images: images.length,
+    Driver: 'mesos',
+    DriverStatus: [],
+    SystemStatus: [
+      ['Tenant', `${tenant.slug} (${tenant.name})`],
+      ['Mesos role', tenant.mesosRole],
+      ...RESOURCES.map((r) => [`Quota ${r}`, quotaText(r, usage.quota[r])]),
+      [
+        'Agents for this role',
+        `${cluster.agents.count} (${cluster.agents.draining} draining), ${round(offerable.cpus)} cpus, ${round(offerable.memoryMb)} MB`,
+      ],
+      [
+        'Offers held for this role',
+        `${cluster.heldOffers.count}, ${round(cluster.heldOffers.total.cpus)} cpus, ${round(cluster.heldOffers.total.memoryMb)} MB`,
+      ],
+      [
+        'Mesos framework',
+        framework.subscribed
+          ? `subscribed to ${framework.master ?? 'unknown master'} as ${framework.frameworkId ?? '?'}${framework.roleSuppressed ? ' (role suppressed: nothing pending)' : ''}`
+          : 'not subscribed',
+      ],
+    ],
+    Plugins: {
+      Volume: [],
+      Network: ['bridge', 'host', 'null'],
+      Authorization: null,
+      Log: ['json-file'],
+    },
+    MemoryLimit: true,
+    SwapLimit: false,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: false,
+    PidsLimit: false,
+    IPv4Forwarding: true,
+    Debug: false,
+    NFd: 0,
+    NGoroutines: 0,
+    OomKillDisable: false,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: 'json-file',
+    CgroupDriver: 'none',
+    NEventsListener: 0,
+    KernelVersion: 'n/a',
+    OperatingSystem: 'Shoal on Apache Mesos',
+    OSVersion: '',
+    OSType: 'linux',
+    Architecture: 'x86_64',
+    // The tenant's quota limit is its machine size; unlimited, what its role can be offered.
+    NCPU: Math.ceil(capacity(usage, offerable, 'cpus')),
+    MemTotal: Math.round(capacity(usage, offerable, 'memoryMb') * MIB),
+    IndexServerAddress: 'https://index.docker.io/v1/',
+    RegistryConfig: { InsecureRegistryCIDRs: [], IndexConfigs: {}, Mirrors: [] },
+    GenericResources: null,
+    DockerRootDir: '',
+    HttpProxy: '',
+    HttpsProxy: '',
+    NoProxy: '',
+    Name: SERVER_NAME,
+    Labels: [`shoal.tenant=${tenant.slug}`, `shoal.mesos-role=${tenant.mesosRole}`],
+    ExperimentalBuild: false,
+    ServerVersion: SERVER_NAME,
+    Runtimes: {},
+    DefaultRuntime: 'mesos',
+    Swarm: {
+      NodeID: '',
+      NodeAddr: '',
+      LocalNodeState: 'inactive',
+      ControlAvailable: false,
+      Error: '',
+      RemoteManagers: null,
+    },
+    LiveRestoreEnabled: true,
+    Isolation: '',
+    InitBinary: '',
+    SecurityOptions: [],
+    Warnings: warnings,
+    Shoal: {
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, mesosRole: tenant.mesosRole },
+      quota: usage.quota,
+      containersByState: byState,
+      ...cluster,
+      apiVersions: { min: MIN_API_VERSION, max: MAX_API_VERSION },
+    },
+  });
+}
+
+async function version(ctx: RequestContext): Promise<void> {
+  ctx.ex.json(200, versionBody());
+}
+
+export const systemRoutes: Route[] = [
+  { method: 'GET', path: '/info', handle: info },
+  { method: 'GET', path: '/version', handle: version },
+];
