@@ -36,7 +36,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
   try {
     const db = options.db ?? (await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR }));
     if (!options.db) stops.push(() => db.close());
-    const services = createServices(db);
+    const services = createServices(db, { containers: { startWaitMs: env.SHOAL_START_WAIT_SECONDS * 1000 } });
     const seeded = await seedFirstStart(services, { demo: env.seedDemo });
 
     let sim: SimCluster | undefined;
@@ -79,6 +79,8 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
 
     const controlPlane = await startControlPlane(services, env.SHOAL_HOST, env.SHOAL_PORT);
     stops.push(() => controlPlane.close());
+    // Runs first on close: requests still waiting on containers end before the servers go.
+    stops.push(async () => services.containers.shutdown());
 
     return { db, services, controlPlane, framework, sim, seeded, close };
   } catch (error) {

@@ -47,6 +47,8 @@ const envSchema = z.object({
   SHOAL_OFFER_HOLD_SECONDS: z.coerce.number().min(0).default(5),
   SHOAL_REFUSE_SECONDS: z.coerce.number().min(0).default(5),
   SHOAL_PLACEMENT: z.enum(['spread', 'binpack']).default('spread'),
+  // How long `docker start` waits for a container to run before answering anyway.
+  SHOAL_START_WAIT_SECONDS: z.coerce.number().min(0).default(20),
   SHOAL_UNREACHABLE_REPLACE_SECONDS: z.coerce.number().min(0).default(60),
   MESOS_SECRET: optionalString,
 });

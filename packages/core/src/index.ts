@@ -10,6 +10,8 @@ export {
   TenantService,
   defaultRoleFor,
   validateRoleName,
+  quotaOf,
+  type MesosPolicySync,
   type TenantQuota,
 } from './tenants/tenant-service';
 export {
@@ -33,3 +35,8 @@ export * from './admin/cluster-admin';
 export type { OfferWindow } from './admin/offer-stats-service';
 export type { TenantOverview, TenantSettings } from './admin/tenant-admin-service';
 export type { UserSummary } from './admin/user-admin-service';
+export { ContainerService, type ContainerServiceOptions } from './containers/container-service';
+export { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS, type SupervisorOptions } from './containers/supervisor';
+export { TaskStore, type OrphanTask } from './containers/task-store';
+export type { TaskLauncher, SandboxReader, ConvergeTrigger } from './containers/ports';
+export { normaliseSpec, DEFAULT_CPUS, DEFAULT_MEMORY_MB, BEST_EFFORT_LABEL, CONSTRAINTS_LABEL, GROUP_LABEL } from './containers/spec';

@@ -1,5 +1,9 @@
 import type { Db } from '@shoal/db';
 import { AuditService } from './audit/audit-service';
+import type { ClusterView } from './containers/cluster-view';
+import { ContainerService, DEFAULT_CONTAINER_OPTIONS, type ContainerServiceOptions } from './containers/container-service';
+import { TaskStore } from './containers/task-store';
+import { ContainerEventBus } from './events/event-bus';
 import { createDashboardServices, type DashboardServices } from './auth/dashboard-services';
 import { SystemService } from './system/status';
 import { TenantService } from './tenants/tenant-service';
@@ -9,16 +13,27 @@ import { UserService } from './users/user-service';
 /** Every domain service, built once per process over one database. */
 export interface Services extends DashboardServices {
   audit: AuditService;
+  containers: ContainerService;
+  events: ContainerEventBus;
+  /** The framework's durable memory; the Mesos subscription owner hands it to the scheduler. */
+  taskStore: TaskStore;
+  /** Replaced by the process that owns the Mesos subscription. */
+  cluster: ClusterView;
   system: SystemService;
   tenants: TenantService;
   tokens: TokenService;
   users: UserService;
 }
 
-export function createServices(db: Db): Services {
+export function createServices(db: Db, options: { containers?: Partial<ContainerServiceOptions> } = {}): Services {
   const audit = new AuditService(db.prisma);
+  const events = new ContainerEventBus();
   return {
     audit,
+    events,
+    containers: new ContainerService(db.prisma, audit, events, { ...DEFAULT_CONTAINER_OPTIONS, ...options.containers }),
+    taskStore: new TaskStore(db.prisma, events),
+    cluster: disconnectedCluster,
     system: new SystemService(db.prisma, db.kind),
     tenants: new TenantService(db.prisma, audit),
     tokens: new TokenService(db.prisma, audit),
@@ -26,3 +41,10 @@ export function createServices(db: Db): Services {
     ...createDashboardServices(db.prisma, audit),
   };
 }
+
+/** What a process that does not (yet) hold the Mesos subscription can say about the cluster. */
+const disconnectedCluster: ClusterView = {
+  agents: async () => [],
+  heldOffers: () => [],
+  framework: () => ({ subscribed: false, frameworkId: null, master: null, roles: [], suppressedRoles: [] }),
+};

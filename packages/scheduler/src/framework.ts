@@ -45,6 +45,8 @@ export interface OfferRoundStats {
 export interface FrameworkListener {
   /** An agent is about to go into maintenance: its tasks should be moved. */
   onAgentDraining?(agentId: string): void;
+  /** Work arrived for a role the framework is not subscribed to (e.g. a tenant just created). */
+  onUnknownRole?(role: string): void;
   onOfferRound?(stats: OfferRoundStats): void;
   onSubscribed?(frameworkId: string): void;
   onDisconnected?(error: Error): void;
@@ -154,7 +156,8 @@ export class MesosFramework {
     queue.set(request.taskId, request);
     void this.serialise(async () => {
       if (!this.roles.includes(request.role)) {
-        this.listener.onError?.(`task ${request.taskId} waits for role ${request.role}, which the framework is not subscribed to`, undefined);
+        // Queued until setRoles adds the role; then it is revived with the rest.
+        this.listener.onUnknownRole?.(request.role);
         return;
       }
       if (this.subscribed && this.suppressed.has(request.role)) {
@@ -203,6 +206,7 @@ export class MesosFramework {
       for (const role of [...this.suppressed]) if (!next.includes(role)) this.suppressed.delete(role);
       if (this.subscribed) {
         await this.client.updateFramework(this.frameworkInfo(this.frameworkId), [...this.suppressed]);
+        await this.schedule();
       }
     });
   }

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
-import { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS, type Services, type SupervisorOptions } from '@shoal/core';
+import { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS, quotaOf, type Services, type SupervisorOptions } from '@shoal/core';
 import type { PrismaClient } from '@shoal/db';
 import { OperatorClient, SchedulerClient, type MasterClientOptions } from '@shoal/mesos';
 import { MesosFramework, type FrameworkOptions } from '@shoal/scheduler';
 import { LiveClusterView } from './cluster-view';
 import { Leadership } from './leadership';
+import { OperatorPolicySync } from './mesos-policy';
 import { AgentSandboxReader } from './sandbox-reader';
 import type { Logger } from '../logger';
 
@@ -38,6 +39,7 @@ export class FrameworkHost {
   ) {
     this.operator = new OperatorClient(options.mesos);
     services.cluster = new LiveClusterView(this.operator, () => this.framework);
+    services.tenants.mesosPolicy = new OperatorPolicySync(this.operator);
     services.containers.sandbox = new AgentSandboxReader(() => this.framework?.frameworkId);
     this.leadership = new Leadership(
       databaseUrl,
@@ -82,6 +84,7 @@ export class FrameworkHost {
       },
       onError: (message, error) => this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
       onAgentDraining: (agentId) => this.supervisor?.drainAgent(agentId),
+      onUnknownRole: () => void this.syncRoles(),
     });
     const supervisor = new ContainerSupervisor(
       this.prisma,
@@ -106,6 +109,7 @@ export class FrameworkHost {
       return;
     }
     supervisor.start();
+    await this.pushPolicies();
     this.roleTimer = setInterval(() => void this.syncRoles(), this.options.roleSyncMs);
     this.roleTimer.unref();
   }
@@ -120,6 +124,20 @@ export class FrameworkHost {
     this.services.containers.converge = { wake: () => undefined };
     await supervisor?.stop();
     await framework?.stop().catch(() => undefined);
+  }
+
+  /** Quota and weights as stored, so a new or restarted master holds them too. */
+  private async pushPolicies(): Promise<void> {
+    const policy = this.services.tenants.mesosPolicy;
+    if (!policy) return;
+    for (const tenant of await this.prisma.tenant.findMany()) {
+      try {
+        await policy.pushQuota(tenant.mesosRole, quotaOf(tenant));
+        if (tenant.weight !== 1) await policy.pushWeight(tenant.mesosRole, tenant.weight);
+      } catch (error) {
+        this.log.warn('pushing a tenant policy to Mesos failed', { tenant: tenant.slug, error: (error as Error).message });
+      }
+    }
   }
 
   private async tenantRoles(): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { loadEnv } from '@shoal/config';
 import type { ContainerView, Services } from '@shoal/core';
+import type { Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import type { SimOptions } from '@shoal/mesos-sim';
 import { startShoal, type RunningShoal } from '../app';
@@ -10,32 +11,36 @@ import { createLogger } from '../logger';
  * and an embedded Mesos emulator tuned to answer quickly.
  */
 export async function startShoalForTest(
-  options: { sim?: SimOptions; env?: Record<string, string> } = {},
+  options: { sim?: SimOptions; env?: Record<string, string>; db?: Db; masters?: string[] } = {},
 ): Promise<RunningShoal & { services: Services }> {
-  const db = await createTestDatabase();
+  const ownDb = !options.db;
+  const db = options.db ?? (await createTestDatabase());
   const env = loadEnv({
     SHOAL_PORT: '0',
     SHOAL_SEED_DEMO: 'false',
     SHOAL_OFFER_HOLD_SECONDS: '1',
     SHOAL_REFUSE_SECONDS: '1',
     SHOAL_LOG_LEVEL: 'error',
+    SHOAL_UNREACHABLE_REPLACE_SECONDS: '1',
+    SHOAL_START_WAIT_SECONDS: '5',
+    ...(options.masters ? { MESOS_MASTER: options.masters.join(',') } : {}),
     ...options.env,
   });
   try {
     const shoal = await startShoal(env, {
       db,
       logger: createLogger(env.SHOAL_LOG_LEVEL),
-      sim: { agents: 3, heartbeatIntervalSeconds: 1, allocationIntervalMs: 50, statusUpdateRetryMs: 300, ...options.sim },
+      sim: { agents: 3, ...FAST_SIM, ...options.sim },
     });
     return {
       ...shoal,
       async close() {
         await shoal.close();
-        await db.close();
+        if (ownDb) await db.close();
       },
     };
   } catch (error) {
-    await db.close();
+    if (ownDb) await db.close();
     throw error;
   }
 }
@@ -62,3 +67,6 @@ export async function containerIn(services: Services, tenantId: string, ref: str
     return states.includes(c.state) ? c : undefined;
   });
 }
+
+/** A Mesos emulator of its own, for tests that restart or replace Shoal instances around it. */
+export const FAST_SIM: SimOptions = { heartbeatIntervalSeconds: 1, allocationIntervalMs: 50, statusUpdateRetryMs: 300 };

@@ -29,6 +29,8 @@ export interface ContainerServiceOptions {
   logPollMs: number;
 }
 
+export const DEFAULT_CONTAINER_OPTIONS: ContainerServiceOptions = { startWaitMs: 20_000, logPollMs: 500 };
+
 const TERMINATING_SIGNALS = new Map([
   ['KILL', 'kill'],
   ['9', 'kill'],
@@ -55,12 +57,14 @@ export class ContainerService implements ContainerOperations {
   /** Set by the process that owns the subscription; on a standby, kills wait for the leader's pass. */
   launcher: TaskLauncher | undefined;
   sandbox: SandboxReader | undefined;
+  /** Aborted on shutdown, so requests waiting for containers end at once. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly audit: AuditService,
     private readonly events: ContainerEventBus,
-    private readonly options: ContainerServiceOptions = { startWaitMs: 20_000, logPollMs: 500 },
+    private readonly options: ContainerServiceOptions = DEFAULT_CONTAINER_OPTIONS,
   ) {}
 
   async create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView> {
@@ -103,7 +107,10 @@ export class ContainerService implements ContainerOperations {
   async start(tenantId: string, ref: string, actor: string): Promise<ContainerView> {
     const current = await this.resolve(tenantId, ref);
     if (current.desiredState === 'RUNNING' || current.state === 'REMOVING') return toView(current);
-    const started = this.events.subscribe(tenantId, AbortSignal.timeout(this.options.startWaitMs));
+    const started = this.events.subscribe(
+      tenantId,
+      AbortSignal.any([AbortSignal.timeout(this.options.startWaitMs), this.closing.signal]),
+    );
     try {
       await this.prisma.$transaction(async (tx) => {
         // Serialise admission per tenant, so two starts cannot both squeeze under the quota.
@@ -184,6 +191,11 @@ export class ContainerService implements ContainerOperations {
     }
   }
 
+  /** Ends every wait (start, stop, wait, followed logs) still open; used on shutdown. */
+  shutdown(): void {
+    this.closing.abort();
+  }
+
   async get(tenantId: string, ref: string): Promise<ContainerView> {
     return toView(await this.resolve(tenantId, ref));
   }
@@ -209,6 +221,7 @@ export class ContainerService implements ContainerOperations {
     const subscription = new AbortController();
     const abort = () => subscription.abort();
     signal?.addEventListener('abort', abort, { once: true });
+    this.closing.signal.addEventListener('abort', abort, { once: true });
     // Subscribe before reading the state, so an exit in between is not missed.
     const events = this.events.subscribe(tenantId, subscription.signal);
     try {
@@ -227,6 +240,7 @@ export class ContainerService implements ContainerOperations {
       throw Object.assign(new Error('wait aborted'), { name: 'AbortError' });
     } finally {
       signal?.removeEventListener('abort', abort);
+      this.closing.signal.removeEventListener('abort', abort);
       subscription.abort();
       await events.return?.();
     }
@@ -251,7 +265,7 @@ export class ContainerService implements ContainerOperations {
       if (first && options.tail !== undefined) lines = lines.slice(Math.max(0, lines.length - options.tail));
       first = false;
       for (const line of lines) yield line;
-      if (!options.follow || signal?.aborted) return;
+      if (!options.follow || signal?.aborted || this.closing.signal.aborted) return;
       const latest = await this.prisma.task.findUnique({ where: { id: task.id }, select: { state: true } });
       if (!latest || isTerminal(latest.state)) {
         for (const reader of readers) for (const line of await reader.readAvailable(true)) yield line;

@@ -40,6 +40,28 @@ export type TenantQuota = Partial<
   >
 >;
 
+/**
+ * Pushes a role's quota and weight to Mesos. Set by the server when it has an
+ * operator client; a refusal by Mesos rolls the change back.
+ */
+export interface MesosPolicySync {
+  pushQuota(role: string, quota: Required<TenantQuota>): Promise<void>;
+  pushWeight(role: string, weight: number): Promise<void>;
+}
+
+export function quotaOf(tenant: Tenant): Required<TenantQuota> {
+  return {
+    quotaCpusGuarantee: tenant.quotaCpusGuarantee,
+    quotaCpusLimit: tenant.quotaCpusLimit,
+    quotaMemGuarantee: tenant.quotaMemGuarantee,
+    quotaMemLimit: tenant.quotaMemLimit,
+    quotaDiskGuarantee: tenant.quotaDiskGuarantee,
+    quotaDiskLimit: tenant.quotaDiskLimit,
+    quotaGpusGuarantee: tenant.quotaGpusGuarantee,
+    quotaGpusLimit: tenant.quotaGpusLimit,
+  };
+}
+
 export interface CreateTenantInput {
   slug: string;
   name: string;
@@ -47,6 +69,8 @@ export interface CreateTenantInput {
 }
 
 export class TenantService {
+  mesosPolicy: MesosPolicySync | undefined;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly audit: AuditService,
@@ -103,6 +127,8 @@ export class TenantService {
     }
     return this.prisma.$transaction(async (tx) => {
       const tenant = await tx.tenant.update({ where: { id: tenantId }, data: quota });
+      // Inside the transaction: if Mesos refuses, nothing is stored either.
+      await this.mesosPolicy?.pushQuota(tenant.mesosRole, quotaOf(tenant));
       await this.audit.record(
         { tenantId, actor, action: 'tenant.quota', target: tenant.slug, detail: { ...quota } },
         tx,

@@ -1,0 +1,249 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Services } from '@shoal/core';
+import type { Db } from '@shoal/db';
+import { createTestDatabase } from '@shoal/db/testing';
+import { OperatorClient } from '@shoal/mesos';
+import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
+import type { RunningShoal } from './app';
+import { containerIn, eventually, FAST_SIM, startShoalForTest } from './testing/shoal-under-test';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function cluster(options: SimOptions = {}): Promise<{ sim: SimCluster; db: Db }> {
+  const sim = await startSimCluster({ agents: 3, ...FAST_SIM, ...options });
+  cleanups.push(() => sim.close());
+  const db = await createTestDatabase();
+  cleanups.push(() => db.close());
+  return { sim, db };
+}
+
+async function shoalOn(sim: SimCluster, db: Db): Promise<RunningShoal> {
+  const shoal = await startShoalForTest({ db, masters: sim.masterUrls });
+  cleanups.push(() => shoal.close());
+  return shoal;
+}
+
+async function subscribed(services: Services): Promise<void> {
+  await eventually('the framework to subscribe', async () => services.cluster.framework().subscribed);
+}
+
+async function tenant(services: Services, slug = 'acme'): Promise<string> {
+  const existing = await services.tenants.list();
+  return (existing.find((t) => t.slug === slug) ?? (await services.tenants.create({ slug, name: slug }, 'test'))).id;
+}
+
+/** Live Mesos tasks of Shoal's framework, per container (task ids start with shoal.<id12>.). */
+function liveTasksByContainer(sim: SimCluster): Map<string, string[]> {
+  const byContainer = new Map<string, string[]>();
+  for (const t of sim.state.tasks()) {
+    if (!['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_UNREACHABLE'].includes(t.state)) continue;
+    const key = t.id.split('.')[1]!;
+    byContainer.set(key, [...(byContainer.get(key) ?? []), t.id]);
+  }
+  return byContainer;
+}
+
+describe('framework identity and reconciliation', () => {
+  it('a restarted server keeps its framework id and neither loses nor duplicates containers', async () => {
+    const { sim, db } = await cluster();
+    const first = await shoalOn(sim, db);
+    await subscribed(first.services);
+    const tenantId = await tenant(first.services);
+    const frameworkId = first.services.cluster.framework().frameworkId;
+    const names = ['a', 'b', 'c', 'd'];
+    for (const name of names) await first.services.containers.create(tenantId, { name, image: 'nginx' }, 'test');
+    // Start them without waiting, and stop the server while launches are under way.
+    const starts = names.map((n) => first.services.containers.start(tenantId, n, 'test').catch(() => undefined));
+    await eventually('a launch to be recorded', async () => (await db.prisma.task.count()) > 0);
+    await first.close();
+    await Promise.all(starts);
+
+    const second = await shoalOn(sim, db);
+    await subscribed(second.services);
+    expect(second.services.cluster.framework().frameworkId).toBe(frameworkId);
+    for (const name of names) await containerIn(second.services, tenantId, name, ['running']);
+    await eventually('one live task per container in Mesos', async () => {
+      const live = liveTasksByContainer(sim);
+      return live.size === names.length && [...live.values()].every((ids) => ids.length === 1);
+    });
+  });
+
+  it('follows a leading-master switch without losing running containers', async () => {
+    const { sim, db } = await cluster({ masters: 2 });
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const tenantId = await tenant(shoal.services);
+    await shoal.services.containers.create(tenantId, { name: 'before', image: 'nginx' }, 'test');
+    await shoal.services.containers.start(tenantId, 'before', 'test');
+
+    sim.faults.setLeader(1);
+    await eventually('resubscription through the new leader', async () => {
+      const f = shoal.services.cluster.framework();
+      return f.subscribed && f.master === sim.masterUrls[1];
+    });
+    await shoal.services.containers.create(tenantId, { name: 'after', image: 'nginx' }, 'test');
+    await shoal.services.containers.start(tenantId, 'after', 'test');
+    await containerIn(shoal.services, tenantId, 'after', ['running']);
+    expect((await shoal.services.containers.get(tenantId, 'before')).state).toBe('running');
+    expect(liveTasksByContainer(sim).size).toBe(2);
+  });
+
+  it('a standby takes over when the leader dies', async () => {
+    const { sim, db } = await cluster();
+    const leader = await shoalOn(sim, db);
+    await subscribed(leader.services);
+    const standby = await shoalOn(sim, db);
+    expect(standby.framework.isLeader).toBe(false);
+    const tenantId = await tenant(leader.services);
+    await leader.services.containers.create(tenantId, { name: 'kept', image: 'nginx' }, 'test');
+    await leader.services.containers.start(tenantId, 'kept', 'test');
+
+    await leader.close();
+    await subscribed(standby.services);
+    expect(standby.framework.isLeader).toBe(true);
+    await standby.services.containers.create(tenantId, { name: 'new', image: 'nginx' }, 'test');
+    await standby.services.containers.start(tenantId, 'new', 'test');
+    await containerIn(standby.services, tenantId, 'new', ['running']);
+    expect((await standby.services.containers.get(tenantId, 'kept')).state).toBe('running');
+    expect(liveTasksByContainer(sim).size).toBe(2);
+  });
+});
+
+describe('agents failing and going into maintenance', () => {
+  it('replaces a task on an unreachable agent and kills the original when the agent returns', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const tenantId = await tenant(shoal.services);
+    await shoal.services.containers.create(tenantId, { name: 'svc', image: 'nginx' }, 'test');
+    const running = await shoal.services.containers.start(tenantId, 'svc', 'test');
+    const lostAgent = running.task!.agentId!;
+
+    sim.faults.partitionAgent(lostAgent);
+    const moved = await eventually('a replacement on another agent', async () => {
+      const c = await shoal.services.containers.get(tenantId, 'svc');
+      return c.task?.state === 'TASK_RUNNING' && c.task.agentId !== lostAgent ? c : undefined;
+    });
+    expect(moved.state).toBe('running');
+
+    sim.faults.restoreAgent(lostAgent);
+    await eventually('exactly one live task once the agent is back', async () => {
+      const ids = liveTasksByContainer(sim).get(running.id.slice(0, 12)) ?? [];
+      return ids.length === 1 && ids[0] === moved.task!.mesosTaskId;
+    });
+    const history = await shoal.services.containers.history(tenantId, 'svc');
+    expect(history.some((h) => h.state === 'TASK_UNREACHABLE')).toBe(true);
+  });
+
+  it('moves containers off an agent scheduled for maintenance, starting the replacement first', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const tenantId = await tenant(shoal.services);
+    await shoal.services.containers.create(tenantId, { name: 'moving', image: 'nginx' }, 'test');
+    const before = await shoal.services.containers.start(tenantId, 'moving', 'test');
+    const agent = sim.state.agents().find((a) => a.id === before.task!.agentId)!;
+
+    const operator = new OperatorClient({ masters: sim.masterUrls });
+    cleanups.push(() => operator.close());
+    await operator.updateMaintenanceSchedule({
+      windows: [
+        {
+          machine_ids: [{ hostname: agent.hostname, ip: '127.0.0.1' }],
+          unavailability: { start: { nanoseconds: BigInt(Date.now() + 3_600_000) * 1_000_000n } },
+        },
+      ],
+    });
+    const after = await eventually('the container to run elsewhere', async () => {
+      const c = await shoal.services.containers.get(tenantId, 'moving');
+      return c.task?.state === 'TASK_RUNNING' && c.task.agentId !== agent.id ? c : undefined;
+    });
+    expect(after.state).toBe('running');
+    await eventually('the old task to be killed', async () => (liveTasksByContainer(sim).get(before.id.slice(0, 12)) ?? []).length === 1);
+    const history = await shoal.services.containers.history(tenantId, 'moving');
+    const oldStates = history.filter((h) => h.mesosTaskId === before.task!.mesosTaskId).map((h) => h.state);
+    expect(oldStates.at(-1)).toBe('TASK_KILLED');
+    // Started before the old one was killed.
+    const replacementRunning = history.findIndex((h) => h.mesosTaskId === after.task!.mesosTaskId && h.state === 'TASK_RUNNING');
+    const oldKilled = history.findIndex((h) => h.mesosTaskId === before.task!.mesosTaskId && h.state === 'TASK_KILLED');
+    expect(replacementRunning).toBeLessThan(oldKilled);
+  });
+});
+
+describe('roles, offers and quota in Mesos', () => {
+  it('subscribes with every tenant role, suppresses idle roles and pushes quota with UPDATE_QUOTA', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const acme = await tenant(shoal.services, 'acme');
+    await tenant(shoal.services, 'globex');
+    const mine = () => sim.state.frameworks().find((f) => f.id === shoal.services.cluster.framework().frameworkId)!;
+    await eventually('UPDATE_FRAMEWORK with both roles', async () =>
+      ['shoal-acme', 'shoal-globex'].every((r) => mine().roles.includes(r)),
+    );
+    await eventually('idle roles suppressed and no offers held', async () =>
+      mine().suppressedRoles.includes('shoal-globex') && mine().offers === 0,
+    );
+
+    await shoal.services.tenants.setQuota(acme, { quotaCpusGuarantee: 1, quotaCpusLimit: 2, quotaMemLimit: 1024 }, 'test');
+    const operator = new OperatorClient({ masters: sim.masterUrls });
+    cleanups.push(() => operator.close());
+    const status = await operator.getQuota();
+    const config = status.configs?.find((c) => c.role === 'shoal-acme');
+    expect(config?.limits).toEqual({ cpus: { value: 2 }, mem: { value: 1024 } });
+    expect(config?.guarantees).toEqual({ cpus: { value: 1 } });
+
+    // Only work for acme revives acme, and the offer it gets is acme's.
+    await shoal.services.containers.create(acme, { name: 'one', image: 'nginx' }, 'test');
+    const started = await shoal.services.containers.start(acme, 'one', 'test');
+    expect(started.state).toBe('running');
+    expect(sim.state.tasks().find((t) => t.id === started.task!.mesosTaskId)?.role).toBe('shoal-acme');
+    expect(mine().suppressedRoles).toContain('shoal-globex');
+  });
+
+  it('refuses a quota Mesos rejects and keeps the old one', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const id = await tenant(shoal.services);
+    await shoal.services.containers.create(id, { name: 'busy', image: 'nginx', cpus: 2 }, 'test');
+    await shoal.services.containers.start(id, 'busy', 'test');
+    const error = await shoal.services.tenants.setQuota(id, { quotaCpusLimit: 1 }, 'test').catch((e: unknown) => e);
+    expect(String(error)).toMatch(/Mesos refused the quota for role shoal-acme/);
+    expect((await shoal.services.tenants.getBySlug('acme')).quotaCpusLimit).toBeNull();
+  });
+});
+
+describe('placement', () => {
+  it('spreads a group with hostname:UNIQUE over distinct agents and keeps the extra one waiting', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const id = await tenant(shoal.services);
+    const labels = { 'shoal.group': 'web', 'shoal.constraints': 'hostname:UNIQUE' };
+    for (const n of [1, 2, 3, 4]) await shoal.services.containers.create(id, { name: `w${n}`, image: 'nginx', labels }, 'test');
+    await Promise.all([1, 2, 3].map((n) => shoal.services.containers.start(id, `w${n}`, 'test')));
+    const placed = await Promise.all([1, 2, 3].map((n) => shoal.services.containers.get(id, `w${n}`)));
+    expect(new Set(placed.map((c) => c.task?.hostname)).size).toBe(3);
+    const fourth = await shoal.services.containers.start(id, 'w4', 'test').catch(() => undefined);
+    void fourth;
+    const waiting = await shoal.services.containers.get(id, 'w4');
+    expect(waiting.state).toBe('created');
+    expect(waiting.status).toBe('Created (waiting for resources)');
+  }, 40_000);
+
+  it('runs best-effort containers only on revocable resources', async () => {
+    const { sim, db } = await cluster({ agents: [{ cpus: 2 }, { cpus: 2, revocable: { cpus: 4, mem: 4096 } }] });
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const id = await tenant(shoal.services);
+    await shoal.services.containers.create(id, { name: 'batch', image: 'nginx', cpus: 3, labels: { 'shoal.best-effort': 'true' } }, 'test');
+    const started = await shoal.services.containers.start(id, 'batch', 'test');
+    expect(started.state).toBe('running');
+    const revocableAgent = sim.state.agents()[1]!;
+    expect(started.task?.agentId).toBe(revocableAgent.id);
+  });
+});
