@@ -1,0 +1,135 @@
+// Launch benchmark: `docker run`-to-RUNNING latency, launch throughput and
+// control-plane memory per 10k containers, against an emulated cluster in a
+// separate process (so its memory is not counted as Shoal's).
+//
+//   npx tsx bench/src/framework-launch.ts [--agents 1000] [--containers 30000] [--concurrency 300] [--tenants 10]
+//
+// Prints one JSON object. Uses DATABASE_URL when set (a fresh database is made
+// on that server), else embedded PGlite in a temporary directory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEnv } from '@shoal/config';
+import { createDb, type Db } from '@shoal/db';
+import { createTestDatabase } from '@shoal/db/testing';
+import { startShoal } from '../../apps/server/src/app';
+import { createLogger } from '../../apps/server/src/logger';
+
+const { values } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '1000' },
+    containers: { type: 'string', default: '30000' },
+    concurrency: { type: 'string', default: '300' },
+    tenants: { type: 'string', default: '10' },
+  },
+});
+const agents = Number(values.agents);
+const total = Number(values.containers);
+const concurrency = Number(values.concurrency);
+const tenantCount = Number(values.tenants);
+
+function startSim(): Promise<{ masters: string[]; stop: () => void }> {
+  const child = spawn(
+    'npx',
+    ['tsx', 'packages/mesos-sim/src/cli.ts', '--agents', String(agents), '--port', '0', '--gateway-port', '0', '--agent-cpus', '64', '--agent-mem', '262144', '--quiet'],
+    { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /MESOS_MASTER=(\S+)/.exec(out);
+      if (match) resolve({ masters: match[1]!.split(','), stop: () => process.kill(-child.pid!, 'SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+const heapMb = () => {
+  global.gc?.();
+  return process.memoryUsage().heapUsed / 1_048_576;
+};
+
+async function main(): Promise<void> {
+  const sim = await startSim();
+  const serverUrl = loadEnv().DATABASE_URL;
+  const dataDir = serverUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'shoal-bench-'));
+  const db: Db = serverUrl ? await createTestDatabase() : await createDb({ dataDir: dataDir! });
+  const env = loadEnv({ SHOAL_PORT: '0', SHOAL_SEED_DEMO: 'false', MESOS_MASTER: sim.masters.join(','), SHOAL_START_WAIT_SECONDS: '600' });
+  const shoal = await startShoal(env, { db, logger: createLogger('error') });
+  try {
+    const { services } = shoal;
+    const tenants = [];
+    for (let i = 0; i < tenantCount; i++) tenants.push(await services.tenants.create({ slug: `bench-${i}`, name: `Bench ${i}` }, 'bench'));
+    while (!services.cluster.framework().subscribed) await new Promise((r) => setTimeout(r, 100));
+    const heapBefore = heapMb();
+
+    const latencies: number[] = [];
+    let errors = 0;
+    let next = 0;
+    const started = performance.now();
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const tenantId = tenants[i % tenants.length]!.id;
+        const t0 = performance.now();
+        try {
+          await services.containers.create(tenantId, { name: `c${i}`, image: 'nginx', cpus: 0.1, memoryMb: 32 }, 'bench');
+          const c = await services.containers.start(tenantId, `c${i}`, 'bench');
+          if (c.state !== 'running') throw new Error(`c${i} is ${c.state}`);
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const seconds = (performance.now() - started) / 1000;
+    const heapAfter = heapMb();
+    latencies.sort((a, b) => a - b);
+    const running = await db.prisma.container.count({ where: { state: 'RUNNING' } });
+    console.log(
+      JSON.stringify(
+        {
+          benchmark: 'framework-launch',
+          database: db.kind,
+          agents,
+          tenants: tenantCount,
+          containers: total,
+          concurrency,
+          running,
+          errors,
+          runToRunningMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
+          launchesPerSecond: round(latencies.length / seconds),
+          wallSeconds: round(seconds),
+          controlPlaneHeapMbPer10kContainers: round(((heapAfter - heapBefore) / Math.max(1, running)) * 10_000),
+          controlPlaneRssMb: round(process.memoryUsage().rss / 1_048_576),
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await shoal.close();
+    await db.close();
+    sim.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

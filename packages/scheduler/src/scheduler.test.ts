@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import type { Offer, Resource } from '@shoal/mesos';
+import { parseConstraints, satisfiesConstraints } from './constraints';
+import { OfferCapacity } from './offer-capacity';
+import { place } from './placement';
+import { buildTaskInfo } from './task-info';
+import type { AgentFacts, TaskRequest } from './types';
+
+const role = 'shoal-acme';
+const scalar = (name: string, value: number, extra: Partial<Resource> = {}): Resource => ({
+  name,
+  type: 'SCALAR',
+  scalar: { value },
+  allocation_info: { role },
+  ...extra,
+});
+const ports = (begin: number, end: number): Resource => ({
+  name: 'ports',
+  type: 'RANGES',
+  ranges: { range: [{ begin: BigInt(begin), end: BigInt(end) }] },
+  allocation_info: { role },
+});
+
+function offer(id: string, agent: string, resources: Resource[], offerRole = role): Offer {
+  return {
+    id: { value: id },
+    framework_id: { value: 'fw' },
+    agent_id: { value: agent },
+    hostname: `${agent}.example`,
+    resources,
+    allocation_info: { role: offerRole },
+  };
+}
+
+function request(overrides: Partial<TaskRequest> = {}): TaskRequest {
+  return {
+    taskId: 't1',
+    name: 'web',
+    role,
+    cpus: 1,
+    memMb: 128,
+    diskMb: 0,
+    gpus: 0,
+    bestEffort: false,
+    ports: [],
+    constraints: [],
+    groupKey: 'g',
+    container: { image: 'nginx', networkMode: 'bridge', env: [], labels: {} },
+    ...overrides,
+  };
+}
+
+const agent = (id: string, attributes: Record<string, string> = {}): AgentFacts => ({ agentId: id, hostname: `${id}.example`, attributes });
+
+describe('constraints', () => {
+  it('parses Marathon-style entries and rejects malformed ones with the reason', () => {
+    expect(parseConstraints('hostname:UNIQUE, rack:CLUSTER:r1,zone:MAX_PER:2')).toEqual([
+      { field: 'hostname', operator: 'UNIQUE' },
+      { field: 'rack', operator: 'CLUSTER', value: 'r1' },
+      { field: 'zone', operator: 'MAX_PER', value: '2' },
+    ]);
+    expect(() => parseConstraints('hostname:SOMETIMES')).toThrow(/OPERATOR one of UNIQUE/);
+    expect(() => parseConstraints('hostname:LIKE')).toThrow(/needs a value/);
+  });
+
+  it('applies UNIQUE, CLUSTER, LIKE/UNLIKE and MAX_PER against the group’s peers', () => {
+    const a = agent('a', { rack: 'r1' });
+    const b = agent('b', { rack: 'r2' });
+    expect(satisfiesConstraints([{ field: 'hostname', operator: 'UNIQUE' }], a, [a])).toBe(false);
+    expect(satisfiesConstraints([{ field: 'hostname', operator: 'UNIQUE' }], b, [a])).toBe(true);
+    expect(satisfiesConstraints([{ field: 'rack', operator: 'CLUSTER' }], b, [a])).toBe(false);
+    expect(satisfiesConstraints([{ field: 'rack', operator: 'CLUSTER', value: 'r2' }], b, [])).toBe(true);
+    expect(satisfiesConstraints([{ field: 'hostname', operator: 'LIKE', value: 'a\\..*' }], a, [])).toBe(true);
+    expect(satisfiesConstraints([{ field: 'hostname', operator: 'UNLIKE', value: 'a\\..*' }], a, [])).toBe(false);
+    expect(satisfiesConstraints([{ field: 'rack', operator: 'MAX_PER', value: '2' }], a, [a, b])).toBe(true);
+    expect(satisfiesConstraints([{ field: 'rack', operator: 'MAX_PER', value: '2' }], a, [a, a])).toBe(false);
+    expect(satisfiesConstraints([{ field: 'zone', operator: 'CLUSTER', value: 'z' }], a, [])).toBe(false);
+  });
+});
+
+describe('taking resources from an offer', () => {
+  it('takes only what the task needs, keeping allocation_info, and returns nothing when it does not fit', () => {
+    const capacity = new OfferCapacity(offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024), ports(31000, 31002)]));
+    const taken = capacity.take({ cpus: 1.5, memMb: 256, diskMb: 0, gpus: 0 }, [{ containerPort: 80, protocol: 'tcp' }], false);
+    expect(taken?.resources).toEqual([
+      scalar('cpus', 1.5),
+      scalar('mem', 256),
+      { ...ports(31000, 31000) },
+    ]);
+    expect(taken?.ports).toEqual([{ containerPort: 80, hostPort: 31000, protocol: 'tcp' }]);
+    expect(capacity.scalar('cpus')).toBeCloseTo(2.5);
+    expect(capacity.take({ cpus: 3, memMb: 1, diskMb: 0, gpus: 0 }, [], false)).toBeUndefined();
+    expect(capacity.scalar('cpus')).toBeCloseTo(2.5);
+  });
+
+  it('honours fixed host ports and refuses one outside the offered ranges', () => {
+    const capacity = new OfferCapacity(offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024), ports(31000, 31010)]));
+    expect(capacity.take({ cpus: 1, memMb: 1, diskMb: 0, gpus: 0 }, [{ containerPort: 80, protocol: 'tcp', hostPort: 31005 }], false)?.ports[0]?.hostPort).toBe(31005);
+    expect(capacity.take({ cpus: 1, memMb: 1, diskMb: 0, gpus: 0 }, [{ containerPort: 80, protocol: 'tcp', hostPort: 31005 }], false)).toBeUndefined();
+    expect(capacity.take({ cpus: 1, memMb: 1, diskMb: 0, gpus: 0 }, [{ containerPort: 80, protocol: 'tcp', hostPort: 8080 }], false)).toBeUndefined();
+  });
+
+  it('gives best-effort tasks revocable cpus and memory only, and others never', () => {
+    const capacity = new OfferCapacity(
+      offer('o1', 'a', [scalar('cpus', 1), scalar('mem', 512), scalar('cpus', 4, { revocable: {} }), scalar('mem', 4096, { revocable: {} })]),
+    );
+    expect(capacity.take({ cpus: 2, memMb: 128, diskMb: 0, gpus: 0 }, [], false)).toBeUndefined();
+    const bestEffort = capacity.take({ cpus: 2, memMb: 128, diskMb: 0, gpus: 0 }, [], true);
+    expect(bestEffort?.resources.every((r) => r.revocable)).toBe(true);
+  });
+});
+
+describe('placement', () => {
+  const context = (tasks: Record<string, number> = {}) => ({
+    agents: new Map([['a', agent('a')], ['b', agent('b')]]),
+    peers: () => [],
+    tasksOn: (id: string) => tasks[id] ?? 0,
+    draining: (id: string) => id === 'drained',
+  });
+  const offers = () => [
+    new OfferCapacity(offer('oa', 'a', [scalar('cpus', 2), scalar('mem', 1024)])),
+    new OfferCapacity(offer('ob', 'b', [scalar('cpus', 8), scalar('mem', 1024)])),
+  ];
+
+  it('spreads onto the agent with the fewest of our tasks, bin-packs onto the fullest', () => {
+    expect(place(request(), offers(), 'spread', context({ b: 3 }))?.capacity.offer.agent_id.value).toBe('a');
+    expect(place(request(), offers(), 'spread', context())?.capacity.offer.agent_id.value).toBe('b');
+    expect(place(request(), offers(), 'binpack', context())?.capacity.offer.agent_id.value).toBe('a');
+  });
+
+  it('never uses an offer of another role or of a draining agent', () => {
+    const foreign = [new OfferCapacity(offer('o', 'a', [scalar('cpus', 8), scalar('mem', 1024)], 'shoal-other'))];
+    expect(place(request(), foreign, 'spread', context())).toBeUndefined();
+    const draining = [new OfferCapacity(offer('o', 'drained', [scalar('cpus', 8), scalar('mem', 1024)]))];
+    expect(place(request(), draining, 'spread', context())).toBeUndefined();
+  });
+});
+
+describe('TaskInfo for a Docker container', () => {
+  it('maps Cmd to value+arguments without a shell, and the rest to Docker parameters', () => {
+    const o = offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024)]);
+    const info = buildTaskInfo(
+      request({
+        container: {
+          image: 'busybox',
+          networkMode: 'bridge',
+          cmd: ['sh', '-c', 'echo hi'],
+          entrypoint: ['/init'],
+          env: ['A=1', 'B=x=y'],
+          labels: { team: 'blue' },
+          workingDir: '/srv',
+        },
+      }),
+      o,
+      [scalar('cpus', 1)],
+      [{ containerPort: 80, hostPort: 31000, protocol: 'tcp' }],
+    );
+    expect(info.command).toMatchObject({ shell: false, value: 'sh', arguments: ['-c', 'echo hi'] });
+    expect(info.command?.environment?.variables).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: 'x=y' }]);
+    expect(info.container?.type).toBe('DOCKER');
+    expect(info.container?.docker).toMatchObject({
+      image: 'busybox',
+      network: 'BRIDGE',
+      port_mappings: [{ host_port: 31000, container_port: 80, protocol: 'tcp' }],
+      parameters: [
+        { key: 'label', value: 'team=blue' },
+        { key: 'entrypoint', value: '/init' },
+        { key: 'workdir', value: '/srv' },
+      ],
+    });
+  });
+});
