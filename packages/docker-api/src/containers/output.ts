@@ -104,18 +104,18 @@ async function attach(ctx: RequestContext): Promise<void> {
   const events = services.events.subscribe(caller.tenantId, ex.signal);
   try {
     const view = await services.containers.get(caller.tenantId, ctx.params.id ?? '');
-    const headers = { 'Content-Type': streamContentType(view.spec.tty, ctx.apiVersion) };
-    const out = ex.wantsUpgrade ? ex.upgrade(headers).resume() : ex.stream(200, headers);
-    const format = { tty: view.spec.tty, timestamps: false };
     const read = (options: { follow: boolean }) =>
       services.containers.logs(caller.tenantId, view.id, { ...streams, ...options }, ex.signal);
-
+    const format = { tty: view.spec.tty, timestamps: false };
     const seen: LineCounts = { stdout: 0, stderr: 0 };
     const running = view.state === 'running';
+    // Counted before the answer goes out, so everything after it is new to the client.
+    if (follow && running && !replay) await drain(counting(read({ follow: false }), seen));
+
+    const headers = { 'Content-Type': streamContentType(view.spec.tty, ctx.apiVersion) };
+    const out = ex.wantsUpgrade ? ex.upgrade(headers).resume() : ex.stream(200, headers);
     if (replay)
       await pump(out, encoded(counting(read({ follow: false }), seen), format), ex.signal);
-    else if (follow && running) await drain(counting(read({ follow: false }), seen));
-
     if (follow && running) {
       await pump(out, encoded(skipping(read({ follow: true }), seen), format), ex.signal);
     } else if (follow) {

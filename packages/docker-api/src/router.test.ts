@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ShoalError } from '@shoal/core';
+import { startTestApi, type TestApi } from './test-support/harness';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi();
+});
+afterAll(() => t.api.close());
+
+const message = async (res: Response) => ((await res.json()) as { message: string }).message;
+
+describe('versions', () => {
+  it('sends the headers the CLI negotiates from on /_ping', async () => {
+    const res = await t.request('HEAD', '/_ping');
+    expect(
+      Object.fromEntries(
+        ['api-version', 'docker-experimental', 'ostype', 'builder-version'].map((h) => [
+          h,
+          res.headers.get(h),
+        ]),
+      ),
+    ).toEqual({
+      'api-version': '1.50',
+      'docker-experimental': 'false',
+      ostype: 'linux',
+      'builder-version': '1',
+    });
+  });
+
+  it('serves every route with or without a /v1.NN prefix in the supported range', async () => {
+    for (const path of ['/version', '/v1.24/version', '/v1.50/version']) {
+      const res = await t.request('GET', path);
+      expect(res.status, path).toBe(200);
+      expect(await res.json()).toMatchObject({
+        ApiVersion: '1.50',
+        MinAPIVersion: '1.24',
+        Version: expect.stringMatching(/^shoal\//),
+      });
+    }
+    expect((await t.request('GET', '/v1.41/containers/json')).status).toBe(200);
+    const tooNew = await t.request('GET', '/v1.51/version');
+    expect(tooNew.status).toBe(400);
+    expect(await message(tooNew)).toBe(
+      'client version 1.51 is too new. Maximum supported API version is 1.50',
+    );
+    const tooOld = await t.request('GET', '/v1.12/_ping');
+    expect(tooOld.status).toBe(400);
+    expect(await message(tooOld)).toMatch(/^client version 1.12 is too old/);
+  });
+});
+
+describe('error answers', () => {
+  it('answers unknown paths with 404 "page not found" and wrong methods with 405, as JSON', async () => {
+    const res = await t.request('GET', '/v1.50/nothing/here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({ message: 'page not found' });
+    expect((await t.request('PUT', '/containers/json')).status).toBe(405);
+  });
+
+  it('answers whole unsupported areas with 501 and the reason', async () => {
+    const res = await t.request('GET', '/volumes');
+    expect(res.status).toBe(501);
+    expect(await message(res)).toMatch(/^volumes are not supported by Shoal/);
+  });
+
+  it('answers a body over 1 MiB with 413 and bad JSON with 400', async () => {
+    const big = await t.request('POST', '/containers/create', {
+      body: `{"Image":"${'x'.repeat(1024 * 1024)}"}`,
+    });
+    expect(big.status).toBe(413);
+    expect(await message(big)).toMatch(/larger than the 1 MiB limit/);
+    const bad = await t.request('POST', '/containers/create', { body: '{"Image":' });
+    expect(bad.status).toBe(400);
+    expect(await message(bad)).toMatch(/^invalid JSON in the request body/);
+  });
+
+  it('maps core error codes to Docker statuses', async () => {
+    const cases: [ShoalError['code'], number][] = [
+      ['NOT_FOUND', 404],
+      ['CONFLICT', 409],
+      ['INVALID_ARGUMENT', 400],
+      ['QUOTA_EXCEEDED', 403],
+      ['NOT_SUPPORTED', 501],
+      ['UNAVAILABLE', 503],
+    ];
+    const original = t.containers.list;
+    try {
+      for (const [code, status] of cases) {
+        t.containers.list = () => Promise.reject(new ShoalError(code, `core says ${code}`));
+        const res = await t.request('GET', '/containers/json');
+        expect(res.status, code).toBe(status);
+        expect(await message(res)).toBe(`core says ${code}`);
+      }
+    } finally {
+      t.containers.list = original;
+    }
+  });
+
+  it('answers an unexpected failure with a plain 500 and no stack', async () => {
+    const original = t.containers.list;
+    t.containers.list = () => Promise.reject(new TypeError('secret internals at /srv/app.js:1'));
+    try {
+      const res = await t.request('GET', '/containers/json');
+      expect(res.status).toBe(500);
+      const body = await res.text();
+      expect(JSON.parse(body)).toEqual({
+        message: 'Internal server error; the Shoal server log has the details',
+      });
+      expect(body).not.toMatch(/internals|app\.js/);
+      expect(t.serverErrors.at(-1)).toBeInstanceOf(TypeError);
+    } finally {
+      t.containers.list = original;
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from './test-support/harness';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi();
+  await t.request('POST', '/containers/create?name=a', {
+    body: { Image: 'nginx', HostConfig: { NanoCpus: 5e8 } },
+  });
+  await t.request('POST', '/containers/a/start');
+  await t.request('POST', '/containers/create?name=b', { body: { Image: 'nginx' } });
+  await t.request('POST', '/containers/create?name=c', {
+    body: { Image: 'registry.example:5000/team/api:2' },
+  });
+  await t.request('POST', '/containers/create?name=z', {
+    token: 'globex-rw',
+    body: { Image: 'redis' },
+  });
+});
+afterAll(() => t.api.close());
+
+describe('GET /info', () => {
+  it("describes the tenant's slice: its containers, its quota as machine size, its Mesos role", async () => {
+    const info = (await (await t.request('GET', '/v1.50/info')).json()) as Record<string, unknown>;
+    expect(info).toMatchObject({
+      Containers: 3,
+      ContainersRunning: 1,
+      ContainersPaused: 0,
+      ContainersStopped: 2,
+      Images: 2,
+      // Quota limits of the in-memory tenant: 2.5 cpus (rounded up), 4096 MB.
+      NCPU: 3,
+      MemTotal: 4096 * 1024 * 1024,
+      ServerVersion: expect.stringMatching(/^shoal\/\d/),
+      Name: expect.stringMatching(/^shoal\//),
+      OSType: 'linux',
+      Shoal: {
+        tenant: { slug: 'acme', mesosRole: 'shoal-acme' },
+        quota: { cpus: { guarantee: 1, limit: 2.5, used: 0.5 } },
+        agents: { count: 1, total: { cpus: 8 } },
+        heldOffers: { count: 1, total: { cpus: 2 } },
+        framework: { subscribed: true },
+      },
+    });
+    const status = Object.fromEntries(info.SystemStatus as [string, string][]);
+    expect(status).toMatchObject({
+      Tenant: 'acme (ACME)',
+      'Mesos role': 'shoal-acme',
+      'Quota cpus': 'used 0.5, guarantee 1, limit 2.5',
+      'Agents for this role': '1 (0 draining), 8 cpus, 16384 MB',
+      'Offers held for this role': '1, 2 cpus, 1024 MB',
+    });
+  });
+});
+
+describe('images', () => {
+  it("lists the images the tenant's containers use", async () => {
+    const images = (await (await t.request('GET', '/images/json')).json()) as {
+      RepoTags: string[];
+      Containers: number;
+      Id: string;
+    }[];
+    expect(images.map((i) => [i.RepoTags, i.Containers])).toEqual([
+      [['nginx:latest'], 2],
+      [['registry.example:5000/team/api:2'], 1],
+    ]);
+    expect(images[0]!.Id).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('answers a pull with a progress stream saying the agents pull at launch', async () => {
+    const res = await t.request('POST', '/images/create?fromImage=nginx&tag=1.27');
+    expect(res.status).toBe(200);
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string });
+    expect(lines.at(-1)!.status).toBe('Status: nginx:1.27 will be pulled by the agent at launch');
+    expect(lines.map((l) => l.status).join(' ')).toMatch(/Shoal does not pull images itself/);
+  });
+
+  it('answers other image endpoints with 501 and the reason', async () => {
+    for (const [method, path] of [
+      ['GET', '/images/nginx/json'],
+      ['GET', '/images/library/nginx/json'],
+      ['DELETE', '/images/nginx'],
+      ['POST', '/build'],
+    ] as const) {
+      const res = await t.request(method, path);
+      expect(res.status, path).toBe(501);
+      expect(((await res.json()) as { message: string }).message).toMatch(/Shoal keeps no images/);
+    }
+  });
+});
