@@ -14,6 +14,15 @@ import * as engineGlue from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded';
 import { defaultMigrationsDir, type MigrationFile } from '../src/migrations';
 
+// Node has WebAssembly; TypeScript only types it in the DOM library, so the
+// part used here is declared.
+declare const WebAssembly: {
+  instantiate(
+    bytes: Uint8Array,
+    imports: Record<string, unknown>,
+  ): Promise<{ instance: { exports: Record<string, unknown> } }>;
+};
+
 // The package imports its .wasm the way bundlers do, which Node cannot; so the
 // module is instantiated here and handed to the generated glue code.
 async function loadSchemaEngine(): Promise<typeof engineGlue.SchemaEngine> {
@@ -21,9 +30,9 @@ async function loadSchemaEngine(): Promise<typeof engineGlue.SchemaEngine> {
   const glueDir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
   const wasmPath = path.join(glueDir, 'schema_engine_bg.wasm');
   const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), {
-    './schema_engine_bg.js': engineGlue as unknown as WebAssembly.ModuleImports,
+    './schema_engine_bg.js': engineGlue,
   });
-  const exports = instance.exports as WebAssembly.Exports & { __wbindgen_start?: () => void };
+  const exports = instance.exports as { __wbindgen_start?: () => void };
   engineGlue.__wbg_set_wasm(exports);
   exports.__wbindgen_start?.();
   return engineGlue.SchemaEngine;
