@@ -1,6 +1,7 @@
 import { router } from './trpc';
 import { adminRouter } from './routers/admin/router';
 import { authRouter } from './routers/auth/router';
+import { containersRouter } from './routers/containers/router';
 import { membersRouter } from './routers/members/router';
 import { offersRouter } from './routers/offers/router';
 import { systemRouter } from './routers/system/router';
@@ -11,6 +12,7 @@ export const appRouter = router({
   system: systemRouter,
   auth: authRouter,
   tenants: tenantsRouter,
+  containers: containersRouter,
   members: membersRouter,
   tokens: tokensRouter,
   offers: offersRouter,

@@ -19,12 +19,13 @@ export async function createHarness() {
 
   /**
    * A caller whose request carries `sessionToken` and the dashboard's headers;
-   * cookies the server sets are pushed onto `cookies`.
+   * cookies the server sets are pushed onto `cookies`; `signal` ends its subscriptions.
    */
   async function caller(
     sessionToken?: string,
     headers: IncomingHeaders = {},
     cookies: string[] = [],
+    signal?: AbortSignal,
   ): Promise<Caller> {
     const ctx = await createContext(services, {
       headers: {
@@ -36,7 +37,7 @@ export async function createHarness() {
       },
       setCookie: (cookie) => cookies.push(cookie),
     });
-    return createCaller(ctx);
+    return createCaller(ctx, { signal });
   }
 
   /** Signs in through the procedure and returns the session cookie's value. */

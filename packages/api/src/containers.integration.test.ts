@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createHarness, codeOf, type Caller } from './test-support/harness';
+
+let h: Awaited<ReturnType<typeof createHarness>>;
+let memberA: Caller;
+let viewerA: Caller;
+let memberB: Caller;
+let containerOfA: string;
+const a = { tenantSlug: 'team-a' };
+const nginx = { image: 'nginx', cpus: 0.5, memoryMb: 256 };
+
+beforeAll(async () => {
+  h = await createHarness();
+  const tenantA = await h.services.tenants.create({ slug: 'team-a', name: 'A' }, 'test');
+  await h.services.tenants.setQuota(tenantA.id, { quotaCpusLimit: 1, quotaMemLimit: 1024 }, 'test');
+  await h.services.tenants.create({ slug: 'team-b', name: 'B' }, 'test');
+  memberA = await h.userCaller('member@a.example', { 'team-a': 'MEMBER' });
+  viewerA = await h.userCaller('viewer@a.example', { 'team-a': 'VIEWER' });
+  memberB = await h.userCaller('member@b.example', { 'team-b': 'MEMBER' });
+  containerOfA = (await h.services.containers.create(tenantA.id, { ...nginx, name: 'web' }, 'test')).id;
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+it('lets a viewer read containers but not launch or stop them', async () => {
+  expect((await viewerA.containers.list(a)).map((c) => c.name)).toEqual(['web']);
+  expect(await viewerA.containers.get({ ...a, ref: 'web' })).toMatchObject({ image: 'nginx', state: 'created' });
+  expect(await codeOf(viewerA.containers.launch({ ...a, ...nginx }))).toBe('FORBIDDEN');
+  expect(await codeOf(viewerA.containers.stop({ ...a, ref: 'web' }))).toBe('FORBIDDEN');
+  expect(await codeOf(viewerA.containers.remove({ ...a, ref: 'web' }))).toBe('FORBIDDEN');
+  expect(await h.db.prisma.container.count()).toBe(1);
+});
+
+it('never shows one tenant the containers of another', async () => {
+  const b = { tenantSlug: 'team-b' };
+  expect(await memberB.containers.list(b)).toEqual([]);
+  expect(await codeOf(memberB.containers.get({ ...b, ref: containerOfA }))).toBe('NOT_FOUND');
+  expect(await codeOf(memberB.containers.get({ ...b, ref: 'web' }))).toBe('NOT_FOUND');
+  expect(await codeOf(memberB.containers.list(a))).toBe('NOT_FOUND');
+  expect(await codeOf(memberB.containers.remove({ ...b, ref: containerOfA, force: true }))).toBe('NOT_FOUND');
+  expect(await codeOf(memberB.containers.history({ ...a, ref: containerOfA }))).toBe('NOT_FOUND');
+});
+
+it('refuses a launch over quota with a clear message and leaves no container behind', async () => {
+  const launch = memberA.containers.launch({ ...a, name: 'big', image: 'nginx', cpus: 2, memoryMb: 256 });
+  await expect(launch).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+  await expect(launch).rejects.toThrow(/quota/i);
+  expect((await memberA.containers.list(a)).map((c) => c.name)).toEqual(['web']);
+});
+
+it('validates the launch form with messages per field', async () => {
+  const bad = memberA.containers.launch({ ...a, image: '', cpus: 0, memoryMb: 1, env: ['NOEQUALS'] });
+  await expect(bad).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+});
+
+it('reports usage against the quota', async () => {
+  const usage = await viewerA.containers.usage(a);
+  expect(usage.quota.cpus).toMatchObject({ limit: 1 });
+  expect(usage.containersByState.created).toBe(1);
+});
+
+it('streams each tenant only its own container events', async () => {
+  const stop = new AbortController();
+  const [callerA, callerB] = await Promise.all(
+    ['member@a.example', 'member@b.example'].map(async (email) =>
+      h.caller(await h.signIn(email), {}, [], stop.signal),
+    ),
+  );
+  const eventsA = (await callerA!.containers.events(a))[Symbol.asyncIterator]();
+  const eventsB = (await callerB!.containers.events({ tenantSlug: 'team-b' }))[Symbol.asyncIterator]();
+  // Generators start on the first pull, so ask before the event happens.
+  const firstOfA = eventsA.next();
+  const firstOfB = eventsB.next();
+  await new Promise((r) => setTimeout(r, 100));
+  const tenantA = await h.services.tenants.getBySlug('team-a');
+  await h.services.containers.create(tenantA.id, { ...nginx, name: 'second' }, 'test');
+  expect((await firstOfA).value).toMatchObject({ name: 'second', action: 'create' });
+  const nothing = Symbol('nothing');
+  const seenByB = await Promise.race([firstOfB, new Promise((r) => setTimeout(() => r(nothing), 300))]);
+  expect(seenByB).toBe(nothing);
+  stop.abort();
+});
