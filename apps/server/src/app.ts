@@ -1,6 +1,7 @@
 import type { ShoalEnv } from '@shoal/config';
 import { createServices, seedFirstStart, type FirstStartResult, type Services } from '@shoal/core';
 import { createDb, type Db } from '@shoal/db';
+import { readTlsFiles, startDockerApi, type DockerApi } from '@shoal/docker-api';
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
 import { FrameworkHost } from './cluster/framework-host';
 import { startControlPlane, type ListeningServer } from './http/control-plane';
@@ -10,6 +11,8 @@ export interface RunningShoal {
   db: Db;
   services: Services;
   controlPlane: ListeningServer;
+  /** The Docker Engine API front door for tenants' docker CLIs and SDKs. */
+  dockerApi: DockerApi;
   framework: FrameworkHost;
   /** The in-process Mesos emulator, when no MESOS_MASTER was given. */
   sim: SimCluster | undefined;
@@ -79,10 +82,31 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
 
     const controlPlane = await startControlPlane(services, env.SHOAL_HOST, env.SHOAL_PORT);
     stops.push(() => controlPlane.close());
+
+    const dockerApi = await startDockerApi({
+      services,
+      host: env.SHOAL_HOST,
+      port: env.SHOAL_DOCKER_PORT,
+      ...(env.SHOAL_DOCKER_TLS_CERT && env.SHOAL_DOCKER_TLS_KEY
+        ? {
+            tls: readTlsFiles({
+              cert: env.SHOAL_DOCKER_TLS_CERT,
+              key: env.SHOAL_DOCKER_TLS_KEY,
+              ca: env.SHOAL_DOCKER_TLS_CA,
+            }),
+          }
+        : {}),
+      onServerError: (error, request) =>
+        log.error('Docker API request failed', {
+          request,
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+    });
+    stops.push(() => dockerApi.close());
     // Runs first on close: requests still waiting on containers end before the servers go.
     stops.push(async () => services.containers.shutdown());
 
-    return { db, services, controlPlane, framework, sim, seeded, close };
+    return { db, services, controlPlane, dockerApi, framework, sim, seeded, close };
   } catch (error) {
     await close();
     throw error;

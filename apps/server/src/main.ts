@@ -16,12 +16,19 @@ async function serve(withDashboard: boolean): Promise<void> {
   const shoal = await startShoal(env);
   const dashboard = withDashboard ? await startDashboard(env, shoal.controlPlane.url) : undefined;
   console.log(`Shoal control plane listening on ${shoal.controlPlane.url}`);
+  console.log(`Docker API listening on ${shoal.dockerApi.url}`);
+  if (env.SHOAL_DOCKER_TLS_CERT) {
+    console.log(
+      '  It speaks TLS: docker also needs DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (ca.pem, and cert.pem/key.pem when client certificates are required).',
+    );
+  }
   console.log(
     `Database: ${shoal.db.kind === 'pglite' ? `embedded PGlite in ${env.SHOAL_DATA_DIR}` : 'PostgreSQL'}`,
   );
   if (shoal.seeded) {
     const notes = writeFirstStartNotes(shoal.seeded, env.SHOAL_DATA_DIR, {
       dashboard: `http://${env.SHOAL_HOST}:${env.SHOAL_WEB_PORT}`,
+      dockerHost: shoal.dockerApi.url,
     });
     console.log(`\n${notes.text}\n(Saved to ${notes.file}; it is not shown again.)\n`);
   }

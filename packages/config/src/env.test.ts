@@ -28,4 +28,17 @@ describe('loadEnv', () => {
     expect(message).toContain('DATABASE_URL');
     expect(message).toContain('SHOAL_PORT');
   });
+
+  it('takes the Docker API TLS files as a cert and key pair, with an optional CA', () => {
+    const env = loadEnv({
+      SHOAL_DOCKER_TLS_CERT: '/tls/cert.pem',
+      SHOAL_DOCKER_TLS_KEY: '/tls/key.pem',
+    });
+    expect(env.SHOAL_DOCKER_TLS_CERT).toBe('/tls/cert.pem');
+    expect(env.SHOAL_DOCKER_TLS_CA).toBeUndefined();
+    expect(() => loadEnv({ SHOAL_DOCKER_TLS_CERT: '/tls/cert.pem' })).toThrow(
+      /SHOAL_DOCKER_TLS_KEY/,
+    );
+    expect(() => loadEnv({ SHOAL_DOCKER_TLS_CA: '/tls/ca.pem' })).toThrow(/SHOAL_DOCKER_TLS_CA/);
+  });
 });

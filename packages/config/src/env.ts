@@ -22,6 +22,10 @@ const envSchema = z.object({
   SHOAL_HOST: z.string().default('127.0.0.1'),
   SHOAL_PORT: port.default(4000),
   SHOAL_DOCKER_PORT: port.default(2375),
+  // PEM files for the Docker API. With a CA, clients must present a certificate it signed.
+  SHOAL_DOCKER_TLS_CERT: optionalString,
+  SHOAL_DOCKER_TLS_KEY: optionalString,
+  SHOAL_DOCKER_TLS_CA: optionalString,
   SHOAL_WEB_PORT: port.default(3000),
   SHOAL_SERVER_URL: z.url().default('http://127.0.0.1:4000'),
   SHOAL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -55,6 +59,23 @@ const envSchema = z.object({
 
 export type ShoalEnv = z.infer<typeof envSchema> & { seedDemo: boolean };
 
+const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
+  if (Boolean(env.SHOAL_DOCKER_TLS_CERT) !== Boolean(env.SHOAL_DOCKER_TLS_KEY)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [env.SHOAL_DOCKER_TLS_CERT ? 'SHOAL_DOCKER_TLS_KEY' : 'SHOAL_DOCKER_TLS_CERT'],
+      message: 'SHOAL_DOCKER_TLS_CERT and SHOAL_DOCKER_TLS_KEY must be set together',
+    });
+  }
+  if (env.SHOAL_DOCKER_TLS_CA && !env.SHOAL_DOCKER_TLS_CERT) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SHOAL_DOCKER_TLS_CA'],
+      message: 'needs SHOAL_DOCKER_TLS_CERT and SHOAL_DOCKER_TLS_KEY as well',
+    });
+  }
+});
+
 export class EnvError extends Error {
   readonly code = 'SHOAL_BAD_ENV';
   constructor(readonly issues: string[]) {
@@ -64,7 +85,7 @@ export class EnvError extends Error {
 }
 
 export function loadEnv(source: Record<string, string | undefined> = process.env): ShoalEnv {
-  const parsed = envSchema.safeParse(source);
+  const parsed = checkedEnvSchema.safeParse(source);
   if (!parsed.success) {
     throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }

@@ -1,4 +1,6 @@
 import type {
+  AuditFilters,
+  AuditView,
   ClusterView,
   ContainerEventBus,
   ContainerOperations,
@@ -16,4 +18,8 @@ export interface DockerApiServices {
   containers: ContainerOperations;
   events: Pick<ContainerEventBus, 'subscribe'>;
   cluster: ClusterView;
+  /** For `docker events --since`: what happened before the subscription. */
+  auditLog: {
+    list(filters: AuditFilters): Promise<{ events: AuditView[]; nextCursor: string | null }>;
+  };
 }

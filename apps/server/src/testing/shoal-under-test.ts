@@ -17,6 +17,7 @@ export async function startShoalForTest(
   const db = options.db ?? (await createTestDatabase());
   const env = loadEnv({
     SHOAL_PORT: '0',
+    SHOAL_DOCKER_PORT: '0',
     SHOAL_SEED_DEMO: 'false',
     SHOAL_OFFER_HOLD_SECONDS: '1',
     SHOAL_REFUSE_SECONDS: '1',

@@ -34,6 +34,8 @@ const CLIENT_SIDE = new Set([
   'Shell',
   'HostConfig',
   'NetworkingConfig',
+  // dockerode repeats the ?name= query parameter in the body.
+  'name',
 ]);
 const HOST_CLIENT_SIDE = new Set(['ContainerIDFile', 'ConsoleSize', 'LogConfig']);
 // Everything Shoal maps onto a ContainerSpec.
@@ -162,7 +164,8 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
     restartPolicy: parseRestartPolicy(host),
     autoRemove: boolField(host, 'AutoRemove', 'HostConfig.AutoRemove') ?? false,
   };
-  if (request.name) spec.name = request.name;
+  const name = request.name || stringField(body, 'name', 'name');
+  if (name) spec.name = name;
   const entrypoint = commandField(body, 'Entrypoint', 'Entrypoint');
   if (entrypoint) spec.entrypoint = entrypoint;
   const cmd = commandField(body, 'Cmd', 'Cmd');

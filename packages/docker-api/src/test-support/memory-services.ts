@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import {
   ContainerEventBus,
+  type AuditView,
   ShoalError,
   type ClusterView,
   type ContainerAction,
@@ -68,6 +69,8 @@ const STATES: ContainerStateName[] = [
 
 export class MemoryContainers implements ContainerOperations {
   readonly boxes = new Map<string, Box>();
+  /** What core's container service writes to the audit log. */
+  readonly audit: (AuditView & { tenantId: string })[] = [];
 
   constructor(private readonly events: ContainerEventBus) {}
 
@@ -116,6 +119,7 @@ export class MemoryContainers implements ContainerOperations {
       task: null,
     };
     this.boxes.set(id, { view, lines: [], changed: new EventEmitter() });
+    this.record(view, 'create', { id, image: spec.image });
     this.publish(view, 'create');
     return { ...view };
   }
@@ -124,6 +128,7 @@ export class MemoryContainers implements ContainerOperations {
     const box = this.box(tenantId, ref);
     if (box.view.state === 'running') return { ...box.view };
     const now = new Date();
+    this.record(box.view, 'start');
     box.lines = [];
     Object.assign(box.view, {
       state: 'running',
@@ -166,6 +171,7 @@ export class MemoryContainers implements ContainerOperations {
 
   async stop(tenantId: string, ref: string): Promise<ContainerView> {
     const box = this.box(tenantId, ref);
+    this.record(box.view, 'stop');
     if (box.view.state === 'running') this.exit(box, 143, 'stop');
     return { ...box.view };
   }
@@ -180,6 +186,7 @@ export class MemoryContainers implements ContainerOperations {
         `Cannot kill container: ${ref}: Container ${box.view.id} is not running`,
       );
     }
+    this.record(box.view, 'kill');
     this.publish(box.view, 'kill');
     this.exit(box, 137);
     return { ...box.view };
@@ -199,6 +206,7 @@ export class MemoryContainers implements ContainerOperations {
       );
     }
     if (box.view.state === 'running') this.exit(box, 137);
+    this.record(box.view, 'remove');
     this.destroy(box);
   }
 
@@ -337,6 +345,19 @@ export class MemoryContainers implements ContainerOperations {
     if (box.view.spec.autoRemove) this.destroy(box);
   }
 
+  private record(view: ContainerView, action: string, detail: object = { id: view.id }): void {
+    this.audit.push({
+      id: String(this.audit.length),
+      tenantId: view.tenantId,
+      tenantSlug: null,
+      at: new Date(),
+      actor: 'test',
+      action: `container.${action}`,
+      target: view.name,
+      detail,
+    });
+  }
+
   private destroy(box: Box): void {
     this.boxes.delete(box.view.id);
     this.publish(box.view, 'destroy');
@@ -414,6 +435,19 @@ export function memoryServices() {
     containers,
     events,
     cluster,
+    auditLog: {
+      list: async (filters) => ({
+        events: containers.audit
+          .filter((e) => e.tenantId === filters.tenantId)
+          .filter(
+            (e) =>
+              (!filters.since || e.at >= filters.since) &&
+              (!filters.until || e.at <= filters.until),
+          )
+          .reverse(),
+        nextCursor: null,
+      }),
+    },
   };
   return { services, containers, events };
 }

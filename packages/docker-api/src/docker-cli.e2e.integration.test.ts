@@ -1,0 +1,251 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningShoal } from '../../../apps/server/src/app';
+import { eventually, startShoalForTest } from '../../../apps/server/src/testing/shoal-under-test';
+
+// The whole of Shoal in this process (PostgreSQL test database, Mesos
+// emulator, framework, Docker API), driven by the real docker CLI and by
+// dockerode as a tenant would drive them.
+
+const DOCKER = '/usr/local/bin/docker';
+
+let shoal: RunningShoal;
+let token: string;
+let configDir: string;
+let port: number;
+
+beforeAll(async () => {
+  shoal = await startShoalForTest();
+  const { services } = shoal;
+  const tenant = await services.tenants.create({ slug: 'e2e', name: 'End to end' }, 'test');
+  await services.tenants.setQuota(tenant.id, { quotaCpusLimit: 4, quotaMemLimit: 4096 }, 'test');
+  ({ secret: token } = await services.tokens.issue({ tenantId: tenant.id, name: 'cli' }, 'test'));
+  configDir = mkdtempSync(path.join(tmpdir(), 'shoal-docker-config-'));
+  writeFileSync(
+    path.join(configDir, 'config.json'),
+    JSON.stringify({ HttpHeaders: { Authorization: `Bearer ${token}` } }),
+  );
+  port = Number(shoal.dockerApi.url.split(':').at(-1));
+  await eventually(
+    'the framework to subscribe',
+    async () => services.cluster.framework().subscribed,
+  );
+});
+afterAll(async () => {
+  await shoal?.close();
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
+});
+
+// Only what the CLI needs: no DOCKER_* settings of the machine running the tests leak in.
+const cliEnv = () => ({ DOCKER_HOST: shoal.dockerApi.url, DOCKER_CONFIG: configDir });
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function docker(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      DOCKER,
+      args,
+      {
+        env: cliEnv(),
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe.skipIf(!existsSync(DOCKER))('the docker CLI against Shoal', () => {
+  const startedAt = Math.floor(Date.now() / 1000) - 1;
+
+  it('shows the tenant in docker info', async () => {
+    const info = await docker('info');
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(/Server Version: shoal\//);
+    expect(info.stdout).toMatch(/Tenant: e2e \(End to end\)/);
+    expect(info.stdout).toMatch(/Mesos role: shoal-e2e/);
+    expect(info.stdout).toMatch(/CPUs: 4/);
+  });
+
+  it('runs a server detached and shows it in ps and inspect', async () => {
+    const run = await docker('run', '-d', '--name', 'web', '-p', '80', '-l', 'suite=e2e', 'nginx');
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^[0-9a-f]{64}\n$/) });
+    const id = run.stdout.trim();
+    const ps = await docker('ps', '--format', '{{.ID}} {{.Names}} {{.Status}}');
+    expect(ps.stdout).toContain(`${id.slice(0, 12)} web Up`);
+    const inspected = await docker('inspect', id.slice(0, 12));
+    const [view] = JSON.parse(inspected.stdout) as {
+      Name: string;
+      State: { Running: boolean };
+      Config: { Tty: boolean };
+    }[];
+    expect(view).toMatchObject({ Name: '/web', State: { Running: true }, Config: { Tty: false } });
+  });
+
+  it('runs in the foreground with --rm: prints the output and exits with the exit code', async () => {
+    expect(await docker('run', '--rm', 'busybox', 'echo', 'hello from mesos')).toEqual({
+      code: 0,
+      stdout: 'hello from mesos\n',
+      stderr: '',
+    });
+    expect((await docker('run', '--rm', 'busybox', 'sh', '-c', 'exit 3')).code).toBe(3);
+    const left = await docker('ps', '-a', '--format', '{{.Image}}');
+    expect(left.stdout).not.toContain('busybox');
+  });
+
+  it('follows logs with stdout and stderr kept apart, until the container exits', async () => {
+    const run = await docker(
+      'run',
+      '-d',
+      '--name',
+      'talker',
+      'busybox',
+      'sh',
+      '-c',
+      'echo one; sleep 1; echo two >&2',
+    );
+    expect(run.code).toBe(0);
+    expect(await docker('logs', '-f', 'talker')).toEqual({
+      code: 0,
+      stdout: 'one\n',
+      stderr: 'two\n',
+    });
+  });
+
+  it('says clearly that exec is not supported', async () => {
+    const exec = await docker('exec', 'web', 'ls');
+    expect(exec.code).not.toBe(0);
+    expect(exec.stderr).toMatch(/Error response from daemon: exec is not supported: Mesos/);
+  });
+
+  it('stops and removes', async () => {
+    expect(await docker('stop', 'web')).toMatchObject({ code: 0, stdout: 'web\n' });
+    expect(await docker('rm', 'web', 'talker')).toMatchObject({ code: 0, stdout: 'web\ntalker\n' });
+    expect((await docker('ps', '-a', '--format', '{{.Names}}')).stdout).toBe('');
+  });
+
+  it('replays what happened with docker events --since, removed containers included', async () => {
+    const until = String(Math.floor(Date.now() / 1000) + 1);
+    const events = await docker(
+      'events',
+      '--since',
+      String(startedAt),
+      '--until',
+      until,
+      '--filter',
+      'container=web',
+      '--format',
+      '{{.Action}}',
+    );
+    expect(events.code).toBe(0);
+    expect(events.stdout.split('\n').filter(Boolean)).toEqual([
+      'create',
+      'start',
+      'stop',
+      'destroy',
+    ]);
+  });
+
+  it('streams live events after replaying the past ones', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    expect((await docker('create', '--name', 'live', 'busybox', 'echo', 'hi')).code).toBe(0);
+    const watcher = spawn(
+      DOCKER,
+      [
+        'events',
+        '--since',
+        since,
+        '--filter',
+        'container=live',
+        '--format',
+        '{{.Action}} {{.Actor.Attributes.name}}',
+      ],
+      {
+        env: cliEnv(),
+      },
+    );
+    try {
+      let seen = '';
+      const printed = (text: string) =>
+        new Promise<void>((resolve) => {
+          const check = () => seen.includes(text) && resolve();
+          watcher.stdout.on('data', (chunk: Buffer) => {
+            seen += chunk.toString();
+            check();
+          });
+          check();
+        });
+      // The server subscribes before it replays, so once the replayed create is out, nothing can be missed.
+      await printed('create live');
+      expect((await docker('start', '-a', 'live')).stdout).toBe('hi\n');
+      expect((await docker('rm', 'live')).code).toBe(0);
+      await printed('destroy live');
+      expect(seen.split('\n').filter(Boolean)).toEqual([
+        'create live',
+        'start live',
+        'die live',
+        'destroy live',
+      ]);
+    } finally {
+      watcher.kill();
+    }
+  });
+});
+
+/** A Writable that keeps what demuxStream gives it. */
+const collect = (chunks: Buffer[]) =>
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+
+describe('dockerode against Shoal', () => {
+  let client: Docker;
+  beforeAll(() => {
+    client = new Docker({ host: '127.0.0.1', port, headers: { Authorization: `Bearer ${token}` } });
+  });
+
+  it('creates, attaches, starts, waits, reads logs and removes', async () => {
+    const container = await client.createContainer({
+      name: 'sdk',
+      Image: 'busybox',
+      Cmd: ['sh', '-c', 'echo out; echo err >&2; exit 2'],
+      Labels: { via: 'dockerode' },
+    });
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    client.modem.demuxStream(stream, collect(out), collect(err));
+    const ended = new Promise((resolve) => stream.on('end', resolve));
+    // Sent before start: not-running (the default) would answer at once for a created container.
+    const waited = container.wait({ condition: 'next-exit' });
+    await container.start();
+    expect(await waited).toMatchObject({ StatusCode: 2 });
+    await ended;
+    expect(Buffer.concat(out).toString()).toBe('out\n');
+    expect(Buffer.concat(err).toString()).toBe('err\n');
+
+    const listed = await client.listContainers({
+      all: true,
+      filters: { label: ['via=dockerode'] },
+    });
+    expect(listed.map((c) => c.Names[0])).toEqual(['/sdk']);
+    expect((await container.inspect()).State).toMatchObject({ Status: 'exited', ExitCode: 2 });
+
+    await expect(container.exec({ Cmd: ['ls'] })).rejects.toMatchObject({ statusCode: 501 });
+    await container.remove();
+    await expect(container.inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
