@@ -163,9 +163,10 @@ describe('agents failing and going into maintenance', () => {
     });
     expect(after.state).toBe('running');
     await eventually('the old task to be killed', async () => (liveTasksByContainer(sim).get(before.id.slice(0, 12)) ?? []).length === 1);
-    const history = await shoal.services.containers.history(tenantId, 'moving');
-    const oldStates = history.filter((h) => h.mesosTaskId === before.task!.mesosTaskId).map((h) => h.state);
-    expect(oldStates.at(-1)).toBe('TASK_KILLED');
+    const history = await eventually('the kill to be recorded', async () => {
+      const h = await shoal.services.containers.history(tenantId, 'moving');
+      return h.some((u) => u.mesosTaskId === before.task!.mesosTaskId && u.state === 'TASK_KILLED') ? h : undefined;
+    });
     // Started before the old one was killed.
     const replacementRunning = history.findIndex((h) => h.mesosTaskId === after.task!.mesosTaskId && h.state === 'TASK_RUNNING');
     const oldKilled = history.findIndex((h) => h.mesosTaskId === before.task!.mesosTaskId && h.state === 'TASK_KILLED');

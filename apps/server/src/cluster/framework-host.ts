@@ -93,7 +93,7 @@ export class FrameworkHost {
       (message, error) => this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
     );
     this.services.taskStore.onChange = () => supervisor.wake();
-    this.services.taskStore.onOrphan = (task) => supervisor.killOrphan(task.taskId, task.agentId);
+    this.services.taskStore.onUnwanted = (task) => supervisor.killUnwanted(task.taskId, task.agentId);
     this.services.containers.launcher = framework;
     this.services.containers.converge = supervisor;
     this.framework = framework;

@@ -84,14 +84,15 @@ export class ContainerSupervisor implements ConvergeTrigger {
     this.wake();
   }
 
-  /** A live task Shoal has no container for: nothing should run it. */
-  killOrphan(taskId: string, agentId?: string): void {
-    void this.launcher.kill(taskId, agentId).catch((e: unknown) => this.onError(`killing orphan task ${taskId} failed`, e));
+  /** A task alive that should not be (see TaskStore.onUnwanted): killed now, whatever was sent before. */
+  killUnwanted(taskId: string, agentId?: string): void {
+    this.killsSent.set(taskId, Date.now());
+    void this.launcher.kill(taskId, agentId).catch((e: unknown) => this.onError(`kill of task ${taskId} failed`, e));
   }
 
   private async pass(): Promise<void> {
     await this.launchWanted();
-    await this.killUnwanted();
+    await this.killStopped();
     await this.replaceDisplaced();
     await this.retireReplaced();
   }
@@ -128,7 +129,7 @@ export class ContainerSupervisor implements ConvergeTrigger {
     for (const request of requests) this.launcher.submit(request);
   }
 
-  private async killUnwanted(): Promise<void> {
+  private async killStopped(): Promise<void> {
     const tasks = await this.prisma.task.findMany({
       where: { state: LIVE_STATES, container: { desiredState: 'STOPPED' } },
       select: { mesosTaskId: true, agentId: true, killedBy: true, container: { select: { config: true } } },

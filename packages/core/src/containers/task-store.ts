@@ -20,8 +20,13 @@ export interface OrphanTask {
  * acknowledges it.
  */
 export class TaskStore implements FrameworkStore {
-  /** Called for live tasks Shoal has no record of (e.g. of a removed container); they should be killed. */
-  onOrphan: (task: OrphanTask) => void = () => undefined;
+  /**
+   * Called for a task reporting itself alive that should not be: one Shoal has
+   * no record of (of a removed container), one already replaced, or one of a
+   * container meant to be stopped. It should be killed now: an earlier kill
+   * may have been lost while its agent was unreachable.
+   */
+  onUnwanted: (task: OrphanTask) => void = () => undefined;
   /** Called after an update that may need the supervisor (restarts, replacements). */
   onChange: () => void = () => undefined;
 
@@ -78,7 +83,7 @@ export class TaskStore implements FrameworkStore {
     const state = status.state;
     const events: { action: ContainerAction; attributes?: Record<string, string> }[] = [];
     let container: { id: string; tenantId: string; name: string; image: string; labels: Record<string, string> } | undefined;
-    let orphan = false;
+    let unwanted = false;
 
     await this.prisma.$transaction(async (tx) => {
       const task = await tx.task.findUnique({
@@ -86,7 +91,7 @@ export class TaskStore implements FrameworkStore {
         include: { container: { include: { tasks: { orderBy: { launchedAt: 'desc' }, take: 1, select: { id: true } } } } },
       });
       if (!task) {
-        orphan = !isTerminal(state);
+        unwanted = !isTerminal(state);
         return;
       }
       const c = task.container;
@@ -108,6 +113,8 @@ export class TaskStore implements FrameworkStore {
 
       // Only the newest task speaks for the container: an older one is being replaced.
       const isLatest = c.tasks[0]?.id === task.id;
+      const alive = state === 'TASK_RUNNING' || state === 'TASK_STARTING' || state === 'TASK_STAGING';
+      if (alive && (!isLatest || c.desiredState === 'STOPPED')) unwanted = true;
       if (!isLatest) return;
 
       if (state === 'TASK_RUNNING' && c.state !== 'RUNNING' && c.state !== 'REMOVING') {
@@ -157,7 +164,7 @@ export class TaskStore implements FrameworkStore {
       });
     });
 
-    if (orphan) this.onOrphan({ taskId, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) });
+    if (unwanted) this.onUnwanted({ taskId, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) });
     const c = container as typeof container;
     if (c) {
       for (const e of events) {
