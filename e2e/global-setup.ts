@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,9 +70,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${database}`;
 
-  const [apiPort, webPort] = [await freePort(), await freePort()];
+  const [apiPort, webPort, dockerPort] = [await freePort(), await freePort(), await freePort()];
+  // First start writes the admin's one-time password here, as it does for an operator.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-'));
   const env = {
     DATABASE_URL: databaseUrl.toString(),
+    SHOAL_DATA_DIR: dataDir,
+    SHOAL_DOCKER_PORT: String(dockerPort),
     SHOAL_PORT: String(apiPort),
     SHOAL_SERVER_URL: `http://127.0.0.1:${apiPort}`,
     NEXT_TELEMETRY_DISABLED: '1',
@@ -80,6 +86,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     children.forEach(stop);
     await new Promise((r) => setTimeout(r, 500));
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     const server = start('npx', ['tsx', 'apps/server/src/main.ts', 'serve'], root, env);
@@ -94,5 +101,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   process.env.SHOAL_E2E_BASE_URL = `http://127.0.0.1:${webPort}`;
   process.env.SHOAL_E2E_API_URL = env.SHOAL_SERVER_URL;
+  process.env.SHOAL_E2E_ADMIN_PASSWORD = adminPassword(dataDir);
   return teardown;
+}
+
+function adminPassword(dataDir: string): string {
+  const notes = readFileSync(path.join(dataDir, 'first-start.txt'), 'utf8');
+  const match = /cluster admin\s+admin@shoal\.local\s+(\S+)/.exec(notes);
+  if (!match?.[1]) throw new Error(`No admin password in the first-start notes:\n${notes}`);
+  return match[1];
 }

@@ -1,24 +1,44 @@
 'use client';
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  isTRPCClientError,
+  splitLink,
+} from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
 import type { AppRouter } from '@shoal/api';
 import { TRPCProvider } from '@/lib/trpc';
 
+// A 4xx answer (signed out, forbidden, not found, bad input) will not change on a retry.
+function shouldRetry(failures: number, error: unknown): boolean {
+  const status = isTRPCClientError(error) ? (error.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
+  return failures < 2 && !(status && status >= 400 && status < 500);
+}
+
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }),
+    () =>
+      new QueryClient({
+        defaultOptions: { queries: { staleTime: 5_000, retry: shouldRetry }, mutations: { retry: false } },
+      }),
   );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        httpBatchLink({
-          url: '/trpc',
-          transformer: superjson,
-          // The control plane refuses mutations without it (see packages/api http/cookies.ts).
-          headers: { 'x-shoal-csrf': '1' },
+        splitLink({
+          condition: (op) => op.type === 'subscription',
+          // Server-sent events through the same /trpc proxy; the session cookie goes along.
+          true: httpSubscriptionLink({ url: '/trpc', transformer: superjson }),
+          false: httpBatchLink({
+            url: '/trpc',
+            transformer: superjson,
+            // The control plane refuses mutations without it (see packages/api http/cookies.ts).
+            headers: { 'x-shoal-csrf': '1' },
+          }),
         }),
       ],
     }),

@@ -4,6 +4,15 @@ import { ZResources } from './schemas';
 
 export const ZGetClusterOverviewRequestSchema = z.void();
 export const ZGetClusterOverviewResponseSchema = z.object({
+  /** Shoal's own framework, as this process sees it. */
+  framework: z.object({
+    subscribed: z.boolean(),
+    frameworkId: z.string().nullable(),
+    master: z.string().nullable(),
+    roles: z.array(z.string()),
+    suppressedRoles: z.array(z.string()),
+  }),
+  /** Whether a Mesos operator client is attached for the rest. */
   connected: z.boolean(),
   agents: z.array(
     z.object({
@@ -43,4 +52,7 @@ export const ZGetClusterOverviewResponseSchema = z.object({
 export const getClusterOverviewRoute = adminProcedure
   .input(ZGetClusterOverviewRequestSchema)
   .output(ZGetClusterOverviewResponseSchema)
-  .query(({ ctx }) => ctx.services.clusterAdmin.overview());
+  .query(async ({ ctx }) => ({
+    ...(await ctx.services.clusterAdmin.overview()),
+    framework: ctx.services.cluster.framework(),
+  }));

@@ -1,0 +1,7 @@
+'use client';
+
+import { MembersView } from '@/components/members/members-view';
+
+export default function MembersPage() {
+  return <MembersView />;
+}

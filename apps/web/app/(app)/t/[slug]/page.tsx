@@ -1,0 +1,21 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { ContainersTable } from '@/components/containers/containers-table';
+import { QueryState } from '@/components/ui/states';
+import { useTenant } from '@/components/tenant/tenant-context';
+import { useTRPC } from '@/lib/trpc';
+
+export default function ContainersPage() {
+  const { slug } = useTenant();
+  const trpc = useTRPC();
+  const containers = useQuery(trpc.containers.list.queryOptions({ tenantSlug: slug }));
+  return (
+    <>
+      <h1 className="sr-only">Containers</h1>
+      <QueryState query={containers} what="containers">
+        {(list) => <ContainersTable tenantSlug={slug} containers={list} />}
+      </QueryState>
+    </>
+  );
+}

@@ -1,0 +1,29 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { QueryState } from '@/components/ui/states';
+import { useTRPC } from '@/lib/trpc';
+
+export function ControlPlaneStatus() {
+  const trpc = useTRPC();
+  const status = useQuery(trpc.system.status.queryOptions());
+  return (
+    <QueryState query={status} what="control plane status">
+      {(s) => (
+        <dl className="grid grid-cols-2 gap-x-6 gap-y-3 text-sm sm:grid-cols-4">
+          <dt className="text-slate-600">Version</dt>
+          <dd data-testid="version">{s.version}</dd>
+          <dt className="text-slate-600">Database</dt>
+          <dd data-testid="database">
+            {s.database.kind === 'pglite' ? 'Embedded PGlite' : 'PostgreSQL'} ·{' '}
+            {s.database.ok ? 'healthy' : `unavailable (${s.database.error})`}
+          </dd>
+          <dt className="text-slate-600">Tenants</dt>
+          <dd data-testid="tenants">{s.tenants}</dd>
+          <dt className="text-slate-600">Containers</dt>
+          <dd data-testid="containers">{s.containers}</dd>
+        </dl>
+      )}
+    </QueryState>
+  );
+}

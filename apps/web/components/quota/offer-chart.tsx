@@ -1,0 +1,64 @@
+import { formatTime } from '@/lib/format';
+
+interface Point {
+  windowStart: Date;
+  offered: number;
+  accepted: number;
+  declined: number;
+}
+
+const SERIES = [
+  { key: 'offered', label: 'Offered', color: '#1d4ed8', dash: undefined },
+  { key: 'accepted', label: 'Accepted', color: '#15803d', dash: undefined },
+  { key: 'declined', label: 'Declined', color: '#b45309', dash: '4 3' },
+] as const;
+const W = 640;
+const H = 200;
+const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
+
+/** Offered, accepted and declined amounts of one resource per window, as lines. */
+export function OfferChart({ title, unit, points }: { title: string; unit: string; points: Point[] }) {
+  const max = Math.max(1, ...points.flatMap((p) => [p.offered, p.accepted, p.declined]));
+  const t0 = points[0]?.windowStart.getTime() ?? 0;
+  const t1 = points.at(-1)?.windowStart.getTime() ?? t0 + 1;
+  const x = (t: Date) => PAD.left + ((t.getTime() - t0) / Math.max(1, t1 - t0)) * (W - PAD.left - PAD.right);
+  const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
+  const path = (key: (typeof SERIES)[number]['key']) =>
+    points.map((p, i) => `${i ? 'L' : 'M'}${x(p.windowStart).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
+  const totals = SERIES.map((s) => `${s.label.toLowerCase()} ${points.reduce((sum, p) => sum + p[s.key], 0).toFixed(1)} ${unit}`);
+
+  return (
+    <figure>
+      <figcaption className="mb-2 flex flex-wrap items-center gap-4 text-sm">
+        <span className="font-medium text-slate-800">{title}</span>
+        {SERIES.map((s) => (
+          <span key={s.key} className="inline-flex items-center gap-1 text-slate-700">
+            <svg width="16" height="4" aria-hidden>
+              <line x1="0" y1="2" x2="16" y2="2" stroke={s.color} strokeWidth="3" strokeDasharray={s.dash} />
+            </svg>
+            {s.label}
+          </span>
+        ))}
+      </figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={`${title}: ${totals.join(', ')} over ${points.length} windows`}>
+        {[0, 0.5, 1].map((f) => (
+          <g key={f}>
+            <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} stroke="#e2e8f0" />
+            <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" fontSize="11" fill="#475569">
+              {Number((max * f).toFixed(1))}
+            </text>
+          </g>
+        ))}
+        {points.length > 0 && (
+          <>
+            <text x={PAD.left} y={H - 8} fontSize="11" fill="#475569">{formatTime(points[0]!.windowStart)}</text>
+            <text x={W - PAD.right} y={H - 8} fontSize="11" fill="#475569" textAnchor="end">{formatTime(points.at(-1)!.windowStart)}</text>
+          </>
+        )}
+        {SERIES.map((s) => (
+          <path key={s.key} d={path(s.key)} fill="none" stroke={s.color} strokeWidth="2" strokeDasharray={s.dash} />
+        ))}
+      </svg>
+    </figure>
+  );
+}

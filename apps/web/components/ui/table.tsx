@@ -1,0 +1,26 @@
+import type { ReactNode } from 'react';
+
+/** A plain, scrollable data table for the short lists (tokens, members, users...). */
+export function Table({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-600">
+          <tr>
+            {head.map((h) => (
+              <th key={h} scope="col" className="px-2 py-2 font-medium">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Cell({ children, className = '' }: { children: ReactNode; className?: string }) {
+  return <td className={`px-2 py-2 align-top ${className}`}>{children}</td>;
+}

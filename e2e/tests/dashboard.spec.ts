@@ -1,0 +1,141 @@
+import { expect, test, type Page } from '@playwright/test';
+import { baseURL, firstSignIn, shot } from './support';
+
+// One story, in order: an admin sets up two tenants and their people; members
+// of each use them. Later steps use what earlier ones created.
+test.describe.configure({ mode: 'serial' });
+
+const PASSWORD = 'e2e password one';
+const accounts: Record<string, string> = {};
+let admin: Page;
+
+async function createUser(email: string): Promise<void> {
+  await admin.goto('/admin/users');
+  const form = admin.getByRole('form', { name: 'Create a user' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByRole('button', { name: 'Create user' }).click();
+  const secret = admin.getByLabel('One-time password');
+  await expect(secret).toBeVisible();
+  accounts[email] = (await secret.textContent())!.trim();
+}
+
+async function addMember(tenant: string, email: string, role: 'MEMBER' | 'VIEWER'): Promise<void> {
+  await admin.goto(`/t/${tenant}/members`);
+  await admin.getByLabel('Email of an existing user').fill(email);
+  await admin.getByLabel('Role', { exact: true }).selectOption(role);
+  await admin.getByRole('button', { name: 'Add member' }).click();
+  await expect(admin.getByRole('cell', { name: email, exact: true })).toBeVisible();
+}
+
+test('the admin signs in with the printed one-time password and must replace it', async ({ browser }) => {
+  admin = await firstSignIn(browser, 'admin@shoal.local', process.env.SHOAL_E2E_ADMIN_PASSWORD!, PASSWORD);
+  await expect(admin.getByTestId('signed-in-as')).toContainText('admin');
+  await expect(admin.getByTestId('database')).toHaveText('PostgreSQL · healthy');
+});
+
+test('the admin creates tenants with quota, users and memberships', async () => {
+  await admin.goto('/admin/tenants');
+  for (const [slug, cpus] of [['alpha', '1'], ['beta', '2']] as const) {
+    const form = admin.getByRole('form', { name: 'Create a tenant' });
+    await form.getByLabel('Slug').fill(slug);
+    await form.getByLabel('Display name').fill(`Team ${slug}`);
+    await form.getByLabel('CPU limit').fill(cpus);
+    await form.getByLabel('Memory limit (MB)').fill('1024');
+    await form.getByRole('button', { name: 'Create tenant' }).click();
+    await expect(admin.getByRole('status').filter({ hasText: `Tenant ${slug} created` })).toBeVisible();
+  }
+  const alphaRow = admin.getByRole('row').filter({ hasText: 'shoal-alpha' });
+  await expect(alphaRow).toContainText('1 CPU');
+  await shot(admin, 'admin-tenants');
+
+  for (const email of ['dev@alpha.test', 'viewer@alpha.test', 'dev@beta.test']) await createUser(email);
+  await shot(admin, 'admin-users');
+  await addMember('alpha', 'dev@alpha.test', 'MEMBER');
+  await addMember('alpha', 'viewer@alpha.test', 'VIEWER');
+  await addMember('beta', 'dev@beta.test', 'MEMBER');
+  await shot(admin, 'tenant-members');
+});
+
+test('a member launches a container, sees it RUNNING live, reads its logs and stops it', async ({ browser }) => {
+  const dev = await firstSignIn(browser, 'dev@alpha.test', accounts['dev@alpha.test']!, PASSWORD);
+  // A second tab on the list: it must change by itself, through the event stream.
+  const list = await dev.context().newPage();
+  await list.goto('/t/alpha');
+  await expect(list.getByTestId('live-status')).toHaveText('Live');
+  await expect(list.getByText('No containers yet')).toBeVisible();
+
+  await dev.goto('/t/alpha/launch');
+  await dev.getByLabel('Image').fill('nginx');
+  await dev.getByLabel('Name').fill('web');
+  await dev.getByLabel('CPUs').fill('0.5');
+  await dev.getByLabel('Memory (MB)').fill('256');
+  await dev.getByLabel('Labels').fill('tier=frontend');
+  await dev.getByRole('button', { name: 'Launch container' }).click();
+
+  await expect(list.getByTestId('container-row').filter({ hasText: 'web' })).toContainText('RUNNING');
+  await expect(dev.getByTestId('container-state')).toContainText('RUNNING');
+  await expect(dev.getByTestId('container-log')).toContainText('Configuration complete');
+  await expect(dev.getByRole('table', { name: 'Task state history' })).toContainText('TASK_RUNNING');
+  await shot(dev, 'container-detail');
+  await shot(list, 'containers-list');
+
+  await dev.goto('/t/alpha/quota');
+  await expect(dev.getByRole('meter', { name: 'CPUs used' })).toHaveAttribute('aria-valuetext', /0\.5 CPUs of 1 CPU/);
+  await shot(dev, 'quota');
+
+  await dev.goBack();
+  await dev.getByRole('button', { name: 'Stop' }).click();
+  await expect(dev.getByTestId('container-state')).toContainText('EXITED');
+  await expect(list.getByTestId('container-row').filter({ hasText: 'web' })).toContainText('EXITED');
+});
+
+test('a launch over the quota shows why it was refused', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: baseURL() });
+  const dev = await context.newPage();
+  await dev.goto('/sign-in');
+  await dev.getByLabel('Email').fill('dev@alpha.test');
+  await dev.getByLabel('Password').fill(PASSWORD);
+  await dev.getByRole('button', { name: 'Sign in' }).click();
+  await dev.waitForURL(/\/tenants/);
+  await dev.goto('/t/alpha/launch');
+  await dev.getByLabel('Image').fill('nginx');
+  await dev.getByLabel('CPUs').fill('2');
+  await dev.getByRole('button', { name: 'Launch container' }).click();
+  await expect(dev.getByRole('alert').filter({ hasText: /quota/i })).toBeVisible();
+  await shot(dev, 'launch-over-quota');
+
+  await dev.goto('/t/alpha/tokens');
+  await dev.getByLabel('Token name').fill('laptop');
+  await dev.getByRole('button', { name: 'Create token' }).click();
+  await expect(dev.getByLabel('Docker CLI configuration')).toContainText('"HttpHeaders":{"Authorization":"Bearer shoal_');
+  await expect(dev.getByLabel('Docker CLI configuration')).toContainText('export DOCKER_HOST=tcp://');
+  await shot(dev, 'tokens');
+});
+
+test('a viewer can look but not launch', async ({ browser }) => {
+  const viewer = await firstSignIn(browser, 'viewer@alpha.test', accounts['viewer@alpha.test']!, PASSWORD);
+  await viewer.goto('/t/alpha');
+  await expect(viewer.getByTestId('container-row')).toHaveCount(1);
+  await expect(viewer.getByRole('link', { name: 'Launch' })).toHaveCount(0);
+  await viewer.goto('/t/alpha/launch');
+  await expect(viewer.getByText('Viewers cannot launch containers')).toBeVisible();
+});
+
+test('tenant B never sees tenant A’s containers', async ({ browser }) => {
+  const other = await firstSignIn(browser, 'dev@beta.test', accounts['dev@beta.test']!, PASSWORD);
+  await expect(other.getByRole('link', { name: /Team alpha/ })).toHaveCount(0);
+  await other.goto('/t/beta');
+  await expect(other.getByText('No containers yet')).toBeVisible();
+  await other.goto('/t/alpha');
+  await expect(other.getByRole('alert').filter({ hasText: 'No tenant "alpha"' })).toBeVisible();
+});
+
+test('the admin reads the audit log and the cluster overview', async () => {
+  await admin.goto('/admin/audit');
+  await admin.getByLabel('Action').selectOption('container.start');
+  await expect(admin.getByRole('table', { name: 'Audit events' })).toContainText('dev@alpha.test');
+  await shot(admin, 'admin-audit');
+  await admin.goto('/admin/cluster');
+  await expect(admin.getByRole('heading', { name: 'Shoal framework' })).toBeVisible();
+  await shot(admin, 'admin-cluster');
+});
