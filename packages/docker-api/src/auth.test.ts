@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './test-support/harness';
+import { messageOf, startTestApi, type TestApi } from './test-support/harness';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -91,7 +91,7 @@ describe('failed-attempt rate limit', () => {
       const res = await limited.request('GET', '/info', { token: 'acme-rw' });
       expect(res.status).toBe(429);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(((await res.json()) as { message: string }).message).toMatch(
+      expect(await messageOf(res)).toMatch(
         /^too many failed authentication attempts from 127\.0\.0\.1; try again in \d+ seconds$/,
       );
       expect((await limited.request('HEAD', '/_ping', { token: null })).status).toBe(200);

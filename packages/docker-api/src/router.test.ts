@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShoalError } from '@shoal/core';
-import { startTestApi, type TestApi } from './test-support/harness';
+import { messageOf, startTestApi, type TestApi } from './test-support/harness';
 
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.api.close());
-
-const message = async (res: Response) => ((await res.json()) as { message: string }).message;
 
 describe('versions', () => {
   it('sends the headers the CLI negotiates from on /_ping', async () => {
@@ -41,12 +39,12 @@ describe('versions', () => {
     expect((await t.request('GET', '/v1.41/containers/json')).status).toBe(200);
     const tooNew = await t.request('GET', '/v1.51/version');
     expect(tooNew.status).toBe(400);
-    expect(await message(tooNew)).toBe(
+    expect(await messageOf(tooNew)).toBe(
       'client version 1.51 is too new. Maximum supported API version is 1.50',
     );
     const tooOld = await t.request('GET', '/v1.12/_ping');
     expect(tooOld.status).toBe(400);
-    expect(await message(tooOld)).toMatch(/^client version 1.12 is too old/);
+    expect(await messageOf(tooOld)).toMatch(/^client version 1.12 is too old/);
   });
 });
 
@@ -62,7 +60,7 @@ describe('error answers', () => {
   it('answers whole unsupported areas with 501 and the reason', async () => {
     const res = await t.request('GET', '/volumes');
     expect(res.status).toBe(501);
-    expect(await message(res)).toMatch(/^volumes are not supported by Shoal/);
+    expect(await messageOf(res)).toMatch(/^volumes are not supported by Shoal/);
   });
 
   it('answers a body over 1 MiB with 413 and bad JSON with 400', async () => {
@@ -70,10 +68,10 @@ describe('error answers', () => {
       body: `{"Image":"${'x'.repeat(1024 * 1024)}"}`,
     });
     expect(big.status).toBe(413);
-    expect(await message(big)).toMatch(/larger than the 1 MiB limit/);
+    expect(await messageOf(big)).toMatch(/larger than the 1 MiB limit/);
     const bad = await t.request('POST', '/containers/create', { body: '{"Image":' });
     expect(bad.status).toBe(400);
-    expect(await message(bad)).toMatch(/^invalid JSON in the request body/);
+    expect(await messageOf(bad)).toMatch(/^invalid JSON in the request body/);
   });
 
   it('maps core error codes to Docker statuses', async () => {
@@ -91,7 +89,7 @@ describe('error answers', () => {
         t.containers.list = () => Promise.reject(new ShoalError(code, `core says ${code}`));
         const res = await t.request('GET', '/containers/json');
         expect(res.status, code).toBe(status);
-        expect(await message(res)).toBe(`core says ${code}`);
+        expect(await messageOf(res)).toBe(`core says ${code}`);
       }
     } finally {
       t.containers.list = original;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './test-support/harness';
+import { messageOf, startTestApi, type TestApi } from './test-support/harness';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -87,7 +87,7 @@ describe('images', () => {
     ] as const) {
       const res = await t.request(method, path);
       expect(res.status, path).toBe(501);
-      expect(((await res.json()) as { message: string }).message).toMatch(/Shoal keeps no images/);
+      expect(await messageOf(res)).toMatch(/Shoal keeps no images/);
     }
   });
 });

@@ -59,23 +59,7 @@ export const PING_HEADERS: Readonly<Record<string, string>> = {
 
 /** GET /version. Components lists Shoal itself; there is no local engine behind it. */
 export function versionBody() {
-  return {
-    Platform: { Name: 'Shoal (Docker Engine API for Apache Mesos)' },
-    Components: [
-      {
-        Name: 'Engine',
-        Version: SERVER_NAME,
-        Details: {
-          ApiVersion: MAX_API_VERSION,
-          MinAPIVersion: MIN_API_VERSION,
-          Os: 'linux',
-          Arch: 'amd64',
-        },
-      },
-    ],
-    Version: SERVER_NAME,
-    ApiVersion: MAX_API_VERSION,
-    MinAPIVersion: MIN_API_VERSION,
+  const build = {
     GitCommit: 'unknown',
     GoVersion: `node ${process.versions.node}`,
     Os: 'linux',
@@ -83,5 +67,24 @@ export function versionBody() {
     // Containers run on Mesos agents, each with its own kernel.
     KernelVersion: 'n/a',
     BuildTime: '',
+  };
+  return {
+    Platform: { Name: 'Shoal (Docker Engine API for Apache Mesos)' },
+    Components: [
+      {
+        Name: 'Engine',
+        Version: SERVER_NAME,
+        Details: {
+          ...build,
+          ApiVersion: MAX_API_VERSION,
+          MinAPIVersion: MIN_API_VERSION,
+          Experimental: 'false',
+        },
+      },
+    ],
+    Version: SERVER_NAME,
+    ApiVersion: MAX_API_VERSION,
+    MinAPIVersion: MIN_API_VERSION,
+    ...build,
   };
 }

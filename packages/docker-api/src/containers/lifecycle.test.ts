@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../test-support/harness';
+import { messageOf, startTestApi, type TestApi } from '../test-support/harness';
 
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.api.close());
-
-const message = async (res: Response) => ((await res.json()) as { message: string }).message;
 
 async function create(
   name: string,
@@ -60,10 +58,10 @@ describe('create, inspect and list', () => {
       body: { Image: 'nginx' },
     });
     expect(dup.status).toBe(409);
-    expect(await message(dup)).toMatch(/The container name "\/web" is already in use/);
+    expect(await messageOf(dup)).toMatch(/The container name "\/web" is already in use/);
     const other = await t.request('GET', '/containers/web/json', { token: 'globex-rw' });
     expect(other.status).toBe(404);
-    expect(await message(other)).toBe('No such container: web');
+    expect(await messageOf(other)).toBe('No such container: web');
     await create('web', { Image: 'redis' }, 'globex-rw');
   });
 
@@ -98,7 +96,7 @@ describe('create, inspect and list', () => {
       `/containers/json?filters=${encodeURIComponent('{"health":["healthy"]}')}`,
     );
     expect(bad.status).toBe(400);
-    expect(await message(bad)).toMatch(/^invalid filter 'health'/);
+    expect(await messageOf(bad)).toMatch(/^invalid filter 'health'/);
   });
 
   it('refuses unsupported create options with 400 naming them', async () => {
@@ -106,7 +104,7 @@ describe('create, inspect and list', () => {
       body: { Image: 'nginx', HostConfig: { Privileged: true } },
     });
     expect(res.status).toBe(400);
-    expect(await message(res)).toMatch(
+    expect(await messageOf(res)).toMatch(
       /^HostConfig\.Privileged \(--privileged\) is not supported by Shoal/,
     );
   });
@@ -141,7 +139,7 @@ describe('wait, stop, kill and remove', () => {
     await t.request('POST', '/containers/victim/start');
     const hup = await t.request('POST', '/containers/victim/kill?signal=HUP');
     expect(hup.status).toBe(501);
-    expect(await message(hup)).toMatch(/cannot be delivered/);
+    expect(await messageOf(hup)).toMatch(/cannot be delivered/);
     expect((await t.request('POST', '/containers/victim/kill')).status).toBe(204);
   });
 
@@ -149,7 +147,7 @@ describe('wait, stop, kill and remove', () => {
     await t.request('POST', '/containers/victim/start');
     const res = await t.request('DELETE', '/containers/victim');
     expect(res.status).toBe(409);
-    expect(await message(res)).toMatch(/^You cannot remove a running container/);
+    expect(await messageOf(res)).toMatch(/^You cannot remove a running container/);
     expect((await t.request('DELETE', '/containers/victim?force=1&v=1')).status).toBe(204);
     expect((await t.request('GET', '/containers/victim/json')).status).toBe(404);
   });
@@ -169,7 +167,7 @@ describe('what a Mesos task cannot do', () => {
   it('answers exec with 501 and why, after resolving the container', async () => {
     const res = await t.request('POST', '/v1.50/containers/web/exec', { body: { Cmd: ['ls'] } });
     expect(res.status).toBe(501);
-    expect(await message(res)).toMatch(
+    expect(await messageOf(res)).toMatch(
       /^exec is not supported: Mesos runs each container as a task/,
     );
     expect(
@@ -177,7 +175,7 @@ describe('what a Mesos task cannot do', () => {
     ).toBe(404);
     const start = await t.request('POST', '/exec/abc/start', { body: {} });
     expect(start.status).toBe(404);
-    expect(await message(start)).toBe('No such exec instance: abc');
+    expect(await messageOf(start)).toBe('No such exec instance: abc');
   });
 
   it('answers stats in Docker shape with the allocation, and says usage is not measured', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../test-support/harness';
+import { messageOf, startTestApi, type TestApi } from '../test-support/harness';
 import { rawRequest } from '../test-support/raw-http';
 import { unframe } from '../test-support/wire';
 
@@ -58,9 +58,7 @@ describe('logs', () => {
   it('needs at least one stream, and refuses --until', async () => {
     expect((await t.request('GET', '/containers/talker/logs')).status).toBe(400);
     const until = await t.request('GET', '/containers/talker/logs?stdout=1&until=1700000000');
-    expect(((await until.json()) as { message: string }).message).toMatch(
-      /^until \(docker logs --until\) is not supported/,
-    );
+    expect(await messageOf(until)).toMatch(/^until \(docker logs --until\) is not supported/);
   });
 });
 

@@ -4,7 +4,8 @@ import { queryBool, queryFilters, queryInt } from '../query';
 import type { RequestContext, Route } from '../router';
 import { inspectBody, summaryBody } from './views';
 
-const STATES: readonly ContainerStateName[] = [
+/** Docker's container states, the values of the `status` filter. */
+export const CONTAINER_STATES: readonly ContainerStateName[] = [
   'created',
   'restarting',
   'running',
@@ -24,9 +25,11 @@ function listFilters(query: URLSearchParams): ContainerListFilters {
   if (limit !== undefined && limit > 0) result.limit = limit;
   const status = filters.get('status');
   if (status) {
-    const unknown = status.find((s) => !STATES.includes(s as ContainerStateName));
+    const unknown = status.find((s) => !CONTAINER_STATES.includes(s as ContainerStateName));
     if (unknown !== undefined) {
-      throw badRequest(`invalid filter 'status=${unknown}' (use one of ${STATES.join(', ')})`);
+      throw badRequest(
+        `invalid filter 'status=${unknown}' (use one of ${CONTAINER_STATES.join(', ')})`,
+      );
     }
     result.status = status as ContainerStateName[];
     // `docker ps -f status=exited` works without -a.

@@ -35,3 +35,8 @@ export async function startTestApi(options: Partial<DockerApiOptions> = {}) {
   };
   return { ...memory, api, base, request, serverErrors, port: Number(new URL(base).port) };
 }
+
+/** The `message` of a Docker JSON error answer. */
+export async function messageOf(res: Response): Promise<string> {
+  return ((await res.json()) as { message: string }).message;
+}

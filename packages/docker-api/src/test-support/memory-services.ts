@@ -20,6 +20,7 @@ import {
   type WaitCondition,
   type WaitResult,
 } from '@shoal/core';
+import { CONTAINER_STATES } from '../containers/read';
 import type { DockerApiServices } from '../services';
 
 // An in-memory stand-in for core's services, for tests of the wire format.
@@ -56,16 +57,6 @@ interface Box {
   lines: LogLine[];
   changed: EventEmitter;
 }
-
-const STATES: ContainerStateName[] = [
-  'created',
-  'restarting',
-  'running',
-  'removing',
-  'paused',
-  'exited',
-  'dead',
-];
 
 export class MemoryContainers implements ContainerOperations {
   readonly boxes = new Map<string, Box>();
@@ -292,7 +283,7 @@ export class MemoryContainers implements ContainerOperations {
     const used = (pick: (s: ContainerSpec) => number) =>
       running.reduce((sum, v) => sum + pick(v.spec), 0);
     const byState = Object.fromEntries(
-      STATES.map((s) => [s, views.filter((v) => v.state === s).length]),
+      CONTAINER_STATES.map((s) => [s, views.filter((v) => v.state === s).length]),
     );
     return {
       quota: {
