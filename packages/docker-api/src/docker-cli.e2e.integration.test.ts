@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningShoal } from '../../../apps/server/src/app';
@@ -244,8 +244,36 @@ describe('dockerode against Shoal', () => {
     expect(listed.map((c) => c.Names[0])).toEqual(['/sdk']);
     expect((await container.inspect()).State).toMatchObject({ Status: 'exited', ExitCode: 2 });
 
+    const logs = await container.logs({ stdout: true, stderr: true, follow: false });
+    const logOut: Buffer[] = [];
+    const logErr: Buffer[] = [];
+    const logStream = Readable.from([logs]);
+    client.modem.demuxStream(logStream, collect(logOut), collect(logErr));
+    await new Promise((resolve) => logStream.on('end', resolve));
+    expect([Buffer.concat(logOut).toString(), Buffer.concat(logErr).toString()]).toEqual([
+      'out\n',
+      'err\n',
+    ]);
+
     await expect(container.exec({ Cmd: ['ls'] })).rejects.toMatchObject({ statusCode: 501 });
     await container.remove();
     await expect(container.inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('runs a server, stops it and reads info, as an SDK user would', async () => {
+    const server = await client.createContainer({
+      Image: 'nginx',
+      HostConfig: { Memory: 64 * 1024 * 1024 },
+    });
+    await server.start();
+    expect((await server.inspect()).State.Running).toBe(true);
+    const info = (await client.info()) as {
+      ContainersRunning: number;
+      Shoal: { tenant: { slug: string } };
+    };
+    expect(info).toMatchObject({ ContainersRunning: 1, Shoal: { tenant: { slug: 'e2e' } } });
+    await server.stop({ t: 1 });
+    expect((await server.inspect()).State).toMatchObject({ Running: false, ExitCode: 143 });
+    await server.remove();
   });
 });

@@ -57,6 +57,12 @@ describe('error answers', () => {
     expect((await t.request('PUT', '/containers/json')).status).toBe(405);
   });
 
+  it('answers a malformed path escape with 400', async () => {
+    const res = await t.request('GET', '/containers/%E0%A4%A/json');
+    expect(res.status).toBe(400);
+    expect(await messageOf(res)).toMatch(/^invalid escape sequence in the path/);
+  });
+
   it('answers whole unsupported areas with 501 and the reason', async () => {
     const res = await t.request('GET', '/volumes');
     expect(res.status).toBe(501);

@@ -1,5 +1,5 @@
 import { authenticate, requireWriteScope, type Caller } from './auth';
-import { DockerApiError, isServerFault, notFound, toErrorReply } from './errors';
+import { DockerApiError, badRequest, isServerFault, notFound, toErrorReply } from './errors';
 import type { Exchange } from './exchange';
 import type { FailureLimiter } from './rate-limit';
 import type { DockerApiServices } from './services';
@@ -77,7 +77,7 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
       if (method !== 'GET' && method !== 'HEAD') requireWriteScope(caller);
       const match = route.pattern.exec(path) as RegExpExecArray;
       const params = Object.fromEntries(
-        route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+        route.names.map((name, i) => [name, decodePathPart(match[i + 1] ?? '')]),
       );
       await route.handle({
         ex,
@@ -93,7 +93,17 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
   };
 }
 
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw badRequest(`invalid escape sequence in the path: ${part}`);
+  }
+}
+
 function answerError(ex: Exchange, error: unknown, request: string, options: RouterOptions): void {
+  // The client left (docker run -d drops its wait, Ctrl-C ends logs -f): nobody to answer.
+  if (ex.signal.aborted) return;
   const reply = toErrorReply(error);
   if (isServerFault(reply)) options.onServerError(error, request);
   if (ex.started) {
