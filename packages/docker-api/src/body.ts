@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { DockerApiError, badRequest } from './errors';
 
 /** Docker's create bodies are a few KiB; this leaves room without letting one request fill memory. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Reads a JSON body; an empty body is `undefined`. */
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {

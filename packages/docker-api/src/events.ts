@@ -4,7 +4,7 @@ import type { RequestContext, Route } from './router';
 import { pump } from './streams/pump';
 
 /** Docker's event message; the lower-case fields are the pre-1.22 names old clients still read. */
-export function eventBody(event: ContainerEvent) {
+function eventBody(event: ContainerEvent) {
   return {
     status: event.action,
     id: event.containerId,
@@ -30,7 +30,7 @@ function matchesLabel(filter: string, attributes: Record<string, string>): boole
   return attributes[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
-export function eventMatches(event: ContainerEvent, filters: Filters): boolean {
+function eventMatches(event: ContainerEvent, filters: Filters): boolean {
   const types = filters.get('type');
   if (types && !types.includes('container')) return false;
   const containers = filters.get('container');

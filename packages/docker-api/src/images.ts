@@ -5,7 +5,7 @@ import type { RequestContext, Route } from './router';
 import { refuseWith } from './unsupported';
 
 /** `nginx` → `nginx:latest`; a digest or an explicit tag stays as written. */
-export function withTag(image: string): string {
+function withTag(image: string): string {
   if (image.includes('@')) return image;
   const lastPart = image.slice(image.lastIndexOf('/') + 1);
   return lastPart.includes(':') ? image : `${image}:latest`;

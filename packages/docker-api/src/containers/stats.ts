@@ -28,7 +28,7 @@ function cpuStats(view: ContainerView, running: boolean) {
   };
 }
 
-export function statsBody(view: ContainerView, read: Date, previous: Date | undefined) {
+function statsBody(view: ContainerView, read: Date, previous: Date | undefined) {
   const running = view.state === 'running';
   return {
     name: `/${view.name}`,
