@@ -102,6 +102,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.SHOAL_E2E_BASE_URL = `http://127.0.0.1:${webPort}`;
   process.env.SHOAL_E2E_API_URL = env.SHOAL_SERVER_URL;
   process.env.SHOAL_E2E_ADMIN_PASSWORD = adminPassword(dataDir);
+  process.env.SHOAL_E2E_DATABASE_URL = env.DATABASE_URL;
   return teardown;
 }
 

@@ -6,7 +6,7 @@ import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 import { fieldErrorsOf, messageOf } from '@/lib/errors';
 import { useTRPC } from '@/lib/trpc';
-import { parseQuota, QuotaFields, quotaText, type QuotaText } from './quota-fields';
+import { parseTenantLimits, QuotaFields, quotaText, type QuotaText } from './quota-fields';
 
 export function CreateTenantForm() {
   const trpc = useTRPC();
@@ -33,13 +33,10 @@ export function CreateTenantForm() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseQuota(quota);
-    const w = Number(weight);
-    const found: Record<string, string> = { ...parsed.errors };
-    if (!(w > 0)) found.weight = 'A weight is a number above 0';
+    const { limits, errors: found } = parseTenantLimits(quota, weight);
     setLocalErrors(found);
-    if (!parsed.quota || Object.keys(found).length) return;
-    create.mutate({ slug: slug.trim(), name: name.trim() || slug.trim(), weight: w, quota: parsed.quota, ...(role.trim() ? { mesosRole: role.trim() } : {}) });
+    if (!limits) return;
+    create.mutate({ slug: slug.trim(), name: name.trim() || slug.trim(), ...limits, ...(role.trim() ? { mesosRole: role.trim() } : {}) });
   };
 
   return (

@@ -6,7 +6,7 @@ import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 import { fieldErrorsOf, messageOf } from '@/lib/errors';
 import { useTRPC } from '@/lib/trpc';
-import { parseQuota, QuotaFields, quotaText, type QuotaKey, type QuotaText } from './quota-fields';
+import { parseTenantLimits, QuotaFields, quotaText, type QuotaKey, type QuotaText } from './quota-fields';
 
 interface EditableTenant extends Record<QuotaKey, number | null> {
   id: string;
@@ -31,15 +31,12 @@ export function EditTenantForm({ tenant, onDone }: { tenant: EditableTenant; onD
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseQuota(quota);
-    const w = Number(weight);
-    const found: Record<string, string> = { ...parsed.errors };
-    if (!(w > 0)) found.weight = 'A weight is a number above 0';
+    const { limits, errors: found } = parseTenantLimits(quota, weight);
     setLocalErrors(found);
-    if (!parsed.quota || Object.keys(found).length) return;
+    if (!limits) return;
     try {
-      await update.mutateAsync({ tenantId: tenant.id, weight: w, ...(role.trim() !== tenant.mesosRole ? { mesosRole: role.trim() } : {}) });
-      await setQuotaCall.mutateAsync({ tenantId: tenant.id, quota: parsed.quota });
+      await update.mutateAsync({ tenantId: tenant.id, weight: limits.weight, ...(role.trim() !== tenant.mesosRole ? { mesosRole: role.trim() } : {}) });
+      await setQuotaCall.mutateAsync({ tenantId: tenant.id, quota: limits.quota });
       onDone();
     } catch {
       // shown from the mutations' error state

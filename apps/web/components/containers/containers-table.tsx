@@ -74,7 +74,8 @@ export function ContainersTable({ tenantSlug, containers }: { tenantSlug: string
           </select>
         </label>
         <p role="status" className="ml-auto text-sm text-slate-600" data-testid="container-count">
-          {rows.length === containers.length ? `${rows.length} containers` : `${rows.length} of ${containers.length} containers`}
+          {rows.length === containers.length ? '' : `${rows.length} of `}
+          {containers.length} {containers.length === 1 ? 'container' : 'containers'}
         </p>
       </div>
       {rows.length === 0 ? (

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createHarness, type Caller } from './test-support/harness';
+
+let h: Awaited<ReturnType<typeof createHarness>>;
+let viewer: Caller;
+
+beforeAll(async () => {
+  h = await createHarness();
+  const tenant = await h.services.tenants.create({ slug: 'team-a', name: 'A' }, 'test');
+  viewer = await h.userCaller('viewer@a.example', { 'team-a': 'VIEWER' });
+  const now = Date.now();
+  await h.db.prisma.offerStat.createMany({
+    data: [
+      { tenantId: tenant.id, windowStart: new Date(now - 3 * 3600_000), offers: 9, offeredCpus: 9 },
+      { tenantId: tenant.id, windowStart: new Date(now - 60_000), offers: 2, offeredCpus: 4, acceptedCpus: 1, declinedCpus: 3, offeredMemMb: 2048, acceptedMemMb: 256, declinedMemMb: 1792 },
+      { tenantId: tenant.id, windowStart: new Date(now - 2 * 24 * 3600_000), offers: 1 },
+    ],
+  });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+it('returns offered, accepted and declined amounts per window within the range, oldest first', async () => {
+  const lastHour = await viewer.offers.series({ tenantSlug: 'team-a', hours: 1 });
+  expect(lastHour).toEqual([
+    {
+      windowStart: expect.any(Date),
+      offers: 2,
+      cpus: { offered: 4, accepted: 1, declined: 3 },
+      memoryMb: { offered: 2048, accepted: 256, declined: 1792 },
+    },
+  ]);
+  const lastDay = await viewer.offers.series({ tenantSlug: 'team-a' });
+  expect(lastDay.map((w) => w.offers)).toEqual([9, 2]);
+});
