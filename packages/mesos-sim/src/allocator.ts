@@ -23,6 +23,16 @@ function allocatable(r: Resources): boolean {
   );
 }
 
+/**
+ * The same test on an agent without building its free resources, so that a busy cluster's
+ * full agents cost a few subtractions per round.
+ */
+function hasAllocatable(agent: AgentRecord): boolean {
+  const free = (bag: 'scalars' | 'revocable', name: string) =>
+    (agent.total[bag][name] ?? 0) - (agent.used[bag][name] ?? 0) - (agent.offered[bag][name] ?? 0);
+  return free('scalars', 'cpus') >= 0.01 || free('scalars', 'mem') >= 32 || free('revocable', 'cpus') >= 0.01 || free('revocable', 'mem') >= 32;
+}
+
 interface Candidate {
   framework: FrameworkRecord;
   role: string;
@@ -78,7 +88,8 @@ export class Allocator {
  */
 class AllocationRound {
   private readonly agents: AgentRecord[];
-  private clusterTotal = emptyResources();
+  /** Non-revocable scalars of the usable agents, the denominator of every share. */
+  private readonly clusterTotal: Resources = emptyResources();
   /** Allocated plus offered, per role: what shares and quota are measured against. */
   private readonly held = new Map<string, Resources>();
   private readonly made = new Map<FrameworkRecord, OfferRecord[]>();
@@ -93,7 +104,10 @@ class AllocationRound {
     this.agents = master.random.shuffle(
       [...master.agents.values()].filter((a) => a.status === 'REGISTERED' && !a.deactivated && !master.maintenance.isDown(a)),
     );
-    for (const agent of this.agents) this.clusterTotal = addResources(this.clusterTotal, agent.total);
+    const total = this.clusterTotal.scalars;
+    for (const agent of this.agents) {
+      for (const [name, value] of Object.entries(agent.total.scalars)) total[name] = (total[name] ?? 0) + value;
+    }
     for (const [role, usage] of roleTotals(master.frameworks.values())) {
       this.held.set(role, addResources(usage.allocated, usage.offered));
     }
@@ -156,8 +170,8 @@ class AllocationRound {
   }
 
   private offerAgent(agent: AgentRecord, eligible: (c: Candidate) => boolean): void {
+    if (!hasAllocatable(agent)) return;
     let free = available(agent);
-    if (!allocatable(free)) return;
     const hasGpus = (agent.total.scalars.gpus ?? 0) > 0;
     const ordered = this.candidates
       .filter(eligible)

@@ -102,13 +102,18 @@ export class Master {
     if (index !== null && !this.masterEndpoints[index]) throw new RangeError(`no master ${index}`);
     if (index === this.leader) return;
     this.leader = index;
-    this.subscriptions.leaderChanged();
-    this.operatorEvents.closeAll();
+    this.endStreams();
     this.log(index === null ? 'no leading master' : `master ${index} is now leading`);
   }
 
+  private endStreams(): void {
+    this.subscriptions.leaderChanged();
+    this.operatorEvents.closeAll();
+  }
+
   close(): void {
-    this.setLeader(null);
+    this.leader = null;
+    this.endStreams();
     this.timers.close();
   }
 }

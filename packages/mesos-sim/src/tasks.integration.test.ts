@@ -73,6 +73,9 @@ describe('task lifecycle', () => {
     await polite.client.kill({ value: 'redis' });
     await polite.update('redis', 'TASK_KILLING');
     await polite.update('redis', 'TASK_KILLED');
+    // The kill freed resources, which lifts polite's filter; leave the agents to blunt.
+    await polite.client.suppress();
+    await polite.client.decline(t.sim.state.offers().map((o) => ({ value: o.id })));
 
     const blunt = await t.framework(frameworkInfo('blunt', ['ops']));
     const other = await firstOffer(blunt);

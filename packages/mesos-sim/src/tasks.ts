@@ -252,7 +252,7 @@ export class TaskManager {
 
   /** The master lost contact: tasks keep running on the agent but count as unreachable. */
   agentUnreachable(agent: AgentRecord): void {
-    const now = Date.now();
+    const since = agent.unreachableAt ?? Date.now();
     for (const task of agent.tasks) {
       this.master.timers.cancel(task.retryTimer);
       task.retryTimer = undefined;
@@ -264,7 +264,7 @@ export class TaskManager {
       this.sendMasterUpdate(task, 'TASK_UNREACHABLE', sent, {
         reason: 'REASON_AGENT_REMOVED',
         message: `Agent ${agent.hostname} is unreachable`,
-        unreachable_time: timeInfo(now),
+        unreachable_time: timeInfo(since),
       });
     }
   }

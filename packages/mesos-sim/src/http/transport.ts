@@ -153,6 +153,7 @@ export async function readCall<N extends MessageName>(
  */
 export class EventStream<N extends MessageName> implements EventSink<MessageOf<N>> {
   private open = true;
+  private corked = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -177,6 +178,16 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
 
   send(event: MessageOf<N>): void {
     if (!this.open) return;
+    // Events raised in one turn of the event loop (a launch's first updates, say) leave
+    // in one write instead of one syscall each.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
     this.res.write(encodeRecord(encodeMessage(this.type, event, this.format)));
   }
 

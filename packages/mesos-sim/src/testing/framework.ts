@@ -12,6 +12,7 @@ import {
   type WireFormat,
 } from '@shoal/mesos';
 import { EventQueue } from './event-queue';
+import { Limiter } from './limiter';
 
 export interface DriverOptions {
   /** Acknowledge every update that carries a uuid as soon as it arrives (default true). */
@@ -54,6 +55,13 @@ export function taskOn(offer: Offer, taskId: string, options: { cpus?: number; m
  */
 export class FrameworkDriver {
   readonly queue = new EventQueue<scheduler.Event>();
+  /** Bounds the calls in flight, acknowledgements included. */
+  readonly calls = new Limiter(32);
+  /**
+   * Updates whose acknowledgement is queued or in flight: a retried copy arriving meanwhile
+   * is not acknowledged twice. One arriving later is, since the first one may have been lost.
+   */
+  private readonly acking = new Set<string>();
   private subscription?: SchedulerSubscription;
 
   private constructor(
@@ -80,8 +88,17 @@ export class FrameworkDriver {
         if (item.type === 'DISCONNECTED') continue;
         const event = item as scheduler.Event;
         const status = event.update?.status;
+        // Not awaited: acknowledging one update at a time would serialise thousands of tasks.
         if (this.autoAck && status?.uuid && status.agent_id) {
-          await this.client.acknowledge(status.agent_id, status.task_id, status.uuid).catch(() => {});
+          const { agent_id: agentId, task_id: taskId, uuid } = status;
+          const key = Buffer.from(uuid).toString('hex');
+          if (!this.acking.has(key)) {
+            this.acking.add(key);
+            this.calls
+              .run(() => this.client.acknowledge(agentId, taskId, uuid))
+              .catch(() => {})
+              .finally(() => this.acking.delete(key));
+          }
         }
         this.queue.push(event);
       }
@@ -115,7 +132,8 @@ export class FrameworkDriver {
   }
 
   async launch(offer: Offer, tasks: TaskInfo[], refuseSeconds?: number): Promise<void> {
-    await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: tasks } }], refuseSeconds === undefined ? undefined : { refuse_seconds: refuseSeconds });
+    const filters = refuseSeconds === undefined ? undefined : { refuse_seconds: refuseSeconds };
+    await this.calls.run(() => this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters));
   }
 
   async close(): Promise<void> {
