@@ -13,13 +13,16 @@ function totalOf(spec: AgentSpec): Resources {
   const gpus = spec.gpus ?? DEFAULT_AGENT.gpus;
   if (gpus > 0) scalars.gpus = gpus;
   const revocable: Record<string, number> = {};
-  for (const [name, value] of Object.entries(spec.revocable ?? {})) if (value > 0) revocable[name] = value;
+  for (const [name, value] of Object.entries(spec.revocable ?? {}))
+    if (value > 0) revocable[name] = value;
   return { scalars, ports: normalizeRanges(spec.ports ?? DEFAULT_AGENT.ports), revocable };
 }
 
 function attributesOf(spec: AgentSpec): Attribute[] {
   return Object.entries(spec.attributes ?? {}).map(([name, value]) =>
-    typeof value === 'number' ? { name, type: 'SCALAR', scalar: { value } } : { name, type: 'TEXT', text: { value } },
+    typeof value === 'number'
+      ? { name, type: 'SCALAR', scalar: { value } }
+      : { name, type: 'TEXT', text: { value } },
   );
 }
 
@@ -44,7 +47,9 @@ export class AgentManager {
     const index = this.added + 1;
     const hostname = spec.hostname ?? `agent-${String(index).padStart(4, '0')}.sim.local`;
     if (this.master.maintenance.isDownHostname(hostname)) {
-      throw new AgentError(`Machine '${hostname}' is down for maintenance; agents on it cannot register`);
+      throw new AgentError(
+        `Machine '${hostname}' is down for maintenance; agents on it cannot register`,
+      );
     }
     this.added = index;
     const agent: AgentRecord = {
@@ -69,7 +74,8 @@ export class AgentManager {
 
   /** The agent shuts down (crash, maintenance) or is marked gone by the operator. */
   remove(agent: AgentRecord, how: 'shutdown' | 'maintenance' | 'gone'): void {
-    if (agent.status === 'REMOVED' || agent.status === 'GONE') throw new AgentError(`Agent '${agent.id}' is already removed`);
+    if (agent.status === 'REMOVED' || agent.status === 'GONE')
+      throw new AgentError(`Agent '${agent.id}' is already removed`);
     const wasRegistered = agent.status === 'REGISTERED';
     this.master.offerBook.rescindOnAgent(agent);
     this.master.maintenance.rescindInverseOffersOn(agent);
@@ -80,7 +86,8 @@ export class AgentManager {
   }
 
   partition(agent: AgentRecord): void {
-    if (agent.status !== 'REGISTERED') throw new AgentError(`Agent '${agent.id}' is not registered`);
+    if (agent.status !== 'REGISTERED')
+      throw new AgentError(`Agent '${agent.id}' is not registered`);
     agent.status = 'UNREACHABLE';
     agent.unreachableAt = Date.now();
     this.master.offerBook.rescindOnAgent(agent);
@@ -91,7 +98,8 @@ export class AgentManager {
   }
 
   restore(agent: AgentRecord): void {
-    if (agent.status !== 'UNREACHABLE') throw new AgentError(`Agent '${agent.id}' is not unreachable`);
+    if (agent.status !== 'UNREACHABLE')
+      throw new AgentError(`Agent '${agent.id}' is not unreachable`);
     agent.status = 'REGISTERED';
     agent.unreachableAt = undefined;
     agent.reregisteredAt = Date.now();
@@ -116,7 +124,8 @@ export class AgentManager {
 
   reactivate(agentId: string): void {
     const agent = this.requireRegistered(agentId);
-    if (agent.drain?.state === 'DRAINING') throw new AgentError(`Agent '${agentId}' is still draining`);
+    if (agent.drain?.state === 'DRAINING')
+      throw new AgentError(`Agent '${agentId}' is still draining`);
     agent.deactivated = false;
     agent.drain = undefined;
     this.master.allocator.soon();
@@ -128,12 +137,14 @@ export class AgentManager {
     agent.deactivated = true;
     agent.drain = { state: 'DRAINING', config };
     this.master.offerBook.rescindOnAgent(agent);
-    for (const task of [...agent.tasks]) this.master.taskManager.kill(task, 'REASON_AGENT_DRAINING');
+    for (const task of [...agent.tasks])
+      this.master.taskManager.kill(task, 'REASON_AGENT_DRAINING');
     this.checkDrained(agent);
   }
 
   checkDrained(agent: AgentRecord): void {
-    if (agent.drain?.state !== 'DRAINING' || agent.tasks.size > 0 || agent.status !== 'REGISTERED') return;
+    if (agent.drain?.state !== 'DRAINING' || agent.tasks.size > 0 || agent.status !== 'REGISTERED')
+      return;
     agent.drain.state = 'DRAINED';
     this.master.log(`agent ${agent.id} drained`);
     if (agent.drain.config.mark_gone) this.remove(agent, 'gone');

@@ -4,7 +4,9 @@ import { frameworkInfo, taskOn } from './testing/framework';
 import { useSim } from './testing/sim-fixture';
 
 const cpus = (resources: Resource[] | undefined) =>
-  (resources ?? []).filter((r) => r.name === 'cpus' && !r.revocable).reduce((n, r) => n + (r.scalar?.value ?? 0), 0);
+  (resources ?? [])
+    .filter((r) => r.name === 'cpus' && !r.revocable)
+    .reduce((n, r) => n + (r.scalar?.value ?? 0), 0);
 
 describe('offers', () => {
   const t = useSim({ agents: 3 });
@@ -16,7 +18,10 @@ describe('offers', () => {
     for (const offer of offers) {
       expect(offer.allocation_info?.role).toBe('dev');
       expect(offer.resources?.every((r) => r.allocation_info?.role === 'dev')).toBe(true);
-      expect(offer.url?.address).toMatchObject({ ip: '127.0.0.1', port: Number(new URL(t.sim.agentGatewayUrl).port) });
+      expect(offer.url?.address).toMatchObject({
+        ip: '127.0.0.1',
+        port: Number(new URL(t.sim.agentGatewayUrl).port),
+      });
       expect(offer.hostname).toMatch(/^agent-\d{4}\.sim\.local$/);
     }
   });
@@ -25,7 +30,9 @@ describe('offers', () => {
     const fw = await t.framework({ user: 'root', name: 'legacy', role: 'legacy' });
     const [offer] = await fw.offers();
     expect(offer?.allocation_info).toBeUndefined();
-    expect(offer?.resources?.every((r) => r.allocation_info === undefined && r.role === '*')).toBe(true);
+    expect(offer?.resources?.every((r) => r.allocation_info === undefined && r.role === '*')).toBe(
+      true,
+    );
     expect(t.sim.state.offers().every((o) => o.role === 'legacy')).toBe(true);
   });
 
@@ -34,12 +41,18 @@ describe('offers', () => {
     const [first, ...rest] = await fw.offers();
     if (!first) throw new Error('no offer');
     await fw.client.decline([first.id], { refuse_seconds: 3600 });
-    await fw.client.decline(rest.map((o) => o.id), { refuse_seconds: 0 });
+    await fw.client.decline(
+      rest.map((o) => o.id),
+      { refuse_seconds: 0 },
+    );
     // Later rounds keep offering the other agents but never the filtered one.
     for (let round = 0; round < 3; round++) {
       const offers = await fw.offers();
       expect(offers.some((o) => o.agent_id.value === first.agent_id.value)).toBe(false);
-      await fw.client.decline(offers.map((o) => o.id), { refuse_seconds: 0 });
+      await fw.client.decline(
+        offers.map((o) => o.id),
+        { refuse_seconds: 0 },
+      );
     }
     await fw.client.revive();
     await fw.offers((o) => o.agent_id.value === first.agent_id.value);
@@ -48,25 +61,36 @@ describe('offers', () => {
   it('re-offers once a short filter expires', async () => {
     const fw = await t.framework(frameworkInfo('short', ['dev']));
     const offers = await fw.offers();
-    await fw.client.decline(offers.map((o) => o.id), { refuse_seconds: 0.05 });
+    await fw.client.decline(
+      offers.map((o) => o.id),
+      { refuse_seconds: 0.05 },
+    );
     const again = await fw.offers();
     expect(again.length).toBeGreaterThan(0);
   });
 
   it('starts with suppressed roles and stops offers for a role on SUPPRESS until REVIVE', async () => {
-    const fw = await t.framework(frameworkInfo('suppressor', ['a', 'b', 'c']), { suppressedRoles: ['c'] });
+    const fw = await t.framework(frameworkInfo('suppressor', ['a', 'b', 'c']), {
+      suppressedRoles: ['c'],
+    });
     await fw.offers();
     await fw.client.suppress(['a']);
     expect(t.sim.state.frameworks()[0]?.suppressedRoles.sort()).toEqual(['a', 'c']);
     // Offers made before the SUPPRESS may still be on their way; only later ones count.
     const stale = new Set(t.sim.state.offers().map((o) => o.id));
-    await fw.client.decline([...stale].map((value) => ({ value })), { refuse_seconds: 0 });
-    for (let fresh = 0; fresh < 3; ) {
+    await fw.client.decline(
+      [...stale].map((value) => ({ value })),
+      { refuse_seconds: 0 },
+    );
+    for (let fresh = 0; fresh < 3;) {
       const event = await fw.next((e) => e.type === 'OFFERS');
       const offers = (event.offers?.offers ?? []).filter((o) => !stale.has(o.id.value));
       expect(offers.every((o) => o.allocation_info?.role === 'b')).toBe(true);
       fresh += offers.length;
-      await fw.client.decline(offers.map((o) => o.id), { refuse_seconds: 0 });
+      await fw.client.decline(
+        offers.map((o) => o.id),
+        { refuse_seconds: 0 },
+      );
     }
     await fw.client.revive(['a']);
     await fw.offers((o) => o.allocation_info?.role === 'a');
@@ -82,7 +106,11 @@ describe('offers', () => {
     expect(cpus(rest?.resources)).toBe(3);
     await fw.launch(offer, [taskOn(offer, 'second')]);
     const lost = await fw.update('second');
-    expect(lost).toMatchObject({ state: 'TASK_LOST', reason: 'REASON_INVALID_OFFERS', source: 'SOURCE_MASTER' });
+    expect(lost).toMatchObject({
+      state: 'TASK_LOST',
+      reason: 'REASON_INVALID_OFFERS',
+      source: 'SOURCE_MASTER',
+    });
     expect(lost.uuid).toBeUndefined();
   });
 
@@ -92,7 +120,10 @@ describe('offers', () => {
     if (!offer) throw new Error('no offer');
     await fw.client.decline([offer.id]);
     await fw.launch(offer, [taskOn(offer, 'late')]);
-    expect(await fw.update('late')).toMatchObject({ state: 'TASK_DROPPED', reason: 'REASON_INVALID_OFFERS' });
+    expect(await fw.update('late')).toMatchObject({
+      state: 'TASK_DROPPED',
+      reason: 'REASON_INVALID_OFFERS',
+    });
   });
 
   it('rescinds offers of roles an UPDATE_FRAMEWORK removes', async () => {
@@ -124,7 +155,10 @@ describe('offer timeout', () => {
 
 describe('capabilities', () => {
   const t = useSim({
-    agents: [{ cpus: 2, revocable: { cpus: 4 } }, { cpus: 8, gpus: 2 }],
+    agents: [
+      { cpus: 2, revocable: { cpus: 4 } },
+      { cpus: 8, gpus: 2 },
+    ],
   });
 
   const agentOf = (offers: Offer[], gpu: boolean) =>
@@ -136,13 +170,17 @@ describe('capabilities', () => {
     expect(plainOffers).toHaveLength(1);
     expect(agentOf(plainOffers, true)).toBeUndefined();
     expect(plainOffers[0]?.resources?.some((r) => r.revocable)).toBe(false);
-    const fancy = await t.framework(frameworkInfo('fancy', ['ml'], ['REVOCABLE_RESOURCES', 'GPU_RESOURCES']));
+    const fancy = await t.framework(
+      frameworkInfo('fancy', ['ml'], ['REVOCABLE_RESOURCES', 'GPU_RESOURCES']),
+    );
     const fancyOffers = await fancy.offers();
     const gpuOffer = agentOf(fancyOffers, true);
     expect(gpuOffer?.resources?.find((r) => r.name === 'gpus')?.scalar?.value).toBe(2);
     // The revocable slice of the first agent is left over for the capable framework.
     const revocable = fancyOffers.flatMap((o) => o.resources ?? []).filter((r) => r.revocable);
-    expect(revocable).toEqual([expect.objectContaining({ name: 'cpus', scalar: { value: 4 }, revocable: {} })]);
+    expect(revocable).toEqual([
+      expect.objectContaining({ name: 'cpus', scalar: { value: 4 }, revocable: {} }),
+    ]);
   });
 });
 
@@ -155,7 +193,10 @@ describe('quota and weights', () => {
     const fw = await t.framework(frameworkInfo('capped', ['capped']));
     const offers = await fw.offers();
     expect(offers.reduce((n, o) => n + cpus(o.resources), 0)).toBe(3);
-    await fw.client.decline(offers.map((o) => o.id), { refuse_seconds: 0 });
+    await fw.client.decline(
+      offers.map((o) => o.id),
+      { refuse_seconds: 0 },
+    );
     const again = await fw.offers();
     expect(again.reduce((n, o) => n + cpus(o.resources), 0)).toBe(3);
     expect(t.sim.state.roleUsage('capped').scalars.cpus).toBe(3);
@@ -177,13 +218,25 @@ describe('fair sharing', () => {
   });
 
   it('serves roles below their quota guarantee first', async () => {
-    await t.operator().updateQuota([{ role: 'guaranteed', guarantees: { cpus: { value: 4 } }, limits: { cpus: { value: 4 } } }], { force: true });
+    await t.operator().updateQuota(
+      [
+        {
+          role: 'guaranteed',
+          guarantees: { cpus: { value: 4 } },
+          limits: { cpus: { value: 4 } },
+        },
+      ],
+      { force: true },
+    );
     const greedy = await t.framework(frameworkInfo('greedy', ['greedy']));
     const guaranteed = await t.framework(frameworkInfo('guaranteed', ['guaranteed']));
     t.sim.faults.addAgents(agents);
     expect(await guaranteed.offers()).toHaveLength(4);
     // Nothing is left for the other role until the guaranteed one declines.
-    await guaranteed.client.decline(t.sim.state.offers().map((o) => ({ value: o.id })), { refuse_seconds: 3600 });
+    await guaranteed.client.decline(
+      t.sim.state.offers().map((o) => ({ value: o.id })),
+      { refuse_seconds: 3600 },
+    );
     expect((await greedy.offers()).length).toBeGreaterThan(0);
   });
 });

@@ -30,7 +30,12 @@ function allocatable(r: Resources): boolean {
 function hasAllocatable(agent: AgentRecord): boolean {
   const free = (bag: 'scalars' | 'revocable', name: string) =>
     (agent.total[bag][name] ?? 0) - (agent.used[bag][name] ?? 0) - (agent.offered[bag][name] ?? 0);
-  return free('scalars', 'cpus') >= 0.01 || free('scalars', 'mem') >= 32 || free('revocable', 'cpus') >= 0.01 || free('revocable', 'mem') >= 32;
+  return (
+    free('scalars', 'cpus') >= 0.01 ||
+    free('scalars', 'mem') >= 32 ||
+    free('revocable', 'cpus') >= 0.01 ||
+    free('revocable', 'mem') >= 32
+  );
 }
 
 interface Candidate {
@@ -76,7 +81,11 @@ export class Allocator {
     const now = Date.now();
     const candidates: Candidate[] = [...master.frameworks.values()]
       .filter((f) => f.connected)
-      .flatMap((framework) => framework.roles.filter((r) => !framework.suppressed.has(r)).map((role) => ({ framework, role })));
+      .flatMap((framework) =>
+        framework.roles
+          .filter((r) => !framework.suppressed.has(r))
+          .map((role) => ({ framework, role })),
+      );
     if (candidates.length > 0) new AllocationRound(master, candidates, now).run();
     master.maintenance.sendInverseOffers(now);
   }
@@ -102,11 +111,14 @@ class AllocationRound {
     private readonly now: number,
   ) {
     this.agents = master.random.shuffle(
-      [...master.agents.values()].filter((a) => a.status === 'REGISTERED' && !a.deactivated && !master.maintenance.isDown(a)),
+      [...master.agents.values()].filter(
+        (a) => a.status === 'REGISTERED' && !a.deactivated && !master.maintenance.isDown(a),
+      ),
     );
     const total = this.clusterTotal.scalars;
     for (const agent of this.agents) {
-      for (const [name, value] of Object.entries(agent.total.scalars)) total[name] = (total[name] ?? 0) + value;
+      for (const [name, value] of Object.entries(agent.total.scalars))
+        total[name] = (total[name] ?? 0) + value;
     }
     for (const [role, usage] of roleTotals(master.frameworks.values())) {
       this.held.set(role, addResources(usage.allocated, usage.offered));
@@ -119,7 +131,9 @@ class AllocationRound {
     if (this.candidates.some(underGuarantee)) {
       for (const agent of this.agents) this.offerAgent(agent, underGuarantee);
     }
-    const stillUnmet = roles.map((r) => this.unmetGuarantee(r)).filter((q) => Object.keys(q).length > 0);
+    const stillUnmet = roles
+      .map((r) => this.unmetGuarantee(r))
+      .filter((q) => Object.keys(q).length > 0);
     if (stillUnmet.length > 0) {
       let free = emptyResources();
       for (const agent of this.agents) free = addResources(free, available(agent));
@@ -131,7 +145,8 @@ class AllocationRound {
 
   private consumption(role: string): Quantities {
     let total = emptyResources();
-    for (const [r, res] of this.held) if (isSubroleOrSelf(r, role)) total = addResources(total, res);
+    for (const [r, res] of this.held)
+      if (isSubroleOrSelf(r, role)) total = addResources(total, res);
     return total.scalars;
   }
 
@@ -161,12 +176,17 @@ class AllocationRound {
   }
 
   private share(role: string): number {
-    return dominantShare(this.held.get(role) ?? emptyResources(), this.clusterTotal) / this.master.roleConfig.weight(role);
+    return (
+      dominantShare(this.held.get(role) ?? emptyResources(), this.clusterTotal) /
+      this.master.roleConfig.weight(role)
+    );
   }
 
   private frameworkShare(c: Candidate): number {
     const usage = c.framework.usage.get(c.role);
-    return usage ? dominantShare(addResources(usage.allocated, usage.offered), this.clusterTotal) : 0;
+    return usage
+      ? dominantShare(addResources(usage.allocated, usage.offered), this.clusterTotal)
+      : 0;
   }
 
   private offerAgent(agent: AgentRecord, eligible: (c: Candidate) => boolean): void {
@@ -184,9 +204,12 @@ class AllocationRound {
     for (const c of ordered) {
       // Without GPU_RESOURCES a framework is offered nothing from a GPU agent.
       if (hasGpus && !c.framework.capabilities.has('GPU_RESOURCES')) continue;
-      let resources = c.framework.capabilities.has('REVOCABLE_RESOURCES') ? free : withoutRevocable(free);
+      let resources = c.framework.capabilities.has('REVOCABLE_RESOURCES')
+        ? free
+        : withoutRevocable(free);
       resources = capScalars(resources, this.limitHeadroom(c.role));
-      if (this.spare && !this.hasUnmetGuarantee(c.role)) resources = capScalars(resources, this.spare);
+      if (this.spare && !this.hasUnmetGuarantee(c.role))
+        resources = capScalars(resources, this.spare);
       if (!allocatable(resources) || this.filtered(c, agent, resources)) continue;
       this.offer(agent, c, resources);
       free = subtractResources(free, resources);
@@ -198,7 +221,8 @@ class AllocationRound {
     const record = this.master.offerBook.create(c.framework, agent, c.role, resources);
     this.held.set(c.role, addResources(this.held.get(c.role) ?? emptyResources(), resources));
     if (this.spare) {
-      for (const [name, value] of Object.entries(resources.scalars)) this.spare[name] = (this.spare[name] ?? 0) - value;
+      for (const [name, value] of Object.entries(resources.scalars))
+        this.spare[name] = (this.spare[name] ?? 0) - value;
     }
     const list = this.made.get(c.framework) ?? [];
     list.push(record);

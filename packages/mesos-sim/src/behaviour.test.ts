@@ -4,7 +4,10 @@ import { imageBaseName, planTask, printf, type Step } from './behaviour';
 const base = { hostname: 'agent-0001.sim.local', env: { NAME: 'shoal' } };
 const shell = (value: string) => planTask({ ...base, command: { value } });
 const output = (steps: Step[], stream: 'stdout' | 'stderr' = 'stdout') =>
-  steps.filter((s): s is Extract<Step, { kind: 'write' }> => s.kind === 'write' && s.stream === stream).map((s) => s.text).join('');
+  steps
+    .filter((s): s is Extract<Step, { kind: 'write' }> => s.kind === 'write' && s.stream === stream)
+    .map((s) => s.text)
+    .join('');
 const last = (steps: Step[]) => steps[steps.length - 1];
 
 describe('planTask', () => {
@@ -42,18 +45,34 @@ describe('planTask', () => {
 
   it('interprets sh -c chains and argv commands', () => {
     expect(output(shell('sh -c "echo a; echo b"'))).toBe('a\nb\n');
-    const argv = planTask({ ...base, command: { shell: false, value: '/bin/echo', arguments: ['echo', 'x', 'y'] } });
+    const argv = planTask({
+      ...base,
+      command: { shell: false, value: '/bin/echo', arguments: ['echo', 'x', 'y'] },
+    });
     expect(output(argv)).toBe('x y\n');
-    const docker = planTask({ ...base, image: 'busybox', command: { shell: false, value: 'echo', arguments: ['x'] } });
+    const docker = planTask({
+      ...base,
+      image: 'busybox',
+      command: { shell: false, value: 'echo', arguments: ['x'] },
+    });
     expect(output(docker)).toBe('x\n');
   });
 
   it('models image defaults when there is no command', () => {
-    const nginx = planTask({ ...base, image: 'docker.io/library/nginx:1.27', command: { shell: false } });
+    const nginx = planTask({
+      ...base,
+      image: 'docker.io/library/nginx:1.27',
+      command: { shell: false },
+    });
     expect(output(nginx)).toContain('ready for start up');
     expect(last(nginx)).toEqual({ kind: 'serve' });
-    expect(last(planTask({ ...base, image: 'alpine:3', command: { shell: false } }))).toEqual({ kind: 'exit', code: 0 });
-    expect(last(planTask({ ...base, image: 'registry.local/acme/api:7', command: { shell: false } }))).toEqual({ kind: 'serve' });
+    expect(last(planTask({ ...base, image: 'alpine:3', command: { shell: false } }))).toEqual({
+      kind: 'exit',
+      code: 0,
+    });
+    expect(
+      last(planTask({ ...base, image: 'registry.local/acme/api:7', command: { shell: false } })),
+    ).toEqual({ kind: 'serve' });
   });
 });
 

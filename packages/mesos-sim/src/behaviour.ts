@@ -22,15 +22,20 @@ export interface LaunchSpec {
 
 export function planTask(spec: LaunchSpec): Step[] {
   const command = spec.command;
-  const hasCommand = command !== undefined && (command.value !== undefined || (command.arguments?.length ?? 0) > 0);
-  if (!hasCommand) return spec.image !== undefined ? imageDefault(spec.image) : [{ kind: 'exit', code: 0 }];
+  const hasCommand =
+    command !== undefined && (command.value !== undefined || (command.arguments?.length ?? 0) > 0);
+  if (!hasCommand)
+    return spec.image !== undefined ? imageDefault(spec.image) : [{ kind: 'exit', code: 0 }];
   const shell = new Shell(spec);
   if (command.shell ?? true) shell.runScript(command.value ?? '');
   else {
     // Mesos execs `value` with `arguments` as the whole argv (argv[0] included); the Docker
     // containerizer instead appends the arguments after `value` on the `docker run` line.
     const args = command.arguments ?? [];
-    const words = spec.image !== undefined ? [command.value, ...args] : [command.value ?? args[0], ...args.slice(1)];
+    const words =
+      spec.image !== undefined
+        ? [command.value, ...args]
+        : [command.value ?? args[0], ...args.slice(1)];
     shell.runWords(words.filter((w): w is string => w !== undefined));
   }
   return shell.finish();
@@ -43,15 +48,27 @@ interface ImageBehaviour {
 }
 
 const IMAGES: Record<string, ImageBehaviour> = {
-  nginx: { stream: 'stdout', line: '/docker-entrypoint.sh: Configuration complete; ready for start up', serves: true },
+  nginx: {
+    stream: 'stdout',
+    line: '/docker-entrypoint.sh: Configuration complete; ready for start up',
+    serves: true,
+  },
   redis: { stream: 'stdout', line: '1:M * Ready to accept connections tcp', serves: true },
   httpd: {
     stream: 'stderr',
     line: '[mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4 (Unix) configured -- resuming normal operations',
     serves: true,
   },
-  postgres: { stream: 'stdout', line: 'LOG:  database system is ready to accept connections', serves: true },
-  'hello-world': { stream: 'stdout', line: '\nHello from Docker!\nThis message shows that your installation appears to be working correctly.', serves: false },
+  postgres: {
+    stream: 'stdout',
+    line: 'LOG:  database system is ready to accept connections',
+    serves: true,
+  },
+  'hello-world': {
+    stream: 'stdout',
+    line: '\nHello from Docker!\nThis message shows that your installation appears to be working correctly.',
+    serves: false,
+  },
   busybox: { stream: 'stdout', line: '', serves: false },
   alpine: { stream: 'stdout', line: '', serves: false },
   ubuntu: { stream: 'stdout', line: '', serves: false },
@@ -68,14 +85,26 @@ export function imageBaseName(image: string): string {
 function imageDefault(image: string): Step[] {
   const name = imageBaseName(image);
   const known = IMAGES[name];
-  const behaviour = known ?? { stream: 'stdout' as const, line: `${name}: started, waiting for connections`, serves: true };
+  const behaviour = known ?? {
+    stream: 'stdout' as const,
+    line: `${name}: started, waiting for connections`,
+    serves: true,
+  };
   const steps: Step[] = [];
-  if (behaviour.line !== '') steps.push({ kind: 'write', stream: behaviour.stream, text: `${behaviour.line}\n` });
+  if (behaviour.line !== '')
+    steps.push({ kind: 'write', stream: behaviour.stream, text: `${behaviour.line}\n` });
   steps.push(behaviour.serves ? { kind: 'serve' } : { kind: 'exit', code: 0 });
   return steps;
 }
 
-const SERVER_BINARIES = new Set(['nginx', 'redis-server', 'httpd', 'httpd-foreground', 'postgres', 'docker-entrypoint.sh']);
+const SERVER_BINARIES = new Set([
+  'nginx',
+  'redis-server',
+  'httpd',
+  'httpd-foreground',
+  'postgres',
+  'docker-entrypoint.sh',
+]);
 
 type Stream = 'stdout' | 'stderr' | 'null';
 
@@ -120,7 +149,9 @@ class Shell {
       if (op === '&&' && this.status !== 0) continue;
       if (op === '||' && this.status === 0) continue;
       const status = String(this.status);
-      const { argv, streams } = extractRedirects(words.map((w) => w.replaceAll(LAST_STATUS, status)));
+      const { argv, streams } = extractRedirects(
+        words.map((w) => w.replaceAll(LAST_STATUS, status)),
+      );
       this.simple(argv, streams);
     }
   }
@@ -158,7 +189,9 @@ class Shell {
         return;
       }
       case 'exit':
-        throw new ExitSignal(args[0] === undefined ? this.status : Number.parseInt(args[0], 10) & 0xff);
+        throw new ExitSignal(
+          args[0] === undefined ? this.status : Number.parseInt(args[0], 10) & 0xff,
+        );
       case 'true':
       case ':':
         this.status = 0;
@@ -187,7 +220,8 @@ class Shell {
         const missing = names.some((n) => this.spec.env[n] === undefined);
         for (const n of names) {
           const v = this.spec.env[n];
-          if (v !== undefined) this.write(io.stdout, base === 'env' || args.length === 0 ? `${n}=${v}\n` : `${v}\n`);
+          if (v !== undefined)
+            this.write(io.stdout, base === 'env' || args.length === 0 ? `${n}=${v}\n` : `${v}\n`);
         }
         this.status = missing ? 1 : 0;
         return;
@@ -233,7 +267,10 @@ function parseSleep(arg: string | undefined): number | undefined {
 }
 
 function unescape(s: string): string {
-  return s.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\' })[c] ?? `\\${c}`);
+  return s.replace(
+    /\\(.)/g,
+    (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\' })[c] ?? `\\${c}`,
+  );
 }
 
 /** Shell printf: `%s`/`%d`/`%%`, backslash escapes, and the format reused while arguments remain. */
@@ -289,7 +326,7 @@ function parseList(script: string, env: Record<string, string>): Command[] {
     const name = key.startsWith('{') ? key.slice(1, -1) : key;
     return [name === '?' ? LAST_STATUS : (env[name] ?? ''), at + 1 + key.length];
   };
-  for (let i = 0; i < script.length; ) {
+  for (let i = 0; i < script.length;) {
     const c = script[i] as string;
     if (c === "'") {
       const end = script.indexOf("'", i + 1);
@@ -300,7 +337,11 @@ function parseList(script: string, env: Record<string, string>): Command[] {
       inWord = true;
       i++;
       while (i < script.length && script[i] !== '"') {
-        if (script[i] === '\\' && i + 1 < script.length && '"\\$`'.includes(script[i + 1] as string)) {
+        if (
+          script[i] === '\\' &&
+          i + 1 < script.length &&
+          '"\\$`'.includes(script[i + 1] as string)
+        ) {
           word += script[i + 1];
           i += 2;
         } else if (script[i] === '$') {
@@ -340,7 +381,10 @@ function parseList(script: string, env: Record<string, string>): Command[] {
   return commands;
 }
 
-function extractRedirects(words: string[]): { argv: string[]; streams: { stdout: Stream; stderr: Stream } } {
+function extractRedirects(words: string[]): {
+  argv: string[];
+  streams: { stdout: Stream; stderr: Stream };
+} {
   const streams: { stdout: Stream; stderr: Stream } = { stdout: 'stdout', stderr: 'stderr' };
   const argv: string[] = [];
   for (let i = 0; i < words.length; i++) {

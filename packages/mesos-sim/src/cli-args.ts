@@ -25,7 +25,8 @@ Runs an emulated Mesos cluster (v1 scheduler and operator APIs) until interrupte
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} expects a non-negative number, got '${value}'`);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0)
+    throw new Error(`--${name} expects a non-negative number, got '${value}'`);
   return parsed;
 }
 
@@ -76,7 +77,8 @@ export function parseCliArgs(argv: string[]): CliConfig {
     host: values.host ?? '127.0.0.1',
     port,
     // Right after the masters, so that one master on 5050 gives agents the usual 5051.
-    agentGatewayPort: number('gateway-port', values['gateway-port']) ?? (port === 0 ? 0 : port + masters),
+    agentGatewayPort:
+      number('gateway-port', values['gateway-port']) ?? (port === 0 ? 0 : port + masters),
   };
   const optional: [keyof SimOptions, number | undefined][] = [
     ['heartbeatIntervalSeconds', number('heartbeat', values.heartbeat)],
@@ -85,6 +87,7 @@ export function parseCliArgs(argv: string[]): CliConfig {
     ['statusUpdateRetryMs', number('status-retry', values['status-retry'])],
     ['seed', number('seed', values.seed)],
   ];
-  for (const [key, value] of optional) if (value !== undefined) Object.assign(options, { [key]: value });
+  for (const [key, value] of optional)
+    if (value !== undefined) Object.assign(options, { [key]: value });
   return { help: values.help ?? false, quiet: values.quiet ?? false, options };
 }

@@ -8,13 +8,32 @@ import { rawRequest } from './testing/raw-http';
 describe('CLI arguments', () => {
   it('defaults to one master on 5050 and the gateway on 5051', () => {
     const { options } = parseCliArgs([]);
-    expect(options).toMatchObject({ masters: 1, port: 5050, agentGatewayPort: 5051, host: '127.0.0.1' });
+    expect(options).toMatchObject({
+      masters: 1,
+      port: 5050,
+      agentGatewayPort: 5051,
+      host: '127.0.0.1',
+    });
     expect(options.agents).toHaveLength(3);
   });
 
   it('reads agents, masters and tuning flags', () => {
-    const { options, quiet } = parseCliArgs(['--agents', '5', '--masters', '3', '--agent-cpus', '8', '--heartbeat', '0.5', '--quiet']);
-    expect(options).toMatchObject({ masters: 3, agentGatewayPort: 5053, heartbeatIntervalSeconds: 0.5 });
+    const { options, quiet } = parseCliArgs([
+      '--agents',
+      '5',
+      '--masters',
+      '3',
+      '--agent-cpus',
+      '8',
+      '--heartbeat',
+      '0.5',
+      '--quiet',
+    ]);
+    expect(options).toMatchObject({
+      masters: 3,
+      agentGatewayPort: 5053,
+      heartbeatIntervalSeconds: 0.5,
+    });
     expect(options.agents).toEqual(Array.from({ length: 5 }, () => ({ cpus: 8 })));
     expect(quiet).toBe(true);
     expect(() => parseCliArgs(['--agents', 'many'])).toThrow(/--agents/);
@@ -29,9 +48,13 @@ describe('shoal-mesos-sim', () => {
 
   it('prints the master URLs, serves the API and exits cleanly on SIGTERM', async () => {
     const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
-    child = spawn(process.execPath, ['--import', 'tsx', cli, '--agents', '2', '--masters', '2', '--port', '0', '--quiet'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', cli, '--agents', '2', '--masters', '2', '--port', '0', '--quiet'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     const masters = await new Promise<string[]>((resolve, reject) => {
       child?.stdout?.on('data', (chunk: Buffer) => {
@@ -43,7 +66,10 @@ describe('shoal-mesos-sim', () => {
     });
     expect(masters).toHaveLength(2);
     expect(output).toContain('agent gateway: http://127.0.0.1:');
-    const health = await rawRequest(`${masters[0]}/api/v1`, { headers: { 'Content-Type': 'application/json' }, body: '{"type":"GET_AGENTS"}' });
+    const health = await rawRequest(`${masters[0]}/api/v1`, {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"type":"GET_AGENTS"}',
+    });
     expect(health.status).toBe(200);
     expect(JSON.parse(health.text).get_agents.agents).toHaveLength(2);
     child.kill('SIGTERM');

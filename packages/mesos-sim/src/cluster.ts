@@ -48,7 +48,9 @@ function guarded(handler: Handler, log: (line: string) => void): Handler {
     Promise.resolve()
       .then(() => handler(req, res))
       .catch((error: unknown) => {
-        log(`internal error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+        log(
+          `internal error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`,
+        );
         if (!res.headersSent) sendText(res, 500, 'Internal emulator error');
         else res.destroy();
       });
@@ -75,7 +77,8 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
   const master = new Master(resolved);
   const faults = new Faults(master);
   const state = new ClusterState(master);
-  const urlOf = (e: Endpoint) => `http://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
+  const urlOf = (e: Endpoint) =>
+    `http://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
   const servers: Server[] = [];
   const masterEndpoints: Endpoint[] = [];
   let gateway: Endpoint;
@@ -93,9 +96,13 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     for (let i = 0; i < resolved.masters; i++) {
       const server = createServer(guarded(masterHandler(master, i, sim), resolved.log));
       servers.push(server);
-      masterEndpoints.push(await listen(server, resolved.host, resolved.port === 0 ? 0 : resolved.port + i));
+      masterEndpoints.push(
+        await listen(server, resolved.host, resolved.port === 0 ? 0 : resolved.port + i),
+      );
     }
-    const gatewayServer = createServer(guarded((req, res) => handleAgentGateway(master, req, res), resolved.log));
+    const gatewayServer = createServer(
+      guarded((req, res) => handleAgentGateway(master, req, res), resolved.log),
+    );
     servers.push(gatewayServer);
     gateway = await listen(gatewayServer, resolved.host, resolved.agentGatewayPort);
   } catch (error) {

@@ -37,7 +37,11 @@ export class Faults {
   private task(taskId: string, frameworkId?: string): TaskRecord {
     const found = this.master.taskManager.find(taskId, frameworkId);
     if (found.length === 0) throw new FaultError(404, `Unknown task '${taskId}'`);
-    if (found.length > 1) throw new FaultError(409, `Task id '${taskId}' is used by several frameworks; name the framework`);
+    if (found.length > 1)
+      throw new FaultError(
+        409,
+        `Task id '${taskId}' is used by several frameworks; name the framework`,
+      );
     return found[0] as TaskRecord;
   }
 
@@ -69,8 +73,14 @@ export class Faults {
 
   /** Elects master `index`, or nobody (every master then answers 503). */
   setLeader(index: number | null): void {
-    if (index !== null && !(Number.isInteger(index) && index >= 0 && index < this.master.masterEndpoints.length)) {
-      throw new FaultError(400, `No master ${index}; masters are 0..${this.master.masterEndpoints.length - 1}`);
+    if (
+      index !== null &&
+      !(Number.isInteger(index) && index >= 0 && index < this.master.masterEndpoints.length)
+    ) {
+      throw new FaultError(
+        400,
+        `No master ${index}; masters are 0..${this.master.masterEndpoints.length - 1}`,
+      );
     }
     this.master.setLeader(index);
   }
@@ -90,7 +100,8 @@ export class Faults {
 
   /** The task's process exits with `code`: TASK_FINISHED for 0, TASK_FAILED otherwise. */
   exitTask(taskId: string, code: number, frameworkId?: string): void {
-    if (!Number.isInteger(code) || code < 0 || code > 255) throw new FaultError(400, 'Exit code must be an integer 0..255');
+    if (!Number.isInteger(code) || code < 0 || code > 255)
+      throw new FaultError(400, 'Exit code must be an integer 0..255');
     if (!this.master.taskManager.exit(this.task(taskId, frameworkId), code)) {
       throw new FaultError(409, `Task '${taskId}' is not running`);
     }

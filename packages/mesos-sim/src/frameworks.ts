@@ -15,7 +15,10 @@ export function rolesOf(info: FrameworkInfo): string[] {
 }
 
 /** FrameworkInfo checks the master makes on SUBSCRIBE and UPDATE_FRAMEWORK. */
-export function validateFrameworkInfo(info: FrameworkInfo, suppressedRoles: string[]): string | undefined {
+export function validateFrameworkInfo(
+  info: FrameworkInfo,
+  suppressedRoles: string[],
+): string | undefined {
   const multiRole = capabilitiesOf(info).has('MULTI_ROLE');
   if (multiRole && info.role !== undefined) {
     return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
@@ -30,7 +33,8 @@ export function validateFrameworkInfo(info: FrameworkInfo, suppressedRoles: stri
     if (invalid) return `'FrameworkInfo.roles' contains invalid role: ${invalid}`;
   }
   for (const role of suppressedRoles) {
-    if (!roles.includes(role)) return `Suppressed role '${role}' is not contained in the list of roles`;
+    if (!roles.includes(role))
+      return `Suppressed role '${role}' is not contained in the list of roles`;
   }
   if (info.failover_timeout !== undefined && !(info.failover_timeout >= 0)) {
     return 'Invalid failover_timeout: it must be a non-negative number';
@@ -62,7 +66,11 @@ export class Subscriptions {
     framework.sink?.send(event);
   }
 
-  subscribe(call: scheduler.Call.Subscribe, sink: EventSink<scheduler.Event>, streamId: string): void {
+  subscribe(
+    call: scheduler.Call.Subscribe,
+    sink: EventSink<scheduler.Event>,
+    streamId: string,
+  ): void {
     const info = call.framework_info;
     const refuse = (message: string) => {
       sink.send({ type: 'ERROR', error: { message } });
@@ -71,8 +79,10 @@ export class Subscriptions {
     const invalid = validateFrameworkInfo(info, call.suppressed_roles ?? []);
     if (invalid) return refuse(invalid);
     const frameworkId = info.id?.value;
-    if (frameworkId !== undefined && this.removedIds.has(frameworkId)) return refuse('Framework has been removed');
-    const existing = frameworkId === undefined ? undefined : this.master.frameworks.get(frameworkId);
+    if (frameworkId !== undefined && this.removedIds.has(frameworkId))
+      return refuse('Framework has been removed');
+    const existing =
+      frameworkId === undefined ? undefined : this.master.frameworks.get(frameworkId);
     if (existing) {
       const changed = immutableChange(existing.info, info);
       if (changed) return refuse(changed);
@@ -80,10 +90,16 @@ export class Subscriptions {
       return;
     }
     // An id the master does not know is a framework coming back after a master failover.
-    const framework = this.create(info, frameworkId ?? this.master.ids.framework(), call.suppressed_roles ?? []);
+    const framework = this.create(
+      info,
+      frameworkId ?? this.master.ids.framework(),
+      call.suppressed_roles ?? [],
+    );
     this.master.operatorEvents.frameworkAdded(framework);
     this.attach(framework, sink, streamId);
-    this.master.log(`framework ${framework.id} (${info.name}) subscribed with roles ${framework.roles.join(',')}`);
+    this.master.log(
+      `framework ${framework.id} (${info.name}) subscribed with roles ${framework.roles.join(',')}`,
+    );
   }
 
   private create(info: FrameworkInfo, frameworkId: string, suppressed: string[]): FrameworkRecord {
@@ -146,7 +162,11 @@ export class Subscriptions {
     return info;
   }
 
-  private attach(framework: FrameworkRecord, sink: EventSink<scheduler.Event>, streamId: string): void {
+  private attach(
+    framework: FrameworkRecord,
+    sink: EventSink<scheduler.Event>,
+    streamId: string,
+  ): void {
     const { timers, options } = this.master;
     timers.cancel(framework.failoverTimer);
     framework.failoverTimer = undefined;
@@ -186,7 +206,9 @@ export class Subscriptions {
     this.master.offerBook.discardAll(framework);
     this.master.maintenance.discardInverseOffers(framework);
     const timeout = framework.info.failover_timeout ?? 0;
-    framework.failoverTimer = this.master.timers.after(timeout * 1000, () => this.teardown(framework));
+    framework.failoverTimer = this.master.timers.after(timeout * 1000, () =>
+      this.teardown(framework),
+    );
     this.master.operatorEvents.frameworkUpdated(framework);
     this.master.log(`framework ${framework.id} disconnected; failover timeout ${timeout}s`);
   }
@@ -232,7 +254,8 @@ export class Subscriptions {
     this.master.frameworks.delete(framework.id);
     this.removedIds.add(framework.id);
     this.master.completedFrameworks.push(framework);
-    if (this.master.completedFrameworks.length > MAX_COMPLETED_FRAMEWORKS) this.master.completedFrameworks.shift();
+    if (this.master.completedFrameworks.length > MAX_COMPLETED_FRAMEWORKS)
+      this.master.completedFrameworks.shift();
     this.master.operatorEvents.frameworkRemoved(framework);
     this.master.log(`framework ${framework.id} torn down`);
   }
@@ -240,9 +263,11 @@ export class Subscriptions {
   /** UPDATE_FRAMEWORK; returns the 400 message on failure. */
   update(framework: FrameworkRecord, call: scheduler.Call.UpdateFramework): string | undefined {
     const info = call.framework_info;
-    if (info.id?.value !== framework.id) return "'framework_id' differs from 'update_framework.framework_info.id'";
+    if (info.id?.value !== framework.id)
+      return "'framework_id' differs from 'update_framework.framework_info.id'";
     const suppressed = call.suppressed_roles ?? [];
-    const invalid = validateFrameworkInfo(info, suppressed) ?? immutableChange(framework.info, info);
+    const invalid =
+      validateFrameworkInfo(info, suppressed) ?? immutableChange(framework.info, info);
     if (invalid) return invalid;
     const removedRoles = framework.roles.filter((r) => !rolesOf(info).includes(r));
     this.applyInfo(framework, info, suppressed);

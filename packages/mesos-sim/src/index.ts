@@ -2,4 +2,10 @@ export { startSimCluster, type SimCluster } from './cluster';
 export { FaultError, Faults } from './faults';
 export type { AgentSpec, SimOptions } from './options';
 export type { Resources, PortRange } from './resources';
-export type { AgentSnapshot, ClusterState, FrameworkSnapshot, OfferSnapshot, TaskSnapshot } from './snapshot';
+export type {
+  AgentSnapshot,
+  ClusterState,
+  FrameworkSnapshot,
+  OfferSnapshot,
+  TaskSnapshot,
+} from './snapshot';

@@ -58,23 +58,34 @@ export class Maintenance {
   }
 
   private agentsOn(key: string): AgentRecord[] {
-    return [...this.master.agents.values()].filter((a) => a.status === 'REGISTERED' && a.hostname.toLowerCase() === key);
+    return [...this.master.agents.values()].filter(
+      (a) => a.status === 'REGISTERED' && a.hostname.toLowerCase() === key,
+    );
   }
 
   updateSchedule(schedule: maintenance.Schedule): void {
     const wanted = new Map<string, { id: MachineID; unavailability: Unavailability }>();
     for (const window of schedule.windows ?? []) {
       for (const machine of window.machine_ids ?? []) {
-        if (!machine.hostname && !machine.ip) throw new MaintenanceError("Both 'hostname' and 'ip' for a machine are empty");
+        if (!machine.hostname && !machine.ip)
+          throw new MaintenanceError("Both 'hostname' and 'ip' for a machine are empty");
         const key = machineKey(machine);
-        if (key === undefined) throw new MaintenanceError(`Machine '${describe(machine)}' has no hostname; the emulator identifies machines by hostname`);
-        if (wanted.has(key)) throw new MaintenanceError(`Machine '${describe(machine)}' appears more than once in the schedule`);
+        if (key === undefined)
+          throw new MaintenanceError(
+            `Machine '${describe(machine)}' has no hostname; the emulator identifies machines by hostname`,
+          );
+        if (wanted.has(key))
+          throw new MaintenanceError(
+            `Machine '${describe(machine)}' appears more than once in the schedule`,
+          );
         wanted.set(key, { id: machine, unavailability: window.unavailability });
       }
     }
     for (const [key, machine] of this.machines) {
       if (machine.mode === 'DOWN' && !wanted.has(key)) {
-        throw new MaintenanceError(`Machine '${describe(machine.id)}' is deactivated and cannot be removed from the schedule`);
+        throw new MaintenanceError(
+          `Machine '${describe(machine.id)}' is deactivated and cannot be removed from the schedule`,
+        );
       }
     }
     const changed = new Set<string>();
@@ -83,10 +94,16 @@ export class Maintenance {
     for (const [key, entry] of wanted) {
       const current = this.machines.get(key);
       if (current) {
-        if (current.unavailability.start.nanoseconds !== entry.unavailability.start.nanoseconds) changed.add(key);
+        if (current.unavailability.start.nanoseconds !== entry.unavailability.start.nanoseconds)
+          changed.add(key);
         current.unavailability = entry.unavailability;
       } else {
-        this.machines.set(key, { id: entry.id, mode: 'DRAINING', unavailability: entry.unavailability, statuses: new Map() });
+        this.machines.set(key, {
+          id: entry.id,
+          mode: 'DRAINING',
+          unavailability: entry.unavailability,
+          statuses: new Map(),
+        });
         changed.add(key);
       }
     }
@@ -109,8 +126,12 @@ export class Maintenance {
     return list.map((m) => {
       const key = machineKey(m);
       const machine = key === undefined ? undefined : this.machines.get(key);
-      if (key === undefined || !machine) throw new MaintenanceError(`Machine '${describe(m)}' is not part of a maintenance schedule`);
-      if (seen.has(key)) throw new MaintenanceError(`Machine '${describe(m)}' appears more than once`);
+      if (key === undefined || !machine)
+        throw new MaintenanceError(
+          `Machine '${describe(m)}' is not part of a maintenance schedule`,
+        );
+      if (seen.has(key))
+        throw new MaintenanceError(`Machine '${describe(m)}' appears more than once`);
       seen.add(key);
       return [key, machine];
     });
@@ -120,7 +141,8 @@ export class Maintenance {
   start(machines: MachineID[] | undefined): void {
     const resolved = this.resolve(machines);
     for (const [, machine] of resolved) {
-      if (machine.mode !== 'DRAINING') throw new MaintenanceError(`Machine '${describe(machine.id)}' is not in DRAINING mode`);
+      if (machine.mode !== 'DRAINING')
+        throw new MaintenanceError(`Machine '${describe(machine.id)}' is not in DRAINING mode`);
     }
     for (const [key, machine] of resolved) {
       machine.mode = 'DOWN';
@@ -136,13 +158,17 @@ export class Maintenance {
   stop(machines: MachineID[] | undefined): void {
     const resolved = this.resolve(machines);
     for (const [, machine] of resolved) {
-      if (machine.mode !== 'DOWN') throw new MaintenanceError(`Machine '${describe(machine.id)}' is not in DOWN mode`);
+      if (machine.mode !== 'DOWN')
+        throw new MaintenanceError(`Machine '${describe(machine.id)}' is not in DOWN mode`);
     }
     const keys = new Set(resolved.map(([key]) => key));
     for (const key of keys) this.machines.delete(key);
     this.schedule = {
       windows: (this.schedule.windows ?? [])
-        .map((w) => ({ ...w, machine_ids: (w.machine_ids ?? []).filter((m) => !keys.has(machineKey(m) ?? '')) }))
+        .map((w) => ({
+          ...w,
+          machine_ids: (w.machine_ids ?? []).filter((m) => !keys.has(machineKey(m) ?? '')),
+        }))
         .filter((w) => w.machine_ids.length > 0),
     };
     const restarted = new Set<string>();
@@ -188,7 +214,11 @@ export class Maintenance {
         framework.inverseOffers.add(inverse);
         this.master.inverseOffers.set(inverse.id, inverse);
         if (!machine.statuses.has(framework.id)) {
-          machine.statuses.set(framework.id, { status: 'UNKNOWN', framework_id: id(framework.id), timestamp: timeInfo(now) });
+          machine.statuses.set(framework.id, {
+            status: 'UNKNOWN',
+            framework_id: id(framework.id),
+            timestamp: timeInfo(now),
+          });
         }
         const list = made.get(framework) ?? [];
         list.push(inverse);
@@ -204,7 +234,12 @@ export class Maintenance {
   }
 
   /** ACCEPT/DECLINE_INVERSE_OFFERS: advisory only, recorded for GET_MAINTENANCE_STATUS. */
-  respond(framework: FrameworkRecord, ids: string[], accepted: boolean, filters: Filters | undefined): void {
+  respond(
+    framework: FrameworkRecord,
+    ids: string[],
+    accepted: boolean,
+    filters: Filters | undefined,
+  ): void {
     for (const inverseId of ids) {
       const inverse = this.master.inverseOffers.get(inverseId);
       if (!inverse || inverse.framework !== framework) continue;
@@ -230,7 +265,8 @@ export class Maintenance {
   }
 
   rescindInverseOffersOn(agent: AgentRecord): void {
-    for (const inverse of [...this.master.inverseOffers.values()]) if (inverse.agent === agent) this.remove(inverse, true);
+    for (const inverse of [...this.master.inverseOffers.values()])
+      if (inverse.agent === agent) this.remove(inverse, true);
   }
 
   discardInverseOffers(framework: FrameworkRecord): void {

@@ -22,7 +22,13 @@ export interface Endpoint {
 function packIp(ip: string): number {
   const bytes = ip.split('.').map(Number);
   if (bytes.length !== 4 || bytes.some((b) => !(b >= 0 && b <= 255))) return 0;
-  return (((bytes[3] ?? 0) << 24) | ((bytes[2] ?? 0) << 16) | ((bytes[1] ?? 0) << 8) | (bytes[0] ?? 0)) >>> 0;
+  return (
+    (((bytes[3] ?? 0) << 24) |
+      ((bytes[2] ?? 0) << 16) |
+      ((bytes[1] ?? 0) << 8) |
+      (bytes[0] ?? 0)) >>>
+    0
+  );
 }
 
 /**

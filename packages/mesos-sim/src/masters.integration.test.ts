@@ -7,11 +7,21 @@ import { useSim } from './testing/sim-fixture';
 const subscribeCall = (name: string, id?: string): scheduler.Call => ({
   type: 'SUBSCRIBE',
   ...(id ? { framework_id: { value: id } } : {}),
-  subscribe: { framework_info: { ...frameworkInfo(name, ['dev'], [], { failover_timeout: 3600 }), ...(id ? { id: { value: id } } : {}) } },
+  subscribe: {
+    framework_info: {
+      ...frameworkInfo(name, ['dev'], [], { failover_timeout: 3600 }),
+      ...(id ? { id: { value: id } } : {}),
+    },
+  },
 });
 
 function openRaw(url: string, call: scheduler.Call) {
-  return RawStream.open(`${url}/api/v1/scheduler`, 'mesos.v1.scheduler.Call', call, 'mesos.v1.scheduler.Event');
+  return RawStream.open(
+    `${url}/api/v1/scheduler`,
+    'mesos.v1.scheduler.Call',
+    call,
+    'mesos.v1.scheduler.Event',
+  );
 }
 
 describe('several masters', () => {
@@ -20,13 +30,17 @@ describe('several masters', () => {
   it('ends the old leader streams on a leader change; frameworks get nothing until they resubscribe', async () => {
     const [m0, m1] = t.sim.masterUrls as [string, string];
     const old = await openRaw(m0, subscribeCall('switcher'));
-    const id = (await old.next((e) => e.type === 'SUBSCRIBED')).subscribed?.framework_id.value ?? '';
+    const id =
+      (await old.next((e) => e.type === 'SUBSCRIBED')).subscribed?.framework_id.value ?? '';
     await old.next((e) => e.type === 'OFFERS');
 
     t.sim.faults.setLeader(1);
     expect(t.sim.leaderUrl).toBe(m1);
     await old.whenEnded();
-    expect(t.sim.state.frameworks().find((f) => f.id === id)).toMatchObject({ connected: false, offers: 0 });
+    expect(t.sim.state.frameworks().find((f) => f.id === id)).toMatchObject({
+      connected: false,
+      offers: 0,
+    });
 
     // Another framework on the new leader is offered everything, the disconnected one nothing.
     const bystander = await openRaw(m1, subscribeCall('bystander'));
@@ -43,7 +57,9 @@ describe('several masters', () => {
   });
 
   it('lets the client follow the leader: resubscribe with its id, tasks still running', async () => {
-    const fw = await t.framework(frameworkInfo('follower', ['dev'], [], { failover_timeout: 3600 }));
+    const fw = await t.framework(
+      frameworkInfo('follower', ['dev'], [], { failover_timeout: 3600 }),
+    );
     const [offer] = await fw.offers();
     if (!offer) throw new Error('no offer');
     await fw.launch(offer, [taskOn(offer, 'kept', { image: 'nginx' })]);
@@ -63,7 +79,10 @@ describe('several masters', () => {
   it('answers 503 everywhere while no leader is elected', async () => {
     t.sim.faults.setLeader(null);
     for (const url of t.sim.masterUrls) {
-      const response = await rawRequest(`${url}/api/v1`, { headers: { 'Content-Type': 'application/json' }, body: '{"type":"GET_HEALTH"}' });
+      const response = await rawRequest(`${url}/api/v1`, {
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"type":"GET_HEALTH"}',
+      });
       expect(response.status).toBe(503);
     }
     expect(t.sim.leaderUrl).toBeUndefined();
@@ -73,9 +92,10 @@ describe('several masters', () => {
 describe('fault API over HTTP', () => {
   const t = useSim({ masters: 2, agents: 1 });
   const post = (path: string, body: unknown = {}, master = 1) =>
-    rawRequest(`${t.sim.masterUrls[master]}/sim/v1${path}`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(
-      (r) => ({ status: r.status, body: r.text ? JSON.parse(r.text) : undefined }),
-    );
+    rawRequest(`${t.sim.masterUrls[master]}/sim/v1${path}`, {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => ({ status: r.status, body: r.text ? JSON.parse(r.text) : undefined }));
 
   it('adds, partitions, restores and kills agents on any master', async () => {
     const added = await post('/agents', { count: 2, spec: { cpus: 2, attributes: { zone: 'b' } } });
@@ -100,7 +120,10 @@ describe('fault API over HTTP', () => {
     expect(t.sim.leaderUrl).toBeUndefined();
     expect((await post('/leader', { leader: 0 })).status).toBe(200);
     expect((await post('/recovering', { recovering: true })).status).toBe(200);
-    const recovering = await rawRequest(`${t.sim.masterUrls[0]}/api/v1`, { headers: { 'Content-Type': 'application/json' }, body: '{"type":"GET_HEALTH"}' });
+    const recovering = await rawRequest(`${t.sim.masterUrls[0]}/api/v1`, {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"type":"GET_HEALTH"}',
+    });
     expect([recovering.status, recovering.text]).toEqual([503, 'Master has not finished recovery']);
     expect((await post('/recovering', { recovering: false })).status).toBe(200);
   });

@@ -38,13 +38,20 @@ function tasksOf(operation: Offer.Operation): TaskInfo[] {
 export class OfferBook {
   constructor(private readonly master: Master) {}
 
-  create(framework: FrameworkRecord, agent: AgentRecord, role: string, resources: Resources): OfferRecord {
+  create(
+    framework: FrameworkRecord,
+    agent: AgentRecord,
+    role: string,
+    resources: Resources,
+  ): OfferRecord {
     const offer: OfferRecord = { id: this.master.ids.offer(), framework, agent, role, resources };
     trackOffer(offer);
     this.master.offers.set(offer.id, offer);
     const timeout = this.master.options.offerTimeoutSeconds;
     if (timeout !== undefined) {
-      offer.timer = this.master.timers.after(timeout * 1000, () => this.remove(offer, { rescind: true }));
+      offer.timer = this.master.timers.after(timeout * 1000, () =>
+        this.remove(offer, { rescind: true }),
+      );
     }
     return offer;
   }
@@ -61,7 +68,11 @@ export class OfferBook {
     if (!this.master.offers.delete(offer.id)) return;
     untrackOffer(offer);
     this.master.timers.cancel(offer.timer);
-    if (rescind) this.master.subscriptions.send(offer.framework, { type: 'RESCIND', rescind: { offer_id: id(offer.id) } });
+    if (rescind)
+      this.master.subscriptions.send(offer.framework, {
+        type: 'RESCIND',
+        rescind: { offer_id: id(offer.id) },
+      });
   }
 
   /** Drops a framework's offers without telling it (it failed over or went away). */
@@ -79,7 +90,13 @@ export class OfferBook {
     }
   }
 
-  addFilter(framework: FrameworkRecord, agent: AgentRecord, role: string, resources: Resources, filters: Filters | undefined): void {
+  addFilter(
+    framework: FrameworkRecord,
+    agent: AgentRecord,
+    role: string,
+    resources: Resources,
+    filters: Filters | undefined,
+  ): void {
     const seconds = refuseSeconds(filters);
     if (seconds <= 0 || isEmptyResources(resources)) return;
     let byAgent = framework.filters.get(role);
@@ -89,7 +106,10 @@ export class OfferBook {
     }
     const until = Date.now() + seconds * 1000;
     const previous = byAgent.get(agent.id);
-    const merged = previous && previous.until > Date.now() ? addResources(previous.resources, resources) : resources;
+    const merged =
+      previous && previous.until > Date.now()
+        ? addResources(previous.resources, resources)
+        : resources;
     byAgent.set(agent.id, { until: Math.max(until, previous?.until ?? 0), resources: merged });
   }
 
@@ -114,7 +134,8 @@ export class OfferBook {
       if (offer.framework !== framework) {
         return `Offer ${offerId} has invalid framework ${offer.framework.id} while framework ${framework.id} is expected`;
       }
-      if (offer.agent.status !== 'REGISTERED') return `Offer ${offerId} outlived agent ${offer.agent.id}`;
+      if (offer.agent.status !== 'REGISTERED')
+        return `Offer ${offerId} outlived agent ${offer.agent.id}`;
       first ??= offer;
       if (offer.agent !== first.agent) {
         return `Aggregated offers must belong to one single agent. Offer ${offerId} uses agent ${offer.agent.id} and offer ${first.id} uses agent ${first.agent.id}`;
@@ -126,8 +147,16 @@ export class OfferBook {
     return undefined;
   }
 
-  private validateTask(framework: FrameworkRecord, agent: AgentRecord, info: TaskInfo, pool: Resources): string | Resources {
-    if (framework.tasks.has(info.task_id.value) || framework.unreachableTasks.has(info.task_id.value)) {
+  private validateTask(
+    framework: FrameworkRecord,
+    agent: AgentRecord,
+    info: TaskInfo,
+    pool: Resources,
+  ): string | Resources {
+    if (
+      framework.tasks.has(info.task_id.value) ||
+      framework.unreachableTasks.has(info.task_id.value)
+    ) {
       return `Task has duplicate ID: ${info.task_id.value}`;
     }
     if (info.agent_id.value !== agent.id) return `Task uses invalid agent: ${info.agent_id.value}`;
@@ -135,11 +164,15 @@ export class OfferBook {
       return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
     }
     const container = info.container;
-    if (container?.type === 'DOCKER' && !container.docker) return "DockerInfo 'docker' is not set for DOCKER typed ContainerInfo";
+    if (container?.type === 'DOCKER' && !container.docker)
+      return "DockerInfo 'docker' is not set for DOCKER typed ContainerInfo";
     if (container?.docker && container.docker.image === '') return 'Docker image is empty';
     let resources: Resources;
     try {
-      resources = addResources(resourcesFromWire(info.resources), resourcesFromWire(info.executor?.resources));
+      resources = addResources(
+        resourcesFromWire(info.resources),
+        resourcesFromWire(info.executor?.resources),
+      );
     } catch (error) {
       if (error instanceof ResourceError) return `Task uses invalid resources: ${error.message}`;
       throw error;
@@ -151,7 +184,12 @@ export class OfferBook {
     return resources;
   }
 
-  private statusFor(info: TaskInfo, state: TaskState, reason: TaskStatus['reason'], message: string): TaskStatus {
+  private statusFor(
+    info: TaskInfo,
+    state: TaskState,
+    reason: TaskStatus['reason'],
+    message: string,
+  ): TaskStatus {
     return {
       task_id: info.task_id,
       state,
@@ -174,7 +212,12 @@ export class OfferBook {
       }
       const state = framework.capabilities.has('PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST';
       for (const info of launches) {
-        const status = this.statusFor(info, state, 'REASON_INVALID_OFFERS', `Task launched with invalid offers: ${invalid}`);
+        const status = this.statusFor(
+          info,
+          state,
+          'REASON_INVALID_OFFERS',
+          `Task launched with invalid offers: ${invalid}`,
+        );
         this.master.subscriptions.send(framework, { type: 'UPDATE', update: { status } });
       }
       return;
@@ -191,7 +234,9 @@ export class OfferBook {
     for (const operation of call.operations ?? []) {
       const infos = tasksOf(operation);
       if (operation.type !== 'LAUNCH' && operation.type !== 'LAUNCH_GROUP') {
-        this.master.log(`ACCEPT: ${operation.type ?? 'UNKNOWN'} operations are not emulated; ignored`);
+        this.master.log(
+          `ACCEPT: ${operation.type ?? 'UNKNOWN'} operations are not emulated; ignored`,
+        );
       }
       for (const info of infos) {
         const result =

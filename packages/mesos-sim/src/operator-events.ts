@@ -14,7 +14,10 @@ export class OperatorEvents {
 
   subscribe(sink: EventSink<m.Event>): void {
     const interval = this.master.options.heartbeatIntervalSeconds;
-    sink.send({ type: 'SUBSCRIBED', subscribed: { get_state: this.master.views.getState(), heartbeat_interval_seconds: interval } });
+    sink.send({
+      type: 'SUBSCRIBED',
+      subscribed: { get_state: this.master.views.getState(), heartbeat_interval_seconds: interval },
+    });
     sink.send({ type: 'HEARTBEAT' });
     this.subscribers.set(
       sink,
@@ -42,7 +45,10 @@ export class OperatorEvents {
   }
 
   taskAdded(task: TaskRecord): void {
-    this.publish(() => ({ type: 'TASK_ADDED', task_added: { task: this.master.views.task(task) } }));
+    this.publish(() => ({
+      type: 'TASK_ADDED',
+      task_added: { task: this.master.views.task(task) },
+    }));
   }
 
   taskUpdated(task: TaskRecord, status: TaskStatus): void {
@@ -53,7 +59,10 @@ export class OperatorEvents {
   }
 
   agentAdded(agent: AgentRecord): void {
-    this.publish(() => ({ type: 'AGENT_ADDED', agent_added: { agent: this.master.views.agent(agent) } }));
+    this.publish(() => ({
+      type: 'AGENT_ADDED',
+      agent_added: { agent: this.master.views.agent(agent) },
+    }));
   }
 
   agentRemoved(agent: AgentRecord): void {
@@ -61,7 +70,10 @@ export class OperatorEvents {
   }
 
   frameworkAdded(framework: FrameworkRecord): void {
-    this.publish(() => ({ type: 'FRAMEWORK_ADDED', framework_added: { framework: this.master.views.framework(framework) } }));
+    this.publish(() => ({
+      type: 'FRAMEWORK_ADDED',
+      framework_added: { framework: this.master.views.framework(framework) },
+    }));
   }
 
   frameworkUpdated(framework: FrameworkRecord): void {
@@ -72,6 +84,9 @@ export class OperatorEvents {
   }
 
   frameworkRemoved(framework: FrameworkRecord): void {
-    this.publish(() => ({ type: 'FRAMEWORK_REMOVED', framework_removed: { framework_info: framework.info } }));
+    this.publish(() => ({
+      type: 'FRAMEWORK_REMOVED',
+      framework_removed: { framework_info: framework.info },
+    }));
   }
 }

@@ -83,7 +83,8 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     stagingUpdates: options.stagingUpdates ?? true,
     log: options.log ?? (() => {}),
   };
-  if (!Number.isInteger(resolved.masters) || resolved.masters < 1) throw new RangeError('masters must be a positive integer');
+  if (!Number.isInteger(resolved.masters) || resolved.masters < 1)
+    throw new RangeError('masters must be a positive integer');
   for (const [name, value] of [
     ['heartbeatIntervalSeconds', resolved.heartbeatIntervalSeconds],
     ['allocationIntervalMs', resolved.allocationIntervalMs],

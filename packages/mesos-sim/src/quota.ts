@@ -19,7 +19,9 @@ function formatQuantities(q: Quantities): string {
 }
 
 function within(inner: Quantities, outer: Quantities): boolean {
-  return Object.entries(inner).every(([name, value]) => outer[name] === undefined || value <= (outer[name] ?? 0) + 1e-9);
+  return Object.entries(inner).every(
+    ([name, value]) => outer[name] === undefined || value <= (outer[name] ?? 0) + 1e-9,
+  );
 }
 
 function fromMap(map: { [key: string]: { value: number } } | undefined): Quantities {
@@ -83,21 +85,27 @@ export class RoleConfig {
     for (const config of configs) {
       const invalid = roleError(config.role);
       if (invalid) return `Invalid QuotaConfig: ${invalid}`;
-      if (isNestedRole(config.role)) return `Updating quota on nested role '${config.role}' is not supported yet`;
-      if (config.role === '*') return "Invalid QuotaConfig: setting quota for the default '*' role is not supported";
+      if (isNestedRole(config.role))
+        return `Updating quota on nested role '${config.role}' is not supported yet`;
+      if (config.role === '*')
+        return "Invalid QuotaConfig: setting quota for the default '*' role is not supported";
       const guarantees = fromMap(config.guarantees);
       const limits = fromMap(config.limits);
       for (const [name, value] of Object.entries({ ...guarantees, ...limits })) {
         const max = name === 'mem' || name === 'disk' ? MAX_MB : MAX_OTHER;
-        if (!Number.isFinite(value) || value < 0) return `Invalid QuotaConfig: negative or non-finite quantity for '${name}'`;
-        if (value > max) return `Invalid QuotaConfig: quantity for '${name}' is too large (${value} > ${max})`;
+        if (!Number.isFinite(value) || value < 0)
+          return `Invalid QuotaConfig: negative or non-finite quantity for '${name}'`;
+        if (value > max)
+          return `Invalid QuotaConfig: quantity for '${name}' is too large (${value} > ${max})`;
       }
       if (!within(guarantees, limits)) {
         return `Invalid QuotaConfig: guarantees '${formatQuantities(guarantees)}' is not contained within limits '${formatQuantities(limits)}'`;
       }
       if (!context.force) {
         const consumed = context.consumption(config.role);
-        const over = Object.entries(limits).filter(([name, limit]) => (consumed[name] ?? 0) > limit + 1e-9);
+        const over = Object.entries(limits).filter(
+          ([name, limit]) => (consumed[name] ?? 0) > limit + 1e-9,
+        );
         if (over.length > 0) {
           return (
             `Invalid QuotaConfig: Role '${config.role}' is already consuming '${formatQuantities(consumed)}'; ` +
@@ -105,15 +113,19 @@ export class RoleConfig {
           );
         }
       }
-      if (Object.keys(guarantees).length === 0 && Object.keys(limits).length === 0) next.delete(config.role);
+      if (Object.keys(guarantees).length === 0 && Object.keys(limits).length === 0)
+        next.delete(config.role);
       else next.set(config.role, { guarantees, limits });
     }
     if (!context.force) {
       const total: Quantities = {};
       for (const q of next.values()) {
-        for (const [name, value] of Object.entries(q.guarantees)) total[name] = (total[name] ?? 0) + value;
+        for (const [name, value] of Object.entries(q.guarantees))
+          total[name] = (total[name] ?? 0) + value;
       }
-      const over = Object.entries(total).some(([name, value]) => value > (context.capacity[name] ?? 0) + 1e-9);
+      const over = Object.entries(total).some(
+        ([name, value]) => value > (context.capacity[name] ?? 0) + 1e-9,
+      );
       if (over) {
         return (
           `Invalid QuotaConfig: total quota guarantees '${formatQuantities(total)}' exceed cluster capacity ` +
@@ -131,9 +143,17 @@ export class RoleConfig {
     return {
       infos: entries.map(([role, q]) => ({
         role,
-        guarantee: Object.entries(q.guarantees).map(([name, value]) => ({ name, type: 'SCALAR', scalar: { value } })),
+        guarantee: Object.entries(q.guarantees).map(([name, value]) => ({
+          name,
+          type: 'SCALAR',
+          scalar: { value },
+        })),
       })),
-      configs: entries.map(([role, q]) => ({ role, guarantees: toMap(q.guarantees), limits: toMap(q.limits) })),
+      configs: entries.map(([role, q]) => ({
+        role,
+        guarantees: toMap(q.guarantees),
+        limits: toMap(q.limits),
+      })),
     };
   }
 }

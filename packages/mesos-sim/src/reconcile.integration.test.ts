@@ -7,11 +7,17 @@ describe('reconciliation and partitions', () => {
   const t = useSim({ agents: 2 });
 
   /** Subscribes and starts one long-running task per agent: `<prefix>-0`, `<prefix>-1`. */
-  async function running(name: string, capabilities: string[]): Promise<{ fw: FrameworkDriver; offers: Offer[] }> {
-    const fw = await t.framework(frameworkInfo(name, [name], capabilities, { failover_timeout: 3600 }));
+  async function running(
+    name: string,
+    capabilities: string[],
+  ): Promise<{ fw: FrameworkDriver; offers: Offer[] }> {
+    const fw = await t.framework(
+      frameworkInfo(name, [name], capabilities, { failover_timeout: 3600 }),
+    );
     const offers = await fw.offers();
     expect(offers).toHaveLength(2);
-    for (const [i, offer] of offers.entries()) await fw.launch(offer, [taskOn(offer, `${name}-${i}`, { image: 'nginx' })]);
+    for (const [i, offer] of offers.entries())
+      await fw.launch(offer, [taskOn(offer, `${name}-${i}`, { image: 'nginx' })]);
     for (let i = 0; i < offers.length; i++) await fw.update(`${name}-${i}`, 'TASK_RUNNING');
     fw.queue.skip((e) => e.type === 'UPDATE');
     return { fw, offers };
@@ -28,7 +34,10 @@ describe('reconciliation and partitions', () => {
     const [agentA, agentB] = offers.map((o) => o.agent_id);
     await fw.client.reconcile();
     for (const id of ['aware-0', 'aware-1']) {
-      expect(fromMaster(await fw.update(id))).toMatchObject({ state: 'TASK_RUNNING', reason: 'REASON_RECONCILIATION' });
+      expect(fromMaster(await fw.update(id))).toMatchObject({
+        state: 'TASK_RUNNING',
+        reason: 'REASON_RECONCILIATION',
+      });
     }
     t.sim.faults.partitionAgent(agentB?.value ?? '');
     const unreachable = fromMaster(await fw.update('aware-1', 'TASK_UNREACHABLE'));
@@ -42,7 +51,10 @@ describe('reconciliation and partitions', () => {
     expect((await fw.update('aware-0')).state).toBe('TASK_RUNNING');
     expect((await fw.update('ghost')).state).toBe('TASK_GONE');
     const stillUnreachable = await fw.update('aware-1');
-    expect(stillUnreachable).toMatchObject({ state: 'TASK_UNREACHABLE', reason: 'REASON_RECONCILIATION' });
+    expect(stillUnreachable).toMatchObject({
+      state: 'TASK_UNREACHABLE',
+      reason: 'REASON_RECONCILIATION',
+    });
     expect(stillUnreachable.unreachable_time).toEqual(unreachable.unreachable_time);
     expect((await fw.update('lost-agent')).state).toBe('TASK_UNKNOWN');
   });
@@ -57,7 +69,8 @@ describe('reconciliation and partitions', () => {
       { task_id: { value: 'legacy-1' }, agent_id: agentB },
       { task_id: { value: 'nowhere' }, agent_id: { value: 'no-such-agent' } },
     ]);
-    for (const id of ['ghost', 'legacy-1', 'nowhere']) expect((await fw.update(id)).state).toBe('TASK_LOST');
+    for (const id of ['ghost', 'legacy-1', 'nowhere'])
+      expect((await fw.update(id)).state).toBe('TASK_LOST');
   });
 
   it('brings tasks back RUNNING when a partitioned agent returns, or kills them for other frameworks', async () => {
@@ -83,7 +96,10 @@ describe('reconciliation and partitions', () => {
     await fw.update('doomed-0', 'TASK_UNREACHABLE');
     await fw.client.teardown();
     t.sim.faults.restoreAgent(agent);
-    expect(t.sim.state.agents().find((a) => a.id === agent)).toMatchObject({ status: 'REGISTERED', tasks: 0 });
+    expect(t.sim.state.agents().find((a) => a.id === agent)).toMatchObject({
+      status: 'REGISTERED',
+      tasks: 0,
+    });
   });
 
   it('reports tasks of a killed agent LOST or GONE, and the agent as unknown afterwards', async () => {
@@ -91,7 +107,9 @@ describe('reconciliation and partitions', () => {
     const legacy = await running('legacy', []);
     const agent = aware.offers[0]?.agent_id;
     t.sim.faults.killAgent(agent?.value ?? '');
-    expect(fromMaster(await aware.fw.update('aware-0', 'TASK_GONE')).reason).toBe('REASON_AGENT_REMOVED');
+    expect(fromMaster(await aware.fw.update('aware-0', 'TASK_GONE')).reason).toBe(
+      'REASON_AGENT_REMOVED',
+    );
     const legacyTask = legacy.offers[0]?.agent_id.value === agent?.value ? 'legacy-0' : 'legacy-1';
     await legacy.fw.update(legacyTask, 'TASK_LOST');
     await aware.fw.client.reconcile([{ task_id: { value: 'aware-0' }, agent_id: agent }]);
@@ -101,7 +119,9 @@ describe('reconciliation and partitions', () => {
   it('answers TASK_GONE_BY_OPERATOR for agents marked gone', async () => {
     const { fw, offers } = await running('aware', ['PARTITION_AWARE']);
     const agent = offers[0]?.agent_id;
-    await t.operator().call({ type: 'MARK_AGENT_GONE', mark_agent_gone: { agent_id: agent ?? { value: '' } } });
+    await t
+      .operator()
+      .call({ type: 'MARK_AGENT_GONE', mark_agent_gone: { agent_id: agent ?? { value: '' } } });
     await fw.update('aware-0', 'TASK_GONE_BY_OPERATOR');
     await fw.client.reconcile([{ task_id: { value: 'aware-0' }, agent_id: agent }]);
     expect((await fw.update('aware-0')).state).toBe('TASK_GONE_BY_OPERATOR');
@@ -117,7 +137,9 @@ describe('without STAGING updates', () => {
     if (!offer) throw new Error('no offer');
     await fw.launch(offer, [taskOn(offer, 'x', { command: 'true' })]);
     await fw.update('x', 'TASK_FINISHED');
-    const states = fw.queue.events.filter((e) => e.type === 'UPDATE').map((e) => e.update?.status.state);
+    const states = fw.queue.events
+      .filter((e) => e.type === 'UPDATE')
+      .map((e) => e.update?.status.state);
     expect(states).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
   });
 });

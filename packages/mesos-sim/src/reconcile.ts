@@ -15,7 +15,8 @@ function known(task: TaskRecord): TaskStatus {
     executor_id: id(task.executorId),
     timestamp: Date.now() / 1000,
   };
-  if (task.agent.unreachableAt !== undefined) status.unreachable_time = timeInfo(task.agent.unreachableAt);
+  if (task.agent.unreachableAt !== undefined)
+    status.unreachable_time = timeInfo(task.agent.unreachableAt);
   if (last?.data) status.data = last.data;
   return status;
 }
@@ -27,12 +28,18 @@ function known(task: TaskRecord): TaskStatus {
  * unknown → UNKNOWN), with TASK_LOST for frameworks that are not PARTITION_AWARE.
  * Answers come from the master: no uuid, nothing to acknowledge.
  */
-export function reconcile(master: Master, framework: FrameworkRecord, call: scheduler.Call.Reconcile): void {
-  const send = (status: TaskStatus) => master.subscriptions.send(framework, { type: 'UPDATE', update: { status } });
+export function reconcile(
+  master: Master,
+  framework: FrameworkRecord,
+  call: scheduler.Call.Reconcile,
+): void {
+  const send = (status: TaskStatus) =>
+    master.subscriptions.send(framework, { type: 'UPDATE', update: { status } });
   const requested = call.tasks ?? [];
   if (requested.length === 0) {
     for (const task of framework.tasks.values()) send(known(task));
-    for (const task of framework.unreachableTasks.values()) send(lostOrAs(framework, known(task), 'TASK_UNREACHABLE'));
+    for (const task of framework.unreachableTasks.values())
+      send(lostOrAs(framework, known(task), 'TASK_UNREACHABLE'));
     return;
   }
   for (const entry of requested) {
@@ -52,15 +59,34 @@ export function reconcile(master: Master, framework: FrameworkRecord, call: sche
       ...(entry.agent_id ? { agent_id: entry.agent_id } : {}),
     };
     if (agent?.status === 'REGISTERED') {
-      send(lostOrAs(framework, { ...base, message: 'Reconciliation: Task is unknown to the agent' }, 'TASK_GONE'));
+      send(
+        lostOrAs(
+          framework,
+          { ...base, message: 'Reconciliation: Task is unknown to the agent' },
+          'TASK_GONE',
+        ),
+      );
     } else if (agent?.status === 'UNREACHABLE') {
       const status: TaskStatus = { ...base, message: 'Reconciliation: Task is unreachable' };
-      if (agent.unreachableAt !== undefined) status.unreachable_time = timeInfo(agent.unreachableAt);
+      if (agent.unreachableAt !== undefined)
+        status.unreachable_time = timeInfo(agent.unreachableAt);
       send(lostOrAs(framework, status, 'TASK_UNREACHABLE'));
     } else if (agent?.status === 'GONE') {
-      send(lostOrAs(framework, { ...base, message: 'Reconciliation: Task is gone' }, 'TASK_GONE_BY_OPERATOR'));
+      send(
+        lostOrAs(
+          framework,
+          { ...base, message: 'Reconciliation: Task is gone' },
+          'TASK_GONE_BY_OPERATOR',
+        ),
+      );
     } else {
-      send(lostOrAs(framework, { ...base, message: 'Reconciliation: Task is unknown' }, 'TASK_UNKNOWN'));
+      send(
+        lostOrAs(
+          framework,
+          { ...base, message: 'Reconciliation: Task is unknown' },
+          'TASK_UNKNOWN',
+        ),
+      );
     }
   }
 }

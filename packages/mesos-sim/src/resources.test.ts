@@ -9,7 +9,11 @@ import {
   subtractResources,
 } from './resources';
 
-const r = (scalars: Record<string, number>, ports: [number, number][] = [], revocable: Record<string, number> = {}): Resources => ({
+const r = (
+  scalars: Record<string, number>,
+  ports: [number, number][] = [],
+  revocable: Record<string, number> = {},
+): Resources => ({
   scalars,
   ports,
   revocable,
@@ -17,9 +21,17 @@ const r = (scalars: Record<string, number>, ports: [number, number][] = [], revo
 
 describe('resources', () => {
   it('adds and subtracts scalars in fixed point and port ranges by set', () => {
-    const sum = addResources(r({ cpus: 0.1 }, [[31000, 31010]]), r({ cpus: 0.2 }, [[31011, 31020]]));
+    const sum = addResources(
+      r({ cpus: 0.1 }, [[31000, 31010]]),
+      r({ cpus: 0.2 }, [[31011, 31020]]),
+    );
     expect(sum).toEqual(r({ cpus: 0.3 }, [[31000, 31020]]));
-    expect(subtractResources(sum, r({ cpus: 0.3 }, [[31005, 31005]]))).toEqual(r({}, [[31000, 31004], [31006, 31020]]));
+    expect(subtractResources(sum, r({ cpus: 0.3 }, [[31005, 31005]]))).toEqual(
+      r({}, [
+        [31000, 31004],
+        [31006, 31020],
+      ]),
+    );
   });
 
   it('checks containment including ranges and revocable scalars', () => {
@@ -43,6 +55,8 @@ describe('resources', () => {
   });
 
   it('refuses reserved resources', () => {
-    expect(() => resourcesFromWire([{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, role: 'dev' }])).toThrow(/Reserved/);
+    expect(() =>
+      resourcesFromWire([{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, role: 'dev' }]),
+    ).toThrow(/Reserved/);
   });
 });

@@ -23,7 +23,11 @@ function fixed(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function addScalars(a: Record<string, number>, b: Record<string, number>, sign: 1 | -1): Record<string, number> {
+function addScalars(
+  a: Record<string, number>,
+  b: Record<string, number>,
+  sign: 1 | -1,
+): Record<string, number> {
   const out: Record<string, number> = { ...a };
   for (const [name, value] of Object.entries(b)) {
     const next = fixed((out[name] ?? 0) + sign * value);
@@ -95,7 +99,11 @@ export function containsResources(outer: Resources, inner: Resources): boolean {
 }
 
 export function isEmptyResources(r: Resources): boolean {
-  return Object.keys(r.scalars).length === 0 && r.ports.length === 0 && Object.keys(r.revocable).length === 0;
+  return (
+    Object.keys(r.scalars).length === 0 &&
+    r.ports.length === 0 &&
+    Object.keys(r.revocable).length === 0
+  );
 }
 
 export function withoutRevocable(r: Resources): Resources {
@@ -142,11 +150,17 @@ export class ResourceError extends Error {}
 export function resourcesFromWire(list: readonly Resource[] | undefined): Resources {
   let out = emptyResources();
   for (const r of list ?? []) {
-    if (r.reservation !== undefined || (r.reservations?.length ?? 0) > 0 || (r.role !== undefined && r.role !== '*')) {
+    if (
+      r.reservation !== undefined ||
+      (r.reservations?.length ?? 0) > 0 ||
+      (r.role !== undefined && r.role !== '*')
+    ) {
       throw new ResourceError(`Reserved resources are not supported: '${r.name}'`);
     }
     if (r.shared !== undefined || r.disk !== undefined) {
-      throw new ResourceError(`Shared and persistent disk resources are not supported: '${r.name}'`);
+      throw new ResourceError(
+        `Shared and persistent disk resources are not supported: '${r.name}'`,
+      );
     }
     if (r.type === 'SCALAR') {
       const value = r.scalar?.value;
@@ -154,10 +168,18 @@ export function resourcesFromWire(list: readonly Resource[] | undefined): Resour
         throw new ResourceError(`Invalid scalar resource '${r.name}'`);
       }
       const bag: Record<string, number> = { [r.name]: value };
-      out = addResources(out, r.revocable ? { scalars: {}, ports: [], revocable: bag } : { scalars: bag, ports: [], revocable: {} });
+      out = addResources(
+        out,
+        r.revocable
+          ? { scalars: {}, ports: [], revocable: bag }
+          : { scalars: bag, ports: [], revocable: {} },
+      );
     } else if (r.type === 'RANGES' && r.name === 'ports') {
       if (r.revocable) throw new ResourceError('Revocable ports are not supported');
-      const ranges = (r.ranges?.range ?? []).map((x: Value.Range): PortRange => [Number(x.begin), Number(x.end)]);
+      const ranges = (r.ranges?.range ?? []).map((x: Value.Range): PortRange => [
+        Number(x.begin),
+        Number(x.end),
+      ]);
       if (ranges.some(([b, e]) => b > e)) throw new ResourceError('Invalid ports range');
       out = addResources(out, { scalars: {}, ports: ranges, revocable: {} });
     } else {
@@ -177,7 +199,8 @@ export interface WireResourceOptions {
 export function resourcesToWire(r: Resources, options: WireResourceOptions = {}): Resource[] {
   const decorate = (res: Resource): Resource => {
     if (options.legacyRole) res.role = '*';
-    if (options.allocationRole !== undefined) res.allocation_info = { role: options.allocationRole };
+    if (options.allocationRole !== undefined)
+      res.allocation_info = { role: options.allocationRole };
     return res;
   };
   const out: Resource[] = [];

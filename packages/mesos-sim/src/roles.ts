@@ -6,9 +6,12 @@ export function roleError(role: string): string | undefined {
   if (role.endsWith('/')) return `Role '${role}' cannot end with a slash`;
   if (role.includes('//')) return `Role '${role}' cannot contain two adjacent slashes`;
   for (const part of role.split('/')) {
-    if (part === '.' || part === '..' || part === '*') return `Role '${role}' cannot contain '${part}' as a component`;
-    if (part.startsWith('-')) return `Role component '${part}' is invalid because it starts with a dash`;
-    if (/[\s\x00-\x1f\x7f]/.test(part)) return `Role '${role}' cannot include whitespace or control characters`;
+    if (part === '.' || part === '..' || part === '*')
+      return `Role '${role}' cannot contain '${part}' as a component`;
+    if (part.startsWith('-'))
+      return `Role component '${part}' is invalid because it starts with a dash`;
+    if ([...part].some((c) => /\s/.test(c) || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+      return `Role '${role}' cannot include whitespace or control characters`;
   }
   return undefined;
 }

@@ -11,7 +11,12 @@ export interface TaskRun {
  * Plays a task's planned steps into its sandbox. Writes before the first sleep happen at
  * once, so a task such as `echo hi` has finished by the time `start` returns.
  */
-export function startRun(steps: Step[], sandbox: Sandbox, timers: TimerScope, onExit: (code: number) => void): TaskRun {
+export function startRun(
+  steps: Step[],
+  sandbox: Sandbox,
+  timers: TimerScope,
+  onExit: (code: number) => void,
+): TaskRun {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let next = 0;

@@ -17,7 +17,11 @@ describe('scale', () => {
   let operator: OperatorClient;
 
   beforeAll(async () => {
-    sim = await startSimThread({ agents: AGENTS, heartbeatIntervalSeconds: 5, allocationIntervalMs: 200 });
+    sim = await startSimThread({
+      agents: AGENTS,
+      heartbeatIntervalSeconds: 5,
+      allocationIntervalMs: 200,
+    });
     operator = new OperatorClient({ masters: sim.masterUrls });
   });
 
@@ -38,7 +42,9 @@ describe('scale', () => {
       offers.map((offer, a) =>
         fw.launch(
           offer,
-          Array.from({ length: TASKS_PER_AGENT }, (_, i) => taskOn(offer, `task-${a}-${i}`, { image: 'nginx', cpus: 0.5, mem: 256 })),
+          Array.from({ length: TASKS_PER_AGENT }, (_, i) =>
+            taskOn(offer, `task-${a}-${i}`, { image: 'nginx', cpus: 0.5, mem: 256 }),
+          ),
         ),
       ),
     );

@@ -128,7 +128,10 @@ export class ClusterState {
   output(taskId: string, frameworkId?: string): { stdout: string; stderr: string } | undefined {
     for (const f of [...this.master.frameworks.values(), ...this.master.completedFrameworks]) {
       if (frameworkId !== undefined && f.id !== frameworkId) continue;
-      const task = f.tasks.get(taskId) ?? f.unreachableTasks.get(taskId) ?? f.completedTasks.find((t) => t.id === taskId);
+      const task =
+        f.tasks.get(taskId) ??
+        f.unreachableTasks.get(taskId) ??
+        f.completedTasks.find((t) => t.id === taskId);
       if (task) return { stdout: task.sandbox.text('stdout'), stderr: task.sandbox.text('stderr') };
     }
     return undefined;

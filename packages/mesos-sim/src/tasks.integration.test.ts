@@ -18,24 +18,51 @@ describe('task lifecycle', () => {
     const offer = await firstOffer(fw);
     await fw.launch(offer, [taskOn(offer, 'web', { image: 'nginx:1.27', cpus: 0.5, mem: 128 })]);
     const staging = await fw.update('web');
-    expect(staging).toMatchObject({ state: 'TASK_STAGING', source: 'SOURCE_AGENT', agent_id: offer.agent_id });
+    expect(staging).toMatchObject({
+      state: 'TASK_STAGING',
+      source: 'SOURCE_AGENT',
+      agent_id: offer.agent_id,
+    });
     expect(staging.uuid).toHaveLength(16);
     // Not acknowledged: the same update comes again, and nothing newer overtakes it.
     const retried = await fw.update('web');
     expect(retried.state).toBe('TASK_STAGING');
     expect(Buffer.from(retried.uuid ?? []).equals(Buffer.from(staging.uuid ?? []))).toBe(true);
-    expect(fw.queue.events.filter((e) => e.type === 'UPDATE').every((e) => e.update?.status.state === 'TASK_STAGING')).toBe(true);
+    expect(
+      fw.queue.events
+        .filter((e) => e.type === 'UPDATE')
+        .every((e) => e.update?.status.state === 'TASK_STAGING'),
+    ).toBe(true);
     const seen: TaskStatus[] = [staging];
     for (const state of ['TASK_STARTING', 'TASK_RUNNING'] as const) {
       const previous = seen[seen.length - 1] as TaskStatus;
-      await fw.client.acknowledge(offer.agent_id, previous.task_id, previous.uuid ?? new Uint8Array());
+      await fw.client.acknowledge(
+        offer.agent_id,
+        previous.task_id,
+        previous.uuid ?? new Uint8Array(),
+      );
       const next = await fw.update('web', state);
       expect(next.source).toBe('SOURCE_EXECUTOR');
       seen.push(next);
     }
     const running = seen[2] as TaskStatus;
     await fw.client.acknowledge(offer.agent_id, running.task_id, running.uuid ?? new Uint8Array());
-    expect(t.sim.state.tasks()).toEqual([expect.objectContaining({ id: 'web', state: 'TASK_RUNNING', unacknowledged: 0 })]);
+    expect(t.sim.state.tasks()).toEqual([
+      expect.objectContaining({ id: 'web', state: 'TASK_RUNNING', unacknowledged: 0 }),
+    ]);
+  });
+
+  it('speaks JSON end to end: base64 uuids, 64-bit ranges and times', async () => {
+    const fw = await t.framework(frameworkInfo('json', ['dev']), { format: 'json' });
+    const offer = await firstOffer(fw);
+    expect(offer.resources?.find((r) => r.name === 'ports')?.ranges?.range).toEqual([
+      { begin: 31000n, end: 32000n },
+    ]);
+    await fw.launch(offer, [taskOn(offer, 'j', { command: 'echo json' })]);
+    const finished = await fw.update('j', 'TASK_FINISHED');
+    expect(finished.uuid).toHaveLength(16);
+    // The acknowledgement (JSON too) removes the finished task from the master.
+    await expect.poll(() => t.sim.state.tasks()).toEqual([]);
   });
 
   it('finishes or fails command tasks by exit status and serves their sandbox output', async () => {
@@ -50,17 +77,35 @@ describe('task lifecycle', () => {
     expect((await fw.update('bad', 'TASK_FAILED')).message).toBe('Command exited with status 3');
     await fw.update('slow', 'TASK_FINISHED');
 
-    const sandbox = (task: string, file: string) => `/frameworks/${fw.id.value}/executors/${task}/runs/latest/${file}`;
+    const sandbox = (task: string, file: string) =>
+      `/frameworks/${fw.id.value}/executors/${task}/runs/latest/${file}`;
     const read = async (path: string, query: string) => {
-      const response = await rawRequest(`${t.sim.agentGatewayUrl}/files/read?path=${encodeURIComponent(path)}&${query}`, { method: 'GET' });
-      return { status: response.status, body: response.status === 200 ? JSON.parse(response.text) : response.text };
+      const response = await rawRequest(
+        `${t.sim.agentGatewayUrl}/files/read?path=${encodeURIComponent(path)}&${query}`,
+        { method: 'GET' },
+      );
+      return {
+        status: response.status,
+        body: response.status === 200 ? JSON.parse(response.text) : response.text,
+      };
     };
-    expect(await read(sandbox('ok', 'stdout'), 'offset=0')).toEqual({ status: 200, body: { data: 'hello\nworld\n', offset: 0 } });
-    expect(await read(sandbox('ok', 'stdout'), 'offset=-1')).toEqual({ status: 200, body: { data: '', offset: 12 } });
-    expect(await read(sandbox('ok', 'stdout'), 'offset=6&length=3')).toEqual({ status: 200, body: { data: 'wor', offset: 6 } });
+    expect(await read(sandbox('ok', 'stdout'), 'offset=0')).toEqual({
+      status: 200,
+      body: { data: 'hello\nworld\n', offset: 0 },
+    });
+    expect(await read(sandbox('ok', 'stdout'), 'offset=-1')).toEqual({
+      status: 200,
+      body: { data: '', offset: 12 },
+    });
+    expect(await read(sandbox('ok', 'stdout'), 'offset=6&length=3')).toEqual({
+      status: 200,
+      body: { data: 'wor', offset: 6 },
+    });
     expect((await read(sandbox('bad', 'stderr'), 'offset=0')).body.data).toBe('oops\n');
     const agent = t.sim.state.agents().find((a) => a.id === offer.agent_id.value);
-    expect((await read(sandbox('slow', 'stdout'), 'offset=0')).body.data).toBe(`${agent?.hostname}\n`);
+    expect((await read(sandbox('slow', 'stdout'), 'offset=0')).body.data).toBe(
+      `${agent?.hostname}\n`,
+    );
     expect((await read(sandbox('nope', 'stdout'), 'offset=0')).status).toBe(404);
     expect((await read(sandbox('ok', 'stdout'), '')).status).toBe(400);
   });
@@ -96,8 +141,14 @@ describe('task lifecycle', () => {
     delete noCommand.command;
     await fw.launch(offer, [taskOn(offer, 'fine'), taskOn(offer, 'fine'), huge, noCommand]);
     await fw.update('fine', 'TASK_FINISHED');
-    const errors = await Promise.all(['fine', 'huge', 'empty'].map((id) => fw.update(id, 'TASK_ERROR')));
-    expect(errors.map((s) => s.reason)).toEqual(['REASON_TASK_INVALID', 'REASON_TASK_INVALID', 'REASON_TASK_INVALID']);
+    const errors = await Promise.all(
+      ['fine', 'huge', 'empty'].map((id) => fw.update(id, 'TASK_ERROR')),
+    );
+    expect(errors.map((s) => s.reason)).toEqual([
+      'REASON_TASK_INVALID',
+      'REASON_TASK_INVALID',
+      'REASON_TASK_INVALID',
+    ]);
     expect(errors[0]?.message).toBe('Task has duplicate ID: fine');
     expect(errors[1]?.message).toMatch(/^Task uses more resources/);
   });
@@ -105,11 +156,17 @@ describe('task lifecycle', () => {
   it('lets the fault API make tasks exit or fail, over HTTP', async () => {
     const fw = await t.framework(frameworkInfo('faults', ['dev']));
     const offer = await firstOffer(fw);
-    await fw.launch(offer, [taskOn(offer, 'a', { image: 'postgres' }), taskOn(offer, 'b', { image: 'postgres' })]);
+    await fw.launch(offer, [
+      taskOn(offer, 'a', { image: 'postgres' }),
+      taskOn(offer, 'b', { image: 'postgres' }),
+    ]);
     await fw.update('a', 'TASK_RUNNING');
     await fw.update('b', 'TASK_RUNNING');
     const post = (path: string, body: unknown) =>
-      rawRequest(`${t.sim.masterUrls[0]}/sim/v1${path}`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      rawRequest(`${t.sim.masterUrls[0]}/sim/v1${path}`, {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post('/tasks/a/exit', { code: 2 })).status).toBe(200);
     expect((await fw.update('a', 'TASK_FAILED')).message).toBe('Command exited with status 2');
     expect((await post('/tasks/b/fail', { message: 'Container OOM-killed' })).status).toBe(200);
@@ -124,16 +181,25 @@ describe('task lifecycle', () => {
     await fw.launch(offer, [taskOn(offer, 'srv', { image: 'nginx', cpus: 0.5, mem: 256 })]);
     await fw.update('srv', 'TASK_RUNNING');
     const hostname = offer.hostname;
-    const byHost = await rawRequest(`${t.sim.agentGatewayUrl}/monitor/statistics`, { method: 'GET', headers: { Host: `${hostname}:5051` } });
+    const byHost = await rawRequest(`${t.sim.agentGatewayUrl}/monitor/statistics`, {
+      method: 'GET',
+      headers: { Host: `${hostname}:5051` },
+    });
     expect(JSON.parse(byHost.text)).toEqual([
       expect.objectContaining({
         executor_id: 'srv',
         framework_id: fw.id.value,
-        statistics: expect.objectContaining({ cpus_limit: 0.5, mem_limit_bytes: 256 * 1024 * 1024 }),
+        statistics: expect.objectContaining({
+          cpus_limit: 0.5,
+          mem_limit_bytes: 256 * 1024 * 1024,
+        }),
       }),
     ]);
     const otherAgent = t.sim.state.agents().find((a) => a.id !== offer.agent_id.value);
-    const byPath = await rawRequest(`${t.sim.agentGatewayUrl}/agents/${otherAgent?.id}/monitor/statistics`, { method: 'GET' });
+    const byPath = await rawRequest(
+      `${t.sim.agentGatewayUrl}/agents/${otherAgent?.id}/monitor/statistics`,
+      { method: 'GET' },
+    );
     expect(JSON.parse(byPath.text)).toEqual([]);
   });
 });

@@ -16,7 +16,9 @@ const MAX_RETRY_FACTOR = 60;
 type StatusExtra = Pick<TaskStatus, 'message' | 'reason' | 'unreachable_time'>;
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  return a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+  return (
+    a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i])
+  );
 }
 
 function masterStatus(task: TaskRecord, state: TaskState, extra: StatusExtra): TaskStatus {
@@ -49,7 +51,13 @@ export class TaskManager {
     return out;
   }
 
-  launch(framework: FrameworkRecord, agent: AgentRecord, role: string, info: TaskInfo, resources: Resources): TaskRecord {
+  launch(
+    framework: FrameworkRecord,
+    agent: AgentRecord,
+    role: string,
+    info: TaskInfo,
+    resources: Resources,
+  ): TaskRecord {
     const task: TaskRecord = {
       id: info.task_id.value,
       framework,
@@ -76,7 +84,12 @@ export class TaskManager {
 
   /** The agent starts the container and the behaviour model takes over. */
   start(task: TaskRecord): void {
-    if (task.agentState !== 'TASK_STAGING' || task.agent.status !== 'REGISTERED' || task.framework.removed) return;
+    if (
+      task.agentState !== 'TASK_STAGING' ||
+      task.agent.status !== 'REGISTERED' ||
+      task.framework.removed
+    )
+      return;
     if (this.master.options.stagingUpdates) this.emit(task, 'TASK_STAGING', 'SOURCE_AGENT');
     this.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
     this.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
@@ -88,8 +101,11 @@ export class TaskManager {
     const container = task.info.container;
     const docker = container?.type === 'DOCKER' ? container.docker : undefined;
     const command = task.info.command ?? task.info.executor?.command;
-    const bridged = docker !== undefined && docker.network !== undefined && docker.network !== 'HOST';
-    const hostname = container?.hostname ?? (bridged ? task.executorId.replace(/[^a-z0-9]/gi, '').slice(0, 12) : task.agent.hostname);
+    const bridged =
+      docker !== undefined && docker.network !== undefined && docker.network !== 'HOST';
+    const hostname =
+      container?.hostname ??
+      (bridged ? task.executorId.replace(/[^a-z0-9]/gi, '').slice(0, 12) : task.agent.hostname);
     const env: Record<string, string> = {
       HOST: task.agent.hostname,
       HOSTNAME: hostname,
@@ -99,14 +115,26 @@ export class TaskManager {
       MESOS_AGENT_ID: task.agent.id,
       MESOS_SANDBOX: '/mnt/mesos/sandbox',
     };
-    for (const variable of command?.environment?.variables ?? []) env[variable.name] = variable.value ?? '';
-    return { ...(command ? { command } : {}), ...(docker ? { image: docker.image } : {}), hostname, env };
+    for (const variable of command?.environment?.variables ?? [])
+      env[variable.name] = variable.value ?? '';
+    return {
+      ...(command ? { command } : {}),
+      ...(docker ? { image: docker.image } : {}),
+      hostname,
+      env,
+    };
   }
 
   private exited(task: TaskRecord, code: number): void {
     task.run = undefined;
-    if (code === 0) this.emit(task, 'TASK_FINISHED', 'SOURCE_EXECUTOR', { message: 'Command exited with status 0' });
-    else this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', { message: `Command exited with status ${code}` });
+    if (code === 0)
+      this.emit(task, 'TASK_FINISHED', 'SOURCE_EXECUTOR', {
+        message: 'Command exited with status 0',
+      });
+    else
+      this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', {
+        message: `Command exited with status ${code}`,
+      });
   }
 
   /** Fault injection: the task's process exits now with `code`. */
@@ -131,14 +159,26 @@ export class TaskManager {
     task.run?.stop();
     task.run = undefined;
     const extra: StatusExtra = reason ? { reason } : {};
-    if (task.agentState !== 'TASK_STAGING' && task.framework.capabilities.has('TASK_KILLING_STATE')) {
-      if (task.agentState !== 'TASK_KILLING') this.emit(task, 'TASK_KILLING', 'SOURCE_EXECUTOR', extra);
+    if (
+      task.agentState !== 'TASK_STAGING' &&
+      task.framework.capabilities.has('TASK_KILLING_STATE')
+    ) {
+      if (task.agentState !== 'TASK_KILLING')
+        this.emit(task, 'TASK_KILLING', 'SOURCE_EXECUTOR', extra);
     }
-    this.emit(task, 'TASK_KILLED', 'SOURCE_EXECUTOR', { message: 'Command terminated with signal Terminated', ...extra });
+    this.emit(task, 'TASK_KILLED', 'SOURCE_EXECUTOR', {
+      message: 'Command terminated with signal Terminated',
+      ...extra,
+    });
   }
 
   /** The agent's status update manager: queue the update, forward it if nothing is in flight. */
-  private emit(task: TaskRecord, state: TaskState, source: TaskStatus['source'], extra: StatusExtra = {}): void {
+  private emit(
+    task: TaskRecord,
+    state: TaskState,
+    source: TaskStatus['source'],
+    extra: StatusExtra = {},
+  ): void {
     task.agentState = state;
     task.pending.push({
       task_id: id(task.id),
@@ -163,7 +203,10 @@ export class TaskManager {
     const { timers, options } = this.master;
     timers.cancel(task.retryTimer);
     task.retryTimer = timers.after(task.retryDelayMs, () => {
-      task.retryDelayMs = Math.min(task.retryDelayMs * 2, options.statusUpdateRetryMs * MAX_RETRY_FACTOR);
+      task.retryDelayMs = Math.min(
+        task.retryDelayMs * 2,
+        options.statusUpdateRetryMs * MAX_RETRY_FACTOR,
+      );
       this.forward(task);
     });
   }
@@ -178,7 +221,12 @@ export class TaskManager {
   }
 
   /** An update the master makes up itself: no uuid, nothing to acknowledge. */
-  private sendMasterUpdate(task: TaskRecord, state: TaskState, sent: TaskState, extra: StatusExtra): void {
+  private sendMasterUpdate(
+    task: TaskRecord,
+    state: TaskState,
+    sent: TaskState,
+    extra: StatusExtra,
+  ): void {
     const status = masterStatus(task, sent, extra);
     this.record(task, status, state);
     this.master.subscriptions.send(task.framework, { type: 'UPDATE', update: { status } });
@@ -224,7 +272,11 @@ export class TaskManager {
       this.stop(task);
       task.pending = [];
       if (!isTerminal(task.state)) {
-        this.record(task, masterStatus(task, 'TASK_KILLED', { reason: 'REASON_FRAMEWORK_REMOVED' }), 'TASK_KILLED');
+        this.record(
+          task,
+          masterStatus(task, 'TASK_KILLED', { reason: 'REASON_FRAMEWORK_REMOVED' }),
+          'TASK_KILLED',
+        );
       }
       task.agentState = task.state;
       this.complete(task);
@@ -239,7 +291,11 @@ export class TaskManager {
       const framework = task.framework;
       if (!framework.removed && !isTerminal(task.state)) {
         const aware = framework.capabilities.has('PARTITION_AWARE');
-        const state: TaskState = aware ? (byOperator ? 'TASK_GONE_BY_OPERATOR' : 'TASK_GONE') : 'TASK_LOST';
+        const state: TaskState = aware
+          ? byOperator
+            ? 'TASK_GONE_BY_OPERATOR'
+            : 'TASK_GONE'
+          : 'TASK_LOST';
         this.sendMasterUpdate(task, state, state, {
           reason: byOperator ? 'REASON_AGENT_REMOVED_BY_OPERATOR' : 'REASON_AGENT_REMOVED',
           message: `Agent ${agent.hostname} removed`,
@@ -287,7 +343,9 @@ export class TaskManager {
       framework.tasks.set(task.id, task);
       if (!isTerminal(task.agentState)) trackTask(task);
       if (framework.capabilities.has('PARTITION_AWARE')) {
-        this.sendMasterUpdate(task, task.agentState, task.agentState, { reason: 'REASON_AGENT_REREGISTERED' });
+        this.sendMasterUpdate(task, task.agentState, task.agentState, {
+          reason: 'REASON_AGENT_REREGISTERED',
+        });
       } else {
         task.state = task.agentState;
         this.kill(task);

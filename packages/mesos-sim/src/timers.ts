@@ -8,10 +8,13 @@ export class TimerScope {
 
   after(ms: number, fn: () => void): NodeJS.Timeout | undefined {
     if (this.closed) return undefined;
-    const handle = setTimeout(() => {
-      this.live.delete(handle);
-      fn();
-    }, Math.max(0, ms));
+    const handle = setTimeout(
+      () => {
+        this.live.delete(handle);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.live.add(handle);
     return handle;
   }

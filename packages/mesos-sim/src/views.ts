@@ -1,7 +1,13 @@
 import type { InverseOffer, master as m, Offer, Resource, Role, Task, URL } from '@shoal/mesos';
 import { roleTotals } from './ledger';
 import type { Master } from './master';
-import type { AgentRecord, FrameworkRecord, InverseOfferRecord, OfferRecord, TaskRecord } from './model';
+import type {
+  AgentRecord,
+  FrameworkRecord,
+  InverseOfferRecord,
+  OfferRecord,
+  TaskRecord,
+} from './model';
 import { addResources, emptyResources, type Resources, resourcesToWire } from './resources';
 import { ancestorRoles } from './roles';
 import { id, timeInfo } from './wire';
@@ -14,7 +20,11 @@ export class Views {
 
   agentUrl(agent: AgentRecord): URL {
     const gateway = this.master.gateway;
-    return { scheme: 'http', address: { hostname: agent.hostname, ip: gateway.host, port: gateway.port }, path: '/slave(1)' };
+    return {
+      scheme: 'http',
+      address: { hostname: agent.hostname, ip: gateway.host, port: gateway.port },
+      path: '/slave(1)',
+    };
   }
 
   agentInfo(agent: AgentRecord) {
@@ -38,7 +48,11 @@ export class Views {
       total_resources: resourcesToWire(agent.total),
       allocated_resources: resourcesToWire(agent.used),
       offered_resources: resourcesToWire(agent.offered),
-      capabilities: [{ type: 'MULTI_ROLE' }, { type: 'HIERARCHICAL_ROLE' }, { type: 'AGENT_DRAINING' }],
+      capabilities: [
+        { type: 'MULTI_ROLE' },
+        { type: 'HIERARCHICAL_ROLE' },
+        { type: 'AGENT_DRAINING' },
+      ],
     };
     if (agent.reregisteredAt !== undefined) view.reregistered_time = timeInfo(agent.reregisteredAt);
     if (agent.drain) view.drain_info = { state: agent.drain.state, config: agent.drain.config };
@@ -125,8 +139,10 @@ export class Views {
       allocated_resources: allocatedWire,
       offered_resources: offeredWire,
     };
-    if (framework.reregisteredAt !== undefined) view.reregistered_time = timeInfo(framework.reregisteredAt);
-    if (framework.unregisteredAt !== undefined) view.unregistered_time = timeInfo(framework.unregisteredAt);
+    if (framework.reregisteredAt !== undefined)
+      view.reregistered_time = timeInfo(framework.reregisteredAt);
+    if (framework.unregisteredAt !== undefined)
+      view.unregistered_time = timeInfo(framework.unregisteredAt);
     return view;
   }
 
@@ -146,7 +162,10 @@ export class Views {
     const tasks: Task[] = [];
     const unreachable: Task[] = [];
     const completed: Task[] = [];
-    for (const framework of [...this.master.frameworks.values(), ...this.master.completedFrameworks]) {
+    for (const framework of [
+      ...this.master.frameworks.values(),
+      ...this.master.completedFrameworks,
+    ]) {
       for (const task of framework.tasks.values()) tasks.push(this.task(task));
       for (const task of framework.unreachableTasks.values()) unreachable.push(this.task(task));
       for (const task of framework.completedTasks) completed.push(this.task(task));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Master } from '../master';
 import { type AgentRecord, isTerminal, type TaskRecord } from '../model';
-import { sendText } from './transport';
+import { sendJson, sendText } from './transport';
 
 /**
  * One HTTP server stands in for every agent's port. A request reaches agent X when it
@@ -10,31 +10,42 @@ import { sendText } from './transport';
  */
 
 const MAX_READ = 16 * 4096;
-const SANDBOX_PATH = /(?:\/slaves\/([^/]+))?\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/[^/]+\/(stdout|stderr)$/;
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const SANDBOX_PATH =
+  /(?:\/slaves\/([^/]+))?\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/[^/]+\/(stdout|stderr)$/;
 
 function agentByHost(master: Master, host: string | undefined): AgentRecord | undefined {
   const hostname = host?.replace(/:\d+$/, '').toLowerCase();
   if (!hostname) return undefined;
-  for (const agent of master.agents.values()) if (agent.hostname.toLowerCase() === hostname) return agent;
+  for (const agent of master.agents.values())
+    if (agent.hostname.toLowerCase() === hostname) return agent;
   return undefined;
 }
 
-function findExecutor(master: Master, frameworkId: string, executorId: string): TaskRecord | undefined {
-  const framework = master.frameworks.get(frameworkId) ?? master.completedFrameworks.find((f) => f.id === frameworkId);
+function findExecutor(
+  master: Master,
+  frameworkId: string,
+  executorId: string,
+): TaskRecord | undefined {
+  const framework =
+    master.frameworks.get(frameworkId) ??
+    master.completedFrameworks.find((f) => f.id === frameworkId);
   if (!framework) return undefined;
   const direct = framework.tasks.get(executorId) ?? framework.unreachableTasks.get(executorId);
   if (direct?.executorId === executorId) return direct;
-  const all = [...framework.tasks.values(), ...framework.unreachableTasks.values(), ...framework.completedTasks];
+  const all = [
+    ...framework.tasks.values(),
+    ...framework.unreachableTasks.values(),
+    ...framework.completedTasks,
+  ];
   return all.reverse().find((t) => t.executorId === executorId);
 }
 
-function readFile(master: Master, agent: AgentRecord | undefined, query: URLSearchParams, res: ServerResponse): void {
+function readFile(
+  master: Master,
+  agent: AgentRecord | undefined,
+  query: URLSearchParams,
+  res: ServerResponse,
+): void {
   const path = query.get('path');
   if (path === null) return sendText(res, 400, "Expecting 'path=value' in query.");
   const offsetText = query.get('offset');
@@ -42,15 +53,26 @@ function readFile(master: Master, agent: AgentRecord | undefined, query: URLSear
   const offset = Number(offsetText);
   const lengthText = query.get('length');
   const length = lengthText === null ? undefined : Number(lengthText);
-  if (!Number.isInteger(offset) || offset < -1) return sendText(res, 400, `Failed to parse offset: '${offsetText}'`);
+  if (!Number.isInteger(offset) || offset < -1)
+    return sendText(res, 400, `Failed to parse offset: '${offsetText}'`);
   if (length !== undefined && (!Number.isInteger(length) || length < -1)) {
     return sendText(res, 400, `Failed to parse length: '${lengthText}'`);
   }
   const match = SANDBOX_PATH.exec(path);
   if (!match) return sendText(res, 404, 'File not found');
-  const [, agentId, frameworkId, executorId, name] = match as unknown as [string, string | undefined, string, string, string];
+  const [, agentId, frameworkId, executorId, name] = match as unknown as [
+    string,
+    string | undefined,
+    string,
+    string,
+    string,
+  ];
   const task = findExecutor(master, frameworkId, executorId);
-  if (!task || (agent && task.agent !== agent) || (agentId !== undefined && task.agent.id !== agentId)) {
+  if (
+    !task ||
+    (agent && task.agent !== agent) ||
+    (agentId !== undefined && task.agent.id !== agentId)
+  ) {
     return sendText(res, 404, 'File not found');
   }
   const file = task.sandbox.file(name);
@@ -92,7 +114,11 @@ function statistics(master: Master, agent: AgentRecord | undefined, res: ServerR
   sendJson(res, 200, entries);
 }
 
-export function handleAgentGateway(master: Master, req: IncomingMessage, res: ServerResponse): void {
+export function handleAgentGateway(
+  master: Master,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const url = new URL(req.url ?? '/', 'http://gateway');
   let path = url.pathname;
   let agent = agentByHost(master, req.headers.host);
@@ -103,9 +129,12 @@ export function handleAgentGateway(master: Master, req: IncomingMessage, res: Se
     path = prefixed[2] ?? '/';
   }
   path = path.replace(/^\/slave\(1\)/, '');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, '', { Allow: 'GET' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendText(res, 405, '', { Allow: 'GET' });
   if (path === '/health') return sendText(res, 200);
-  if (path === '/files/read' || path === '/files/read.json') return readFile(master, agent, url.searchParams, res);
-  if (path === '/monitor/statistics' || path === '/monitor/statistics.json') return statistics(master, agent, res);
+  if (path === '/files/read' || path === '/files/read.json')
+    return readFile(master, agent, url.searchParams, res);
+  if (path === '/monitor/statistics' || path === '/monitor/statistics.json')
+    return statistics(master, agent, res);
   sendText(res, 404);
 }

@@ -15,7 +15,13 @@ async function rejection(promise: Promise<unknown>): Promise<MesosHttpStatusErro
 }
 
 describe('operator API', () => {
-  const t = useSim({ masters: 2, agents: [{ cpus: 4, mem: 4096, attributes: { rack: 'r1', weight: 2 } }, { cpus: 4, mem: 4096 }] });
+  const t = useSim({
+    masters: 2,
+    agents: [
+      { cpus: 4, mem: 4096, attributes: { rack: 'r1', weight: 2 } },
+      { cpus: 4, mem: 4096 },
+    ],
+  });
 
   it('lists agents, frameworks, tasks and roles', async () => {
     const operator = t.operator();
@@ -35,10 +41,20 @@ describe('operator API', () => {
     expect(first?.agent_info.port).toBe(Number(new URL(t.sim.agentGatewayUrl).port));
 
     const frameworks = await operator.getFrameworks();
-    expect(frameworks.frameworks?.[0]).toMatchObject({ active: true, connected: true, framework_info: { name: 'lister', id: fw.id } });
+    expect(frameworks.frameworks?.[0]).toMatchObject({
+      active: true,
+      connected: true,
+      framework_info: { name: 'lister', id: fw.id },
+    });
 
     const tasks = await operator.getTasks();
-    expect(tasks.tasks).toEqual([expect.objectContaining({ task_id: { value: 'web-1' }, state: 'TASK_RUNNING', framework_id: fw.id })]);
+    expect(tasks.tasks).toEqual([
+      expect.objectContaining({
+        task_id: { value: 'web-1' },
+        state: 'TASK_RUNNING',
+        framework_id: fw.id,
+      }),
+    ]);
 
     const roles = (await operator.getRoles()).roles ?? [];
     expect(roles.map((r) => r.name)).toEqual(['eng', 'eng/web', 'ops']);
@@ -59,10 +75,22 @@ describe('operator API', () => {
     expect(await operator.getQuota()).toEqual({ infos: [{ role: 'dev' }], configs: [limitOnly] });
 
     const cases: [Parameters<typeof operator.updateQuota>[0], string][] = [
-      [[{ role: 'a', guarantees: { cpus: { value: 2 } }, limits: { cpus: { value: 1 } } }], 'is not contained within limits'],
-      [[{ role: 'eng/web', limits: { cpus: { value: 1 } } }], "Updating quota on nested role 'eng/web' is not supported yet"],
+      [
+        [{ role: 'a', guarantees: { cpus: { value: 2 } }, limits: { cpus: { value: 1 } } }],
+        'is not contained within limits',
+      ],
+      [
+        [{ role: 'eng/web', limits: { cpus: { value: 1 } } }],
+        "Updating quota on nested role 'eng/web' is not supported yet",
+      ],
       [[{ role: 'big', guarantees: { cpus: { value: 100 } } }], 'exceed cluster capacity'],
-      [[{ role: 'ok', limits: { cpus: { value: 1 } } }, { role: '-bad', limits: { cpus: { value: 1 } } }], 'starts with a dash'],
+      [
+        [
+          { role: 'ok', limits: { cpus: { value: 1 } } },
+          { role: '-bad', limits: { cpus: { value: 1 } } },
+        ],
+        'starts with a dash',
+      ],
     ];
     for (const [configs, message] of cases) {
       const error = await rejection(operator.updateQuota(configs));
@@ -70,7 +98,9 @@ describe('operator API', () => {
       expect(error.body).toContain(message);
     }
     expect((await operator.getQuota()).configs?.map((c) => c.role)).toEqual(['dev']);
-    await operator.updateQuota([{ role: 'big', guarantees: { cpus: { value: 100 } } }], { force: true });
+    await operator.updateQuota([{ role: 'big', guarantees: { cpus: { value: 100 } } }], {
+      force: true,
+    });
     await operator.updateQuota([{ role: 'big' }]);
     expect((await operator.getQuota()).configs?.map((c) => c.role)).toEqual(['dev']);
   });
@@ -82,7 +112,9 @@ describe('operator API', () => {
     if (!offer) throw new Error('no offer');
     await fw.launch(offer, [taskOn(offer, 'big', { image: 'nginx', cpus: 3 })]);
     await fw.update('big', 'TASK_RUNNING');
-    const error = await rejection(operator.updateQuota([{ role: 'dev', limits: { cpus: { value: 2 } } }]));
+    const error = await rejection(
+      operator.updateQuota([{ role: 'dev', limits: { cpus: { value: 2 } } }]),
+    );
     expect([error.status, error.body]).toEqual([400, expect.stringContaining('already consuming')]);
     await operator.updateQuota([{ role: 'dev', limits: { cpus: { value: 2 } } }], { force: true });
   });
@@ -90,8 +122,12 @@ describe('operator API', () => {
   it('keeps weights and rejects non-positive ones', async () => {
     const operator = t.operator();
     await operator.updateWeights([{ role: 'eng', weight: 2.5 }]);
-    expect((await operator.getRoles()).roles).toEqual([expect.objectContaining({ name: 'eng', weight: 2.5 })]);
-    expect((await rejection(operator.updateWeights([{ role: 'eng', weight: 0 }]))).status).toBe(400);
+    expect((await operator.getRoles()).roles).toEqual([
+      expect.objectContaining({ name: 'eng', weight: 2.5 }),
+    ]);
+    expect((await rejection(operator.updateWeights([{ role: 'eng', weight: 0 }]))).status).toBe(
+      400,
+    );
     expect((await operator.getWeights()).weight_infos).toEqual([{ role: 'eng', weight: 2.5 }]);
   });
 
@@ -100,7 +136,8 @@ describe('operator API', () => {
     const events = new EventQueue<master.Event>();
     const subscription = await operator.subscribe();
     void (async () => {
-      for await (const item of subscription) if (item.type !== 'DISCONNECTED') events.push(item as master.Event);
+      for await (const item of subscription)
+        if (item.type !== 'DISCONNECTED') events.push(item as master.Event);
     })();
     const subscribed = await events.next();
     expect(subscribed.type).toBe('SUBSCRIBED');
@@ -109,19 +146,36 @@ describe('operator API', () => {
     expect((await events.next()).type).toBe('HEARTBEAT');
 
     const fw = await t.framework(frameworkInfo('watched', ['dev'], ['PARTITION_AWARE']));
-    expect((await events.next((e) => e.type === 'FRAMEWORK_ADDED')).framework_added?.framework.framework_info.name).toBe('watched');
+    expect(
+      (await events.next((e) => e.type === 'FRAMEWORK_ADDED')).framework_added?.framework
+        .framework_info.name,
+    ).toBe('watched');
     const [offer] = await fw.offers();
     if (!offer) throw new Error('no offer');
     await fw.launch(offer, [taskOn(offer, 'w', { image: 'nginx' })]);
-    expect((await events.next((e) => e.type === 'TASK_ADDED')).task_added?.task.task_id.value).toBe('w');
+    expect((await events.next((e) => e.type === 'TASK_ADDED')).task_added?.task.task_id.value).toBe(
+      'w',
+    );
     await events.next((e) => e.type === 'TASK_UPDATED' && e.task_updated?.state === 'TASK_RUNNING');
     t.sim.faults.partitionAgent(offer.agent_id.value);
-    expect((await events.next((e) => e.type === 'AGENT_REMOVED')).agent_removed?.agent_id).toEqual(offer.agent_id);
+    expect((await events.next((e) => e.type === 'AGENT_REMOVED')).agent_removed?.agent_id).toEqual(
+      offer.agent_id,
+    );
     t.sim.faults.restoreAgent(offer.agent_id.value);
-    await events.next((e) => e.type === 'AGENT_ADDED' && e.agent_added?.agent.agent_info.id?.value === offer.agent_id.value);
+    await events.next(
+      (e) =>
+        e.type === 'AGENT_ADDED' &&
+        e.agent_added?.agent.agent_info.id?.value === offer.agent_id.value,
+    );
     t.sim.faults.addAgents([{ hostname: 'late.sim.local' }]);
-    await events.next((e) => e.type === 'AGENT_ADDED' && e.agent_added?.agent.agent_info.hostname === 'late.sim.local');
-    await fw.client.updateFramework({ ...frameworkInfo('watched', ['dev', 'ops'], ['PARTITION_AWARE']), id: fw.id });
+    await events.next(
+      (e) =>
+        e.type === 'AGENT_ADDED' && e.agent_added?.agent.agent_info.hostname === 'late.sim.local',
+    );
+    await fw.client.updateFramework({
+      ...frameworkInfo('watched', ['dev', 'ops'], ['PARTITION_AWARE']),
+      id: fw.id,
+    });
     await events.next((e) => e.type === 'FRAMEWORK_UPDATED');
     await fw.client.teardown();
     await events.next((e) => e.type === 'FRAMEWORK_REMOVED');
@@ -130,18 +184,53 @@ describe('operator API', () => {
 
   it('follows the transport rules of the scheduler API', async () => {
     const [leader, other] = t.sim.masterUrls.map((u) => `${u}/api/v1`);
-    const redirect = await rawRequest(other ?? '', { headers: { 'Content-Type': 'application/json' }, body: '{"type":"GET_HEALTH"}' });
-    expect([redirect.status, redirect.headers.location]).toEqual([307, `//${new URL(leader ?? '').host}/api/v1`]);
+    const redirect = await rawRequest(other ?? '', {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"type":"GET_HEALTH"}',
+    });
+    expect([redirect.status, redirect.headers.location]).toEqual([
+      307,
+      `//${new URL(leader ?? '').host}/api/v1`,
+    ]);
     expect((await rawRequest(leader ?? '', { body: '{}' })).status).toBe(400);
-    expect((await rawRequest(leader ?? '', { headers: { 'Content-Type': 'text/xml' }, body: '<x/>' })).status).toBe(415);
-    expect((await rawRequest(leader ?? '', { headers: { 'Content-Type': 'application/json' }, body: '{"type": 7}' })).status).toBe(400);
-    const refused = await postCall(leader ?? '', 'mesos.v1.master.Call', { type: 'GET_HEALTH' }, { headers: { Accept: 'application/json;q=0, application/x-protobuf;q=0' } });
+    expect(
+      (await rawRequest(leader ?? '', { headers: { 'Content-Type': 'text/xml' }, body: '<x/>' }))
+        .status,
+    ).toBe(415);
+    expect(
+      (
+        await rawRequest(leader ?? '', {
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"type": 7}',
+        })
+      ).status,
+    ).toBe(400);
+    const refused = await postCall(
+      leader ?? '',
+      'mesos.v1.master.Call',
+      { type: 'GET_HEALTH' },
+      { headers: { Accept: 'application/json;q=0, application/x-protobuf;q=0' } },
+    );
     expect(refused.status).toBe(406);
-    const health = await postCall(leader ?? '', 'mesos.v1.master.Call', { type: 'GET_HEALTH' }, { format: 'json' });
-    expect(decodeResponse('mesos.v1.master.Response', health)).toEqual({ type: 'GET_HEALTH', get_health: { healthy: true } });
-    expect((await postCall(leader ?? '', 'mesos.v1.master.Call', { type: 'UNKNOWN' })).status).toBe(501);
-    expect((await postCall(leader ?? '', 'mesos.v1.master.Call', { type: 'UPDATE_QUOTA' })).status).toBe(400);
+    const health = await postCall(
+      leader ?? '',
+      'mesos.v1.master.Call',
+      { type: 'GET_HEALTH' },
+      { format: 'json' },
+    );
+    expect(decodeResponse('mesos.v1.master.Response', health)).toEqual({
+      type: 'GET_HEALTH',
+      get_health: { healthy: true },
+    });
+    expect((await postCall(leader ?? '', 'mesos.v1.master.Call', { type: 'UNKNOWN' })).status).toBe(
+      501,
+    );
+    expect(
+      (await postCall(leader ?? '', 'mesos.v1.master.Call', { type: 'UPDATE_QUOTA' })).status,
+    ).toBe(400);
     t.sim.faults.setLeader(null);
-    expect((await postCall(other ?? '', 'mesos.v1.master.Call', { type: 'GET_HEALTH' })).status).toBe(503);
+    expect(
+      (await postCall(other ?? '', 'mesos.v1.master.Call', { type: 'GET_HEALTH' })).status,
+    ).toBe(503);
   });
 });

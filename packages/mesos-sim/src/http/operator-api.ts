@@ -5,9 +5,17 @@ import { MaintenanceError } from '../maintenance';
 import type { Master } from '../master';
 import { isSubroleOrSelf } from '../roles';
 import { MESOS_VERSION } from '../views';
-import { EventStream, leaderGate, notAcceptable, readCall, responseFormat, sendMessage, sendText } from './transport';
+import {
+  EventStream,
+  notAcceptable,
+  receiveCall,
+  type RequiredFields,
+  responseFormat,
+  sendMessage,
+  sendText,
+} from './transport';
 
-const REQUIRED: Partial<Record<m.Call.Type, keyof m.Call>> = {
+const REQUIRED: RequiredFields = {
   UPDATE_WEIGHTS: 'update_weights',
   UPDATE_MAINTENANCE_SCHEDULE: 'update_maintenance_schedule',
   START_MAINTENANCE: 'start_maintenance',
@@ -20,43 +28,49 @@ const REQUIRED: Partial<Record<m.Call.Type, keyof m.Call>> = {
   MARK_AGENT_GONE: 'mark_agent_gone',
 };
 
-function validate(call: m.Call): string | undefined {
-  if (call.type === undefined) return "Expecting 'type' to be present";
-  const field = REQUIRED[call.type];
-  if (field && call[field] === undefined) return `Expecting '${field}' to be present`;
-  return undefined;
-}
-
 /** `POST /api/v1` on master `self`: the operator calls the emulator supports. */
-export async function handleOperatorApi(master: Master, self: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!leaderGate(master, self, req, res)) return;
-  const decoded = await readCall(req, res, 'mesos.v1.master.Call');
-  if (!decoded) return;
-  const { call } = decoded;
-  const invalid = validate(call);
-  if (invalid) return sendText(res, 400, `Failed to validate master::Call: ${invalid}`);
+export async function handleOperatorApi(
+  master: Master,
+  self: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const call = await receiveCall(master, self, req, res, {
+    type: 'mesos.v1.master.Call',
+    label: 'master::Call',
+    required: REQUIRED,
+  });
+  if (!call) return;
   const format = responseFormat(req);
   if (!format) return notAcceptable(res);
   try {
     dispatch(master, call, format, res);
   } catch (error) {
-    if (error instanceof AgentError || error instanceof MaintenanceError) return sendText(res, 400, error.message);
+    if (error instanceof AgentError || error instanceof MaintenanceError)
+      return sendText(res, 400, error.message);
     throw error;
   }
 }
 
 function dispatch(master: Master, call: m.Call, format: WireFormat, res: ServerResponse): void {
-  const respond = (response: m.Response) => sendMessage(res, 200, 'mesos.v1.master.Response', response, format);
+  const respond = (response: m.Response) =>
+    sendMessage(res, 200, 'mesos.v1.master.Response', response, format);
   const ok = () => sendText(res, 200);
   const { views } = master;
   switch (call.type) {
     case 'GET_HEALTH':
       return respond({ type: 'GET_HEALTH', get_health: { healthy: true } });
     case 'GET_VERSION':
-      return respond({ type: 'GET_VERSION', get_version: { version_info: { version: MESOS_VERSION } } });
+      return respond({
+        type: 'GET_VERSION',
+        get_version: { version_info: { version: MESOS_VERSION } },
+      });
     case 'GET_MASTER': {
       const info = master.leaderInfo();
-      return respond({ type: 'GET_MASTER', get_master: { ...(info ? { master_info: info } : {}) } });
+      return respond({
+        type: 'GET_MASTER',
+        get_master: { ...(info ? { master_info: info } : {}) },
+      });
     }
     case 'GET_STATE':
       return respond({ type: 'GET_STATE', get_state: views.getState() });
@@ -71,13 +85,22 @@ function dispatch(master: Master, call: m.Call, format: WireFormat, res: ServerR
     case 'GET_ROLES':
       return respond({ type: 'GET_ROLES', get_roles: views.getRoles() });
     case 'GET_WEIGHTS':
-      return respond({ type: 'GET_WEIGHTS', get_weights: { weight_infos: master.roleConfig.weightInfos() } });
+      return respond({
+        type: 'GET_WEIGHTS',
+        get_weights: { weight_infos: master.roleConfig.weightInfos() },
+      });
     case 'GET_QUOTA':
       return respond({ type: 'GET_QUOTA', get_quota: { status: master.roleConfig.status() } });
     case 'GET_MAINTENANCE_SCHEDULE':
-      return respond({ type: 'GET_MAINTENANCE_SCHEDULE', get_maintenance_schedule: { schedule: master.maintenance.getSchedule() } });
+      return respond({
+        type: 'GET_MAINTENANCE_SCHEDULE',
+        get_maintenance_schedule: { schedule: master.maintenance.getSchedule() },
+      });
     case 'GET_MAINTENANCE_STATUS':
-      return respond({ type: 'GET_MAINTENANCE_STATUS', get_maintenance_status: { status: master.maintenance.status() } });
+      return respond({
+        type: 'GET_MAINTENANCE_STATUS',
+        get_maintenance_status: { status: master.maintenance.status() },
+      });
     case 'UPDATE_WEIGHTS': {
       const error = master.roleConfig.updateWeights(call.update_weights?.weight_infos ?? []);
       if (error) return sendText(res, 400, error);
@@ -87,7 +110,9 @@ function dispatch(master: Master, call: m.Call, format: WireFormat, res: ServerR
     case 'UPDATE_QUOTA':
       return updateQuota(master, call.update_quota as m.Call.UpdateQuota, res);
     case 'UPDATE_MAINTENANCE_SCHEDULE':
-      master.maintenance.updateSchedule((call.update_maintenance_schedule as m.Call.UpdateMaintenanceSchedule).schedule);
+      master.maintenance.updateSchedule(
+        (call.update_maintenance_schedule as m.Call.UpdateMaintenanceSchedule).schedule,
+      );
       return ok();
     case 'START_MAINTENANCE':
       master.maintenance.start(call.start_maintenance?.machines);
@@ -99,24 +124,38 @@ function dispatch(master: Master, call: m.Call, format: WireFormat, res: ServerR
       const drain = call.drain_agent as m.Call.DrainAgent;
       const grace = drain.max_grace_period;
       master.agentManager.drain(drain.agent_id.value, {
-        ...(grace ? { max_grace_period: { nanoseconds: (grace.seconds ?? 0n) * 1_000_000_000n + BigInt(grace.nanos ?? 0) } } : {}),
+        ...(grace
+          ? {
+              max_grace_period: {
+                nanoseconds: (grace.seconds ?? 0n) * 1_000_000_000n + BigInt(grace.nanos ?? 0),
+              },
+            }
+          : {}),
         mark_gone: drain.mark_gone ?? false,
       });
       return ok();
     }
     case 'DEACTIVATE_AGENT':
-      master.agentManager.deactivate((call.deactivate_agent as m.Call.DeactivateAgent).agent_id.value);
+      master.agentManager.deactivate(
+        (call.deactivate_agent as m.Call.DeactivateAgent).agent_id.value,
+      );
       return ok();
     case 'REACTIVATE_AGENT':
-      master.agentManager.reactivate((call.reactivate_agent as m.Call.ReactivateAgent).agent_id.value);
+      master.agentManager.reactivate(
+        (call.reactivate_agent as m.Call.ReactivateAgent).agent_id.value,
+      );
       return ok();
     case 'MARK_AGENT_GONE': {
-      const agent = master.agentManager.get((call.mark_agent_gone as m.Call.MarkAgentGone).agent_id.value);
+      const agent = master.agentManager.get(
+        (call.mark_agent_gone as m.Call.MarkAgentGone).agent_id.value,
+      );
       master.agentManager.remove(agent, 'gone');
       return ok();
     }
     case 'TEARDOWN': {
-      const framework = master.frameworks.get((call.teardown as m.Call.Teardown).framework_id.value);
+      const framework = master.frameworks.get(
+        (call.teardown as m.Call.Teardown).framework_id.value,
+      );
       if (!framework) return sendText(res, 400, 'No framework found with specified ID');
       master.subscriptions.teardown(framework);
       return ok();
@@ -143,7 +182,8 @@ function updateQuota(master: Master, update: m.Call.UpdateQuota, res: ServerResp
       for (const framework of master.frameworks.values()) {
         for (const [r, usage] of framework.usage) {
           if (!isSubroleOrSelf(r, role)) continue;
-          for (const [name, value] of Object.entries(usage.allocated.scalars)) totals[name] = (totals[name] ?? 0) + value;
+          for (const [name, value] of Object.entries(usage.allocated.scalars))
+            totals[name] = (totals[name] ?? 0) + value;
         }
       }
       return totals;

@@ -3,10 +3,18 @@ import type { scheduler } from '@shoal/mesos';
 import type { Master } from '../master';
 import type { FrameworkRecord } from '../model';
 import { reconcile } from '../reconcile';
-import { EventStream, leaderGate, notAcceptable, readCall, responseFormat, sendMessage, sendText } from './transport';
+import {
+  EventStream,
+  notAcceptable,
+  receiveCall,
+  type RequiredFields,
+  responseFormat,
+  sendMessage,
+  sendText,
+} from './transport';
 
 /** Sub-message each call type must carry (validation::scheduler::call). */
-const REQUIRED: Partial<Record<scheduler.Call.Type, keyof scheduler.Call>> = {
+const REQUIRED: RequiredFields = {
   SUBSCRIBE: 'subscribe',
   ACCEPT: 'accept',
   DECLINE: 'decline',
@@ -24,9 +32,6 @@ const REQUIRED: Partial<Record<scheduler.Call.Type, keyof scheduler.Call>> = {
 };
 
 function validate(call: scheduler.Call): string | undefined {
-  if (call.type === undefined) return "Expecting 'type' to be present";
-  const field = REQUIRED[call.type];
-  if (field && call[field] === undefined) return `Expecting '${field}' to be present`;
   if (call.type === 'SUBSCRIBE') {
     if (call.framework_id?.value !== call.subscribe?.framework_info.id?.value) {
       return "'framework_id' differs from 'subscribe.framework_info.id'";
@@ -41,13 +46,21 @@ function validate(call: scheduler.Call): string | undefined {
 }
 
 /** `POST /api/v1/scheduler` on master `self`. */
-export async function handleSchedulerApi(master: Master, self: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!leaderGate(master, self, req, res)) return;
-  const decoded = await readCall(req, res, 'mesos.v1.scheduler.Call');
-  if (!decoded) return;
-  const { call } = decoded;
-  const invalid = validate(call);
-  if (invalid) return sendText(res, 400, `Failed to validate scheduler::Call: ${invalid}`);
+export async function handleSchedulerApi(
+  master: Master,
+  self: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const call = await receiveCall(
+    master,
+    self,
+    req,
+    res,
+    { type: 'mesos.v1.scheduler.Call', label: 'scheduler::Call', required: REQUIRED },
+    validate,
+  );
+  if (!call) return;
 
   if (call.type === 'SUBSCRIBE' && call.subscribe) {
     const format = responseFormat(req);
@@ -56,7 +69,9 @@ export async function handleSchedulerApi(master: Master, self: number, req: Inco
       return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
     }
     const streamId = master.random.uuid();
-    const stream = new EventStream(res, 'mesos.v1.scheduler.Event', format, { 'Mesos-Stream-Id': streamId });
+    const stream = new EventStream(res, 'mesos.v1.scheduler.Event', format, {
+      'Mesos-Stream-Id': streamId,
+    });
     stream.onClose(() => {
       const framework = [...master.frameworks.values()].find((f) => f.sink === stream);
       if (framework) master.subscriptions.streamClosed(framework, stream);
@@ -70,7 +85,11 @@ export async function handleSchedulerApi(master: Master, self: number, req: Inco
   if (!framework.connected) return sendText(res, 403, 'Framework is not subscribed');
   const streamId = req.headers['mesos-stream-id'];
   if (streamId === undefined) {
-    return sendText(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+    return sendText(
+      res,
+      400,
+      "All non-subscribe calls should include the 'Mesos-Stream-Id' header",
+    );
   }
   if (streamId !== framework.streamId) {
     return sendText(
@@ -82,7 +101,13 @@ export async function handleSchedulerApi(master: Master, self: number, req: Inco
   dispatch(master, framework, call, req, res);
 }
 
-function dispatch(master: Master, framework: FrameworkRecord, call: scheduler.Call, req: IncomingMessage, res: ServerResponse): void {
+function dispatch(
+  master: Master,
+  framework: FrameworkRecord,
+  call: scheduler.Call,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const accepted = () => sendText(res, 202);
   switch (call.type) {
     case 'TEARDOWN':
@@ -98,7 +123,12 @@ function dispatch(master: Master, framework: FrameworkRecord, call: scheduler.Ca
     case 'DECLINE_INVERSE_OFFERS': {
       const body = call.accept_inverse_offers ?? call.decline_inverse_offers;
       const ids = (body?.inverse_offer_ids ?? []).map((o) => o.value);
-      master.maintenance.respond(framework, ids, call.type === 'ACCEPT_INVERSE_OFFERS', body?.filters);
+      master.maintenance.respond(
+        framework,
+        ids,
+        call.type === 'ACCEPT_INVERSE_OFFERS',
+        body?.filters,
+      );
       return accepted();
     }
     case 'REVIVE':
@@ -112,12 +142,16 @@ function dispatch(master: Master, framework: FrameworkRecord, call: scheduler.Ca
       const task = framework.tasks.get(kill.task_id.value);
       // Killing a task the master does not know answers with its reconciliation state.
       if (task) master.taskManager.kill(task);
-      else reconcile(master, framework, { tasks: [{ task_id: kill.task_id, ...(kill.agent_id ? { agent_id: kill.agent_id } : {}) }] });
+      else
+        reconcile(master, framework, {
+          tasks: [{ task_id: kill.task_id, ...(kill.agent_id ? { agent_id: kill.agent_id } : {}) }],
+        });
       return accepted();
     }
     case 'SHUTDOWN': {
       const executorId = call.shutdown?.executor_id.value;
-      for (const task of [...framework.tasks.values()]) if (task.executorId === executorId) master.taskManager.kill(task);
+      for (const task of [...framework.tasks.values()])
+        if (task.executorId === executorId) master.taskManager.kill(task);
       return accepted();
     }
     case 'ACKNOWLEDGE': {
@@ -145,7 +179,10 @@ function dispatch(master: Master, framework: FrameworkRecord, call: scheduler.Ca
     case 'ACKNOWLEDGE_OPERATION_STATUS':
       return accepted();
     case 'UPDATE_FRAMEWORK': {
-      const error = master.subscriptions.update(framework, call.update_framework as scheduler.Call.UpdateFramework);
+      const error = master.subscriptions.update(
+        framework,
+        call.update_framework as scheduler.Call.UpdateFramework,
+      );
       return error ? sendText(res, 400, error) : sendText(res, 200);
     }
     default:

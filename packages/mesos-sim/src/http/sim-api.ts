@@ -2,18 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultError, type Faults } from '../faults';
 import type { AgentSpec } from '../options';
 import type { ClusterState } from '../snapshot';
-import { readBody, sendText } from './transport';
+import { readBody, sendJson, sendText } from './transport';
 
 /**
  * The fault API, `/sim/v1/...` on every master (leader or not), JSON in and out.
  * Documented in the package README.
  */
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = (await readBody(req)).toString('utf8').trim();
@@ -24,7 +18,8 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch {
     throw new FaultError(400, 'Body is not valid JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new FaultError(400, 'Body must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new FaultError(400, 'Body must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -38,7 +33,8 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
 function agentSpecs(body: Record<string, unknown>): AgentSpec[] {
   if (Array.isArray(body.agents)) return body.agents as AgentSpec[];
   const count = body.count ?? 1;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) throw new FaultError(400, "'count' must be a positive integer");
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+    throw new FaultError(400, "'count' must be a positive integer");
   const spec = (body.spec ?? {}) as AgentSpec;
   return Array.from({ length: count }, () => ({ ...spec }));
 }
@@ -49,20 +45,32 @@ export interface SimApiContext {
   describe(): Record<string, unknown>;
 }
 
-export async function handleSimApi(context: SimApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleSimApi(
+  context: SimApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://sim').pathname.replace(/\/+$/, '');
   const { faults, state } = context;
   try {
     if (req.method === 'GET' && path === '/sim/v1/state') {
-      return sendJson(res, 200, { ...context.describe(), agents: state.agents(), frameworks: state.frameworks(), offers: state.offers().length, tasks: state.tasks().length });
+      return sendJson(res, 200, {
+        ...context.describe(),
+        agents: state.agents(),
+        frameworks: state.frameworks(),
+        offers: state.offers().length,
+        tasks: state.tasks().length,
+      });
     }
     if (req.method !== 'POST') return sendText(res, 405, '', { Allow: 'POST' });
     const body = await jsonBody(req);
     const [, , , kind, target, action] = path.split('/').map(decodeURIComponent);
-    if (path === '/sim/v1/agents') return sendJson(res, 200, { agents: faults.addAgents(agentSpecs(body)) });
+    if (path === '/sim/v1/agents')
+      return sendJson(res, 200, { agents: faults.addAgents(agentSpecs(body)) });
     if (path === '/sim/v1/leader') {
       const leader = body.leader;
-      if (leader !== null && typeof leader !== 'number') throw new FaultError(400, "'leader' must be a master index or null");
+      if (leader !== null && typeof leader !== 'number')
+        throw new FaultError(400, "'leader' must be a master index or null");
       faults.setLeader(leader);
       return sendJson(res, 200, {});
     }
@@ -71,7 +79,11 @@ export async function handleSimApi(context: SimApiContext, req: IncomingMessage,
       return sendJson(res, 200, {});
     }
     if (kind === 'agents' && target && action) {
-      const act = { kill: faults.killAgent, partition: faults.partitionAgent, restore: faults.restoreAgent }[action];
+      const act = {
+        kill: faults.killAgent,
+        partition: faults.partitionAgent,
+        restore: faults.restoreAgent,
+      }[action];
       if (act) {
         act.call(faults, target);
         return sendJson(res, 200, {});
@@ -88,7 +100,11 @@ export async function handleSimApi(context: SimApiContext, req: IncomingMessage,
       return sendJson(res, 200, {});
     }
     if (kind === 'tasks' && target && action === 'fail') {
-      faults.failTask(target, optionalString(body, 'message') ?? 'Task failed', optionalString(body, 'frameworkId'));
+      faults.failTask(
+        target,
+        optionalString(body, 'message') ?? 'Task failed',
+        optionalString(body, 'frameworkId'),
+      );
       return sendJson(res, 200, {});
     }
     sendText(res, 404, `No fault at ${path}`);

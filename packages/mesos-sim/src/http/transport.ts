@@ -18,8 +18,22 @@ import type { EventSink } from '../model';
  * 400 undecodable body. Error bodies are plain text, as Mesos sends them.
  */
 
-export function sendText(res: ServerResponse, status: number, text = '', headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text = '',
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -31,7 +45,10 @@ export function sendMessage<N extends MessageName>(
   format: WireFormat,
 ): void {
   const body = encodeMessage(type, message, format);
-  res.writeHead(status, { 'Content-Type': CONTENT_TYPES[format], 'Content-Length': String(body.byteLength) });
+  res.writeHead(status, {
+    'Content-Type': CONTENT_TYPES[format],
+    'Content-Length': String(body.byteLength),
+  });
   res.end(body);
 }
 
@@ -72,7 +89,13 @@ export function acceptsMediaType(header: string | undefined, mediaType: string):
   let bestRank = -1;
   for (const entry of parseAccept(header)) {
     const rank =
-      entry.type === type && entry.subtype === subtype ? 2 : entry.type === type && entry.subtype === '*' ? 1 : entry.type === '*' ? 0 : -1;
+      entry.type === type && entry.subtype === subtype
+        ? 2
+        : entry.type === type && entry.subtype === '*'
+          ? 1
+          : entry.type === '*'
+            ? 0
+            : -1;
     if (rank > bestRank) {
       best = entry;
       bestRank = rank;
@@ -89,11 +112,20 @@ export function responseFormat(req: IncomingMessage): WireFormat | undefined {
 }
 
 export function notAcceptable(res: ServerResponse): void {
-  sendText(res, 406, `Expecting 'Accept' to allow '${CONTENT_TYPES.protobuf}' or '${CONTENT_TYPES.json}'`);
+  sendText(
+    res,
+    406,
+    `Expecting 'Accept' to allow '${CONTENT_TYPES.protobuf}' or '${CONTENT_TYPES.json}'`,
+  );
 }
 
 /** Answers 307/503 for a master that is not the serving leader; true if the request may go on. */
-export function leaderGate(master: Master, self: number, req: IncomingMessage, res: ServerResponse): boolean {
+export function leaderGate(
+  master: Master,
+  self: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
   if (master.leader === null) {
     sendText(res, 503, 'No leader elected');
     return false;
@@ -112,19 +144,16 @@ export function leaderGate(master: Master, self: number, req: IncomingMessage, r
   return true;
 }
 
-export interface DecodedCall<N extends MessageName> {
-  call: MessageOf<N>;
-  format: WireFormat;
-}
-
 /** Method, Content-Type and body checks; answers the error itself and returns undefined. */
-export async function readCall<N extends MessageName>(
+async function readCall<N extends MessageName>(
   req: IncomingMessage,
   res: ServerResponse,
   type: N,
-): Promise<DecodedCall<N> | undefined> {
+): Promise<MessageOf<N> | undefined> {
   if (req.method !== 'POST') {
-    sendText(res, 405, `Expecting a 'POST' request, received '${req.method ?? ''}'`, { Allow: 'POST' });
+    sendText(res, 405, `Expecting a 'POST' request, received '${req.method ?? ''}'`, {
+      Allow: 'POST',
+    });
     return undefined;
   }
   const contentType = req.headers['content-type'];
@@ -134,17 +163,61 @@ export async function readCall<N extends MessageName>(
   }
   const format = formatFromContentType(contentType);
   if (!format) {
-    sendText(res, 415, `Expecting 'Content-Type' of ${CONTENT_TYPES.json} or ${CONTENT_TYPES.protobuf}`);
+    sendText(
+      res,
+      415,
+      `Expecting 'Content-Type' of ${CONTENT_TYPES.json} or ${CONTENT_TYPES.protobuf}`,
+    );
     return undefined;
   }
   const body = await readBody(req);
   try {
-    return { call: decodeMessage(type, body, format), format };
+    return decodeMessage(type, body, format);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    sendText(res, 400, format === 'json' ? `Failed to convert JSON into Call protobuf: ${reason}` : `Failed to parse body into Call protobuf: ${reason}`);
+    sendText(
+      res,
+      400,
+      format === 'json'
+        ? `Failed to convert JSON into Call protobuf: ${reason}`
+        : `Failed to parse body into Call protobuf: ${reason}`,
+    );
     return undefined;
   }
+}
+
+/** Which sub-message each call type must carry, e.g. `{ ACCEPT: 'accept' }`. */
+export type RequiredFields = Partial<Record<string, string>>;
+
+/**
+ * The common front of both APIs: leader gate, transport checks, then call validation
+ * (`type` present, the sub-message its type needs, and `validate`'s own rules), answering
+ * 400 "Failed to validate <label>: …" itself. Returns the call when all passed.
+ */
+export async function receiveCall<N extends MessageName>(
+  master: Master,
+  self: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: { type: N; label: string; required: RequiredFields },
+  validate: (decoded: MessageOf<N>) => string | undefined = () => undefined,
+): Promise<MessageOf<N> | undefined> {
+  if (!leaderGate(master, self, req, res)) return undefined;
+  const decoded = await readCall(req, res, call.type);
+  if (!decoded) return undefined;
+  const fields = decoded as { type?: string } & Record<string, unknown>;
+  const field = fields.type === undefined ? undefined : call.required[fields.type];
+  const invalid =
+    fields.type === undefined
+      ? "Expecting 'type' to be present"
+      : field !== undefined && fields[field] === undefined
+        ? `Expecting '${field}' to be present`
+        : validate(decoded);
+  if (invalid) {
+    sendText(res, 400, `Failed to validate ${call.label}: ${invalid}`);
+    return undefined;
+  }
+  return decoded;
 }
 
 /**
@@ -161,7 +234,11 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
     private readonly format: WireFormat,
     headers: Record<string, string> = {},
   ) {
-    res.writeHead(200, { 'Content-Type': CONTENT_TYPES[format], 'Cache-Control': 'no-cache', ...headers });
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[format],
+      'Cache-Control': 'no-cache',
+      ...headers,
+    });
     res.flushHeaders();
     res.on('close', () => {
       this.open = false;

@@ -52,7 +52,8 @@ export class EventQueue<E> {
     for (;;) {
       const index = this.unread.findIndex(predicate);
       if (index >= 0) return this.unread.splice(index, 1)[0] as E;
-      if (this.endedWith) throw new Error(`event stream ended while waiting: ${this.endedWith.message}`);
+      if (this.endedWith)
+        throw new Error(`event stream ended while waiting: ${this.endedWith.message}`);
       if (Date.now() > deadline) throw new Error(`no matching event within ${timeoutMs} ms`);
       await this.wait(deadline);
     }
@@ -62,15 +63,24 @@ export class EventQueue<E> {
    * Resolves once `count` events matching `predicate` have arrived (taken or not). Scans
    * each event once, so waiting for thousands of updates stays linear.
    */
-  async countReaches(predicate: (event: E) => boolean, count: number, timeoutMs = 10_000): Promise<void> {
+  async countReaches(
+    predicate: (event: E) => boolean,
+    count: number,
+    timeoutMs = 10_000,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let seen = 0;
     let scanned = 0;
     for (;;) {
-      for (; scanned < this.events.length; scanned++) if (predicate(this.events[scanned] as E)) seen++;
+      for (; scanned < this.events.length; scanned++)
+        if (predicate(this.events[scanned] as E)) seen++;
       if (seen >= count) return;
-      if (this.endedWith) throw new Error(`event stream ended after ${seen} of ${count} events: ${this.endedWith.message}`);
-      if (Date.now() > deadline) throw new Error(`only ${seen} of ${count} events within ${timeoutMs} ms`);
+      if (this.endedWith)
+        throw new Error(
+          `event stream ended after ${seen} of ${count} events: ${this.endedWith.message}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`only ${seen} of ${count} events within ${timeoutMs} ms`);
       await this.wait(deadline);
     }
   }

@@ -22,12 +22,19 @@ export interface DriverOptions {
 }
 
 /** FrameworkInfo for tests: MULTI_ROLE with `roles`, plus any extra capabilities. */
-export function frameworkInfo(name: string, roles: string[], capabilities: string[] = [], extra: Partial<FrameworkInfo> = {}): FrameworkInfo {
+export function frameworkInfo(
+  name: string,
+  roles: string[],
+  capabilities: string[] = [],
+  extra: Partial<FrameworkInfo> = {},
+): FrameworkInfo {
   return {
     user: 'root',
     name,
     roles,
-    capabilities: ['MULTI_ROLE', ...capabilities].map((type) => ({ type: type as NonNullable<FrameworkInfo['capabilities']>[number]['type'] })),
+    capabilities: ['MULTI_ROLE', ...capabilities].map((type) => ({
+      type: type as NonNullable<FrameworkInfo['capabilities']>[number]['type'],
+    })),
     ...extra,
   };
 }
@@ -37,7 +44,11 @@ export function scalar(name: string, value: number): Resource {
 }
 
 /** A TaskInfo on `offer`'s agent with cpus/mem and a shell command (or a Docker image). */
-export function taskOn(offer: Offer, taskId: string, options: { cpus?: number; mem?: number; command?: string; image?: string } = {}): TaskInfo {
+export function taskOn(
+  offer: Offer,
+  taskId: string,
+  options: { cpus?: number; mem?: number; command?: string; image?: string } = {},
+): TaskInfo {
   const task: TaskInfo = {
     name: taskId,
     task_id: { value: taskId },
@@ -69,7 +80,11 @@ export class FrameworkDriver {
     private readonly autoAck: boolean,
   ) {}
 
-  static async subscribe(masters: string[], info: FrameworkInfo, options: DriverOptions = {}): Promise<FrameworkDriver> {
+  static async subscribe(
+    masters: string[],
+    info: FrameworkInfo,
+    options: DriverOptions = {},
+  ): Promise<FrameworkDriver> {
     const client = new SchedulerClient({
       masters,
       format: options.format ?? 'protobuf',
@@ -77,7 +92,9 @@ export class FrameworkDriver {
       maxAttempts: 50,
     });
     const driver = new FrameworkDriver(client, options.autoAck ?? true);
-    driver.subscription = await client.subscribe(info, { suppressedRoles: options.suppressedRoles ?? [] });
+    driver.subscription = await client.subscribe(info, {
+      suppressedRoles: options.suppressedRoles ?? [],
+    });
     void driver.pump(driver.subscription);
     return driver;
   }
@@ -114,18 +131,30 @@ export class FrameworkDriver {
     return id;
   }
 
-  next(predicate: (event: scheduler.Event) => boolean = () => true, timeoutMs?: number): Promise<scheduler.Event> {
+  next(
+    predicate: (event: scheduler.Event) => boolean = () => true,
+    timeoutMs?: number,
+  ): Promise<scheduler.Event> {
     return this.queue.next(predicate, timeoutMs);
   }
 
-  async offers(predicate: (offer: Offer) => boolean = () => true, timeoutMs?: number): Promise<Offer[]> {
-    const event = await this.next((e) => e.type === 'OFFERS' && (e.offers?.offers ?? []).some(predicate), timeoutMs);
+  async offers(
+    predicate: (offer: Offer) => boolean = () => true,
+    timeoutMs?: number,
+  ): Promise<Offer[]> {
+    const event = await this.next(
+      (e) => e.type === 'OFFERS' && (e.offers?.offers ?? []).some(predicate),
+      timeoutMs,
+    );
     return event.offers?.offers ?? [];
   }
 
   async update(taskId: string, state?: TaskState, timeoutMs?: number): Promise<TaskStatus> {
     const event = await this.next(
-      (e) => e.type === 'UPDATE' && e.update?.status.task_id.value === taskId && (state === undefined || e.update.status.state === state),
+      (e) =>
+        e.type === 'UPDATE' &&
+        e.update?.status.task_id.value === taskId &&
+        (state === undefined || e.update.status.state === state),
       timeoutMs,
     );
     return (event.update as scheduler.Event.Update).status;
@@ -133,7 +162,9 @@ export class FrameworkDriver {
 
   async launch(offer: Offer, tasks: TaskInfo[], refuseSeconds?: number): Promise<void> {
     const filters = refuseSeconds === undefined ? undefined : { refuse_seconds: refuseSeconds };
-    await this.calls.run(() => this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters));
+    await this.calls.run(() =>
+      this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters),
+    );
   }
 
   async close(): Promise<void> {

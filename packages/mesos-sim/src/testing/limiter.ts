@@ -10,7 +10,8 @@ export class Limiter {
   constructor(private readonly concurrency: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.concurrency) await new Promise<void>((resolve) => this.queue.push(resolve));
+    if (this.active >= this.concurrency)
+      await new Promise<void>((resolve) => this.queue.push(resolve));
     this.active++;
     try {
       return await task();

@@ -27,15 +27,24 @@ export function rawRequest(
   options: { method?: string; headers?: Record<string, string>; body?: Uint8Array | string } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'POST', headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: options.method ?? 'POST', headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            text: body.toString('utf8'),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -50,12 +59,19 @@ export function postCall<N extends MessageName>(
 ): Promise<RawResponse> {
   const format = options.format ?? 'protobuf';
   return rawRequest(url, {
-    headers: { 'Content-Type': CONTENT_TYPES[format], Accept: CONTENT_TYPES[format], ...options.headers },
+    headers: {
+      'Content-Type': CONTENT_TYPES[format],
+      Accept: CONTENT_TYPES[format],
+      ...options.headers,
+    },
     body: encodeMessage(type, call, format),
   });
 }
 
-export function decodeResponse<N extends MessageName>(type: N, response: RawResponse): MessageOf<N> {
+export function decodeResponse<N extends MessageName>(
+  type: N,
+  response: RawResponse,
+): MessageOf<N> {
   const format = response.headers['content-type'] === CONTENT_TYPES.json ? 'json' : 'protobuf';
   return decodeMessage(type, response.body, format);
 }
@@ -80,16 +96,22 @@ export class RawStream<E> extends EventQueue<E> {
         url,
         {
           method: 'POST',
-          headers: { 'Content-Type': CONTENT_TYPES[format], Accept: CONTENT_TYPES[format], ...options.headers },
+          headers: {
+            'Content-Type': CONTENT_TYPES[format],
+            Accept: CONTENT_TYPES[format],
+            ...options.headers,
+          },
         },
         (res) => {
           stream.status = res.statusCode ?? 0;
           stream.headers = res.headers;
-          const eventFormat = res.headers['content-type'] === CONTENT_TYPES.json ? 'json' : 'protobuf';
+          const eventFormat =
+            res.headers['content-type'] === CONTENT_TYPES.json ? 'json' : 'protobuf';
           const decoder = new RecordIODecoder();
           res.on('data', (chunk: Buffer) => {
             if (stream.status !== 200) return;
-            for (const record of decoder.push(chunk)) stream.push(decodeMessage(eventType, record, eventFormat));
+            for (const record of decoder.push(chunk))
+              stream.push(decodeMessage(eventType, record, eventFormat));
           });
           res.on('close', () => stream.end(new Error('closed by the server')));
           resolve(stream);

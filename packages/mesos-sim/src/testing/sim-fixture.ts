@@ -38,7 +38,10 @@ export function useSim(options: SimOptions = {}): SimFixture {
       return driver;
     },
     operator() {
-      const client = new OperatorClient({ masters: this.sim.masterUrls, backoff: { initialMs: 10, maxMs: 100 } });
+      const client = new OperatorClient({
+        masters: this.sim.masterUrls,
+        backoff: { initialMs: 10, maxMs: 100 },
+      });
       closers.push(() => client.close());
       return client;
     },

@@ -14,9 +14,10 @@ export async function startSimThread(options: SimOptions): Promise<SimThread> {
   const entry = new URL('./sim-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
   const worker = new Worker(boot, { eval: true, workerData: options });
-  const [ready] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([e]) => Promise.reject(e))])) as [
-    { masterUrls: string[]; agentGatewayUrl: string },
-  ];
+  const [ready] = (await Promise.race([
+    once(worker, 'message'),
+    once(worker, 'error').then(([e]) => Promise.reject(e)),
+  ])) as [{ masterUrls: string[]; agentGatewayUrl: string }];
   return {
     ...ready,
     async close() {
