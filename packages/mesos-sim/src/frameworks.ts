@@ -10,15 +10,12 @@ function capabilitiesOf(info: FrameworkInfo): Set<string> {
   return new Set((info.capabilities ?? []).map((c) => c.type ?? 'UNKNOWN'));
 }
 
-export function rolesOf(info: FrameworkInfo): string[] {
+function rolesOf(info: FrameworkInfo): string[] {
   return capabilitiesOf(info).has('MULTI_ROLE') ? [...(info.roles ?? [])] : [info.role ?? '*'];
 }
 
 /** FrameworkInfo checks the master makes on SUBSCRIBE and UPDATE_FRAMEWORK. */
-export function validateFrameworkInfo(
-  info: FrameworkInfo,
-  suppressedRoles: string[],
-): string | undefined {
+function validateFrameworkInfo(info: FrameworkInfo, suppressedRoles: string[]): string | undefined {
   const multiRole = capabilitiesOf(info).has('MULTI_ROLE');
   if (multiRole && info.role !== undefined) {
     return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";

@@ -7,7 +7,7 @@ import { addResources, emptyResources, type Resources, subtractResources } from 
  * the allocator's shares and quota headroom never drift apart.
  */
 
-export function usageOf(framework: FrameworkRecord, role: string): RoleUsage {
+function usageOf(framework: FrameworkRecord, role: string): RoleUsage {
   let usage = framework.usage.get(role);
   if (!usage) {
     usage = { allocated: emptyResources(), offered: emptyResources() };

@@ -127,7 +127,7 @@ export interface TaskRecord {
   killReason?: TaskStatus['reason'];
 }
 
-export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
+const TERMINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'TASK_FINISHED',
   'TASK_FAILED',
   'TASK_KILLED',

@@ -110,14 +110,6 @@ export function withoutRevocable(r: Resources): Resources {
   return { scalars: r.scalars, ports: r.ports, revocable: {} };
 }
 
-export function withoutScalar(r: Resources, name: string): Resources {
-  const scalars = { ...r.scalars };
-  delete scalars[name];
-  const revocable = { ...r.revocable };
-  delete revocable[name];
-  return { scalars, ports: r.ports, revocable };
-}
-
 /** Limits non-revocable scalars to `caps` (a quota headroom); other names pass through. */
 export function capScalars(r: Resources, caps: Record<string, number>): Resources {
   const scalars: Record<string, number> = {};
@@ -127,10 +119,6 @@ export function capScalars(r: Resources, caps: Record<string, number>): Resource
     if (capped > 0) scalars[name] = capped;
   }
   return { scalars, ports: r.ports, revocable: r.revocable };
-}
-
-export function portCount(r: Resources): number {
-  return r.ports.reduce((n, [b, e]) => n + e - b + 1, 0);
 }
 
 /** Human form used in error messages, close to Mesos's `cpus:2; mem:1024; ports:[31000-32000]`. */

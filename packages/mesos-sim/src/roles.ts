@@ -24,10 +24,6 @@ export function ancestorRoles(role: string): string[] {
   return out;
 }
 
-export function topLevelRole(role: string): string {
-  return role.split('/')[0] ?? role;
-}
-
 export function isNestedRole(role: string): boolean {
   return role.includes('/');
 }

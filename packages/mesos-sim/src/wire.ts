@@ -6,10 +6,6 @@ export function timeInfo(ms: number): TimeInfo {
   return { nanoseconds: BigInt(Math.round(ms)) * 1_000_000n };
 }
 
-export function msFromNanos(nanoseconds: bigint): number {
-  return Number(nanoseconds / 1_000_000n);
-}
-
 export function id(value: string): { value: string } {
   return { value };
 }

@@ -82,7 +82,7 @@ function parseAccept(header: string): AcceptEntry[] {
 }
 
 /** Whether `Accept` allows a media type: the most specific matching range decides (q=0 refuses). */
-export function acceptsMediaType(header: string | undefined, mediaType: string): boolean {
+function acceptsMediaType(header: string | undefined, mediaType: string): boolean {
   if (header === undefined || header.trim() === '') return true;
   const [type, subtype] = mediaType.split('/');
   let best: AcceptEntry | undefined;
@@ -120,7 +120,7 @@ export function notAcceptable(res: ServerResponse): void {
 }
 
 /** Answers 307/503 for a master that is not the serving leader; true if the request may go on. */
-export function leaderGate(
+function leaderGate(
   master: Master,
   self: number,
   req: IncomingMessage,
@@ -243,10 +243,6 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
     res.on('close', () => {
       this.open = false;
     });
-  }
-
-  get isOpen(): boolean {
-    return this.open;
   }
 
   onClose(listener: () => void): void {
