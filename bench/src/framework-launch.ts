@@ -33,15 +33,37 @@ const tenantCount = Number(values.tenants);
 function startSim(): Promise<{ masters: string[]; stop: () => void }> {
   const child = spawn(
     'npx',
-    ['tsx', 'packages/mesos-sim/src/cli.ts', '--agents', String(agents), '--port', '0', '--gateway-port', '0', '--agent-cpus', '64', '--agent-mem', '262144', '--quiet'],
-    { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+    [
+      'tsx',
+      'packages/mesos-sim/src/cli.ts',
+      '--agents',
+      String(agents),
+      '--port',
+      '0',
+      '--gateway-port',
+      '0',
+      '--agent-cpus',
+      '64',
+      '--agent-mem',
+      '262144',
+      '--quiet',
+    ],
+    {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    },
   );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /MESOS_MASTER=(\S+)/.exec(out);
-      if (match) resolve({ masters: match[1]!.split(','), stop: () => process.kill(-child.pid!, 'SIGTERM') });
+      if (match)
+        resolve({
+          masters: match[1]!.split(','),
+          stop: () => process.kill(-child.pid!, 'SIGTERM'),
+        });
     });
     child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
   });
@@ -63,17 +85,26 @@ async function main(): Promise<void> {
   const serverUrl = loadEnv().DATABASE_URL;
   const dataDir = serverUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'shoal-bench-'));
   const db: Db = serverUrl ? await createTestDatabase() : await createDb({ dataDir: dataDir! });
-  const env = loadEnv({ SHOAL_PORT: '0', SHOAL_SEED_DEMO: 'false', MESOS_MASTER: sim.masters.join(','), SHOAL_START_WAIT_SECONDS: '600' });
-  const shoal = await startShoal(env, { db, logger: createLogger('error') });
+  const env = loadEnv({
+    SHOAL_PORT: '0',
+    SHOAL_SEED_DEMO: 'false',
+    MESOS_MASTER: sim.masters.join(','),
+    SHOAL_START_WAIT_SECONDS: '600',
+  });
+  const shoal = await startShoal(env, { db, logger: createLogger('warn') });
   try {
     const { services } = shoal;
-    const tenants = [];
-    for (let i = 0; i < tenantCount; i++) tenants.push(await services.tenants.create({ slug: `bench-${i}`, name: `Bench ${i}` }, 'bench'));
+    const tenants: { id: string }[] = [];
+    for (let i = 0; i < tenantCount; i++)
+      tenants.push(
+        await services.tenants.create({ slug: `bench-${i}`, name: `Bench ${i}` }, 'bench'),
+      );
     while (!services.cluster.framework().subscribed) await new Promise((r) => setTimeout(r, 100));
     const heapBefore = heapMb();
 
     const latencies: number[] = [];
     let errors = 0;
+    const errorSamples = new Map<string, number>();
     let next = 0;
     const started = performance.now();
     const worker = async () => {
@@ -83,12 +114,23 @@ async function main(): Promise<void> {
         const tenantId = tenants[i % tenants.length]!.id;
         const t0 = performance.now();
         try {
-          await services.containers.create(tenantId, { name: `c${i}`, image: 'nginx', cpus: 0.1, memoryMb: 32 }, 'bench');
+          await services.containers.create(
+            tenantId,
+            { name: `c${i}`, image: 'nginx', cpus: 0.1, memoryMb: 32 },
+            'bench',
+          );
           const c = await services.containers.start(tenantId, `c${i}`, 'bench');
-          if (c.state !== 'running') throw new Error(`c${i} is ${c.state}`);
+          if (c.state !== 'running')
+            throw new Error(
+              `${c.state}: ${c.error ?? ''} ${c.task?.state ?? ''} ${c.task?.reason ?? ''} ${c.task?.message ?? ''}`,
+            );
           latencies.push(performance.now() - t0);
-        } catch {
+        } catch (error) {
           errors++;
+          const key = String((error as Error).message)
+            .split('\n')[0]!
+            .slice(0, 160);
+          errorSamples.set(key, (errorSamples.get(key) ?? 0) + 1);
         }
       }
     };
@@ -108,10 +150,17 @@ async function main(): Promise<void> {
           concurrency,
           running,
           errors,
-          runToRunningMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
+          errorSamples: Object.fromEntries(errorSamples),
+          runToRunningMs: {
+            p50: round(percentile(latencies, 50)),
+            p99: round(percentile(latencies, 99)),
+            max: round(latencies.at(-1) ?? 0),
+          },
           launchesPerSecond: round(latencies.length / seconds),
           wallSeconds: round(seconds),
-          controlPlaneHeapMbPer10kContainers: round(((heapAfter - heapBefore) / Math.max(1, running)) * 10_000),
+          controlPlaneHeapMbPer10kContainers: round(
+            ((heapAfter - heapBefore) / Math.max(1, running)) * 10_000,
+          ),
           controlPlaneRssMb: round(process.memoryUsage().rss / 1_048_576),
         },
         null,

@@ -34,18 +34,27 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
   const log = options.logger ?? createLogger(env.SHOAL_LOG_LEVEL);
   const stops: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const stop of stops.reverse()) await stop().catch((e: unknown) => log.error('shutdown step failed', { error: String(e) }));
+    for (const stop of stops.reverse())
+      await stop().catch((e: unknown) => log.error('shutdown step failed', { error: String(e) }));
   };
   try {
-    const db = options.db ?? (await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR }));
+    const db =
+      options.db ??
+      (await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR }));
     if (!options.db) stops.push(() => db.close());
-    const services = createServices(db, { containers: { startWaitMs: env.SHOAL_START_WAIT_SECONDS * 1000 } });
+    const services = createServices(db, {
+      containers: { startWaitMs: env.SHOAL_START_WAIT_SECONDS * 1000 },
+    });
     const seeded = await seedFirstStart(services, { demo: env.seedDemo });
 
     let sim: SimCluster | undefined;
     let masters = env.MESOS_MASTER;
     if (!masters) {
-      sim = await startSimCluster({ agents: env.SHOAL_SIM_AGENTS, host: '127.0.0.1', ...options.sim });
+      sim = await startSimCluster({
+        agents: env.SHOAL_SIM_AGENTS,
+        host: '127.0.0.1',
+        ...options.sim,
+      });
       stops.push(() => sim!.close());
       masters = sim.masterUrls;
       log.info('started the embedded Mesos emulator', { masters });
@@ -53,7 +62,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     const framework = new FrameworkHost(
       services,
       db.prisma,
-      db.url,
+      db.kind === 'postgresql' ? db.url : undefined,
       {
         mesos: {
           masters,

@@ -42,7 +42,8 @@ async function waitUntilServing(url: string, exited: Promise<void>): Promise<voi
   let gone = false;
   void exited.then(() => (gone = true));
   for (let attempt = 0; attempt < 240; attempt++) {
-    if (gone) throw new Error('The dashboard exited during start-up (was it built? npm start builds it)');
+    if (gone)
+      throw new Error('The dashboard exited during start-up (was it built? npm start builds it)');
     try {
       if ((await fetch(url)).ok) return;
     } catch {

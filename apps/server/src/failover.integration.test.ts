@@ -27,19 +27,34 @@ async function shoalOn(sim: SimCluster, db: Db): Promise<RunningShoal> {
 }
 
 async function subscribed(services: Services): Promise<void> {
-  await eventually('the framework to subscribe', async () => services.cluster.framework().subscribed);
+  await eventually(
+    'the framework to subscribe',
+    async () => services.cluster.framework().subscribed,
+  );
 }
 
 async function tenant(services: Services, slug = 'acme'): Promise<string> {
   const existing = await services.tenants.list();
-  return (existing.find((t) => t.slug === slug) ?? (await services.tenants.create({ slug, name: slug }, 'test'))).id;
+  return (
+    existing.find((t) => t.slug === slug) ??
+    (await services.tenants.create({ slug, name: slug }, 'test'))
+  ).id;
 }
 
 /** Live Mesos tasks of Shoal's framework, per container (task ids start with shoal.<id12>.). */
 function liveTasksByContainer(sim: SimCluster): Map<string, string[]> {
   const byContainer = new Map<string, string[]>();
   for (const t of sim.state.tasks()) {
-    if (!['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_UNREACHABLE'].includes(t.state)) continue;
+    if (
+      ![
+        'TASK_STAGING',
+        'TASK_STARTING',
+        'TASK_RUNNING',
+        'TASK_KILLING',
+        'TASK_UNREACHABLE',
+      ].includes(t.state)
+    )
+      continue;
     const key = t.id.split('.')[1]!;
     byContainer.set(key, [...(byContainer.get(key) ?? []), t.id]);
   }
@@ -54,9 +69,12 @@ describe('framework identity and reconciliation', () => {
     const tenantId = await tenant(first.services);
     const frameworkId = first.services.cluster.framework().frameworkId;
     const names = ['a', 'b', 'c', 'd'];
-    for (const name of names) await first.services.containers.create(tenantId, { name, image: 'nginx' }, 'test');
+    for (const name of names)
+      await first.services.containers.create(tenantId, { name, image: 'nginx' }, 'test');
     // Start them without waiting, and stop the server while launches are under way.
-    const starts = names.map((n) => first.services.containers.start(tenantId, n, 'test').catch(() => undefined));
+    const starts = names.map((n) =>
+      first.services.containers.start(tenantId, n, 'test').catch(() => undefined),
+    );
     await eventually('a launch to be recorded', async () => (await db.prisma.task.count()) > 0);
     await first.close();
     await Promise.all(starts);
@@ -162,14 +180,23 @@ describe('agents failing and going into maintenance', () => {
       return c.task?.state === 'TASK_RUNNING' && c.task.agentId !== agent.id ? c : undefined;
     });
     expect(after.state).toBe('running');
-    await eventually('the old task to be killed', async () => (liveTasksByContainer(sim).get(before.id.slice(0, 12)) ?? []).length === 1);
+    await eventually(
+      'the old task to be killed',
+      async () => (liveTasksByContainer(sim).get(before.id.slice(0, 12)) ?? []).length === 1,
+    );
     const history = await eventually('the kill to be recorded', async () => {
       const h = await shoal.services.containers.history(tenantId, 'moving');
-      return h.some((u) => u.mesosTaskId === before.task!.mesosTaskId && u.state === 'TASK_KILLED') ? h : undefined;
+      return h.some((u) => u.mesosTaskId === before.task!.mesosTaskId && u.state === 'TASK_KILLED')
+        ? h
+        : undefined;
     });
     // Started before the old one was killed.
-    const replacementRunning = history.findIndex((h) => h.mesosTaskId === after.task!.mesosTaskId && h.state === 'TASK_RUNNING');
-    const oldKilled = history.findIndex((h) => h.mesosTaskId === before.task!.mesosTaskId && h.state === 'TASK_KILLED');
+    const replacementRunning = history.findIndex(
+      (h) => h.mesosTaskId === after.task!.mesosTaskId && h.state === 'TASK_RUNNING',
+    );
+    const oldKilled = history.findIndex(
+      (h) => h.mesosTaskId === before.task!.mesosTaskId && h.state === 'TASK_KILLED',
+    );
     expect(replacementRunning).toBeLessThan(oldKilled);
   });
 });
@@ -181,15 +208,21 @@ describe('roles, offers and quota in Mesos', () => {
     await subscribed(shoal.services);
     const acme = await tenant(shoal.services, 'acme');
     await tenant(shoal.services, 'globex');
-    const mine = () => sim.state.frameworks().find((f) => f.id === shoal.services.cluster.framework().frameworkId)!;
+    const mine = () =>
+      sim.state.frameworks().find((f) => f.id === shoal.services.cluster.framework().frameworkId)!;
     await eventually('UPDATE_FRAMEWORK with both roles', async () =>
       ['shoal-acme', 'shoal-globex'].every((r) => mine().roles.includes(r)),
     );
-    await eventually('idle roles suppressed and no offers held', async () =>
-      mine().suppressedRoles.includes('shoal-globex') && mine().offers === 0,
+    await eventually(
+      'idle roles suppressed and no offers held',
+      async () => mine().suppressedRoles.includes('shoal-globex') && mine().offers === 0,
     );
 
-    await shoal.services.tenants.setQuota(acme, { quotaCpusGuarantee: 1, quotaCpusLimit: 2, quotaMemLimit: 1024 }, 'test');
+    await shoal.services.tenants.setQuota(
+      acme,
+      { quotaCpusGuarantee: 1, quotaCpusLimit: 2, quotaMemLimit: 1024 },
+      'test',
+    );
     const operator = new OperatorClient({ masters: sim.masterUrls });
     cleanups.push(() => operator.close());
     const status = await operator.getQuota();
@@ -201,7 +234,9 @@ describe('roles, offers and quota in Mesos', () => {
     await shoal.services.containers.create(acme, { name: 'one', image: 'nginx' }, 'test');
     const started = await shoal.services.containers.start(acme, 'one', 'test');
     expect(started.state).toBe('running');
-    expect(sim.state.tasks().find((t) => t.id === started.task!.mesosTaskId)?.role).toBe('shoal-acme');
+    expect(sim.state.tasks().find((t) => t.id === started.task!.mesosTaskId)?.role).toBe(
+      'shoal-acme',
+    );
     expect(mine().suppressedRoles).toContain('shoal-globex');
   });
 
@@ -212,7 +247,9 @@ describe('roles, offers and quota in Mesos', () => {
     const id = await tenant(shoal.services);
     await shoal.services.containers.create(id, { name: 'busy', image: 'nginx', cpus: 2 }, 'test');
     await shoal.services.containers.start(id, 'busy', 'test');
-    const error = await shoal.services.tenants.setQuota(id, { quotaCpusLimit: 1 }, 'test').catch((e: unknown) => e);
+    const error = await shoal.services.tenants
+      .setQuota(id, { quotaCpusLimit: 1 }, 'test')
+      .catch((e: unknown) => e);
     expect(String(error)).toMatch(/Mesos refused the quota for role shoal-acme/);
     expect((await shoal.services.tenants.getBySlug('acme')).quotaCpusLimit).toBeNull();
   });
@@ -225,9 +262,12 @@ describe('placement', () => {
     await subscribed(shoal.services);
     const id = await tenant(shoal.services);
     const labels = { 'shoal.group': 'web', 'shoal.constraints': 'hostname:UNIQUE' };
-    for (const n of [1, 2, 3, 4]) await shoal.services.containers.create(id, { name: `w${n}`, image: 'nginx', labels }, 'test');
+    for (const n of [1, 2, 3, 4])
+      await shoal.services.containers.create(id, { name: `w${n}`, image: 'nginx', labels }, 'test');
     await Promise.all([1, 2, 3].map((n) => shoal.services.containers.start(id, `w${n}`, 'test')));
-    const placed = await Promise.all([1, 2, 3].map((n) => shoal.services.containers.get(id, `w${n}`)));
+    const placed = await Promise.all(
+      [1, 2, 3].map((n) => shoal.services.containers.get(id, `w${n}`)),
+    );
     expect(new Set(placed.map((c) => c.task?.hostname)).size).toBe(3);
     const fourth = await shoal.services.containers.start(id, 'w4', 'test').catch(() => undefined);
     void fourth;
@@ -237,11 +277,17 @@ describe('placement', () => {
   }, 40_000);
 
   it('runs best-effort containers only on revocable resources', async () => {
-    const { sim, db } = await cluster({ agents: [{ cpus: 2 }, { cpus: 2, revocable: { cpus: 4, mem: 4096 } }] });
+    const { sim, db } = await cluster({
+      agents: [{ cpus: 2 }, { cpus: 2, revocable: { cpus: 4, mem: 4096 } }],
+    });
     const shoal = await shoalOn(sim, db);
     await subscribed(shoal.services);
     const id = await tenant(shoal.services);
-    await shoal.services.containers.create(id, { name: 'batch', image: 'nginx', cpus: 3, labels: { 'shoal.best-effort': 'true' } }, 'test');
+    await shoal.services.containers.create(
+      id,
+      { name: 'batch', image: 'nginx', cpus: 3, labels: { 'shoal.best-effort': 'true' } },
+      'test',
+    );
     const started = await shoal.services.containers.start(id, 'batch', 'test');
     expect(started.state).toBe('running');
     const revocableAgent = sim.state.agents()[1]!;

@@ -12,7 +12,10 @@ beforeAll(async () => {
   services = shoal.services;
   const tenant = await services.tenants.create({ slug: 'acme', name: 'Acme' }, 'test');
   tenantId = tenant.id;
-  await eventually('the framework to subscribe', async () => services.cluster.framework().subscribed);
+  await eventually(
+    'the framework to subscribe',
+    async () => services.cluster.framework().subscribed,
+  );
 });
 afterAll(async () => {
   await shoal?.close();
@@ -26,30 +29,46 @@ async function collect(iterable: AsyncIterable<{ text: string }>): Promise<strin
 
 describe('running containers on Mesos', () => {
   it('runs a command to completion and keeps its output', async () => {
-    await services.containers.create(tenantId, { name: 'hello', image: 'busybox', cmd: ['echo', 'hello from mesos'] }, 'test');
+    await services.containers.create(
+      tenantId,
+      { name: 'hello', image: 'busybox', cmd: ['echo', 'hello from mesos'] },
+      'test',
+    );
     await services.containers.start(tenantId, 'hello', 'test');
     const done = await containerIn(services, tenantId, 'hello', ['exited']);
     expect(done.exitCode).toBe(0);
     expect(done.task?.state).toBe('TASK_FINISHED');
-    const logs = await collect(services.containers.logs(tenantId, 'hello', { stdout: true, stderr: true, follow: false }));
+    const logs = await collect(
+      services.containers.logs(tenantId, 'hello', { stdout: true, stderr: true, follow: false }),
+    );
     expect(logs).toContain('hello from mesos');
   });
 
   it('reports a failing command with its exit code', async () => {
-    await services.containers.create(tenantId, { name: 'fails', image: 'busybox', cmd: ['sh', '-c', 'exit 3'] }, 'test');
+    await services.containers.create(
+      tenantId,
+      { name: 'fails', image: 'busybox', cmd: ['sh', '-c', 'exit 3'] },
+      'test',
+    );
     await services.containers.start(tenantId, 'fails', 'test');
     const done = await containerIn(services, tenantId, 'fails', ['exited']);
     expect(done.exitCode).toBe(3);
   });
 
   it('starts a server, answers start once it runs, and stops it', async () => {
-    await services.containers.create(tenantId, { name: 'web', image: 'nginx', ports: [{ containerPort: 80, protocol: 'tcp' }] }, 'test');
+    await services.containers.create(
+      tenantId,
+      { name: 'web', image: 'nginx', ports: [{ containerPort: 80, protocol: 'tcp' }] },
+      'test',
+    );
     const started = await services.containers.start(tenantId, 'web', 'test');
     expect(started.state).toBe('running');
     expect(started.task?.ports[0]?.hostPort).toBeGreaterThanOrEqual(31000);
     const role = (await services.tenants.getBySlug('acme')).mesosRole;
     const frameworkId = services.cluster.framework().frameworkId;
-    const tasks = shoal.sim!.state.tasks().filter((t) => t.frameworkId === frameworkId && t.state === 'TASK_RUNNING');
+    const tasks = shoal
+      .sim!.state.tasks()
+      .filter((t) => t.frameworkId === frameworkId && t.state === 'TASK_RUNNING');
     expect(tasks.map((t) => t.role)).toContain(role);
 
     const stopped = await services.containers.stop(tenantId, 'web', { timeoutSeconds: 1 }, 'test');
@@ -63,15 +82,48 @@ describe('running containers on Mesos', () => {
     const error = await services.containers.start(tenantId, 'big', 'test').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShoalError);
     expect((error as ShoalError).code).toBe('QUOTA_EXCEEDED');
-    expect((error as ShoalError).message).toMatch(/tenant "acme": cpus limit is 1, 0 already in use, this container needs 2/);
+    expect((error as ShoalError).message).toMatch(
+      /tenant "acme": cpus limit is 1, 0 already in use, this container needs 2/,
+    );
     expect((await services.containers.get(tenantId, 'big')).desiredState).toBe('stopped');
     await services.tenants.setQuota(tenantId, { quotaCpusLimit: null }, 'test');
+  });
+
+  it('launches many containers started at once exactly once each', async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `burst-${i}`);
+    for (const name of names)
+      await services.containers.create(
+        tenantId,
+        { name, image: 'nginx', cpus: 0.1, memoryMb: 32 },
+        'test',
+      );
+    const started = await Promise.all(
+      names.map((n) => services.containers.start(tenantId, n, 'test')),
+    );
+    expect(started.map((c) => c.state)).toEqual(names.map(() => 'running'));
+    const frameworkId = services.cluster.framework().frameworkId;
+    const burstTasks = shoal
+      .sim!.state.tasks()
+      .filter(
+        (t) =>
+          t.frameworkId === frameworkId && started.some((c) => t.id.includes(c.id.slice(0, 12))),
+      );
+    expect(burstTasks.filter((t) => t.state === 'TASK_RUNNING')).toHaveLength(30);
+    expect(burstTasks.filter((t) => t.state === 'TASK_ERROR')).toEqual([]);
+    await Promise.all(
+      names.map((n) => services.containers.remove(tenantId, n, { force: true }, 'test')),
+    );
   });
 
   it('restarts a failing container under on-failure with a retry limit', async () => {
     await services.containers.create(
       tenantId,
-      { name: 'flaky', image: 'busybox', cmd: ['sh', '-c', 'exit 1'], restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } },
+      {
+        name: 'flaky',
+        image: 'busybox',
+        cmd: ['sh', '-c', 'exit 1'],
+        restartPolicy: { name: 'on-failure', maximumRetryCount: 2 },
+      },
       'test',
     );
     await services.containers.start(tenantId, 'flaky', 'test');

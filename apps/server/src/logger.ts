@@ -13,7 +13,9 @@ export interface Logger {
 export function createLogger(level: Level, base: Record<string, unknown> = {}): Logger {
   const write = (l: Level, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[l] < ORDER[level]) return;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: l, msg: message, ...base, ...fields })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: l, msg: message, ...base, ...fields })}\n`,
+    );
   };
   return {
     debug: (m, f) => write('debug', m, f),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
-import { startEmbeddedPostgres } from './embedded';
+import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from './embedded';
 import { migrateDatabase } from './migrate';
 
 export interface DbOptions {
@@ -40,7 +40,7 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
     await stopEmbedded?.();
     throw error;
   }
-  const poolSize = options.poolSize ?? (kind === 'pglite' ? 4 : 10);
+  const poolSize = kind === 'pglite' ? EMBEDDED_MAX_CONNECTIONS : (options.poolSize ?? 10);
   const prisma = new PrismaClient({
     adapter: new PrismaPg({ connectionString: url, max: poolSize }),
   });

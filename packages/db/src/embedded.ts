@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-// PGlite is one session; the socket server queues statements and keeps an open
-// transaction's connection in front, so a few connections can share it safely.
-export const EMBEDDED_MAX_CONNECTIONS = 8;
+// PGlite is a single session. Its socket server interleaves the protocol
+// messages of concurrent connections, so one client's Parse/Bind/Execute can
+// land between another's; only one connection at a time is safe.
+export const EMBEDDED_MAX_CONNECTIONS = 1;
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL that pg (and so Prisma's pg adapter) can connect to. */
@@ -22,7 +23,12 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: EMBEDDED_MAX_CONNECTIONS });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: EMBEDDED_MAX_CONNECTIONS,
+  });
   await server.start();
   const conn = server.getServerConn();
   return {

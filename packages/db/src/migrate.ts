@@ -38,9 +38,13 @@ export async function migrateDatabase(
   try {
     await client.connect();
   } catch (cause) {
-    throw new MigrationError(`Cannot connect to the database: ${(cause as Error).message}`, undefined, {
-      cause,
-    });
+    throw new MigrationError(
+      `Cannot connect to the database: ${(cause as Error).message}`,
+      undefined,
+      {
+        cause,
+      },
+    );
   }
   const applied: string[] = [];
   try {

@@ -24,7 +24,9 @@ export async function createTestDatabase(): Promise<Db> {
     ...db,
     async close() {
       await db.close();
-      await withAdminClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await withAdminClient(serverUrl, (c) =>
+        c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
     },
   };
 }

@@ -65,6 +65,10 @@ export function parseConstraints(text: string): PlacementConstraint[] {
       if (op === 'MAX_PER' && !(Number(value) >= 1)) {
         throw new Error(`Placement constraint "${entry}": MAX_PER needs a positive number`);
       }
-      return { field, operator: op as PlacementConstraint['operator'], ...(value !== undefined ? { value } : {}) };
+      return {
+        field,
+        operator: op as PlacementConstraint['operator'],
+        ...(value !== undefined ? { value } : {}),
+      };
     });
 }

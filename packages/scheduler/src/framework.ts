@@ -1,4 +1,11 @@
-import type { FrameworkInfo, InverseOffer, Offer, SchedulerClient, SchedulerSubscription, TaskStatus } from '@shoal/mesos';
+import type {
+  FrameworkInfo,
+  InverseOffer,
+  Offer,
+  SchedulerClient,
+  SchedulerSubscription,
+  TaskStatus,
+} from '@shoal/mesos';
 import { OfferCapacity } from './offer-capacity';
 import { place } from './placement';
 import { buildTaskInfo } from './task-info';
@@ -61,9 +68,22 @@ interface HeldOffer {
   role: string;
 }
 
-const TERMINAL = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_LOST', 'TASK_UNKNOWN']);
+const TERMINAL = new Set([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_LOST',
+  'TASK_UNKNOWN',
+]);
 
 export const isTerminalState = (state: string) => TERMINAL.has(state);
+
+/** Status updates being stored at once; the database pool is the real limit. */
+const MAX_UPDATES_IN_FLIGHT = 16;
 
 /**
  * One Mesos framework serving many roles. Tasks wait in a queue per role; an
@@ -85,6 +105,9 @@ export class MesosFramework {
   private holdTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
+  private readonly updateChains = new Map<string, Promise<void>>();
+  private updatesInFlight = 0;
+  private slotFreed: (() => void) | undefined;
   private subscribed = false;
   private stopped = false;
 
@@ -132,7 +155,10 @@ export class MesosFramework {
     this.holdTimer = setInterval(() => void this.serialise(() => this.expireHeldOffers()), 1000);
     this.holdTimer.unref();
     this.reconcileTimer = setInterval(
-      () => void this.client.reconcile().catch((e: unknown) => this.listener.onError?.('implicit reconciliation failed', e)),
+      () =>
+        void this.client
+          .reconcile()
+          .catch((e: unknown) => this.listener.onError?.('implicit reconciliation failed', e)),
       this.options.reconcileIntervalSeconds * 1000,
     );
     this.reconcileTimer.unref();
@@ -149,8 +175,9 @@ export class MesosFramework {
     this.subscribed = false;
   }
 
-  /** Queues a task for its role and revives the role if it was suppressed. */
+  /** Queues a task for its role and revives the role if it was suppressed; a task already known is ignored. */
   submit(request: TaskRequest): void {
+    if (this.isPending(request.taskId)) return;
     let queue = this.pending.get(request.role);
     if (!queue) this.pending.set(request.role, (queue = new Map()));
     queue.set(request.taskId, request);
@@ -174,8 +201,9 @@ export class MesosFramework {
     return false;
   }
 
+  /** Queued, or handed to Mesos and not yet ended: submitting it again would launch it twice. */
   isPending(taskId: string): boolean {
-    return [...this.pending.values()].some((q) => q.has(taskId));
+    return this.live.has(taskId) || [...this.pending.values()].some((q) => q.has(taskId));
   }
 
   pendingCount(role?: string): number {
@@ -190,7 +218,11 @@ export class MesosFramework {
       {
         ...(agentId ? { agentId: { value: agentId } } : {}),
         ...(gracePeriodSeconds !== undefined
-          ? { killPolicy: { grace_period: { nanoseconds: BigInt(Math.round(gracePeriodSeconds * 1e9)) } } }
+          ? {
+              killPolicy: {
+                grace_period: { nanoseconds: BigInt(Math.round(gracePeriodSeconds * 1e9)) },
+              },
+            }
           : {}),
       },
     );
@@ -203,9 +235,12 @@ export class MesosFramework {
     await this.serialise(async () => {
       this.roles = next;
       for (const role of next) if (!this.pending.get(role)?.size) this.suppressed.add(role);
-      for (const role of [...this.suppressed]) if (!next.includes(role)) this.suppressed.delete(role);
+      for (const role of [...this.suppressed])
+        if (!next.includes(role)) this.suppressed.delete(role);
       if (this.subscribed) {
-        await this.client.updateFramework(this.frameworkInfo(this.frameworkId), [...this.suppressed]);
+        await this.client.updateFramework(this.frameworkInfo(this.frameworkId), [
+          ...this.suppressed,
+        ]);
         await this.schedule();
       }
     });
@@ -241,15 +276,23 @@ export class MesosFramework {
       ...(o.principal ? { principal: o.principal } : {}),
       ...(o.hostname ? { hostname: o.hostname } : {}),
       ...(o.webuiUrl ? { webui_url: o.webuiUrl } : {}),
-      capabilities: (['MULTI_ROLE', 'PARTITION_AWARE', 'REVOCABLE_RESOURCES', 'TASK_KILLING_STATE', 'GPU_RESOURCES'] as const).map(
-        (type) => ({ type }),
-      ),
+      capabilities: (
+        [
+          'MULTI_ROLE',
+          'PARTITION_AWARE',
+          'REVOCABLE_RESOURCES',
+          'TASK_KILLING_STATE',
+          'GPU_RESOURCES',
+        ] as const
+      ).map((type) => ({ type })),
     };
   }
 
   private serialise<T>(work: () => Promise<T>): Promise<T> {
     const run = this.serial.then(work, work);
-    this.serial = run.catch((error: unknown) => this.listener.onError?.('scheduling step failed', error));
+    this.serial = run.catch((error: unknown) =>
+      this.listener.onError?.('scheduling step failed', error),
+    );
     return run;
   }
 
@@ -274,7 +317,7 @@ export class MesosFramework {
             if (item.rescind) this.held.delete(item.rescind.offer_id.value);
             break;
           case 'UPDATE':
-            if (item.update) await this.onUpdate(item.update.status);
+            if (item.update) await this.dispatchUpdate(item.update.status);
             break;
           case 'INVERSE_OFFERS':
             await this.onInverseOffers(item.inverse_offers?.inverse_offers ?? []);
@@ -298,7 +341,10 @@ export class MesosFramework {
     const known = await this.store.liveTasks();
     if (known.length > 0) {
       await this.client.reconcile(
-        known.map((t) => ({ task_id: { value: t.taskId }, ...(t.agentId ? { agent_id: { value: t.agentId } } : {}) })),
+        known.map((t) => ({
+          task_id: { value: t.taskId },
+          ...(t.agentId ? { agent_id: { value: t.agentId } } : {}),
+        })),
       );
     }
     await this.client.reconcile();
@@ -320,7 +366,10 @@ export class MesosFramework {
         agentId,
         hostname: offer.hostname,
         attributes: Object.fromEntries(
-          (offer.attributes ?? []).map((a) => [a.name, a.text?.value ?? (a.scalar ? String(a.scalar.value) : a.set?.item?.join(',') ?? '')]),
+          (offer.attributes ?? []).map((a) => [
+            a.name,
+            a.text?.value ?? (a.scalar ? String(a.scalar.value) : (a.set?.item?.join(',') ?? '')),
+          ]),
         ),
         ...(address ? { endpoint: `${address.ip ?? address.hostname}:${address.port}` } : {}),
       });
@@ -339,7 +388,13 @@ export class MesosFramework {
       const role = offer.allocation_info?.role ?? '*';
       let s = rounds.get(role);
       if (!s) {
-        s = { role, offers: 0, offered: { cpus: 0, memMb: 0 }, accepted: { cpus: 0, memMb: 0 }, declined: { cpus: 0, memMb: 0 } };
+        s = {
+          role,
+          offers: 0,
+          offered: { cpus: 0, memMb: 0 },
+          accepted: { cpus: 0, memMb: 0 },
+          declined: { cpus: 0, memMb: 0 },
+        };
         rounds.set(role, s);
       }
       const c = new OfferCapacity(offer);
@@ -358,11 +413,22 @@ export class MesosFramework {
       peers: (groupKey: string) =>
         [...this.live.values()]
           .filter((t) => t.groupKey === groupKey && t.agentId)
-          .map((t) => this.agents.get(t.agentId!) ?? { agentId: t.agentId!, hostname: '', attributes: {} }),
-      tasksOn: (agentId: string) => [...this.live.values()].filter((t) => t.agentId === agentId).length,
+          .map(
+            (t) =>
+              this.agents.get(t.agentId!) ?? { agentId: t.agentId!, hostname: '', attributes: {} },
+          ),
+      tasksOn: (agentId: string) =>
+        [...this.live.values()].filter((t) => t.agentId === agentId).length,
       draining: (agentId: string) => this.drainingAgents.has(agentId),
     };
-    const launches = new Map<string, { capacity: OfferCapacity; tasks: ReturnType<typeof buildTaskInfo>[]; records: LaunchRecord[] }>();
+    const launches = new Map<
+      string,
+      {
+        capacity: OfferCapacity;
+        tasks: ReturnType<typeof buildTaskInfo>[];
+        records: LaunchRecord[];
+      }
+    >();
     for (const [role, queue] of this.pending) {
       const offers = [...this.held.values()].filter((h) => h.role === role).map((h) => h.capacity);
       if (offers.length === 0) continue;
@@ -373,7 +439,11 @@ export class MesosFramework {
         const { offer } = placement.capacity;
         const agentId = offer.agent_id.value;
         this.live.set(request.taskId, { agentId, groupKey: request.groupKey });
-        const entry = launches.get(offer.id.value) ?? { capacity: placement.capacity, tasks: [], records: [] };
+        const entry = launches.get(offer.id.value) ?? {
+          capacity: placement.capacity,
+          tasks: [],
+          records: [],
+        };
         entry.tasks.push(buildTaskInfo(request, offer, placement.resources, placement.ports));
         const endpoint = this.agents.get(agentId)?.endpoint;
         entry.records.push({
@@ -400,8 +470,12 @@ export class MesosFramework {
     await this.declineUnneeded(rounds);
   }
 
-  private async launch(offer: Offer, tasks: ReturnType<typeof buildTaskInfo>[], records: LaunchRecord[]): Promise<void> {
-    for (const record of records) await this.store.recordLaunch(record);
+  private async launch(
+    offer: Offer,
+    tasks: ReturnType<typeof buildTaskInfo>[],
+    records: LaunchRecord[],
+  ): Promise<void> {
+    await Promise.all(records.map((record) => this.store.recordLaunch(record)));
     try {
       await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: tasks } }], {
         refuse_seconds: this.options.refuseSeconds,
@@ -409,18 +483,29 @@ export class MesosFramework {
     } catch (error) {
       // The ACCEPT may or may not have reached the master: ask rather than guess,
       // so a task is neither lost nor launched twice.
-      this.listener.onError?.(`ACCEPT of offer ${offer.id.value} failed; reconciling its tasks`, error);
+      this.listener.onError?.(
+        `ACCEPT of offer ${offer.id.value} failed; reconciling its tasks`,
+        error,
+      );
       await this.client
-        .reconcile(records.map((r) => ({ task_id: { value: r.taskId }, agent_id: { value: r.agentId } })))
-        .catch((e: unknown) => this.listener.onError?.('reconciliation after a failed ACCEPT failed', e));
+        .reconcile(
+          records.map((r) => ({ task_id: { value: r.taskId }, agent_id: { value: r.agentId } })),
+        )
+        .catch((e: unknown) =>
+          this.listener.onError?.('reconciliation after a failed ACCEPT failed', e),
+        );
     }
   }
 
   /** Offers of roles with nothing pending go back at once; the rest are kept for offerHoldSeconds. */
   private async declineUnneeded(rounds?: Map<string, OfferRoundStats>): Promise<void> {
-    const decline = [...this.held.entries()].filter(([, h]) => (this.pending.get(h.role)?.size ?? 0) === 0);
+    const decline = [...this.held.entries()].filter(
+      ([, h]) => (this.pending.get(h.role)?.size ?? 0) === 0,
+    );
     await this.decline(decline, rounds);
-    const idle = this.roles.filter((r) => (this.pending.get(r)?.size ?? 0) === 0 && !this.suppressed.has(r));
+    const idle = this.roles.filter(
+      (r) => (this.pending.get(r)?.size ?? 0) === 0 && !this.suppressed.has(r),
+    );
     if (idle.length > 0 && this.subscribed) {
       await this.client.suppress(idle);
       for (const role of idle) this.suppressed.add(role);
@@ -432,7 +517,10 @@ export class MesosFramework {
     await this.decline([...this.held.entries()].filter(([, h]) => h.receivedAt <= limit));
   }
 
-  private async decline(entries: [string, HeldOffer][], rounds?: Map<string, OfferRoundStats>): Promise<void> {
+  private async decline(
+    entries: [string, HeldOffer][],
+    rounds?: Map<string, OfferRoundStats>,
+  ): Promise<void> {
     if (entries.length === 0 || !this.subscribed) return;
     for (const [id, h] of entries) {
       this.held.delete(id);
@@ -448,11 +536,41 @@ export class MesosFramework {
     );
   }
 
+  /**
+   * Updates of different tasks are stored concurrently (bounded), those of one
+   * task strictly in order; each is acknowledged only after it is stored.
+   */
+  private async dispatchUpdate(status: TaskStatus): Promise<void> {
+    while (this.updatesInFlight >= MAX_UPDATES_IN_FLIGHT) await this.updateSlotFreed();
+    const taskId = status.task_id.value;
+    const previous = this.updateChains.get(taskId) ?? Promise.resolve();
+    this.updatesInFlight += 1;
+    const next = previous
+      .then(() => this.onUpdate(status))
+      .catch((error: unknown) =>
+        this.listener.onError?.(
+          `status update of ${taskId} not stored; Mesos will send it again`,
+          error,
+        ),
+      )
+      .finally(() => {
+        this.updatesInFlight -= 1;
+        if (this.updateChains.get(taskId) === next) this.updateChains.delete(taskId);
+        this.slotFreed?.();
+      });
+    this.updateChains.set(taskId, next);
+  }
+
+  private updateSlotFreed(): Promise<void> {
+    return new Promise((resolve) => (this.slotFreed = resolve));
+  }
+
   private async onUpdate(status: TaskStatus): Promise<void> {
     await this.store.recordStatus(status);
     const taskId = status.task_id.value;
     if (isTerminalState(status.state)) this.live.delete(taskId);
-    else if (status.agent_id) this.live.set(taskId, { ...this.live.get(taskId), agentId: status.agent_id.value });
+    else if (status.agent_id)
+      this.live.set(taskId, { ...this.live.get(taskId), agentId: status.agent_id.value });
     if (status.uuid && status.agent_id) {
       await this.client.acknowledge(status.agent_id, status.task_id, status.uuid);
     }
@@ -467,10 +585,18 @@ export class MesosFramework {
       }
     }
     // Agreeing is advisory for Mesos; the move itself starts replacements first.
-    await this.client.acceptInverseOffers(inverseOffers.map((o) => o.id), { refuse_seconds: this.options.refuseSeconds });
+    await this.client.acceptInverseOffers(
+      inverseOffers.map((o) => o.id),
+      { refuse_seconds: this.options.refuseSeconds },
+    );
   }
 }
 
-function sumScalar(resources: { name: string; scalar?: { value: number } }[] | undefined, name: string): number {
-  return (resources ?? []).filter((r) => r.name === name).reduce((s, r) => s + (r.scalar?.value ?? 0), 0);
+function sumScalar(
+  resources: { name: string; scalar?: { value: number } }[] | undefined,
+  name: string,
+): number {
+  return (resources ?? [])
+    .filter((r) => r.name === name)
+    .reduce((s, r) => s + (r.scalar?.value ?? 0), 0);
 }

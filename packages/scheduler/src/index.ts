@@ -1,5 +1,10 @@
 export { MesosFramework, isTerminalState } from './framework';
-export type { FrameworkOptions, FrameworkStore, FrameworkListener, OfferRoundStats } from './framework';
+export type {
+  FrameworkOptions,
+  FrameworkStore,
+  FrameworkListener,
+  OfferRoundStats,
+} from './framework';
 export { OfferCapacity, totalResources, type Demand, type ResourceTotals } from './offer-capacity';
 export { satisfiesConstraints, parseConstraints } from './constraints';
 export { buildTaskInfo } from './task-info';

@@ -40,7 +40,12 @@ export class OfferCapacity {
 
   scalar(name: string, revocable?: boolean): number {
     return this.free
-      .filter((r) => r.name === name && r.scalar && (revocable === undefined || Boolean(r.revocable) === revocable))
+      .filter(
+        (r) =>
+          r.name === name &&
+          r.scalar &&
+          (revocable === undefined || Boolean(r.revocable) === revocable),
+      )
       .reduce((sum, r) => sum + (r.scalar?.value ?? 0), 0);
   }
 
@@ -60,7 +65,8 @@ export class OfferCapacity {
   take(demand: Demand, ports: readonly PortRequest[], bestEffort: boolean): Taken | undefined {
     const revocableFor = (name: string) => bestEffort && REVOCABLE_KINDS.has(name);
     for (const [key, name] of SCALARS) {
-      if (demand[key] > 0 && this.scalar(name, revocableFor(name)) + EPSILON < demand[key]) return undefined;
+      if (demand[key] > 0 && this.scalar(name, revocableFor(name)) + EPSILON < demand[key])
+        return undefined;
     }
     const hostPorts = this.choosePorts(ports);
     if (!hostPorts) return undefined;
@@ -109,7 +115,9 @@ export class OfferCapacity {
     for (const r of this.free) {
       if (r.name !== 'ports') continue;
       const ranges = r.ranges?.range ?? [];
-      const index = ranges.findIndex((range) => port >= Number(range.begin) && port <= Number(range.end));
+      const index = ranges.findIndex(
+        (range) => port >= Number(range.begin) && port <= Number(range.end),
+      );
       if (index < 0) continue;
       const range = ranges[index]!;
       const pieces = [
@@ -117,7 +125,10 @@ export class OfferCapacity {
         [port + 1, Number(range.end)],
       ].filter(([b, e]) => b! <= e!);
       ranges.splice(index, 1, ...pieces.map(([b, e]) => ({ begin: BigInt(b!), end: BigInt(e!) })));
-      return { ...cloneResource(r), ranges: { range: [{ begin: BigInt(port), end: BigInt(port) }] } };
+      return {
+        ...cloneResource(r),
+        ranges: { range: [{ begin: BigInt(port), end: BigInt(port) }] },
+      };
     }
     throw new Error(`port ${port} is not in the offer`);
   }
@@ -128,8 +139,9 @@ function mergePortResources(resources: Resource[]): Resource[] {
   const scalars = resources.filter((r) => r.name !== 'ports');
   const merged = new Map<string, Resource>();
   for (const r of resources.filter((r) => r.name === 'ports')) {
-    const key = JSON.stringify({ role: r.role, a: r.allocation_info, res: r.reservations, rv: r.reservation }, (_k, v: unknown) =>
-      typeof v === 'bigint' ? v.toString() : v,
+    const key = JSON.stringify(
+      { role: r.role, a: r.allocation_info, res: r.reservations, rv: r.reservation },
+      (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
     );
     const existing = merged.get(key);
     if (existing) existing.ranges!.range!.push(...(r.ranges?.range ?? []));
@@ -146,7 +158,9 @@ function cloneResource(r: Resource): Resource {
   return {
     ...r,
     ...(r.scalar ? { scalar: { value: r.scalar.value } } : {}),
-    ...(r.ranges ? { ranges: { range: (r.ranges.range ?? []).map((x) => ({ begin: x.begin, end: x.end })) } } : {}),
+    ...(r.ranges
+      ? { ranges: { range: (r.ranges.range ?? []).map((x) => ({ begin: x.begin, end: x.end })) } }
+      : {}),
   };
 }
 
@@ -162,7 +176,9 @@ export interface ResourceTotals {
 /** Totals of a resource list, e.g. an offer's or an agent's. */
 export function totalResources(resources: readonly Resource[] | undefined): ResourceTotals {
   const sum = (name: string) =>
-    (resources ?? []).filter((r) => r.name === name).reduce((s, r) => s + (r.scalar?.value ?? 0), 0);
+    (resources ?? [])
+      .filter((r) => r.name === name)
+      .reduce((s, r) => s + (r.scalar?.value ?? 0), 0);
   return {
     cpus: round(sum('cpus')),
     memMb: round(sum('mem')),

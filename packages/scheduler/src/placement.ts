@@ -29,7 +29,8 @@ export function place(
   const peers = request.constraints.length > 0 ? context.peers(request.groupKey) : [];
   const candidates = offers.filter((capacity) => {
     const { offer } = capacity;
-    if (offer.allocation_info?.role !== undefined && offer.allocation_info.role !== request.role) return false;
+    if (offer.allocation_info?.role !== undefined && offer.allocation_info.role !== request.role)
+      return false;
     if (context.draining(offer.agent_id.value) || offer.unavailability) return false;
     if (request.bestEffort && !capacity.hasRevocable) return false;
     const agent = context.agents.get(offer.agent_id.value);
@@ -38,7 +39,8 @@ export function place(
   const freeCpus = (c: OfferCapacity) => c.scalar('cpus', request.bestEffort);
   candidates.sort((a, b) =>
     strategy === 'spread'
-      ? context.tasksOn(a.offer.agent_id.value) - context.tasksOn(b.offer.agent_id.value) || freeCpus(b) - freeCpus(a)
+      ? context.tasksOn(a.offer.agent_id.value) - context.tasksOn(b.offer.agent_id.value) ||
+        freeCpus(b) - freeCpus(a)
       : freeCpus(a) - freeCpus(b),
   );
   for (const capacity of candidates) {

@@ -50,7 +50,11 @@ function request(overrides: Partial<TaskRequest> = {}): TaskRequest {
   };
 }
 
-const agent = (id: string, attributes: Record<string, string> = {}): AgentFacts => ({ agentId: id, hostname: `${id}.example`, attributes });
+const agent = (id: string, attributes: Record<string, string> = {}): AgentFacts => ({
+  agentId: id,
+  hostname: `${id}.example`,
+  attributes,
+});
 
 describe('constraints', () => {
   it('parses Marathon-style entries and rejects malformed ones with the reason', () => {
@@ -69,19 +73,37 @@ describe('constraints', () => {
     expect(satisfiesConstraints([{ field: 'hostname', operator: 'UNIQUE' }], a, [a])).toBe(false);
     expect(satisfiesConstraints([{ field: 'hostname', operator: 'UNIQUE' }], b, [a])).toBe(true);
     expect(satisfiesConstraints([{ field: 'rack', operator: 'CLUSTER' }], b, [a])).toBe(false);
-    expect(satisfiesConstraints([{ field: 'rack', operator: 'CLUSTER', value: 'r2' }], b, [])).toBe(true);
-    expect(satisfiesConstraints([{ field: 'hostname', operator: 'LIKE', value: 'a\\..*' }], a, [])).toBe(true);
-    expect(satisfiesConstraints([{ field: 'hostname', operator: 'UNLIKE', value: 'a\\..*' }], a, [])).toBe(false);
-    expect(satisfiesConstraints([{ field: 'rack', operator: 'MAX_PER', value: '2' }], a, [a, b])).toBe(true);
-    expect(satisfiesConstraints([{ field: 'rack', operator: 'MAX_PER', value: '2' }], a, [a, a])).toBe(false);
-    expect(satisfiesConstraints([{ field: 'zone', operator: 'CLUSTER', value: 'z' }], a, [])).toBe(false);
+    expect(satisfiesConstraints([{ field: 'rack', operator: 'CLUSTER', value: 'r2' }], b, [])).toBe(
+      true,
+    );
+    expect(
+      satisfiesConstraints([{ field: 'hostname', operator: 'LIKE', value: 'a\\..*' }], a, []),
+    ).toBe(true);
+    expect(
+      satisfiesConstraints([{ field: 'hostname', operator: 'UNLIKE', value: 'a\\..*' }], a, []),
+    ).toBe(false);
+    expect(
+      satisfiesConstraints([{ field: 'rack', operator: 'MAX_PER', value: '2' }], a, [a, b]),
+    ).toBe(true);
+    expect(
+      satisfiesConstraints([{ field: 'rack', operator: 'MAX_PER', value: '2' }], a, [a, a]),
+    ).toBe(false);
+    expect(satisfiesConstraints([{ field: 'zone', operator: 'CLUSTER', value: 'z' }], a, [])).toBe(
+      false,
+    );
   });
 });
 
 describe('taking resources from an offer', () => {
   it('takes only what the task needs, keeping allocation_info, and returns nothing when it does not fit', () => {
-    const capacity = new OfferCapacity(offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024), ports(31000, 31002)]));
-    const taken = capacity.take({ cpus: 1.5, memMb: 256, diskMb: 0, gpus: 0 }, [{ containerPort: 80, protocol: 'tcp' }], false);
+    const capacity = new OfferCapacity(
+      offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024), ports(31000, 31002)]),
+    );
+    const taken = capacity.take(
+      { cpus: 1.5, memMb: 256, diskMb: 0, gpus: 0 },
+      [{ containerPort: 80, protocol: 'tcp' }],
+      false,
+    );
     expect(taken?.resources).toEqual([
       scalar('cpus', 1.5),
       scalar('mem', 256),
@@ -94,15 +116,40 @@ describe('taking resources from an offer', () => {
   });
 
   it('honours fixed host ports and refuses one outside the offered ranges', () => {
-    const capacity = new OfferCapacity(offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024), ports(31000, 31010)]));
-    expect(capacity.take({ cpus: 1, memMb: 1, diskMb: 0, gpus: 0 }, [{ containerPort: 80, protocol: 'tcp', hostPort: 31005 }], false)?.ports[0]?.hostPort).toBe(31005);
-    expect(capacity.take({ cpus: 1, memMb: 1, diskMb: 0, gpus: 0 }, [{ containerPort: 80, protocol: 'tcp', hostPort: 31005 }], false)).toBeUndefined();
-    expect(capacity.take({ cpus: 1, memMb: 1, diskMb: 0, gpus: 0 }, [{ containerPort: 80, protocol: 'tcp', hostPort: 8080 }], false)).toBeUndefined();
+    const capacity = new OfferCapacity(
+      offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024), ports(31000, 31010)]),
+    );
+    expect(
+      capacity.take(
+        { cpus: 1, memMb: 1, diskMb: 0, gpus: 0 },
+        [{ containerPort: 80, protocol: 'tcp', hostPort: 31005 }],
+        false,
+      )?.ports[0]?.hostPort,
+    ).toBe(31005);
+    expect(
+      capacity.take(
+        { cpus: 1, memMb: 1, diskMb: 0, gpus: 0 },
+        [{ containerPort: 80, protocol: 'tcp', hostPort: 31005 }],
+        false,
+      ),
+    ).toBeUndefined();
+    expect(
+      capacity.take(
+        { cpus: 1, memMb: 1, diskMb: 0, gpus: 0 },
+        [{ containerPort: 80, protocol: 'tcp', hostPort: 8080 }],
+        false,
+      ),
+    ).toBeUndefined();
   });
 
   it('gives best-effort tasks revocable cpus and memory only, and others never', () => {
     const capacity = new OfferCapacity(
-      offer('o1', 'a', [scalar('cpus', 1), scalar('mem', 512), scalar('cpus', 4, { revocable: {} }), scalar('mem', 4096, { revocable: {} })]),
+      offer('o1', 'a', [
+        scalar('cpus', 1),
+        scalar('mem', 512),
+        scalar('cpus', 4, { revocable: {} }),
+        scalar('mem', 4096, { revocable: {} }),
+      ]),
     );
     expect(capacity.take({ cpus: 2, memMb: 128, diskMb: 0, gpus: 0 }, [], false)).toBeUndefined();
     const bestEffort = capacity.take({ cpus: 2, memMb: 128, diskMb: 0, gpus: 0 }, [], true);
@@ -112,7 +159,10 @@ describe('taking resources from an offer', () => {
 
 describe('placement', () => {
   const context = (tasks: Record<string, number> = {}) => ({
-    agents: new Map([['a', agent('a')], ['b', agent('b')]]),
+    agents: new Map([
+      ['a', agent('a')],
+      ['b', agent('b')],
+    ]),
     peers: () => [],
     tasksOn: (id: string) => tasks[id] ?? 0,
     draining: (id: string) => id === 'drained',
@@ -123,15 +173,25 @@ describe('placement', () => {
   ];
 
   it('spreads onto the agent with the fewest of our tasks, bin-packs onto the fullest', () => {
-    expect(place(request(), offers(), 'spread', context({ b: 3 }))?.capacity.offer.agent_id.value).toBe('a');
-    expect(place(request(), offers(), 'spread', context())?.capacity.offer.agent_id.value).toBe('b');
-    expect(place(request(), offers(), 'binpack', context())?.capacity.offer.agent_id.value).toBe('a');
+    expect(
+      place(request(), offers(), 'spread', context({ b: 3 }))?.capacity.offer.agent_id.value,
+    ).toBe('a');
+    expect(place(request(), offers(), 'spread', context())?.capacity.offer.agent_id.value).toBe(
+      'b',
+    );
+    expect(place(request(), offers(), 'binpack', context())?.capacity.offer.agent_id.value).toBe(
+      'a',
+    );
   });
 
   it('never uses an offer of another role or of a draining agent', () => {
-    const foreign = [new OfferCapacity(offer('o', 'a', [scalar('cpus', 8), scalar('mem', 1024)], 'shoal-other'))];
+    const foreign = [
+      new OfferCapacity(offer('o', 'a', [scalar('cpus', 8), scalar('mem', 1024)], 'shoal-other')),
+    ];
     expect(place(request(), foreign, 'spread', context())).toBeUndefined();
-    const draining = [new OfferCapacity(offer('o', 'drained', [scalar('cpus', 8), scalar('mem', 1024)]))];
+    const draining = [
+      new OfferCapacity(offer('o', 'drained', [scalar('cpus', 8), scalar('mem', 1024)])),
+    ];
     expect(place(request(), draining, 'spread', context())).toBeUndefined();
   });
 });
@@ -156,7 +216,10 @@ describe('TaskInfo for a Docker container', () => {
       [{ containerPort: 80, hostPort: 31000, protocol: 'tcp' }],
     );
     expect(info.command).toMatchObject({ shell: false, value: 'sh', arguments: ['-c', 'echo hi'] });
-    expect(info.command?.environment?.variables).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: 'x=y' }]);
+    expect(info.command?.environment?.variables).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: 'x=y' },
+    ]);
     expect(info.container?.type).toBe('DOCKER');
     expect(info.container?.docker).toMatchObject({
       image: 'busybox',

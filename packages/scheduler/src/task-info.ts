@@ -21,7 +21,9 @@ export function buildTaskInfo(
   const { container } = request;
   const parameters = [
     ...Object.entries(container.labels).map(([k, v]) => ({ key: 'label', value: `${k}=${v}` })),
-    ...(container.entrypoint?.length ? [{ key: 'entrypoint', value: container.entrypoint.join(' ') }] : []),
+    ...(container.entrypoint?.length
+      ? [{ key: 'entrypoint', value: container.entrypoint.join(' ') }]
+      : []),
     ...(container.workingDir ? [{ key: 'workdir', value: container.workingDir }] : []),
     ...(container.user ? [{ key: 'user', value: container.user }] : []),
   ];
@@ -38,7 +40,9 @@ export function buildTaskInfo(
       environment: {
         variables: container.env.map((entry) => {
           const eq = entry.indexOf('=');
-          return eq < 0 ? { name: entry, value: '' } : { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
+          return eq < 0
+            ? { name: entry, value: '' }
+            : { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
         }),
       },
     },
@@ -49,13 +53,23 @@ export function buildTaskInfo(
         image: container.image,
         network,
         ...(network === 'BRIDGE'
-          ? { port_mappings: ports.map((p) => ({ host_port: p.hostPort, container_port: p.containerPort, protocol: p.protocol })) }
+          ? {
+              port_mappings: ports.map((p) => ({
+                host_port: p.hostPort,
+                container_port: p.containerPort,
+                protocol: p.protocol,
+              })),
+            }
           : {}),
         parameters,
       },
     },
     ...(request.killGracePeriodSeconds !== undefined
-      ? { kill_policy: { grace_period: { nanoseconds: BigInt(Math.round(request.killGracePeriodSeconds * 1e9)) } } }
+      ? {
+          kill_policy: {
+            grace_period: { nanoseconds: BigInt(Math.round(request.killGracePeriodSeconds * 1e9)) },
+          },
+        }
       : {}),
     labels: { labels: [{ key: 'shoal.group', value: request.groupKey }] },
   };

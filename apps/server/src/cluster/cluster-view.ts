@@ -1,4 +1,10 @@
-import type { AgentSummary, ClusterView, FrameworkStatus, HeldOfferSummary, ResourceSummary } from '@shoal/core';
+import type {
+  AgentSummary,
+  ClusterView,
+  FrameworkStatus,
+  HeldOfferSummary,
+  ResourceSummary,
+} from '@shoal/core';
 import type { master, OperatorClient, Resource } from '@shoal/mesos';
 import { totalResources, type MesosFramework } from '@shoal/scheduler';
 
@@ -6,13 +12,20 @@ const AGENTS_CACHE_MS = 3_000;
 
 function summary(resources: readonly Resource[] | undefined): ResourceSummary {
   const t = totalResources(resources);
-  return { cpus: t.cpus, memoryMb: t.memMb, diskMb: t.diskMb, gpus: t.gpus, ports: t.ports.map(([b, e]) => `${b}-${e}`) };
+  return {
+    cpus: t.cpus,
+    memoryMb: t.memMb,
+    diskMb: t.diskMb,
+    gpus: t.gpus,
+    ports: t.ports.map(([b, e]) => `${b}-${e}`),
+  };
 }
 
 /** Resources a role may be offered: unreserved ones and those reserved for it (or an ancestor). */
 function usableBy(role: string, resources: readonly Resource[] | undefined): Resource[] {
   return (resources ?? []).filter((r) => {
-    const reservedFor = r.reservations?.at(-1)?.role ?? (r.role && r.role !== '*' ? r.role : undefined);
+    const reservedFor =
+      r.reservations?.at(-1)?.role ?? (r.role && r.role !== '*' ? r.role : undefined);
     return !reservedFor || reservedFor === role || role.startsWith(`${reservedFor}/`);
   });
 }
@@ -39,10 +52,14 @@ export class LiveClusterView implements ClusterView {
         id,
         hostname: a.agent_info.hostname,
         attributes: Object.fromEntries(
-          (a.agent_info.attributes ?? []).map((x) => [x.name, x.text?.value ?? (x.scalar ? String(x.scalar.value) : '')]),
+          (a.agent_info.attributes ?? []).map((x) => [
+            x.name,
+            x.text?.value ?? (x.scalar ? String(x.scalar.value) : ''),
+          ]),
         ),
         total: summary(usableBy(role, a.total_resources ?? a.agent_info.resources)),
-        draining: Boolean(a.drain_info) || Boolean(a.deactivated) || Boolean(framework?.isDraining(id)),
+        draining:
+          Boolean(a.drain_info) || Boolean(a.deactivated) || Boolean(framework?.isDraining(id)),
         active: a.active,
       };
     });

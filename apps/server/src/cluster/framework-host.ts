@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS, quotaOf, type Services, type SupervisorOptions } from '@shoal/core';
+import {
+  ContainerSupervisor,
+  DEFAULT_SUPERVISOR_OPTIONS,
+  quotaOf,
+  type Services,
+  type SupervisorOptions,
+} from '@shoal/core';
 import type { PrismaClient } from '@shoal/db';
 import { OperatorClient, SchedulerClient, type MasterClientOptions } from '@shoal/mesos';
 import { MesosFramework, type FrameworkOptions } from '@shoal/scheduler';
@@ -33,7 +39,8 @@ export class FrameworkHost {
   constructor(
     private readonly services: Services,
     private readonly prisma: PrismaClient,
-    databaseUrl: string,
+    /** For the leader lock; undefined for embedded PGlite, which only this process can open. */
+    databaseUrl: string | undefined,
     private readonly options: FrameworkHostOptions,
     private readonly log: Logger,
   ) {
@@ -46,7 +53,9 @@ export class FrameworkHost {
       {
         onElected: () => this.lead(),
         onDeposed: (error) => {
-          this.log.error('lost the leader lock; leaving the Mesos subscription', { error: error.message });
+          this.log.error('lost the leader lock; leaving the Mesos subscription', {
+            error: error.message,
+          });
           void this.step();
         },
       },
@@ -75,25 +84,35 @@ export class FrameworkHost {
   private async lead(): Promise<void> {
     const roles = await this.tenantRoles();
     const client = new SchedulerClient(this.options.mesos);
-    const framework = new MesosFramework(client, this.services.taskStore, { ...this.options.framework, roles }, {
-      onSubscribed: (id) => this.log.info('subscribed to Mesos', { frameworkId: id, master: client.leader }),
-      onDisconnected: (error) => this.log.warn('Mesos subscription lost; resubscribing', { error: error.message }),
-      onFatal: (error) => {
-        this.log.error('Mesos subscription ended', { error: error.message });
-        void this.step();
+    const framework = new MesosFramework(
+      client,
+      this.services.taskStore,
+      { ...this.options.framework, roles },
+      {
+        onSubscribed: (id) =>
+          this.log.info('subscribed to Mesos', { frameworkId: id, master: client.leader }),
+        onDisconnected: (error) =>
+          this.log.warn('Mesos subscription lost; resubscribing', { error: error.message }),
+        onFatal: (error) => {
+          this.log.error('Mesos subscription ended', { error: error.message });
+          void this.step();
+        },
+        onError: (message, error) =>
+          this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
+        onAgentDraining: (agentId) => this.supervisor?.drainAgent(agentId),
+        onUnknownRole: () => void this.syncRoles(),
       },
-      onError: (message, error) => this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
-      onAgentDraining: (agentId) => this.supervisor?.drainAgent(agentId),
-      onUnknownRole: () => void this.syncRoles(),
-    });
+    );
     const supervisor = new ContainerSupervisor(
       this.prisma,
       framework,
       { ...DEFAULT_SUPERVISOR_OPTIONS, ...this.options.supervisor },
-      (message, error) => this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
+      (message, error) =>
+        this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
     );
     this.services.taskStore.onChange = () => supervisor.wake();
-    this.services.taskStore.onUnwanted = (task) => supervisor.killUnwanted(task.taskId, task.agentId);
+    this.services.taskStore.onUnwanted = (task) =>
+      supervisor.killUnwanted(task.taskId, task.agentId);
     this.services.containers.launcher = framework;
     this.services.containers.converge = supervisor;
     this.framework = framework;
@@ -135,7 +154,10 @@ export class FrameworkHost {
         await policy.pushQuota(tenant.mesosRole, quotaOf(tenant));
         if (tenant.weight !== 1) await policy.pushWeight(tenant.mesosRole, tenant.weight);
       } catch (error) {
-        this.log.warn('pushing a tenant policy to Mesos failed', { tenant: tenant.slug, error: (error as Error).message });
+        this.log.warn('pushing a tenant policy to Mesos failed', {
+          tenant: tenant.slug,
+          error: (error as Error).message,
+        });
       }
     }
   }

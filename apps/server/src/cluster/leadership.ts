@@ -21,8 +21,12 @@ export class Leadership {
   private stopped = false;
   private leader = false;
 
+  /**
+   * `databaseUrl` undefined means this process is the only possible instance
+   * (embedded PGlite belongs to one process), so it leads without a lock.
+   */
   constructor(
-    private readonly databaseUrl: string,
+    private readonly databaseUrl: string | undefined,
     private readonly events: LeadershipEvents,
     private readonly pollMs = 2_000,
   ) {}
@@ -48,6 +52,11 @@ export class Leadership {
 
   private async attempt(): Promise<void> {
     if (this.stopped) return;
+    if (this.databaseUrl === undefined) {
+      this.leader = true;
+      await this.events.onElected();
+      return;
+    }
     try {
       if (!this.client) {
         const client = new pg.Client({ connectionString: this.databaseUrl });
@@ -55,7 +64,10 @@ export class Leadership {
         await client.connect();
         this.client = client;
       }
-      const result = await this.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LEADER_LOCK_KEY]);
+      const result = await this.client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1) AS locked',
+        [LEADER_LOCK_KEY],
+      );
       if (result.rows[0]?.locked && !this.stopped) {
         this.leader = true;
         await this.events.onElected();

@@ -1,5 +1,11 @@
 import { ShoalError, type MesosPolicySync, type TenantQuota } from '@shoal/core';
-import { MesosError, MesosHttpStatusError, type OperatorClient, type quota, type Value } from '@shoal/mesos';
+import {
+  MesosError,
+  MesosHttpStatusError,
+  type OperatorClient,
+  type quota,
+  type Value,
+} from '@shoal/mesos';
 
 const RESOURCES = [
   ['cpus', 'quotaCpusGuarantee', 'quotaCpusLimit'],
@@ -20,10 +26,16 @@ function scalars(q: Required<TenantQuota>, pick: 1 | 2): Record<string, Value.Sc
 /** Mesos's answer, in words an admin can act on. */
 function explain(what: string, error: unknown): ShoalError {
   if (error instanceof MesosHttpStatusError && error.status >= 400 && error.status < 500) {
-    return new ShoalError('INVALID_ARGUMENT', `Mesos refused the ${what}: ${error.body.trim() || `HTTP ${error.status}`}`, { cause: error });
+    return new ShoalError(
+      'INVALID_ARGUMENT',
+      `Mesos refused the ${what}: ${error.body.trim() || `HTTP ${error.status}`}`,
+      { cause: error },
+    );
   }
   const reason = error instanceof MesosError ? error.message : String(error);
-  return new ShoalError('UNAVAILABLE', `The ${what} could not be sent to Mesos: ${reason}`, { cause: error });
+  return new ShoalError('UNAVAILABLE', `The ${what} could not be sent to Mesos: ${reason}`, {
+    cause: error,
+  });
 }
 
 /** Quota (UPDATE_QUOTA: guarantees and limits) and weights (UPDATE_WEIGHTS) of tenant roles. */

@@ -19,7 +19,11 @@ export class AgentSandboxReader implements SandboxReader {
     if (!task.agentEndpoint || !frameworkId) return { data: '', offset };
     const path = `/frameworks/${frameworkId}/executors/${task.mesosTaskId}/runs/latest/${file}`;
     const url = new URL(`http://${task.agentEndpoint}/files/read`);
-    url.search = new URLSearchParams({ path, offset: String(offset), length: String(length) }).toString();
+    url.search = new URLSearchParams({
+      path,
+      offset: String(offset),
+      length: String(length),
+    }).toString();
     const response = await request(url, { headersTimeout: 10_000, bodyTimeout: 10_000 });
     if (response.statusCode === 404) {
       await response.body.dump();
@@ -27,7 +31,9 @@ export class AgentSandboxReader implements SandboxReader {
     }
     if (response.statusCode !== 200) {
       const text = await response.body.text();
-      throw new Error(`agent ${task.agentId} answered ${response.statusCode} for ${file}: ${text.slice(0, 200)}`);
+      throw new Error(
+        `agent ${task.agentId} answered ${response.statusCode} for ${file}: ${text.slice(0, 200)}`,
+      );
     }
     return (await response.body.json()) as { data: string; offset: number };
   }

@@ -47,7 +47,11 @@ export async function startShoalForTest(
 }
 
 /** Polls until `check` returns a value (not undefined/false); fails with `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -62,7 +66,12 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
-export async function containerIn(services: Services, tenantId: string, ref: string, states: ContainerView['state'][]) {
+export async function containerIn(
+  services: Services,
+  tenantId: string,
+  ref: string,
+  states: ContainerView['state'][],
+) {
   return eventually(`${ref} to be ${states.join('/')}`, async () => {
     const c = await services.containers.get(tenantId, ref);
     return states.includes(c.state) ? c : undefined;
@@ -70,4 +79,8 @@ export async function containerIn(services: Services, tenantId: string, ref: str
 }
 
 /** A Mesos emulator of its own, for tests that restart or replace Shoal instances around it. */
-export const FAST_SIM: SimOptions = { heartbeatIntervalSeconds: 1, allocationIntervalMs: 50, statusUpdateRetryMs: 300 };
+export const FAST_SIM: SimOptions = {
+  heartbeatIntervalSeconds: 1,
+  allocationIntervalMs: 50,
+  statusUpdateRetryMs: 300,
+};

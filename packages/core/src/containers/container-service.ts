@@ -29,7 +29,10 @@ export interface ContainerServiceOptions {
   logPollMs: number;
 }
 
-export const DEFAULT_CONTAINER_OPTIONS: ContainerServiceOptions = { startWaitMs: 20_000, logPollMs: 500 };
+export const DEFAULT_CONTAINER_OPTIONS: ContainerServiceOptions = {
+  startWaitMs: 20_000,
+  logPollMs: 500,
+};
 
 const TERMINATING_SIGNALS = new Map([
   ['KILL', 'kill'],
@@ -88,14 +91,26 @@ export class ContainerService implements ContainerOperations {
           },
           include: withLatestTask,
         });
-        await this.audit.record({ tenantId, actor, action: 'container.create', target: spec.name, detail: { id, image: spec.image } }, tx);
+        await this.audit.record(
+          {
+            tenantId,
+            actor,
+            action: 'container.create',
+            target: spec.name,
+            detail: { id, image: spec.image },
+          },
+          tx,
+        );
         return created;
       });
       this.publish(row, 'create');
       return toView(row);
     } catch (error) {
       if (isUniqueViolation(error)) {
-        const holder = await this.prisma.container.findFirst({ where: { tenantId, name: spec.name }, select: { id: true } });
+        const holder = await this.prisma.container.findFirst({
+          where: { tenantId, name: spec.name },
+          select: { id: true },
+        });
         throw conflict(
           `Conflict. The container name "/${spec.name}" is already in use by container "${holder?.id ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
         );
@@ -118,14 +133,31 @@ export class ContainerService implements ContainerOperations {
         await this.admit(tx, tenantId, current);
         await tx.container.update({
           where: { id: current.id },
-          data: { desiredState: 'RUNNING', restartAt: null, ...(current.state === 'EXITED' ? { state: 'CREATED' } : {}) },
+          data: {
+            desiredState: 'RUNNING',
+            restartAt: null,
+            ...(current.state === 'EXITED' ? { state: 'CREATED' } : {}),
+          },
         });
-        await this.audit.record({ tenantId, actor, action: 'container.start', target: current.name, detail: { id: current.id } }, tx);
+        await this.audit.record(
+          {
+            tenantId,
+            actor,
+            action: 'container.start',
+            target: current.name,
+            detail: { id: current.id },
+          },
+          tx,
+        );
       });
       this.converge.wake();
       // Like Docker, answer once the container runs (or failed to), unless resources take long.
       for await (const event of started) {
-        if (event.containerId === current.id && (event.action === 'start' || event.action === 'die')) break;
+        if (
+          event.containerId === current.id &&
+          (event.action === 'start' || event.action === 'die')
+        )
+          break;
       }
     } finally {
       await started.return?.();
@@ -133,13 +165,24 @@ export class ContainerService implements ContainerOperations {
     return this.get(tenantId, current.id);
   }
 
-  async stop(tenantId: string, ref: string, options: { timeoutSeconds?: number }, actor: string): Promise<ContainerView> {
+  async stop(
+    tenantId: string,
+    ref: string,
+    options: { timeoutSeconds?: number },
+    actor: string,
+  ): Promise<ContainerView> {
     const timeout = options.timeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
-    if (!Number.isFinite(timeout) || timeout < 0) throw invalid(`invalid stop timeout ${options.timeoutSeconds}`);
+    if (!Number.isFinite(timeout) || timeout < 0)
+      throw invalid(`invalid stop timeout ${options.timeoutSeconds}`);
     return this.halt(tenantId, ref, 'stop', timeout, actor);
   }
 
-  async kill(tenantId: string, ref: string, options: { signal?: string }, actor: string): Promise<ContainerView> {
+  async kill(
+    tenantId: string,
+    ref: string,
+    options: { signal?: string },
+    actor: string,
+  ): Promise<ContainerView> {
     const signal = (options.signal ?? 'KILL').toUpperCase().replace(/^SIG/, '');
     const mode = TERMINATING_SIGNALS.get(signal as never);
     if (!mode) {
@@ -152,15 +195,32 @@ export class ContainerService implements ContainerOperations {
     if (current.state !== 'RUNNING' && current.state !== 'RESTARTING') {
       throw conflict(`Cannot kill container: ${ref}: Container ${current.id} is not running`);
     }
-    return this.halt(tenantId, ref, mode, mode === 'kill' ? 0 : DEFAULT_STOP_TIMEOUT_SECONDS, actor, false);
+    return this.halt(
+      tenantId,
+      ref,
+      mode,
+      mode === 'kill' ? 0 : DEFAULT_STOP_TIMEOUT_SECONDS,
+      actor,
+      false,
+    );
   }
 
-  async restart(tenantId: string, ref: string, options: { timeoutSeconds?: number }, actor: string): Promise<ContainerView> {
+  async restart(
+    tenantId: string,
+    ref: string,
+    options: { timeoutSeconds?: number },
+    actor: string,
+  ): Promise<ContainerView> {
     const stopped = await this.stop(tenantId, ref, options, actor);
     return this.start(tenantId, stopped.id, actor);
   }
 
-  async remove(tenantId: string, ref: string, options: { force?: boolean }, actor: string): Promise<void> {
+  async remove(
+    tenantId: string,
+    ref: string,
+    options: { force?: boolean },
+    actor: string,
+  ): Promise<void> {
     const current = await this.resolve(tenantId, ref);
     const task = current.tasks[0];
     const live = task && isLaunched(task.state);
@@ -175,16 +235,31 @@ export class ContainerService implements ContainerOperations {
         // The row goes when Mesos confirms the kill; its name is free at once, as in Docker.
         await tx.container.update({
           where: { id: current.id },
-          data: { state: 'REMOVING', desiredState: 'STOPPED', name: `${current.name}.removing.${current.id.slice(0, 12)}` },
+          data: {
+            state: 'REMOVING',
+            desiredState: 'STOPPED',
+            name: `${current.name}.removing.${current.id.slice(0, 12)}`,
+          },
         });
         await tx.task.update({ where: { id: task.id }, data: { killedBy: 'kill' } });
       } else {
         await tx.container.delete({ where: { id: current.id } });
       }
-      await this.audit.record({ tenantId, actor, action: 'container.remove', target: current.name, detail: { id: current.id, force: Boolean(options.force) } }, tx);
+      await this.audit.record(
+        {
+          tenantId,
+          actor,
+          action: 'container.remove',
+          target: current.name,
+          detail: { id: current.id, force: Boolean(options.force) },
+        },
+        tx,
+      );
     });
     if (live) {
-      await this.launcher?.kill(task.mesosTaskId, task.agentId ?? undefined, 0).catch(() => undefined);
+      await this.launcher
+        ?.kill(task.mesosTaskId, task.agentId ?? undefined, 0)
+        .catch(() => undefined);
       this.converge.wake();
     } else {
       this.publish(current, 'destroy');
@@ -205,19 +280,38 @@ export class ContainerService implements ContainerOperations {
     const rows = await this.prisma.container.findMany({
       where: {
         tenantId,
-        state: statuses ? { in: statuses } : filters.all ? { not: 'REMOVING' } : { in: ['RUNNING', 'RESTARTING', 'PAUSED'] },
-        ...(filters.id?.length ? { OR: filters.id.map((p) => ({ id: { startsWith: p.toLowerCase() } })) } : {}),
-        ...(filters.name?.length ? { AND: [{ OR: filters.name.map((n) => ({ name: { contains: n.replace(/^\//, '') } })) }] } : {}),
+        state: statuses
+          ? { in: statuses }
+          : filters.all
+            ? { not: 'REMOVING' }
+            : { in: ['RUNNING', 'RESTARTING', 'PAUSED'] },
+        ...(filters.id?.length
+          ? { OR: filters.id.map((p) => ({ id: { startsWith: p.toLowerCase() } })) }
+          : {}),
+        ...(filters.name?.length
+          ? {
+              AND: [
+                { OR: filters.name.map((n) => ({ name: { contains: n.replace(/^\//, '') } })) },
+              ],
+            }
+          : {}),
       },
       include: withLatestTask,
       orderBy: { createdAt: 'desc' },
     });
     const now = new Date();
-    const views = rows.map((r) => toView(r, now)).filter((v) => matchesLabels(v.spec.labels, filters.label ?? []));
+    const views = rows
+      .map((r) => toView(r, now))
+      .filter((v) => matchesLabels(v.spec.labels, filters.label ?? []));
     return filters.limit && filters.limit > 0 ? views.slice(0, filters.limit) : views;
   }
 
-  async wait(tenantId: string, ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult> {
+  async wait(
+    tenantId: string,
+    ref: string,
+    condition: WaitCondition,
+    signal?: AbortSignal,
+  ): Promise<WaitResult> {
     const subscription = new AbortController();
     const abort = () => subscription.abort();
     signal?.addEventListener('abort', abort, { once: true });
@@ -226,8 +320,12 @@ export class ContainerService implements ContainerOperations {
     const events = this.events.subscribe(tenantId, subscription.signal);
     try {
       const current = await this.resolve(tenantId, ref);
-      const running = current.state === 'RUNNING' || current.state === 'RESTARTING' || current.desiredState === 'RUNNING';
-      if (condition === 'not-running' && !running) return result(current.exitCode ?? 0, current.error);
+      const running =
+        current.state === 'RUNNING' ||
+        current.state === 'RESTARTING' ||
+        current.desiredState === 'RUNNING';
+      if (condition === 'not-running' && !running)
+        return result(current.exitCode ?? 0, current.error);
       let exit: WaitResult | undefined;
       for await (const event of events) {
         if (event.containerId !== current.id) continue;
@@ -246,29 +344,48 @@ export class ContainerService implements ContainerOperations {
     }
   }
 
-  async *logs(tenantId: string, ref: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogLine> {
+  async *logs(
+    tenantId: string,
+    ref: string,
+    options: LogOptions,
+    signal?: AbortSignal,
+  ): AsyncIterable<LogLine> {
     const container = await this.resolve(tenantId, ref);
     const task = container.tasks[0];
     if (!task || !task.agentId || task.state === PENDING) return;
     const sandbox = this.sandbox;
-    if (!sandbox) throw new ShoalError('UNAVAILABLE', 'Logs are not available: this server has no connection to the Mesos agents');
-    const location = { mesosTaskId: task.mesosTaskId, agentId: task.agentId, agentEndpoint: task.agentEndpoint };
-    const files = [options.stdout ? 'stdout' : undefined, options.stderr ? 'stderr' : undefined].filter(
-      (f): f is 'stdout' | 'stderr' => f !== undefined,
-    );
+    if (!sandbox)
+      throw new ShoalError(
+        'UNAVAILABLE',
+        'Logs are not available: this server has no connection to the Mesos agents',
+      );
+    const location = {
+      mesosTaskId: task.mesosTaskId,
+      agentId: task.agentId,
+      agentEndpoint: task.agentEndpoint,
+    };
+    const files = [
+      options.stdout ? 'stdout' : undefined,
+      options.stderr ? 'stderr' : undefined,
+    ].filter((f): f is 'stdout' | 'stderr' => f !== undefined);
     const readers = files.map((file) => new SandboxFileReader(sandbox, location, file));
     let first = true;
     for (;;) {
       const batch: LogLine[] = [];
       for (const reader of readers) batch.push(...(await reader.readAvailable()));
       let lines = batch;
-      if (first && options.tail !== undefined) lines = lines.slice(Math.max(0, lines.length - options.tail));
+      if (first && options.tail !== undefined)
+        lines = lines.slice(Math.max(0, lines.length - options.tail));
       first = false;
       for (const line of lines) yield line;
       if (!options.follow || signal?.aborted || this.closing.signal.aborted) return;
-      const latest = await this.prisma.task.findUnique({ where: { id: task.id }, select: { state: true } });
+      const latest = await this.prisma.task.findUnique({
+        where: { id: task.id },
+        select: { state: true },
+      });
       if (!latest || isTerminal(latest.state)) {
-        for (const reader of readers) for (const line of await reader.readAvailable(true)) yield line;
+        for (const reader of readers)
+          for (const line of await reader.readAvailable(true)) yield line;
         return;
       }
       await sleep(this.options.logPollMs, signal);
@@ -283,24 +400,53 @@ export class ContainerService implements ContainerOperations {
       include: { task: { select: { mesosTaskId: true } } },
       orderBy: { at: 'asc' },
     });
-    return updates.map((u) => ({ mesosTaskId: u.task.mesosTaskId, state: u.state, reason: u.reason, message: u.message, at: u.at }));
+    return updates.map((u) => ({
+      mesosTaskId: u.task.mesosTaskId,
+      state: u.state,
+      reason: u.reason,
+      message: u.message,
+      at: u.at,
+    }));
   }
 
   async usage(tenantId: string): Promise<TenantUsage> {
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
     if (!tenant) throw notFound('No such tenant');
     const used = await claimedResources(this.prisma, tenantId);
-    const counts = await this.prisma.container.groupBy({ by: ['state'], where: { tenantId }, _count: { _all: true } });
+    const counts = await this.prisma.container.groupBy({
+      by: ['state'],
+      where: { tenantId },
+      _count: { _all: true },
+    });
     const containersByState = Object.fromEntries(
-      (['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'] as const).map((s) => [s, 0]),
+      (['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'] as const).map(
+        (s) => [s, 0],
+      ),
     ) as Record<ContainerStateName, number>;
-    for (const c of counts) containersByState[c.state.toLowerCase() as ContainerStateName] = c._count._all;
+    for (const c of counts)
+      containersByState[c.state.toLowerCase() as ContainerStateName] = c._count._all;
     return {
       quota: {
-        cpus: { guarantee: tenant.quotaCpusGuarantee, limit: tenant.quotaCpusLimit, used: used.cpus },
-        memoryMb: { guarantee: tenant.quotaMemGuarantee, limit: tenant.quotaMemLimit, used: used.memMb },
-        diskMb: { guarantee: tenant.quotaDiskGuarantee, limit: tenant.quotaDiskLimit, used: used.diskMb },
-        gpus: { guarantee: tenant.quotaGpusGuarantee, limit: tenant.quotaGpusLimit, used: used.gpus },
+        cpus: {
+          guarantee: tenant.quotaCpusGuarantee,
+          limit: tenant.quotaCpusLimit,
+          used: used.cpus,
+        },
+        memoryMb: {
+          guarantee: tenant.quotaMemGuarantee,
+          limit: tenant.quotaMemLimit,
+          used: used.memMb,
+        },
+        diskMb: {
+          guarantee: tenant.quotaDiskGuarantee,
+          limit: tenant.quotaDiskLimit,
+          used: used.diskMb,
+        },
+        gpus: {
+          guarantee: tenant.quotaGpusGuarantee,
+          limit: tenant.quotaGpusLimit,
+          used: used.gpus,
+        },
       },
       containersByState,
     };
@@ -314,7 +460,11 @@ export class ContainerService implements ContainerOperations {
       _max: { createdAt: true },
       orderBy: { image: 'asc' },
     });
-    return groups.map((g) => ({ image: g.image, containers: g._count._all, lastUsedAt: g._max.createdAt ?? new Date(0) }));
+    return groups.map((g) => ({
+      image: g.image,
+      containers: g._count._all,
+      lastUsedAt: g._max.createdAt ?? new Date(0),
+    }));
   }
 
   /** A name, a full id or a unique id prefix, within one tenant only. */
@@ -337,7 +487,11 @@ export class ContainerService implements ContainerOperations {
     return byPrefix[0];
   }
 
-  private async admit(tx: Prisma.TransactionClient, tenantId: string, container: ContainerRow): Promise<void> {
+  private async admit(
+    tx: Prisma.TransactionClient,
+    tenantId: string,
+    container: ContainerRow,
+  ): Promise<void> {
     const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId } });
     const used = await claimedResources(tx, tenantId, container.id);
     const checks: [string, number, number | null, string][] = [
@@ -370,23 +524,42 @@ export class ContainerService implements ContainerOperations {
     const current = await this.resolve(tenantId, ref);
     const task = current.tasks[0];
     const controller = new AbortController();
-    const exited = waitForExit && task && isLaunched(task.state)
-      ? this.wait(tenantId, current.id, 'not-running', controller.signal).catch(() => undefined)
-      : undefined;
+    const exited =
+      waitForExit && task && isLaunched(task.state)
+        ? this.wait(tenantId, current.id, 'not-running', controller.signal).catch(() => undefined)
+        : undefined;
     try {
       await this.prisma.$transaction(async (tx) => {
-        await tx.container.update({ where: { id: current.id }, data: { desiredState: 'STOPPED', restartAt: null } });
-        if (task && isLaunched(task.state)) await tx.task.update({ where: { id: task.id }, data: { killedBy: mode } });
+        await tx.container.update({
+          where: { id: current.id },
+          data: { desiredState: 'STOPPED', restartAt: null },
+        });
+        if (task && isLaunched(task.state))
+          await tx.task.update({ where: { id: task.id }, data: { killedBy: mode } });
         if (task?.state === PENDING) {
           await tx.task.delete({ where: { id: task.id } });
-          await tx.container.update({ where: { id: current.id }, data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' } });
+          await tx.container.update({
+            where: { id: current.id },
+            data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' },
+          });
         }
-        await this.audit.record({ tenantId, actor, action: `container.${mode}`, target: current.name, detail: { id: current.id } }, tx);
+        await this.audit.record(
+          {
+            tenantId,
+            actor,
+            action: `container.${mode}`,
+            target: current.name,
+            detail: { id: current.id },
+          },
+          tx,
+        );
       });
       if (task?.state === PENDING) this.launcher?.cancel(task.mesosTaskId);
       if (task && isLaunched(task.state)) {
         if (mode === 'kill') this.publish(current, 'kill', { signal: 'SIGKILL' });
-        await this.launcher?.kill(task.mesosTaskId, task.agentId ?? undefined, graceSeconds).catch(() => undefined);
+        await this.launcher
+          ?.kill(task.mesosTaskId, task.agentId ?? undefined, graceSeconds)
+          .catch(() => undefined);
         this.converge.wake();
         if (exited) {
           // Bounded: a lost agent may never confirm; the supervisor keeps trying.
@@ -401,7 +574,11 @@ export class ContainerService implements ContainerOperations {
     return this.get(tenantId, current.id);
   }
 
-  private publish(row: { id: string; tenantId: string; name: string; image: string; config: unknown }, action: ContainerAction, extra: Record<string, string> = {}) {
+  private publish(
+    row: { id: string; tenantId: string; name: string; image: string; config: unknown },
+    action: ContainerAction,
+    extra: Record<string, string> = {},
+  ) {
     const labels = (row.config as ContainerSpec | null)?.labels ?? {};
     this.events.publish({
       tenantId: row.tenantId,
@@ -416,7 +593,11 @@ export class ContainerService implements ContainerOperations {
 }
 
 /** Resources of a tenant's containers that are meant to run: what quota admission counts. */
-async function claimedResources(db: Pick<PrismaClient, 'container'>, tenantId: string, excludeId?: string) {
+async function claimedResources(
+  db: Pick<PrismaClient, 'container'>,
+  tenantId: string,
+  excludeId?: string,
+) {
   const sums = await db.container.aggregate({
     where: { tenantId, desiredState: 'RUNNING', ...(excludeId ? { id: { not: excludeId } } : {}) },
     _sum: { cpus: true, memMb: true, diskMb: true, gpus: true },
@@ -447,10 +628,14 @@ function fmt(n: number): string {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -475,7 +660,8 @@ class SandboxFileReader {
     }
     const all = this.partial + text;
     const pieces = all.split(/(?<=\n)/);
-    this.partial = !flush && pieces.length > 0 && !pieces.at(-1)!.endsWith('\n') ? pieces.pop()! : '';
+    this.partial =
+      !flush && pieces.length > 0 && !pieces.at(-1)!.endsWith('\n') ? pieces.pop()! : '';
     const at = new Date();
     return pieces.filter(Boolean).map((piece) => ({ stream: this.file, text: piece, at }));
   }

@@ -25,7 +25,11 @@ export const isLaunched = (state: string) => state !== PENDING && !TERMINAL.has(
  * a failed task ("… exited with status N"); a kill is reported as Docker does
  * for SIGKILL/SIGTERM, and a task lost with its agent as 255.
  */
-export function exitCodeOf(state: string, message: string | null | undefined, killedBy?: 'stop' | 'kill'): number {
+export function exitCodeOf(
+  state: string,
+  message: string | null | undefined,
+  killedBy?: 'stop' | 'kill',
+): number {
   if (state === 'TASK_FINISHED') return 0;
   if (state === 'TASK_KILLED') return killedBy === 'stop' ? 143 : 137;
   const match = /exited with status (\d+)/i.exec(message ?? '');
@@ -35,13 +39,19 @@ export function exitCodeOf(state: string, message: string | null | undefined, ki
 }
 
 /** Whether a container whose task ended on its own runs again (Docker's rules). */
-export function shouldRestart(policy: RestartPolicy, exitCode: number, restartCount: number): boolean {
+export function shouldRestart(
+  policy: RestartPolicy,
+  exitCode: number,
+  restartCount: number,
+): boolean {
   switch (policy.name) {
     case 'always':
     case 'unless-stopped':
       return true;
     case 'on-failure':
-      return exitCode !== 0 && (!policy.maximumRetryCount || restartCount < policy.maximumRetryCount);
+      return (
+        exitCode !== 0 && (!policy.maximumRetryCount || restartCount < policy.maximumRetryCount)
+      );
     case 'no':
       return false;
   }
@@ -94,7 +104,8 @@ export function statusLine(c: StatusInput, now = new Date()): string {
       return 'Dead';
     default:
       if (c.taskState === PENDING) return 'Created (waiting for resources)';
-      if (c.taskState === 'TASK_STAGING' || c.taskState === 'TASK_STARTING') return 'Created (starting)';
+      if (c.taskState === 'TASK_STAGING' || c.taskState === 'TASK_STARTING')
+        return 'Created (starting)';
       return 'Created';
   }
 }

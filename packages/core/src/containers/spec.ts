@@ -13,12 +13,15 @@ export const CONSTRAINTS_LABEL = 'shoal.constraints';
 export const GROUP_LABEL = 'shoal.group';
 
 const RESTART_POLICIES: RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
-const IMAGE = /^[a-z0-9]+(?:[._/-][a-z0-9]+|:[0-9]+\/)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE =
+  /^[a-z0-9]+(?:[._/-][a-z0-9]+|:[0-9]+\/)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 function positive(name: string, value: number | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw invalid(`${name} must be a non-negative number, not ${value}`);
-  if (value > max) throw invalid(`${name} ${value} is larger than any agent could offer (max ${max})`);
+  if (!Number.isFinite(value) || value < 0)
+    throw invalid(`${name} must be a non-negative number, not ${value}`);
+  if (value > max)
+    throw invalid(`${name} ${value} is larger than any agent could offer (max ${max})`);
   return value;
 }
 
@@ -26,7 +29,8 @@ function positive(name: string, value: number | undefined, fallback: number, max
 export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
   const image = input.image?.trim() ?? '';
   if (!image) throw invalid('An image is required');
-  if (!IMAGE.test(image.toLowerCase()) || /\s/.test(image)) throw invalid(`invalid reference format: "${image}"`);
+  if (!IMAGE.test(image.toLowerCase()) || /\s/.test(image))
+    throw invalid(`invalid reference format: "${image}"`);
 
   const name = input.name?.replace(/^\//, '') || randomContainerName();
   if (!CONTAINER_NAME.test(name)) {
@@ -35,9 +39,15 @@ export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
   const labels = input.labels ?? {};
   const restart = input.restartPolicy ?? { name: 'no' };
   if (!RESTART_POLICIES.includes(restart.name)) {
-    throw invalid(`invalid restart policy "${restart.name}": use one of ${RESTART_POLICIES.join(', ')}`);
+    throw invalid(
+      `invalid restart policy "${restart.name}": use one of ${RESTART_POLICIES.join(', ')}`,
+    );
   }
-  if (restart.maximumRetryCount !== undefined && restart.name !== 'on-failure' && restart.maximumRetryCount !== 0) {
+  if (
+    restart.maximumRetryCount !== undefined &&
+    restart.name !== 'on-failure' &&
+    restart.maximumRetryCount !== 0
+  ) {
     throw invalid(`maximum retry count can only be used with the on-failure restart policy`);
   }
   if (input.autoRemove && restart.name !== 'no') {
@@ -48,7 +58,10 @@ export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
     if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65_535) {
       throw invalid(`invalid container port ${p.containerPort}`);
     }
-    if (p.hostPort !== undefined && (!Number.isInteger(p.hostPort) || p.hostPort < 1 || p.hostPort > 65_535)) {
+    if (
+      p.hostPort !== undefined &&
+      (!Number.isInteger(p.hostPort) || p.hostPort < 1 || p.hostPort > 65_535)
+    ) {
       throw invalid(`invalid host port ${p.hostPort}`);
     }
   }
@@ -92,7 +105,9 @@ export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
     gpus: positive('gpus', input.gpus, 0, 64),
     restartPolicy: {
       name: restart.name,
-      ...(restart.name === 'on-failure' ? { maximumRetryCount: restart.maximumRetryCount ?? 0 } : {}),
+      ...(restart.name === 'on-failure'
+        ? { maximumRetryCount: restart.maximumRetryCount ?? 0 }
+        : {}),
     },
     autoRemove: input.autoRemove ?? false,
     bestEffort: input.bestEffort ?? bestEffortLabel === 'true',

@@ -25,6 +25,8 @@ export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
 };
 
 const LIVE_STATES = { notIn: [PENDING, ...TERMINAL_STATES] };
+/** Orphaned queued tasks are looked for on the first pass and every this many passes after. */
+const REQUEUE_EVERY_PASSES = 10;
 
 /**
  * Runs on the process holding the Mesos subscription and makes actual state
@@ -40,6 +42,7 @@ export class ContainerSupervisor implements ConvergeTrigger {
   private readonly killsSent = new Map<string, number>();
   private readonly drainingAgents = new Set<string>();
   private stopped = false;
+  private passes = 0;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -87,7 +90,9 @@ export class ContainerSupervisor implements ConvergeTrigger {
   /** A task alive that should not be (see TaskStore.onUnwanted): killed now, whatever was sent before. */
   killUnwanted(taskId: string, agentId?: string): void {
     this.killsSent.set(taskId, Date.now());
-    void this.launcher.kill(taskId, agentId).catch((e: unknown) => this.onError(`kill of task ${taskId} failed`, e));
+    void this.launcher
+      .kill(taskId, agentId)
+      .catch((e: unknown) => this.onError(`kill of task ${taskId} failed`, e));
   }
 
   private async pass(): Promise<void> {
@@ -99,49 +104,65 @@ export class ContainerSupervisor implements ConvergeTrigger {
 
   private async launchWanted(): Promise<void> {
     const now = new Date();
+    // Only containers with no task in flight: the query stays small however many run.
     const containers = await this.prisma.container.findMany({
       where: {
         desiredState: 'RUNNING',
         state: { notIn: ['RUNNING', 'REMOVING'] },
         OR: [{ restartAt: null }, { restartAt: { lte: now } }],
+        tasks: { none: { state: { notIn: TERMINAL_STATES } } },
       },
-      include: { tenant: { select: { mesosRole: true } }, tasks: { orderBy: { launchedAt: 'desc' }, take: 1 } },
+      include: { tenant: { select: { mesosRole: true } } },
       orderBy: { updatedAt: 'asc' },
       take: this.options.batchSize,
     });
-    const fresh: { containerId: string; mesosTaskId: string }[] = [];
-    const requests: TaskRequest[] = [];
-    for (const c of containers) {
-      const task = c.tasks[0];
-      if (task && isLaunched(task.state)) continue;
-      if (task?.state === PENDING) {
-        // Queued by a process that has since stopped: queue it again here.
-        if (!this.launcher.isPending(task.mesosTaskId)) requests.push(taskRequest(c, task.mesosTaskId));
-        continue;
-      }
-      const mesosTaskId = newTaskId(c.id);
-      fresh.push({ containerId: c.id, mesosTaskId });
-      requests.push(taskRequest(c, mesosTaskId));
-    }
+    const fresh = containers.map((c) => ({ container: c, mesosTaskId: newTaskId(c.id) }));
     if (fresh.length > 0) {
-      await this.prisma.task.createMany({ data: fresh.map((t) => ({ ...t, state: PENDING })) });
+      await this.prisma.task.createMany({
+        data: fresh.map((f) => ({
+          containerId: f.container.id,
+          mesosTaskId: f.mesosTaskId,
+          state: PENDING,
+        })),
+      });
     }
-    for (const request of requests) this.launcher.submit(request);
+    for (const f of fresh) this.launcher.submit(taskRequest(f.container, f.mesosTaskId));
+    if (this.passes++ % REQUEUE_EVERY_PASSES === 0) await this.requeuePending();
+  }
+
+  /** Tasks queued by a process that has since stopped (or lost leadership) are queued here again. */
+  private async requeuePending(): Promise<void> {
+    const tasks = await this.prisma.task.findMany({
+      where: { state: PENDING, container: { desiredState: 'RUNNING' } },
+      include: { container: { include: { tenant: { select: { mesosRole: true } } } } },
+      take: this.options.batchSize,
+    });
+    for (const task of tasks) {
+      if (!this.launcher.isPending(task.mesosTaskId))
+        this.launcher.submit(taskRequest(task.container, task.mesosTaskId));
+    }
   }
 
   private async killStopped(): Promise<void> {
     const tasks = await this.prisma.task.findMany({
       where: { state: LIVE_STATES, container: { desiredState: 'STOPPED' } },
-      select: { mesosTaskId: true, agentId: true, killedBy: true, container: { select: { config: true } } },
+      select: {
+        mesosTaskId: true,
+        agentId: true,
+        killedBy: true,
+        container: { select: { config: true } },
+      },
       take: this.options.batchSize,
     });
-    for (const task of tasks) this.sendKill(task.mesosTaskId, task.agentId, task.killedBy === 'stop' ? 10 : 0);
+    for (const task of tasks)
+      this.sendKill(task.mesosTaskId, task.agentId, task.killedBy === 'stop' ? 10 : 0);
     const stale = await this.prisma.task.findMany({
       where: { state: PENDING, container: { desiredState: 'STOPPED' } },
       select: { id: true, mesosTaskId: true },
     });
     for (const task of stale) this.launcher.cancel(task.mesosTaskId);
-    if (stale.length > 0) await this.prisma.task.deleteMany({ where: { id: { in: stale.map((t) => t.id) } } });
+    if (stale.length > 0)
+      await this.prisma.task.deleteMany({ where: { id: { in: stale.map((t) => t.id) } } });
   }
 
   /** Running containers whose task sits on an unreachable or draining agent get a second task. */
@@ -155,18 +176,26 @@ export class ContainerSupervisor implements ConvergeTrigger {
           some: {
             OR: [
               { state: 'TASK_UNREACHABLE', updatedAt: { lte: unreachableSince } },
-              ...(this.drainingAgents.size > 0 ? [{ state: LIVE_STATES, agentId: { in: [...this.drainingAgents] } }] : []),
+              ...(this.drainingAgents.size > 0
+                ? [{ state: LIVE_STATES, agentId: { in: [...this.drainingAgents] } }]
+                : []),
             ],
           },
         },
       },
-      include: { tenant: { select: { mesosRole: true } }, tasks: { orderBy: { launchedAt: 'desc' }, take: 1 } },
+      include: {
+        tenant: { select: { mesosRole: true } },
+        tasks: { orderBy: { launchedAt: 'desc' }, take: 1 },
+      },
       take: this.options.batchSize,
     });
     for (const c of displaced) {
       const latest = c.tasks[0];
       // Replace only the newest task, and only once.
-      const onDrainingAgent = latest?.agentId !== null && latest?.agentId !== undefined && this.drainingAgents.has(latest.agentId);
+      const onDrainingAgent =
+        latest?.agentId !== null &&
+        latest?.agentId !== undefined &&
+        this.drainingAgents.has(latest.agentId);
       if (!latest || !(latest.state === 'TASK_UNREACHABLE' || onDrainingAgent)) continue;
       if (!isLaunched(latest.state)) continue;
       const mesosTaskId = newTaskId(c.id);
@@ -177,15 +206,29 @@ export class ContainerSupervisor implements ConvergeTrigger {
 
   /** Once a container's newest task runs, older live tasks (replaced ones) are killed. */
   private async retireReplaced(): Promise<void> {
-    const containers = await this.prisma.container.findMany({
-      where: { state: 'RUNNING', tasks: { some: { state: LIVE_STATES } } },
-      select: { tasks: { where: { state: { not: PENDING } }, orderBy: { launchedAt: 'desc' }, select: { mesosTaskId: true, agentId: true, state: true } } },
+    const crowded = await this.prisma.task.groupBy({
+      by: ['containerId'],
+      where: { state: LIVE_STATES },
+      having: { containerId: { _count: { gt: 1 } } },
+      orderBy: { containerId: 'asc' },
       take: this.options.batchSize,
+    });
+    if (crowded.length === 0) return;
+    const containers = await this.prisma.container.findMany({
+      where: { id: { in: crowded.map((c) => c.containerId) }, state: 'RUNNING' },
+      select: {
+        tasks: {
+          where: { state: { not: PENDING } },
+          orderBy: { launchedAt: 'desc' },
+          select: { mesosTaskId: true, agentId: true, state: true },
+        },
+      },
     });
     for (const c of containers) {
       const [latest, ...older] = c.tasks;
       if (latest?.state !== 'TASK_RUNNING') continue;
-      for (const task of older) if (isLaunched(task.state)) this.sendKill(task.mesosTaskId, task.agentId, 10);
+      for (const task of older)
+        if (isLaunched(task.state)) this.sendKill(task.mesosTaskId, task.agentId, 10);
     }
   }
 

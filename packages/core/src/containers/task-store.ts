@@ -2,7 +2,14 @@ import type { PrismaClient } from '@shoal/db';
 import type { FrameworkStore, LaunchRecord } from '@shoal/scheduler';
 import type { TaskStatus } from '@shoal/mesos';
 import type { ContainerEventBus } from '../events/event-bus';
-import { exitCodeOf, isTerminal, PENDING, restartDelayMs, shouldRestart, TERMINAL_STATES } from './lifecycle';
+import {
+  exitCodeOf,
+  isTerminal,
+  PENDING,
+  restartDelayMs,
+  shouldRestart,
+  TERMINAL_STATES,
+} from './lifecycle';
 import { groupKeyOf } from './spec';
 import type { ContainerAction, ContainerSpec } from './types';
 
@@ -69,7 +76,11 @@ export class TaskStore implements FrameworkStore {
   async liveTasks(): Promise<{ taskId: string; agentId?: string; groupKey?: string }[]> {
     const tasks = await this.prisma.task.findMany({
       where: { state: { notIn: [PENDING, ...TERMINAL_STATES] } },
-      select: { mesosTaskId: true, agentId: true, container: { select: { id: true, tenantId: true, config: true } } },
+      select: {
+        mesosTaskId: true,
+        agentId: true,
+        container: { select: { id: true, tenantId: true, config: true } },
+      },
     });
     return tasks.map((t) => ({
       taskId: t.mesosTaskId,
@@ -82,13 +93,25 @@ export class TaskStore implements FrameworkStore {
     const taskId = status.task_id.value;
     const state = status.state;
     const events: { action: ContainerAction; attributes?: Record<string, string> }[] = [];
-    let container: { id: string; tenantId: string; name: string; image: string; labels: Record<string, string> } | undefined;
+    let container:
+      | {
+          id: string;
+          tenantId: string;
+          name: string;
+          image: string;
+          labels: Record<string, string>;
+        }
+      | undefined;
     let unwanted = false;
 
     await this.prisma.$transaction(async (tx) => {
       const task = await tx.task.findUnique({
         where: { mesosTaskId: taskId },
-        include: { container: { include: { tasks: { orderBy: { launchedAt: 'desc' }, take: 1, select: { id: true } } } } },
+        include: {
+          container: {
+            include: { tasks: { orderBy: { launchedAt: 'desc' }, take: 1, select: { id: true } } },
+          },
+        },
       });
       if (!task) {
         unwanted = !isTerminal(state);
@@ -96,7 +119,13 @@ export class TaskStore implements FrameworkStore {
       }
       const c = task.container;
       const spec = c.config as unknown as ContainerSpec;
-      container = { id: c.id, tenantId: c.tenantId, name: c.name, image: c.image, labels: spec.labels ?? {} };
+      container = {
+        id: c.id,
+        tenantId: c.tenantId,
+        name: c.name,
+        image: c.image,
+        labels: spec.labels ?? {},
+      };
       const now = new Date();
       const reason = status.reason ?? null;
       const message = status.message ?? null;
@@ -105,7 +134,12 @@ export class TaskStore implements FrameworkStore {
       if (!changed) return;
       await tx.task.update({
         where: { id: task.id },
-        data: { state, reason, message, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) },
+        data: {
+          state,
+          reason,
+          message,
+          ...(status.agent_id ? { agentId: status.agent_id.value } : {}),
+        },
       });
       await tx.taskUpdate.create({
         data: { taskId: task.id, state, reason, message, source: status.source ?? null },
@@ -113,7 +147,8 @@ export class TaskStore implements FrameworkStore {
 
       // Only the newest task speaks for the container: an older one is being replaced.
       const isLatest = c.tasks[0]?.id === task.id;
-      const alive = state === 'TASK_RUNNING' || state === 'TASK_STARTING' || state === 'TASK_STAGING';
+      const alive =
+        state === 'TASK_RUNNING' || state === 'TASK_STARTING' || state === 'TASK_STAGING';
       if (alive && (!isLatest || c.desiredState === 'STOPPED')) unwanted = true;
       if (!isLatest) return;
 
@@ -127,9 +162,16 @@ export class TaskStore implements FrameworkStore {
       }
       if (!isTerminal(state)) return;
 
-      const exitCode = exitCodeOf(state, message, (task.killedBy as 'stop' | 'kill' | null) ?? undefined);
+      const exitCode = exitCodeOf(
+        state,
+        message,
+        (task.killedBy as 'stop' | 'kill' | null) ?? undefined,
+      );
       const diedOfItself = !task.killedBy && c.desiredState === 'RUNNING';
-      const error = state === 'TASK_FINISHED' || state === 'TASK_KILLED' ? null : describeFailure(state, reason, message);
+      const error =
+        state === 'TASK_FINISHED' || state === 'TASK_KILLED'
+          ? null
+          : describeFailure(state, reason, message);
       events.push({ action: 'die', attributes: { exitCode: String(exitCode) } });
       if (task.killedBy === 'stop') events.push({ action: 'stop' });
 
@@ -160,11 +202,19 @@ export class TaskStore implements FrameworkStore {
       }
       await tx.container.update({
         where: { id: c.id },
-        data: { state: 'EXITED', desiredState: 'STOPPED', exitCode, error, finishedAt: now, restartAt: null },
+        data: {
+          state: 'EXITED',
+          desiredState: 'STOPPED',
+          exitCode,
+          error,
+          finishedAt: now,
+          restartAt: null,
+        },
       });
     });
 
-    if (unwanted) this.onUnwanted({ taskId, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) });
+    if (unwanted)
+      this.onUnwanted({ taskId, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) });
     const c = container as typeof container;
     if (c) {
       for (const e of events) {
@@ -179,12 +229,20 @@ export class TaskStore implements FrameworkStore {
         });
       }
     }
-    if (isTerminal(state) || state === 'TASK_RUNNING' || state === 'TASK_UNREACHABLE') this.onChange();
+    if (isTerminal(state) || state === 'TASK_RUNNING' || state === 'TASK_UNREACHABLE')
+      this.onChange();
   }
 }
 
-
 function describeFailure(state: string, reason: string | null, message: string | null): string {
-  const why = [reason?.replace(/^REASON_/, '').toLowerCase().replaceAll('_', ' '), message].filter(Boolean).join(': ');
+  const why = [
+    reason
+      ?.replace(/^REASON_/, '')
+      .toLowerCase()
+      .replaceAll('_', ' '),
+    message,
+  ]
+    .filter(Boolean)
+    .join(': ');
   return `${state.replace(/^TASK_/, '').toLowerCase()}${why ? ` (${why})` : ''}`;
 }

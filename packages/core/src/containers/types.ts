@@ -2,13 +2,7 @@
 // wire format onto these types, the dashboard's tRPC procedures return them.
 
 export type ContainerStateName =
-  | 'created'
-  | 'restarting'
-  | 'running'
-  | 'removing'
-  | 'paused'
-  | 'exited'
-  | 'dead';
+  'created' | 'restarting' | 'running' | 'removing' | 'paused' | 'exited' | 'dead';
 
 export interface PortBinding {
   containerPort: number;
@@ -67,7 +61,8 @@ export interface ContainerSpec {
 }
 
 /** What a caller may leave out of a create request; defaults fill the rest. */
-export type ContainerSpecInput = Pick<ContainerSpec, 'image'> & Partial<Omit<ContainerSpec, 'image'>>;
+export type ContainerSpecInput = Pick<ContainerSpec, 'image'> &
+  Partial<Omit<ContainerSpec, 'image'>>;
 
 export interface TaskView {
   mesosTaskId: string;
@@ -193,18 +188,54 @@ export interface ContainerEvent {
 export interface ContainerOperations {
   create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView>;
   start(tenantId: string, ref: string, actor: string): Promise<ContainerView>;
-  stop(tenantId: string, ref: string, options: { timeoutSeconds?: number }, actor: string): Promise<ContainerView>;
-  kill(tenantId: string, ref: string, options: { signal?: string }, actor: string): Promise<ContainerView>;
-  restart(tenantId: string, ref: string, options: { timeoutSeconds?: number }, actor: string): Promise<ContainerView>;
+  stop(
+    tenantId: string,
+    ref: string,
+    options: { timeoutSeconds?: number },
+    actor: string,
+  ): Promise<ContainerView>;
+  kill(
+    tenantId: string,
+    ref: string,
+    options: { signal?: string },
+    actor: string,
+  ): Promise<ContainerView>;
+  restart(
+    tenantId: string,
+    ref: string,
+    options: { timeoutSeconds?: number },
+    actor: string,
+  ): Promise<ContainerView>;
   remove(tenantId: string, ref: string, options: { force?: boolean }, actor: string): Promise<void>;
   get(tenantId: string, ref: string): Promise<ContainerView>;
   list(tenantId: string, filters?: ContainerListFilters): Promise<ContainerView[]>;
   /** Resolves when the condition holds; rejects with an AbortError when `signal` aborts. */
-  wait(tenantId: string, ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult>;
+  wait(
+    tenantId: string,
+    ref: string,
+    condition: WaitCondition,
+    signal?: AbortSignal,
+  ): Promise<WaitResult>;
   /** Lines from the task's sandbox on its agent; with `follow`, until the task ends or `signal` aborts. */
-  logs(tenantId: string, ref: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogLine>;
+  logs(
+    tenantId: string,
+    ref: string,
+    options: LogOptions,
+    signal?: AbortSignal,
+  ): AsyncIterable<LogLine>;
   /** Every status update the container's tasks went through, oldest first. */
-  history(tenantId: string, ref: string): Promise<{ mesosTaskId: string; state: string; reason: string | null; message: string | null; at: Date }[]>;
+  history(
+    tenantId: string,
+    ref: string,
+  ): Promise<
+    {
+      mesosTaskId: string;
+      state: string;
+      reason: string | null;
+      message: string | null;
+      at: Date;
+    }[]
+  >;
   usage(tenantId: string): Promise<TenantUsage>;
   /** Distinct images of the tenant's containers, with how many use each. */
   images(tenantId: string): Promise<{ image: string; containers: number; lastUsedAt: Date }[]>;
