@@ -240,6 +240,37 @@ describe('roles, offers and quota in Mesos', () => {
     expect(mine().suppressedRoles).toContain('shoal-globex');
   });
 
+  it('records offer usage per tenant, shows the cluster to admins and pushes weights', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const id = await tenant(shoal.services);
+    const since = new Date(Date.now() - 60_000);
+    await shoal.services.containers.create(
+      id,
+      { name: 'counted', image: 'nginx', cpus: 1 },
+      'test',
+    );
+    await shoal.services.containers.start(id, 'counted', 'test');
+    const series = await eventually('offer statistics', async () => {
+      const s = await shoal.services.offerStats.series(id, since);
+      return s.some((w) => w.cpus.accepted >= 1) ? s : undefined;
+    });
+    expect(series.reduce((n, w) => n + w.offers, 0)).toBeGreaterThan(0);
+    expect(series.reduce((n, w) => n + w.cpus.offered, 0)).toBeGreaterThanOrEqual(1);
+
+    const overview = await shoal.services.clusterAdmin.overview();
+    expect(overview.connected).toBe(true);
+    expect(overview.agents).toHaveLength(3);
+    expect(overview.frameworks.find((f) => f.isShoal)?.tasks).toBe(1);
+
+    await shoal.services.tenantAdmin.update(id, { weight: 2.5 }, 'test');
+    const operator = new OperatorClient({ masters: sim.masterUrls });
+    cleanups.push(() => operator.close());
+    const weights = await operator.getWeights();
+    expect(weights.weight_infos?.find((w) => w.role === 'shoal-acme')?.weight).toBe(2.5);
+  });
+
   it('refuses a quota Mesos rejects and keeps the old one', async () => {
     const { sim, db } = await cluster();
     const shoal = await shoalOn(sim, db);

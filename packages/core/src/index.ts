@@ -29,14 +29,30 @@ export { ContainerEventBus } from './events/event-bus';
 export { roleAtLeast, type Principal, type TenantAccess } from './auth/access-service';
 export type { DashboardServices } from './auth/dashboard-services';
 export type { MemberView } from './auth/membership-service';
-export { SESSION_IDLE_MS, SESSION_MAX_MS, type SessionUser, type SignedIn } from './auth/session-service';
+export {
+  SESSION_IDLE_MS,
+  SESSION_MAX_MS,
+  type SessionUser,
+  type SignedIn,
+} from './auth/session-service';
 export type { AuditFilters, AuditView } from './admin/audit-log-service';
 export * from './admin/cluster-admin';
 export type { OfferWindow } from './admin/offer-stats-service';
 export type { TenantOverview, TenantSettings } from './admin/tenant-admin-service';
 export type { UserSummary } from './admin/user-admin-service';
 export { ContainerService, type ContainerServiceOptions } from './containers/container-service';
-export { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS, type SupervisorOptions } from './containers/supervisor';
+export {
+  ContainerSupervisor,
+  DEFAULT_SUPERVISOR_OPTIONS,
+  type SupervisorOptions,
+} from './containers/supervisor';
 export { TaskStore, type OrphanTask } from './containers/task-store';
 export type { TaskLauncher, SandboxReader, ConvergeTrigger } from './containers/ports';
-export { normaliseSpec, DEFAULT_CPUS, DEFAULT_MEMORY_MB, BEST_EFFORT_LABEL, CONSTRAINTS_LABEL, GROUP_LABEL } from './containers/spec';
+export {
+  normaliseSpec,
+  DEFAULT_CPUS,
+  DEFAULT_MEMORY_MB,
+  BEST_EFFORT_LABEL,
+  CONSTRAINTS_LABEL,
+  GROUP_LABEL,
+} from './containers/spec';

@@ -1,7 +1,11 @@
 import type { Db } from '@shoal/db';
 import { AuditService } from './audit/audit-service';
 import type { ClusterView } from './containers/cluster-view';
-import { ContainerService, DEFAULT_CONTAINER_OPTIONS, type ContainerServiceOptions } from './containers/container-service';
+import {
+  ContainerService,
+  DEFAULT_CONTAINER_OPTIONS,
+  type ContainerServiceOptions,
+} from './containers/container-service';
 import { TaskStore } from './containers/task-store';
 import { ContainerEventBus } from './events/event-bus';
 import { createDashboardServices, type DashboardServices } from './auth/dashboard-services';
@@ -25,20 +29,28 @@ export interface Services extends DashboardServices {
   users: UserService;
 }
 
-export function createServices(db: Db, options: { containers?: Partial<ContainerServiceOptions> } = {}): Services {
+export function createServices(
+  db: Db,
+  options: { containers?: Partial<ContainerServiceOptions> } = {},
+): Services {
   const audit = new AuditService(db.prisma);
   const events = new ContainerEventBus();
+  const tenants = new TenantService(db.prisma, audit);
+  const users = new UserService(db.prisma);
   return {
     audit,
     events,
-    containers: new ContainerService(db.prisma, audit, events, { ...DEFAULT_CONTAINER_OPTIONS, ...options.containers }),
+    containers: new ContainerService(db.prisma, audit, events, {
+      ...DEFAULT_CONTAINER_OPTIONS,
+      ...options.containers,
+    }),
     taskStore: new TaskStore(db.prisma, events),
     cluster: disconnectedCluster,
     system: new SystemService(db.prisma, db.kind),
-    tenants: new TenantService(db.prisma, audit),
+    tenants,
     tokens: new TokenService(db.prisma, audit),
-    users: new UserService(db.prisma),
-    ...createDashboardServices(db.prisma, audit),
+    users,
+    ...createDashboardServices(db.prisma, audit, { tenants, users }),
   };
 }
 
@@ -46,5 +58,11 @@ export function createServices(db: Db, options: { containers?: Partial<Container
 const disconnectedCluster: ClusterView = {
   agents: async () => [],
   heldOffers: () => [],
-  framework: () => ({ subscribed: false, frameworkId: null, master: null, roles: [], suppressedRoles: [] }),
+  framework: () => ({
+    subscribed: false,
+    frameworkId: null,
+    master: null,
+    roles: [],
+    suppressedRoles: [],
+  }),
 };

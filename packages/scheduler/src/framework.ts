@@ -408,6 +408,11 @@ export class MesosFramework {
   /** Places pending tasks on held offers, launches them, declines what no one needs. */
   private async schedule(rounds?: Map<string, OfferRoundStats>): Promise<void> {
     if (!this.subscribed) return;
+    // Counted once per round: placement asks for these per candidate offer.
+    const perAgent = new Map<string, number>();
+    for (const t of this.live.values()) {
+      if (t.agentId) perAgent.set(t.agentId, (perAgent.get(t.agentId) ?? 0) + 1);
+    }
     const context = {
       agents: this.agents,
       peers: (groupKey: string) =>
@@ -417,8 +422,7 @@ export class MesosFramework {
             (t) =>
               this.agents.get(t.agentId!) ?? { agentId: t.agentId!, hostname: '', attributes: {} },
           ),
-      tasksOn: (agentId: string) =>
-        [...this.live.values()].filter((t) => t.agentId === agentId).length,
+      tasksOn: (agentId: string) => perAgent.get(agentId) ?? 0,
       draining: (agentId: string) => this.drainingAgents.has(agentId),
     };
     const launches = new Map<
@@ -439,6 +443,7 @@ export class MesosFramework {
         const { offer } = placement.capacity;
         const agentId = offer.agent_id.value;
         this.live.set(request.taskId, { agentId, groupKey: request.groupKey });
+        perAgent.set(agentId, (perAgent.get(agentId) ?? 0) + 1);
         const entry = launches.get(offer.id.value) ?? {
           capacity: placement.capacity,
           tasks: [],

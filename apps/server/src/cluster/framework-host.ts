@@ -12,6 +12,7 @@ import { MesosFramework, type FrameworkOptions } from '@shoal/scheduler';
 import { LiveClusterView } from './cluster-view';
 import { Leadership } from './leadership';
 import { OperatorPolicySync } from './mesos-policy';
+import { OperatorClusterAdmin } from './operator-admin';
 import { AgentSandboxReader } from './sandbox-reader';
 import type { Logger } from '../logger';
 
@@ -47,6 +48,9 @@ export class FrameworkHost {
     this.operator = new OperatorClient(options.mesos);
     services.cluster = new LiveClusterView(this.operator, () => this.framework);
     services.tenants.mesosPolicy = new OperatorPolicySync(this.operator);
+    services.clusterAdmin.attach(
+      new OperatorClusterAdmin(this.operator, () => this.framework?.frameworkId ?? null),
+    );
     services.containers.sandbox = new AgentSandboxReader(() => this.framework?.frameworkId);
     this.leadership = new Leadership(
       databaseUrl,
@@ -101,6 +105,12 @@ export class FrameworkHost {
           this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
         onAgentDraining: (agentId) => this.supervisor?.drainAgent(agentId),
         onUnknownRole: () => void this.syncRoles(),
+        onOfferRound: (round) =>
+          void this.services.offerStats
+            .record(round)
+            .catch((e: unknown) =>
+              this.log.warn('recording offer statistics failed', { error: String(e) }),
+            ),
       },
     );
     const supervisor = new ContainerSupervisor(

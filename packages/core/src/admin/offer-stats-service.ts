@@ -12,8 +12,54 @@ export interface OfferWindow {
  * them in OfferStat. It lives with the admin services because it reads
  * framework bookkeeping, but tenants see their own series.
  */
+export interface OfferRound {
+  role: string;
+  offers: number;
+  offered: { cpus: number; memMb: number };
+  accepted: { cpus: number; memMb: number };
+  declined: { cpus: number; memMb: number };
+}
+
+/** Offer statistics are kept per tenant and minute. */
+export const OFFER_WINDOW_MS = 60_000;
+
 export class OfferStatsService {
+  private readonly tenantOfRole = new Map<string, string | null>();
+
   constructor(private readonly prisma: PrismaClient) {}
+
+  /** Adds one round of offers (as the framework handled it) to the tenant's current window. */
+  async record(round: OfferRound, at = new Date()): Promise<void> {
+    let tenantId = this.tenantOfRole.get(round.role);
+    if (tenantId === undefined) {
+      tenantId =
+        (
+          await this.prisma.tenant.findUnique({
+            where: { mesosRole: round.role },
+            select: { id: true },
+          })
+        )?.id ?? null;
+      // Roles are rarely re-assigned; a short memory keeps this off the hot path.
+      this.tenantOfRole.set(round.role, tenantId);
+      setTimeout(() => this.tenantOfRole.delete(round.role), OFFER_WINDOW_MS).unref();
+    }
+    if (!tenantId) return;
+    const windowStart = new Date(Math.floor(at.getTime() / OFFER_WINDOW_MS) * OFFER_WINDOW_MS);
+    const amounts = {
+      offers: round.offers,
+      offeredCpus: round.offered.cpus,
+      offeredMemMb: round.offered.memMb,
+      acceptedCpus: round.accepted.cpus,
+      acceptedMemMb: round.accepted.memMb,
+      declinedCpus: round.declined.cpus,
+      declinedMemMb: round.declined.memMb,
+    };
+    await this.prisma.offerStat.upsert({
+      where: { tenantId_windowStart: { tenantId, windowStart } },
+      create: { tenantId, windowStart, ...amounts },
+      update: Object.fromEntries(Object.entries(amounts).map(([k, v]) => [k, { increment: v }])),
+    });
+  }
 
   async series(tenantId: string, since: Date): Promise<OfferWindow[]> {
     const rows = await this.prisma.offerStat.findMany({

@@ -2,6 +2,8 @@ import type { PrismaClient, Tenant } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors';
 import {
+  NO_QUOTA,
+  quotaOf,
   validateRoleName,
   type CreateTenantInput,
   type TenantQuota,
@@ -69,7 +71,10 @@ export class TenantAdminService {
   }
 
   async update(tenantId: string, settings: TenantSettings, actor: string): Promise<Tenant> {
-    if (settings.weight !== undefined && !(settings.weight > 0 && Number.isFinite(settings.weight))) {
+    if (
+      settings.weight !== undefined &&
+      !(settings.weight > 0 && Number.isFinite(settings.weight))
+    ) {
       throw invalid('A weight is a positive number');
     }
     if (settings.mesosRole !== undefined) {
@@ -86,7 +91,9 @@ export class TenantAdminService {
             where: { tenantId, state: { in: [...LIVE_STATES] } },
           });
           if (live > 0) {
-            throw conflict(`Stop the ${live} live container(s) of ${before.slug} before moving it to another role`);
+            throw conflict(
+              `Stop the ${live} live container(s) of ${before.slug} before moving it to another role`,
+            );
           }
         }
         const tenant = await tx.tenant.update({
@@ -97,6 +104,15 @@ export class TenantAdminService {
             weight: settings.weight,
           },
         });
+        // Inside the transaction: if Mesos refuses, the change is not stored either.
+        const policy = this.tenants.mesosPolicy;
+        if (policy && tenant.mesosRole !== before.mesosRole) {
+          await policy.pushQuota(tenant.mesosRole, quotaOf(tenant));
+          await policy.pushQuota(before.mesosRole, quotaOf({ ...before, ...NO_QUOTA }));
+        }
+        if (policy && (tenant.weight !== before.weight || tenant.mesosRole !== before.mesosRole)) {
+          await policy.pushWeight(tenant.mesosRole, tenant.weight);
+        }
         await this.audit.record(
           {
             tenantId,
@@ -110,7 +126,8 @@ export class TenantAdminService {
         return tenant;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict(`Role "${settings.mesosRole}" belongs to another tenant`);
+      if (isUniqueViolation(error))
+        throw conflict(`Role "${settings.mesosRole}" belongs to another tenant`);
       throw error;
     }
   }

@@ -66,7 +66,12 @@ export class UserAdminService {
   }
 
   async setAdmin(userId: string, isAdmin: boolean, actor: string): Promise<void> {
-    await this.update(userId, actor, { isAdmin }, isAdmin ? 'user.admin-grant' : 'user.admin-revoke');
+    await this.update(
+      userId,
+      actor,
+      { isAdmin },
+      isAdmin ? 'user.admin-grant' : 'user.admin-revoke',
+    );
   }
 
   /** Disabling also ends the user's sessions at once. */

@@ -5,8 +5,8 @@ import { ClusterAdminService } from '../admin/cluster-admin';
 import { OfferStatsService } from '../admin/offer-stats-service';
 import { TenantAdminService } from '../admin/tenant-admin-service';
 import { UserAdminService } from '../admin/user-admin-service';
-import { TenantService } from '../tenants/tenant-service';
-import { UserService } from '../users/user-service';
+import type { TenantService } from '../tenants/tenant-service';
+import type { UserService } from '../users/user-service';
 import { AccessService } from './access-service';
 import { MembershipService } from './membership-service';
 import { SessionService } from './session-service';
@@ -27,13 +27,15 @@ export interface DashboardServices {
 export function createDashboardServices(
   prisma: PrismaClient,
   audit: AuditService,
+  // Shared with the rest of core, so what the server attaches to them (e.g. the Mesos policy sync) applies here too.
+  shared: { tenants: TenantService; users: UserService },
 ): DashboardServices {
   return {
     sessions: new SessionService(prisma, audit),
     access: new AccessService(prisma),
     memberships: new MembershipService(prisma, audit),
-    userAdmin: new UserAdminService(prisma, new UserService(prisma), audit),
-    tenantAdmin: new TenantAdminService(prisma, audit, new TenantService(prisma, audit)),
+    userAdmin: new UserAdminService(prisma, shared.users, audit),
+    tenantAdmin: new TenantAdminService(prisma, audit, shared.tenants),
     auditLog: new AuditLogService(prisma),
     offerStats: new OfferStatsService(prisma),
     clusterAdmin: new ClusterAdminService(audit),

@@ -37,7 +37,9 @@ export class MembershipService {
 
   /** Adds an existing user by email, or changes their role if they are a member already. */
   async add(tenantId: string, email: string, role: MembershipRole, actor: string): Promise<void> {
-    const user = await this.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+    const user = await this.prisma.user.findUnique({
+      where: { email: email.trim().toLowerCase() },
+    });
     if (!user) throw notFound(`No user with email ${email}; a cluster admin creates accounts`);
     await this.change(tenantId, user.id, actor, async (tx, current) => {
       await tx.membership.upsert({
@@ -52,7 +54,10 @@ export class MembershipService {
   async setRole(tenantId: string, userId: string, role: MembershipRole, actor: string) {
     await this.change(tenantId, userId, actor, async (tx, current, email) => {
       if (!current) throw notFound('No such member');
-      await tx.membership.update({ where: { userId_tenantId: { userId, tenantId } }, data: { role } });
+      await tx.membership.update({
+        where: { userId_tenantId: { userId, tenantId } },
+        data: { role },
+      });
       return { action: 'member.role', target: email, role };
     });
   }
@@ -91,7 +96,13 @@ export class MembershipService {
         throw conflict('A tenant keeps at least one owner; make someone else owner first');
       }
       await this.audit.record(
-        { tenantId, actor, action: entry.action, target: entry.target, detail: { role: entry.role } },
+        {
+          tenantId,
+          actor,
+          action: entry.action,
+          target: entry.target,
+          detail: { role: entry.role },
+        },
         tx,
       );
     });

@@ -61,7 +61,10 @@ export class SessionService {
           expiresAt: new Date(now + SESSION_MAX_MS),
         },
       });
-      await this.audit.record({ actor: user.email, action: 'user.sign-in', target: user.email }, tx);
+      await this.audit.record(
+        { actor: user.email, action: 'user.sign-in', target: user.email },
+        tx,
+      );
       return created;
     });
     return {

@@ -49,7 +49,18 @@ export interface MesosPolicySync {
   pushWeight(role: string, weight: number): Promise<void>;
 }
 
-export function quotaOf(tenant: Tenant): Required<TenantQuota> {
+export const NO_QUOTA: Required<TenantQuota> = {
+  quotaCpusGuarantee: null,
+  quotaCpusLimit: null,
+  quotaMemGuarantee: null,
+  quotaMemLimit: null,
+  quotaDiskGuarantee: null,
+  quotaDiskLimit: null,
+  quotaGpusGuarantee: null,
+  quotaGpusLimit: null,
+};
+
+export function quotaOf(tenant: Required<TenantQuota>): Required<TenantQuota> {
   return {
     quotaCpusGuarantee: tenant.quotaCpusGuarantee,
     quotaCpusLimit: tenant.quotaCpusLimit,

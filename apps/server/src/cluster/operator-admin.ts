@@ -1,0 +1,151 @@
+import type {
+  AdminAgentSummary,
+  AdminFrameworkSummary,
+  AdminRoleSummary,
+  MesosClusterOperator,
+  ResourceSummary,
+} from '@shoal/core';
+import type { maintenance, OperatorClient, Resource, Value } from '@shoal/mesos';
+import { totalResources } from '@shoal/scheduler';
+
+function summary(resources: readonly Resource[] | undefined): ResourceSummary {
+  const t = totalResources(resources);
+  return {
+    cpus: t.cpus,
+    memoryMb: t.memMb,
+    diskMb: t.diskMb,
+    gpus: t.gpus,
+    ports: t.ports.map(([b, e]) => `${b}-${e}`),
+  };
+}
+
+function quotaSummary(
+  scalars: Record<string, Value.Scalar> | undefined,
+): Partial<ResourceSummary> | null {
+  if (!scalars || Object.keys(scalars).length === 0) return null;
+  return {
+    ...(scalars.cpus ? { cpus: scalars.cpus.value } : {}),
+    ...(scalars.mem ? { memoryMb: scalars.mem.value } : {}),
+    ...(scalars.disk ? { diskMb: scalars.disk.value } : {}),
+    ...(scalars.gpus ? { gpus: scalars.gpus.value } : {}),
+  };
+}
+
+const nowNanos = () => BigInt(Date.now()) * 1_000_000n;
+
+/** The admin pages' view of, and actions on, the whole cluster through the v1 operator API. */
+export class OperatorClusterAdmin implements MesosClusterOperator {
+  constructor(
+    private readonly operator: OperatorClient,
+    private readonly frameworkId: () => string | null,
+  ) {}
+
+  async agents(): Promise<AdminAgentSummary[]> {
+    const [agents, status] = await Promise.all([
+      this.operator.getAgents(),
+      this.operator.getMaintenanceStatus(),
+    ]);
+    const draining = new Set((status.draining_machines ?? []).map((m) => m.id.hostname));
+    const down = new Set((status.down_machines ?? []).map((m) => m.hostname));
+    return (agents.agents ?? []).map((a) => {
+      const hostname = a.agent_info.hostname;
+      const drainState = a.drain_info?.state;
+      return {
+        id: a.agent_info.id?.value ?? '',
+        hostname,
+        attributes: Object.fromEntries(
+          (a.agent_info.attributes ?? []).map((x) => [
+            x.name,
+            x.text?.value ?? (x.scalar ? String(x.scalar.value) : ''),
+          ]),
+        ),
+        total: summary(a.total_resources ?? a.agent_info.resources),
+        used: summary(a.allocated_resources),
+        active: a.active,
+        drainState: drainState === 'DRAINING' || drainState === 'DRAINED' ? drainState : null,
+        maintenance: down.has(hostname) ? 'DOWN' : draining.has(hostname) ? 'SCHEDULED' : null,
+      };
+    });
+  }
+
+  async frameworks(): Promise<AdminFrameworkSummary[]> {
+    const [frameworks, tasks] = await Promise.all([
+      this.operator.getFrameworks(),
+      this.operator.getTasks(),
+    ]);
+    const taskCount = new Map<string, number>();
+    for (const t of tasks.tasks ?? [])
+      taskCount.set(t.framework_id.value, (taskCount.get(t.framework_id.value) ?? 0) + 1);
+    const ours = this.frameworkId();
+    return (frameworks.frameworks ?? []).map((f) => {
+      const id = f.framework_info.id?.value ?? '';
+      return {
+        id,
+        name: f.framework_info.name,
+        roles: f.framework_info.roles ?? (f.framework_info.role ? [f.framework_info.role] : []),
+        active: f.active,
+        tasks: taskCount.get(id) ?? 0,
+        isShoal: id === ours,
+      };
+    });
+  }
+
+  async roles(): Promise<AdminRoleSummary[]> {
+    const [roles, quota] = await Promise.all([this.operator.getRoles(), this.operator.getQuota()]);
+    const configs = new Map((quota.configs ?? []).map((c) => [c.role, c]));
+    return (roles.roles ?? []).map((r) => ({
+      name: r.name,
+      weight: r.weight,
+      allocated: summary(r.resources),
+      quota: {
+        guarantee: quotaSummary(configs.get(r.name)?.guarantees),
+        limit: quotaSummary(configs.get(r.name)?.limits),
+      },
+    }));
+  }
+
+  async drainAgent(agentId: string, options: { maxGracePeriodSeconds?: number }): Promise<void> {
+    await this.operator.drainAgent(
+      { value: agentId },
+      options.maxGracePeriodSeconds !== undefined
+        ? { maxGracePeriod: { seconds: BigInt(Math.round(options.maxGracePeriodSeconds)) } }
+        : {},
+    );
+  }
+
+  async reactivateAgent(agentId: string): Promise<void> {
+    await this.operator.reactivateAgent({ value: agentId });
+  }
+
+  async scheduleMaintenance(hostname: string, durationSeconds: number): Promise<void> {
+    const schedule = await this.operator.getMaintenanceSchedule();
+    const windows = withoutMachine(schedule, hostname);
+    windows.push({
+      machine_ids: [{ hostname }],
+      unavailability: {
+        start: { nanoseconds: nowNanos() },
+        duration: { nanoseconds: BigInt(Math.round(durationSeconds * 1e9)) },
+      },
+    });
+    await this.operator.updateMaintenanceSchedule({ windows });
+  }
+
+  async endMaintenance(hostname: string): Promise<void> {
+    const status = await this.operator.getMaintenanceStatus();
+    if ((status.down_machines ?? []).some((m) => m.hostname === hostname)) {
+      await this.operator.stopMaintenance([{ hostname }]);
+    }
+    const schedule = await this.operator.getMaintenanceSchedule();
+    await this.operator.updateMaintenanceSchedule({ windows: withoutMachine(schedule, hostname) });
+  }
+}
+
+/** The schedule's windows with one machine taken out (and windows left empty dropped). */
+function withoutMachine(schedule: maintenance.Schedule, hostname: string): maintenance.Window[] {
+  return (schedule.windows ?? [])
+    .map((w) => ({
+      ...w,
+      machine_ids: (w.machine_ids ?? []).filter((m) => m.hostname !== hostname),
+    }))
+    .filter((w) => w.machine_ids.length > 0);
+}
