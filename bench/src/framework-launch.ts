@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     SHOAL_SEED_DEMO: 'false',
     MESOS_MASTER: sim.masters.join(','),
     SHOAL_START_WAIT_SECONDS: '600',
+    SHOAL_DOCKER_PORT: '0',
   });
   const shoal = await startShoal(env, { db, logger: createLogger('warn') });
   try {

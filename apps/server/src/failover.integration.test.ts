@@ -286,6 +286,48 @@ describe('roles, offers and quota in Mesos', () => {
   });
 });
 
+describe('holding offers', () => {
+  async function waitingForAnOffer(sim: SimCluster, db: Db, holdSeconds: string) {
+    const shoal = await startShoalForTest({
+      db,
+      masters: sim.masterUrls,
+      env: { SHOAL_OFFER_HOLD_SECONDS: holdSeconds },
+    });
+    cleanups.push(() => shoal.close());
+    await subscribed(shoal.services);
+    const id = await tenant(shoal.services);
+    // Larger than any agent: it waits, and its role's offers are held for it.
+    await shoal.services.containers.create(id, { name: 'huge', image: 'nginx', cpus: 6 }, 'test');
+    await shoal.services.containers.start(id, 'huge', 'test');
+    const held = await eventually('offers held for the waiting container', async () => {
+      const offers = shoal.services.cluster.heldOffers('shoal-acme');
+      return offers.length > 0 ? offers.map((o) => o.offerId) : undefined;
+    });
+    return { shoal, id, held };
+  }
+
+  it('declines offers it has held for longer than the hold time', async () => {
+    const { sim, db } = await cluster({ agents: [{ cpus: 4 }] });
+    const { shoal, held } = await waitingForAnOffer(sim, db, '1');
+    await eventually('the held offer to be declined', async () =>
+      shoal.services.cluster.heldOffers('shoal-acme').every((o) => !held.includes(o.offerId)),
+    );
+  });
+
+  it('drops rescinded offers and still launches the waiting container later', async () => {
+    const { sim, db } = await cluster({ agents: [{ cpus: 4 }], offerTimeoutSeconds: 1 });
+    const { shoal, id, held } = await waitingForAnOffer(sim, db, '600');
+    await eventually('the rescinded offer to be dropped', async () =>
+      shoal.services.cluster.heldOffers('shoal-acme').every((o) => !held.includes(o.offerId)),
+    );
+    expect((await shoal.services.containers.get(id, 'huge')).status).toBe(
+      'Created (waiting for resources)',
+    );
+    sim.faults.addAgents([{ cpus: 8 }]);
+    await containerIn(shoal.services, id, 'huge', ['running']);
+  });
+});
+
 describe('placement', () => {
   it('spreads a group with hostname:UNIQUE over distinct agents and keeps the extra one waiting', async () => {
     const { sim, db } = await cluster();
