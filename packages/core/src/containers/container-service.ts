@@ -122,10 +122,13 @@ export class ContainerService implements ContainerOperations {
   async start(tenantId: string, ref: string, actor: string): Promise<ContainerView> {
     const current = await this.resolve(tenantId, ref);
     if (current.desiredState === 'RUNNING' || current.state === 'REMOVING') return toView(current);
-    const started = this.events.subscribe(
-      tenantId,
-      AbortSignal.any([AbortSignal.timeout(this.options.startWaitMs), this.closing.signal]),
-    );
+    // A plain timer, not AbortSignal.timeout: a signal only AbortSignal.any refers to
+    // can be collected on Node 20 before it fires, and the wait would never end.
+    const giveUp = new AbortController();
+    const timer = setTimeout(() => giveUp.abort(), this.options.startWaitMs);
+    const onClose = () => giveUp.abort();
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    const started = this.events.subscribe(tenantId, giveUp.signal);
     try {
       await this.prisma.$transaction(async (tx) => {
         // Serialise admission per tenant, so two starts cannot both squeeze under the quota.
@@ -160,6 +163,8 @@ export class ContainerService implements ContainerOperations {
           break;
       }
     } finally {
+      clearTimeout(timer);
+      this.closing.signal.removeEventListener('abort', onClose);
       await started.return?.();
     }
     return this.get(tenantId, current.id);

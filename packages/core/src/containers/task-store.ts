@@ -15,6 +15,15 @@ import type { ContainerAction, ContainerSpec } from './types';
 
 const FRAMEWORK_ROW = 1;
 
+/** Terminal states Mesos reports when an agent or a launch was lost, not when a container exited. */
+const LOST_WITH_INFRASTRUCTURE = new Set([
+  'TASK_LOST',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNKNOWN',
+]);
+
 export interface OrphanTask {
   taskId: string;
   agentId?: string;
@@ -178,6 +187,15 @@ export class TaskStore implements FrameworkStore {
       if (c.state === 'REMOVING') {
         await tx.container.delete({ where: { id: c.id } });
         events.push({ action: 'destroy' });
+        return;
+      }
+      if (diedOfItself && LOST_WITH_INFRASTRUCTURE.has(state)) {
+        // Not the container's doing (agent or launch lost): it runs again, as
+        // Marathon would, whatever its restart policy says about exits.
+        await tx.container.update({
+          where: { id: c.id },
+          data: { state: c.state === 'RUNNING' ? 'RESTARTING' : c.state, error, restartAt: null },
+        });
         return;
       }
       const ranForMs = c.startedAt ? now.getTime() - c.startedAt.getTime() : 0;
