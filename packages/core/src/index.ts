@@ -47,7 +47,13 @@ export {
   type SupervisorOptions,
 } from './containers/supervisor';
 export { TaskStore, type OrphanTask } from './containers/task-store';
-export type { TaskLauncher, SandboxReader, ConvergeTrigger } from './containers/ports';
+export type {
+  TaskLauncher,
+  SandboxReader,
+  ConvergeTrigger,
+  TaskMonitor,
+  TaskUsage,
+} from './containers/ports';
 export {
   normaliseSpec,
   DEFAULT_CPUS,

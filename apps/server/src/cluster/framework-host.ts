@@ -51,7 +51,12 @@ export class FrameworkHost {
     services.clusterAdmin.attach(
       new OperatorClusterAdmin(this.operator, () => this.framework?.frameworkId ?? null),
     );
-    services.containers.sandbox = new AgentSandboxReader(() => this.framework?.frameworkId);
+    // A standby reads sandboxes too: the framework id then comes from the database.
+    const agents = new AgentSandboxReader(
+      async () => this.framework?.frameworkId ?? (await services.taskStore.frameworkId()),
+    );
+    services.containers.sandbox = agents;
+    services.containers.monitor = agents;
     this.leadership = new Leadership(
       databaseUrl,
       {

@@ -4,7 +4,7 @@ import { conflict, invalid, isUniqueViolation, notFound, ShoalError } from '../e
 import type { ContainerEventBus } from '../events/event-bus';
 import { isLaunched, isTerminal, PENDING } from './lifecycle';
 import { newContainerId } from './names';
-import type { ConvergeTrigger, SandboxReader, TaskLauncher } from './ports';
+import type { ConvergeTrigger, SandboxReader, TaskLauncher, TaskMonitor, TaskUsage } from './ports';
 import { toView, withLatestTask, type ContainerRow } from './rows';
 import { normaliseSpec } from './spec';
 import type {
@@ -60,6 +60,7 @@ export class ContainerService implements ContainerOperations {
   /** Set by the process that owns the subscription; on a standby, kills wait for the leader's pass. */
   launcher: TaskLauncher | undefined;
   sandbox: SandboxReader | undefined;
+  monitor: TaskMonitor | undefined;
   /** Aborted on shutdown, so requests waiting for containers end at once. */
   private readonly closing = new AbortController();
 
@@ -455,6 +456,17 @@ export class ContainerService implements ContainerOperations {
       },
       containersByState,
     };
+  }
+
+  async measure(tenantId: string, ref: string): Promise<TaskUsage | undefined> {
+    const container = await this.resolve(tenantId, ref);
+    const task = container.tasks[0];
+    if (!this.monitor || !task?.agentId || container.state !== 'RUNNING') return undefined;
+    return this.monitor.usage({
+      mesosTaskId: task.mesosTaskId,
+      agentId: task.agentId,
+      agentEndpoint: task.agentEndpoint,
+    });
   }
 
   async images(tenantId: string) {

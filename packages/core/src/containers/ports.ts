@@ -25,3 +25,23 @@ export interface SandboxReader {
 export interface ConvergeTrigger {
   wake(): void;
 }
+
+/** Resource usage of one task as its agent measures it (`/monitor/statistics`). */
+export interface TaskUsage {
+  /** When the agent took the sample. */
+  at: Date;
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  cpusLimit: number;
+  memRssBytes: number;
+  memLimitBytes: number;
+}
+
+export interface TaskMonitor {
+  /** Undefined when the agent has no statistics for the task (not running, or no monitor). */
+  usage(task: {
+    mesosTaskId: string;
+    agentId: string;
+    agentEndpoint: string | null;
+  }): Promise<TaskUsage | undefined>;
+}

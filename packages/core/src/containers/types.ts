@@ -1,3 +1,5 @@
+import type { TaskUsage } from './ports';
+
 // The container domain as both front doors see it. The Docker API maps its
 // wire format onto these types, the dashboard's tRPC procedures return them.
 
@@ -237,6 +239,8 @@ export interface ContainerOperations {
     }[]
   >;
   usage(tenantId: string): Promise<TenantUsage>;
+  /** What the task's agent measures now (cpu time, memory), or undefined when nothing is measured. */
+  measure(tenantId: string, ref: string): Promise<TaskUsage | undefined>;
   /** Distinct images of the tenant's containers, with how many use each. */
   images(tenantId: string): Promise<{ image: string; containers: number; lastUsedAt: Date }[]>;
 }

@@ -188,4 +188,32 @@ describe('what a Mesos task cannot do', () => {
       shoal_estimated: { measured: false },
     });
   });
+
+  it('reports the agent’s cpu and memory figures so the CLI can compute a percentage', async () => {
+    const view = (await (await t.request('GET', '/containers/web/json')).json()) as { Id: string };
+    const at = new Date('2026-01-01T00:00:10Z');
+    t.containers.measured.set(view.Id, {
+      at,
+      cpuUserSeconds: 4,
+      cpuSystemSeconds: 1,
+      cpusLimit: 0.5,
+      memRssBytes: 20 * 1024 * 1024,
+      memLimitBytes: 64 * 1024 * 1024,
+    });
+    const body = (await (
+      await t.request('GET', '/containers/web/stats?stream=false&one-shot=true')
+    ).json()) as {
+      cpu_stats: {
+        cpu_usage: { total_usage: number };
+        system_cpu_usage: number;
+        online_cpus: number;
+      };
+      memory_stats: { usage: number; limit: number };
+      shoal_estimated: { measured: boolean };
+    };
+    expect(body.cpu_stats.cpu_usage.total_usage).toBe(5e9);
+    expect(body.cpu_stats.system_cpu_usage).toBe(Math.round((at.getTime() / 1000) * 1e9));
+    expect(body.memory_stats).toMatchObject({ usage: 20 * 1024 * 1024, limit: 64 * 1024 * 1024 });
+    expect(body.shoal_estimated.measured).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ContainerView } from '@shoal/core';
+import type { ContainerView, TaskUsage } from '@shoal/core';
 import { queryBool } from '../query';
 import type { RequestContext, Route } from '../router';
 
@@ -7,35 +7,50 @@ const MIB = 1024 * 1024;
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 const STREAM_INTERVAL_MS = 1000;
 
-/**
- * What Shoal can say without a metrics pipeline from the agents: the limits
- * Mesos enforces are exact, usage is not measured. Docker clients compute
- * percentages from deltas, so zero usage shows as 0%, never as made-up load.
- */
-const ESTIMATES = {
-  measured: false,
-  note: 'memory_stats.limit and the cpus are the resources Mesos allocated to the task; usage counters are not collected by Shoal and read 0',
-  online_cpus: 'the allocated cpus rounded up to a whole cpu',
-  pids_stats: '1 while the task runs (its main process), else 0',
-};
+/** How the numbers were obtained; network and block I/O are not collected. */
+function provenance(measured: boolean) {
+  return measured
+    ? {
+        measured: true,
+        note: "cpu and memory usage come from the task's agent (/monitor/statistics); network and block I/O are not collected and read 0",
+        online_cpus: 'the allocated cpus rounded up to a whole cpu',
+      }
+    : {
+        measured: false,
+        note: 'the agent reported no usage for this task: memory_stats.limit and the cpus are the resources Mesos allocated; usage reads 0',
+        online_cpus: 'the allocated cpus rounded up to a whole cpu',
+      };
+}
 
-function cpuStats(view: ContainerView, running: boolean) {
+const NS = 1e9;
+
+// system_cpu_usage is wall time × online cpus, so Docker's formula
+// (cpu delta / system delta × online cpus × 100) gives percent of one cpu.
+function cpuStats(view: ContainerView, running: boolean, sample: TaskUsage | undefined) {
+  const online = running ? Math.max(1, Math.ceil(sample?.cpusLimit || view.spec.cpus)) : 0;
+  const user = Math.round((sample?.cpuUserSeconds ?? 0) * NS);
+  const kernel = Math.round((sample?.cpuSystemSeconds ?? 0) * NS);
   return {
-    cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
-    system_cpu_usage: 0,
-    online_cpus: running ? Math.max(1, Math.ceil(view.spec.cpus)) : 0,
+    cpu_usage: { total_usage: user + kernel, usage_in_kernelmode: kernel, usage_in_usermode: user },
+    system_cpu_usage: sample ? Math.round((sample.at.getTime() / 1000) * NS * online) : 0,
+    online_cpus: online,
     throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
   };
 }
 
-function statsBody(view: ContainerView, read: Date, previous: Date | undefined) {
+function statsBody(
+  view: ContainerView,
+  sample: TaskUsage | undefined,
+  previous: TaskUsage | undefined,
+  read: Date,
+) {
   const running = view.state === 'running';
   return {
     name: `/${view.name}`,
     id: view.id,
-    read: running ? read.toISOString() : ZERO_TIME,
-    preread: running && previous ? previous.toISOString() : ZERO_TIME,
-    pids_stats: { current: running ? 1 : 0 },
+    read: read.toISOString(),
+    preread: previous ? previous.at.toISOString() : ZERO_TIME,
+    pids_stats: running ? { current: 1 } : {},
     blkio_stats: {
       io_service_bytes_recursive: null,
       io_serviced_recursive: null,
@@ -48,10 +63,14 @@ function statsBody(view: ContainerView, read: Date, previous: Date | undefined) 
     },
     num_procs: 0,
     storage_stats: {},
-    cpu_stats: cpuStats(view, running),
-    precpu_stats: cpuStats(view, running && previous !== undefined),
+    cpu_stats: cpuStats(view, running, sample),
+    precpu_stats: cpuStats(view, running && previous !== undefined, previous),
     memory_stats: running
-      ? { usage: 0, stats: {}, limit: Math.round(view.spec.memoryMb * MIB) }
+      ? {
+          usage: sample?.memRssBytes ?? 0,
+          stats: {},
+          limit: sample?.memLimitBytes || Math.round(view.spec.memoryMb * MIB),
+        }
       : {},
     networks: running
       ? {
@@ -67,24 +86,39 @@ function statsBody(view: ContainerView, read: Date, previous: Date | undefined) 
           },
         }
       : undefined,
-    shoal_estimated: ESTIMATES,
+    shoal_estimated: provenance(running && sample !== undefined),
   };
 }
 
-/** GET /containers/{id}/stats: one sample, or one a second while the container runs. */
+async function measure(ctx: RequestContext, view: ContainerView): Promise<TaskUsage | undefined> {
+  if (view.state !== 'running') return undefined;
+  return ctx.services.containers.measure(ctx.caller.tenantId, view.id).catch(() => undefined);
+}
+
+/**
+ * GET /containers/{id}/stats: one sample a second while streaming. A single
+ * sample (stream=false) waits a second for a previous one, as Docker does, so
+ * clients can compute a cpu percentage; one-shot=true skips that wait.
+ */
 async function stats(ctx: RequestContext): Promise<void> {
   const { tenantId } = ctx.caller;
   let view = await ctx.services.containers.get(tenantId, ctx.params.id ?? '');
   if (!queryBool(ctx.query, 'stream', true)) {
-    ctx.ex.json(200, statsBody(view, new Date(), undefined));
+    let previous: TaskUsage | undefined;
+    if (!queryBool(ctx.query, 'one-shot', false) && view.state === 'running') {
+      previous = await measure(ctx, view);
+      await sleep(STREAM_INTERVAL_MS, undefined, { signal: ctx.ex.signal }).catch(() => undefined);
+      if (ctx.ex.signal.aborted) return;
+    }
+    ctx.ex.json(200, statsBody(view, await measure(ctx, view), previous, new Date()));
     return;
   }
   const out = ctx.ex.stream(200, { 'Content-Type': 'application/json' });
-  let previous: Date | undefined;
+  let previous: TaskUsage | undefined;
   for (;;) {
-    const read = new Date();
-    out.write(`${JSON.stringify(statsBody(view, read, previous))}\n`);
-    previous = read;
+    const sample = await measure(ctx, view);
+    out.write(`${JSON.stringify(statsBody(view, sample, previous, new Date()))}\n`);
+    previous = sample;
     if (view.state !== 'running') break;
     await sleep(STREAM_INTERVAL_MS, undefined, { signal: ctx.ex.signal }).catch(() => undefined);
     if (ctx.ex.signal.aborted) return;

@@ -14,6 +14,7 @@ import {
   type ContainerView,
   type LogLine,
   type LogOptions,
+  type TaskUsage,
   type TenantService,
   type TokenIdentity,
   type TokenRejection,
@@ -294,6 +295,14 @@ export class MemoryContainers implements ContainerOperations {
       },
       containersByState: byState as Record<ContainerStateName, number>,
     };
+  }
+
+  /** What an agent would report for a container, set by tests. */
+  readonly measured = new Map<string, TaskUsage>();
+
+  async measure(tenantId: string, ref: string): Promise<TaskUsage | undefined> {
+    const view = await this.get(tenantId, ref);
+    return this.measured.get(view.id);
   }
 
   async images(tenantId: string) {
