@@ -379,7 +379,8 @@ export class ContainerService implements ContainerOperations {
     for (;;) {
       const batch: LogLine[] = [];
       for (const reader of readers) batch.push(...(await reader.readAvailable()));
-      let lines = batch;
+      // The sandbox keeps no times: a line's time is when Shoal read it (LogLine.at).
+      let lines = options.since ? batch.filter((l) => l.at >= options.since!) : batch;
       if (first && options.tail !== undefined)
         lines = lines.slice(Math.max(0, lines.length - options.tail));
       first = false;
