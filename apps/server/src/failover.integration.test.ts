@@ -109,6 +109,26 @@ describe('framework identity and reconciliation', () => {
     expect(liveTasksByContainer(sim).size).toBe(2);
   });
 
+  it('resubscribes when its event stream is dropped, acknowledging what it missed', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const tenantId = await tenant(shoal.services);
+    const frameworkId = shoal.services.cluster.framework().frameworkId!;
+    await shoal.services.containers.create(tenantId, { name: 'steady', image: 'nginx' }, 'test');
+    await shoal.services.containers.start(tenantId, 'steady', 'test');
+    sim.faults.dropFrameworkStream(frameworkId);
+    await shoal.services.containers.create(tenantId, { name: 'later', image: 'busybox', cmd: ['echo', 'done'] }, 'test');
+    await shoal.services.containers.start(tenantId, 'later', 'test').catch(() => undefined);
+    const later = await containerIn(shoal.services, tenantId, 'later', ['exited']);
+    expect(later.exitCode).toBe(0);
+    expect(shoal.services.cluster.framework().frameworkId).toBe(frameworkId);
+    await eventually('no unacknowledged updates left', async () =>
+      sim.state.tasks().every((t) => t.unacknowledged === 0),
+    );
+    expect((await shoal.services.containers.get(tenantId, 'steady')).state).toBe('running');
+  });
+
   it('a standby takes over when the leader dies', async () => {
     const { sim, db } = await cluster();
     const leader = await shoalOn(sim, db);
