@@ -6,6 +6,7 @@ import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-
 import { FrameworkHost } from './cluster/framework-host';
 import { startControlPlane, type ListeningServer } from './http/control-plane';
 import { createLogger, type Logger } from './logger';
+import { createObservability } from './observability';
 
 export interface RunningShoal {
   db: Db;
@@ -59,6 +60,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
       masters = sim.masterUrls;
       log.info('started the embedded Mesos emulator', { masters });
     }
+    const observability = createObservability(services, db.prisma);
     const framework = new FrameworkHost(
       services,
       db.prisma,
@@ -80,6 +82,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
           strategy: env.SHOAL_PLACEMENT,
           reconcileIntervalSeconds: 600,
         },
+        observe: observability.observe,
         supervisor: { unreachableReplaceAfterMs: env.SHOAL_UNREACHABLE_REPLACE_SECONDS * 1000 },
         roleSyncMs: 2_000,
         leaderPollMs: 2_000,
@@ -89,7 +92,12 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     framework.start();
     stops.push(() => framework.stop());
 
-    const controlPlane = await startControlPlane(services, env.SHOAL_HOST, env.SHOAL_PORT);
+    const controlPlane = await startControlPlane(
+      services,
+      observability.probes(framework),
+      env.SHOAL_HOST,
+      env.SHOAL_PORT,
+    );
     stops.push(() => controlPlane.close());
 
     const dockerApi = await startDockerApi({

@@ -118,7 +118,11 @@ describe('framework identity and reconciliation', () => {
     await shoal.services.containers.create(tenantId, { name: 'steady', image: 'nginx' }, 'test');
     await shoal.services.containers.start(tenantId, 'steady', 'test');
     sim.faults.dropFrameworkStream(frameworkId);
-    await shoal.services.containers.create(tenantId, { name: 'later', image: 'busybox', cmd: ['echo', 'done'] }, 'test');
+    await shoal.services.containers.create(
+      tenantId,
+      { name: 'later', image: 'busybox', cmd: ['echo', 'done'] },
+      'test',
+    );
     await shoal.services.containers.start(tenantId, 'later', 'test').catch(() => undefined);
     const later = await containerIn(shoal.services, tenantId, 'later', ['exited']);
     expect(later.exitCode).toBe(0);

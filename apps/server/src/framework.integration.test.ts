@@ -135,4 +135,17 @@ describe('running containers on Mesos', () => {
     const history = await services.containers.history(tenantId, 'flaky');
     expect(new Set(history.map((h) => h.mesosTaskId)).size).toBe(3);
   });
+
+  it('reports readiness and Prometheus metrics of what it did', async () => {
+    const ready = await fetch(`${shoal.controlPlane.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', leader: true, subscribed: true });
+    const text = await (await fetch(`${shoal.controlPlane.url}/metrics`)).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    expect(value(/^shoal_mesos_subscribed (\d+)$/m)).toBe(1);
+    expect(value(/^shoal_task_launches_total (\d+)$/m)).toBeGreaterThanOrEqual(5);
+    expect(value(/^shoal_offers_received_total\{role="shoal-acme"\} (\d+)$/m)).toBeGreaterThan(0);
+    expect(value(/^shoal_container_start_seconds_count (\d+)$/m)).toBeGreaterThan(0);
+    expect(value(/^shoal_tasks\{state="TASK_FINISHED"\} (\d+)$/m)).toBeGreaterThan(0);
+  });
 });

@@ -55,6 +55,8 @@ export interface FrameworkListener {
   /** Work arrived for a role the framework is not subscribed to (e.g. a tenant just created). */
   onUnknownRole?(role: string): void;
   onOfferRound?(stats: OfferRoundStats): void;
+  /** Tasks handed to Mesos in one ACCEPT. */
+  onLaunched?(tasks: number): void;
   onSubscribed?(frameworkId: string): void;
   onDisconnected?(error: Error): void;
   /** The subscription ended for good (e.g. another scheduler took the framework over). */
@@ -485,6 +487,7 @@ export class MesosFramework {
       await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: tasks } }], {
         refuse_seconds: this.options.refuseSeconds,
       });
+      this.listener.onLaunched?.(tasks.length);
     } catch (error) {
       // The ACCEPT may or may not have reached the master: ask rather than guess,
       // so a task is neither lost nor launched twice.

@@ -8,7 +8,7 @@ import {
 } from '@shoal/core';
 import type { PrismaClient } from '@shoal/db';
 import { OperatorClient, SchedulerClient, type MasterClientOptions } from '@shoal/mesos';
-import { MesosFramework, type FrameworkOptions } from '@shoal/scheduler';
+import { MesosFramework, type FrameworkListener, type FrameworkOptions } from '@shoal/scheduler';
 import { LiveClusterView } from './cluster-view';
 import { Leadership } from './leadership';
 import { OperatorPolicySync } from './mesos-policy';
@@ -23,6 +23,8 @@ export interface FrameworkHostOptions {
   /** How often tenant roles are compared with the framework's subscribed roles. */
   roleSyncMs: number;
   leaderPollMs: number;
+  /** Told about every offer round and launch, for metrics. */
+  observe?: Pick<FrameworkListener, 'onOfferRound' | 'onLaunched'>;
 }
 
 /**
@@ -110,12 +112,15 @@ export class FrameworkHost {
           this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
         onAgentDraining: (agentId) => this.supervisor?.drainAgent(agentId),
         onUnknownRole: () => void this.syncRoles(),
-        onOfferRound: (round) =>
-          void this.services.offerStats
+        onLaunched: (n) => this.options.observe?.onLaunched?.(n),
+        onOfferRound: (round) => {
+          this.options.observe?.onOfferRound?.(round);
+          this.services.offerStats
             .record(round)
             .catch((e: unknown) =>
               this.log.warn('recording offer statistics failed', { error: String(e) }),
-            ),
+            );
+        },
       },
     );
     const supervisor = new ContainerSupervisor(

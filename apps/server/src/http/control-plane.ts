@@ -3,15 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, createContextFactory } from '@shoal/api';
 import type { Services } from '@shoal/core';
+import type { Probes } from '../observability';
 
 export interface ListeningServer {
   url: string;
   close(): Promise<void>;
 }
 
-/** The dashboard's API (tRPC under /trpc) and the health endpoint on one port. */
+/** The dashboard's API (tRPC under /trpc), health and readiness probes and Prometheus metrics on one port. */
 export async function startControlPlane(
   services: Services,
+  probes: Probes,
   host: string,
   port: number,
 ): Promise<ListeningServer> {
@@ -30,6 +32,24 @@ export async function startControlPlane(
           database,
         });
       });
+      return;
+    }
+    if (path === '/readyz') {
+      void probes
+        .ready()
+        .then(({ ready, detail }) =>
+          sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...detail }),
+        );
+      return;
+    }
+    if (path === '/metrics') {
+      void probes.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          res.end(text);
+        },
+        () => sendJson(res, 503, { message: 'metrics are unavailable' }),
+      );
       return;
     }
     if (path?.startsWith('/trpc/')) {
