@@ -1,4 +1,7 @@
+#!/usr/bin/env -S npx tsx
 import { EnvError, loadEnv } from '@shoal/config';
+import { ShoalError } from '@shoal/core';
+import { ADMIN_USAGE, runAdminCommand, UsageError } from './cli/admin';
 import { startShoal } from './app';
 import path from 'node:path';
 import { startDashboard } from './dashboard';
@@ -9,6 +12,8 @@ const USAGE = `Usage: shoal <command>
 Commands:
   serve   run the control plane (Docker API, dashboard API, Mesos framework)
   dev     run the control plane and the built dashboard together
+
+${ADMIN_USAGE}
 `;
 
 async function serve(withDashboard: boolean): Promise<void> {
@@ -53,17 +58,27 @@ async function serve(withDashboard: boolean): Promise<void> {
   }
 }
 
-const command = process.argv[2];
-if (command !== 'serve' && command !== 'dev') {
-  process.stderr.write(USAGE);
-  process.exit(command ? 2 : 0);
+const words = process.argv.slice(2);
+const command = words[0];
+
+function fail(error: unknown): never {
+  // Operators get the message, never a stack.
+  if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
+  else if (error instanceof EnvError) console.error(error.message);
+  else if (error instanceof ShoalError) console.error(error.message);
+  else console.error(`Shoal failed: ${(error as Error).message}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
 }
-serve(command === 'dev').catch((error: unknown) => {
-  // Configuration and startup errors are for operators: message only, no stack.
-  console.error(
-    error instanceof EnvError
-      ? error.message
-      : `Shoal failed to start: ${(error as Error).message}`,
-  );
-  process.exit(1);
-});
+
+if (command === 'serve' || command === 'dev') {
+  serve(command === 'dev').catch(fail);
+} else if (command) {
+  runAdminCommand(loadEnv(), words, (line) => console.log(line)).then((known) => {
+    if (!known) {
+      process.stderr.write(USAGE);
+      process.exit(2);
+    }
+  }, fail);
+} else {
+  process.stdout.write(USAGE);
+}
