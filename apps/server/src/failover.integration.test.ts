@@ -133,6 +133,53 @@ describe('framework identity and reconciliation', () => {
     expect((await shoal.services.containers.get(tenantId, 'steady')).state).toBe('running');
   });
 
+  it('loses no update when its database connections are cut while tasks launch', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const tenantId = await tenant(shoal.services);
+    const names = Array.from({ length: 8 }, (_, i) => `db-${i}`);
+    for (const name of names)
+      await shoal.services.containers.create(tenantId, { name, image: 'nginx', cpus: 0.1 }, 'test');
+    const starts = names.map((n) =>
+      shoal.services.containers.start(tenantId, n, 'test').then(
+        () => true,
+        () => false,
+      ),
+    );
+    // Every session of this database ends, the leader lock's included, as in a server restart.
+    const database = new URL(db.url).pathname.slice(1);
+    await db.prisma
+      .$executeRawUnsafe(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`,
+      )
+      .catch(() => undefined);
+    const accepted = await Promise.all(starts);
+    // A start cut off mid-transaction failed for its caller and left nothing half-done.
+    for (const [i, name] of names.entries()) {
+      if (accepted[i]) await containerIn(shoal.services, tenantId, name, ['running']);
+      else
+        expect(await shoal.services.containers.get(tenantId, name)).toMatchObject({
+          state: 'created',
+          desiredState: 'stopped',
+          task: null,
+        });
+    }
+    const running = accepted.filter(Boolean).length;
+    await eventually(
+      'every update acknowledged and one task per started container',
+      async () => {
+        const live = liveTasksByContainer(sim);
+        return (
+          sim.state.tasks().every((t) => t.unacknowledged === 0) &&
+          live.size === running &&
+          [...live.values()].every((ids) => ids.length === 1)
+        );
+      },
+      30_000,
+    );
+  }, 60_000);
+
   it('a standby takes over when the leader dies', async () => {
     const { sim, db } = await cluster();
     const leader = await shoalOn(sim, db);
