@@ -123,7 +123,13 @@ describe.skipIf(!existsSync(DOCKER))('the docker CLI against Shoal', () => {
   });
 
   it('shows the agent’s measured memory in docker stats', async () => {
-    const stats = await docker('stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}', 'web');
+    const stats = await docker(
+      'stats',
+      '--no-stream',
+      '--format',
+      '{{.Name}} {{.MemUsage}}',
+      'web',
+    );
     expect(stats.code).toBe(0);
     // The emulated agent reports a resident set of 30% of the 128 MiB default.
     expect(stats.stdout.trim()).toMatch(/^web 38\.\d+MiB \/ 128MiB$/);

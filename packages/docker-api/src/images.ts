@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { notImplemented } from './errors';
+import { badRequest, notImplemented } from './errors';
 import { queryFilters } from './query';
 import type { RequestContext, Route } from './router';
 import { refuseWith } from './unsupported';
@@ -18,6 +18,9 @@ function withTag(image: string): string {
  */
 async function pull(ctx: RequestContext): Promise<void> {
   const from = ctx.query.get('fromImage');
+  if (!from && !ctx.query.get('fromSrc')) {
+    throw badRequest('fromImage is required (the image to pull)');
+  }
   if (!from) {
     throw notImplemented(
       'importing images (docker import / load) is not supported: Mesos agents pull images from a registry',

@@ -45,6 +45,12 @@ const TERMINATING_SIGNALS = new Map([
   ['3', 'stop'],
 ] as const);
 
+const KNOWN_SIGNALS = new Set(
+  'HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS'.split(
+    ' ',
+  ),
+);
+
 const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 const LOG_CHUNK_BYTES = 256 * 1024;
 
@@ -196,6 +202,9 @@ export class ContainerService implements ContainerOperations {
   ): Promise<ContainerView> {
     const signal = (options.signal ?? 'KILL').toUpperCase().replace(/^SIG/, '');
     const mode = TERMINATING_SIGNALS.get(signal as never);
+    if (!mode && !KNOWN_SIGNALS.has(signal) && !/^([1-9]|[1-5][0-9]|6[0-4])$/.test(signal)) {
+      throw invalid(`Invalid signal: ${options.signal}`);
+    }
     if (!mode) {
       throw new ShoalError(
         'NOT_SUPPORTED',

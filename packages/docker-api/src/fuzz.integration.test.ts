@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningShoal } from '../../../apps/server/src/app';
+import { eventually, startShoalForTest } from '../../../apps/server/src/testing/shoal-under-test';
+
+// Random requests from a fixed seed, so a failure can be replayed.
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+let shoal: RunningShoal;
+let base: string;
+let token: string;
+let tenantId: string;
+
+beforeAll(async () => {
+  shoal = await startShoalForTest();
+  const tenant = await shoal.services.tenants.create({ slug: 'fuzz', name: 'Fuzz' }, 'test');
+  tenantId = tenant.id;
+  token = (await shoal.services.tokens.issue({ tenantId, name: 'fuzz' }, 'test')).secret;
+  base = shoal.dockerApi.url.replace('tcp://', 'http://');
+  await eventually(
+    'the framework to subscribe',
+    async () => shoal.services.cluster.framework().subscribed,
+  );
+});
+afterAll(async () => {
+  await shoal?.close();
+});
+
+describe('the Docker API under garbage', () => {
+  it('answers every malformed request with a 4xx JSON error and stores nothing partial', async () => {
+    const random = prng(20261125);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const junk = (): unknown =>
+      pick([
+        () => null,
+        () => -1,
+        () => 1e308,
+        () => 'x'.repeat(Math.floor(random() * 300)),
+        () => '\u0000\u202e☃',
+        () => [],
+        () => [1, 'a', null],
+        () => ({ nested: { deeper: [{}] } }),
+        () => true,
+        () => '../../etc/passwd',
+      ])();
+    const fields = [
+      'Image',
+      'Cmd',
+      'Env',
+      'Labels',
+      'HostConfig',
+      'ExposedPorts',
+      'Tty',
+      'Entrypoint',
+      'WorkingDir',
+      'User',
+      'Hostname',
+      'StopSignal',
+      'Healthcheck',
+    ];
+    const hostFields = [
+      'Memory',
+      'NanoCpus',
+      'CpuShares',
+      'RestartPolicy',
+      'PortBindings',
+      'AutoRemove',
+      'NetworkMode',
+      'Privileged',
+      'Binds',
+    ];
+    const body = () => {
+      const kind = random();
+      if (kind < 0.15) return pick(['{', 'null', '[]', '"text"', '{"Image": }', '\u0000']);
+      const b: Record<string, unknown> = {};
+      for (const f of fields) if (random() < 0.4) b[f] = junk();
+      if (random() < 0.5)
+        b.HostConfig = Object.fromEntries(
+          hostFields.filter(() => random() < 0.4).map((f) => [f, junk()]),
+        );
+      if (random() < 0.3) b.Image = 'nginx';
+      return JSON.stringify(b);
+    };
+    const ref = () =>
+      encodeURIComponent(
+        String(pick(['nope', '', '%', 'a'.repeat(200), '../x', '0', 'web', junk()])),
+      );
+    const q = () => encodeURIComponent(String(junk()));
+
+    let created = 0;
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 300; i++) {
+      const [method, path, sendBody] = pick([
+        ['POST', `/containers/create?name=${q()}`, true],
+        ['POST', '/v1.44/containers/create', true],
+        ['GET', `/containers/json?all=${q()}&filters=${q()}&limit=${q()}`, false],
+        ['GET', `/containers/${ref()}/json`, false],
+        ['POST', `/containers/${ref()}/start`, false],
+        ['POST', `/containers/${ref()}/stop?t=${q()}`, false],
+        ['POST', `/containers/${ref()}/kill?signal=${q()}`, false],
+        ['DELETE', `/containers/${ref()}?force=${q()}`, false],
+        ['GET', `/containers/${ref()}/logs?stdout=1&tail=${q()}&since=${q()}`, false],
+        ['GET', `/v${q()}/info`, false],
+        ['POST', `/images/create?fromImage=${q()}&tag=${q()}`, false],
+        ['GET', `/images/json?filters=${q()}`, false],
+      ] as const);
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(sendBody ? { body: body() } : {}),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const text = await response.text();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      expect(response.status, `${method} ${path} → ${text.slice(0, 200)}`).toBeLessThan(500);
+      if (response.status >= 400) {
+        const parsed = JSON.parse(text) as { message?: unknown };
+        expect(typeof parsed.message, `${method} ${path}`).toBe('string');
+        expect(String(parsed.message)).not.toMatch(/\n\s+at /);
+      }
+      if (response.status === 201 && path.includes('/containers/create')) created++;
+    }
+    // Rows exist exactly for the creates that succeeded, each whole.
+    const rows = await shoal.db.prisma.container.findMany({ where: { tenantId } });
+    expect(rows.filter((r) => r.state !== 'REMOVING').length).toBeLessThanOrEqual(created);
+    for (const row of rows) expect(row.image.length).toBeGreaterThan(0);
+    expect(statuses.size).toBeGreaterThan(2);
+  }, 120_000);
+
+  it('refuses an oversized body with 413 and a JSON message', async () => {
+    const response = await fetch(`${base}/containers/create`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ Image: 'nginx', Env: ['A='.padEnd(3 * 1024 * 1024, 'x')] }),
+    });
+    expect(response.status).toBe(413);
+    expect(typeof ((await response.json()) as { message: unknown }).message).toBe('string');
+  });
+});
