@@ -70,7 +70,8 @@ interface HeldOffer {
   role: string;
 }
 
-const TERMINAL = new Set([
+/** Task states after which Mesos forgets the task (TASK_LOST counted, as Shoal replaces it). */
+export const TERMINAL_STATES: readonly string[] = [
   'TASK_FINISHED',
   'TASK_FAILED',
   'TASK_KILLED',
@@ -80,7 +81,8 @@ const TERMINAL = new Set([
   'TASK_GONE_BY_OPERATOR',
   'TASK_LOST',
   'TASK_UNKNOWN',
-]);
+];
+const TERMINAL = new Set(TERMINAL_STATES);
 
 export const isTerminalState = (state: string) => TERMINAL.has(state);
 

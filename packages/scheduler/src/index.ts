@@ -1,4 +1,4 @@
-export { MesosFramework, isTerminalState } from './framework';
+export { MesosFramework, isTerminalState, TERMINAL_STATES } from './framework';
 export type {
   FrameworkOptions,
   FrameworkStore,

@@ -1,25 +1,9 @@
-import type {
-  AgentSummary,
-  ClusterView,
-  FrameworkStatus,
-  HeldOfferSummary,
-  ResourceSummary,
-} from '@shoal/core';
+import type { AgentSummary, ClusterView, FrameworkStatus, HeldOfferSummary } from '@shoal/core';
 import type { master, OperatorClient, Resource } from '@shoal/mesos';
 import { totalResources, type MesosFramework } from '@shoal/scheduler';
+import { summary } from './resources';
 
 const AGENTS_CACHE_MS = 3_000;
-
-function summary(resources: readonly Resource[] | undefined): ResourceSummary {
-  const t = totalResources(resources);
-  return {
-    cpus: t.cpus,
-    memoryMb: t.memMb,
-    diskMb: t.diskMb,
-    gpus: t.gpus,
-    ports: t.ports.map(([b, e]) => `${b}-${e}`),
-  };
-}
 
 /** Resources a role may be offered: unreserved ones and those reserved for it (or an ancestor). */
 function usableBy(role: string, resources: readonly Resource[] | undefined): Resource[] {

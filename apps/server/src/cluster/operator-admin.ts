@@ -5,19 +5,8 @@ import type {
   MesosClusterOperator,
   ResourceSummary,
 } from '@shoal/core';
-import type { maintenance, OperatorClient, Resource, Value } from '@shoal/mesos';
-import { totalResources } from '@shoal/scheduler';
-
-function summary(resources: readonly Resource[] | undefined): ResourceSummary {
-  const t = totalResources(resources);
-  return {
-    cpus: t.cpus,
-    memoryMb: t.memMb,
-    diskMb: t.diskMb,
-    gpus: t.gpus,
-    ports: t.ports.map(([b, e]) => `${b}-${e}`),
-  };
-}
+import type { maintenance, OperatorClient, Value } from '@shoal/mesos';
+import { summary } from './resources';
 
 function quotaSummary(
   scalars: Record<string, Value.Scalar> | undefined,

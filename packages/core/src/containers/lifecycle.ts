@@ -1,24 +1,13 @@
+import { isTerminalState, TERMINAL_STATES } from '@shoal/scheduler';
 import type { RestartPolicy } from './types';
 
 /** Shoal's own state for a task that waits in the queue and has not been launched. */
 export const PENDING = 'PENDING';
 
-export const TERMINAL_STATES = [
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-  'TASK_LOST',
-  'TASK_UNKNOWN',
-];
-const TERMINAL = new Set(TERMINAL_STATES);
-
-export const isTerminal = (state: string) => TERMINAL.has(state);
+export { TERMINAL_STATES };
+export const isTerminal = isTerminalState;
 /** Launched and not yet ended: Mesos knows it, so stopping means a KILL. */
-export const isLaunched = (state: string) => state !== PENDING && !TERMINAL.has(state);
+export const isLaunched = (state: string) => state !== PENDING && !isTerminalState(state);
 
 /**
  * The exit code Docker would report. Mesos carries it only in the message of

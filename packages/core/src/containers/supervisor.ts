@@ -110,7 +110,7 @@ export class ContainerSupervisor implements ConvergeTrigger {
         desiredState: 'RUNNING',
         state: { notIn: ['RUNNING', 'REMOVING'] },
         OR: [{ restartAt: null }, { restartAt: { lte: now } }],
-        tasks: { none: { state: { notIn: TERMINAL_STATES } } },
+        tasks: { none: { state: { notIn: [...TERMINAL_STATES] } } },
       },
       include: { tenant: { select: { mesosRole: true } } },
       orderBy: { updatedAt: 'asc' },
