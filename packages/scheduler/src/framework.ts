@@ -473,6 +473,9 @@ export class MesosFramework {
           stats.accepted.cpus += sumScalar(t.resources, 'cpus');
           stats.accepted.memMb += sumScalar(t.resources, 'mem');
         }
+        // What an ACCEPT leaves unused, Mesos counts as declined.
+        stats.declined.cpus += capacity.scalar('cpus');
+        stats.declined.memMb += capacity.scalar('mem');
       }
       await this.launch(capacity.offer, tasks, records);
     }

@@ -58,6 +58,12 @@ export function OfferChart({ title, unit, points }: { title: string; unit: strin
         {SERIES.map((s) => (
           <path key={s.key} d={path(s.key)} fill="none" stroke={s.color} strokeWidth="2" strokeDasharray={s.dash} />
         ))}
+        {/* A marker per window, so a single window (no line yet) still shows. */}
+        {SERIES.flatMap((s) =>
+          points.map((p) => (
+            <circle key={`${s.key}-${p.windowStart.getTime()}`} cx={x(p.windowStart)} cy={y(p[s.key])} r="3" fill={s.color} />
+          )),
+        )}
       </svg>
     </figure>
   );
