@@ -344,6 +344,11 @@ export class ContainerService implements ContainerOperations {
         current.state === 'RUNNING' ||
         current.state === 'RESTARTING' ||
         current.desiredState === 'RUNNING';
+      const latest = current.tasks[0];
+      if (current.state === 'REMOVING' && !(latest && isLaunched(latest.state))) {
+        // Already removed: nothing more will happen to it.
+        return result(current.exitCode ?? 0, current.error);
+      }
       if (condition === 'not-running' && !running)
         return result(current.exitCode ?? 0, current.error);
       let exit: WaitResult | undefined;

@@ -27,6 +27,8 @@ export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
 const LIVE_STATES = { notIn: [PENDING, ...TERMINAL_STATES] };
 /** Orphaned queued tasks are looked for on the first pass and every this many passes after. */
 const REQUEUE_EVERY_PASSES = 10;
+/** How long a removed container's id still resolves (for a client reading its last output). */
+const REMOVED_KEPT_MS = 30_000;
 
 /**
  * Runs on the process holding the Mesos subscription and makes actual state
@@ -96,6 +98,7 @@ export class ContainerSupervisor implements ConvergeTrigger {
   }
 
   private async pass(): Promise<void> {
+    await this.purgeRemoved();
     await this.launchWanted();
     await this.killStopped();
     await this.replaceDisplaced();
@@ -128,6 +131,17 @@ export class ContainerSupervisor implements ConvergeTrigger {
     }
     for (const f of fresh) this.launcher.submit(taskRequest(f.container, f.mesosTaskId));
     if (this.passes++ % REQUEUE_EVERY_PASSES === 0) await this.requeuePending();
+  }
+
+  /** Removed containers whose tasks have ended are deleted once attached readers had their time. */
+  private async purgeRemoved(): Promise<void> {
+    await this.prisma.container.deleteMany({
+      where: {
+        state: 'REMOVING',
+        updatedAt: { lt: new Date(Date.now() - REMOVED_KEPT_MS) },
+        tasks: { none: { state: LIVE_STATES } },
+      },
+    });
   }
 
   /** Tasks queued by a process that has since stopped (or lost leadership) are queued here again. */

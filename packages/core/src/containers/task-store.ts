@@ -185,7 +185,7 @@ export class TaskStore implements FrameworkStore {
       if (task.killedBy === 'stop') events.push({ action: 'stop' });
 
       if (c.state === 'REMOVING') {
-        await tx.container.delete({ where: { id: c.id } });
+        await tx.container.update({ where: { id: c.id }, data: retired(c, exitCode, error, now) });
         events.push({ action: 'destroy' });
         return;
       }
@@ -214,7 +214,7 @@ export class TaskStore implements FrameworkStore {
         return;
       }
       if (spec.autoRemove) {
-        await tx.container.delete({ where: { id: c.id } });
+        await tx.container.update({ where: { id: c.id }, data: retired(c, exitCode, error, now) });
         events.push({ action: 'destroy' });
         return;
       }
@@ -250,6 +250,30 @@ export class TaskStore implements FrameworkStore {
     if (isTerminal(state) || state === 'TASK_RUNNING' || state === 'TASK_UNREACHABLE')
       this.onChange();
   }
+}
+
+/**
+ * A removed container is not deleted at once: its name is freed and it leaves
+ * every listing, but for a short while its id still resolves, so a client
+ * attached to it (`docker run --rm`) can read the last of its output. The
+ * supervisor deletes it shortly after.
+ */
+function retired(
+  c: { id: string; name: string },
+  exitCode: number,
+  error: string | null,
+  now: Date,
+) {
+  const suffix = `.removed.${c.id.slice(0, 12)}`;
+  return {
+    state: 'REMOVING' as const,
+    desiredState: 'STOPPED' as const,
+    name: c.name.endsWith(suffix) || c.name.includes('.removing.') ? c.name : `${c.name}${suffix}`,
+    exitCode,
+    error,
+    finishedAt: now,
+    restartAt: null,
+  };
 }
 
 function describeFailure(state: string, reason: string | null, message: string | null): string {
