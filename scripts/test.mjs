@@ -6,7 +6,15 @@
 // the exit code is non-zero if any failed.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { baseEnv, ensureChromium, ensureDependencies, ensurePostgres, root, run, step } from './lib.mjs';
+import {
+  baseEnv,
+  ensureChromium,
+  ensureDependencies,
+  ensurePostgres,
+  root,
+  run,
+  step,
+} from './lib.mjs';
 
 const resultsDir = path.join(root, '.test-results');
 rmSync(resultsDir, { recursive: true, force: true });
@@ -30,21 +38,45 @@ function stage(title, command, args, env = {}) {
   }
 }
 
-stage('Generating code (Prisma client, Mesos protobuf types)', 'npx', ['turbo', 'run', 'generate', '--output-logs=errors-only']);
+stage('Generating code (Prisma client, Mesos protobuf types)', 'npx', [
+  'turbo',
+  'run',
+  'generate',
+  '--output-logs=errors-only',
+]);
 stage('Lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
 stage('Type check', 'npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
 stage('Unit and integration tests', 'npx', [
-  'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(resultsDir, 'vitest.json')}`,
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${path.join(resultsDir, 'vitest.json')}`,
 ]);
-stage('Building the dashboard', 'npx', ['turbo', 'run', 'build', '--filter=@shoal/web', '--output-logs=errors-only']);
-stage('Browser tests (Playwright, Chromium)', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], {
-  PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(resultsDir, 'playwright.json'),
-});
+stage('Building the dashboard', 'npx', [
+  'turbo',
+  'run',
+  'build',
+  '--filter=@shoal/web',
+  '--output-logs=errors-only',
+]);
+stage(
+  'Browser tests (Playwright, Chromium)',
+  'npx',
+  ['playwright', 'test', '-c', 'e2e/playwright.config.ts'],
+  {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(resultsDir, 'playwright.json'),
+  },
+);
 
 if (createdDatabase) await dropDatabase(baseEnv.DATABASE_URL);
 
 const counts = [countVitest(), countPlaywright()].reduce(
-  (a, b) => ({ passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped }),
+  (a, b) => ({
+    passed: a.passed + b.passed,
+    failed: a.failed + b.failed,
+    skipped: a.skipped + b.skipped,
+  }),
   { passed: 0, failed: 0, skipped: 0 },
 );
 console.log('');
@@ -80,7 +112,7 @@ function countPlaywright() {
 
 // The database named by DATABASE_URL is created when it does not exist yet
 // (CI names a fresh one per run) and dropped again afterwards.
-async function ensureDatabase(url) {
+async function withServer(url, work) {
   const { default: pg } = await import('pg');
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   const admin = new URL(url);
@@ -88,22 +120,23 @@ async function ensureDatabase(url) {
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount > 0) return false;
-    await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
-    return true;
+    return await work(client, `"${name.replaceAll('"', '""')}"`, name);
   } finally {
     await client.end();
   }
 }
 
-async function dropDatabase(url) {
-  const { default: pg } = await import('pg');
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`).catch(() => undefined);
-  await client.end();
+function ensureDatabase(url) {
+  return withServer(url, async (client, quoted, name) => {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount > 0) return false;
+    await client.query(`CREATE DATABASE ${quoted}`);
+    return true;
+  });
+}
+
+function dropDatabase(url) {
+  return withServer(url, (client, quoted) =>
+    client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`).catch(() => undefined),
+  );
 }

@@ -1,14 +1,7 @@
 import { z } from 'zod';
+import { CONTAINER_STATES } from '@shoal/core';
 
-export const ZContainerState = z.enum([
-  'created',
-  'restarting',
-  'running',
-  'removing',
-  'paused',
-  'exited',
-  'dead',
-]);
+export const ZContainerState = z.enum(CONTAINER_STATES);
 
 export const ZRestartPolicy = z.object({
   name: z.enum(['no', 'on-failure', 'always', 'unless-stopped']),
@@ -18,7 +11,12 @@ export const ZRestartPolicy = z.object({
 export const ZPortBinding = z.object({
   containerPort: z.number().int().min(1, 'Ports are 1-65535').max(65_535, 'Ports are 1-65535'),
   protocol: z.enum(['tcp', 'udp']),
-  hostPort: z.number().int().min(1, 'Ports are 1-65535').max(65_535, 'Ports are 1-65535').optional(),
+  hostPort: z
+    .number()
+    .int()
+    .min(1, 'Ports are 1-65535')
+    .max(65_535, 'Ports are 1-65535')
+    .optional(),
 });
 
 const ZTask = z.object({

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@shoal/db';
+import type { OfferRoundStats } from '@shoal/scheduler';
 
 export interface OfferWindow {
   windowStart: Date;
@@ -12,13 +13,8 @@ export interface OfferWindow {
  * them in OfferStat. It lives with the admin services because it reads
  * framework bookkeeping, but tenants see their own series.
  */
-export interface OfferRound {
-  role: string;
-  offers: number;
-  offered: { cpus: number; memMb: number };
-  accepted: { cpus: number; memMb: number };
-  declined: { cpus: number; memMb: number };
-}
+/** One round of offers for a role, as the framework reports it. */
+export type OfferRound = OfferRoundStats;
 
 /** Offer statistics are kept per tenant and minute. */
 export const OFFER_WINDOW_MS = 60_000;

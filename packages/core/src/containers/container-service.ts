@@ -7,19 +7,20 @@ import { newContainerId } from './names';
 import type { ConvergeTrigger, SandboxReader, TaskLauncher, TaskMonitor, TaskUsage } from './ports';
 import { toView, withLatestTask, type ContainerRow } from './rows';
 import { normaliseSpec } from './spec';
-import type {
-  ContainerAction,
-  ContainerListFilters,
-  ContainerOperations,
-  ContainerSpec,
-  ContainerSpecInput,
-  ContainerStateName,
-  ContainerView,
-  LogLine,
-  LogOptions,
-  TenantUsage,
-  WaitCondition,
-  WaitResult,
+import {
+  CONTAINER_STATES,
+  type ContainerAction,
+  type ContainerListFilters,
+  type ContainerOperations,
+  type ContainerSpec,
+  type ContainerSpecInput,
+  type ContainerStateName,
+  type ContainerView,
+  type LogLine,
+  type LogOptions,
+  type TenantUsage,
+  type WaitCondition,
+  type WaitResult,
 } from './types';
 
 export interface ContainerServiceOptions {
@@ -444,11 +445,10 @@ export class ContainerService implements ContainerOperations {
       where: { tenantId },
       _count: { _all: true },
     });
-    const containersByState = Object.fromEntries(
-      (['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'] as const).map(
-        (s) => [s, 0],
-      ),
-    ) as Record<ContainerStateName, number>;
+    const containersByState = Object.fromEntries(CONTAINER_STATES.map((s) => [s, 0])) as Record<
+      ContainerStateName,
+      number
+    >;
     for (const c of counts)
       containersByState[c.state.toLowerCase() as ContainerStateName] = c._count._all;
     return {

@@ -1,10 +1,21 @@
+import type { PlacementConstraint } from '@shoal/scheduler';
 import type { TaskUsage } from './ports';
 
 // The container domain as both front doors see it. The Docker API maps its
 // wire format onto these types, the dashboard's tRPC procedures return them.
 
-export type ContainerStateName =
-  'created' | 'restarting' | 'running' | 'removing' | 'paused' | 'exited' | 'dead';
+/** Docker's container states. */
+export const CONTAINER_STATES = [
+  'created',
+  'restarting',
+  'running',
+  'removing',
+  'paused',
+  'exited',
+  'dead',
+] as const;
+
+export type ContainerStateName = (typeof CONTAINER_STATES)[number];
 
 export interface PortBinding {
   containerPort: number;
@@ -22,15 +33,10 @@ export interface RestartPolicy {
 }
 
 /**
- * Placement rules on agent attributes or `hostname`, with Marathon's operators:
- * UNIQUE (one per value), CLUSTER (all on `value`), LIKE / UNLIKE (regular expression),
- * MAX_PER (at most `value` per attribute value).
+ * Placement rules on agent attributes or `hostname`, with Marathon's operators
+ * (UNIQUE, CLUSTER, LIKE, UNLIKE, MAX_PER): the scheduler's own type.
  */
-export interface PlacementConstraint {
-  field: string;
-  operator: 'UNIQUE' | 'CLUSTER' | 'LIKE' | 'UNLIKE' | 'MAX_PER';
-  value?: string;
-}
+export type { PlacementConstraint };
 
 /** Everything a create request may say, already validated and normalised. */
 export interface ContainerSpec {

@@ -1,19 +1,11 @@
-import type { ContainerListFilters, ContainerStateName } from '@shoal/core';
+import { CONTAINER_STATES, type ContainerListFilters, type ContainerStateName } from '@shoal/core';
 import { badRequest } from '../errors';
 import { queryBool, queryFilters, queryInt } from '../query';
 import type { RequestContext, Route } from '../router';
 import { inspectBody, summaryBody } from './views';
 
-/** Docker's container states, the values of the `status` filter. */
-export const CONTAINER_STATES: readonly ContainerStateName[] = [
-  'created',
-  'restarting',
-  'running',
-  'removing',
-  'paused',
-  'exited',
-  'dead',
-];
+// Docker's container states are the values of the `status` filter.
+export { CONTAINER_STATES };
 
 function listFilters(query: URLSearchParams): ContainerListFilters {
   const filters = queryFilters(query, ['label', 'name', 'status', 'id']);
