@@ -95,11 +95,13 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     const controlPlane = await startControlPlane(
       services,
       observability.probes(framework),
+      log.child({ component: 'control-plane' }),
       env.SHOAL_HOST,
       env.SHOAL_PORT,
     );
     stops.push(() => controlPlane.close());
 
+    const dockerLog = log.child({ component: 'docker-api' });
     const dockerApi = await startDockerApi({
       services,
       host: env.SHOAL_HOST,
@@ -114,10 +116,11 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
           }
         : {}),
       onServerError: (error, request) =>
-        log.error('Docker API request failed', {
-          request,
+        dockerLog.error('request failed', {
+          ...request,
           error: error instanceof Error ? error.stack : String(error),
         }),
+      onRequestDone: (request) => dockerLog.info('request', { ...request }),
     });
     stops.push(() => dockerApi.close());
     // Runs first on close: requests still waiting on containers end before the servers go.

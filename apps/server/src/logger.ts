@@ -9,11 +9,17 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+const toStderr = (line: string) => void process.stderr.write(line);
+
 /** Structured logs: one JSON object per line on stderr, so they can be shipped as they are. */
-export function createLogger(level: Level, base: Record<string, unknown> = {}): Logger {
+export function createLogger(
+  level: Level,
+  base: Record<string, unknown> = {},
+  sink: (line: string) => void = toStderr,
+): Logger {
   const write = (l: Level, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[l] < ORDER[level]) return;
-    process.stderr.write(
+    sink(
       `${JSON.stringify({ time: new Date().toISOString(), level: l, msg: message, ...base, ...fields })}\n`,
     );
   };
@@ -22,6 +28,6 @@ export function createLogger(level: Level, base: Record<string, unknown> = {}): 
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }),
+    child: (fields) => createLogger(level, { ...base, ...fields }, sink),
   };
 }

@@ -18,11 +18,14 @@ export interface Context {
   /** Served over https: cookies get the Secure attribute. */
   secure: boolean;
   setCookie(cookie: string): void;
+  /** The id the control plane's log gives this request, when it is served over HTTP. */
+  requestId?: string;
 }
 
 export interface RequestFacts {
   headers: IncomingHeaders;
   setCookie(cookie: string): void;
+  requestId?: string;
 }
 
 export async function createContext(services: Services, request: RequestFacts): Promise<Context> {
@@ -34,14 +37,21 @@ export async function createContext(services: Services, request: RequestFacts): 
     sameOrigin: isSameOriginCall(request.headers),
     secure: isHttps(request.headers),
     setCookie: request.setCookie,
+    ...(request.requestId ? { requestId: request.requestId } : {}),
   };
 }
 
-/** For tRPC's Node HTTP adapter. */
-export function createContextFactory(services: Services) {
-  return ({ req, res }: { req: IncomingMessage; res: ServerResponse }) =>
-    createContext(services, {
+/** For tRPC's Node HTTP adapter; `requestIdOf` names the request as the server's log does. */
+export function createContextFactory(
+  services: Services,
+  requestIdOf: (req: IncomingMessage) => string | undefined = () => undefined,
+) {
+  return ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+    const requestId = requestIdOf(req);
+    return createContext(services, {
       headers: req.headers,
       setCookie: (cookie) => res.appendHeader('set-cookie', cookie),
+      ...(requestId ? { requestId } : {}),
     });
+  };
 }

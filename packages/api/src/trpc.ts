@@ -24,7 +24,7 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   // Users see a message, a stable code and, for bad input, which field is wrong;
   // never a stack trace or an internal error's text.
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const { stack: _stack, ...data } = shape.data;
     const cause = error.cause;
     if (cause instanceof ZodError) {
@@ -32,7 +32,8 @@ const t = initTRPC.context<Context>().create({
       return { ...shape, message: issues[0]?.message ?? shape.message, data: { ...data, issues } };
     }
     if (error.code === 'INTERNAL_SERVER_ERROR') {
-      return { ...shape, message: 'The control plane failed to answer; see its log', data };
+      const where = ctx?.requestId ? ` under request id ${ctx.requestId}` : '';
+      return { ...shape, message: `The control plane failed to answer; see its log${where}`, data };
     }
     const shoalCode = cause instanceof ShoalError ? cause.code : undefined;
     return { ...shape, data: { ...data, shoalCode } };

@@ -44,13 +44,19 @@ export interface ErrorReply {
   headers?: Record<string, string>;
 }
 
-/** What the client sees for any failure; unknown errors are 500 with no internals. */
-export function toErrorReply(error: unknown): ErrorReply {
+/**
+ * What the client sees for any failure. Unknown errors are a 500 with no
+ * internals, only the request id an operator finds in the log.
+ */
+export function toErrorReply(error: unknown, requestId: string): ErrorReply {
   if (error instanceof DockerApiError) {
     return { status: error.status, message: error.message, headers: error.headers };
   }
   if (error instanceof ShoalError) return { status: STATUS_OF[error.code], message: error.message };
-  return { status: 500, message: 'Internal server error; the Shoal server log has the details' };
+  return {
+    status: 500,
+    message: `Internal server error; the Shoal server log has the details under request id ${requestId}`,
+  };
 }
 
 /** Whether the failure is a fault in Shoal worth logging, rather than an answer. */

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
+import { newRequestRecord, type RequestRecord } from './request-record';
 import { VERSION_HEADERS } from './version';
 
 export type Headers = Record<string, string>;
@@ -12,6 +13,8 @@ export type Headers = Record<string, string>;
  */
 export interface Exchange {
   readonly req: IncomingMessage;
+  /** Filled in as the request is served, for the request log. */
+  readonly record: RequestRecord;
   /** Whether the client asked to take the connection over (`Upgrade: tcp`). */
   readonly wantsUpgrade: boolean;
   /** Aborts when the client goes away. */
@@ -32,14 +35,20 @@ const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchange {
   const controller = new AbortController();
-  res.on('close', () => controller.abort());
+  const record = newRequestRecord(req);
+  res.on('close', () => {
+    if (res.headersSent) record.status = res.statusCode;
+    controller.abort();
+  });
   for (const [name, value] of Object.entries(VERSION_HEADERS)) res.setHeader(name, value);
+  res.setHeader('X-Request-Id', record.requestId);
   const whole = (status: number, body: string, headers: Headers) => {
     res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
   return {
     req,
+    record,
     wantsUpgrade: false,
     signal: controller.signal,
     get started() {
@@ -69,16 +78,18 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
  */
 export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
   const controller = new AbortController();
+  const record = newRequestRecord(req);
   socket.on('close', () => controller.abort());
   socket.on('error', () => controller.abort());
   let started = false;
   const head = (status: number, headers: Headers) => {
     started = true;
+    record.status = status;
     const lines = [
       `HTTP/1.1 ${status} ${status === 101 ? 'UPGRADED' : (STATUS_CODES[status] ?? '')}`,
     ];
-    for (const [name, value] of Object.entries({ ...VERSION_HEADERS, ...headers }))
-      lines.push(`${name}: ${value}`);
+    const all = { ...VERSION_HEADERS, 'X-Request-Id': record.requestId, ...headers };
+    for (const [name, value] of Object.entries(all)) lines.push(`${name}: ${value}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   };
   const whole = (status: number, body: string, headers: Headers) => {
@@ -91,6 +102,7 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
   };
   return {
     req,
+    record,
     wantsUpgrade: true,
     signal: controller.signal,
     get started() {

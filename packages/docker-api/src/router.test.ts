@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShoalError } from '@shoal/core';
+import type { RequestRecord } from './request-record';
 import { messageOf, startTestApi, type TestApi } from './test-support/harness';
 
 let t: TestApi;
@@ -108,9 +109,10 @@ describe('error answers', () => {
     try {
       const res = await t.request('GET', '/containers/json');
       expect(res.status).toBe(500);
+      const id = res.headers.get('x-request-id');
       const body = await res.text();
       expect(JSON.parse(body)).toEqual({
-        message: 'Internal server error; the Shoal server log has the details',
+        message: `Internal server error; the Shoal server log has the details under request id ${id}`,
       });
       expect(body).not.toMatch(/internals|app\.js/);
       expect(t.serverErrors.at(-1)).toBeInstanceOf(TypeError);
@@ -119,3 +121,46 @@ describe('error answers', () => {
     }
   });
 });
+
+describe('request log', () => {
+  it('gives every answer an X-Request-Id and logs the request under it once it ends', async () => {
+    const done: RequestRecord[] = [];
+    const logged = await startTestApi({ onRequestDone: (r) => done.push(r) });
+    try {
+      const ok = await logged.request('GET', '/v1.50/containers/json?all=1');
+      await ok.arrayBuffer();
+      const refused = await logged.request('GET', '/containers/json', { token: 'nope' });
+      await refused.arrayBuffer();
+      await eventually(() => done.length === 2);
+
+      const ids = [ok, refused].map((r) => r.headers.get('x-request-id'));
+      expect(new Set(ids).size).toBe(2);
+      expect(done).toEqual([
+        expect.objectContaining({
+          requestId: ids[0],
+          method: 'GET',
+          path: '/v1.50/containers/json',
+          status: 200,
+          tenantId: expect.any(String),
+          durationMs: expect.any(Number),
+        }),
+        expect.objectContaining({ requestId: ids[1], status: 401 }),
+      ]);
+      expect(done[1]?.tenantId).toBeUndefined();
+    } finally {
+      await logged.api.close();
+    }
+  });
+
+  it("keeps a proxy's X-Request-Id and replaces one that is not a plain token", async () => {
+    const kept = await t.request('GET', '/version', { headers: { 'X-Request-Id': 'lb-7f3a.42' } });
+    expect(kept.headers.get('x-request-id')).toBe('lb-7f3a.42');
+    const odd = await t.request('GET', '/version', { headers: { 'X-Request-Id': 'a b<script>' } });
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}

@@ -2,6 +2,7 @@ import { authenticate, requireWriteScope, type Caller } from './auth';
 import { DockerApiError, badRequest, isServerFault, notFound, toErrorReply } from './errors';
 import type { Exchange } from './exchange';
 import type { FailureLimiter } from './rate-limit';
+import type { RequestRecord } from './request-record';
 import type { DockerApiServices } from './services';
 import { PING_HEADERS, splitVersion } from './version';
 
@@ -45,7 +46,7 @@ function compile(route: Route): CompiledRoute {
 export interface RouterOptions {
   services: DockerApiServices;
   limiter: FailureLimiter;
-  onServerError(error: unknown, request: string): void;
+  onServerError(error: unknown, request: RequestRecord): void;
 }
 
 export type Dispatch = (ex: Exchange) => Promise<void>;
@@ -74,6 +75,8 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
         limiter: options.limiter,
         refusedStatus: route.refusedStatus ?? 401,
       });
+      ex.record.tenantId = caller.tenantId;
+      ex.record.actor = caller.actor;
       if (method !== 'GET' && method !== 'HEAD') requireWriteScope(caller);
       const match = route.pattern.exec(path) as RegExpExecArray;
       const params = Object.fromEntries(
@@ -88,7 +91,7 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
         services: options.services,
       });
     } catch (error) {
-      answerError(ex, error, `${method} ${url.pathname}`, options);
+      answerError(ex, error, options);
     }
   };
 }
@@ -101,11 +104,11 @@ function decodePathPart(part: string): string {
   }
 }
 
-function answerError(ex: Exchange, error: unknown, request: string, options: RouterOptions): void {
+function answerError(ex: Exchange, error: unknown, options: RouterOptions): void {
   // The client left (docker run -d drops its wait, Ctrl-C ends logs -f): nobody to answer.
   if (ex.signal.aborted) return;
-  const reply = toErrorReply(error);
-  if (isServerFault(reply)) options.onServerError(error, request);
+  const reply = toErrorReply(error, ex.record.requestId);
+  if (isServerFault(reply)) options.onServerError(error, ex.record);
   if (ex.started) {
     // Headers are out: the only way left to say "failed" is to cut the stream.
     ex.req.socket.destroy();

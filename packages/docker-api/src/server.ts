@@ -8,10 +8,11 @@ import { readRoutes } from './containers/read';
 import { statsRoutes } from './containers/stats';
 import { unsupportedContainerRoutes } from './containers/unsupported';
 import { eventRoutes } from './events';
-import { httpExchange, socketExchange } from './exchange';
+import { httpExchange, socketExchange, type Exchange } from './exchange';
 import { imageRoutes } from './images';
 import { FailureLimiter } from './rate-limit';
 import { createRouter } from './router';
+import type { RequestRecord } from './request-record';
 import type { DockerApiServices } from './services';
 import { systemRoutes } from './system';
 import { httpsOptions, type TlsOptions } from './tls';
@@ -24,8 +25,10 @@ export interface DockerApiOptions {
   tls?: TlsOptions;
   /** Failed token checks allowed per client address: a burst, then so many a minute. */
   authFailures?: { burst: number; perMinute: number };
-  /** Where faults in Shoal itself are reported; clients only see a generic 500. */
-  onServerError?: (error: unknown, request: string) => void;
+  /** Where faults in Shoal itself are reported; clients only see a 500 with the request id. */
+  onServerError?: (error: unknown, request: RequestRecord) => void;
+  /** Told of every request once it has ended (streams end when the client leaves). */
+  onRequestDone?: (request: RequestRecord) => void;
 }
 
 export interface DockerApi {
@@ -53,10 +56,21 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
     limiter: new FailureLimiter(options.authFailures ?? { burst: 20, perMinute: 10 }),
     onServerError:
       options.onServerError ??
-      ((error, request) => console.error(`Docker API: ${request} failed:`, error)),
+      ((error, request) =>
+        console.error(`Docker API: ${request.method} ${request.path} failed:`, error)),
   });
+  const served = (ex: Exchange, closed: { once(event: 'close', done: () => void): unknown }) => {
+    const started = performance.now();
+    closed.once('close', () =>
+      options.onRequestDone?.({
+        ...ex.record,
+        durationMs: Math.round(performance.now() - started),
+      }),
+    );
+    void dispatch(ex);
+  };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
-    void dispatch(httpExchange(req, res));
+    served(httpExchange(req, res), res);
   const server = options.tls
     ? https.createServer(httpsOptions(options.tls), onRequest)
     : http.createServer(onRequest);
@@ -66,7 +80,7 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     hijacked.add(socket);
     socket.once('close', () => hijacked.delete(socket));
-    void dispatch(socketExchange(req, socket));
+    served(socketExchange(req, socket), socket);
   });
 
   await new Promise<void>((resolve, reject) => {

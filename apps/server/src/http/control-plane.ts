@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, createContextFactory } from '@shoal/api';
 import type { Services } from '@shoal/core';
+import { newRequestRecord, type RequestRecord } from '@shoal/docker-api';
+import type { Logger } from '../logger';
 import type { Probes } from '../observability';
 
 export interface ListeningServer {
@@ -10,21 +12,49 @@ export interface ListeningServer {
   close(): Promise<void>;
 }
 
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** The dashboard's API (tRPC under /trpc), health and readiness probes and Prometheus metrics on one port. */
 export async function startControlPlane(
   services: Services,
   probes: Probes,
+  log: Logger,
   host: string,
   port: number,
 ): Promise<ListeningServer> {
+  const records = new WeakMap<http.IncomingMessage, RequestRecord>();
   const trpc = createHTTPHandler({
     router: appRouter,
-    createContext: createContextFactory(services),
+    createContext: createContextFactory(services, (req) => records.get(req)?.requestId),
     basePath: '/trpc/',
+    onError({ error, path, req, ctx }) {
+      if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+      log.error('procedure failed', {
+        requestId: records.get(req)?.requestId,
+        procedure: path,
+        user: ctx?.user?.email,
+        error: error.cause instanceof Error ? error.cause.stack : error.message,
+      });
+    },
   });
 
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const record = newRequestRecord(req);
+    records.set(req, record);
+    res.setHeader('X-Request-Id', record.requestId);
+    const started = performance.now();
+    res.once('close', () => {
+      const entry = {
+        ...record,
+        status: res.headersSent ? res.statusCode : undefined,
+        durationMs: Math.round(performance.now() - started),
+      };
+      // Probes come every few seconds from the orchestrator; they would drown the rest.
+      if (PROBES.has(record.path)) log.debug('request', entry);
+      else log.info('request', entry);
+    });
+
+    const path = record.path;
     if (path === '/healthz') {
       void services.system.databaseHealth().then((database) => {
         sendJson(res, database.ok ? 200 : 503, {
@@ -52,7 +82,7 @@ export async function startControlPlane(
       );
       return;
     }
-    if (path?.startsWith('/trpc/')) {
+    if (path.startsWith('/trpc/')) {
       trpc(req, res);
       return;
     }

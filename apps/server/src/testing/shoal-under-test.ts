@@ -4,14 +4,20 @@ import type { Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import type { SimOptions } from '@shoal/mesos-sim';
 import { startShoal, type RunningShoal } from '../app';
-import { createLogger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 
 /**
  * The whole control plane in this process over a fresh PostgreSQL database
  * and an embedded Mesos emulator tuned to answer quickly.
  */
 export async function startShoalForTest(
-  options: { sim?: SimOptions; env?: Record<string, string>; db?: Db; masters?: string[] } = {},
+  options: {
+    sim?: SimOptions;
+    env?: Record<string, string>;
+    db?: Db;
+    masters?: string[];
+    logger?: Logger;
+  } = {},
 ): Promise<RunningShoal & { services: Services }> {
   const ownDb = !options.db;
   const db = options.db ?? (await createTestDatabase());
@@ -30,7 +36,7 @@ export async function startShoalForTest(
   try {
     const shoal = await startShoal(env, {
       db,
-      logger: createLogger(env.SHOAL_LOG_LEVEL),
+      logger: options.logger ?? createLogger(env.SHOAL_LOG_LEVEL),
       sim: { agents: 3, ...FAST_SIM, ...options.sim },
     });
     return {

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSRF_HEADER } from '@shoal/api';
+import type { RunningShoal } from '../app';
+import { createLogger } from '../logger';
+import { eventually, startShoalForTest } from '../testing/shoal-under-test';
+
+interface LogLine {
+  level: string;
+  msg: string;
+  component?: string;
+  requestId?: string;
+  method?: string;
+  path?: string;
+  status?: number;
+  tenantId?: string;
+  durationMs?: number;
+  procedure?: string;
+  error?: string;
+}
+
+const lines: LogLine[] = [];
+let shoal: RunningShoal;
+let tenantId: string;
+let token: string;
+
+beforeAll(async () => {
+  shoal = await startShoalForTest({
+    logger: createLogger('debug', {}, (line) => void lines.push(JSON.parse(line) as LogLine)),
+  });
+  tenantId = (await shoal.services.tenants.create({ slug: 'acme', name: 'Acme' }, 'test')).id;
+  token = (await shoal.services.tokens.issue({ tenantId, name: 'ci' }, 'test')).secret;
+});
+afterAll(() => shoal?.close());
+
+const requestLine = (id: string | null) =>
+  eventually(`the log line of request ${id}`, async () =>
+    lines.find((l) => l.msg === 'request' && l.requestId === id),
+  );
+
+describe('request ids in the JSON log', () => {
+  it('logs each Docker API request with its id, tenant, status and duration', async () => {
+    const res = await fetch(
+      `${shoal.dockerApi.url.replace('tcp:', 'http:')}/v1.50/containers/json`,
+      {
+        headers: { Authorization: `Bearer ${token}` },
+      },
+    );
+    await res.arrayBuffer();
+    const line = await requestLine(res.headers.get('x-request-id'));
+    expect(line).toMatchObject({
+      level: 'info',
+      component: 'docker-api',
+      method: 'GET',
+      path: '/v1.50/containers/json',
+      status: 200,
+      tenantId,
+    });
+    expect(line.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('logs dashboard API calls under the id the answer carries; probes only at debug level', async () => {
+    const res = await fetch(`${shoal.controlPlane.url}/trpc/auth.me`);
+    await res.arrayBuffer();
+    expect(await requestLine(res.headers.get('x-request-id'))).toMatchObject({
+      level: 'info',
+      component: 'control-plane',
+      path: '/trpc/auth.me',
+      status: res.status,
+    });
+
+    const probe = await fetch(`${shoal.controlPlane.url}/healthz`);
+    await probe.arrayBuffer();
+    expect(await requestLine(probe.headers.get('x-request-id'))).toMatchObject({
+      level: 'debug',
+      path: '/healthz',
+      status: 200,
+    });
+  });
+
+  it('answers a fault inside a procedure with its request id only, and logs the cause under it', async () => {
+    const sessions = shoal.services.sessions;
+    const signIn = sessions.signIn.bind(sessions);
+    sessions.signIn = () => Promise.reject(new TypeError('secret internals at /srv/session.js:9'));
+    try {
+      const res = await fetch(`${shoal.controlPlane.url}/trpc/auth.signIn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
+        body: JSON.stringify({ json: { email: 'a@example.com', password: 'x' } }),
+      });
+      const id = res.headers.get('x-request-id');
+      const body = await res.text();
+      expect(res.status).toBe(500);
+      expect(body).toContain(
+        `The control plane failed to answer; see its log under request id ${id}`,
+      );
+      expect(body).not.toMatch(/internals|session\.js/);
+      const fault = await eventually('the fault in the log', async () =>
+        lines.find((l) => l.msg === 'procedure failed' && l.requestId === id),
+      );
+      expect(fault).toMatchObject({ level: 'error', procedure: 'auth.signIn' });
+      expect(fault.error).toContain('secret internals');
+    } finally {
+      sessions.signIn = signIn;
+    }
+  });
+});

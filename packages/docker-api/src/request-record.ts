@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** What Shoal's log says about one Docker API request once it has ended. */
+export interface RequestRecord {
+  requestId: string;
+  method: string;
+  /** The path without its query, which may hold filters worth keeping private. */
+  path: string;
+  /** The answer's status (101 for attach); absent when the client left before any answer. */
+  status?: number;
+  tenantId?: string;
+  /** The token that made the request, as the audit log names it. */
+  actor?: string;
+  durationMs?: number;
+}
+
+const FORWARDED_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * A proxy's X-Request-Id is kept, so one id follows the request through both
+ * logs; anything else gets an id of its own.
+ */
+export function newRequestRecord(req: IncomingMessage): RequestRecord {
+  const forwarded = req.headers['x-request-id'];
+  return {
+    requestId:
+      typeof forwarded === 'string' && FORWARDED_ID.test(forwarded) ? forwarded : randomUUID(),
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: (req.url ?? '/').split('?')[0] ?? '/',
+  };
+}
