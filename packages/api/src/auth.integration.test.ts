@@ -23,6 +23,27 @@ describe('sign-in', () => {
     expect(cookies).toEqual([]);
   });
 
+  it('slows a password guesser: after 10 failures an account refuses even the right password for a while', async () => {
+    await h.services.users.create({ email: 'grace@example.com', password: PASSWORD });
+    const anonymous = await h.caller();
+    for (let i = 0; i < 10; i++) {
+      const guess = anonymous.auth.signIn({ email: 'grace@example.com', password: `guess-${i}` });
+      await expect(guess).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    }
+    const right = anonymous.auth.signIn({ email: 'Grace@example.com', password: PASSWORD });
+    await expect(right).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      message: expect.stringMatching(/^Too many failed sign-ins for this account; try again in \d+ seconds$/),
+    });
+    // Unknown emails are limited the same way, so the limit does not tell which accounts exist.
+    for (let i = 0; i < 10; i++) await anonymous.auth.signIn({ email: 'ghost@example.com', password: 'x' }).catch(() => {});
+    expect(await codeOf(anonymous.auth.signIn({ email: 'ghost@example.com', password: 'x' }))).toBe('TOO_MANY_REQUESTS');
+    // Other accounts are not locked out by one under attack.
+    expect(await anonymous.auth.signIn({ email: 'ada@example.com', password: PASSWORD })).toMatchObject({
+      email: 'ada@example.com',
+    });
+  });
+
   it('sets an HttpOnly, SameSite=Lax cookie, Secure only over https, and stores only its hash', async () => {
     const cookies: string[] = [];
     const overHttp = await h.caller(undefined, {}, cookies);

@@ -14,6 +14,7 @@ const TRPC_CODE: Record<ShoalErrorCode, TRPC_ERROR_CODE_KEY> = {
   QUOTA_EXCEEDED: 'PRECONDITION_FAILED',
   NOT_SUPPORTED: 'NOT_IMPLEMENTED',
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
 };
 
 /** Why a signed-in user is refused before their password is changed. */

@@ -11,7 +11,9 @@ export type ShoalErrorCode =
   | 'FORBIDDEN'
   | 'QUOTA_EXCEEDED'
   | 'NOT_SUPPORTED'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** Too many failed attempts; the message says when to try again. */
+  | 'RATE_LIMITED';
 
 export class ShoalError extends Error {
   constructor(

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { TokenIdentity, TokenRejection, TokenService } from '@shoal/core';
+import type { FailureLimiter, TokenIdentity, TokenRejection, TokenService } from '@shoal/core';
 import { DockerApiError } from './errors';
-import type { FailureLimiter } from './rate-limit';
 
 export interface Caller {
   tenantId: string;

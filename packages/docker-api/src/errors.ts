@@ -36,6 +36,7 @@ const STATUS_OF: Record<ShoalErrorCode, number> = {
   QUOTA_EXCEEDED: 403,
   NOT_SUPPORTED: 501,
   UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
 };
 
 export interface ErrorReply {

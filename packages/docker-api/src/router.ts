@@ -1,7 +1,7 @@
+import type { FailureLimiter } from '@shoal/core';
 import { authenticate, requireWriteScope, type Caller } from './auth';
 import { DockerApiError, badRequest, isServerFault, notFound, toErrorReply } from './errors';
 import type { Exchange } from './exchange';
-import type { FailureLimiter } from './rate-limit';
 import type { RequestRecord } from './request-record';
 import type { DockerApiServices } from './services';
 import { PING_HEADERS, splitVersion } from './version';

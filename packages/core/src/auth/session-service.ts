@@ -3,6 +3,7 @@ import type { PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { ShoalError, invalid } from '../errors';
 import { hashPassword, verifyPassword } from '../users/passwords';
+import { FailureLimiter } from './failure-limiter';
 import { MIN_PASSWORD_LENGTH } from '../users/user-service';
 
 /** A session ends after this long without a request... */
@@ -42,14 +43,29 @@ export class SessionService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly audit: AuditService,
+    /**
+     * Failed sign-ins per email address, known or not (so the answer does not
+     * tell which accounts exist). Per account rather than per client address:
+     * the dashboard's proxy hides the address, and a guesser spreads over many.
+     */
+    private readonly failures = new FailureLimiter({ burst: 10, perMinute: 5 }),
   ) {}
 
   async signIn(email: string, password: string): Promise<SignedIn> {
-    const user = await this.prisma.user.findUnique({
-      where: { email: email.trim().toLowerCase() },
-    });
+    const account = email.trim().toLowerCase();
+    const wait = this.failures.retryAfterSeconds(account);
+    if (wait > 0) {
+      throw new ShoalError(
+        'RATE_LIMITED',
+        `Too many failed sign-ins for this account; try again in ${wait} seconds`,
+      );
+    }
+    const user = await this.prisma.user.findUnique({ where: { email: account } });
     const ok = await verifyPassword(user?.passwordHash ?? (await decoy()), password);
-    if (!user || !ok || user.disabledAt) throw badCredentials();
+    if (!user || !ok || user.disabledAt) {
+      this.failures.recordFailure(account);
+      throw badCredentials();
+    }
 
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();

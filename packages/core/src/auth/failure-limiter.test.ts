@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FailureLimiter } from './rate-limit';
+import { FailureLimiter } from './failure-limiter';
 
 describe('FailureLimiter', () => {
   it('allows a burst of failures, then one per refill interval, per address', () => {
