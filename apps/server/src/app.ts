@@ -4,6 +4,7 @@ import { createDb, type Db } from '@shoal/db';
 import { readTlsFiles, startDockerApi, type DockerApi } from '@shoal/docker-api';
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
 import { FrameworkHost } from './cluster/framework-host';
+import { InstanceRelay } from './cluster/instance-relay';
 import { startControlPlane, type ListeningServer } from './http/control-plane';
 import { createLogger, type Logger } from './logger';
 import { createObservability } from './observability';
@@ -86,9 +87,19 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
         supervisor: { unreachableReplaceAfterMs: env.SHOAL_UNREACHABLE_REPLACE_SECONDS * 1000 },
         roleSyncMs: 2_000,
         leaderPollMs: 2_000,
+        wakeLeader: () => relay?.wakeLeader(),
       },
       log,
     );
+    // Embedded PGlite has one instance, so nothing to relay.
+    const relay =
+      db.kind === 'postgresql'
+        ? new InstanceRelay(db.url, services.events, () => framework.wakeSupervisor(), log)
+        : undefined;
+    if (relay) {
+      await relay.start();
+      stops.push(() => relay.stop());
+    }
     framework.start();
     stops.push(() => framework.stop());
 

@@ -201,6 +201,40 @@ describe('framework identity and reconciliation', () => {
   });
 });
 
+describe('several instances on one database', () => {
+  it('a standby serves docker run: start answers once it runs, wait and events see the exit', async () => {
+    const { sim, db } = await cluster();
+    const leader = await shoalOn(sim, db);
+    await subscribed(leader.services);
+    const standby = await shoalOn(sim, db);
+    expect(standby.framework.isLeader).toBe(false);
+    const tenantId = await tenant(standby.services);
+
+    const watching = new AbortController();
+    const seen: string[] = [];
+    const watched = (async () => {
+      for await (const e of standby.services.events.subscribe(tenantId, watching.signal))
+        seen.push(`${e.name}:${e.action}`);
+    })();
+
+    const { containers } = standby.services;
+    await containers.create(
+      tenantId,
+      { name: 'job', image: 'busybox', cmd: ['sleep', '1'] },
+      'test',
+    );
+    const exited = containers.wait(tenantId, 'job', 'next-exit');
+    // The start is stored here but launched by the leader; the answer waits for RUNNING.
+    const started = await containers.start(tenantId, 'job', 'test');
+    expect(started.state).toBe('running');
+    expect(await exited).toEqual({ exitCode: 0 });
+    await eventually('the standby to hear the exit', async () => seen.includes('job:die'));
+    expect(seen).toEqual(['job:create', 'job:start', 'job:die']);
+    watching.abort();
+    await watched;
+  });
+});
+
 describe('agents failing and going into maintenance', () => {
   it('replaces a task on an unreachable agent and kills the original when the agent returns', async () => {
     const { sim, db } = await cluster();

@@ -25,6 +25,8 @@ export interface FrameworkHostOptions {
   leaderPollMs: number;
   /** Told about every offer round and launch, for metrics. */
   observe?: Pick<FrameworkListener, 'onOfferRound' | 'onLaunched'>;
+  /** How a standby asks the leader to act on a change made here at once. */
+  wakeLeader?: () => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export class FrameworkHost {
     const agents = new AgentSandboxReader(
       async () => this.framework?.frameworkId ?? (await services.taskStore.frameworkId()),
     );
+    services.containers.converge = this.standbyConverge;
     services.containers.sandbox = agents;
     services.containers.monitor = agents;
     this.leadership = new Leadership(
@@ -72,6 +75,15 @@ export class FrameworkHost {
       },
       options.leaderPollMs,
     );
+  }
+
+  /** Wakes the supervisor when this instance leads; another instance asked for it. */
+  wakeSupervisor(): void {
+    this.supervisor?.wake();
+  }
+
+  private get standbyConverge() {
+    return { wake: () => this.options.wakeLeader?.() };
   }
 
   get isLeader(): boolean {
@@ -160,7 +172,7 @@ export class FrameworkHost {
     this.framework = undefined;
     this.supervisor = undefined;
     this.services.containers.launcher = undefined;
-    this.services.containers.converge = { wake: () => undefined };
+    this.services.containers.converge = this.standbyConverge;
     await supervisor?.stop();
     await framework?.stop().catch(() => undefined);
   }

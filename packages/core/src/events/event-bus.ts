@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { ContainerEvent } from '../containers/types';
 
 /**
- * Container events for one process. Subscribers always name a tenant, so a
+ * Container events as this process hears them: its own, and those other
+ * instances relay to it. Subscribers always name a tenant, so a
  * subscription can never see another tenant's events.
  */
 export class ContainerEventBus {
@@ -13,7 +14,16 @@ export class ContainerEventBus {
     this.emitter.setMaxListeners(0);
   }
 
+  /** Set where several instances share the database: carries this instance's events to the others. */
+  relay: ((event: ContainerEvent) => void) | undefined;
+
   publish(event: ContainerEvent): void {
+    this.deliver(event);
+    this.relay?.(event);
+  }
+
+  /** An event that happened on another instance: only this instance's subscribers hear it. */
+  deliver(event: ContainerEvent): void {
     this.emitter.emit(event.tenantId, event);
   }
 
