@@ -138,8 +138,18 @@ export class TaskStore implements FrameworkStore {
       const now = new Date();
       const reason = status.reason ?? null;
       const message = status.message ?? null;
+      // Only the newest task speaks for the container: an older one is being replaced.
+      const isLatest = c.tasks[0]?.id === task.id;
+      const alive =
+        state === 'TASK_RUNNING' || state === 'TASK_STARTING' || state === 'TASK_STAGING';
+      if (alive && (!isLatest || c.desiredState === 'STOPPED')) unwanted = true;
+
       // Mesos re-sends an update until it is acknowledged; history keeps one row per change.
-      const changed = task.state !== state || task.message !== message || task.reason !== reason;
+      // A reconciliation answer restating the stored state is no change either: its generic
+      // message would replace the agent's ("exited with status N"), and so the exit code.
+      const restated = task.state === state && reason === 'REASON_RECONCILIATION';
+      const changed =
+        !restated && (task.state !== state || task.message !== message || task.reason !== reason);
       if (!changed) return;
       await tx.task.update({
         where: { id: task.id },
@@ -154,11 +164,6 @@ export class TaskStore implements FrameworkStore {
         data: { taskId: task.id, state, reason, message, source: status.source ?? null },
       });
 
-      // Only the newest task speaks for the container: an older one is being replaced.
-      const isLatest = c.tasks[0]?.id === task.id;
-      const alive =
-        state === 'TASK_RUNNING' || state === 'TASK_STARTING' || state === 'TASK_STAGING';
-      if (alive && (!isLatest || c.desiredState === 'STOPPED')) unwanted = true;
       if (!isLatest) return;
 
       if (state === 'TASK_RUNNING' && c.state !== 'RUNNING' && c.state !== 'REMOVING') {
