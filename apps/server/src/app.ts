@@ -47,6 +47,8 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     const services = createServices(db, {
       containers: { startWaitMs: env.SHOAL_START_WAIT_SECONDS * 1000 },
     });
+    // Runs after everything else has stopped publishing, before the database closes.
+    stops.push(() => services.eventJournal.flush());
     const seeded = await seedFirstStart(services, { demo: env.seedDemo });
 
     let sim: SimCluster | undefined;

@@ -26,6 +26,7 @@ export { seedFirstStart, ADMIN_EMAIL, type FirstStartResult } from './seed/first
 export * from './containers/types';
 export * from './containers/cluster-view';
 export { ContainerEventBus } from './events/event-bus';
+export { EventJournal, EVENT_RETENTION_MS } from './events/event-journal';
 export { FailureLimiter } from './auth/failure-limiter';
 export { roleAtLeast, type Principal, type TenantAccess } from './auth/access-service';
 export type { DashboardServices } from './auth/dashboard-services';

@@ -8,6 +8,7 @@ import {
 } from './containers/container-service';
 import { TaskStore } from './containers/task-store';
 import { ContainerEventBus } from './events/event-bus';
+import { EventJournal } from './events/event-journal';
 import { createDashboardServices, type DashboardServices } from './auth/dashboard-services';
 import { SystemService } from './system/status';
 import { TenantService } from './tenants/tenant-service';
@@ -19,6 +20,8 @@ export interface Services extends DashboardServices {
   audit: AuditService;
   containers: ContainerService;
   events: ContainerEventBus;
+  /** Past events, for `docker events --since`. */
+  eventJournal: EventJournal;
   /** The framework's durable memory; the Mesos subscription owner hands it to the scheduler. */
   taskStore: TaskStore;
   /** Replaced by the process that owns the Mesos subscription. */
@@ -34,12 +37,14 @@ export function createServices(
   options: { containers?: Partial<ContainerServiceOptions> } = {},
 ): Services {
   const audit = new AuditService(db.prisma);
-  const events = new ContainerEventBus();
+  const eventJournal = new EventJournal(db.prisma);
+  const events = new ContainerEventBus(eventJournal);
   const tenants = new TenantService(db.prisma, audit);
   const users = new UserService(db.prisma);
   return {
     audit,
     events,
+    eventJournal,
     containers: new ContainerService(db.prisma, audit, events, {
       ...DEFAULT_CONTAINER_OPTIONS,
       ...options.containers,

@@ -164,9 +164,60 @@ describe.skipIf(!existsSync(DOCKER))('the docker CLI against Shoal', () => {
     expect(events.stdout.split('\n').filter(Boolean)).toEqual([
       'create',
       'start',
+      'die',
       'stop',
       'destroy',
     ]);
+  });
+
+  it("replays every exit of a container its restart policy ran again, with each exit's code", async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const run = await docker(
+      'run',
+      '-d',
+      '--name',
+      'flaky',
+      '--restart',
+      'on-failure:2',
+      'busybox',
+      'sh',
+      '-c',
+      'exit 3',
+    );
+    expect(run.code).toBe(0);
+    await eventually('flaky to give up', async () => {
+      const state = await docker(
+        'inspect',
+        '--format',
+        '{{.State.Status}} {{.RestartCount}}',
+        'flaky',
+      );
+      return state.stdout.trim() === 'exited 2';
+    });
+    const events = await docker(
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Math.floor(Date.now() / 1000) + 1),
+      '--filter',
+      'container=flaky',
+      '--filter',
+      'event=start',
+      '--filter',
+      'event=die',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.exitCode}}',
+    );
+    expect(events.stdout.split('\n').filter(Boolean)).toEqual([
+      'start <no value>',
+      'die 3',
+      'start <no value>',
+      'die 3',
+      'start <no value>',
+      'die 3',
+    ]);
+    expect((await docker('rm', 'flaky')).code).toBe(0);
   });
 
   it('streams live events after replaying the past ones', async () => {

@@ -1,4 +1,4 @@
-import type { AuditView, ContainerEvent } from '@shoal/core';
+import type { ContainerEvent } from '@shoal/core';
 import { queryFilters, queryTime, type Filters } from './query';
 import type { RequestContext, Route } from './router';
 import { pump } from './streams/pump';
@@ -48,84 +48,6 @@ function eventMatches(event: ContainerEvent, filters: Filters): boolean {
   return !labels || labels.every((l) => matchesLabel(l, event.attributes));
 }
 
-// Audit actions that are Docker events; `die` is not audited (Mesos reports it).
-const AUDITED: Record<string, ContainerEvent['action']> = {
-  'container.create': 'create',
-  'container.start': 'start',
-  'container.stop': 'stop',
-  'container.kill': 'kill',
-  'container.remove': 'destroy',
-};
-const AUDIT_PAGES = 10;
-
-async function auditEntries(ctx: RequestContext, since: Date, until: Date) {
-  const entries: AuditView[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < AUDIT_PAGES; page++) {
-    const { events, nextCursor } = await ctx.services.auditLog.list({
-      tenantId: ctx.caller.tenantId,
-      action: 'container.',
-      since,
-      until,
-      limit: 200,
-      ...(cursor ? { cursor } : {}),
-    });
-    entries.push(...events);
-    if (!nextCursor) break;
-    cursor = nextCursor;
-  }
-  return entries;
-}
-
-/**
- * Events before the subscription, rebuilt from the audit log (what tenants
- * asked for, removed containers included) and from each existing container's
- * last exit. Earlier exits of restarted or removed containers are not
- * replayed: Mesos reports them, nobody asks for them, so nothing records them.
- */
-async function pastEvents(
-  ctx: RequestContext,
-  since: Date,
-  until: Date,
-): Promise<ContainerEvent[]> {
-  const [views, audited] = await Promise.all([
-    ctx.services.containers.list(ctx.caller.tenantId, { all: true }),
-    auditEntries(ctx, since, until),
-  ]);
-  const known = new Map(views.map((v) => [v.id, v]));
-  const events: ContainerEvent[] = [];
-  for (const entry of audited) {
-    const action = AUDITED[entry.action];
-    const detail = (entry.detail ?? {}) as { id?: string; image?: string };
-    if (!action || !detail.id) continue;
-    const view = known.get(detail.id);
-    events.push({
-      tenantId: ctx.caller.tenantId,
-      containerId: detail.id,
-      name: view?.name ?? entry.target ?? '',
-      image: view?.image ?? detail.image ?? '',
-      action,
-      at: entry.at,
-      attributes: view?.spec.labels ?? {},
-    });
-  }
-  for (const view of views) {
-    if (!view.finishedAt || view.exitCode === null) continue;
-    events.push({
-      tenantId: view.tenantId,
-      containerId: view.id,
-      name: view.name,
-      image: view.image,
-      action: 'die',
-      at: view.finishedAt,
-      attributes: { ...view.spec.labels, exitCode: String(view.exitCode) },
-    });
-  }
-  return events
-    .filter((e) => e.at >= since && e.at < until)
-    .sort((a, b) => a.at.getTime() - b.at.getTime());
-}
-
 async function* eventLines(
   ctx: RequestContext,
   filters: Filters,
@@ -139,7 +61,11 @@ async function* eventLines(
   try {
     if (since) {
       const end = until && until < subscribedAt ? until : subscribedAt;
-      for (const event of await pastEvents(ctx, since, end)) {
+      for (const event of await ctx.services.eventJournal.between(
+        ctx.caller.tenantId,
+        since,
+        end,
+      )) {
         if (eventMatches(event, filters)) yield toJsonLine(event);
       }
     }

@@ -1,9 +1,8 @@
 import type {
-  AuditFilters,
-  AuditView,
   ClusterView,
   ContainerEventBus,
   ContainerOperations,
+  EventJournal,
   TenantService,
   TokenService,
 } from '@shoal/core';
@@ -19,7 +18,5 @@ export interface DockerApiServices {
   events: Pick<ContainerEventBus, 'subscribe'>;
   cluster: ClusterView;
   /** For `docker events --since`: what happened before the subscription. */
-  auditLog: {
-    list(filters: AuditFilters): Promise<{ events: AuditView[]; nextCursor: string | null }>;
-  };
+  eventJournal: Pick<EventJournal, 'between'>;
 }

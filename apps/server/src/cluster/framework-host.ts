@@ -16,6 +16,8 @@ import { OperatorClusterAdmin } from './operator-admin';
 import { AgentSandboxReader } from './sandbox-reader';
 import type { Logger } from '../logger';
 
+const EVENT_PRUNE_MS = 60 * 60 * 1000;
+
 export interface FrameworkHostOptions {
   mesos: MasterClientOptions;
   framework: Omit<FrameworkOptions, 'roles'>;
@@ -38,6 +40,7 @@ export class FrameworkHost {
   private framework: MesosFramework | undefined;
   private supervisor: ContainerSupervisor | undefined;
   private roleTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private readonly leadership: Leadership;
   private readonly operator: OperatorClient;
 
@@ -163,11 +166,24 @@ export class FrameworkHost {
     await this.pushPolicies();
     this.roleTimer = setInterval(() => void this.syncRoles(), this.options.roleSyncMs);
     this.roleTimer.unref();
+    void this.pruneEvents();
+    this.pruneTimer = setInterval(() => void this.pruneEvents(), EVENT_PRUNE_MS);
+    this.pruneTimer.unref();
+  }
+
+  private async pruneEvents(): Promise<void> {
+    try {
+      const pruned = await this.services.eventJournal.prune();
+      if (pruned > 0) this.log.info('pruned old container events', { pruned });
+    } catch (error) {
+      this.log.warn('pruning old container events failed', { error: (error as Error).message });
+    }
   }
 
   /** Leaves the subscription (without tearing the framework down) so a standby can take over. */
   private async step(): Promise<void> {
     clearInterval(this.roleTimer);
+    clearInterval(this.pruneTimer);
     const { framework, supervisor } = this;
     this.framework = undefined;
     this.supervisor = undefined;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ContainerEvent } from '../containers/types';
+import type { EventJournal } from './event-journal';
 
 /**
  * Container events as this process hears them: its own, and those other
@@ -9,15 +10,17 @@ import type { ContainerEvent } from '../containers/types';
 export class ContainerEventBus {
   private readonly emitter = new EventEmitter();
 
-  constructor() {
+  /** Set where several instances share the database: carries this instance's events to the others. */
+  relay: ((event: ContainerEvent) => void) | undefined;
+
+  /** `journal` keeps what this instance publishes, for replays. */
+  constructor(private readonly journal?: Pick<EventJournal, 'append'>) {
     // One listener per open `docker events` or dashboard subscription.
     this.emitter.setMaxListeners(0);
   }
 
-  /** Set where several instances share the database: carries this instance's events to the others. */
-  relay: ((event: ContainerEvent) => void) | undefined;
-
   publish(event: ContainerEvent): void {
+    this.journal?.append(event);
     this.deliver(event);
     this.relay?.(event);
   }

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import {
   ContainerEventBus,
-  type AuditView,
   ShoalError,
   type ClusterView,
   type ContainerAction,
+  type ContainerEvent,
   type ContainerListFilters,
   type ContainerOperations,
   type ContainerSpec,
@@ -61,8 +61,6 @@ interface Box {
 
 export class MemoryContainers implements ContainerOperations {
   readonly boxes = new Map<string, Box>();
-  /** What core's container service writes to the audit log. */
-  readonly audit: (AuditView & { tenantId: string })[] = [];
 
   constructor(private readonly events: ContainerEventBus) {}
 
@@ -111,7 +109,6 @@ export class MemoryContainers implements ContainerOperations {
       task: null,
     };
     this.boxes.set(id, { view, lines: [], changed: new EventEmitter() });
-    this.record(view, 'create', { id, image: spec.image });
     this.publish(view, 'create');
     return { ...view };
   }
@@ -120,7 +117,6 @@ export class MemoryContainers implements ContainerOperations {
     const box = this.box(tenantId, ref);
     if (box.view.state === 'running') return { ...box.view };
     const now = new Date();
-    this.record(box.view, 'start');
     box.lines = [];
     Object.assign(box.view, {
       state: 'running',
@@ -163,7 +159,6 @@ export class MemoryContainers implements ContainerOperations {
 
   async stop(tenantId: string, ref: string): Promise<ContainerView> {
     const box = this.box(tenantId, ref);
-    this.record(box.view, 'stop');
     if (box.view.state === 'running') this.exit(box, 143, 'stop');
     return { ...box.view };
   }
@@ -178,7 +173,6 @@ export class MemoryContainers implements ContainerOperations {
         `Cannot kill container: ${ref}: Container ${box.view.id} is not running`,
       );
     }
-    this.record(box.view, 'kill');
     this.publish(box.view, 'kill');
     this.exit(box, 137);
     return { ...box.view };
@@ -198,7 +192,6 @@ export class MemoryContainers implements ContainerOperations {
       );
     }
     if (box.view.state === 'running') this.exit(box, 137);
-    this.record(box.view, 'remove');
     this.destroy(box);
   }
 
@@ -345,19 +338,6 @@ export class MemoryContainers implements ContainerOperations {
     if (box.view.spec.autoRemove) this.destroy(box);
   }
 
-  private record(view: ContainerView, action: string, detail: object = { id: view.id }): void {
-    this.audit.push({
-      id: String(this.audit.length),
-      tenantId: view.tenantId,
-      tenantSlug: null,
-      at: new Date(),
-      actor: 'test',
-      action: `container.${action}`,
-      target: view.name,
-      detail,
-    });
-  }
-
   private destroy(box: Box): void {
     this.boxes.delete(box.view.id);
     this.publish(box.view, 'destroy');
@@ -413,7 +393,8 @@ const cluster: ClusterView = {
 
 /** Tokens of two tenants: `acme-rw`, `acme-ro`, `globex-rw`, and refused ones named after the reason. */
 export function memoryServices() {
-  const events = new ContainerEventBus();
+  const published: ContainerEvent[] = [];
+  const events = new ContainerEventBus({ append: (e) => published.push(e) });
   const containers = new MemoryContainers(events);
   const tenants = [tenant('acme'), tenant('globex')];
   const identities: Record<string, TokenIdentity> = {
@@ -435,18 +416,9 @@ export function memoryServices() {
     containers,
     events,
     cluster,
-    auditLog: {
-      list: async (filters) => ({
-        events: containers.audit
-          .filter((e) => e.tenantId === filters.tenantId)
-          .filter(
-            (e) =>
-              (!filters.since || e.at >= filters.since) &&
-              (!filters.until || e.at <= filters.until),
-          )
-          .reverse(),
-        nextCursor: null,
-      }),
+    eventJournal: {
+      between: async (tenantId, since, until) =>
+        published.filter((e) => e.tenantId === tenantId && e.at >= since && e.at < until),
     },
   };
   return { services, containers, events };
