@@ -87,6 +87,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
         },
         observe: observability.observe,
         supervisor: { unreachableReplaceAfterMs: env.SHOAL_UNREACHABLE_REPLACE_SECONDS * 1000 },
+        logSampler: { intervalMs: env.SHOAL_LOG_SAMPLE_SECONDS * 1000 },
         roleSyncMs: 2_000,
         leaderPollMs: 2_000,
         wakeLeader: () => relay?.wakeLeader(),

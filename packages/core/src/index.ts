@@ -27,6 +27,11 @@ export * from './containers/types';
 export * from './containers/cluster-view';
 export { ContainerEventBus } from './events/event-bus';
 export { EventJournal, EVENT_RETENTION_MS } from './events/event-journal';
+export {
+  LogSampler,
+  DEFAULT_LOG_SAMPLER_OPTIONS,
+  type LogSamplerOptions,
+} from './containers/log-sampler';
 export { FailureLimiter } from './auth/failure-limiter';
 export { roleAtLeast, type Principal, type TenantAccess } from './auth/access-service';
 export type { DashboardServices } from './auth/dashboard-services';

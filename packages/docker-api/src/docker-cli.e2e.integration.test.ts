@@ -170,6 +170,48 @@ describe.skipIf(!existsSync(DOCKER))('the docker CLI against Shoal', () => {
     ]);
   });
 
+  it('dates log lines when they were written, for logs -t and --since', async () => {
+    const run = await docker(
+      'run',
+      '-d',
+      '--name',
+      'clock',
+      'busybox',
+      'sh',
+      '-c',
+      'echo one; sleep 3; echo two >&2; sleep 3; echo three',
+    );
+    expect(run.code).toBe(0);
+    await eventually('clock to finish', async () => {
+      const state = await docker('inspect', '--format', '{{.State.Status}}', 'clock');
+      return state.stdout.trim() === 'exited';
+    });
+    const stamped = await docker('logs', '-t', 'clock');
+    const lines = `${stamped.stdout}${stamped.stderr}`.split('\n').filter(Boolean);
+    const at = Object.fromEntries(
+      lines.map((l) => {
+        const [time, text] = l.split(' ');
+        return [text!, Date.parse(time!)];
+      }),
+    );
+    expect(Object.keys(at).sort()).toEqual(['one', 'three', 'two']);
+    // Written 3 s apart; each is dated within the test's 0.5 s sampling interval (plus the
+    // emulator's timing), never at the moment docker logs read them.
+    for (const [earlier, later] of [
+      ['one', 'two'],
+      ['two', 'three'],
+    ] as const) {
+      expect(at[later]! - at[earlier]!).toBeGreaterThan(1_500);
+      expect(at[later]! - at[earlier]!).toBeLessThan(5_500);
+    }
+
+    const since = ((at.two! - 1_000) / 1000).toFixed(3);
+    const recent = await docker('logs', '--since', since, 'clock');
+    expect(recent.stdout).toBe('three\n');
+    expect(recent.stderr).toBe('two\n');
+    expect((await docker('rm', 'clock')).code).toBe(0);
+  });
+
   it("replays every exit of a container its restart policy ran again, with each exit's code", async () => {
     const since = String(Math.floor(Date.now() / 1000) - 1);
     const run = await docker(

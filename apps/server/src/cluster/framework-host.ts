@@ -1,7 +1,10 @@
 import { hostname } from 'node:os';
 import {
   ContainerSupervisor,
+  DEFAULT_LOG_SAMPLER_OPTIONS,
   DEFAULT_SUPERVISOR_OPTIONS,
+  LogSampler,
+  type LogSamplerOptions,
   quotaOf,
   type Services,
   type SupervisorOptions,
@@ -22,6 +25,7 @@ export interface FrameworkHostOptions {
   mesos: MasterClientOptions;
   framework: Omit<FrameworkOptions, 'roles'>;
   supervisor?: Partial<SupervisorOptions>;
+  logSampler?: Partial<LogSamplerOptions>;
   /** How often tenant roles are compared with the framework's subscribed roles. */
   roleSyncMs: number;
   leaderPollMs: number;
@@ -39,10 +43,12 @@ export interface FrameworkHostOptions {
 export class FrameworkHost {
   private framework: MesosFramework | undefined;
   private supervisor: ContainerSupervisor | undefined;
+  private logSampler: LogSampler | undefined;
   private roleTimer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly leadership: Leadership;
   private readonly operator: OperatorClient;
+  private readonly agents: AgentSandboxReader;
 
   constructor(
     private readonly services: Services,
@@ -59,9 +65,9 @@ export class FrameworkHost {
       new OperatorClusterAdmin(this.operator, () => this.framework?.frameworkId ?? null),
     );
     // A standby reads sandboxes too: the framework id then comes from the database.
-    const agents = new AgentSandboxReader(
+    const agents = (this.agents = new AgentSandboxReader(
       async () => this.framework?.frameworkId ?? (await services.taskStore.frameworkId()),
-    );
+    ));
     services.containers.converge = this.standbyConverge;
     services.containers.sandbox = agents;
     services.containers.monitor = agents;
@@ -163,6 +169,14 @@ export class FrameworkHost {
       return;
     }
     supervisor.start();
+    this.logSampler = new LogSampler(
+      this.prisma,
+      this.services.containers.logClock,
+      this.agents,
+      { ...DEFAULT_LOG_SAMPLER_OPTIONS, ...this.options.logSampler },
+      (message, error) => this.log.warn(message, { error: String(error) }),
+    );
+    this.logSampler.start();
     await this.pushPolicies();
     this.roleTimer = setInterval(() => void this.syncRoles(), this.options.roleSyncMs);
     this.roleTimer.unref();
@@ -184,9 +198,11 @@ export class FrameworkHost {
   private async step(): Promise<void> {
     clearInterval(this.roleTimer);
     clearInterval(this.pruneTimer);
-    const { framework, supervisor } = this;
+    const { framework, supervisor, logSampler } = this;
     this.framework = undefined;
     this.supervisor = undefined;
+    this.logSampler = undefined;
+    await logSampler?.stop();
     this.services.containers.launcher = undefined;
     this.services.containers.converge = this.standbyConverge;
     await supervisor?.stop();

@@ -30,6 +30,7 @@ export async function startShoalForTest(
     SHOAL_LOG_LEVEL: 'error',
     SHOAL_UNREACHABLE_REPLACE_SECONDS: '1',
     SHOAL_START_WAIT_SECONDS: '5',
+    SHOAL_LOG_SAMPLE_SECONDS: '0.5',
     ...(options.masters ? { MESOS_MASTER: options.masters.join(',') } : {}),
     ...options.env,
   });

@@ -133,7 +133,7 @@ export interface LogOptions {
   follow: boolean;
   /** Only the last N lines; undefined for all. */
   tail?: number;
-  /** Only lines at or after this time (best effort: the sandbox has no timestamps, see LogLine.at). */
+  /** Only lines at or after this time (as LogLine.at dates them). */
   since?: Date;
 }
 
@@ -141,7 +141,10 @@ export interface LogLine {
   stream: 'stdout' | 'stderr';
   /** The line including its trailing newline, when it had one. */
   text: string;
-  /** When Shoal read the line from the agent. */
+  /**
+   * When the line had been written by: the first time Shoal saw its file
+   * reach past it (see LogClock), so at most a sampling interval late.
+   */
   at: Date;
 }
 

@@ -1,0 +1,60 @@
+import type { PrismaClient } from '@shoal/db';
+import type { SandboxReader } from './ports';
+
+export type LogStream = 'stdout' | 'stderr';
+
+/** A file had reached `size` bytes by `at`. */
+export interface LogMark {
+  size: number;
+  at: Date;
+}
+
+/**
+ * Dates log lines. Mesos sandbox files hold no times, so Shoal notes when it
+ * saw each file grow: the leader samples running tasks' file sizes, every
+ * reader notes what it finds, and a finished task's final size is dated at
+ * its end. A line's time is the first mark covering its last byte: the latest
+ * it can have been written, off by at most the sampling interval.
+ */
+export class LogClock {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Marks of one file, by size. */
+  async marks(taskRowId: string, stream: LogStream): Promise<LogMark[]> {
+    const rows = await this.prisma.logMark.findMany({
+      where: { taskId: taskRowId, stream },
+      orderBy: { size: 'asc' },
+      select: { size: true, at: true },
+    });
+    return rows.map((r) => ({ size: Number(r.size), at: r.at }));
+  }
+
+  async record(taskRowId: string, stream: LogStream, size: number, at: Date): Promise<void> {
+    if (size <= 0) return;
+    await this.prisma.logMark.createMany({
+      data: [{ taskId: taskRowId, stream, size: BigInt(size), at }],
+      skipDuplicates: true,
+    });
+  }
+}
+
+/** The time of the bytes before `end`: the first mark at or past it. */
+export function timeOf(marks: LogMark[], end: number): Date | undefined {
+  let lo = 0;
+  let hi = marks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (marks[mid]!.size >= end) hi = mid;
+    else lo = mid + 1;
+  }
+  return marks[lo]?.at;
+}
+
+/** A sandbox file's size, without reading it (Mesos answers offset -1 with the length). */
+export async function sizeOf(
+  sandbox: SandboxReader,
+  task: Parameters<SandboxReader['read']>[0],
+  stream: LogStream,
+): Promise<number> {
+  return (await sandbox.read(task, stream, -1, 0)).offset;
+}

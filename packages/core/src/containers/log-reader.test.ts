@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { timeOf, type LogMark } from './log-clock';
+import { DatedLogReader } from './log-reader';
+import type { SandboxReader } from './ports';
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+const TASK = { id: 'row-1', mesosTaskId: 't', agentId: 'a', agentEndpoint: 'agent:5051' };
+
+/** A sandbox file that grows as the test writes to it, read the way an agent serves it. */
+function growingFile() {
+  let content = '';
+  const sandbox: SandboxReader = {
+    read: async (_task, _file, offset, length) => {
+      const bytes = Buffer.from(content);
+      if (offset < 0) return { data: '', offset: bytes.length };
+      return { data: bytes.subarray(offset, offset + length).toString(), offset };
+    },
+  };
+  return { sandbox, write: (text: string) => void (content += text) };
+}
+
+describe('timeOf', () => {
+  const marks: LogMark[] = [
+    { size: 10, at: at(1) },
+    { size: 25, at: at(5) },
+  ];
+  it('dates bytes by the first mark at or past their end', () => {
+    expect(timeOf(marks, 4)).toEqual(at(1));
+    expect(timeOf(marks, 10)).toEqual(at(1));
+    expect(timeOf(marks, 11)).toEqual(at(5));
+    expect(timeOf(marks, 26)).toBeUndefined();
+  });
+});
+
+describe('DatedLogReader', () => {
+  it('dates each line by the marks, records what it reads, and holds back a partial line', async () => {
+    const file = growingFile();
+    const recorded: [number, Date][] = [];
+    const clock = {
+      record: async (_t: string, _s: string, size: number, when: Date) =>
+        void recorded.push([size, when]),
+    };
+    file.write('é one\ntwo\nthr');
+    // "é one\n" is 7 bytes: the sampler saw 7 bytes at second 1.
+    const reader = new DatedLogReader(file.sandbox, clock, TASK, 'stdout', [
+      { size: 7, at: at(1) },
+    ]);
+
+    const first = await reader.readAvailable(undefined);
+    expect(first.map((l) => l.text)).toEqual(['é one\n', 'two\n']);
+    expect(first[0]!.at).toEqual(at(1));
+    // Beyond every mark: dated when read, and noted for later readers.
+    expect(first[1]!.at.getTime()).toBeGreaterThan(at(1).getTime());
+    expect(recorded).toEqual([[14, first[1]!.at]]);
+
+    file.write('ee\n');
+    const ended = at(9);
+    const rest = await reader.readAvailable(ended, true);
+    expect(rest).toEqual([{ stream: 'stdout', text: 'three\n', at: ended }]);
+    expect(recorded.at(-1)).toEqual([17, ended]);
+  });
+});

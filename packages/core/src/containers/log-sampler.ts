@@ -1,0 +1,103 @@
+import { Prisma, type PrismaClient } from '@shoal/db';
+import { TERMINAL_STATES } from './lifecycle';
+import { sizeOf, type LogClock } from './log-clock';
+import type { SandboxReader } from './ports';
+
+export interface LogSamplerOptions {
+  intervalMs: number;
+  /** Tasks looked at per pass: with many running tasks, each is sampled less often. */
+  batchSize: number;
+  concurrency: number;
+}
+
+export const DEFAULT_LOG_SAMPLER_OPTIONS: LogSamplerOptions = {
+  intervalMs: 5_000,
+  batchSize: 200,
+  concurrency: 16,
+};
+
+interface DueTask {
+  id: string;
+  mesosTaskId: string;
+  agentId: string;
+  agentEndpoint: string;
+  state: string;
+  updatedAt: Date;
+}
+
+/**
+ * Runs on the leader and feeds the LogClock: notes the sizes of running
+ * tasks' stdout and stderr, and a finished task's final sizes dated at its
+ * end. A young task is sampled every pass; an old one as often as 1/200 of
+ * its age, so a month-long task keeps about a thousand marks, not half a
+ * million, and its old lines are dated to within 0.5% of their age.
+ */
+export class LogSampler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly clock: LogClock,
+    private readonly sandbox: SandboxReader,
+    private readonly options: LogSamplerOptions = DEFAULT_LOG_SAMPLER_OPTIONS,
+    private readonly onError: (message: string, error: unknown) => void = () => undefined,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.sampleOnce()
+        .then(
+          () => undefined,
+          (error: unknown) => this.onError('sampling log sizes failed', error),
+        )
+        .finally(() => (this.running = undefined));
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; returns how many tasks it looked at. */
+  async sampleOnce(): Promise<number> {
+    const minSpacing = `${this.options.intervalMs / 1000} seconds`;
+    // Times are stored as UTC without a zone, so "now" is compared the same way.
+    const due = await this.prisma.$queryRaw<DueTask[]>`
+      SELECT id, "mesosTaskId", "agentId", "agentEndpoint", state, "updatedAt"
+      FROM "Task"
+      WHERE "agentId" IS NOT NULL AND "agentEndpoint" IS NOT NULL AND (
+        (state = 'TASK_RUNNING' AND ("logsCheckedAt" IS NULL OR "logsCheckedAt" <
+          (now() AT TIME ZONE 'UTC') - GREATEST(${minSpacing}::interval,
+            ((now() AT TIME ZONE 'UTC') - "launchedAt") / 200)))
+        OR (state IN (${Prisma.join(TERMINAL_STATES)})
+          AND ("logsCheckedAt" IS NULL OR "logsCheckedAt" < "updatedAt")))
+      ORDER BY "logsCheckedAt" ASC NULLS FIRST
+      LIMIT ${this.options.batchSize}`;
+    const queue = [...due];
+    const worker = async () => {
+      for (let task = queue.shift(); task; task = queue.shift()) await this.sample(task);
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+    return due.length;
+  }
+
+  private async sample(task: DueTask): Promise<void> {
+    const checkedAt = new Date();
+    // Nothing is written after a task ends, so its final size is dated at its end.
+    const at = task.state === 'TASK_RUNNING' ? checkedAt : task.updatedAt;
+    try {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const size = await sizeOf(this.sandbox, task, stream);
+        await this.clock.record(task.id, stream, size, at);
+      }
+    } catch {
+      // The agent may be gone with the task; the task is still checked, or it would be asked forever.
+    }
+    // Raw, so the row's updatedAt (the end time of a finished task) stays as it is.
+    await this.prisma.$executeRaw`
+      UPDATE "Task" SET "logsCheckedAt" = ${checkedAt} WHERE id = ${task.id}`;
+  }
+}
