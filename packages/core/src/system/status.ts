@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@shoal/db';
+import type { Principal } from '../auth/access-service';
 
 export interface DatabaseHealth {
   kind: 'postgresql' | 'pglite';
@@ -37,12 +38,20 @@ export class SystemService {
     }
   }
 
-  async status(): Promise<SystemStatus> {
+  /**
+   * Counts only what `viewer` can open (every tenant for an admin, their own
+   * tenants for others, nothing when signed out): a count over the whole
+   * cluster would tell a tenant that others exist and how much they run.
+   */
+  async status(viewer: Principal | null): Promise<SystemStatus> {
     const database = await this.databaseHealth();
-    if (!database.ok) return { version: SHOAL_VERSION, database, tenants: 0, containers: 0 };
+    if (!database.ok || !viewer) {
+      return { version: SHOAL_VERSION, database, tenants: 0, containers: 0 };
+    }
+    const visible = viewer.isAdmin ? {} : { memberships: { some: { userId: viewer.id } } };
     const [tenants, containers] = await Promise.all([
-      this.prisma.tenant.count(),
-      this.prisma.container.count(),
+      this.prisma.tenant.count({ where: visible }),
+      this.prisma.container.count({ where: { tenant: visible } }),
     ]);
     return { version: SHOAL_VERSION, database, tenants, containers };
   }

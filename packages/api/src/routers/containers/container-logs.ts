@@ -18,10 +18,13 @@ export const ZContainerLogsResponseSchema = zAsyncIterable(
 export const containerLogsRoute = tenantProcedure('VIEWER')
   .input(ZContainerLogsRequestSchema)
   .output(ZContainerLogsResponseSchema)
-  .subscription(async function* ({ ctx, input, signal }) {
-    yield* ctx.services.containers.logs(
+  .subscription(async ({ ctx, input, signal }) => {
+    // Looked up before the stream starts: an error while it streams bypasses the
+    // domain-error mapping and reaches the page as a server fault, not "No such container".
+    const container = await ctx.services.containers.get(ctx.tenant.id, input.ref);
+    return ctx.services.containers.logs(
       ctx.tenant.id,
-      input.ref,
+      container.id,
       { stdout: true, stderr: true, follow: input.follow, tail: input.tail },
       signal,
     );

@@ -17,4 +17,4 @@ export const ZGetStatusResponseSchema = z.object({
 export const getStatusRoute = publicProcedure
   .input(ZGetStatusRequestSchema)
   .output(ZGetStatusResponseSchema)
-  .query(({ ctx }) => ctx.services.system.status());
+  .query(({ ctx }) => ctx.services.system.status(ctx.user));
