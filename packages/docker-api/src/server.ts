@@ -37,7 +37,7 @@ export interface DockerApi {
   close(): Promise<void>;
 }
 
-const ROUTES = [
+export const ROUTES = [
   ...systemRoutes,
   ...readRoutes,
   ...lifecycleRoutes,
