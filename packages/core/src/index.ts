@@ -60,6 +60,8 @@ export type {
   ConvergeTrigger,
   TaskMonitor,
   TaskUsage,
+  NetworkCounters,
+  BlockIoCounter,
 } from './containers/ports';
 export {
   normaliseSpec,

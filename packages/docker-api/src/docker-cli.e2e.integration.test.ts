@@ -122,17 +122,27 @@ describe.skipIf(!existsSync(DOCKER))('the docker CLI against Shoal', () => {
     });
   });
 
-  it('shows the agent’s measured memory in docker stats', async () => {
+  it('shows the agent’s measured memory, network and block I/O in docker stats', async () => {
     const stats = await docker(
       'stats',
       '--no-stream',
       '--format',
-      '{{.Name}} {{.MemUsage}}',
+      '{{.Name}}|{{.MemUsage}}|{{.NetIO}}|{{.BlockIO}}',
       'web',
     );
     expect(stats.code).toBe(0);
-    // The emulated agent reports a resident set of 30% of the 128 MiB default.
-    expect(stats.stdout.trim()).toMatch(/^web 38\.\d+MiB \/ 128MiB$/);
+    const [name, mem, net, block] = stats.stdout.trim().split('|');
+    expect(name).toBe('web');
+    // The emulated agent reports a resident set of 30% of the 128 MiB default...
+    expect(mem).toMatch(/^38\.\d+MiB \/ 128MiB$/);
+    // ...and traffic that grows with the task's age, received and read faster than sent
+    // and written: Docker's "in / out" columns must not be swapped or zero.
+    const [rx, tx] = net!.split(' / ').map(bytesOf);
+    const [read, written] = block!.split(' / ').map(bytesOf);
+    expect(rx).toBeGreaterThan(tx!);
+    expect(tx).toBeGreaterThan(0);
+    expect(written).toBeGreaterThan(read!);
+    expect(read).toBeGreaterThan(0);
   });
 
   it('says clearly that exec is not supported', async () => {
@@ -383,3 +393,11 @@ describe('dockerode against Shoal', () => {
     await server.remove();
   });
 });
+
+/** Bytes from the CLI's human units (kB, MB: powers of 1000; B). */
+function bytesOf(text: string): number {
+  const match = /^([\d.]+)([kMG]?B)$/.exec(text.trim());
+  if (!match) throw new Error(`not a size: ${text}`);
+  const unit = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[match[2] as 'B' | 'kB' | 'MB' | 'GB'];
+  return Number(match[1]) * unit;
+}

@@ -192,6 +192,19 @@ describe('task lifecycle', () => {
         statistics: expect.objectContaining({
           cpus_limit: 0.5,
           mem_limit_bytes: 256 * 1024 * 1024,
+          net_rx_bytes: expect.any(Number),
+          net_tx_packets: expect.any(Number),
+          blkio: {
+            throttling: [
+              expect.objectContaining({
+                device: { major_number: 8, minor_number: 0 },
+                io_service_bytes: expect.arrayContaining([
+                  { op: 'READ', value: expect.any(Number) },
+                  { op: 'WRITE', value: expect.any(Number) },
+                ]),
+              }),
+            ],
+          },
         }),
       }),
     ]);

@@ -1,5 +1,11 @@
 import { request } from 'undici';
-import type { SandboxReader, TaskMonitor, TaskUsage } from '@shoal/core';
+import type {
+  BlockIoCounter,
+  NetworkCounters,
+  SandboxReader,
+  TaskMonitor,
+  TaskUsage,
+} from '@shoal/core';
 
 /**
  * Reads task sandboxes through the agents' `/files/read`, using the virtual
@@ -68,8 +74,48 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
       cpusLimit: s.cpus_limit ?? 0,
       memRssBytes: s.mem_rss_bytes ?? 0,
       memLimitBytes: s.mem_limit_bytes ?? 0,
+      ...networkOf(s),
+      ...blockIoOf(s),
     };
   }
+}
+
+function networkOf(s: MonitorEntry['statistics']): { network?: NetworkCounters } {
+  if (s.net_rx_bytes === undefined && s.net_tx_bytes === undefined) return {};
+  return {
+    network: {
+      rxBytes: s.net_rx_bytes ?? 0,
+      rxPackets: s.net_rx_packets ?? 0,
+      rxErrors: s.net_rx_errors ?? 0,
+      rxDropped: s.net_rx_dropped ?? 0,
+      txBytes: s.net_tx_bytes ?? 0,
+      txPackets: s.net_tx_packets ?? 0,
+      txErrors: s.net_tx_errors ?? 0,
+      txDropped: s.net_tx_dropped ?? 0,
+    },
+  };
+}
+
+/** Bytes read and written per device, as the blkio throttling policy counts them. */
+function blockIoOf(s: MonitorEntry['statistics']): { blockIo?: BlockIoCounter[] } {
+  const devices = s.blkio?.throttling?.filter((d) => d.device) ?? [];
+  if (devices.length === 0) return {};
+  return {
+    blockIo: devices.flatMap((d) =>
+      (d.io_service_bytes ?? []).flatMap((v) =>
+        v.op === 'READ' || v.op === 'WRITE'
+          ? [
+              {
+                major: d.device!.major_number,
+                minor: d.device!.minor_number,
+                op: v.op === 'READ' ? ('read' as const) : ('write' as const),
+                bytes: v.value ?? 0,
+              },
+            ]
+          : [],
+      ),
+    ),
+  };
 }
 
 interface MonitorEntry {
@@ -82,5 +128,19 @@ interface MonitorEntry {
     cpus_limit?: number;
     mem_rss_bytes?: number;
     mem_limit_bytes?: number;
+    net_rx_packets?: number;
+    net_rx_bytes?: number;
+    net_rx_errors?: number;
+    net_rx_dropped?: number;
+    net_tx_packets?: number;
+    net_tx_bytes?: number;
+    net_tx_errors?: number;
+    net_tx_dropped?: number;
+    blkio?: {
+      throttling?: {
+        device?: { major_number: number; minor_number: number };
+        io_service_bytes?: { op?: string; value?: number }[];
+      }[];
+    };
   };
 }

@@ -35,6 +35,28 @@ export interface TaskUsage {
   cpusLimit: number;
   memRssBytes: number;
   memLimitBytes: number;
+  /** Only where the agent measures it (Mesos's network/port_mapping isolator). */
+  network?: NetworkCounters;
+  /** Per block device, only where the agent measures it (the cgroups/blkio isolator). */
+  blockIo?: BlockIoCounter[];
+}
+
+export interface NetworkCounters {
+  rxBytes: number;
+  rxPackets: number;
+  rxErrors: number;
+  rxDropped: number;
+  txBytes: number;
+  txPackets: number;
+  txErrors: number;
+  txDropped: number;
+}
+
+export interface BlockIoCounter {
+  major: number;
+  minor: number;
+  op: 'read' | 'write';
+  bytes: number;
 }
 
 export interface TaskMonitor {

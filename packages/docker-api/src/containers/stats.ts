@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ContainerView, TaskUsage } from '@shoal/core';
+import type { ContainerView, NetworkCounters, TaskUsage } from '@shoal/core';
 import { queryBool } from '../query';
 import type { RequestContext, Route } from '../router';
 
@@ -7,19 +7,28 @@ const MIB = 1024 * 1024;
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 const STREAM_INTERVAL_MS = 1000;
 
-/** How the numbers were obtained; network and block I/O are not collected. */
-function provenance(measured: boolean) {
-  return measured
-    ? {
-        measured: true,
-        note: "cpu and memory usage come from the task's agent (/monitor/statistics); network and block I/O are not collected and read 0",
-        online_cpus: 'the allocated cpus rounded up to a whole cpu',
-      }
-    : {
-        measured: false,
-        note: 'the agent reported no usage for this task: memory_stats.limit and the cpus are the resources Mesos allocated; usage reads 0',
-        online_cpus: 'the allocated cpus rounded up to a whole cpu',
-      };
+/** How the numbers were obtained, so a reader of the JSON knows what is measured. */
+function provenance(sample: TaskUsage | undefined) {
+  if (!sample) {
+    return {
+      measured: false,
+      note: 'the agent reported no usage for this task: memory_stats.limit and the cpus are the resources Mesos allocated; usage reads 0',
+      online_cpus: 'the allocated cpus rounded up to a whole cpu',
+    };
+  }
+  const unmeasured = [
+    sample.network ? undefined : 'network (needs the network/port_mapping isolator)',
+    sample.blockIo ? undefined : 'block I/O (needs the cgroups/blkio isolator)',
+  ].filter(Boolean);
+  return {
+    measured: true,
+    note: `usage comes from the task's agent (/monitor/statistics)${
+      unmeasured.length > 0
+        ? `; not measured by this agent, so read 0: ${unmeasured.join(', ')}`
+        : ''
+    }`,
+    online_cpus: 'the allocated cpus rounded up to a whole cpu',
+  };
 }
 
 const NS = 1e9;
@@ -52,7 +61,14 @@ function statsBody(
     preread: previous ? previous.at.toISOString() : ZERO_TIME,
     pids_stats: running ? { current: 1 } : {},
     blkio_stats: {
-      io_service_bytes_recursive: null,
+      io_service_bytes_recursive: sample?.blockIo
+        ? sample.blockIo.map((b) => ({
+            major: b.major,
+            minor: b.minor,
+            op: b.op === 'read' ? 'Read' : 'Write',
+            value: b.bytes,
+          }))
+        : null,
       io_serviced_recursive: null,
       io_queue_recursive: null,
       io_service_time_recursive: null,
@@ -72,21 +88,21 @@ function statsBody(
           limit: sample?.memLimitBytes || Math.round(view.spec.memoryMb * MIB),
         }
       : {},
-    networks: running
-      ? {
-          eth0: {
-            rx_bytes: 0,
-            rx_packets: 0,
-            rx_errors: 0,
-            rx_dropped: 0,
-            tx_bytes: 0,
-            tx_packets: 0,
-            tx_errors: 0,
-            tx_dropped: 0,
-          },
-        }
-      : undefined,
-    shoal_estimated: provenance(running && sample !== undefined),
+    networks: running ? { eth0: networkCounters(sample?.network) } : undefined,
+    shoal_estimated: provenance(running ? sample : undefined),
+  };
+}
+
+function networkCounters(n: NetworkCounters | undefined) {
+  return {
+    rx_bytes: n?.rxBytes ?? 0,
+    rx_packets: n?.rxPackets ?? 0,
+    rx_errors: n?.rxErrors ?? 0,
+    rx_dropped: n?.rxDropped ?? 0,
+    tx_bytes: n?.txBytes ?? 0,
+    tx_packets: n?.txPackets ?? 0,
+    tx_errors: n?.txErrors ?? 0,
+    tx_dropped: n?.txDropped ?? 0,
   };
 }
 

@@ -107,11 +107,44 @@ function statistics(master: Master, agent: AgentRecord | undefined, res: ServerR
             cpus_system_time_secs: Math.round(seconds * cpus * 0.05 * 100) / 100,
             mem_limit_bytes: memBytes,
             mem_rss_bytes: Math.round(memBytes * 0.3),
+            // As an agent with the network/port_mapping and cgroups/blkio isolators reports them.
+            ...networkCounters(seconds),
+            blkio: { throttling: [blockDevice(seconds)] },
           },
         };
       }),
   );
   sendJson(res, 200, entries);
+}
+
+/** Made-up traffic that grows with the task's age: 2 KB/s in, 1 KB/s out. */
+function networkCounters(seconds: number) {
+  const rx = Math.round(seconds * 2048);
+  const tx = Math.round(seconds * 1024);
+  return {
+    net_rx_bytes: rx,
+    net_rx_packets: Math.ceil(rx / 512),
+    net_rx_errors: 0,
+    net_rx_dropped: 0,
+    net_tx_bytes: tx,
+    net_tx_packets: Math.ceil(tx / 512),
+    net_tx_errors: 0,
+    net_tx_dropped: 0,
+  };
+}
+
+/** Made-up disk traffic on device 8:0: 4 KB/s read, 8 KB/s written. */
+function blockDevice(seconds: number) {
+  const read = Math.round(seconds * 4096);
+  const written = Math.round(seconds * 8192);
+  return {
+    device: { major_number: 8, minor_number: 0 },
+    io_service_bytes: [
+      { op: 'READ', value: read },
+      { op: 'WRITE', value: written },
+      { op: 'TOTAL', value: read + written },
+    ],
+  };
 }
 
 export function handleAgentGateway(
