@@ -376,6 +376,56 @@ describe('dockerode against Shoal', () => {
     await expect(container.inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('follows logs and watches events, live and replayed, as an SDK user would', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const live = (await client.getEvents({
+      filters: { container: ['sdk-follow'] },
+    })) as unknown as Readable;
+    const seen: string[] = [];
+    const died = new Promise<void>((resolve) =>
+      live.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          const action = (JSON.parse(line) as { Action: string }).Action;
+          seen.push(action);
+          if (action === 'die') resolve();
+        }
+      }),
+    );
+    const container = await client.createContainer({
+      name: 'sdk-follow',
+      Image: 'busybox',
+      Cmd: ['sh', '-c', 'echo a; sleep 1; echo b'],
+    });
+    await container.start();
+    const following = (await container.logs({
+      follow: true,
+      stdout: true,
+      stderr: true,
+    })) as unknown as Readable;
+    const out: Buffer[] = [];
+    client.modem.demuxStream(following, collect(out), collect([]));
+    await new Promise((resolve) => following.on('end', resolve));
+    expect(Buffer.concat(out).toString()).toBe('a\nb\n');
+    await died;
+    live.destroy();
+    expect(seen).toEqual(['create', 'start', 'die']);
+
+    const replayed = (await client.getEvents({
+      since,
+      until: Math.floor(Date.now() / 1000) + 1,
+      filters: { container: ['sdk-follow'] },
+    })) as unknown as Readable;
+    let text = '';
+    for await (const chunk of replayed) text += String(chunk);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { Action: string }).Action),
+    ).toEqual(['create', 'start', 'die']);
+    await container.remove();
+  });
+
   it('runs a server, stops it and reads info, as an SDK user would', async () => {
     const server = await client.createContainer({
       Image: 'nginx',
