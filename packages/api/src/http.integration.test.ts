@@ -86,3 +86,30 @@ it('answers errors with a code and message, never a stack trace', async () => {
   const { error: unauthenticated } = (await wrong.json()) as { error: { json: { data: unknown } } };
   expect(unauthenticated.json.data).toMatchObject({ code: 'UNAUTHORIZED', shoalCode: 'UNAUTHENTICATED' });
 });
+
+it('gives a domain error raised while a subscription streams its own code, not a server fault', async () => {
+  const tenant = await h.services.tenants.create({ slug: 'streams', name: 'Streams' }, 'test');
+  const user = await h.services.users.create({ email: 'sam@example.com', password: PASSWORD });
+  await h.services.users.addMembership(user.id, tenant.id, 'MEMBER');
+  const container = await h.services.containers.create(tenant.id, { name: 'web', image: 'nginx' }, 'test');
+  // A task on an agent, and no framework in this process to read its sandbox through.
+  await h.db.prisma.task.create({
+    data: { containerId: container.id, mesosTaskId: 'task-1', agentId: 'agent-1', state: 'TASK_RUNNING' },
+  });
+  const token = await h.signIn('sam@example.com');
+  const input = encodeURIComponent(JSON.stringify(superjson.serialize({ tenantSlug: 'streams', ref: 'web' })));
+  const res = await fetch(`${base}/containers.logs?input=${input}`, {
+    headers: { cookie: `shoal_session=${token}`, accept: 'text/event-stream' },
+  });
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  const errorEvent = /event: serialized-error\ndata: (.*)\n/.exec(text);
+  expect(errorEvent, text).not.toBeNull();
+  const shape = superjson.deserialize(JSON.parse(errorEvent![1]!)) as {
+    message: string;
+    data: { code: string; httpStatus: number; shoalCode: string };
+  };
+  expect(shape.message).toBe('Logs are not available: this server has no connection to the Mesos agents');
+  expect(shape.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503, shoalCode: 'UNAVAILABLE' });
+  expect(text).not.toMatch(/failed to answer|stack|\.ts:\d+/);
+});

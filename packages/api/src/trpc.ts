@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
 import { ShoalError, type ShoalErrorCode } from '@shoal/core';
@@ -31,6 +32,22 @@ const t = initTRPC.context<Context>().create({
     if (cause instanceof ZodError) {
       const issues = cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       return { ...shape, message: issues[0]?.message ?? shape.message, data: { ...data, issues } };
+    }
+    if (error.code === 'INTERNAL_SERVER_ERROR' && cause instanceof ShoalError) {
+      // A domain error thrown while a subscription streams never passes mapDomainErrors:
+      // it arrives here as a server fault and is given its own code back.
+      const mapped = new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message });
+      return {
+        ...shape,
+        code: TRPC_ERROR_CODES_BY_KEY[mapped.code],
+        message: cause.message,
+        data: {
+          ...data,
+          code: mapped.code,
+          httpStatus: getHTTPStatusCodeFromError(mapped),
+          shoalCode: cause.code,
+        },
+      };
     }
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       const where = ctx?.requestId ? ` under request id ${ctx.requestId}` : '';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, createContextFactory } from '@shoal/api';
-import type { Services } from '@shoal/core';
+import { ShoalError, type Services } from '@shoal/core';
 import { newRequestRecord, type RequestRecord } from '@shoal/docker-api';
 import type { Logger } from '../logger';
 import type { Probes } from '../observability';
@@ -28,7 +28,7 @@ export async function startControlPlane(
     createContext: createContextFactory(services, (req) => records.get(req)?.requestId),
     basePath: '/trpc/',
     onError({ error, path, req, ctx }) {
-      if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+      if (error.code !== 'INTERNAL_SERVER_ERROR' || error.cause instanceof ShoalError) return;
       log.error('procedure failed', {
         requestId: records.get(req)?.requestId,
         procedure: path,

@@ -19,8 +19,8 @@ export const containerLogsRoute = tenantProcedure('VIEWER')
   .input(ZContainerLogsRequestSchema)
   .output(ZContainerLogsResponseSchema)
   .subscription(async ({ ctx, input, signal }) => {
-    // Looked up before the stream starts: an error while it streams bypasses the
-    // domain-error mapping and reaches the page as a server fault, not "No such container".
+    // Looked up before the stream starts, so "No such container" is a plain
+    // NOT_FOUND answer rather than an error event in an opened stream.
     const container = await ctx.services.containers.get(ctx.tenant.id, input.ref);
     return ctx.services.containers.logs(
       ctx.tenant.id,
