@@ -133,6 +133,30 @@ describe('framework identity and reconciliation', () => {
     expect((await shoal.services.containers.get(tenantId, 'steady')).state).toBe('running');
   });
 
+  it('frees the leader lock and subscribes again when its subscription fails for good', async () => {
+    const { sim, db } = await cluster();
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const tenantId = await tenant(shoal.services);
+    const frameworkId = shoal.services.cluster.framework().frameworkId!;
+    // The next SUBSCRIBED cannot be stored: the subscription ends with an error.
+    const store = shoal.services.taskStore;
+    const save = store.saveFrameworkId.bind(store);
+    let failures = 0;
+    store.saveFrameworkId = (id) =>
+      failures++ === 0 ? Promise.reject(new Error('database went away')) : save(id);
+    sim.faults.dropFrameworkStream(frameworkId);
+    await eventually('the failed subscription', async () => failures > 0);
+    await eventually('a new subscription', async () =>
+      failures > 1 && shoal.services.cluster.framework().subscribed ? true : undefined,
+    );
+    expect(shoal.framework.isLeader).toBe(true);
+    expect(shoal.services.cluster.framework().frameworkId).toBe(frameworkId);
+    await shoal.services.containers.create(tenantId, { name: 'after', image: 'nginx' }, 'test');
+    await shoal.services.containers.start(tenantId, 'after', 'test');
+    await containerIn(shoal.services, tenantId, 'after', ['running']);
+  });
+
   it('loses no update when its database connections are cut while tasks launch', async () => {
     const { sim, db } = await cluster();
     const shoal = await shoalOn(sim, db);

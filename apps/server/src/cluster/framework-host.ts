@@ -46,6 +46,7 @@ export class FrameworkHost {
   private logSampler: LogSampler | undefined;
   private roleTimer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly leadership: Leadership;
   private readonly operator: OperatorClient;
   private readonly agents: AgentSandboxReader;
@@ -108,6 +109,7 @@ export class FrameworkHost {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.retryTimer);
     await this.step();
     await this.leadership.stop();
     await this.operator.close();
@@ -127,7 +129,7 @@ export class FrameworkHost {
           this.log.warn('Mesos subscription lost; resubscribing', { error: error.message }),
         onFatal: (error) => {
           this.log.error('Mesos subscription ended', { error: error.message });
-          void this.step();
+          void this.standAside();
         },
         onError: (message, error) =>
           this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
@@ -162,10 +164,7 @@ export class FrameworkHost {
       await framework.start();
     } catch (error) {
       this.log.error('cannot subscribe to Mesos', { error: (error as Error).message });
-      await this.step();
-      await this.leadership.stop();
-      // Try again later: another instance may have better luck, or the master comes back.
-      setTimeout(() => this.leadership.start(), this.options.leaderPollMs).unref();
+      await this.standAside();
       return;
     }
     supervisor.start();
@@ -192,6 +191,20 @@ export class FrameworkHost {
     } catch (error) {
       this.log.warn('pruning old container events failed', { error: (error as Error).message });
     }
+  }
+
+  /**
+   * Leaves the subscription and frees the leader lock, then competes for it
+   * again: another instance may have better luck, or Mesos or the database
+   * comes back. Holding the lock without a subscription would stall every
+   * instance.
+   */
+  private async standAside(): Promise<void> {
+    await this.step();
+    await this.leadership.stop();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.leadership.start(), this.options.leaderPollMs);
+    this.retryTimer.unref();
   }
 
   /** Leaves the subscription (without tearing the framework down) so a standby can take over. */
