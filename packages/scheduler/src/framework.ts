@@ -525,9 +525,19 @@ export class MesosFramework {
     }
   }
 
+  /**
+   * When one offer of a role has been held too long, all of that role's offers go back
+   * together. None of them fits a waiting task (or it would have been placed), and under a
+   * quota limit they can hold the role's headroom in pieces, cpus in one and memory in
+   * another. Given back one at a time, each piece would be offered again alone while the
+   * other is still held, and the role would never get an offer its tasks fit.
+   */
   private async expireHeldOffers(): Promise<void> {
     const limit = Date.now() - this.options.offerHoldSeconds * 1000;
-    await this.decline([...this.held.entries()].filter(([, h]) => h.receivedAt <= limit));
+    const expired = new Set(
+      [...this.held.values()].filter((h) => h.receivedAt <= limit).map((h) => h.role),
+    );
+    await this.decline([...this.held.entries()].filter(([, h]) => expired.has(h.role)));
   }
 
   private async decline(

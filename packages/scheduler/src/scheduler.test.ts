@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import type { Offer, Resource } from '@shoal/mesos';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Offer, Resource, SchedulerClient, SchedulerStreamItem } from '@shoal/mesos';
 import { parseConstraints, satisfiesConstraints } from './constraints';
+import { MesosFramework } from './framework';
 import { OfferCapacity } from './offer-capacity';
 import { place } from './placement';
 import { buildTaskInfo } from './task-info';
@@ -231,5 +232,85 @@ describe('TaskInfo for a Docker container', () => {
         { key: 'workdir', value: '/srv' },
       ],
     });
+  });
+});
+
+describe('holding offers', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** A master that only streams what the test pushes and records declines. */
+  function fakeMaster() {
+    const items: SchedulerStreamItem[] = [];
+    let wake: (() => void) | undefined;
+    let closed = false;
+    const declined: string[][] = [];
+    const idle = async () => undefined;
+    const client = {
+      frameworkId: { value: 'fw' },
+      leader: 'http://master',
+      subscribe: async () => ({
+        frameworkId: { value: 'fw' },
+        streamId: 's',
+        close: async () => {
+          closed = true;
+          wake?.();
+        },
+        async *[Symbol.asyncIterator]() {
+          while (!closed) {
+            const item = items.shift();
+            if (item) yield item;
+            else await new Promise<void>((r) => (wake = r));
+          }
+        },
+      }),
+      decline: async (ids: { value: string }[]) => void declined.push(ids.map((i) => i.value)),
+      revive: idle,
+      suppress: idle,
+      reconcile: idle,
+      accept: idle,
+      close: idle,
+    } as unknown as SchedulerClient;
+    const push = (item: unknown) => {
+      items.push(item as SchedulerStreamItem);
+      wake?.();
+    };
+    return { client, declined, push };
+  }
+
+  it('gives back all of a role’s offers together when one has been held too long', async () => {
+    vi.useFakeTimers();
+    const { client, declined, push } = fakeMaster();
+    const framework = new MesosFramework(
+      client,
+      {
+        frameworkId: async () => undefined,
+        saveFrameworkId: async () => undefined,
+        recordLaunch: async () => undefined,
+        recordStatus: async () => undefined,
+        liveTasks: async () => [],
+      },
+      {
+        name: 'shoal',
+        user: 'root',
+        roles: [role],
+        failoverTimeoutSeconds: 60,
+        offerHoldSeconds: 1.5,
+        refuseSeconds: 5,
+        strategy: 'spread',
+        reconcileIntervalSeconds: 600,
+      },
+    );
+    await framework.start();
+    push({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw' } } });
+    framework.submit(request({ cpus: 0.5, memMb: 64 }));
+    // A quota limit's headroom in two pieces that each fit nothing, received apart.
+    push({ type: 'OFFERS', offers: { offers: [offer('cpus-only', 'a', [scalar('cpus', 1)])] } });
+    await vi.advanceTimersByTimeAsync(1_200);
+    push({ type: 'OFFERS', offers: { offers: [offer('mem-only', 'b', [scalar('mem', 128)])] } });
+    await vi.advanceTimersByTimeAsync(800);
+    // Declined one at a time, each piece would come back alone while the other is held.
+    expect(declined).toEqual([['cpus-only', 'mem-only']]);
+    expect(framework.heldOffers()).toEqual([]);
+    await framework.stop();
   });
 });
