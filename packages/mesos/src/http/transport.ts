@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
 import { CONTENT_TYPES, formatFromContentType, type WireFormat } from '../codec';
@@ -122,6 +123,9 @@ export class MasterTransport {
         ? `Basic ${Buffer.from(`${options.principal}:${options.secret}`).toString('base64')}`
         : undefined;
     this.dispatcher = new Agent({ connect: { timeout: this.timeoutMs } });
+    // Every call in flight listens here and stops when it ends, so a busy framework
+    // (acknowledgements, accepts, declines at once) passes Node's leak-warning threshold of 10.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Base URL of the master last known to lead. */
