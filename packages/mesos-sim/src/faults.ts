@@ -1,5 +1,5 @@
 import { AgentError } from './agents';
-import type { Master } from './master';
+import type { HeldCall, Master } from './master';
 import type { TaskRecord } from './model';
 import type { AgentSpec } from './options';
 
@@ -96,6 +96,15 @@ export class Faults {
     if (!framework) throw new FaultError(404, `Unknown framework '${frameworkId}'`);
     if (!framework.sink) throw new FaultError(409, `Framework '${frameworkId}' has no open stream`);
     this.master.subscriptions.dropStream(framework);
+  }
+
+  /**
+   * Holds the next scheduler call of `type` (e.g. ACCEPT) once it has arrived,
+   * so a test can act while a scheduler waits on it (kill the scheduler, say),
+   * then let the master act on it or lose it. In-process only.
+   */
+  holdNextCall(type: string): Promise<HeldCall> {
+    return new Promise((resolve) => this.master.callHolds.set(type, resolve));
   }
 
   /** The task's process exits with `code`: TASK_FINISHED for 0, TASK_FAILED otherwise. */

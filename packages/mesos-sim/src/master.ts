@@ -59,6 +59,8 @@ export class Master {
   leader: number | null = 0;
   /** A leader that has not finished recovery answers 503 to everything. */
   recovering = false;
+  /** Scheduler calls a test holds back, by call type (see Faults.holdNextCall). */
+  readonly callHolds = new Map<string, (call: HeldCall) => void>();
   masterEndpoints: Endpoint[] = [];
   gateway: Endpoint = { host: '127.0.0.1', port: 0 };
   private readonly masterIds: string[] = [];
@@ -122,4 +124,12 @@ export class Master {
     this.endStreams();
     this.timers.close();
   }
+}
+
+/** A scheduler call the master has received but not yet acted on. */
+export interface HeldCall {
+  /** The master acts on it and answers, as if it had just arrived. */
+  process(): void;
+  /** The connection breaks: the master never acts on it and the caller gets no answer. */
+  drop(): void;
 }

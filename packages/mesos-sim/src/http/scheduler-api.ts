@@ -98,6 +98,12 @@ export async function handleSchedulerApi(
       `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${framework.id}`,
     );
   }
+  const hold = call.type && master.callHolds.get(call.type);
+  if (hold) {
+    master.callHolds.delete(call.type!);
+    hold({ process: () => dispatch(master, framework, call, req, res), drop: () => res.destroy() });
+    return;
+  }
   dispatch(master, framework, call, req, res);
 }
 
