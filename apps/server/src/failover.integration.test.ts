@@ -109,6 +109,29 @@ describe('framework identity and reconciliation', () => {
     expect(liveTasksByContainer(sim).size).toBe(2);
   });
 
+  it('relaunches through the new leader what the old one lost with an ACCEPT in flight', async () => {
+    const { sim, db } = await cluster({ masters: 2 });
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const tenantId = await tenant(shoal.services);
+    const names = ['m1', 'm2', 'm3'];
+    const held = sim.faults.holdNextCall('ACCEPT');
+    for (const name of names) {
+      await shoal.services.containers.create(tenantId, { name, image: 'nginx' }, 'test');
+      void shoal.services.containers.start(tenantId, name, 'test').catch(() => undefined);
+    }
+    const accept = await held;
+    // The leading master goes while the launches are with it, and takes them along.
+    sim.faults.setLeader(1);
+    accept.drop();
+    for (const name of names) await containerIn(shoal.services, tenantId, name, ['running']);
+    expect(shoal.services.cluster.framework().master).toBe(sim.masterUrls[1]);
+    await eventually('one live task per container', async () => {
+      const live = liveTasksByContainer(sim);
+      return live.size === names.length && [...live.values()].every((ids) => ids.length === 1);
+    });
+  });
+
   it('resubscribes when its event stream is dropped, acknowledging what it missed', async () => {
     const { sim, db } = await cluster();
     const shoal = await shoalOn(sim, db);
