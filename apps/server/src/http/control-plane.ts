@@ -12,6 +12,7 @@ export interface ListeningServer {
   close(): Promise<void>;
 }
 
+const MAX_BODY_BYTES = 1024 * 1024;
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The dashboard's API (tRPC under /trpc), health and readiness probes and Prometheus metrics on one port. */
@@ -27,6 +28,8 @@ export async function startControlPlane(
     router: appRouter,
     createContext: createContextFactory(services, (req) => records.get(req)?.requestId),
     basePath: '/trpc/',
+    // Dashboard calls are small; a larger body is refused before it is buffered.
+    maxBodySize: MAX_BODY_BYTES,
     onError({ error, path, req, ctx }) {
       if (error.code !== 'INTERNAL_SERVER_ERROR' || error.cause instanceof ShoalError) return;
       log.error('procedure failed', {

@@ -104,3 +104,19 @@ describe('request ids in the JSON log', () => {
     }
   });
 });
+
+describe('dashboard API limits', () => {
+  it('refuses an oversize dashboard call with 413 before running it', async () => {
+    const res = await fetch(`${shoal.controlPlane.url}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
+      body: JSON.stringify({
+        json: { email: 'a@example.com', password: 'x'.repeat(2 * 1024 * 1024) },
+      }),
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { error: { json: { data: { code: string } } } };
+    expect(body.error.json.data.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await shoal.db.prisma.auditEvent.count({ where: { action: 'user.sign-in' } })).toBe(0);
+  });
+});
