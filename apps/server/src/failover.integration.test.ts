@@ -5,7 +5,13 @@ import { createTestDatabase } from '@shoal/db/testing';
 import { OperatorClient } from '@shoal/mesos';
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
 import type { RunningShoal } from './app';
-import { containerIn, eventually, FAST_SIM, startShoalForTest } from './testing/shoal-under-test';
+import {
+  containerIn,
+  eventually,
+  FAST_SIM,
+  liveTasksByContainer,
+  startShoalForTest,
+} from './testing/shoal-under-test';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -39,26 +45,6 @@ async function tenant(services: Services, slug = 'acme'): Promise<string> {
     existing.find((t) => t.slug === slug) ??
     (await services.tenants.create({ slug, name: slug }, 'test'))
   ).id;
-}
-
-/** Live Mesos tasks of Shoal's framework, per container (task ids start with shoal.<id12>.). */
-function liveTasksByContainer(sim: SimCluster): Map<string, string[]> {
-  const byContainer = new Map<string, string[]>();
-  for (const t of sim.state.tasks()) {
-    if (
-      ![
-        'TASK_STAGING',
-        'TASK_STARTING',
-        'TASK_RUNNING',
-        'TASK_KILLING',
-        'TASK_UNREACHABLE',
-      ].includes(t.state)
-    )
-      continue;
-    const key = t.id.split('.')[1]!;
-    byContainer.set(key, [...(byContainer.get(key) ?? []), t.id]);
-  }
-  return byContainer;
 }
 
 describe('framework identity and reconciliation', () => {

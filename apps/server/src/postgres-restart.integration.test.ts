@@ -1,28 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContainerView } from '@shoal/core';
 import { createDb } from '@shoal/db';
-import type { SimCluster } from '@shoal/mesos-sim';
 import { startPrivatePostgres } from './testing/private-postgres';
-import { containerIn, eventually, startShoalForTest } from './testing/shoal-under-test';
+import {
+  containerIn,
+  eventually,
+  liveTasksByContainer,
+  startShoalForTest,
+} from './testing/shoal-under-test';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-const LIVE = ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_UNREACHABLE'];
 const ENDED = ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST'];
-
-/** Live Mesos tasks of Shoal's framework, per container (task ids start with shoal.<id12>.). */
-function liveTasksByContainer(sim: SimCluster): Map<string, string[]> {
-  const byContainer = new Map<string, string[]>();
-  for (const t of sim.state.tasks()) {
-    if (!LIVE.includes(t.state)) continue;
-    const key = t.id.split('.')[1]!;
-    byContainer.set(key, [...(byContainer.get(key) ?? []), t.id]);
-  }
-  return byContainer;
-}
 
 async function health(controlPlaneUrl: string): Promise<{ code: number; status: string }> {
   const res = await fetch(`${controlPlaneUrl}/healthz`);

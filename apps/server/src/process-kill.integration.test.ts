@@ -5,7 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServices } from '@shoal/core';
 import { createTestDatabase } from '@shoal/db/testing';
 import { startSimCluster, type HeldCall, type SimCluster } from '@shoal/mesos-sim';
-import { containerIn, eventually, FAST_SIM, startShoalForTest } from './testing/shoal-under-test';
+import {
+  containerIn,
+  eventually,
+  FAST_SIM,
+  liveTasksByContainer,
+  startShoalForTest,
+  TEST_ENV,
+} from './testing/shoal-under-test';
 
 // `shoal serve` as its own process, killed with SIGKILL while Mesos holds its
 // ACCEPT: the framework dies between sending the launches and hearing the
@@ -21,17 +28,7 @@ function serveProcess(databaseUrl: string, sim: SimCluster): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'serve'], {
     cwd: REPO,
     // Only what Shoal reads: the test's own environment stays out of it.
-    env: {
-      DATABASE_URL: databaseUrl,
-      MESOS_MASTER: sim.masterUrls.join(','),
-      SHOAL_HOST: '127.0.0.1',
-      SHOAL_PORT: '0',
-      SHOAL_DOCKER_PORT: '0',
-      SHOAL_SEED_DEMO: 'false',
-      SHOAL_OFFER_HOLD_SECONDS: '1',
-      SHOAL_REFUSE_SECONDS: '1',
-      SHOAL_LOG_LEVEL: 'error',
-    },
+    env: { ...TEST_ENV, DATABASE_URL: databaseUrl, MESOS_MASTER: sim.masterUrls.join(',') },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -44,17 +41,6 @@ function serveProcess(databaseUrl: string, sim: SimCluster): ChildProcess {
     if (stderr.includes('"level":"error"')) console.error(stderr);
   });
   return child;
-}
-
-/** Mesos tasks of Shoal's framework that are alive, per container id prefix. */
-function liveTasks(sim: SimCluster): Map<string, string[]> {
-  const live = new Map<string, string[]>();
-  for (const t of sim.state.tasks()) {
-    if (!['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING'].includes(t.state)) continue;
-    const key = t.id.split('.')[1]!;
-    live.set(key, [...(live.get(key) ?? []), t.id]);
-  }
-  return live;
 }
 
 async function scenario(outcome: 'process' | 'drop') {
@@ -85,13 +71,13 @@ async function scenario(outcome: 'process' | 'drop') {
   cleanups.push(() => restarted.close());
   for (const name of names) await containerIn(restarted.services, tenant.id, name, ['running']);
   await eventually('exactly one live Mesos task per container', async () => {
-    const live = liveTasks(sim);
+    const live = liveTasksByContainer(sim);
     return live.size === names.length && [...live.values()].every((ids) => ids.length === 1);
   });
   // Stored state agrees with Mesos: each container's task is the one that runs.
   for (const name of names) {
     const view = await restarted.services.containers.get(tenant.id, name);
-    expect(liveTasks(sim).get(view.id.slice(0, 12))).toEqual([view.task?.mesosTaskId]);
+    expect(liveTasksByContainer(sim).get(view.id.slice(0, 12))).toEqual([view.task?.mesosTaskId]);
   }
   return { sim, restarted };
 }

@@ -2,9 +2,23 @@ import { loadEnv } from '@shoal/config';
 import type { ContainerView, Services } from '@shoal/core';
 import type { Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
-import type { SimOptions } from '@shoal/mesos-sim';
+import type { SimCluster, SimOptions } from '@shoal/mesos-sim';
 import { startShoal, type RunningShoal } from '../app';
 import { createLogger, type Logger } from '../logger';
+
+/** Shoal's settings for tests: any free ports, no demo data, short waits, quiet logs. */
+export const TEST_ENV: Record<string, string> = {
+  SHOAL_HOST: '127.0.0.1',
+  SHOAL_PORT: '0',
+  SHOAL_DOCKER_PORT: '0',
+  SHOAL_SEED_DEMO: 'false',
+  SHOAL_OFFER_HOLD_SECONDS: '1',
+  SHOAL_REFUSE_SECONDS: '1',
+  SHOAL_LOG_LEVEL: 'error',
+  SHOAL_UNREACHABLE_REPLACE_SECONDS: '1',
+  SHOAL_START_WAIT_SECONDS: '5',
+  SHOAL_LOG_SAMPLE_SECONDS: '0.5',
+};
 
 /**
  * The whole control plane in this process over a fresh PostgreSQL database
@@ -22,15 +36,7 @@ export async function startShoalForTest(
   const ownDb = !options.db;
   const db = options.db ?? (await createTestDatabase());
   const env = loadEnv({
-    SHOAL_PORT: '0',
-    SHOAL_DOCKER_PORT: '0',
-    SHOAL_SEED_DEMO: 'false',
-    SHOAL_OFFER_HOLD_SECONDS: '1',
-    SHOAL_REFUSE_SECONDS: '1',
-    SHOAL_LOG_LEVEL: 'error',
-    SHOAL_UNREACHABLE_REPLACE_SECONDS: '1',
-    SHOAL_START_WAIT_SECONDS: '5',
-    SHOAL_LOG_SAMPLE_SECONDS: '0.5',
+    ...TEST_ENV,
     ...(options.masters ? { MESOS_MASTER: options.masters.join(',') } : {}),
     ...options.env,
   });
@@ -91,3 +97,22 @@ export const FAST_SIM: SimOptions = {
   allocationIntervalMs: 50,
   statusUpdateRetryMs: 300,
 };
+
+const LIVE_TASK_STATES = [
+  'TASK_STAGING',
+  'TASK_STARTING',
+  'TASK_RUNNING',
+  'TASK_KILLING',
+  'TASK_UNREACHABLE',
+];
+
+/** Live Mesos tasks of Shoal's framework, per container (task ids start with shoal.<id12>.). */
+export function liveTasksByContainer(sim: SimCluster): Map<string, string[]> {
+  const byContainer = new Map<string, string[]>();
+  for (const t of sim.state.tasks()) {
+    if (!LIVE_TASK_STATES.includes(t.state)) continue;
+    const key = t.id.split('.')[1]!;
+    byContainer.set(key, [...(byContainer.get(key) ?? []), t.id]);
+  }
+  return byContainer;
+}
