@@ -6,7 +6,7 @@ import type {
   SchedulerSubscription,
   TaskStatus,
 } from '@shoal/mesos';
-import { OfferCapacity } from './offer-capacity';
+import { coversDemand, OfferCapacity } from './offer-capacity';
 import { place } from './placement';
 import { buildTaskInfo } from './task-info';
 import type { AgentFacts, LaunchRecord, Strategy, TaskRequest } from './types';
@@ -510,10 +510,14 @@ export class MesosFramework {
     }
   }
 
-  /** Offers of roles with nothing pending go back at once; the rest are kept for offerHoldSeconds. */
+  /**
+   * Offers of roles with nothing pending go back at once, and so do those of a role whose
+   * headroom they hold in pieces; the rest are kept for offerHoldSeconds.
+   */
   private async declineUnneeded(rounds?: Map<string, OfferRoundStats>): Promise<void> {
+    const split = this.splitRoles();
     const decline = [...this.held.entries()].filter(
-      ([, h]) => (this.pending.get(h.role)?.size ?? 0) === 0,
+      ([, h]) => (this.pending.get(h.role)?.size ?? 0) === 0 || split.has(h.role),
     );
     await this.decline(decline, rounds);
     const idle = this.roles.filter(
@@ -523,6 +527,30 @@ export class MesosFramework {
       await this.client.suppress(idle);
       for (const role of idle) this.suppressed.add(role);
     }
+  }
+
+  /**
+   * Roles whose held offers would fit a waiting task together but fit it none alone. Under
+   * a quota limit the allocator offers a role no more than its headroom, and an agent whose
+   * cpus are already offered to others gives the role its memory only, the next agent its
+   * cpus only. Holding such pieces just keeps the role from being offered them whole.
+   */
+  private splitRoles(): Set<string> {
+    const byRole = new Map<string, OfferCapacity[]>();
+    for (const h of this.held.values())
+      byRole.set(h.role, [...(byRole.get(h.role) ?? []), h.capacity]);
+    const split = new Set<string>();
+    for (const [role, offers] of byRole) {
+      if (offers.length < 2) continue;
+      const total = (name: string) => offers.reduce((sum, c) => sum + c.scalar(name, false), 0);
+      const waiting = [...(this.pending.get(role)?.values() ?? [])];
+      const pieces = (t: TaskRequest) =>
+        !t.bestEffort &&
+        coversDemand(t, total) &&
+        !offers.some((c) => coversDemand(t, (name) => c.scalar(name, false)));
+      if (waiting.some(pieces)) split.add(role);
+    }
+    return split;
   }
 
   /**

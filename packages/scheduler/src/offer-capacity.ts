@@ -18,6 +18,11 @@ const SCALARS: [keyof Demand, string][] = [
 // Float sums of offered fractions (0.1 + 0.2) must not make a task miss by 1e-17.
 const EPSILON = 1e-9;
 
+/** Whether `have` (an amount per scalar resource name) is enough for every scalar of `demand`. */
+export function coversDemand(demand: Demand, have: (name: string) => number): boolean {
+  return SCALARS.every(([key, name]) => demand[key] <= 0 || have(name) + EPSILON >= demand[key]);
+}
+
 /** Only cpus and mem can be revocable in practice; best-effort tasks take those revocably. */
 const REVOCABLE_KINDS = new Set(['cpus', 'mem']);
 
@@ -64,10 +69,7 @@ export class OfferCapacity {
   /** Takes what a task needs, or returns undefined (and takes nothing) when it does not fit. */
   take(demand: Demand, ports: readonly PortRequest[], bestEffort: boolean): Taken | undefined {
     const revocableFor = (name: string) => bestEffort && REVOCABLE_KINDS.has(name);
-    for (const [key, name] of SCALARS) {
-      if (demand[key] > 0 && this.scalar(name, revocableFor(name)) + EPSILON < demand[key])
-        return undefined;
-    }
+    if (!coversDemand(demand, (name) => this.scalar(name, revocableFor(name)))) return undefined;
     const hostPorts = this.choosePorts(ports);
     if (!hostPorts) return undefined;
 

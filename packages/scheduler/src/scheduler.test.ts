@@ -277,9 +277,7 @@ describe('holding offers', () => {
     return { client, declined, push };
   }
 
-  it('gives back all of a role’s offers together when one has been held too long', async () => {
-    vi.useFakeTimers();
-    const { client, declined, push } = fakeMaster();
+  async function frameworkWaitingForOffers(client: SchedulerClient) {
     const framework = new MesosFramework(
       client,
       {
@@ -301,15 +299,48 @@ describe('holding offers', () => {
       },
     );
     await framework.start();
+    return framework;
+  }
+
+  const offers = (...list: Offer[]) => ({ type: 'OFFERS', offers: { offers: list } });
+
+  it('gives back all of a role’s offers together when one has been held too long', async () => {
+    vi.useFakeTimers();
+    const { client, declined, push } = fakeMaster();
+    const framework = await frameworkWaitingForOffers(client);
     push({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw' } } });
     framework.submit(request({ cpus: 0.5, memMb: 64 }));
-    // A quota limit's headroom in two pieces that each fit nothing, received apart.
-    push({ type: 'OFFERS', offers: { offers: [offer('cpus-only', 'a', [scalar('cpus', 1)])] } });
+    // Pieces of a quota limit's headroom that fit nothing, even together, received apart.
+    push(offers(offer('cpus-only', 'a', [scalar('cpus', 1)])));
     await vi.advanceTimersByTimeAsync(1_200);
-    push({ type: 'OFFERS', offers: { offers: [offer('mem-only', 'b', [scalar('mem', 128)])] } });
-    await vi.advanceTimersByTimeAsync(800);
+    push(offers(offer('some-mem', 'b', [scalar('cpus', 0.2), scalar('mem', 32)])));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(framework.heldOffers()).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(700);
     // Declined one at a time, each piece would come back alone while the other is held.
-    expect(declined).toEqual([['cpus-only', 'mem-only']]);
+    expect(declined).toEqual([['cpus-only', 'some-mem']]);
+    expect(framework.heldOffers()).toEqual([]);
+    await framework.stop();
+  });
+
+  it('gives back at once offers that fit a waiting task together but none alone', async () => {
+    vi.useFakeTimers();
+    const { client, declined, push } = fakeMaster();
+    const framework = await frameworkWaitingForOffers(client);
+    push({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw' } } });
+    framework.submit(request({ cpus: 0.5, memMb: 64 }));
+    push(offers(offer('too-small', 'a', [scalar('cpus', 0.2), scalar('mem', 1024)])));
+    await vi.advanceTimersByTimeAsync(100);
+    // Alone it fits nothing and may still be of use: held.
+    expect(declined).toEqual([]);
+    push(
+      offers(
+        offer('mem-only', 'b', [scalar('mem', 128)]),
+        offer('cpus-only', 'c', [scalar('cpus', 1)]),
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(100);
+    expect(declined).toEqual([['too-small', 'mem-only', 'cpus-only']]);
     expect(framework.heldOffers()).toEqual([]);
     await framework.stop();
   });
