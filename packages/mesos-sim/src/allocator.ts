@@ -104,6 +104,15 @@ class AllocationRound {
   private readonly made = new Map<FrameworkRecord, OfferRecord[]>();
   /** What offers to roles without unmet guarantees may still take, when some are unmet. */
   private spare: Quantities | undefined;
+  /**
+   * Per-role figures, asked for by every agent's ordering of every candidate: without
+   * them a round with many roles costs agents × roles² additions. Only an offer changes
+   * what they are computed from, so offer() forgets them.
+   */
+  private readonly consumptions = new Map<string, Quantities>();
+  private readonly headrooms = new Map<string, Quantities>();
+  private readonly shares = new Map<string, number>();
+  private readonly frameworkShares = new Map<Candidate, number>();
 
   constructor(
     private readonly master: Master,
@@ -144,9 +153,12 @@ class AllocationRound {
   }
 
   private consumption(role: string): Quantities {
+    const known = this.consumptions.get(role);
+    if (known) return known;
     let total = emptyResources();
     for (const [r, res] of this.held)
       if (isSubroleOrSelf(r, role)) total = addResources(total, res);
+    this.consumptions.set(role, total.scalars);
     return total.scalars;
   }
 
@@ -164,6 +176,8 @@ class AllocationRound {
   }
 
   private limitHeadroom(role: string): Quantities {
+    const known = this.headrooms.get(role);
+    if (known) return known;
     const caps: Quantities = {};
     for (const r of [role, ...ancestorRoles(role)]) {
       const limits = this.master.roleConfig.quota(r)?.limits;
@@ -172,21 +186,31 @@ class AllocationRound {
         caps[name] = Math.max(0, Math.min(caps[name] ?? Infinity, left));
       }
     }
+    this.headrooms.set(role, caps);
     return caps;
   }
 
   private share(role: string): number {
-    return (
-      dominantShare(this.held.get(role) ?? emptyResources(), this.clusterTotal) /
-      this.master.roleConfig.weight(role)
-    );
+    let share = this.shares.get(role);
+    if (share === undefined) {
+      share =
+        dominantShare(this.held.get(role) ?? emptyResources(), this.clusterTotal) /
+        this.master.roleConfig.weight(role);
+      this.shares.set(role, share);
+    }
+    return share;
   }
 
   private frameworkShare(c: Candidate): number {
-    const usage = c.framework.usage.get(c.role);
-    return usage
-      ? dominantShare(addResources(usage.allocated, usage.offered), this.clusterTotal)
-      : 0;
+    let share = this.frameworkShares.get(c);
+    if (share === undefined) {
+      const usage = c.framework.usage.get(c.role);
+      share = usage
+        ? dominantShare(addResources(usage.allocated, usage.offered), this.clusterTotal)
+        : 0;
+      this.frameworkShares.set(c, share);
+    }
+    return share;
   }
 
   private offerAgent(agent: AgentRecord, eligible: (c: Candidate) => boolean): void {
@@ -220,6 +244,10 @@ class AllocationRound {
   private offer(agent: AgentRecord, c: Candidate, resources: Resources): void {
     const record = this.master.offerBook.create(c.framework, agent, c.role, resources);
     this.held.set(c.role, addResources(this.held.get(c.role) ?? emptyResources(), resources));
+    this.consumptions.clear();
+    this.headrooms.clear();
+    this.shares.clear();
+    this.frameworkShares.clear();
     if (this.spare) {
       for (const [name, value] of Object.entries(resources.scalars))
         this.spare[name] = (this.spare[name] ?? 0) - value;
