@@ -6,7 +6,6 @@
 //
 // Prints one JSON object. Uses DATABASE_URL when set (a fresh database is made
 // on that server), else embedded PGlite in a temporary directory.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { startShoal } from '../../apps/server/src/app';
 import { createLogger } from '../../apps/server/src/logger';
+import { percentile, round, startSim } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -30,58 +30,20 @@ const total = Number(values.containers);
 const concurrency = Number(values.concurrency);
 const tenantCount = Number(values.tenants);
 
-function startSim(): Promise<{ masters: string[]; stop: () => void }> {
-  const child = spawn(
-    'npx',
-    [
-      'tsx',
-      'packages/mesos-sim/src/cli.ts',
-      '--agents',
-      String(agents),
-      '--port',
-      '0',
-      '--gateway-port',
-      '0',
-      '--agent-cpus',
-      '64',
-      '--agent-mem',
-      '262144',
-      '--quiet',
-    ],
-    {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: true,
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /MESOS_MASTER=(\S+)/.exec(out);
-      if (match)
-        resolve({
-          masters: match[1]!.split(','),
-          stop: () => process.kill(-child.pid!, 'SIGTERM'),
-        });
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const round = (n: number) => Math.round(n * 10) / 10;
 const heapMb = () => {
   global.gc?.();
   return process.memoryUsage().heapUsed / 1_048_576;
 };
 
 async function main(): Promise<void> {
-  const sim = await startSim();
+  const sim = await startSim([
+    '--agents',
+    String(agents),
+    '--agent-cpus',
+    '64',
+    '--agent-mem',
+    '262144',
+  ]);
   const serverUrl = loadEnv().DATABASE_URL;
   const dataDir = serverUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'shoal-bench-'));
   const db: Db = serverUrl ? await createTestDatabase() : await createDb({ dataDir: dataDir! });

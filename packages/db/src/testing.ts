@@ -3,13 +3,20 @@ import pg from 'pg';
 import { loadEnv } from '@shoal/config';
 import { createDb, type Db } from './client';
 
+export interface TestDatabaseOptions {
+  /** The server to make the database on; DATABASE_URL when not given. */
+  serverUrl?: string;
+  /** Tests need few connections; a benchmark wants as many as a server has. */
+  poolSize?: number;
+}
+
 /**
- * A fresh, migrated database on the PostgreSQL server named by DATABASE_URL,
+ * A fresh, migrated database on the PostgreSQL server (options.serverUrl, else DATABASE_URL),
  * dropped again by `close()`. Each test file gets its own, so files can run
  * in parallel and a failed run leaves nothing behind that a later one trips on.
  */
-export async function createTestDatabase(): Promise<Db> {
-  const serverUrl = loadEnv().DATABASE_URL;
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Db> {
+  const serverUrl = options.serverUrl ?? loadEnv().DATABASE_URL;
   if (!serverUrl) {
     throw new Error(
       'DATABASE_URL must point at a PostgreSQL server for integration tests (npm test sets it).',
@@ -19,7 +26,7 @@ export async function createTestDatabase(): Promise<Db> {
   await withAdminClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await createDb({ databaseUrl: url.toString(), poolSize: 5 });
+  const db = await createDb({ databaseUrl: url.toString(), poolSize: options.poolSize ?? 5 });
   return {
     ...db,
     async close() {
