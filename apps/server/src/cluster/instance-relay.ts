@@ -28,6 +28,7 @@ export class InstanceRelay {
   private timer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly databaseUrl: string,
@@ -107,10 +108,13 @@ export class InstanceRelay {
       ) as Record<string, string>;
       payload = JSON.stringify({ ...message, event: { ...event, attributes } });
     }
-    client
-      .query('SELECT pg_notify($1, $2)', [CHANNEL, payload])
-      .catch((error: unknown) =>
-        this.log.warn('relaying to other instances failed', { error: String(error) }),
+    // One query at a time on the connection: pg queues overlapping ones, but will stop to.
+    this.sending = this.sending
+      .then(() => client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          this.log.warn('relaying to other instances failed', { error: String(error) }),
       );
   }
 
