@@ -80,6 +80,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     SHOAL_PORT: String(apiPort),
     SHOAL_SERVER_URL: `http://127.0.0.1:${apiPort}`,
     NEXT_TELEMETRY_DISABLED: '1',
+    // The request log would bury the test report; warnings and faults still show.
+    SHOAL_LOG_LEVEL: 'warn',
   };
   const children: ChildProcess[] = [];
   const teardown = async () => {
