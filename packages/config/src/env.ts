@@ -54,7 +54,7 @@ const envSchema = z.object({
   // How long `docker start` waits for a container to run before answering anyway.
   SHOAL_START_WAIT_SECONDS: z.coerce.number().min(0).default(20),
   SHOAL_UNREACHABLE_REPLACE_SECONDS: z.coerce.number().min(0).default(60),
-  SHOAL_LOG_SAMPLE_SECONDS: z.coerce.number().min(0.1).default(5),
+  SHOAL_LOG_SAMPLE_SECONDS: z.coerce.number().min(0.1).default(2),
   MESOS_SECRET: optionalString,
 });
 

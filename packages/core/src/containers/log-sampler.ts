@@ -11,7 +11,7 @@ export interface LogSamplerOptions {
 }
 
 export const DEFAULT_LOG_SAMPLER_OPTIONS: LogSamplerOptions = {
-  intervalMs: 5_000,
+  intervalMs: 2_000,
   batchSize: 200,
   concurrency: 16,
 };
