@@ -134,7 +134,10 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
           ...request,
           error: error instanceof Error ? error.stack : String(error),
         }),
-      onRequestDone: (request) => dockerLog.info('request', { ...request }),
+      onRequestDone: (request) => {
+        observability.dockerRequest(request);
+        dockerLog.info('request', { ...request });
+      },
     });
     stops.push(() => dockerApi.close());
     // Runs first on close: requests still waiting on containers end before the servers go.

@@ -1,5 +1,6 @@
 import type { Services } from '@shoal/core';
 import type { PrismaClient } from '@shoal/db';
+import type { RequestRecord } from '@shoal/docker-api';
 import type { FrameworkListener } from '@shoal/scheduler';
 import type { FrameworkHost } from './cluster/framework-host';
 import { Registry } from './metrics';
@@ -32,6 +33,21 @@ export function createObservability(services: Services, prisma: PrismaClient) {
     [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60],
   );
   services.containers.onStarted = (ms) => startLatency.observe(ms / 1000);
+  const dockerRequests = registry.counter(
+    'shoal_docker_api_requests_total',
+    'Docker API requests per status class (2xx, 4xx, 5xx; "gone" when the client left first)',
+  );
+  const dockerAnswer = registry.histogram(
+    'shoal_docker_api_answer_seconds',
+    'Time until a Docker API answer began (for streams such as logs -f: until their headers)',
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+  );
+  const dockerRequest = (request: RequestRecord) => {
+    dockerRequests.inc({
+      status: request.status ? `${Math.floor(request.status / 100)}xx` : 'gone',
+    });
+    if (request.answerMs !== undefined) dockerAnswer.observe(request.answerMs / 1000);
+  };
 
   const observe: Pick<FrameworkListener, 'onOfferRound' | 'onLaunched'> = {
     onLaunched: (n) => launches.inc({}, n),
@@ -76,5 +92,5 @@ export function createObservability(services: Services, prisma: PrismaClient) {
       },
     };
   };
-  return { observe, probes };
+  return { observe, probes, dockerRequest };
 }

@@ -36,6 +36,7 @@ const JSON_TYPE = { 'Content-Type': 'application/json' };
 export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchange {
   const controller = new AbortController();
   const record = newRequestRecord(req);
+  const answering = answerClock(record);
   res.on('close', () => {
     if (res.headersSent) record.status = res.statusCode;
     controller.abort();
@@ -43,6 +44,7 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
   for (const [name, value] of Object.entries(VERSION_HEADERS)) res.setHeader(name, value);
   res.setHeader('X-Request-Id', record.requestId);
   const whole = (status: number, body: string, headers: Headers) => {
+    answering();
     res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
@@ -57,11 +59,13 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
     json: (status, body, headers = {}) =>
       whole(status, `${JSON.stringify(body)}\n`, { ...JSON_TYPE, ...headers }),
     empty(status) {
+      answering();
       res.writeHead(status);
       res.end();
     },
     text: (status, body, headers = {}) => whole(status, body, headers),
     stream(status, headers) {
+      answering();
       res.writeHead(status, headers);
       res.flushHeaders();
       return res;
@@ -79,11 +83,13 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
 export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
   const controller = new AbortController();
   const record = newRequestRecord(req);
+  const answering = answerClock(record);
   socket.on('close', () => controller.abort());
   socket.on('error', () => controller.abort());
   let started = false;
   const head = (status: number, headers: Headers) => {
     started = true;
+    answering();
     record.status = status;
     const lines = [
       `HTTP/1.1 ${status} ${status === 101 ? 'UPGRADED' : (STATUS_CODES[status] ?? '')}`,
@@ -123,5 +129,13 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
       head(101, { ...headers, Connection: 'Upgrade', Upgrade: 'tcp' });
       return socket;
     },
+  };
+}
+
+/** Notes, once, how long the request waited for its answer to begin. */
+function answerClock(record: RequestRecord): () => void {
+  const began = performance.now();
+  return () => {
+    record.answerMs ??= Math.round(performance.now() - began);
   };
 }

@@ -13,6 +13,8 @@ export interface RequestRecord {
   /** The token that made the request, as the audit log names it. */
   actor?: string;
   durationMs?: number;
+  /** Time until the answer began: its status line, or a stream's headers. */
+  answerMs?: number;
 }
 
 const FORWARDED_ID = /^[\w.:-]{1,128}$/;

@@ -105,6 +105,34 @@ describe('request ids in the JSON log', () => {
   });
 });
 
+describe('Docker API metrics', () => {
+  it('counts requests per status class and times how long answers took to begin', async () => {
+    const docker = shoal.dockerApi.url.replace('tcp:', 'http:');
+    const scrape = async () => {
+      const text = await (await fetch(`${shoal.controlPlane.url}/metrics`)).text();
+      const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+      return {
+        ok: value(/^shoal_docker_api_requests_total\{status="2xx"\} (\d+)$/m),
+        refused: value(/^shoal_docker_api_requests_total\{status="4xx"\} (\d+)$/m),
+        timed: value(/^shoal_docker_api_answer_seconds_count (\d+)$/m),
+      };
+    };
+    const before = await scrape();
+    const ok = await fetch(`${docker}/containers/json`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    await ok.arrayBuffer();
+    const refused = await fetch(`${docker}/containers/json`);
+    await refused.arrayBuffer();
+    const after = await eventually('the requests to be counted', async () => {
+      const now = await scrape();
+      return now.timed >= before.timed + 2 ? now : undefined;
+    });
+    expect(after.ok - before.ok).toBe(1);
+    expect(after.refused - before.refused).toBe(1);
+  });
+});
+
 describe('dashboard API limits', () => {
   it('refuses an oversize dashboard call with 413 before running it', async () => {
     const res = await fetch(`${shoal.controlPlane.url}/trpc/auth.signIn`, {
