@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Services } from '@shoal/core';
+import { createServices, type Services } from '@shoal/core';
 import type { Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { OperatorClient } from '@shoal/mesos';
@@ -265,6 +265,22 @@ describe('several instances on one database', () => {
     expect(seen).toEqual(['job:create', 'job:start', 'job:die']);
     watching.abort();
     await watched;
+  });
+  it('ends a wait from stored state on an instance that never hears the exit', async () => {
+    const { sim, db } = await cluster();
+    const leader = await shoalOn(sim, db);
+    await subscribed(leader.services);
+    const tenantId = await tenant(leader.services);
+    // Services over the same database with no relay: as if this instance's relay were down.
+    const deaf = createServices(db, { containers: { startWaitMs: 0, waitCheckMs: 200 } });
+    await deaf.containers.create(
+      tenantId,
+      { name: 'quiet', image: 'busybox', cmd: ['sh', '-c', 'sleep 1; exit 7'] },
+      'test',
+    );
+    const waited = deaf.containers.wait(tenantId, 'quiet', 'next-exit');
+    await deaf.containers.start(tenantId, 'quiet', 'test');
+    expect(await waited).toEqual({ exitCode: 7 });
   });
 });
 

@@ -31,11 +31,17 @@ export interface ContainerServiceOptions {
   startWaitMs: number;
   /** How often a followed log polls the agent. */
   logPollMs: number;
+  /**
+   * How often a wait also reads the container's stored state, in case this
+   * instance missed the event (another instance's relay was down).
+   */
+  waitCheckMs: number;
 }
 
 export const DEFAULT_CONTAINER_OPTIONS: ContainerServiceOptions = {
   startWaitMs: 20_000,
   logPollMs: 500,
+  waitCheckMs: 5_000,
 };
 
 const TERMINATING_SIGNALS = new Map([
@@ -361,21 +367,54 @@ export class ContainerService implements ContainerOperations {
       }
       if (condition === 'not-running' && !running)
         return result(current.exitCode ?? 0, current.error);
-      let exit: WaitResult | undefined;
-      for await (const event of events) {
-        if (event.containerId !== current.id) continue;
-        if (event.action === 'die') {
-          exit = { exitCode: Number(event.attributes.exitCode ?? 0) };
-          if (condition !== 'removed') return exit;
+      const heard = (async () => {
+        let exit: WaitResult | undefined;
+        for await (const event of events) {
+          if (event.containerId !== current.id) continue;
+          if (event.action === 'die') {
+            exit = { exitCode: Number(event.attributes.exitCode ?? 0) };
+            if (condition !== 'removed') return exit;
+          }
+          if (event.action === 'destroy')
+            return exit ?? result(current.exitCode ?? 0, current.error);
         }
-        if (event.action === 'destroy') return exit ?? result(current.exitCode ?? 0, current.error);
-      }
+        return undefined;
+      })();
+      const stored = this.exitFromStore(current.id, condition, new Date(), subscription.signal);
+      const outcome = await Promise.race([heard, stored]);
+      if (outcome) return outcome;
       throw Object.assign(new Error('wait aborted'), { name: 'AbortError' });
     } finally {
       signal?.removeEventListener('abort', abort);
       this.closing.signal.removeEventListener('abort', abort);
       subscription.abort();
       await events.return?.();
+    }
+  }
+
+  /** What `wait` is waiting for, read from stored state every waitCheckMs; undefined once aborted. */
+  private async exitFromStore(
+    containerId: string,
+    condition: WaitCondition,
+    since: Date,
+    signal: AbortSignal,
+  ): Promise<WaitResult | undefined> {
+    for (;;) {
+      await sleep(this.options.waitCheckMs, signal);
+      if (signal.aborted) return undefined;
+      const row = await this.prisma.container
+        .findUnique({
+          where: { id: containerId },
+          select: { state: true, exitCode: true, finishedAt: true },
+        })
+        // A failed read is no answer: the event, or the next read, still is.
+        .catch(() => 'unread' as const);
+      if (row === 'unread') continue;
+      if (!row) return { exitCode: 0 };
+      const exited = row.finishedAt !== null && row.finishedAt > since;
+      const gone = row.state === 'REMOVING';
+      // As a die event would have told it: the exit code alone.
+      if (condition === 'removed' ? gone : exited || gone) return { exitCode: row.exitCode ?? 0 };
     }
   }
 
