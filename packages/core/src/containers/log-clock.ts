@@ -9,6 +9,11 @@ export interface LogMark {
   at: Date;
 }
 
+export interface NewLogMark extends LogMark {
+  taskRowId: string;
+  stream: LogStream;
+}
+
 /**
  * Dates log lines. Mesos sandbox files hold no times, so Shoal notes when it
  * saw each file grow: the leader samples running tasks' file sizes, every
@@ -29,12 +34,13 @@ export class LogClock {
     return rows.map((r) => ({ size: Number(r.size), at: r.at }));
   }
 
-  async record(taskRowId: string, stream: LogStream, size: number, at: Date): Promise<void> {
-    if (size <= 0) return;
-    await this.prisma.logMark.createMany({
-      data: [{ taskId: taskRowId, stream, size: BigInt(size), at }],
-      skipDuplicates: true,
-    });
+  /** Stores new marks in one write; an empty file (or one never found) makes no mark. */
+  async record(marks: NewLogMark[]): Promise<void> {
+    const data = marks
+      .filter((m) => m.size > 0)
+      .map((m) => ({ taskId: m.taskRowId, stream: m.stream, size: BigInt(m.size), at: m.at }));
+    if (data.length === 0) return;
+    await this.prisma.logMark.createMany({ data, skipDuplicates: true });
   }
 }
 

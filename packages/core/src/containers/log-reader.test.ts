@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeOf, type LogMark } from './log-clock';
+import { timeOf, type LogMark, type NewLogMark } from './log-clock';
 import { DatedLogReader } from './log-reader';
 import type { SandboxReader } from './ports';
 
@@ -37,8 +37,8 @@ describe('DatedLogReader', () => {
     const file = growingFile();
     const recorded: [number, Date][] = [];
     const clock = {
-      record: async (_t: string, _s: string, size: number, when: Date) =>
-        void recorded.push([size, when]),
+      record: async (marks: NewLogMark[]) =>
+        void recorded.push(...marks.map((m): [number, Date] => [m.size, m.at])),
     };
     file.write('é one\ntwo\nthr');
     // "é one\n" is 7 bytes: the sampler saw 7 bytes at second 1.

@@ -39,7 +39,7 @@ export class DatedLogReader {
       // What was just read existed by now: a mark for every later reader.
       this.marks.push({ size: this.offset, at: readAt });
       await this.clock
-        .record(this.task.id, this.stream, this.offset, readAt)
+        .record([{ taskRowId: this.task.id, stream: this.stream, size: this.offset, at: readAt }])
         .catch(() => undefined);
     }
     const pieces = (this.partial + text).split(/(?<=\n)/).filter(Boolean);

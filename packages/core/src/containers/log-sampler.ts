@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from '@shoal/db';
 import { TERMINAL_STATES } from './lifecycle';
-import { sizeOf, type LogClock } from './log-clock';
+import { sizeOf, type LogClock, type NewLogMark } from './log-clock';
 import type { SandboxReader } from './ports';
 
 export interface LogSamplerOptions {
@@ -76,28 +76,40 @@ export class LogSampler {
           AND ("logsCheckedAt" IS NULL OR "logsCheckedAt" < "updatedAt")))
       ORDER BY "logsCheckedAt" ASC NULLS FIRST
       LIMIT ${this.options.batchSize}`;
+    if (due.length === 0) return 0;
+    const marks: NewLogMark[] = [];
     const queue = [...due];
     const worker = async () => {
-      for (let task = queue.shift(); task; task = queue.shift()) await this.sample(task);
+      for (let task = queue.shift(); task; task = queue.shift())
+        marks.push(...(await this.sample(task)));
     };
     await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+    // One write for the marks and one for the checks, however many tasks the pass covered.
+    await this.clock.record(marks);
+    const checkedAt = new Date();
+    // Raw, so the rows' updatedAt (the end time of a finished task) stays as it is.
+    await this.prisma.$executeRaw`
+      UPDATE "Task" SET "logsCheckedAt" = ${checkedAt}
+      WHERE id IN (${Prisma.join(due.map((t) => t.id))})`;
     return due.length;
   }
 
-  private async sample(task: DueTask): Promise<void> {
-    const checkedAt = new Date();
+  /** The task's file sizes now; none when its agent cannot tell (it may be gone with the task). */
+  private async sample(task: DueTask): Promise<NewLogMark[]> {
     // Nothing is written after a task ends, so its final size is dated at its end.
-    const at = task.state === 'TASK_RUNNING' ? checkedAt : task.updatedAt;
+    const at = task.state === 'TASK_RUNNING' ? new Date() : task.updatedAt;
     try {
-      for (const stream of ['stdout', 'stderr'] as const) {
-        const size = await sizeOf(this.sandbox, task, stream);
-        await this.clock.record(task.id, stream, size, at);
-      }
+      const marks: NewLogMark[] = [];
+      for (const stream of ['stdout', 'stderr'] as const)
+        marks.push({
+          taskRowId: task.id,
+          stream,
+          size: await sizeOf(this.sandbox, task, stream),
+          at,
+        });
+      return marks;
     } catch {
-      // The agent may be gone with the task; the task is still checked, or it would be asked forever.
+      return [];
     }
-    // Raw, so the row's updatedAt (the end time of a finished task) stays as it is.
-    await this.prisma.$executeRaw`
-      UPDATE "Task" SET "logsCheckedAt" = ${checkedAt} WHERE id = ${task.id}`;
   }
 }
