@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { PrismaClient } from '@shoal/db';
+import type { PrismaClient, User } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { ShoalError, invalid } from '../errors';
 import { hashPassword, verifyPassword } from '../users/passwords';
@@ -83,18 +83,7 @@ export class SessionService {
       );
       return created;
     });
-    return {
-      token,
-      user: {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        isAdmin: user.isAdmin,
-        mustChangePassword: user.mustChangePassword,
-        sessionId: session.id,
-        expiresAt: new Date(Math.min(now + SESSION_IDLE_MS, session.expiresAt.getTime())),
-      },
-    };
+    return { token, user: sessionUser(user, session, now) };
   }
 
   /** The user behind a cookie value, or null when it is unknown, expired or the user is disabled. */
@@ -117,16 +106,7 @@ export class SessionService {
         data: { lastSeenAt: new Date(now) },
       });
     }
-    const { user } = session;
-    return {
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      isAdmin: user.isAdmin,
-      mustChangePassword: user.mustChangePassword,
-      sessionId: session.id,
-      expiresAt: new Date(Math.min(now + SESSION_IDLE_MS, session.expiresAt.getTime())),
-    };
+    return sessionUser(session.user, session, now);
   }
 
   async signOut(token: string): Promise<void> {
@@ -165,4 +145,21 @@ export class SessionService {
       );
     });
   }
+}
+
+/** The user as procedures see them; the session ends when idle, or at its absolute end. */
+function sessionUser(
+  user: Pick<User, 'id' | 'email' | 'name' | 'isAdmin' | 'mustChangePassword'>,
+  session: { id: string; expiresAt: Date },
+  now: number,
+): SessionUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.isAdmin,
+    mustChangePassword: user.mustChangePassword,
+    sessionId: session.id,
+    expiresAt: new Date(Math.min(now + SESSION_IDLE_MS, session.expiresAt.getTime())),
+  };
 }
