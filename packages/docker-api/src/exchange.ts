@@ -36,15 +36,16 @@ const JSON_TYPE = { 'Content-Type': 'application/json' };
 export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchange {
   const controller = new AbortController();
   const record = newRequestRecord(req);
-  const answering = answerClock(record);
+  const clock = requestClock(record);
   res.on('close', () => {
     if (res.headersSent) record.status = res.statusCode;
+    clock.ended();
     controller.abort();
   });
   for (const [name, value] of Object.entries(VERSION_HEADERS)) res.setHeader(name, value);
   res.setHeader('X-Request-Id', record.requestId);
   const whole = (status: number, body: string, headers: Headers) => {
-    answering();
+    clock.answered();
     res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
@@ -59,13 +60,13 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
     json: (status, body, headers = {}) =>
       whole(status, `${JSON.stringify(body)}\n`, { ...JSON_TYPE, ...headers }),
     empty(status) {
-      answering();
+      clock.answered();
       res.writeHead(status);
       res.end();
     },
     text: (status, body, headers = {}) => whole(status, body, headers),
     stream(status, headers) {
-      answering();
+      clock.answered();
       res.writeHead(status, headers);
       res.flushHeaders();
       return res;
@@ -83,13 +84,16 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
 export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
   const controller = new AbortController();
   const record = newRequestRecord(req);
-  const answering = answerClock(record);
-  socket.on('close', () => controller.abort());
+  const clock = requestClock(record);
+  socket.on('close', () => {
+    clock.ended();
+    controller.abort();
+  });
   socket.on('error', () => controller.abort());
   let started = false;
   const head = (status: number, headers: Headers) => {
     started = true;
-    answering();
+    clock.answered();
     record.status = status;
     const lines = [
       `HTTP/1.1 ${status} ${status === 101 ? 'UPGRADED' : (STATUS_CODES[status] ?? '')}`,
@@ -132,10 +136,12 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
   };
 }
 
-/** Notes, once, how long the request waited for its answer to begin. */
-function answerClock(record: RequestRecord): () => void {
+/** Times the request from the moment it arrived: until its answer began, and until it ended. */
+function requestClock(record: RequestRecord) {
   const began = performance.now();
-  return () => {
-    record.answerMs ??= Math.round(performance.now() - began);
+  const since = () => Math.round(performance.now() - began);
+  return {
+    answered: () => void (record.answerMs ??= since()),
+    ended: () => void (record.durationMs = since()),
   };
 }

@@ -60,13 +60,8 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
         console.error(`Docker API: ${request.method} ${request.path} failed:`, error)),
   });
   const served = (ex: Exchange, closed: { once(event: 'close', done: () => void): unknown }) => {
-    const started = performance.now();
-    closed.once('close', () =>
-      options.onRequestDone?.({
-        ...ex.record,
-        durationMs: Math.round(performance.now() - started),
-      }),
-    );
+    // After the exchange's own close listener, which completes the record.
+    closed.once('close', () => options.onRequestDone?.({ ...ex.record }));
     void dispatch(ex);
   };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
