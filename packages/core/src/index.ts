@@ -26,7 +26,7 @@ export { seedFirstStart, ADMIN_EMAIL, type FirstStartResult } from './seed/first
 export * from './containers/types';
 export * from './containers/cluster-view';
 export { ContainerEventBus } from './events/event-bus';
-export { EventJournal, EVENT_RETENTION_MS } from './events/event-journal';
+export { EventJournal } from './events/event-journal';
 export {
   LogSampler,
   DEFAULT_LOG_SAMPLER_OPTIONS,

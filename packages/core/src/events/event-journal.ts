@@ -2,7 +2,7 @@ import type { PrismaClient } from '@shoal/db';
 import type { ContainerAction, ContainerEvent } from '../containers/types';
 
 /** How long events are kept for `docker events --since`. */
-export const EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 // Events come in bursts (a launch wave, a drain); one insert per burst keeps
 // the journal off the status-update path's back.
 const WRITE_DELAY_MS = 100;
