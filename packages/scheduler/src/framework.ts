@@ -33,8 +33,11 @@ export interface FrameworkOptions {
 export interface FrameworkStore {
   frameworkId(): Promise<string | undefined>;
   saveFrameworkId(id: string): Promise<void>;
-  /** Stores a launch before the ACCEPT is sent, so a crash in between is found by reconciliation. */
-  recordLaunch(launch: LaunchRecord): Promise<void>;
+  /**
+   * Stores a launch before the ACCEPT is sent, so a crash in between is found by
+   * reconciliation. False when the task is no longer wanted: it is not launched.
+   */
+  recordLaunch(launch: LaunchRecord): Promise<boolean>;
   /** Stores a status update; it is acknowledged only after this resolves, so Mesos re-sends it otherwise. */
   recordStatus(status: TaskStatus): Promise<void>;
   /** Tasks believed live (launched, not terminal), for explicit reconciliation and placement. */
@@ -487,7 +490,14 @@ export class MesosFramework {
     tasks: ReturnType<typeof buildTaskInfo>[],
     records: LaunchRecord[],
   ): Promise<void> {
-    await Promise.all(records.map((record) => this.store.recordLaunch(record)));
+    const wanted = await Promise.all(records.map((record) => this.store.recordLaunch(record)));
+    for (const [i, record] of records.entries()) if (!wanted[i]) this.live.delete(record.taskId);
+    tasks = tasks.filter((_, i) => wanted[i]);
+    records = records.filter((_, i) => wanted[i]);
+    if (tasks.length === 0) {
+      await this.client.decline([offer.id], { refuse_seconds: this.options.refuseSeconds });
+      return;
+    }
     try {
       await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: tasks } }], {
         refuse_seconds: this.options.refuseSeconds,

@@ -283,7 +283,7 @@ describe('holding offers', () => {
       {
         frameworkId: async () => undefined,
         saveFrameworkId: async () => undefined,
-        recordLaunch: async () => undefined,
+        recordLaunch: async () => true,
         recordStatus: async () => undefined,
         liveTasks: async () => [],
       },

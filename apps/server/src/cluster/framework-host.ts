@@ -154,6 +154,9 @@ export class FrameworkHost {
         this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
     );
     this.services.taskStore.onChange = () => supervisor.wake();
+    this.services.taskStore.onCancelled = (taskIds) => {
+      for (const taskId of taskIds) framework.cancel(taskId);
+    };
     this.services.taskStore.onUnwanted = (task) =>
       supervisor.killUnwanted(task.taskId, task.agentId);
     this.services.containers.launcher = framework;

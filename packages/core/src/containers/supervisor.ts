@@ -199,13 +199,17 @@ export class ContainerSupervisor implements ConvergeTrigger {
       },
       include: {
         tenant: { select: { mesosRole: true } },
-        tasks: { orderBy: { launchedAt: 'desc' }, take: 1 },
+        tasks: {
+          where: { state: { notIn: [...TERMINAL_STATES] } },
+          orderBy: { launchedAt: 'desc' },
+          take: 1,
+        },
       },
       take: this.options.batchSize,
     });
     for (const c of displaced) {
       const latest = c.tasks[0];
-      // Replace only the newest task, and only once.
+      // Replace only the newest live task, and only once (a queued replacement is newer).
       const onDrainingAgent =
         latest?.agentId !== null &&
         latest?.agentId !== undefined &&

@@ -43,6 +43,8 @@ export class TaskStore implements FrameworkStore {
    * may have been lost while its agent was unreachable.
    */
   onUnwanted: (task: OrphanTask) => void = () => undefined;
+  /** Called with queued tasks (Mesos task ids) that were dropped before launch: unqueue them. */
+  onCancelled: (taskIds: string[]) => void = () => undefined;
   /** Called after an update that may need the supervisor (restarts, replacements). */
   onChange: () => void = () => undefined;
 
@@ -69,9 +71,11 @@ export class TaskStore implements FrameworkStore {
     return row?.failoverTimeoutSeconds;
   }
 
-  async recordLaunch(launch: LaunchRecord): Promise<void> {
-    await this.prisma.task.update({
-      where: { mesosTaskId: launch.taskId },
+  async recordLaunch(launch: LaunchRecord): Promise<boolean> {
+    // Only a task still queued: one dropped meanwhile (stopped, or its replacement no
+    // longer needed) must not be launched.
+    const { count } = await this.prisma.task.updateMany({
+      where: { mesosTaskId: launch.taskId, state: PENDING },
       data: {
         state: 'TASK_STAGING',
         agentId: launch.agentId,
@@ -80,6 +84,7 @@ export class TaskStore implements FrameworkStore {
         ports: launch.ports as unknown as object,
       },
     });
+    return count === 1;
   }
 
   async liveTasks(): Promise<{ taskId: string; agentId?: string; groupKey?: string }[]> {
@@ -112,13 +117,20 @@ export class TaskStore implements FrameworkStore {
         }
       | undefined;
     let unwanted = false;
+    /** Queued tasks of the container that are no longer needed. */
+    const cancelled: string[] = [];
 
     await this.prisma.$transaction(async (tx) => {
       const task = await tx.task.findUnique({
         where: { mesosTaskId: taskId },
         include: {
           container: {
-            include: { tasks: { orderBy: { launchedAt: 'desc' }, take: 1, select: { id: true } } },
+            include: {
+              tasks: {
+                where: { state: { notIn: [...TERMINAL_STATES] } },
+                select: { id: true, mesosTaskId: true, state: true, launchedAt: true },
+              },
+            },
           },
         },
       });
@@ -138,11 +150,21 @@ export class TaskStore implements FrameworkStore {
       const now = new Date();
       const reason = status.reason ?? null;
       const message = status.message ?? null;
-      // Only the newest task speaks for the container: an older one is being replaced.
-      const isLatest = c.tasks[0]?.id === task.id;
+      const others = c.tasks.filter((t) => t.id !== task.id);
+      const launchedOthers = others.filter((t) => t.state !== PENDING);
+      const queued = others.filter((t) => t.state === PENDING);
+      // A task speaks for its container unless a newer one has been launched: an older
+      // task is being replaced. A task that ends speaks only if no other task still lives.
+      const replacedBy = launchedOthers.filter((t) => t.launchedAt > task.launchedAt);
       const alive =
         state === 'TASK_RUNNING' || state === 'TASK_STARTING' || state === 'TASK_STAGING';
-      if (alive && (!isLatest || c.desiredState === 'STOPPED')) unwanted = true;
+      const speaks = isTerminal(state) ? launchedOthers.length === 0 : replacedBy.length === 0;
+      // Kept alive until its replacement runs, so the container is never left without one.
+      if (
+        alive &&
+        (c.desiredState === 'STOPPED' || replacedBy.some((t) => t.state === 'TASK_RUNNING'))
+      )
+        unwanted = true;
 
       // Mesos re-sends an update until it is acknowledged; history keeps one row per change.
       // A reconciliation answer restating the stored state is no change either: its generic
@@ -164,7 +186,15 @@ export class TaskStore implements FrameworkStore {
         data: { taskId: task.id, state, reason, message, source: status.source ?? null },
       });
 
-      if (!isLatest) return;
+      if (!speaks) return;
+      // The agent of an unreachable task came back before its replacement could be placed:
+      // the original serves on, and the queued replacement is dropped.
+      if (alive && task.state === 'TASK_UNREACHABLE' && queued.length > 0) {
+        await tx.task.deleteMany({
+          where: { id: { in: queued.map((t) => t.id) }, state: PENDING },
+        });
+        cancelled.push(...queued.map((t) => t.mesosTaskId));
+      }
 
       if (state === 'TASK_RUNNING' && c.state !== 'RUNNING' && c.state !== 'REMOVING') {
         await tx.container.update({
@@ -176,6 +206,14 @@ export class TaskStore implements FrameworkStore {
       }
       if (!isTerminal(state)) return;
 
+      // The container ends here: a replacement still queued for it has nothing to replace.
+      const dropQueued = async () => {
+        if (queued.length === 0) return;
+        await tx.task.deleteMany({
+          where: { id: { in: queued.map((t) => t.id) }, state: PENDING },
+        });
+        cancelled.push(...queued.map((t) => t.mesosTaskId));
+      };
       const exitCode = exitCodeOf(
         state,
         message,
@@ -190,6 +228,7 @@ export class TaskStore implements FrameworkStore {
       if (task.killedBy === 'stop') events.push({ action: 'stop' });
 
       if (c.state === 'REMOVING') {
+        await dropQueued();
         await tx.container.update({ where: { id: c.id }, data: retired(c, exitCode, error, now) });
         events.push({ action: 'destroy' });
         return;
@@ -218,6 +257,7 @@ export class TaskStore implements FrameworkStore {
         });
         return;
       }
+      await dropQueued();
       if (spec.autoRemove) {
         await tx.container.update({ where: { id: c.id }, data: retired(c, exitCode, error, now) });
         events.push({ action: 'destroy' });
@@ -236,6 +276,7 @@ export class TaskStore implements FrameworkStore {
       });
     });
 
+    if (cancelled.length > 0) this.onCancelled(cancelled);
     if (unwanted)
       this.onUnwanted({ taskId, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) });
     const c = container as typeof container;
