@@ -444,6 +444,40 @@ describe('dockerode against Shoal', () => {
   });
 });
 
+describe('placement constraints over the Docker API', () => {
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${shoal.dockerApi.url.replace('tcp://', 'http://')}/v1.50${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const create = (constraints: string) =>
+    api('POST', '/containers/create?name=picky', {
+      Image: 'nginx',
+      Labels: { 'shoal.constraints': constraints },
+    });
+
+  it('refuses a LIKE pattern RE2 cannot run with 400 naming the pattern, and creates nothing', async () => {
+    for (const [pattern, why] of [
+      ['(r)\\1', /invalid escape sequence/],
+      ['r(?=1)', /invalid or unsupported Perl syntax/],
+      ['r[0-9', /missing closing \]/],
+    ] as const) {
+      const res = await create(`rack:LIKE:${pattern}`);
+      expect(res.status, pattern).toBe(400);
+      const body = (await res.json()) as { message: string };
+      expect(body.message).toContain(
+        `Placement constraint "rack:LIKE:${pattern}": the pattern "${pattern}" is not a valid regular expression (`,
+      );
+      expect(body.message).toMatch(why);
+    }
+    expect((await api('GET', '/containers/picky/json')).status).toBe(404);
+
+    expect((await create('rack:LIKE:(a+)+$')).status).toBe(201);
+    expect((await api('DELETE', '/containers/picky')).status).toBe(204);
+  });
+});
+
 /** Bytes from the CLI's human units (kB, MB: powers of 1000; B). */
 function bytesOf(text: string): number {
   const match = /^([\d.]+)([kMG]?B)$/.exec(text.trim());

@@ -1,15 +1,48 @@
+import { RE2JS } from 're2js';
 import type { AgentFacts, PlacementConstraint } from './types';
 
 function fieldValue(agent: AgentFacts, field: string): string | undefined {
   return field === 'hostname' ? agent.hostname : agent.attributes[field];
 }
 
-function fullMatch(pattern: string, value: string): boolean {
-  try {
-    return new RegExp(`^(?:${pattern})$`).test(value);
-  } catch {
-    return false;
+// LIKE/UNLIKE patterns come from tenants and are matched against every offer on
+// the leader's one thread, so they run on RE2, whose time is linear in the
+// value's length: a backtracking RegExp takes seconds, or forever, on patterns
+// such as (a+)+$. Constraints stay plain JSON (they are stored with the
+// container and read back, perhaps by another instance), so compiled patterns
+// live here, keyed by pattern: compiled when a constraint is parsed or first
+// checked, then reused until they fall out of this bounded cache. A pattern
+// that cannot be compiled (stored before patterns were checked) is cached as
+// its error.
+const MAX_COMPILED_PATTERNS = 1_000;
+const compiled = new Map<string, RE2JS | Error>();
+
+function compilePattern(pattern: string): RE2JS | Error {
+  const cached = compiled.get(pattern);
+  if (cached) {
+    compiled.delete(pattern);
+    compiled.set(pattern, cached);
+    return cached;
   }
+  let result: RE2JS | Error;
+  try {
+    result = RE2JS.compile(pattern);
+  } catch (error) {
+    result = error instanceof Error ? error : new Error(String(error));
+  }
+  if (compiled.size >= MAX_COMPILED_PATTERNS) compiled.delete(compiled.keys().next().value!);
+  compiled.set(pattern, result);
+  return result;
+}
+
+/**
+ * Whether `pattern` matches all of `value` (Marathon's `^(?:pattern)$`);
+ * undefined when the pattern cannot be compiled, which neither LIKE nor
+ * UNLIKE takes as satisfied.
+ */
+function fullMatch(pattern: string, value: string): boolean | undefined {
+  const re = compilePattern(pattern);
+  return re instanceof Error ? undefined : re.matches(value);
 }
 
 /**
@@ -33,9 +66,9 @@ export function satisfiesConstraints(
         if (c.value !== undefined) return value === c.value;
         return peerValues.every((v) => v === value);
       case 'LIKE':
-        return fullMatch(c.value ?? '', value);
+        return fullMatch(c.value ?? '', value) === true;
       case 'UNLIKE':
-        return !fullMatch(c.value ?? '', value);
+        return fullMatch(c.value ?? '', value) === false;
       case 'MAX_PER': {
         const max = Number(c.value);
         return Number.isFinite(max) && peerValues.filter((v) => v === value).length < max;
@@ -64,6 +97,14 @@ export function parseConstraints(text: string): PlacementConstraint[] {
       }
       if (op === 'MAX_PER' && !(Number(value) >= 1)) {
         throw new Error(`Placement constraint "${entry}": MAX_PER needs a positive number`);
+      }
+      if (op === 'LIKE' || op === 'UNLIKE') {
+        const re = compilePattern(value!);
+        if (re instanceof Error) {
+          throw new Error(
+            `Placement constraint "${entry}": the pattern "${value}" is not a valid regular expression (${re.message.replace(/^error parsing regexp: /, '')}); patterns use RE2 syntax: no backreferences or lookaround`,
+          );
+        }
       }
       return {
         field,

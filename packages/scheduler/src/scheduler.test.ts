@@ -93,6 +93,50 @@ describe('constraints', () => {
       false,
     );
   });
+
+  it('matches LIKE/UNLIKE patterns against the whole value, as Marathon does', () => {
+    const [like] = parseConstraints('hostname:LIKE:a|a\\.example');
+    expect(satisfiesConstraints([like!], agent('a'), [])).toBe(true);
+    expect(satisfiesConstraints([like!], agent('xa'), [])).toBe(false);
+    const [unlike] = parseConstraints('rack:UNLIKE:r[0-9]');
+    expect(satisfiesConstraints([unlike!], agent('a', { rack: 'r1' }), [])).toBe(false);
+    expect(satisfiesConstraints([unlike!], agent('a', { rack: 'r10' }), [])).toBe(true);
+  });
+
+  it('answers a catastrophic-backtracking pattern at once, from parsed or stored constraints', () => {
+    // (a+)+$ on "aaa…ab" takes a backtracking engine 2^40 steps: the leader would hang.
+    const parsed = parseConstraints('rack:LIKE:(a+)+$,zone:UNLIKE:(a|a)+$');
+    const stored = JSON.parse(JSON.stringify(parsed)) as typeof parsed;
+    expect(stored).toEqual([
+      { field: 'rack', operator: 'LIKE', value: '(a+)+$' },
+      { field: 'zone', operator: 'UNLIKE', value: '(a|a)+$' },
+    ]);
+    const evil = `${'a'.repeat(40)}b`;
+    for (const constraints of [parsed, stored]) {
+      expect(satisfiesConstraints(constraints, agent('x', { rack: evil, zone: 'z' }), [])).toBe(
+        false,
+      );
+      expect(satisfiesConstraints(constraints, agent('x', { rack: 'aaaa', zone: evil }), [])).toBe(
+        true,
+      );
+      expect(
+        satisfiesConstraints(constraints, agent('x', { rack: 'aaaa', zone: 'aaaa' }), []),
+      ).toBe(false);
+    }
+  });
+
+  it('refuses a LIKE/UNLIKE pattern that is invalid or needs backtracking, naming it and why', () => {
+    expect(() => parseConstraints('rack:LIKE:r[0-9')).toThrow(
+      /^Placement constraint "rack:LIKE:r\[0-9": the pattern "r\[0-9" is not a valid regular expression \(missing closing \]/,
+    );
+    expect(() => parseConstraints('rack:UNLIKE:(r)\\1')).toThrow(
+      /the pattern "\(r\)\\1" is not a valid regular expression \(invalid escape sequence/,
+    );
+    expect(() => parseConstraints('rack:LIKE:r(?=1)')).toThrow(
+      /the pattern "r\(\?=1\)" is not a valid regular expression \(invalid or unsupported Perl syntax/,
+    );
+    expect(() => parseConstraints('rack:LIKE:r(?=1)')).toThrow(/no backreferences or lookaround/);
+  });
 });
 
 describe('taking resources from an offer', () => {

@@ -7,6 +7,11 @@ export interface PlacementConstraint {
   /** `hostname` or the name of an agent attribute. */
   field: string;
   operator: 'UNIQUE' | 'CLUSTER' | 'LIKE' | 'UNLIKE' | 'MAX_PER';
+  /**
+   * CLUSTER's value, MAX_PER's count, or the RE2 pattern LIKE/UNLIKE match
+   * against the whole value. Constraints are plain JSON, stored with the
+   * container: the compiled pattern is kept by constraints.ts, keyed by pattern.
+   */
   value?: string;
 }
 
