@@ -29,8 +29,27 @@ export interface AuthOptions {
   refusedStatus: 401 | 403;
 }
 
-/** Resolves the request's bearer token to a tenant, or throws the Docker error to answer. */
+/**
+ * Resolves the request's bearer token to a tenant, or throws the Docker error to answer.
+ *
+ * The token is checked before the address's failure budget, so a valid token is
+ * never refused because of anyone's failures: many tenants may share one address
+ * (a load balancer, a NAT). Refused attempts count per address, and an address
+ * over its budget gets 429 instead of the refusal. A scanner stays cheap all the
+ * same: a malformed token never reaches the database, and the token service
+ * remembers recent refusals, so a repeated bad token costs no query.
+ */
 export async function authenticate(req: IncomingMessage, options: AuthOptions): Promise<Caller> {
+  const header = req.headers.authorization;
+  if (!header)
+    throw new DockerApiError(options.refusedStatus, `authentication required: ${HOW_TO}`);
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const result = match?.[1]
+    ? await options.tokens.authenticate(match[1])
+    : ({ rejected: 'malformed' } as const);
+  if (!('rejected' in result)) {
+    return { tenantId: result.tenantId, scope: result.scope, actor: `token:${result.tokenId}` };
+  }
   const address = req.socket.remoteAddress ?? 'unknown';
   const wait = options.limiter.retryAfterSeconds(address);
   if (wait > 0) {
@@ -40,21 +59,11 @@ export async function authenticate(req: IncomingMessage, options: AuthOptions): 
       { 'Retry-After': String(wait) },
     );
   }
-  const header = req.headers.authorization;
-  if (!header)
-    throw new DockerApiError(options.refusedStatus, `authentication required: ${HOW_TO}`);
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const result = match?.[1]
-    ? await options.tokens.authenticate(match[1])
-    : ({ rejected: 'malformed' } as const);
-  if ('rejected' in result) {
-    options.limiter.recordFailure(address);
-    const message = match
-      ? REJECTION_MESSAGES[result.rejected]
-      : `unsupported Authorization scheme: ${HOW_TO}`;
-    throw new DockerApiError(options.refusedStatus, message);
-  }
-  return { tenantId: result.tenantId, scope: result.scope, actor: `token:${result.tokenId}` };
+  options.limiter.recordFailure(address);
+  const message = match
+    ? REJECTION_MESSAGES[result.rejected]
+    : `unsupported Authorization scheme: ${HOW_TO}`;
+  throw new DockerApiError(options.refusedStatus, message);
 }
 
 /** READ_ONLY tokens may look but not change anything. */

@@ -1,9 +1,10 @@
 /**
- * A token bucket of failed attempts per key (a client key for API tokens,
+ * A token bucket of failed attempts per key (a client address for API tokens,
  * an account for passwords): `burst` failures are free, then one more every
  * `60 / perMinute` seconds. It slows a password guesser to a few tries a
- * minute, and keeps a misconfigured client or a scanner from turning into a
- * stream of database look-ups. Buckets live in this process only.
+ * minute, and tells a misconfigured client or a scanner to back off. API
+ * tokens are checked before the bucket, so a valid token is never refused for
+ * its address's failures. Buckets live in this process only.
  */
 export class FailureLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -9,6 +9,8 @@ import { invalid, notFound } from '../errors';
 const TOKEN = /^shoal_([a-z0-9]{10})_([A-Za-z0-9]{32})$/;
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** How many recently refused tokens are remembered; the oldest are forgotten first. */
+const REMEMBERED_REFUSALS = 1_000;
 
 function randomString(alphabet: string, length: number): string {
   // Rejection sampling keeps every character equally likely.
@@ -47,6 +49,15 @@ export interface TokenIdentity {
 export type TokenRejection = 'malformed' | 'unknown' | 'revoked' | 'expired';
 
 export class TokenService {
+  // Refusals are remembered, so a client repeating a bad token (a scanner, a CI
+  // job still holding a revoked token) costs no database query. A refusal never
+  // turns into acceptance: revocation and expiry are final, a secret never
+  // changes, and an unknown prefix could only be issued later with this exact
+  // random secret. The key is the whole token (prefix and a hash of the secret),
+  // so a remembered answer covers only a token refused before, and its speed
+  // tells nothing about which prefixes exist.
+  private readonly refusals = new Map<string, TokenRejection>();
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly audit: AuditService,
@@ -92,13 +103,18 @@ export class TokenService {
     const match = TOKEN.exec(presented.trim());
     if (!match) return { rejected: 'malformed' };
     const [, prefix, secretPart] = match as unknown as [string, string, string];
-    const token = await this.prisma.apiToken.findUnique({ where: { prefix } });
     // Hash even when the prefix is unknown, so timing does not reveal which prefixes exist.
     const presentedHash = sha256(secretPart);
+    const key = `${prefix}_${presentedHash.toString('hex')}`;
+    const remembered = this.refusals.get(key);
+    if (remembered) return { rejected: remembered };
+    const token = await this.prisma.apiToken.findUnique({ where: { prefix } });
     const storedHash = token ? Buffer.from(token.secretHash, 'hex') : sha256('');
-    if (!token || !timingSafeEqual(presentedHash, storedHash)) return { rejected: 'unknown' };
-    if (token.revokedAt) return { rejected: 'revoked' };
-    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return { rejected: 'expired' };
+    if (!token || !timingSafeEqual(presentedHash, storedHash)) return this.refuse(key, 'unknown');
+    if (token.revokedAt) return this.refuse(key, 'revoked');
+    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) {
+      return this.refuse(key, 'expired');
+    }
     if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.prisma.apiToken.update({
         where: { id: token.id },
@@ -106,6 +122,14 @@ export class TokenService {
       });
     }
     return { tokenId: token.id, tenantId: token.tenantId, scope: token.scope };
+  }
+
+  private refuse(key: string, rejected: TokenRejection): { rejected: TokenRejection } {
+    if (this.refusals.size >= REMEMBERED_REFUSALS) {
+      this.refusals.delete(this.refusals.keys().next().value!);
+    }
+    this.refusals.set(key, rejected);
+    return { rejected };
   }
 
   list(tenantId: string): Promise<ApiToken[]> {
