@@ -10,7 +10,7 @@ import {
   isFloating,
 } from './scalars';
 import { leafShape } from './schema';
-import { DROP, walkMessage } from './walk';
+import { DROP, type FieldPath, walkMessage } from './walk';
 
 // Mesos's own JSON mapping (stout/protobuf.hpp), which is not proto3 JSON:
 // keys are the proto field names, enums are name strings (numbers are
@@ -22,7 +22,7 @@ const INTEGER = /^-?\d+$/;
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function toJsonLeaf(field: protobuf.Field, value: unknown, path: string): unknown {
+function toJsonLeaf(field: protobuf.Field, value: unknown, path: FieldPath): unknown {
   const checked = checkLeaf(field, value, path);
   if (typeof checked === 'bigint') return new RawNumber(checked.toString());
   if (checked instanceof Uint8Array)
@@ -34,7 +34,7 @@ function toJsonLeaf(field: protobuf.Field, value: unknown, path: string): unknow
 }
 
 /** Text of a JSON number, or of a string holding one (stout accepts both for numeric fields). */
-function numericText(value: unknown, path: string): string {
+function numericText(value: unknown, path: FieldPath): string {
   if (value instanceof RawNumber) return value.text;
   if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
     return value.trim();
@@ -48,7 +48,7 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? `string ${JSON.stringify(value)}` : typeof value;
 }
 
-function integerText(text: string, type: string, path: string): string {
+function integerText(text: string, type: string, path: FieldPath): string {
   if (INTEGER.test(text)) return text;
   // 1e3 or 5.0 still name an integer; anything with a fraction does not.
   const number = Number(text);
@@ -57,7 +57,7 @@ function integerText(text: string, type: string, path: string): string {
   return BigInt(number).toString();
 }
 
-function fromJsonLeaf(field: protobuf.Field, value: unknown, path: string): unknown {
+function fromJsonLeaf(field: protobuf.Field, value: unknown, path: FieldPath): unknown {
   const shape = leafShape(field);
   if (shape.kind === 'enum') {
     if (typeof value !== 'string') {

@@ -3,7 +3,7 @@ import type protobuf from 'protobufjs';
 import { MesosCodecError } from '../errors';
 import { checkLeaf, is64Bit, isUnsigned64 } from './scalars';
 import { leafShape } from './schema';
-import { DROP, walkMessage } from './walk';
+import { DROP, type FieldPath, walkMessage } from './walk';
 
 // protobufjs does the wire work; these converters translate between its
 // message objects (enum numbers, Long) and the package's representation
@@ -11,7 +11,7 @@ import { DROP, walkMessage } from './walk';
 
 const MASK_32 = 0xffffffffn;
 
-function toWireLeaf(field: protobuf.Field, value: unknown, path: string): unknown {
+function toWireLeaf(field: protobuf.Field, value: unknown, path: FieldPath): unknown {
   const checked = checkLeaf(field, value, path);
   const shape = leafShape(field);
   if (shape.kind === 'enum') return shape.type.values[checked as string];

@@ -1,6 +1,7 @@
 import type protobuf from 'protobufjs';
 import { MesosCodecError } from '../errors';
 import { leafShape } from './schema';
+import type { FieldPath } from './walk';
 
 const SIGNED_64 = new Set(['int64', 'sint64', 'sfixed64']);
 const UNSIGNED_64 = new Set(['uint64', 'fixed64']);
@@ -27,14 +28,14 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-export function checkBigInt(type: string, value: bigint, path: string): bigint {
+export function checkBigInt(type: string, value: bigint, path: FieldPath): bigint {
   const [min, max] = UNSIGNED_64.has(type) ? [0n, UINT64_MAX] : [INT64_MIN, INT64_MAX];
   if (value < min || value > max)
     throw new MesosCodecError(`${path}: ${value} is out of range for ${type}`);
   return value;
 }
 
-export function checkInteger32(type: string, value: number, path: string): number {
+export function checkInteger32(type: string, value: number, path: FieldPath): number {
   const [min, max] = UNSIGNED_32.has(type) ? [0, 0xffffffff] : [-0x80000000, 0x7fffffff];
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new MesosCodecError(`${path}: ${value} is not a valid ${type}`);
@@ -42,7 +43,7 @@ export function checkInteger32(type: string, value: number, path: string): numbe
   return value;
 }
 
-function wrongType(path: string, expected: string, value: unknown): MesosCodecError {
+function wrongType(path: FieldPath, expected: string, value: unknown): MesosCodecError {
   const got = value instanceof Uint8Array ? 'Uint8Array' : typeof value;
   return new MesosCodecError(`${path}: expected ${expected}, got ${got}`);
 }
@@ -51,7 +52,7 @@ function wrongType(path: string, expected: string, value: unknown): MesosCodecEr
  * Validates one in-memory leaf value against its field (enum name string,
  * bigint for 64-bit integers, number, boolean, string, Uint8Array) and returns it.
  */
-export function checkLeaf(field: protobuf.Field, value: unknown, path: string): unknown {
+export function checkLeaf(field: protobuf.Field, value: unknown, path: FieldPath): unknown {
   const shape = leafShape(field);
   if (shape.kind === 'enum') {
     if (typeof value !== 'string')

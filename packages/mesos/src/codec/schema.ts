@@ -33,10 +33,17 @@ export function nestedMessage(field: protobuf.Field): protobuf.Type | undefined 
 
 export type LeafShape = { kind: 'enum'; type: protobuf.Enum } | { kind: 'scalar'; type: string };
 
+const shapes = new Map<protobuf.Field, LeafShape>();
+
 /** What a non-message field holds; the walker never hands message fields to leaf converters. */
 export function leafShape(field: protobuf.Field): LeafShape {
-  const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Enum) return { kind: 'enum', type: resolved };
-  if (resolved) throw new MesosCodecError(`${field.fullName}: message field used as a leaf`);
-  return { kind: 'scalar', type: field.type };
+  let shape = shapes.get(field);
+  if (!shape) {
+    const resolved = field.resolvedType;
+    if (resolved instanceof protobuf.Enum) shape = { kind: 'enum', type: resolved };
+    else if (resolved) throw new MesosCodecError(`${field.fullName}: message field used as a leaf`);
+    else shape = { kind: 'scalar', type: field.type };
+    shapes.set(field, shape);
+  }
+  return shape;
 }

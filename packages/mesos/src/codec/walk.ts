@@ -10,7 +10,24 @@ import { nestedMessage } from './schema';
 /** Returned by a leaf converter to leave an element out (unknown enum value, as proto2 does). */
 export const DROP: unique symbol = Symbol('drop');
 
-export type LeafConverter = (field: protobuf.Field, value: unknown, path: string) => unknown;
+/**
+ * Where a value sits in a message (`offers[2].resources[0].name`), spelled out only when
+ * an error names it: building every path as a string costs more than the walk itself.
+ */
+export class FieldPath {
+  constructor(
+    private readonly parent: FieldPath | undefined,
+    private readonly key: string | number,
+  ) {}
+
+  toString(): string {
+    if (typeof this.key === 'number') return `${this.parent?.toString() ?? ''}[${this.key}]`;
+    if (this.key.startsWith('[')) return `${this.parent?.toString() ?? ''}${this.key}`;
+    return this.parent ? `${this.parent.toString()}.${this.key}` : this.key;
+  }
+}
+
+export type LeafConverter = (field: protobuf.Field, value: unknown, path: FieldPath) => unknown;
 
 type Plain = Record<string, unknown>;
 
@@ -32,8 +49,8 @@ export function isPlainObject(value: unknown): value is Plain {
  * Throws "Missing required fields: a, b.c" like Mesos when required fields are unset.
  */
 export function walkMessage(type: protobuf.Type, source: unknown, leaf: LeafConverter): Plain {
-  const missing: string[] = [];
-  const result = walk(type, source, '', leaf, missing);
+  const missing: FieldPath[] = [];
+  const result = walk(type, source, undefined, leaf, missing);
   if (missing.length > 0)
     throw new MesosCodecError(`Missing required fields: ${missing.join(', ')}`);
   return result;
@@ -42,28 +59,34 @@ export function walkMessage(type: protobuf.Type, source: unknown, leaf: LeafConv
 function walk(
   type: protobuf.Type,
   source: unknown,
-  prefix: string,
+  at: FieldPath | undefined,
   leaf: LeafConverter,
-  missing: string[],
+  missing: FieldPath[],
 ): Plain {
   if (!isPlainObject(source))
     throw new MesosCodecError(
-      `${prefix || type.name}: expected an object for ${type.fullName.slice(1)}`,
+      `${at?.toString() ?? type.name}: expected an object for ${type.fullName.slice(1)}`,
     );
   const out: Plain = {};
   for (const field of type.fieldsArray) {
-    const path = `${prefix}${field.name}`;
     const value = Object.hasOwn(source, field.name) ? source[field.name] : undefined;
     if (value === undefined || value === null) {
-      if (field.required) missing.push(path);
+      if (field.required) missing.push(new FieldPath(at, field.name));
       continue;
     }
+    const path = new FieldPath(at, field.name);
     if (field.map) {
       if (!isPlainObject(value))
         throw new MesosCodecError(`${path}: expected an object for a map field`);
       const entries: Plain = {};
       for (const [key, item] of Object.entries(value)) {
-        const converted = convert(field, item, `${path}[${JSON.stringify(key)}]`, leaf, missing);
+        const converted = convert(
+          field,
+          item,
+          new FieldPath(path, `[${JSON.stringify(key)}]`),
+          leaf,
+          missing,
+        );
         if (converted !== DROP) entries[key] = converted;
       }
       if (Object.keys(entries).length > 0) out[field.name] = entries;
@@ -71,7 +94,7 @@ function walk(
       if (!Array.isArray(value))
         throw new MesosCodecError(`${path}: expected an array for a repeated field`);
       const items = value
-        .map((item: unknown, i) => convert(field, item, `${path}[${i}]`, leaf, missing))
+        .map((item: unknown, i) => convert(field, item, new FieldPath(path, i), leaf, missing))
         .filter((item) => item !== DROP);
       if (items.length > 0) out[field.name] = items;
     } else {
@@ -86,10 +109,10 @@ function walk(
 function convert(
   field: protobuf.Field,
   value: unknown,
-  path: string,
+  path: FieldPath,
   leaf: LeafConverter,
-  missing: string[],
+  missing: FieldPath[],
 ): unknown {
   const nested = nestedMessage(field);
-  return nested ? walk(nested, value, `${path}.`, leaf, missing) : leaf(field, value, path);
+  return nested ? walk(nested, value, path, leaf, missing) : leaf(field, value, path);
 }
