@@ -86,7 +86,14 @@ export class Allocator {
           .filter((r) => !framework.suppressed.has(r))
           .map((role) => ({ framework, role })),
       );
-    if (candidates.length > 0) new AllocationRound(master, candidates, now).run();
+    if (candidates.length > 0) {
+      const usable = [...master.agents.values()].filter(
+        (a) => a.status === 'REGISTERED' && !a.deactivated && !master.maintenance.isDown(a),
+      );
+      // A busy cluster's agents are mostly offered out or full: a round without an agent
+      // that has something to give would only add up totals.
+      if (usable.some(hasAllocatable)) new AllocationRound(master, candidates, usable, now).run();
+    }
     master.maintenance.sendInverseOffers(now);
   }
 }
@@ -113,19 +120,17 @@ class AllocationRound {
   private readonly headrooms = new Map<string, Quantities>();
   private readonly shares = new Map<string, number>();
   private readonly frameworkShares = new Map<Candidate, number>();
+  private order: Candidate[] | undefined;
 
   constructor(
     private readonly master: Master,
     private readonly candidates: Candidate[],
+    usable: AgentRecord[],
     private readonly now: number,
   ) {
-    this.agents = master.random.shuffle(
-      [...master.agents.values()].filter(
-        (a) => a.status === 'REGISTERED' && !a.deactivated && !master.maintenance.isDown(a),
-      ),
-    );
+    this.agents = master.random.shuffle(usable.filter(hasAllocatable));
     const total = this.clusterTotal.scalars;
-    for (const agent of this.agents) {
+    for (const agent of usable) {
       for (const [name, value] of Object.entries(agent.total.scalars))
         total[name] = (total[name] ?? 0) + value;
     }
@@ -213,19 +218,23 @@ class AllocationRound {
     return share;
   }
 
+  /** Candidates by share, lowest first; sorted again only after an offer changed a share. */
+  private ordered(): Candidate[] {
+    this.order ??= [...this.candidates].sort(
+      (a, b) =>
+        this.share(a.role) - this.share(b.role) ||
+        this.frameworkShare(a) - this.frameworkShare(b) ||
+        a.framework.id.localeCompare(b.framework.id),
+    );
+    return this.order;
+  }
+
   private offerAgent(agent: AgentRecord, eligible: (c: Candidate) => boolean): void {
     if (!hasAllocatable(agent)) return;
     let free = available(agent);
     const hasGpus = (agent.total.scalars.gpus ?? 0) > 0;
-    const ordered = this.candidates
-      .filter(eligible)
-      .sort(
-        (a, b) =>
-          this.share(a.role) - this.share(b.role) ||
-          this.frameworkShare(a) - this.frameworkShare(b) ||
-          a.framework.id.localeCompare(b.framework.id),
-      );
-    for (const c of ordered) {
+    for (const c of this.ordered()) {
+      if (!eligible(c)) continue;
       // Without GPU_RESOURCES a framework is offered nothing from a GPU agent.
       if (hasGpus && !c.framework.capabilities.has('GPU_RESOURCES')) continue;
       let resources = c.framework.capabilities.has('REVOCABLE_RESOURCES')
@@ -244,10 +253,16 @@ class AllocationRound {
   private offer(agent: AgentRecord, c: Candidate, resources: Resources): void {
     const record = this.master.offerBook.create(c.framework, agent, c.role, resources);
     this.held.set(c.role, addResources(this.held.get(c.role) ?? emptyResources(), resources));
-    this.consumptions.clear();
-    this.headrooms.clear();
-    this.shares.clear();
-    this.frameworkShares.clear();
+    // Only the figures this offer changed are forgotten: the role's share, its candidates'
+    // shares, and the consumption of the role and its ancestors with every headroom under them.
+    const changed = [c.role, ...ancestorRoles(c.role)];
+    for (const role of changed) this.consumptions.delete(role);
+    for (const role of this.headrooms.keys())
+      if (changed.some((r) => isSubroleOrSelf(role, r))) this.headrooms.delete(role);
+    this.shares.delete(c.role);
+    for (const candidate of this.candidates)
+      if (candidate.role === c.role) this.frameworkShares.delete(candidate);
+    this.order = undefined;
     if (this.spare) {
       for (const [name, value] of Object.entries(resources.scalars))
         this.spare[name] = (this.spare[name] ?? 0) - value;

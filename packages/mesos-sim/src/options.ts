@@ -36,8 +36,8 @@ export interface SimOptions {
   seed?: number;
   /**
    * Whether tasks report TASK_STAGING as a status update before TASK_STARTING (default
-   * true). A real master keeps STAGING to itself; set false to check a scheduler does not
-   * depend on seeing it.
+   * false: a real master keeps STAGING to itself, and executors report STARTING first).
+   * Set true to see a scheduler cope with an extra update.
    */
   stagingUpdates?: boolean;
   /** Logs one line per notable cluster event when set. */
@@ -80,7 +80,7 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     offerTimeoutSeconds: options.offerTimeoutSeconds,
     statusUpdateRetryMs: options.statusUpdateRetryMs ?? 10_000,
     seed: options.seed ?? 1,
-    stagingUpdates: options.stagingUpdates ?? true,
+    stagingUpdates: options.stagingUpdates ?? false,
     log: options.log ?? (() => {}),
   };
   if (!Number.isInteger(resolved.masters) || resolved.masters < 1)

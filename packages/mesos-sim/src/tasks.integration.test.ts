@@ -5,7 +5,7 @@ import { rawRequest } from './testing/raw-http';
 import { useSim } from './testing/sim-fixture';
 
 describe('task lifecycle', () => {
-  const t = useSim({ agents: 2 });
+  const t = useSim({ agents: 2, stagingUpdates: true });
 
   async function firstOffer(fw: { offers(): Promise<Offer[]> }): Promise<Offer> {
     const [offer] = await fw.offers();

@@ -62,6 +62,14 @@ export async function handleSimApi(
         tasks: state.tasks().length,
       });
     }
+    if (req.method === 'GET' && path === '/sim/v1/process') {
+      // What the emulator's process has spent, so a benchmark can tell its share of the machine.
+      const cpu = process.cpuUsage();
+      return sendJson(res, 200, {
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        rssMb: process.memoryUsage().rss / 1_048_576,
+      });
+    }
     if (req.method !== 'POST') return sendText(res, 405, '', { Allow: 'POST' });
     const body = await jsonBody(req);
     const [, , , kind, target, action] = path.split('/').map(decodeURIComponent);
