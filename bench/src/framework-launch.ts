@@ -15,6 +15,7 @@ import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { startShoal } from '../../apps/server/src/app';
 import { createLogger } from '../../apps/server/src/logger';
+import { measureCeiling } from './ceiling';
 import { percentile, round, startSim } from './support';
 
 const { values } = parseArgs({
@@ -44,6 +45,16 @@ async function main(): Promise<void> {
     '--agent-mem',
     '262144',
   ]);
+  const ceiling = await measureCeiling({
+    masters: sim.masters,
+    roles: Array.from({ length: tenantCount }, (_, i) => `ceiling-${i}`),
+    tasks: total,
+    concurrency,
+    cpus: 0.1,
+    memMb: 32,
+    image: 'nginx',
+  });
+  console.error(`ceiling: ${JSON.stringify(ceiling)}`);
   const serverUrl = loadEnv().DATABASE_URL;
   const dataDir = serverUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'shoal-bench-'));
   const db: Db = serverUrl ? await createTestDatabase() : await createDb({ dataDir: dataDir! });
@@ -120,6 +131,9 @@ async function main(): Promise<void> {
             max: round(latencies.at(-1) ?? 0),
           },
           launchesPerSecond: round(latencies.length / seconds),
+          ceiling,
+          ratioToCeiling:
+            round((latencies.length / seconds / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(seconds),
           controlPlaneHeapMbPer10kContainers: round(
             ((heapAfter - heapBefore) / Math.max(1, running)) * 10_000,

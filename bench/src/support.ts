@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request } from 'undici';
 import path from 'node:path';
 
 export interface SimProcess {
@@ -54,3 +55,15 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round = (n: number) => Math.round(n * 10) / 10;
+
+/** CPU seconds the emulator's process has used so far (its /sim/v1/process). */
+export async function emulatorCpuSeconds(master: string): Promise<number> {
+  const response = await request(`${master}/sim/v1/process`);
+  return ((await response.body.json()) as { cpuSeconds: number }).cpuSeconds;
+}
+
+/** CPU this process has used so far, in seconds. */
+export function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
