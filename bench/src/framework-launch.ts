@@ -16,7 +16,7 @@ import { createTestDatabase } from '@shoal/db/testing';
 import { startShoal } from '../../apps/server/src/app';
 import { createLogger } from '../../apps/server/src/logger';
 import { measureCeiling } from './ceiling';
-import { percentile, round, startSim } from './support';
+import { cpuMeter, percentile, round, startSim } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     const heapBefore = heapMb();
 
     const latencies: number[] = [];
+    const meter = await cpuMeter(sim.masters[0]!);
     let errors = 0;
     const errorSamples = new Map<string, number>();
     let next = 0;
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
+    const cpuMicrosPerTask = await meter(latencies.length);
     const heapAfter = heapMb();
     latencies.sort((a, b) => a - b);
     const running = await db.prisma.container.count({ where: { state: 'RUNNING' } });
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
           ratioToCeiling:
             round((latencies.length / seconds / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(seconds),
+          cpuMicrosPerTask,
           controlPlaneHeapMbPer10kContainers: round(
             ((heapAfter - heapBefore) / Math.max(1, running)) * 10_000,
           ),

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
 import path from 'node:path';
 
@@ -66,4 +67,42 @@ export async function emulatorCpuSeconds(master: string): Promise<number> {
 export function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
+}
+
+/**
+ * CPU seconds the machine's PostgreSQL processes have used, ended backends included
+ * (through their parent's counts); 0 where /proc cannot tell (another machine's server).
+ */
+export function postgresCpuSeconds(): number {
+  const TICKS_PER_SECOND = 100;
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name: utime, stime, cutime, cstime are the 12th-15th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** CPU used per launched task, in microseconds, by each side of a run. */
+export async function cpuMeter(master: string) {
+  const start = {
+    shoal: ownCpuSeconds(),
+    emulator: await emulatorCpuSeconds(master),
+    postgres: postgresCpuSeconds(),
+  };
+  return async (tasks: number) => {
+    const per = (seconds: number) => round((seconds * 1e6) / Math.max(1, tasks));
+    return {
+      shoal: per(ownCpuSeconds() - start.shoal),
+      emulator: per((await emulatorCpuSeconds(master)) - start.emulator),
+      postgres: per(postgresCpuSeconds() - start.postgres),
+    };
+  };
 }

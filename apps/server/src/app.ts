@@ -49,6 +49,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     });
     // Runs after everything else has stopped publishing, before the database closes.
     stops.push(() => services.eventJournal.flush());
+    stops.push(() => services.offerStats.flush());
     const seeded = await seedFirstStart(services, { demo: env.seedDemo });
 
     let sim: SimCluster | undefined;

@@ -45,17 +45,17 @@ export function createServices(
     audit,
     events,
     eventJournal,
-    containers: new ContainerService(db.prisma, audit, events, {
+    containers: new ContainerService(db.prisma, db.sql, audit, events, {
       ...DEFAULT_CONTAINER_OPTIONS,
       ...options.containers,
     }),
-    taskStore: new TaskStore(db.prisma, events),
+    taskStore: new TaskStore(db.prisma, db.sql, events),
     cluster: disconnectedCluster,
     system: new SystemService(db.prisma, db.kind),
     tenants,
     tokens: new TokenService(db.prisma, audit),
     users,
-    ...createDashboardServices(db.prisma, audit, { tenants, users }),
+    ...createDashboardServices(db.prisma, db.sql, audit, { tenants, users }),
   };
 }
 

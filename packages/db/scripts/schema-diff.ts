@@ -98,8 +98,19 @@ function reportCharColumns<T extends SqlQueryable>(queryable: T): T {
 async function connectCatalogueFriendly(url: string): Promise<SqlDriverAdapter> {
   const adapter = reportCharColumns(await new PrismaPg(catalogueFriendlyPool(url)).connect());
   const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (isolation) => reportCharColumns(await startTransaction(isolation));
+  adapter.startTransaction = async (isolation) =>
+    reportCharColumns(await startTransaction(isolation));
   return adapter;
+}
+
+/**
+ * Functions, triggers and data changes between `-- shoal:procedural-begin` and
+ * `-- shoal:procedural-end`: the engine replays migrations statement by statement,
+ * split at semicolons, which cuts a function body apart; and Prisma models none of
+ * them, so the diff is the same without them.
+ */
+export function withoutProcedural(sql: string): string {
+  return sql.replace(/^-- shoal:procedural-begin$[\s\S]*?^-- shoal:procedural-end$/gm, '');
 }
 
 /**
@@ -140,7 +151,10 @@ export async function diffMigrationsToSchema(
           shadowDbInitScript: '',
           migrationDirectories: migrations.map((m) => ({
             path: m.name,
-            migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: m.sql } },
+            migrationFile: {
+              path: 'migration.sql',
+              content: { tag: 'ok', value: withoutProcedural(m.sql) },
+            },
           })),
         },
         to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schema }] },

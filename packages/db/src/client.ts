@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client';
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from './embedded';
 import { migrateDatabase } from './migrate';
+import { Sql } from './sql';
 
 export interface DbOptions {
   /** PostgreSQL URL; when absent an embedded PGlite database is used. */
@@ -16,6 +18,11 @@ export interface DbOptions {
 
 export interface Db {
   prisma: PrismaClient;
+  /**
+   * SQL over the connections Prisma uses, for the hot path's batched statements (one for
+   * many containers), where a Prisma call per statement would cost more than the statement.
+   */
+  sql: Sql;
   kind: 'postgresql' | 'pglite';
   /** The URL the client is connected to (for raw pg connections, e.g. advisory locks). */
   url: string;
@@ -41,15 +48,19 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
     throw error;
   }
   const poolSize = kind === 'pglite' ? EMBEDDED_MAX_CONNECTIONS : (options.poolSize ?? 10);
-  const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: poolSize }),
-  });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A connection that breaks while idle (the server restarted) is dropped by the pool;
+  // without a listener the error would end the process.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
+    sql: new Sql(pool),
     kind,
     url,
     async close() {
       await prisma.$disconnect();
+      await pool.end();
       await stopEmbedded?.();
     },
   };

@@ -6,8 +6,10 @@ import type {
   SchedulerSubscription,
   TaskStatus,
 } from '@shoal/mesos';
+import { HeldOffers } from './held-offers';
+import { LiveTasks } from './live-tasks';
 import { coversDemand, OfferCapacity } from './offer-capacity';
-import { place } from './placement';
+import { place, type PlacementContext } from './placement';
 import { buildTaskInfo } from './task-info';
 import type { AgentFacts, LaunchRecord, Strategy, TaskRequest } from './types';
 
@@ -34,12 +36,16 @@ export interface FrameworkStore {
   frameworkId(): Promise<string | undefined>;
   saveFrameworkId(id: string): Promise<void>;
   /**
-   * Stores a launch before the ACCEPT is sent, so a crash in between is found by
-   * reconciliation. False when the task is no longer wanted: it is not launched.
+   * Stores launches before the ACCEPT is sent, so a crash in between is found by
+   * reconciliation. Answers the task ids still wanted: the others were dropped
+   * meanwhile (stopped, or a replacement no longer needed) and are not launched.
    */
-  recordLaunch(launch: LaunchRecord): Promise<boolean>;
-  /** Stores a status update; it is acknowledged only after this resolves, so Mesos re-sends it otherwise. */
-  recordStatus(status: TaskStatus): Promise<void>;
+  recordLaunches(launches: LaunchRecord[]): Promise<Set<string>>;
+  /**
+   * Stores status updates, in order; they are acknowledged only after this resolves,
+   * so Mesos sends them again otherwise.
+   */
+  recordStatuses(statuses: TaskStatus[]): Promise<void>;
   /** Tasks believed live (launched, not terminal), for explicit reconciliation and placement. */
   liveTasks(): Promise<{ taskId: string; agentId?: string; groupKey?: string }[]>;
 }
@@ -67,12 +73,6 @@ export interface FrameworkListener {
   onError?(message: string, error: unknown): void;
 }
 
-interface HeldOffer {
-  capacity: OfferCapacity;
-  receivedAt: number;
-  role: string;
-}
-
 /** Task states after which Mesos forgets the task (TASK_LOST counted, as Shoal replaces it). */
 export const TERMINAL_STATES: readonly string[] = [
   'TASK_FINISHED',
@@ -89,32 +89,50 @@ const TERMINAL = new Set(TERMINAL_STATES);
 
 export const isTerminalState = (state: string) => TERMINAL.has(state);
 
-/** Status updates being stored at once; the database pool is the real limit. */
-const MAX_UPDATES_IN_FLIGHT = 16;
+/** Status updates stored in one transaction at the most. */
+const MAX_UPDATES_PER_BATCH = 1_000;
+
+type TaskInfoOut = ReturnType<typeof buildTaskInfo>;
+
+interface Launch {
+  capacity: OfferCapacity;
+  tasks: TaskInfoOut[];
+  records: LaunchRecord[];
+  requests: TaskRequest[];
+}
 
 /**
  * One Mesos framework serving many roles. Tasks wait in a queue per role; an
  * offer is only ever used for tasks of the role it was allocated to, only the
- * resources a task needs are taken, and the rest is declined. Roles with
- * nothing pending are suppressed and revived when work arrives. Status
- * updates are stored before they are acknowledged.
+ * resources a task needs are taken, and the rest is declined. A role's offers
+ * are kept while it has work, or had some within the hold time, so a burst of
+ * starts is placed at once; idle roles are suppressed and revived when work
+ * arrives. Everything on the hot path goes in batches: every task waiting when
+ * a round runs is placed in that round, its launches stored in one statement
+ * and its ACCEPTs sent together, and status updates are stored many at a time
+ * and acknowledged once stored.
  */
 export class MesosFramework {
   private readonly pending = new Map<string, Map<string, TaskRequest>>();
-  private readonly held = new Map<string, HeldOffer>();
+  private readonly queuedRole = new Map<string, string>();
+  private readonly held = new HeldOffers();
   private readonly suppressed = new Set<string>();
-  private readonly live = new Map<string, { agentId?: string; groupKey?: string }>();
+  /** When each role last had work queued: its offers are kept for the hold time after. */
+  private readonly lastDemand = new Map<string, number>();
+  private readonly live = new LiveTasks();
   private readonly agents = new Map<string, AgentFacts & { endpoint?: string }>();
   private readonly drainingAgents = new Set<string>();
+  /** Offer figures per role since they were last reported. */
+  private readonly stats = new Map<string, OfferRoundStats>();
   private roles: string[];
   private subscription: SchedulerSubscription | undefined;
   private loop: Promise<void> | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
-  private readonly updateChains = new Map<string, Promise<void>>();
-  private updatesInFlight = 0;
-  private slotFreed: (() => void) | undefined;
+  private roundQueued = false;
+  private readonly updates: TaskStatus[] = [];
+  private storingUpdates = false;
   private subscribed = false;
   private stopped = false;
 
@@ -184,38 +202,52 @@ export class MesosFramework {
 
   /** Queues a task for its role and revives the role if it was suppressed; a task already known is ignored. */
   submit(request: TaskRequest): void {
-    if (this.isPending(request.taskId)) return;
-    let queue = this.pending.get(request.role);
-    if (!queue) this.pending.set(request.role, (queue = new Map()));
-    queue.set(request.taskId, request);
+    this.submitAll([request]);
+  }
+
+  /** Queues tasks (each for its role); they are placed together in the next round. */
+  submitAll(requests: readonly TaskRequest[]): void {
+    const now = Date.now();
+    const roles = new Set<string>();
+    for (const request of requests) {
+      if (this.isPending(request.taskId)) continue;
+      let queue = this.pending.get(request.role);
+      if (!queue) this.pending.set(request.role, (queue = new Map()));
+      queue.set(request.taskId, request);
+      this.queuedRole.set(request.taskId, request.role);
+      this.lastDemand.set(request.role, now);
+      roles.add(request.role);
+    }
+    if (roles.size === 0) return;
     void this.serialise(async () => {
-      if (!this.roles.includes(request.role)) {
-        // Queued until setRoles adds the role; then it is revived with the rest.
-        this.listener.onUnknownRole?.(request.role);
-        return;
+      const unknown = [...roles].filter((r) => !this.roles.includes(r));
+      // Queued until setRoles adds the role; then it is revived with the rest.
+      for (const role of unknown) this.listener.onUnknownRole?.(role);
+      const revive = [...roles].filter((r) => this.roles.includes(r) && this.suppressed.has(r));
+      if (this.subscribed && revive.length > 0) {
+        await this.client.revive(revive);
+        for (const role of revive) this.suppressed.delete(role);
       }
-      if (this.subscribed && this.suppressed.has(request.role)) {
-        await this.client.revive([request.role]);
-        this.suppressed.delete(request.role);
-      }
-      await this.schedule();
     });
+    this.scheduleSoon();
   }
 
   /** Drops a task that has not been launched yet; false when it is not pending. */
   cancel(taskId: string): boolean {
-    for (const queue of this.pending.values()) if (queue.delete(taskId)) return true;
-    return false;
+    const role = this.queuedRole.get(taskId);
+    if (role === undefined) return false;
+    this.queuedRole.delete(taskId);
+    return this.pending.get(role)?.delete(taskId) ?? false;
   }
 
   /** Queued, or handed to Mesos and not yet ended: submitting it again would launch it twice. */
   isPending(taskId: string): boolean {
-    return this.live.has(taskId) || [...this.pending.values()].some((q) => q.has(taskId));
+    return this.live.has(taskId) || this.queuedRole.has(taskId);
   }
 
   pendingCount(role?: string): number {
     if (role !== undefined) return this.pending.get(role)?.size ?? 0;
-    return [...this.pending.values()].reduce((n, q) => n + q.size, 0);
+    return this.queuedRole.size;
   }
 
   async kill(taskId: string, agentId?: string, gracePeriodSeconds?: number): Promise<void> {
@@ -254,7 +286,7 @@ export class MesosFramework {
   }
 
   heldOffers(): { offer: Offer; role: string; heldSince: Date; capacity: OfferCapacity }[] {
-    return [...this.held.values()].map((h) => ({
+    return this.held.all().map(([, h]) => ({
       offer: h.capacity.offer,
       role: h.role,
       heldSince: new Date(h.receivedAt),
@@ -303,6 +335,16 @@ export class MesosFramework {
     return run;
   }
 
+  /** One round for everything that arrived in this turn of the event loop. */
+  private scheduleSoon(): void {
+    if (this.roundQueued) return;
+    this.roundQueued = true;
+    setImmediate(() => {
+      this.roundQueued = false;
+      void this.serialise(() => this.schedule());
+    });
+  }
+
   private async consume(subscription: SchedulerSubscription): Promise<void> {
     try {
       for await (const item of subscription) {
@@ -318,13 +360,13 @@ export class MesosFramework {
             await this.onSubscribed(item.subscribed?.framework_id.value);
             break;
           case 'OFFERS':
-            await this.serialise(() => this.onOffers(item.offers?.offers ?? []));
+            this.onOffers(item.offers?.offers ?? []);
             break;
           case 'RESCIND':
-            if (item.rescind) this.held.delete(item.rescind.offer_id.value);
+            if (item.rescind) this.held.remove(item.rescind.offer_id.value);
             break;
           case 'UPDATE':
-            if (item.update) await this.dispatchUpdate(item.update.status);
+            if (item.update) this.enqueueUpdate(item.update.status);
             break;
           case 'INVERSE_OFFERS':
             await this.onInverseOffers(item.inverse_offers?.inverse_offers ?? []);
@@ -364,7 +406,8 @@ export class MesosFramework {
     });
   }
 
-  private async onOffers(offers: Offer[]): Promise<void> {
+  /** Offers are held as they arrive (a RESCIND right behind them finds them); placing them waits for the round. */
+  private onOffers(offers: Offer[]): void {
     const now = Date.now();
     for (const offer of offers) {
       const agentId = offer.agent_id.value;
@@ -382,156 +425,170 @@ export class MesosFramework {
       });
       if (offer.unavailability) this.drainingAgents.add(agentId);
       const role = offer.allocation_info?.role ?? this.roles[0] ?? '*';
-      this.held.set(offer.id.value, { capacity: new OfferCapacity(offer), receivedAt: now, role });
+      this.held.add(offer, role, now);
+      const stats = this.statsOf(role);
+      const capacity = new OfferCapacity(offer);
+      stats.offers += 1;
+      stats.offered.cpus += capacity.scalar('cpus');
+      stats.offered.memMb += capacity.scalar('mem');
     }
-    const rounds = this.statsByRole(offers);
-    await this.schedule(rounds);
-    for (const stats of rounds.values()) this.listener.onOfferRound?.(stats);
+    this.scheduleSoon();
   }
 
-  private statsByRole(offers: Offer[]): Map<string, OfferRoundStats> {
-    const rounds = new Map<string, OfferRoundStats>();
-    for (const offer of offers) {
-      const role = offer.allocation_info?.role ?? '*';
-      let s = rounds.get(role);
-      if (!s) {
-        s = {
-          role,
-          offers: 0,
-          offered: { cpus: 0, memMb: 0 },
-          accepted: { cpus: 0, memMb: 0 },
-          declined: { cpus: 0, memMb: 0 },
-        };
-        rounds.set(role, s);
-      }
-      const c = new OfferCapacity(offer);
-      s.offers += 1;
-      s.offered.cpus += c.scalar('cpus');
-      s.offered.memMb += c.scalar('mem');
+  private statsOf(role: string): OfferRoundStats {
+    let stats = this.stats.get(role);
+    if (!stats) {
+      stats = {
+        role,
+        offers: 0,
+        offered: { cpus: 0, memMb: 0 },
+        accepted: { cpus: 0, memMb: 0 },
+        declined: { cpus: 0, memMb: 0 },
+      };
+      this.stats.set(role, stats);
     }
-    return rounds;
+    return stats;
   }
 
-  /** Places pending tasks on held offers, launches them, declines what no one needs. */
-  private async schedule(rounds?: Map<string, OfferRoundStats>): Promise<void> {
-    if (!this.subscribed) return;
-    // Counted once per round: placement asks for these per candidate offer.
-    const perAgent = new Map<string, number>();
-    for (const t of this.live.values()) {
-      if (t.agentId) perAgent.set(t.agentId, (perAgent.get(t.agentId) ?? 0) + 1);
-    }
-    const context = {
+  private reportStats(): void {
+    for (const stats of this.stats.values()) this.listener.onOfferRound?.(stats);
+    this.stats.clear();
+  }
+
+  private placementContext(): PlacementContext {
+    return {
       agents: this.agents,
-      peers: (groupKey: string) =>
-        [...this.live.values()]
-          .filter((t) => t.groupKey === groupKey && t.agentId)
-          .map(
-            (t) =>
-              this.agents.get(t.agentId!) ?? { agentId: t.agentId!, hostname: '', attributes: {} },
-          ),
-      tasksOn: (agentId: string) => perAgent.get(agentId) ?? 0,
-      draining: (agentId: string) => this.drainingAgents.has(agentId),
+      peers: (groupKey) =>
+        this.live
+          .groupAgents(groupKey)
+          .map((agentId) => this.agents.get(agentId) ?? { agentId, hostname: '', attributes: {} }),
+      tasksOn: (agentId) => this.live.onAgent(agentId),
+      draining: (agentId) => this.drainingAgents.has(agentId),
     };
-    const launches = new Map<
-      string,
-      {
-        capacity: OfferCapacity;
-        tasks: ReturnType<typeof buildTaskInfo>[];
-        records: LaunchRecord[];
-      }
-    >();
+  }
+
+  /** Places every waiting task it can on held offers, launches them, declines what no one needs. */
+  private async schedule(): Promise<void> {
+    if (!this.subscribed) return;
+    const context = this.placementContext();
+    const launches = new Map<string, Launch>();
     for (const [role, queue] of this.pending) {
-      const offers = [...this.held.values()].filter((h) => h.role === role).map((h) => h.capacity);
+      if (queue.size === 0) continue;
+      const offers = this.held.ofRole(role).map((h) => h.capacity);
       if (offers.length === 0) continue;
       for (const request of [...queue.values()]) {
         const placement = place(request, offers, this.options.strategy, context);
         if (!placement) continue;
-        queue.delete(request.taskId);
+        this.cancel(request.taskId);
         const { offer } = placement.capacity;
         const agentId = offer.agent_id.value;
         this.live.set(request.taskId, { agentId, groupKey: request.groupKey });
-        perAgent.set(agentId, (perAgent.get(agentId) ?? 0) + 1);
-        const entry = launches.get(offer.id.value) ?? {
-          capacity: placement.capacity,
-          tasks: [],
-          records: [],
-        };
-        entry.tasks.push(buildTaskInfo(request, offer, placement.resources, placement.ports));
+        let launch = launches.get(offer.id.value);
+        if (!launch) {
+          launch = { capacity: placement.capacity, tasks: [], records: [], requests: [] };
+          launches.set(offer.id.value, launch);
+        }
+        launch.tasks.push(buildTaskInfo(request, offer, placement.resources, placement.ports));
         const endpoint = this.agents.get(agentId)?.endpoint;
-        entry.records.push({
+        launch.records.push({
           taskId: request.taskId,
           agentId,
           hostname: offer.hostname,
           ...(endpoint ? { agentEndpoint: endpoint } : {}),
           ports: placement.ports,
         });
-        launches.set(offer.id.value, entry);
+        launch.requests.push(request);
       }
     }
-    for (const [offerId, { capacity, tasks, records }] of launches) {
-      this.held.delete(offerId);
-      const stats = rounds?.get(capacity.offer.allocation_info?.role ?? '*');
-      if (stats) {
-        for (const t of tasks) {
+    if (launches.size > 0) await this.launch([...launches.values()]);
+    await this.declineUnneeded();
+    this.reportStats();
+  }
+
+  /** Stores the round's launches in one batch, then sends their ACCEPTs together. */
+  private async launch(launches: Launch[]): Promise<void> {
+    for (const launch of launches) this.held.remove(launch.capacity.offer.id.value);
+    let wanted: Set<string>;
+    try {
+      wanted = await this.store.recordLaunches(launches.flatMap((l) => l.records));
+    } catch (error) {
+      // Nothing was launched: the tasks wait again, and the offers (partly spent on
+      // them here) go back.
+      this.listener.onError?.('storing launches failed; the tasks wait for the next offers', error);
+      const requests = launches.flatMap((l) => l.requests);
+      for (const request of requests) this.live.delete(request.taskId);
+      this.submitAll(requests);
+      await this.declineOffers(launches.map((l) => [l.capacity.offer.id.value, l.capacity]));
+      return;
+    }
+    const unused: [string, OfferCapacity][] = [];
+    await Promise.all(
+      launches.map(async ({ capacity, tasks, records }) => {
+        const offer = capacity.offer;
+        for (const r of records) if (!wanted.has(r.taskId)) this.live.delete(r.taskId);
+        const kept = tasks.filter((t) => wanted.has(t.task_id.value));
+        if (kept.length === 0) return unused.push([offer.id.value, capacity]);
+        const stats = this.statsOf(capacity.offer.allocation_info?.role ?? '*');
+        for (const t of kept) {
           stats.accepted.cpus += sumScalar(t.resources, 'cpus');
           stats.accepted.memMb += sumScalar(t.resources, 'mem');
         }
         // What an ACCEPT leaves unused, Mesos counts as declined.
         stats.declined.cpus += capacity.scalar('cpus');
         stats.declined.memMb += capacity.scalar('mem');
-      }
-      await this.launch(capacity.offer, tasks, records);
-    }
-    await this.declineUnneeded(rounds);
-  }
-
-  private async launch(
-    offer: Offer,
-    tasks: ReturnType<typeof buildTaskInfo>[],
-    records: LaunchRecord[],
-  ): Promise<void> {
-    const wanted = await Promise.all(records.map((record) => this.store.recordLaunch(record)));
-    for (const [i, record] of records.entries()) if (!wanted[i]) this.live.delete(record.taskId);
-    tasks = tasks.filter((_, i) => wanted[i]);
-    records = records.filter((_, i) => wanted[i]);
-    if (tasks.length === 0) {
-      await this.client.decline([offer.id], { refuse_seconds: this.options.refuseSeconds });
-      return;
-    }
-    try {
-      await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: tasks } }], {
-        refuse_seconds: this.options.refuseSeconds,
-      });
-      this.listener.onLaunched?.(tasks.length);
-    } catch (error) {
-      // The ACCEPT may or may not have reached the master: ask rather than guess,
-      // so a task is neither lost nor launched twice.
-      this.listener.onError?.(
-        `ACCEPT of offer ${offer.id.value} failed; reconciling its tasks`,
-        error,
-      );
-      await this.client
-        .reconcile(
-          records.map((r) => ({ task_id: { value: r.taskId }, agent_id: { value: r.agentId } })),
-        )
-        .catch((e: unknown) =>
-          this.listener.onError?.('reconciliation after a failed ACCEPT failed', e),
-        );
-    }
+        try {
+          await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: kept } }], {
+            refuse_seconds: this.options.refuseSeconds,
+          });
+          this.listener.onLaunched?.(kept.length);
+        } catch (error) {
+          // The ACCEPT may or may not have reached the master: ask rather than guess,
+          // so a task is neither lost nor launched twice.
+          this.listener.onError?.(
+            `ACCEPT of offer ${offer.id.value} failed; reconciling its tasks`,
+            error,
+          );
+          await this.client
+            .reconcile(
+              records
+                .filter((r) => wanted.has(r.taskId))
+                .map((r) => ({ task_id: { value: r.taskId }, agent_id: { value: r.agentId } })),
+            )
+            .catch((e: unknown) =>
+              this.listener.onError?.('reconciliation after a failed ACCEPT failed', e),
+            );
+        }
+        return undefined;
+      }),
+    );
+    await this.declineOffers(unused);
   }
 
   /**
-   * Offers of roles with nothing pending go back at once, and so do those of a role whose
-   * headroom they hold in pieces; the rest are kept for offerHoldSeconds.
+   * Offers of a role with nothing waiting go back at once, unless it had work within
+   * the hold time (more is likely to follow); so do those of a role whose headroom
+   * they hold in pieces. Roles idle for the hold time with nothing held are suppressed.
    */
-  private async declineUnneeded(rounds?: Map<string, OfferRoundStats>): Promise<void> {
+  private async declineUnneeded(): Promise<void> {
+    const recent = Date.now() - this.options.offerHoldSeconds * 1000;
+    const active = (role: string) => (this.lastDemand.get(role) ?? -Infinity) > recent;
     const split = this.splitRoles();
-    const decline = [...this.held.entries()].filter(
-      ([, h]) => (this.pending.get(h.role)?.size ?? 0) === 0 || split.has(h.role),
+    await this.declineOffers(
+      this.held
+        .all()
+        .filter(
+          ([, h]) =>
+            split.has(h.role) || ((this.pending.get(h.role)?.size ?? 0) === 0 && !active(h.role)),
+        )
+        .map(([id, h]) => [id, h.capacity]),
     );
-    await this.decline(decline, rounds);
+    const holding = new Set(this.held.roles());
     const idle = this.roles.filter(
-      (r) => (this.pending.get(r)?.size ?? 0) === 0 && !this.suppressed.has(r),
+      (r) =>
+        (this.pending.get(r)?.size ?? 0) === 0 &&
+        !this.suppressed.has(r) &&
+        !holding.has(r) &&
+        !active(r),
     );
     if (idle.length > 0 && this.subscribed) {
       await this.client.suppress(idle);
@@ -546,14 +603,12 @@ export class MesosFramework {
    * cpus only. Holding such pieces just keeps the role from being offered them whole.
    */
   private splitRoles(): Set<string> {
-    const byRole = new Map<string, OfferCapacity[]>();
-    for (const h of this.held.values())
-      byRole.set(h.role, [...(byRole.get(h.role) ?? []), h.capacity]);
     const split = new Set<string>();
-    for (const [role, offers] of byRole) {
-      if (offers.length < 2) continue;
-      const total = (name: string) => offers.reduce((sum, c) => sum + c.scalar(name, false), 0);
+    for (const role of this.held.roles()) {
+      const offers = this.held.ofRole(role).map((h) => h.capacity);
       const waiting = [...(this.pending.get(role)?.values() ?? [])];
+      if (offers.length < 2 || waiting.length === 0) continue;
+      const total = (name: string) => offers.reduce((sum, c) => sum + c.scalar(name, false), 0);
       const pieces = (t: TaskRequest) =>
         !t.bestEffort &&
         coversDemand(t, total) &&
@@ -573,23 +628,28 @@ export class MesosFramework {
   private async expireHeldOffers(): Promise<void> {
     const limit = Date.now() - this.options.offerHoldSeconds * 1000;
     const expired = new Set(
-      [...this.held.values()].filter((h) => h.receivedAt <= limit).map((h) => h.role),
+      this.held
+        .all()
+        .filter(([, h]) => h.receivedAt <= limit)
+        .map(([, h]) => h.role),
     );
-    await this.decline([...this.held.entries()].filter(([, h]) => expired.has(h.role)));
+    await this.declineOffers(
+      this.held
+        .all()
+        .filter(([, h]) => expired.has(h.role))
+        .map(([id, h]) => [id, h.capacity]),
+    );
+    await this.declineUnneeded();
+    this.reportStats();
   }
 
-  private async decline(
-    entries: [string, HeldOffer][],
-    rounds?: Map<string, OfferRoundStats>,
-  ): Promise<void> {
+  private async declineOffers(entries: [string, OfferCapacity][]): Promise<void> {
     if (entries.length === 0 || !this.subscribed) return;
-    for (const [id, h] of entries) {
-      this.held.delete(id);
-      const stats = rounds?.get(h.role);
-      if (stats) {
-        stats.declined.cpus += h.capacity.scalar('cpus');
-        stats.declined.memMb += h.capacity.scalar('mem');
-      }
+    for (const [id, capacity] of entries) {
+      const held = this.held.remove(id);
+      const stats = this.statsOf(held?.role ?? capacity.offer.allocation_info?.role ?? '*');
+      stats.declined.cpus += capacity.scalar('cpus');
+      stats.declined.memMb += capacity.scalar('mem');
     }
     await this.client.decline(
       entries.map(([id]) => ({ value: id })),
@@ -598,43 +658,44 @@ export class MesosFramework {
   }
 
   /**
-   * Updates of different tasks are stored concurrently (bounded), those of one
-   * task strictly in order; each is acknowledged only after it is stored.
+   * Updates are stored in batches, in the order they arrived (a task's updates
+   * therefore in order), and each is acknowledged once its batch is stored.
    */
-  private async dispatchUpdate(status: TaskStatus): Promise<void> {
-    while (this.updatesInFlight >= MAX_UPDATES_IN_FLIGHT) await this.updateSlotFreed();
-    const taskId = status.task_id.value;
-    const previous = this.updateChains.get(taskId) ?? Promise.resolve();
-    this.updatesInFlight += 1;
-    const next = previous
-      .then(() => this.onUpdate(status))
-      .catch((error: unknown) =>
+  private enqueueUpdate(status: TaskStatus): void {
+    this.updates.push(status);
+    if (!this.storingUpdates) void this.storeUpdates();
+  }
+
+  private async storeUpdates(): Promise<void> {
+    this.storingUpdates = true;
+    // Updates of this turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.updates.length > 0) {
+      const batch = this.updates.splice(0, MAX_UPDATES_PER_BATCH);
+      try {
+        await this.store.recordStatuses(batch);
+      } catch (error) {
         this.listener.onError?.(
-          `status update of ${taskId} not stored; Mesos will send it again`,
+          `${batch.length} status updates not stored; Mesos will send them again`,
           error,
-        ),
-      )
-      .finally(() => {
-        this.updatesInFlight -= 1;
-        if (this.updateChains.get(taskId) === next) this.updateChains.delete(taskId);
-        this.slotFreed?.();
-      });
-    this.updateChains.set(taskId, next);
-  }
-
-  private updateSlotFreed(): Promise<void> {
-    return new Promise((resolve) => (this.slotFreed = resolve));
-  }
-
-  private async onUpdate(status: TaskStatus): Promise<void> {
-    await this.store.recordStatus(status);
-    const taskId = status.task_id.value;
-    if (isTerminalState(status.state)) this.live.delete(taskId);
-    else if (status.agent_id)
-      this.live.set(taskId, { ...this.live.get(taskId), agentId: status.agent_id.value });
-    if (status.uuid && status.agent_id) {
-      await this.client.acknowledge(status.agent_id, status.task_id, status.uuid);
+        );
+        continue;
+      }
+      for (const status of batch) {
+        const taskId = status.task_id.value;
+        if (isTerminalState(status.state)) this.live.delete(taskId);
+        else if (status.agent_id && this.live.has(taskId))
+          this.live.moved(taskId, status.agent_id.value);
+        if (status.uuid && status.agent_id) {
+          this.client
+            .acknowledge(status.agent_id, status.task_id, status.uuid)
+            .catch((error: unknown) =>
+              this.listener.onError?.(`acknowledging an update of ${taskId} failed`, error),
+            );
+        }
+      }
     }
+    this.storingUpdates = false;
   }
 
   private async onInverseOffers(inverseOffers: InverseOffer[]): Promise<void> {

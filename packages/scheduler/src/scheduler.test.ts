@@ -327,8 +327,8 @@ describe('holding offers', () => {
       {
         frameworkId: async () => undefined,
         saveFrameworkId: async () => undefined,
-        recordLaunch: async () => true,
-        recordStatus: async () => undefined,
+        recordLaunches: async (launches) => new Set(launches.map((l) => l.taskId)),
+        recordStatuses: async () => undefined,
         liveTasks: async () => [],
       },
       {

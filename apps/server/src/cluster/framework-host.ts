@@ -138,11 +138,7 @@ export class FrameworkHost {
         onLaunched: (n) => this.options.observe?.onLaunched?.(n),
         onOfferRound: (round) => {
           this.options.observe?.onOfferRound?.(round);
-          this.services.offerStats
-            .record(round)
-            .catch((e: unknown) =>
-              this.log.warn('recording offer statistics failed', { error: String(e) }),
-            );
+          this.services.offerStats.record(round);
         },
       },
     );
@@ -154,6 +150,8 @@ export class FrameworkHost {
         this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
     );
     this.services.taskStore.onChange = () => supervisor.wake();
+    this.services.taskStore.onContainersChanged = (rows) =>
+      this.services.containers.watch.changed(rows);
     this.services.taskStore.onCancelled = (taskIds) => {
       for (const taskId of taskIds) framework.cancel(taskId);
     };

@@ -9,9 +9,14 @@ const MAX_PAYLOAD = 7_900;
 const RECONNECT_MS = 1_000;
 const WAKE_COALESCE_MS = 50;
 
-type Message =
-  | { from: string; kind: 'event'; event: Omit<ContainerEvent, 'at'> & { at: string } }
-  | { from: string; kind: 'wake' };
+type WireEvent = Omit<ContainerEvent, 'at'> & { at: string };
+
+/** One notification: events of one instance in the order published, and whether it asks for a wake. */
+interface Message {
+  from: string;
+  events: WireEvent[];
+  wake?: true;
+}
 
 /**
  * Joins the Shoal instances that share one PostgreSQL database, over
@@ -28,7 +33,9 @@ export class InstanceRelay {
   private timer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private sending: Promise<void> = Promise.resolve();
+  private sending = false;
+  private outbox: WireEvent[] = [];
+  private wakeWanted = false;
 
   constructor(
     private readonly databaseUrl: string,
@@ -39,13 +46,14 @@ export class InstanceRelay {
   ) {}
 
   async start(): Promise<void> {
-    this.bus.relay = (event) => this.send({ from: this.id, kind: 'event', event: wire(event) });
+    this.bus.relay = (event) => this.send(wire(event));
     await this.connect();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.bus.relay = undefined;
+    this.outbox = [];
     clearTimeout(this.timer);
     clearTimeout(this.wakeTimer);
     const client = this.client;
@@ -57,7 +65,8 @@ export class InstanceRelay {
   wakeLeader(): void {
     this.wakeTimer ??= setTimeout(() => {
       this.wakeTimer = undefined;
-      this.send({ from: this.id, kind: 'wake' });
+      this.wakeWanted = true;
+      this.send();
     }, WAKE_COALESCE_MS);
   }
 
@@ -95,27 +104,35 @@ export class InstanceRelay {
     this.timer.unref();
   }
 
-  private send(message: Message): void {
-    const client = this.client;
-    if (!client) return;
-    let payload = JSON.stringify(message);
-    if (message.kind === 'event' && Buffer.byteLength(payload) > MAX_PAYLOAD) {
-      // Labels ride along as attributes and can be long; the rest of the event is what waits need.
-      const { event } = message;
-      const { name, image, exitCode, signal } = event.attributes;
-      const attributes = Object.fromEntries(
-        Object.entries({ name, image, exitCode, signal }).filter(([, v]) => v !== undefined),
-      ) as Record<string, string>;
-      payload = JSON.stringify({ ...message, event: { ...event, attributes } });
+  /**
+   * Events leave in as few notifications as their size allows, all sent by one query:
+   * a launch wave publishes thousands of events a second, and one notification each
+   * would cost the database a round trip apiece.
+   */
+  private send(event?: WireEvent): void {
+    if (!this.client) return;
+    if (event) this.outbox.push(event);
+    if (this.sending) return;
+    this.sending = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    while (this.client && (this.outbox.length > 0 || this.wakeWanted)) {
+      const client = this.client;
+      const payloads = pack(this.id, this.outbox.splice(0), this.wakeWanted);
+      this.wakeWanted = false;
+      try {
+        await client.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [
+          CHANNEL,
+          payloads,
+        ]);
+      } catch (error) {
+        if (!this.stopped)
+          this.log.warn('relaying to other instances failed', { error: String(error) });
+      }
     }
-    // One query at a time on the connection: pg queues overlapping ones, but will stop to.
-    this.sending = this.sending
-      .then(() => client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))
-      .then(
-        () => undefined,
-        (error: unknown) =>
-          this.log.warn('relaying to other instances failed', { error: String(error) }),
-      );
+    this.sending = false;
   }
 
   private receive(payload: string | undefined): void {
@@ -126,12 +143,44 @@ export class InstanceRelay {
       return;
     }
     if (message.from === this.id) return;
-    if (message.kind === 'wake') this.onWake();
-    else if (message.kind === 'event')
-      this.bus.deliver({ ...message.event, at: new Date(message.event.at) });
+    for (const event of message.events ?? [])
+      this.bus.deliver({ ...event, at: new Date(event.at) });
+    if (message.wake) this.onWake();
   }
 }
 
-function wire(event: ContainerEvent): Omit<ContainerEvent, 'at'> & { at: string } {
+function wire(event: ContainerEvent): WireEvent {
   return { ...event, at: event.at.toISOString() };
+}
+
+/** Events packed into payloads PostgreSQL accepts; the wake rides on the last. */
+function pack(from: string, events: WireEvent[], wake: boolean): string[] {
+  const payloads: string[] = [];
+  let batch: WireEvent[] = [];
+  let size = 0;
+  const close = (last: boolean) => {
+    if (batch.length === 0 && !(last && wake)) return;
+    payloads.push(JSON.stringify({ from, events: batch, ...(last && wake ? { wake } : {}) }));
+    batch = [];
+    size = 0;
+  };
+  for (const event of events) {
+    const item = fitted(event);
+    const length = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (size + length > MAX_PAYLOAD - 200) close(false);
+    batch.push(item);
+    size += length;
+  }
+  close(true);
+  return payloads;
+}
+
+/** Labels ride along as attributes and can be long; the rest of the event is what waits need. */
+function fitted(event: WireEvent): WireEvent {
+  if (Buffer.byteLength(JSON.stringify(event)) <= MAX_PAYLOAD - 300) return event;
+  const { name, image, exitCode, signal } = event.attributes;
+  const attributes = Object.fromEntries(
+    Object.entries({ name, image, exitCode, signal }).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
+  return { ...event, attributes };
 }

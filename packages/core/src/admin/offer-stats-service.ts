@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@shoal/db';
+import type { PrismaClient, Sql } from '@shoal/db';
 import type { OfferRoundStats } from '@shoal/scheduler';
 
 export interface OfferWindow {
@@ -19,45 +19,114 @@ export type OfferRound = OfferRoundStats;
 /** Offer statistics are kept per tenant and minute. */
 export const OFFER_WINDOW_MS = 60_000;
 
+/** How often the leader writes what it has counted (and at least once a window). */
+const FLUSH_MS = 5_000;
+
+interface Counted {
+  offers: number;
+  offeredCpus: number;
+  offeredMemMb: number;
+  acceptedCpus: number;
+  acceptedMemMb: number;
+  declinedCpus: number;
+  declinedMemMb: number;
+}
+
 export class OfferStatsService {
-  private readonly tenantOfRole = new Map<string, string | null>();
+  /** Counts per role and window not yet written. */
+  private readonly pending = new Map<string, { role: string; windowStart: Date } & Counted>();
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
 
-  /** Adds one round of offers (as the framework handled it) to the tenant's current window. */
-  async record(round: OfferRound, at = new Date()): Promise<void> {
-    let tenantId = this.tenantOfRole.get(round.role);
-    if (tenantId === undefined) {
-      tenantId =
-        (
-          await this.prisma.tenant.findUnique({
-            where: { mesosRole: round.role },
-            select: { id: true },
-          })
-        )?.id ?? null;
-      // Roles are rarely re-assigned; a short memory keeps this off the hot path.
-      this.tenantOfRole.set(round.role, tenantId);
-      setTimeout(() => this.tenantOfRole.delete(round.role), OFFER_WINDOW_MS).unref();
-    }
-    if (!tenantId) return;
+  /**
+   * Adds one round of offers (as the framework handled it) to its role's current window.
+   * Rounds come many times a second on a busy cluster: they are added up here and
+   * written every few seconds, one statement for every role.
+   */
+  record(round: OfferRound, at = new Date()): void {
     const windowStart = new Date(Math.floor(at.getTime() / OFFER_WINDOW_MS) * OFFER_WINDOW_MS);
-    const amounts = {
-      offers: round.offers,
-      offeredCpus: round.offered.cpus,
-      offeredMemMb: round.offered.memMb,
-      acceptedCpus: round.accepted.cpus,
-      acceptedMemMb: round.accepted.memMb,
-      declinedCpus: round.declined.cpus,
-      declinedMemMb: round.declined.memMb,
-    };
-    await this.prisma.offerStat.upsert({
-      where: { tenantId_windowStart: { tenantId, windowStart } },
-      create: { tenantId, windowStart, ...amounts },
-      update: Object.fromEntries(Object.entries(amounts).map(([k, v]) => [k, { increment: v }])),
-    });
+    const key = `${round.role}\n${windowStart.getTime()}`;
+    let counted = this.pending.get(key);
+    if (!counted) {
+      counted = {
+        role: round.role,
+        windowStart,
+        offers: 0,
+        offeredCpus: 0,
+        offeredMemMb: 0,
+        acceptedCpus: 0,
+        acceptedMemMb: 0,
+        declinedCpus: 0,
+        declinedMemMb: 0,
+      };
+      this.pending.set(key, counted);
+    }
+    counted.offers += round.offers;
+    counted.offeredCpus += round.offered.cpus;
+    counted.offeredMemMb += round.offered.memMb;
+    counted.acceptedCpus += round.accepted.cpus;
+    counted.acceptedMemMb += round.accepted.memMb;
+    counted.declinedCpus += round.declined.cpus;
+    counted.declinedMemMb += round.declined.memMb;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, FLUSH_MS).unref();
+  }
+
+  /** Writes what has been counted; readers call it so a series holds the latest rounds. */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(() => this.write()).catch(this.onError);
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    if (rows.length === 0) return;
+    const column = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
+    // Roles without a tenant (another framework's, or a tenant just deleted) are dropped.
+    await this.sql.query(
+      `INSERT INTO "OfferStat" (id, "tenantId", "windowStart", offers, "offeredCpus", "offeredMemMb",
+                               "acceptedCpus", "acceptedMemMb", "declinedCpus", "declinedMemMb")
+       SELECT md5(random()::text || clock_timestamp()::text), t.id, c.window_start, c.offers,
+              c.offered_cpus, c.offered_mem, c.accepted_cpus, c.accepted_mem,
+              c.declined_cpus, c.declined_mem
+       FROM unnest($1::text[], $2::timestamp[], $3::int[], $4::float8[], $5::float8[],
+                   $6::float8[], $7::float8[], $8::float8[], $9::float8[])
+         AS c(role, window_start, offers, offered_cpus, offered_mem, accepted_cpus, accepted_mem,
+              declined_cpus, declined_mem)
+       JOIN "Tenant" t ON t."mesosRole" = c.role
+       ON CONFLICT ("tenantId", "windowStart") DO UPDATE SET
+         offers = "OfferStat".offers + EXCLUDED.offers,
+         "offeredCpus" = "OfferStat"."offeredCpus" + EXCLUDED."offeredCpus",
+         "offeredMemMb" = "OfferStat"."offeredMemMb" + EXCLUDED."offeredMemMb",
+         "acceptedCpus" = "OfferStat"."acceptedCpus" + EXCLUDED."acceptedCpus",
+         "acceptedMemMb" = "OfferStat"."acceptedMemMb" + EXCLUDED."acceptedMemMb",
+         "declinedCpus" = "OfferStat"."declinedCpus" + EXCLUDED."declinedCpus",
+         "declinedMemMb" = "OfferStat"."declinedMemMb" + EXCLUDED."declinedMemMb"`,
+      [
+        column((r) => r.role),
+        column((r) => r.windowStart.toISOString()),
+        column((r) => r.offers),
+        column((r) => r.offeredCpus),
+        column((r) => r.offeredMemMb),
+        column((r) => r.acceptedCpus),
+        column((r) => r.acceptedMemMb),
+        column((r) => r.declinedCpus),
+        column((r) => r.declinedMemMb),
+      ],
+    );
   }
 
   async series(tenantId: string, since: Date): Promise<OfferWindow[]> {
+    await this.flush();
     const rows = await this.prisma.offerStat.findMany({
       where: { tenantId, windowStart: { gte: since } },
       orderBy: { windowStart: 'asc' },

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@shoal/db';
+import type { PrismaClient, Sql } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { AuditLogService } from '../admin/audit-log-service';
 import { ClusterAdminService } from '../admin/cluster-admin';
@@ -26,6 +26,7 @@ export interface DashboardServices {
 
 export function createDashboardServices(
   prisma: PrismaClient,
+  sql: Sql,
   audit: AuditService,
   // Shared with the rest of core, so what the server attaches to them (e.g. the Mesos policy sync) applies here too.
   shared: { tenants: TenantService; users: UserService },
@@ -37,7 +38,7 @@ export function createDashboardServices(
     userAdmin: new UserAdminService(prisma, shared.users, audit),
     tenantAdmin: new TenantAdminService(prisma, audit, shared.tenants),
     auditLog: new AuditLogService(prisma),
-    offerStats: new OfferStatsService(prisma),
+    offerStats: new OfferStatsService(prisma, sql),
     clusterAdmin: new ClusterAdminService(audit),
   };
 }

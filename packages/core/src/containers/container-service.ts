@@ -1,15 +1,19 @@
 import { setMaxListeners } from 'node:events';
-import type { Prisma, PrismaClient } from '@shoal/db';
+import type { PrismaClient, Sql } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, invalid, isUniqueViolation, notFound, ShoalError } from '../errors';
+import { conflict, invalid, notFound, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
-import { isLaunched, isTerminal, PENDING } from './lifecycle';
+import { ContainerReads } from './container-reads';
+import { ContainerWatch } from './container-watch';
+import { CreateBatch } from './create-batch';
+import { isLaunched, isTerminal, PENDING, TERMINAL_STATES } from './lifecycle';
 import { LogClock } from './log-clock';
 import { DatedLogReader } from './log-reader';
 import { newContainerId } from './names';
 import type { ConvergeTrigger, SandboxReader, TaskLauncher, TaskMonitor, TaskUsage } from './ports';
-import { toView, withLatestTask, type ContainerRow } from './rows';
+import { toView, type ContainerRow } from './rows';
 import { normaliseSpec } from './spec';
+import { NoExactMatch, StartBatch, type StartOutcome } from './start-batch';
 import {
   CONTAINER_STATES,
   type ContainerAction,
@@ -72,8 +76,6 @@ const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 export class ContainerService implements ContainerOperations {
   /** Set by the process that runs the supervisor; until then changes wait for its next pass. */
   converge: ConvergeTrigger = { wake: () => undefined };
-  /** Set by the process that owns the subscription; on a standby, kills wait for the leader's pass. */
-  launcher: TaskLauncher | undefined;
   sandbox: SandboxReader | undefined;
   monitor: TaskMonitor | undefined;
   /** Told how long each start took until the container ran (for latency metrics). */
@@ -82,9 +84,16 @@ export class ContainerService implements ContainerOperations {
   private readonly closing = new AbortController();
   /** Dates log lines; the leader's LogSampler feeds it too. */
   readonly logClock: LogClock;
+  /** Containers as this process's status updates change them (TaskStore feeds it). */
+  readonly watch = new ContainerWatch();
+  private readonly reads: ContainerReads;
+  private readonly creates: CreateBatch;
+  private readonly starts: StartBatch;
+  private taskLauncher: TaskLauncher | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
+    sql: Sql,
     private readonly audit: AuditService,
     private readonly events: ContainerEventBus,
     private readonly options: ContainerServiceOptions = DEFAULT_CONTAINER_OPTIONS,
@@ -93,109 +102,81 @@ export class ContainerService implements ContainerOperations {
     // so a busy server passes Node's leak-warning threshold of 10 without any leak.
     setMaxListeners(0, this.closing.signal);
     this.logClock = new LogClock(prisma);
+    this.reads = new ContainerReads(sql);
+    this.creates = new CreateBatch(sql);
+    this.starts = new StartBatch(sql);
+  }
+
+  /** Set by the process that owns the subscription: its starts queue their tasks at once. */
+  get launcher(): TaskLauncher | undefined {
+    return this.taskLauncher;
+  }
+
+  set launcher(launcher: TaskLauncher | undefined) {
+    this.taskLauncher = launcher;
+    this.starts.queuesTasks = launcher !== undefined;
   }
 
   async create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView> {
     const spec = normaliseSpec(input);
-    const id = newContainerId();
-    try {
-      const row = await this.prisma.$transaction(async (tx) => {
-        const created = await tx.container.create({
-          data: {
-            id,
-            tenantId,
-            name: spec.name,
-            image: spec.image,
-            config: spec as unknown as Prisma.InputJsonValue,
-            cpus: spec.cpus,
-            memMb: spec.memoryMb,
-            diskMb: spec.diskMb,
-            gpus: spec.gpus,
-            restartPolicy: spec.restartPolicy.name,
-            bestEffort: spec.bestEffort,
-          },
-          include: withLatestTask,
-        });
-        await this.audit.record(
-          {
-            tenantId,
-            actor,
-            action: 'container.create',
-            target: spec.name,
-            detail: { id, image: spec.image },
-          },
-          tx,
-        );
-        return created;
-      });
-      this.publish(row, 'create');
-      return toView(row);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        const holder = await this.prisma.container.findFirst({
-          where: { tenantId, name: spec.name },
-          select: { id: true },
-        });
-        throw conflict(
-          `Conflict. The container name "/${spec.name}" is already in use by container "${holder?.id ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
-        );
-      }
-      throw error;
-    }
+    const row = await this.creates.create({ id: newContainerId(), tenantId, spec, actor });
+    this.publish(row, 'create');
+    return toView({ ...row, tasks: [] });
   }
 
   async start(tenantId: string, ref: string, actor: string): Promise<ContainerView> {
     const began = performance.now();
-    const current = await this.resolve(tenantId, ref);
-    if (current.desiredState === 'RUNNING' || current.state === 'REMOVING') return toView(current);
     // A plain timer, not AbortSignal.timeout: a signal only AbortSignal.any refers to
     // can be collected on Node 20 before it fires, and the wait would never end.
     const giveUp = new AbortController();
     const timer = setTimeout(() => giveUp.abort(), this.options.startWaitMs);
     const onClose = () => giveUp.abort();
     this.closing.signal.addEventListener('abort', onClose, { once: true });
-    const started = this.events.subscribe(tenantId, giveUp.signal);
+    // Another instance's status updates reach this one as events only.
+    const events = this.events.subscribe(tenantId, giveUp.signal);
     try {
-      await this.prisma.$transaction(async (tx) => {
-        // Serialise admission per tenant, so two starts cannot both squeeze under the quota.
-        await tx.$queryRaw`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
-        await this.admit(tx, tenantId, current);
-        await tx.container.update({
-          where: { id: current.id },
-          data: {
-            desiredState: 'RUNNING',
-            restartAt: null,
-            ...(current.state === 'EXITED' ? { state: 'CREATED' } : {}),
-          },
-        });
-        await this.audit.record(
-          {
-            tenantId,
-            actor,
-            action: 'container.start',
-            target: current.name,
-            detail: { id: current.id },
-          },
-          tx,
-        );
-      });
-      this.converge.wake();
+      const outcome = await this.startByRef(tenantId, ref, actor);
+      if (!outcome.changed) return toView(outcome.container);
+      const { id } = outcome.container;
+      if (outcome.launch) this.launcher?.submitAll([outcome.launch]);
+      else this.converge.wake();
       // Like Docker, answer once the container runs (or failed to), unless resources take long.
-      for await (const event of started) {
-        if (
-          event.containerId === current.id &&
-          (event.action === 'start' || event.action === 'die')
-        )
-          break;
-      }
+      const since = new Date();
+      const settled = (row: ContainerRow) =>
+        row.state === 'RUNNING' ||
+        row.state === 'REMOVING' ||
+        (row.finishedAt !== null && row.finishedAt >= since);
+      const heard = (async () => {
+        for await (const event of events)
+          if (event.containerId === id && (event.action === 'start' || event.action === 'die'))
+            return;
+      })();
+      const row = await Promise.race([
+        this.watch.until(id, settled, giveUp.signal),
+        heard.then(() => undefined),
+      ]);
+      const view = row ? toView(row) : await this.get(tenantId, id);
+      if (view.state === 'running') this.onStarted(performance.now() - began);
+      return view;
     } finally {
       clearTimeout(timer);
       this.closing.signal.removeEventListener('abort', onClose);
-      await started.return?.();
+      giveUp.abort();
+      await events.return?.();
     }
-    const view = await this.get(tenantId, current.id);
-    if (view.state === 'running') this.onStarted(performance.now() - began);
-    return view;
+  }
+
+  /** Starts by full id or name in a batch; a unique id prefix is resolved first. */
+  private async startByRef(tenantId: string, ref: string, actor: string): Promise<StartOutcome> {
+    const key = ref.replace(/^\//, '');
+    if (!key) throw notFound(`No such container: ${ref}`);
+    try {
+      return await this.starts.start({ tenantId, ref: key, actor });
+    } catch (error) {
+      if (!(error instanceof NoExactMatch)) throw error;
+      const { id } = await this.reads.resolve(tenantId, key);
+      return this.starts.start({ tenantId, ref: id, actor });
+    }
   }
 
   async stop(
@@ -265,8 +246,8 @@ export class ContainerService implements ContainerOperations {
         `You cannot remove a running container ${current.id}. Stop the container before attempting removal or force remove`,
       );
     }
-    if (task?.state === PENDING) this.launcher?.cancel(task.mesosTaskId);
-    await this.prisma.$transaction(async (tx) => {
+    const dropped = await this.prisma.$transaction(async (tx) => {
+      let queued: string[] = [];
       if (live) {
         // The row goes when Mesos confirms the kill; its name is free at once, as in Docker.
         await tx.container.update({
@@ -277,8 +258,9 @@ export class ContainerService implements ContainerOperations {
             name: `${current.name}.removing.${current.id.slice(0, 12)}`,
           },
         });
-        await tx.task.update({ where: { id: task.id }, data: { killedBy: 'kill' } });
+        ({ queued } = await markForKill(tx, current.id, 'kill'));
       } else {
+        if (task?.state === PENDING) queued = [task.mesosTaskId];
         await tx.container.delete({ where: { id: current.id } });
       }
       await this.audit.record(
@@ -291,7 +273,9 @@ export class ContainerService implements ContainerOperations {
         },
         tx,
       );
+      return queued;
     });
+    for (const taskId of dropped) this.launcher?.cancel(taskId);
     if (live) {
       await this.launcher
         ?.kill(task.mesosTaskId, task.agentId ?? undefined, 0)
@@ -312,29 +296,7 @@ export class ContainerService implements ContainerOperations {
   }
 
   async list(tenantId: string, filters: ContainerListFilters = {}): Promise<ContainerView[]> {
-    const statuses = filters.status?.map((s) => s.toUpperCase() as Uppercase<ContainerStateName>);
-    const rows = await this.prisma.container.findMany({
-      where: {
-        tenantId,
-        state: statuses
-          ? { in: statuses }
-          : filters.all
-            ? { not: 'REMOVING' }
-            : { in: ['RUNNING', 'RESTARTING', 'PAUSED'] },
-        ...(filters.id?.length
-          ? { OR: filters.id.map((p) => ({ id: { startsWith: p.toLowerCase() } })) }
-          : {}),
-        ...(filters.name?.length
-          ? {
-              AND: [
-                { OR: filters.name.map((n) => ({ name: { contains: n.replace(/^\//, '') } })) },
-              ],
-            }
-          : {}),
-      },
-      include: withLatestTask,
-      orderBy: { createdAt: 'desc' },
-    });
+    const rows = await this.reads.list(tenantId, filters);
     const now = new Date();
     const views = rows
       .map((r) => toView(r, now))
@@ -500,7 +462,12 @@ export class ContainerService implements ContainerOperations {
   async usage(tenantId: string): Promise<TenantUsage> {
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
     if (!tenant) throw notFound('No such tenant');
-    const used = await claimedResources(this.prisma, tenantId);
+    const used = (await this.prisma.tenantUsage.findUnique({ where: { tenantId } })) ?? {
+      cpus: 0,
+      memMb: 0,
+      diskMb: 0,
+      gpus: 0,
+    };
     const counts = await this.prisma.container.groupBy({
       by: ['state'],
       where: { tenantId },
@@ -566,49 +533,8 @@ export class ContainerService implements ContainerOperations {
   }
 
   /** A name, a full id or a unique id prefix, within one tenant only. */
-  private async resolve(tenantId: string, ref: string): Promise<ContainerRow> {
-    const key = ref.replace(/^\//, '');
-    if (!key) throw notFound(`No such container: ${ref}`);
-    const exact = await this.prisma.container.findFirst({
-      where: { tenantId, OR: [{ id: key }, { name: key }] },
-      include: withLatestTask,
-    });
-    if (exact) return exact;
-    if (!/^[a-f0-9]+$/.test(key)) throw notFound(`No such container: ${ref}`);
-    const byPrefix = await this.prisma.container.findMany({
-      where: { tenantId, id: { startsWith: key } },
-      include: withLatestTask,
-      take: 2,
-    });
-    if (byPrefix.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`);
-    if (!byPrefix[0]) throw notFound(`No such container: ${ref}`);
-    return byPrefix[0];
-  }
-
-  private async admit(
-    tx: Prisma.TransactionClient,
-    tenantId: string,
-    container: ContainerRow,
-  ): Promise<void> {
-    const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId } });
-    const used = await claimedResources(tx, tenantId, container.id);
-    const checks: [string, number, number | null, string][] = [
-      ['cpus', container.cpus, tenant.quotaCpusLimit, ''],
-      ['memory', container.memMb, tenant.quotaMemLimit, ' MB'],
-      ['disk', container.diskMb, tenant.quotaDiskLimit, ' MB'],
-      ['gpus', container.gpus, tenant.quotaGpusLimit, ''],
-    ];
-    const inUse = [used.cpus, used.memMb, used.diskMb, used.gpus];
-    checks.forEach(([resource, wanted, limit, unit], i) => {
-      if (limit === null || wanted <= 0) return;
-      const total = inUse[i]! + wanted;
-      if (total > limit + 1e-9) {
-        throw new ShoalError(
-          'QUOTA_EXCEEDED',
-          `Quota exceeded for tenant "${tenant.slug}": ${resource} limit is ${fmt(limit)}${unit}, ${fmt(inUse[i]!)}${unit} already in use, this container needs ${fmt(wanted)}${unit}`,
-        );
-      }
-    });
+  private resolve(tenantId: string, ref: string): Promise<ContainerRow> {
+    return this.reads.resolve(tenantId, ref);
   }
 
   private async halt(
@@ -627,15 +553,13 @@ export class ContainerService implements ContainerOperations {
         ? this.wait(tenantId, current.id, 'not-running', controller.signal).catch(() => undefined)
         : undefined;
     try {
-      await this.prisma.$transaction(async (tx) => {
+      const dropped = await this.prisma.$transaction(async (tx) => {
         await tx.container.update({
           where: { id: current.id },
           data: { desiredState: 'STOPPED', restartAt: null },
         });
-        if (task && isLaunched(task.state))
-          await tx.task.update({ where: { id: task.id }, data: { killedBy: mode } });
-        if (task?.state === PENDING) {
-          await tx.task.delete({ where: { id: task.id } });
+        const { live, queued } = await markForKill(tx, current.id, mode);
+        if (live === 0 && queued.length > 0) {
           await tx.container.update({
             where: { id: current.id },
             data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' },
@@ -651,8 +575,9 @@ export class ContainerService implements ContainerOperations {
           },
           tx,
         );
+        return queued;
       });
-      if (task?.state === PENDING) this.launcher?.cancel(task.mesosTaskId);
+      for (const taskId of dropped) this.launcher?.cancel(taskId);
       if (task && isLaunched(task.state)) {
         if (mode === 'kill') this.publish(current, 'kill', { signal: 'SIGKILL' });
         await this.launcher
@@ -690,22 +615,27 @@ export class ContainerService implements ContainerOperations {
   }
 }
 
-/** Resources of a tenant's containers that are meant to run: what quota admission counts. */
-async function claimedResources(
-  db: Pick<PrismaClient, 'container'>,
-  tenantId: string,
-  excludeId?: string,
-) {
-  const sums = await db.container.aggregate({
-    where: { tenantId, desiredState: 'RUNNING', ...(excludeId ? { id: { not: excludeId } } : {}) },
-    _sum: { cpus: true, memMb: true, diskMb: true, gpus: true },
+/**
+ * Marks every launched task of a container as killed by Shoal (the supervisor sends
+ * the kill, and again until Mesos confirms it) and drops its queued tasks. Answers
+ * how many launched tasks there are, and the Mesos ids of the queued ones dropped.
+ */
+async function markForKill(
+  tx: Pick<PrismaClient, 'task'>,
+  containerId: string,
+  mode: 'stop' | 'kill',
+): Promise<{ live: number; queued: string[] }> {
+  const { count: live } = await tx.task.updateMany({
+    where: { containerId, state: { notIn: [PENDING, ...TERMINAL_STATES] } },
+    data: { killedBy: mode },
   });
-  return {
-    cpus: sums._sum.cpus ?? 0,
-    memMb: sums._sum.memMb ?? 0,
-    diskMb: sums._sum.diskMb ?? 0,
-    gpus: sums._sum.gpus ?? 0,
-  };
+  const queued = await tx.task.findMany({
+    where: { containerId, state: PENDING },
+    select: { id: true, mesosTaskId: true },
+  });
+  if (queued.length > 0)
+    await tx.task.deleteMany({ where: { id: { in: queued.map((t) => t.id) }, state: PENDING } });
+  return { live, queued: queued.map((t) => t.mesosTaskId) };
 }
 
 function matchesLabels(labels: Record<string, string>, filters: string[]): boolean {
@@ -717,10 +647,6 @@ function matchesLabels(labels: Record<string, string>, filters: string[]): boole
 
 function result(exitCode: number, error: string | null): WaitResult {
   return error ? { exitCode, error } : { exitCode };
-}
-
-function fmt(n: number): string {
-  return String(Math.round(n * 1000) / 1000);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -6,6 +6,8 @@ import type { TaskRequest } from '@shoal/scheduler';
 /** The parts of the framework the supervisor drives (MesosFramework has them all). */
 export interface TaskLauncher {
   submit(request: TaskRequest): void;
+  /** Queues tasks together; they are placed in one round. */
+  submitAll(requests: readonly TaskRequest[]): void;
   cancel(taskId: string): boolean;
   isPending(taskId: string): boolean;
   kill(taskId: string, agentId?: string, gracePeriodSeconds?: number): Promise<void>;

@@ -1,12 +1,9 @@
-import type { Prisma } from '@shoal/db';
+import type { Container, Task } from '@shoal/db';
 import { statusLine } from './lifecycle';
 import type { ContainerSpec, ContainerStateName, ContainerView, TaskView } from './types';
 
-export const withLatestTask = {
-  tasks: { orderBy: { launchedAt: 'desc' }, take: 1 },
-} as const satisfies Prisma.ContainerInclude;
-
-export type ContainerRow = Prisma.ContainerGetPayload<{ include: typeof withLatestTask }>;
+/** A container with its latest task (or none), as every view of it is built. */
+export type ContainerRow = Container & { tasks: Task[] };
 type TaskRow = ContainerRow['tasks'][number];
 
 function taskView(task: TaskRow): TaskView {

@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@shoal/db';
-import type { TaskRequest } from '@shoal/scheduler';
 import { isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
 import type { ConvergeTrigger, TaskLauncher } from './ports';
-import { groupKeyOf } from './spec';
-import type { ContainerSpec } from './types';
+import { newTaskId, taskRequest } from './task-request';
 
 export interface SupervisorOptions {
   /** Safety-net pass interval; changes made here also wake it at once. */
@@ -15,6 +12,11 @@ export interface SupervisorOptions {
   killRetryMs: number;
   /** Containers handled per pass, so one pass stays short under a flood of starts. */
   batchSize: number;
+  /**
+   * Passes are at least this far apart: a busy cluster wakes the supervisor with
+   * every batch of status updates, and one pass covers them all.
+   */
+  minPassSpacingMs: number;
 }
 
 export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
@@ -22,11 +24,19 @@ export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
   unreachableReplaceAfterMs: 60_000,
   killRetryMs: 30_000,
   batchSize: 2_000,
+  minPassSpacingMs: 100,
 };
 
-const LIVE_STATES = { notIn: [PENDING, ...TERMINAL_STATES] };
-/** Orphaned queued tasks are looked for on the first pass and every this many passes after. */
-const REQUEUE_EVERY_PASSES = 10;
+const LIVE_STATES = ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING'];
+const NOT_ENDED = { notIn: [...TERMINAL_STATES] };
+/** Docker states of a container that is meant to run but does not. */
+const WAITING_TO_RUN = ['CREATED', 'RESTARTING', 'EXITED', 'DEAD', 'PAUSED'] as const;
+/**
+ * Scans that look at every task (orphaned queued tasks, replaced tasks left alive)
+ * run on the first pass and every this many after: status updates handle both as
+ * they happen, and these only catch what a crash or a lost kill left behind.
+ */
+const SAFETY_EVERY_PASSES = 10;
 /** How long a removed container's id still resolves (for a client reading its last output). */
 const REMOVED_KEPT_MS = 30_000;
 
@@ -35,12 +45,15 @@ const REMOVED_KEPT_MS = 30_000;
  * follow desired state: launches containers meant to run (respecting restart
  * backoff), re-queues launches lost with a restart, kills tasks of containers
  * meant to stop, replaces tasks on unreachable or draining agents and, once a
- * replacement runs, kills what it replaced.
+ * replacement runs, kills what it replaced. Each pass is a few indexed queries
+ * whose cost follows the work to do, not the number of containers.
  */
 export class ContainerSupervisor implements ConvergeTrigger {
   private timer: NodeJS.Timeout | undefined;
+  private delayed: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private lastPass = 0;
   private readonly killsSent = new Map<string, number>();
   private readonly drainingAgents = new Set<string>();
   private stopped = false;
@@ -62,20 +75,30 @@ export class ContainerSupervisor implements ConvergeTrigger {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.delayed);
     await this.running;
   }
 
-  /** Coalesces: a wake during a pass makes exactly one more pass. */
+  /** Coalesces: a wake during a pass makes exactly one more pass, no sooner than the spacing. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.delayed) return;
     if (this.running) {
       this.again = true;
+      return;
+    }
+    const wait = this.lastPass + this.options.minPassSpacingMs - Date.now();
+    if (wait > 0) {
+      this.delayed = setTimeout(() => {
+        this.delayed = undefined;
+        this.wake();
+      }, wait);
       return;
     }
     this.running = this.pass()
       .catch((error: unknown) => this.onError('supervisor pass failed', error))
       .finally(() => {
         this.running = undefined;
+        this.lastPass = Date.now();
         if (this.again) {
           this.again = false;
           this.wake();
@@ -98,11 +121,15 @@ export class ContainerSupervisor implements ConvergeTrigger {
   }
 
   private async pass(): Promise<void> {
+    const safety = this.passes++ % SAFETY_EVERY_PASSES === 0;
+    const forgotten = Date.now() - 2 * this.options.killRetryMs;
+    for (const [taskId, at] of this.killsSent) if (at < forgotten) this.killsSent.delete(taskId);
     await this.purgeRemoved();
     await this.launchWanted();
+    if (safety) await this.requeuePending();
     await this.killStopped();
     await this.replaceDisplaced();
-    await this.retireReplaced();
+    if (safety) await this.retireReplaced();
   }
 
   private async launchWanted(): Promise<void> {
@@ -110,27 +137,27 @@ export class ContainerSupervisor implements ConvergeTrigger {
     // Only containers with no task in flight: the query stays small however many run.
     const containers = await this.prisma.container.findMany({
       where: {
+        state: { in: [...WAITING_TO_RUN] },
         desiredState: 'RUNNING',
-        state: { notIn: ['RUNNING', 'REMOVING'] },
         OR: [{ restartAt: null }, { restartAt: { lte: now } }],
-        tasks: { none: { state: { notIn: [...TERMINAL_STATES] } } },
+        tasks: { none: { state: NOT_ENDED } },
       },
       include: { tenant: { select: { mesosRole: true } } },
       orderBy: { updatedAt: 'asc' },
       take: this.options.batchSize,
     });
+    if (containers.length === 0) return;
     const fresh = containers.map((c) => ({ container: c, mesosTaskId: newTaskId(c.id) }));
-    if (fresh.length > 0) {
-      await this.prisma.task.createMany({
-        data: fresh.map((f) => ({
-          containerId: f.container.id,
-          mesosTaskId: f.mesosTaskId,
-          state: PENDING,
-        })),
-      });
-    }
-    for (const f of fresh) this.launcher.submit(taskRequest(f.container, f.mesosTaskId));
-    if (this.passes++ % REQUEUE_EVERY_PASSES === 0) await this.requeuePending();
+    await this.prisma.task.createMany({
+      data: fresh.map((f) => ({
+        containerId: f.container.id,
+        mesosTaskId: f.mesosTaskId,
+        state: PENDING,
+      })),
+    });
+    this.launcher.submitAll(
+      fresh.map((f) => taskRequest(f.container, f.container.tenant.mesosRole, f.mesosTaskId)),
+    );
   }
 
   /** Removed containers whose tasks have ended are deleted once attached readers had their time. */
@@ -139,7 +166,7 @@ export class ContainerSupervisor implements ConvergeTrigger {
       where: {
         state: 'REMOVING',
         updatedAt: { lt: new Date(Date.now() - REMOVED_KEPT_MS) },
-        tasks: { none: { state: LIVE_STATES } },
+        tasks: { none: { state: { notIn: [PENDING, ...TERMINAL_STATES] } } },
       },
     });
   }
@@ -151,21 +178,22 @@ export class ContainerSupervisor implements ConvergeTrigger {
       include: { container: { include: { tenant: { select: { mesosRole: true } } } } },
       take: this.options.batchSize,
     });
-    for (const task of tasks) {
-      if (!this.launcher.isPending(task.mesosTaskId))
-        this.launcher.submit(taskRequest(task.container, task.mesosTaskId));
-    }
+    this.launcher.submitAll(
+      tasks
+        .filter((t) => !this.launcher.isPending(t.mesosTaskId))
+        .map((t) => taskRequest(t.container, t.container.tenant.mesosRole, t.mesosTaskId)),
+    );
   }
 
   private async killStopped(): Promise<void> {
+    // Every stop, kill and forced remove marks the task it kills.
     const tasks = await this.prisma.task.findMany({
-      where: { state: LIVE_STATES, container: { desiredState: 'STOPPED' } },
-      select: {
-        mesosTaskId: true,
-        agentId: true,
-        killedBy: true,
-        container: { select: { config: true } },
+      where: {
+        state: { in: [...LIVE_STATES, 'TASK_UNREACHABLE'] },
+        killedBy: { not: null },
+        container: { desiredState: 'STOPPED' },
       },
+      select: { mesosTaskId: true, agentId: true, killedBy: true },
       take: this.options.batchSize,
     });
     for (const task of tasks)
@@ -176,57 +204,63 @@ export class ContainerSupervisor implements ConvergeTrigger {
     });
     for (const task of stale) this.launcher.cancel(task.mesosTaskId);
     if (stale.length > 0)
-      await this.prisma.task.deleteMany({ where: { id: { in: stale.map((t) => t.id) } } });
+      await this.prisma.task.deleteMany({
+        where: { id: { in: stale.map((t) => t.id) }, state: PENDING },
+      });
   }
 
   /** Running containers whose task sits on an unreachable or draining agent get a second task. */
   private async replaceDisplaced(): Promise<void> {
     const unreachableSince = new Date(Date.now() - this.options.unreachableReplaceAfterMs);
-    const displaced = await this.prisma.container.findMany({
+    const displaced = await this.prisma.task.findMany({
       where: {
-        desiredState: 'RUNNING',
-        state: 'RUNNING',
-        tasks: {
-          some: {
-            OR: [
-              { state: 'TASK_UNREACHABLE', updatedAt: { lte: unreachableSince } },
-              ...(this.drainingAgents.size > 0
-                ? [{ state: LIVE_STATES, agentId: { in: [...this.drainingAgents] } }]
-                : []),
-            ],
-          },
-        },
+        OR: [
+          { state: 'TASK_UNREACHABLE', updatedAt: { lte: unreachableSince } },
+          ...(this.drainingAgents.size > 0
+            ? [{ state: { in: LIVE_STATES }, agentId: { in: [...this.drainingAgents] } }]
+            : []),
+        ],
+        container: { desiredState: 'RUNNING', state: 'RUNNING' },
       },
-      include: {
-        tenant: { select: { mesosRole: true } },
-        tasks: {
-          where: { state: { notIn: [...TERMINAL_STATES] } },
-          orderBy: { launchedAt: 'desc' },
-          take: 1,
-        },
-      },
+      select: { containerId: true },
+      distinct: ['containerId'],
       take: this.options.batchSize,
     });
-    for (const c of displaced) {
+    if (displaced.length === 0) return;
+    const containers = await this.prisma.container.findMany({
+      where: { id: { in: displaced.map((d) => d.containerId) } },
+      include: {
+        tenant: { select: { mesosRole: true } },
+        tasks: { where: { state: NOT_ENDED }, orderBy: { launchedAt: 'desc' }, take: 1 },
+      },
+    });
+    const fresh: { container: (typeof containers)[number]; mesosTaskId: string }[] = [];
+    for (const c of containers) {
       const latest = c.tasks[0];
       // Replace only the newest live task, and only once (a queued replacement is newer).
-      const onDrainingAgent =
-        latest?.agentId !== null &&
-        latest?.agentId !== undefined &&
-        this.drainingAgents.has(latest.agentId);
+      const onDrainingAgent = latest?.agentId ? this.drainingAgents.has(latest.agentId) : false;
       if (!latest || !(latest.state === 'TASK_UNREACHABLE' || onDrainingAgent)) continue;
       if (!isLaunched(latest.state)) continue;
-      const mesosTaskId = newTaskId(c.id);
-      await this.prisma.task.create({ data: { containerId: c.id, mesosTaskId, state: PENDING } });
-      this.launcher.submit(taskRequest(c, mesosTaskId));
+      fresh.push({ container: c, mesosTaskId: newTaskId(c.id) });
     }
+    if (fresh.length === 0) return;
+    await this.prisma.task.createMany({
+      data: fresh.map((f) => ({
+        containerId: f.container.id,
+        mesosTaskId: f.mesosTaskId,
+        state: PENDING,
+      })),
+    });
+    this.launcher.submitAll(
+      fresh.map((f) => taskRequest(f.container, f.container.tenant.mesosRole, f.mesosTaskId)),
+    );
   }
 
   /** Once a container's newest task runs, older live tasks (replaced ones) are killed. */
   private async retireReplaced(): Promise<void> {
     const crowded = await this.prisma.task.groupBy({
       by: ['containerId'],
-      where: { state: LIVE_STATES },
+      where: { state: { in: [...LIVE_STATES, 'TASK_UNREACHABLE'] } },
       having: { containerId: { _count: { gt: 1 } } },
       orderBy: { containerId: 'asc' },
       take: this.options.batchSize,
@@ -258,39 +292,4 @@ export class ContainerSupervisor implements ConvergeTrigger {
       .kill(taskId, agentId ?? undefined, graceSeconds)
       .catch((e: unknown) => this.onError(`kill of task ${taskId} failed`, e));
   }
-}
-
-function newTaskId(containerId: string): string {
-  return `shoal.${containerId.slice(0, 12)}.${randomBytes(4).toString('hex')}`;
-}
-
-function taskRequest(
-  c: { id: string; tenantId: string; name: string; config: unknown; tenant: { mesosRole: string } },
-  taskId: string,
-): TaskRequest {
-  const spec = c.config as ContainerSpec;
-  return {
-    taskId,
-    name: c.name,
-    role: c.tenant.mesosRole,
-    cpus: spec.cpus,
-    memMb: spec.memoryMb,
-    diskMb: spec.diskMb,
-    gpus: spec.gpus,
-    bestEffort: spec.bestEffort,
-    ports: spec.ports,
-    constraints: spec.constraints,
-    groupKey: groupKeyOf(c),
-    container: {
-      image: spec.image,
-      networkMode: spec.networkMode,
-      ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
-      ...(spec.cmd ? { cmd: spec.cmd } : {}),
-      env: spec.env,
-      labels: spec.labels,
-      ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
-      ...(spec.user ? { user: spec.user } : {}),
-      ...(spec.hostname ? { hostname: spec.hostname } : {}),
-    },
-  };
 }

@@ -1,39 +1,34 @@
-import type { PrismaClient } from '@shoal/db';
-import type { FrameworkStore, LaunchRecord } from '@shoal/scheduler';
+import { randomUUID } from 'node:crypto';
+import type { Container, PrismaClient, Sql, SqlRunner, Task } from '@shoal/db';
 import type { TaskStatus } from '@shoal/mesos';
+import type { FrameworkStore, LaunchRecord } from '@shoal/scheduler';
 import type { ContainerEventBus } from '../events/event-bus';
-import {
-  exitCodeOf,
-  isTerminal,
-  PENDING,
-  restartDelayMs,
-  shouldRestart,
-  TERMINAL_STATES,
-} from './lifecycle';
+import { isTerminal, PENDING, TERMINAL_STATES } from './lifecycle';
+import type { ContainerRow } from './rows';
 import { groupKeyOf } from './spec';
+import { applyStatus, type ContainerWork } from './task-transitions';
 import type { ContainerAction, ContainerSpec } from './types';
 
 const FRAMEWORK_ROW = 1;
-
-/** Terminal states Mesos reports when an agent or a launch was lost, not when a container exited. */
-const LOST_WITH_INFRASTRUCTURE = new Set([
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-  'TASK_UNKNOWN',
-]);
+const SUPERVISED = new Set(['TASK_RUNNING', 'TASK_UNREACHABLE']);
 
 export interface OrphanTask {
   taskId: string;
   agentId?: string;
 }
 
+interface Published {
+  container: Container;
+  action: ContainerAction;
+  attributes?: Record<string, string>;
+}
+
 /**
- * The framework's durable memory in PostgreSQL, and the one place where Mesos
- * task states turn into container states. Every status update is stored (task
- * row, history row, container state) in one transaction before the framework
- * acknowledges it.
+ * The framework's durable memory in PostgreSQL. Launches and status updates
+ * come in batches: a batch of updates is stored (task rows, history rows,
+ * container states) in one transaction before the framework acknowledges
+ * any of them, and the container rows they touch are locked meanwhile, so a
+ * concurrent stop or start sees the state before or after, never between.
  */
 export class TaskStore implements FrameworkStore {
   /**
@@ -45,11 +40,14 @@ export class TaskStore implements FrameworkStore {
   onUnwanted: (task: OrphanTask) => void = () => undefined;
   /** Called with queued tasks (Mesos task ids) that were dropped before launch: unqueue them. */
   onCancelled: (taskIds: string[]) => void = () => undefined;
-  /** Called after an update that may need the supervisor (restarts, replacements). */
+  /** Called after updates that may need the supervisor (restarts, replacements). */
   onChange: () => void = () => undefined;
+  /** Called with the containers a batch changed, as stored, each with its newest task. */
+  onContainersChanged: (rows: ContainerRow[]) => void = () => undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly events: ContainerEventBus,
   ) {}
 
@@ -71,20 +69,27 @@ export class TaskStore implements FrameworkStore {
     return row?.failoverTimeoutSeconds;
   }
 
-  async recordLaunch(launch: LaunchRecord): Promise<boolean> {
-    // Only a task still queued: one dropped meanwhile (stopped, or its replacement no
+  async recordLaunches(launches: LaunchRecord[]): Promise<Set<string>> {
+    if (launches.length === 0) return new Set();
+    // Only tasks still queued: one dropped meanwhile (stopped, or its replacement no
     // longer needed) must not be launched.
-    const { count } = await this.prisma.task.updateMany({
-      where: { mesosTaskId: launch.taskId, state: PENDING },
-      data: {
-        state: 'TASK_STAGING',
-        agentId: launch.agentId,
-        hostname: launch.hostname,
-        agentEndpoint: launch.agentEndpoint ?? null,
-        ports: launch.ports as unknown as object,
-      },
-    });
-    return count === 1;
+    const launched = await this.sql.query<{ mesosTaskId: string }>(
+      `UPDATE "Task" t SET state = 'TASK_STAGING', "agentId" = l.agent, hostname = l.host,
+              "agentEndpoint" = l.endpoint, ports = l.ports, "updatedAt" = $6::timestamp
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+         AS l(task, agent, host, endpoint, ports)
+       WHERE t."mesosTaskId" = l.task AND t.state = '${PENDING}'
+       RETURNING t."mesosTaskId"`,
+      [
+        launches.map((l) => l.taskId),
+        launches.map((l) => l.agentId),
+        launches.map((l) => l.hostname),
+        launches.map((l) => l.agentEndpoint ?? null),
+        launches.map((l) => JSON.stringify(l.ports)),
+        new Date().toISOString(),
+      ],
+    );
+    return new Set(launched.map((l) => l.mesosTaskId));
   }
 
   async liveTasks(): Promise<{ taskId: string; agentId?: string; groupKey?: string }[]> {
@@ -103,234 +108,185 @@ export class TaskStore implements FrameworkStore {
     }));
   }
 
-  async recordStatus(status: TaskStatus): Promise<void> {
-    const taskId = status.task_id.value;
-    const state = status.state;
-    const events: { action: ContainerAction; attributes?: Record<string, string> }[] = [];
-    let container:
-      | {
-          id: string;
-          tenantId: string;
-          name: string;
-          image: string;
-          labels: Record<string, string>;
-        }
-      | undefined;
-    let unwanted = false;
-    /** Queued tasks of the container that are no longer needed. */
+  async recordStatuses(statuses: TaskStatus[]): Promise<void> {
+    if (statuses.length === 0) return;
+    const now = new Date();
+    const unwanted: OrphanTask[] = [];
     const cancelled: string[] = [];
-
-    await this.prisma.$transaction(async (tx) => {
-      const task = await tx.task.findUnique({
-        where: { mesosTaskId: taskId },
-        include: {
-          container: {
-            include: {
-              tasks: {
-                where: { state: { notIn: [...TERMINAL_STATES] } },
-                select: { id: true, mesosTaskId: true, state: true, launchedAt: true },
-              },
-            },
-          },
-        },
-      });
-      if (!task) {
-        unwanted = !isTerminal(state);
-        return;
+    const published: Published[] = [];
+    let needsSupervisor = false;
+    const changed = await this.sql.transaction(async (tx) => {
+      unwanted.length = cancelled.length = published.length = 0;
+      const works = await this.lockContainers(tx, statuses);
+      const history: { task: Task; source: string | null }[] = [];
+      const written = new Set<Task>();
+      for (const status of statuses) {
+        const taskId = status.task_id.value;
+        const work = works.byTask.get(taskId);
+        const task = work && [...work.tasks.values()].find((t) => t.mesosTaskId === taskId);
+        const agentId = status.agent_id?.value;
+        const orphan = { taskId, ...(agentId ? { agentId } : {}) };
+        if (!work || !task) {
+          if (!isTerminal(status.state)) unwanted.push(orphan);
+          continue;
+        }
+        const effects = applyStatus(work, task, status, now);
+        if (effects.unwanted) unwanted.push(orphan);
+        for (const t of effects.retired)
+          unwanted.push({ taskId: t.mesosTaskId, ...(t.agentId ? { agentId: t.agentId } : {}) });
+        cancelled.push(...effects.cancelled.map((t) => t.mesosTaskId));
+        for (const t of effects.cancelled) works.deleted.push(t.id);
+        if (effects.recorded) {
+          written.add(task);
+          history.push({ task: { ...task }, source: status.source ?? null });
+        }
+        for (const e of effects.events) published.push({ container: work.row, ...e });
+        // Ends, runs (of replacements) and unreachable agents may give the supervisor work.
+        if (effects.recorded && (isTerminal(status.state) || SUPERVISED.has(status.state)))
+          needsSupervisor = true;
       }
-      const c = task.container;
-      const spec = c.config as unknown as ContainerSpec;
-      container = {
-        id: c.id,
-        tenantId: c.tenantId,
-        name: c.name,
-        image: c.image,
-        labels: spec.labels ?? {},
-      };
-      const now = new Date();
-      const reason = status.reason ?? null;
-      const message = status.message ?? null;
-      const others = c.tasks.filter((t) => t.id !== task.id);
-      const launchedOthers = others.filter((t) => t.state !== PENDING);
-      const queued = others.filter((t) => t.state === PENDING);
-      // A task speaks for its container unless a newer one has been launched: an older
-      // task is being replaced. A task that ends speaks only if no other task still lives.
-      const replacedBy = launchedOthers.filter((t) => t.launchedAt > task.launchedAt);
-      const alive =
-        state === 'TASK_RUNNING' || state === 'TASK_STARTING' || state === 'TASK_STAGING';
-      const speaks = isTerminal(state) ? launchedOthers.length === 0 : replacedBy.length === 0;
-      // Kept alive until its replacement runs, so the container is never left without one.
-      if (
-        alive &&
-        (c.desiredState === 'STOPPED' || replacedBy.some((t) => t.state === 'TASK_RUNNING'))
-      )
-        unwanted = true;
-
-      // Mesos re-sends an update until it is acknowledged; history keeps one row per change.
-      // A reconciliation answer restating the stored state is no change either: its generic
-      // message would replace the agent's ("exited with status N"), and so the exit code.
-      const restated = task.state === state && reason === 'REASON_RECONCILIATION';
-      const changed =
-        !restated && (task.state !== state || task.message !== message || task.reason !== reason);
-      if (!changed) return;
-      await tx.task.update({
-        where: { id: task.id },
-        data: {
-          state,
-          reason,
-          message,
-          ...(status.agent_id ? { agentId: status.agent_id.value } : {}),
-        },
-      });
-      await tx.taskUpdate.create({
-        data: { taskId: task.id, state, reason, message, source: status.source ?? null },
-      });
-
-      if (!speaks) return;
-      // The agent of an unreachable task came back before its replacement could be placed:
-      // the original serves on, and the queued replacement is dropped.
-      if (alive && task.state === 'TASK_UNREACHABLE' && queued.length > 0) {
-        await tx.task.deleteMany({
-          where: { id: { in: queued.map((t) => t.id) }, state: PENDING },
-        });
-        cancelled.push(...queued.map((t) => t.mesosTaskId));
-      }
-
-      if (state === 'TASK_RUNNING' && c.state !== 'RUNNING' && c.state !== 'REMOVING') {
-        await tx.container.update({
-          where: { id: c.id },
-          data: { state: 'RUNNING', startedAt: now, error: null },
-        });
-        events.push({ action: 'start' });
-        return;
-      }
-      if (!isTerminal(state)) return;
-
-      // The container ends here: a replacement still queued for it has nothing to replace.
-      const dropQueued = async () => {
-        if (queued.length === 0) return;
-        await tx.task.deleteMany({
-          where: { id: { in: queued.map((t) => t.id) }, state: PENDING },
-        });
-        cancelled.push(...queued.map((t) => t.mesosTaskId));
-      };
-      const exitCode = exitCodeOf(
-        state,
-        message,
-        (task.killedBy as 'stop' | 'kill' | null) ?? undefined,
+      await writeTasks(tx, [...written], now);
+      await writeHistory(tx, history, now);
+      const rows = [...works.containers.values()].filter((w) => w.changed);
+      await writeContainers(
+        tx,
+        rows.map((w) => w.row),
       );
-      const diedOfItself = !task.killedBy && c.desiredState === 'RUNNING';
-      const error =
-        state === 'TASK_FINISHED' || state === 'TASK_KILLED'
-          ? null
-          : describeFailure(state, reason, message);
-      events.push({ action: 'die', attributes: { exitCode: String(exitCode) } });
-      if (task.killedBy === 'stop') events.push({ action: 'stop' });
-
-      if (c.state === 'REMOVING') {
-        await dropQueued();
-        await tx.container.update({ where: { id: c.id }, data: retired(c, exitCode, error, now) });
-        events.push({ action: 'destroy' });
-        return;
-      }
-      if (diedOfItself && LOST_WITH_INFRASTRUCTURE.has(state)) {
-        // Not the container's doing (agent or launch lost): it runs again, as
-        // Marathon would, whatever its restart policy says about exits.
-        await tx.container.update({
-          where: { id: c.id },
-          data: { state: c.state === 'RUNNING' ? 'RESTARTING' : c.state, error, restartAt: null },
-        });
-        return;
-      }
-      const ranForMs = c.startedAt ? now.getTime() - c.startedAt.getTime() : 0;
-      if (diedOfItself && shouldRestart(spec.restartPolicy, exitCode, c.restartCount)) {
-        await tx.container.update({
-          where: { id: c.id },
-          data: {
-            state: 'RESTARTING',
-            exitCode,
-            error,
-            finishedAt: now,
-            restartCount: { increment: 1 },
-            restartAt: new Date(now.getTime() + restartDelayMs(c.restartCount, ranForMs)),
-          },
-        });
-        return;
-      }
-      await dropQueued();
-      if (spec.autoRemove) {
-        await tx.container.update({ where: { id: c.id }, data: retired(c, exitCode, error, now) });
-        events.push({ action: 'destroy' });
-        return;
-      }
-      await tx.container.update({
-        where: { id: c.id },
-        data: {
-          state: 'EXITED',
-          desiredState: 'STOPPED',
-          exitCode,
-          error,
-          finishedAt: now,
-          restartAt: null,
-        },
-      });
+      if (works.deleted.length > 0)
+        await tx.query(`DELETE FROM "Task" WHERE id = ANY($1::text[]) AND state = '${PENDING}'`, [
+          works.deleted,
+        ]);
+      return [...works.containers.values()].filter(
+        (w) => w.changed || [...w.tasks.values()].some((t) => written.has(t)),
+      );
     });
 
     if (cancelled.length > 0) this.onCancelled(cancelled);
-    if (unwanted)
-      this.onUnwanted({ taskId, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) });
-    const c = container as typeof container;
-    if (c) {
-      for (const e of events) {
-        this.events.publish({
-          tenantId: c.tenantId,
-          containerId: c.id,
-          name: c.name,
-          image: c.image,
-          action: e.action,
-          at: new Date(),
-          attributes: { name: c.name, image: c.image, ...c.labels, ...e.attributes },
-        });
-      }
+    for (const task of unwanted) this.onUnwanted(task);
+    for (const { container: c, action, attributes } of published) {
+      const labels = (c.config as unknown as ContainerSpec).labels ?? {};
+      this.events.publish({
+        tenantId: c.tenantId,
+        containerId: c.id,
+        name: c.name,
+        image: c.image,
+        action,
+        at: now,
+        attributes: { name: c.name, image: c.image, ...labels, ...attributes },
+      });
     }
-    if (isTerminal(state) || state === 'TASK_RUNNING' || state === 'TASK_UNREACHABLE')
-      this.onChange();
+    if (changed.length > 0) this.onContainersChanged(changed.map(withNewestTask));
+    if (needsSupervisor) this.onChange();
+  }
+
+  /**
+   * The containers of the updated tasks, locked (in id order, as every writer of
+   * containers locks them) with each one's tasks that are not ended.
+   */
+  private async lockContainers(tx: SqlRunner, statuses: TaskStatus[]) {
+    const taskIds = [...new Set(statuses.map((s) => s.task_id.value))];
+    const containers = await tx.query<Container>(
+      `SELECT c.* FROM "Container" c
+       WHERE c.id IN (SELECT "containerId" FROM "Task" WHERE "mesosTaskId" = ANY($1::text[]))
+       ORDER BY c.id FOR UPDATE`,
+      [taskIds],
+    );
+    const tasks = await tx.query<Task>(
+      `SELECT * FROM "Task"
+       WHERE "containerId" = ANY($1::text[])
+         AND (state <> ALL($2::text[]) OR "mesosTaskId" = ANY($3::text[]))
+       ORDER BY id FOR UPDATE`,
+      [containers.map((c) => c.id), TERMINAL_STATES, taskIds],
+    );
+    const works = new Map<string, ContainerWork>(
+      containers.map((row) => [row.id, { row, tasks: new Map(), changed: false }]),
+    );
+    const byTask = new Map<string, ContainerWork>();
+    for (const task of tasks) {
+      const work = works.get(task.containerId);
+      if (!work) continue;
+      work.tasks.set(task.id, task);
+      byTask.set(task.mesosTaskId, work);
+    }
+    return { containers: works, byTask, deleted: [] as string[] };
   }
 }
 
-/**
- * A removed container is not deleted at once: its name is freed and it leaves
- * every listing, but for a short while its id still resolves, so a client
- * attached to it (`docker run --rm`) can read the last of its output. The
- * supervisor deletes it shortly after.
- */
-function retired(
-  c: { id: string; name: string },
-  exitCode: number,
-  error: string | null,
-  now: Date,
-) {
-  const suffix = `.removed.${c.id.slice(0, 12)}`;
-  return {
-    state: 'REMOVING' as const,
-    desiredState: 'STOPPED' as const,
-    name: c.name.endsWith(suffix) || c.name.includes('.removing.') ? c.name : `${c.name}${suffix}`,
-    exitCode,
-    error,
-    finishedAt: now,
-    restartAt: null,
-  };
+function withNewestTask(work: ContainerWork): ContainerRow {
+  const newest = [...work.tasks.values()].sort(
+    (a, b) => b.launchedAt.getTime() - a.launchedAt.getTime(),
+  )[0];
+  return { ...work.row, tasks: newest ? [newest] : [] };
 }
 
-function describeFailure(state: string, reason: string | null, message: string | null): string {
-  const why = [
-    reason
-      ?.replace(/^REASON_/, '')
-      .toLowerCase()
-      .replaceAll('_', ' '),
-    message,
-  ]
-    .filter(Boolean)
-    .join(': ');
-  return `${state.replace(/^TASK_/, '').toLowerCase()}${why ? ` (${why})` : ''}`;
+async function writeTasks(tx: SqlRunner, tasks: Task[], now: Date): Promise<void> {
+  if (tasks.length === 0) return;
+  await tx.query(
+    `UPDATE "Task" t SET state = u.state, reason = u.reason, message = u.message,
+            "agentId" = u.agent, "updatedAt" = $6::timestamp
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+       AS u(id, state, reason, message, agent)
+     WHERE t.id = u.id`,
+    [
+      tasks.map((t) => t.id),
+      tasks.map((t) => t.state),
+      tasks.map((t) => t.reason),
+      tasks.map((t) => t.message),
+      tasks.map((t) => t.agentId),
+      now.toISOString(),
+    ],
+  );
+}
+
+async function writeHistory(
+  tx: SqlRunner,
+  history: { task: Task; source: string | null }[],
+  now: Date,
+): Promise<void> {
+  if (history.length === 0) return;
+  await tx.query(
+    `INSERT INTO "TaskUpdate" (id, "taskId", state, reason, message, source, at)
+     SELECT id, task, state, reason, message, source, $7::timestamp
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS h(id, task, state, reason, message, source)`,
+    [
+      history.map(() => randomUUID()),
+      history.map((h) => h.task.id),
+      history.map((h) => h.task.state),
+      history.map((h) => h.task.reason),
+      history.map((h) => h.task.message),
+      history.map((h) => h.source),
+      now.toISOString(),
+    ],
+  );
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+async function writeContainers(tx: SqlRunner, rows: Container[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `UPDATE "Container" c SET
+       state = u.state::"ContainerState", "desiredState" = u.desired::"DesiredState",
+       name = u.name, "exitCode" = u.exit, error = u.error, "restartCount" = u.restarts,
+       "restartAt" = u.restart_at, "startedAt" = u.started, "finishedAt" = u.finished,
+       "updatedAt" = u.updated
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[],
+                 $8::timestamp[], $9::timestamp[], $10::timestamp[], $11::timestamp[])
+       AS u(id, state, desired, name, exit, error, restarts, restart_at, started, finished, updated)
+     WHERE c.id = u.id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.state),
+      rows.map((r) => r.desiredState),
+      rows.map((r) => r.name),
+      rows.map((r) => r.exitCode),
+      rows.map((r) => r.error),
+      rows.map((r) => r.restartCount),
+      rows.map((r) => iso(r.restartAt)),
+      rows.map((r) => iso(r.startedAt)),
+      rows.map((r) => iso(r.finishedAt)),
+      rows.map((r) => iso(r.updatedAt)),
+    ],
+  );
 }

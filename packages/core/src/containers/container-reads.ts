@@ -1,0 +1,89 @@
+import { Prisma, type Row, type SqlRunner } from '@shoal/db';
+import { invalid, notFound } from '../errors';
+import type { ContainerRow } from './rows';
+import type { ContainerListFilters, ContainerStateName } from './types';
+
+// Reads of containers with their latest task in one statement each. These run
+// for nearly every Docker request (inspect, start, wait, ps), so they are plain
+// SQL: one round trip, one index lookup per container.
+
+export const CONTAINER_COLUMNS = Object.values(Prisma.ContainerScalarFieldEnum);
+const TASK_COLUMNS = Object.values(Prisma.TaskScalarFieldEnum);
+
+/**
+ * A SELECT of containers (`c`) with their latest task (`t`), whose rows `fromRow` reads;
+ * `extra` adds columns of the caller's own. The caller adds the joins and conditions.
+ */
+export function selectContainers(extra = ''): string {
+  return `
+  SELECT ${extra ? `${extra}, ` : ''}${CONTAINER_COLUMNS.map((c) => `c."${c}"`).join(', ')},
+         ${TASK_COLUMNS.map((c) => `t."${c}" AS "task.${c}"`).join(', ')}
+  FROM "Container" c
+  LEFT JOIN LATERAL (
+    SELECT * FROM "Task" WHERE "containerId" = c."id" ORDER BY "launchedAt" DESC LIMIT 1
+  ) t ON true`;
+}
+
+/** A row of selectContainers() as the Prisma payload the views are built from. */
+export function fromRow(row: Row): ContainerRow {
+  const container: Record<string, unknown> = {};
+  for (const c of CONTAINER_COLUMNS) container[c] = row[c];
+  const tasks: Record<string, unknown>[] = [];
+  if (row['task.id'] !== null) {
+    const task: Record<string, unknown> = {};
+    for (const c of TASK_COLUMNS) task[c] = row[`task.${c}`];
+    tasks.push(task);
+  }
+  return { ...container, tasks } as unknown as ContainerRow;
+}
+
+export class ContainerReads {
+  constructor(private readonly sql: SqlRunner) {}
+
+  /** A name, a full id or a unique id prefix, within one tenant only. */
+  async resolve(tenantId: string, ref: string): Promise<ContainerRow> {
+    const key = ref.replace(/^\//, '');
+    if (!key) throw notFound(`No such container: ${ref}`);
+    const [exact] = await this.sql.query(
+      `${selectContainers()} WHERE c."tenantId" = $1 AND (c."id" = $2 OR c."name" = $2) LIMIT 1`,
+      [tenantId, key],
+    );
+    if (exact) return fromRow(exact);
+    if (!/^[a-f0-9]+$/.test(key)) throw notFound(`No such container: ${ref}`);
+    const byPrefix = await this.sql.query(
+      `${selectContainers()} WHERE c."tenantId" = $1 AND starts_with(c."id", $2) LIMIT 2`,
+      [tenantId, key],
+    );
+    if (byPrefix.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`);
+    if (!byPrefix[0]) throw notFound(`No such container: ${ref}`);
+    return fromRow(byPrefix[0]);
+  }
+
+  /** `docker ps`: newest first; label filters are left to the caller. */
+  async list(tenantId: string, filters: ContainerListFilters = {}): Promise<ContainerRow[]> {
+    const states = filters.status
+      ? filters.status.map((s) => s.toUpperCase() as Uppercase<ContainerStateName>)
+      : filters.all
+        ? ['CREATED', 'RESTARTING', 'RUNNING', 'PAUSED', 'EXITED', 'DEAD']
+        : ['RUNNING', 'RESTARTING', 'PAUSED'];
+    const values: unknown[] = [tenantId, states];
+    const where = [`c."tenantId" = $1`, `c."state"::text = ANY($2::text[])`];
+    if (filters.id?.length) {
+      values.push(filters.id.map((p) => p.toLowerCase()));
+      where.push(
+        `EXISTS (SELECT 1 FROM unnest($${values.length}::text[]) p WHERE starts_with(c."id", p))`,
+      );
+    }
+    if (filters.name?.length) {
+      values.push(filters.name.map((n) => n.replace(/^\//, '')));
+      where.push(
+        `EXISTS (SELECT 1 FROM unnest($${values.length}::text[]) n WHERE strpos(c."name", n) > 0)`,
+      );
+    }
+    const rows = await this.sql.query(
+      `${selectContainers()} WHERE ${where.join(' AND ')} ORDER BY c."createdAt" DESC`,
+      values,
+    );
+    return rows.map(fromRow);
+  }
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { Container, Sql } from '@shoal/db';
+import { GroupCommit } from '../batching/group-commit';
+import { conflict } from '../errors';
+import { CONTAINER_COLUMNS } from './container-reads';
+import type { ContainerSpec } from './types';
+
+export interface CreateRequest {
+  id: string;
+  tenantId: string;
+  spec: ContainerSpec;
+  actor: string;
+}
+
+/**
+ * `docker create`, many at a time: each batch is one statement that inserts the
+ * containers and their audit entries together, so a create is stored with its
+ * audit entry or not at all. A name already taken in the tenant fails that
+ * create alone, with Docker's message.
+ */
+export class CreateBatch {
+  private readonly commits: GroupCommit<CreateRequest, Container>;
+
+  constructor(private readonly sql: Sql) {
+    this.commits = new GroupCommit((batch) => this.write(batch));
+  }
+
+  create(request: CreateRequest): Promise<Container> {
+    return this.commits.submit(request);
+  }
+
+  private async write(batch: CreateRequest[]): Promise<(Container | Error)[]> {
+    const column = <T>(pick: (r: CreateRequest) => T) => batch.map(pick);
+    const created = await this.sql.query<Container>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[],
+                              $6::float8[], $7::float8[], $8::float8[], $9::float8[],
+                              $10::text[], $11::bool[], $12::text[], $13::text[])
+           AS i(id, "tenantId", name, image, config, cpus, "memMb", "diskMb", gpus,
+                "restartPolicy", "bestEffort", actor, "auditId")
+       ),
+       created AS (
+         INSERT INTO "Container" (id, "tenantId", name, image, config, cpus, "memMb", "diskMb",
+                                  gpus, "restartPolicy", "bestEffort", "createdAt", "updatedAt")
+         SELECT id, "tenantId", name, image, config, cpus, "memMb", "diskMb", gpus,
+                "restartPolicy", "bestEffort", $14::timestamp, $14::timestamp
+         FROM input
+         ON CONFLICT ("tenantId", name) DO NOTHING
+         RETURNING ${CONTAINER_COLUMNS.map((c) => `"${c}"`).join(', ')}
+       ),
+       audited AS (
+         INSERT INTO "AuditEvent" (id, "tenantId", actor, action, target, detail, at)
+         SELECT i."auditId", i."tenantId", i.actor, 'container.create', i.name,
+                jsonb_build_object('id', i.id, 'image', i.image), $14::timestamp
+         FROM input i JOIN created c ON c.id = i.id
+       )
+       SELECT * FROM created`,
+      [
+        column((r) => r.id),
+        column((r) => r.tenantId),
+        column((r) => r.spec.name),
+        column((r) => r.spec.image),
+        column((r) => JSON.stringify(r.spec)),
+        column((r) => r.spec.cpus),
+        column((r) => r.spec.memoryMb),
+        column((r) => r.spec.diskMb),
+        column((r) => r.spec.gpus),
+        column((r) => r.spec.restartPolicy.name),
+        column((r) => r.spec.bestEffort),
+        column((r) => r.actor),
+        column(() => randomUUID()),
+        new Date().toISOString(),
+      ],
+    );
+    const byId = new Map(created.map((c) => [c.id, c]));
+    const refused = batch.filter((r) => !byId.has(r.id));
+    const holders = refused.length > 0 ? await this.holders(refused) : new Map<string, string>();
+    return batch.map(
+      (r) =>
+        byId.get(r.id) ??
+        conflict(
+          `Conflict. The container name "/${r.spec.name}" is already in use by container "${holders.get(`${r.tenantId}/${r.spec.name}`) ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
+        ),
+    );
+  }
+
+  /** Who holds the names the batch could not take, for Docker's conflict message. */
+  private async holders(refused: CreateRequest[]): Promise<Map<string, string>> {
+    const rows = await this.sql.query<{ id: string; tenantId: string; name: string }>(
+      `SELECT c.id, c."tenantId", c.name FROM "Container" c
+       JOIN unnest($1::text[], $2::text[]) AS r(tenant, name)
+         ON c."tenantId" = r.tenant AND c.name = r.name`,
+      [refused.map((r) => r.tenantId), refused.map((r) => r.spec.name)],
+    );
+    return new Map(rows.map((r) => [`${r.tenantId}/${r.name}`, r.id]));
+  }
+}

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { Sql, SqlRunner, Tenant, TenantUsage } from '@shoal/db';
+import type { TaskRequest } from '@shoal/scheduler';
+import { GroupCommit } from '../batching/group-commit';
+import { ShoalError } from '../errors';
+import { fromRow, selectContainers } from './container-reads';
+import { PENDING, TERMINAL_STATES } from './lifecycle';
+import type { ContainerRow } from './rows';
+import { newTaskId, taskRequest } from './task-request';
+
+export interface StartRequest {
+  tenantId: string;
+  /** A full id or a name: prefixes are resolved before a start joins a batch. */
+  ref: string;
+  actor: string;
+}
+
+export interface StartOutcome {
+  /** The container as the start left it. */
+  container: ContainerRow;
+  /** False when there was nothing to do (meant to run already, or being removed). */
+  changed: boolean;
+  /** The task queued for it, when this process launches tasks itself. */
+  launch?: TaskRequest;
+}
+
+/** No container of that tenant has this id or name (a prefix may still match). */
+export class NoExactMatch extends Error {}
+
+type Limits = Pick<
+  Tenant,
+  'slug' | 'mesosRole' | 'quotaCpusLimit' | 'quotaMemLimit' | 'quotaDiskLimit' | 'quotaGpusLimit'
+>;
+type Claims = Pick<TenantUsage, 'cpus' | 'memMb' | 'diskMb' | 'gpus'>;
+
+const RESOURCES = [
+  ['cpus', 'cpus', 'quotaCpusLimit', ''],
+  ['memory', 'memMb', 'quotaMemLimit', ' MB'],
+  ['disk', 'diskMb', 'quotaDiskLimit', ' MB'],
+  ['gpus', 'gpus', 'quotaGpusLimit', ''],
+] as const;
+
+/**
+ * `docker start`, many at a time, in one transaction per batch: the containers
+ * are locked, their tenants' claimed resources (TenantUsage, kept by the
+ * database) are locked and checked against quota in the order the starts
+ * arrived, and every admitted container is marked to run, queued as a task
+ * (when this process launches tasks) and audited. Two starts can never both
+ * squeeze under a limit, and a start is stored whole or not at all.
+ */
+export class StartBatch {
+  private readonly commits: GroupCommit<StartRequest, StartOutcome>;
+  /** Set on the process that launches tasks: its starts queue the task at once. */
+  queuesTasks = false;
+
+  constructor(private readonly sql: Sql) {
+    this.commits = new GroupCommit((batch) => this.sql.transaction((tx) => this.write(tx, batch)));
+  }
+
+  start(request: StartRequest): Promise<StartOutcome> {
+    return this.commits.submit(request);
+  }
+
+  private async write(tx: SqlRunner, batch: StartRequest[]): Promise<(StartOutcome | Error)[]> {
+    const now = new Date().toISOString();
+    const found = await tx.query(
+      `${selectContainers(
+        `r.ord, EXISTS (SELECT 1 FROM "Task" l WHERE l."containerId" = c.id
+                        AND l.state <> ALL($3::text[])) AS "hasTask"`,
+      )}
+       JOIN unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant, ref, ord)
+         ON c."tenantId" = r.tenant AND (c.id = r.ref OR c.name = r.ref)
+       ORDER BY c.id
+       FOR UPDATE OF c`,
+      [batch.map((r) => r.tenantId), batch.map((r) => r.ref), TERMINAL_STATES],
+    );
+    const byOrder = new Map<number, { row: ContainerRow; hasTask: boolean }>();
+    for (const f of found)
+      byOrder.set(Number(f.ord) - 1, { row: fromRow(f), hasTask: f.hasTask as boolean });
+
+    const tenants = [...new Set(found.map((f) => f.tenantId as string))].sort();
+    const accounts = await lockAccounts(tx, tenants);
+
+    const outcomes: (StartOutcome | Error)[] = [];
+    const admitted: { row: ContainerRow; request: StartRequest; queue: boolean }[] = [];
+    const seen = new Set<string>();
+    batch.forEach((request, i) => {
+      const match = byOrder.get(i);
+      if (!match) return outcomes.push(new NoExactMatch(request.ref));
+      const { row } = match;
+      // The same container twice in one batch: the second start has nothing to do.
+      if (row.desiredState === 'RUNNING' || row.state === 'REMOVING' || seen.has(row.id))
+        return outcomes.push({ container: row, changed: false });
+      seen.add(row.id);
+      const account = accounts.get(row.tenantId);
+      const refusal = account && overQuota(account, row);
+      if (refusal) return outcomes.push(refusal);
+      if (account) for (const [, claim] of RESOURCES) account[claim] += row[claim];
+      admitted.push({ row, request, queue: this.queuesTasks && !match.hasTask });
+      outcomes.push({ container: row, changed: true });
+    });
+    if (admitted.length === 0) return outcomes;
+
+    const ids = admitted.map((a) => a.row.id);
+    await tx.query(
+      `UPDATE "Container" SET "desiredState" = 'RUNNING', "restartAt" = NULL, "updatedAt" = $2::timestamp,
+              state = CASE WHEN state = 'EXITED' THEN 'CREATED'::"ContainerState" ELSE state END
+       WHERE id = ANY($1::text[])`,
+      [ids, now],
+    );
+    const queued = admitted
+      .filter((a) => a.queue)
+      .map((a) => ({ ...a, taskId: newTaskId(a.row.id), id: randomUUID() }));
+    const tasks =
+      queued.length === 0
+        ? []
+        : await tx.query(
+            `INSERT INTO "Task" (id, "containerId", "mesosTaskId", state, "launchedAt", "updatedAt")
+             SELECT id, container, task, $4, $5::timestamp, $5::timestamp
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS q(id, container, task)
+             RETURNING *`,
+            [
+              queued.map((q) => q.id),
+              queued.map((q) => q.row.id),
+              queued.map((q) => q.taskId),
+              PENDING,
+              now,
+            ],
+          );
+    await tx.query(
+      `INSERT INTO "AuditEvent" (id, "tenantId", actor, action, target, detail, at)
+       SELECT id, tenant, actor, 'container.start', name, jsonb_build_object('id', container), $6::timestamp
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         AS a(id, tenant, actor, name, container)`,
+      [
+        admitted.map(() => randomUUID()),
+        admitted.map((a) => a.row.tenantId),
+        admitted.map((a) => a.request.actor),
+        admitted.map((a) => a.row.name),
+        ids,
+        now,
+      ],
+    );
+
+    // The answers show what the transaction wrote.
+    const taskOf = new Map(tasks.map((t) => [t.containerId as string, t]));
+    const launches = new Map(
+      queued.map((q) => [
+        q.row.id,
+        taskRequest(q.row, accounts.get(q.row.tenantId)?.mesosRole ?? '', q.taskId),
+      ]),
+    );
+    return outcomes.map((o) => {
+      if (o instanceof Error || !o.changed) return o;
+      const row = o.container;
+      const task = taskOf.get(row.id);
+      const container = {
+        ...row,
+        desiredState: 'RUNNING',
+        restartAt: null,
+        state: row.state === 'EXITED' ? 'CREATED' : row.state,
+        tasks: task ? [task] : row.tasks,
+      } as ContainerRow;
+      const launch = launches.get(row.id);
+      return { container, changed: true, ...(launch ? { launch } : {}) };
+    });
+  }
+}
+
+/**
+ * The tenants' claims, locked until the transaction ends, with their quota limits.
+ * Every tenant gets its usage row when it is made; one missing is made here.
+ */
+async function lockAccounts(
+  tx: SqlRunner,
+  tenants: string[],
+): Promise<Map<string, Limits & Claims>> {
+  const lock = () =>
+    tx.query<Limits & Claims & { tenantId: string }>(
+      `SELECT u."tenantId", u.cpus, u."memMb", u."diskMb", u.gpus, t.slug, t."mesosRole",
+              t."quotaCpusLimit", t."quotaMemLimit", t."quotaDiskLimit", t."quotaGpusLimit"
+       FROM "TenantUsage" u JOIN "Tenant" t ON t.id = u."tenantId"
+       WHERE u."tenantId" = ANY($1::text[])
+       ORDER BY u."tenantId"
+       FOR UPDATE OF u`,
+      [tenants],
+    );
+  let rows = await lock();
+  if (rows.length < tenants.length) {
+    await tx.query(
+      `INSERT INTO "TenantUsage" ("tenantId") SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`,
+      [tenants],
+    );
+    rows = await lock();
+  }
+  return new Map(rows.map((a) => [a.tenantId, a]));
+}
+
+function overQuota(account: Limits & Claims, row: ContainerRow): ShoalError | undefined {
+  for (const [resource, claim, limitKey, unit] of RESOURCES) {
+    const limit = account[limitKey];
+    const wanted = row[claim];
+    if (limit === null || wanted <= 0) continue;
+    if (account[claim] + wanted > limit + 1e-9) {
+      return new ShoalError(
+        'QUOTA_EXCEEDED',
+        `Quota exceeded for tenant "${account.slug}": ${resource} limit is ${fmt(limit)}${unit}, ${fmt(account[claim])}${unit} already in use, this container needs ${fmt(wanted)}${unit}`,
+      );
+    }
+  }
+  return undefined;
+}
+
+function fmt(n: number): string {
+  return String(Math.round(n * 1000) / 1000);
+}

@@ -1,0 +1,199 @@
+import type { Container, Task } from '@shoal/db';
+import type { TaskStatus } from '@shoal/mesos';
+import { exitCodeOf, isTerminal, PENDING, restartDelayMs, shouldRestart } from './lifecycle';
+import type { ContainerAction, ContainerSpec } from './types';
+
+// The one place where a Mesos task state becomes a container state. Pure: it
+// changes the in-memory rows it is given and says what else should happen;
+// TaskStore reads the rows, applies a batch of updates here and writes the
+// result back in one transaction.
+
+/** Terminal states Mesos reports when an agent or a launch was lost, not when a container exited. */
+const LOST_WITH_INFRASTRUCTURE = new Set([
+  'TASK_LOST',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNKNOWN',
+]);
+
+const ALIVE = new Set(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
+
+/** A container with the tasks that matter to it: every one not ended, and those updated now. */
+export interface ContainerWork {
+  row: Container;
+  tasks: Map<string, Task>;
+  /** Whether `row` changed and must be written. */
+  changed: boolean;
+}
+
+export interface StatusEffects {
+  /** The update changed the task: its row is written and a history row added. */
+  recorded: boolean;
+  events: { action: ContainerAction; attributes?: Record<string, string> }[];
+  /** The task is alive and should not be (replaced, or its container stopped): kill it. */
+  unwanted: boolean;
+  /** Older tasks this one replaces, now that it runs: kill them. */
+  retired: Task[];
+  /** Queued tasks no longer needed (their rows are deleted). */
+  cancelled: Task[];
+}
+
+export function applyStatus(
+  work: ContainerWork,
+  task: Task,
+  status: TaskStatus,
+  now: Date,
+): StatusEffects {
+  const effects: StatusEffects = {
+    recorded: false,
+    events: [],
+    unwanted: false,
+    retired: [],
+    cancelled: [],
+  };
+  const c = work.row;
+  const state = status.state;
+  const reason = status.reason ?? null;
+  const message = status.message ?? null;
+  const others = [...work.tasks.values()].filter((t) => t.id !== task.id && !isTerminal(t.state));
+  const launchedOthers = others.filter((t) => t.state !== PENDING);
+  const queued = others.filter((t) => t.state === PENDING);
+  // A task speaks for its container unless a newer one has been launched: an older
+  // task is being replaced. A task that ends speaks only if no other task still lives.
+  const replacedBy = launchedOthers.filter((t) => t.launchedAt > task.launchedAt);
+  const alive = ALIVE.has(state);
+  const speaks = isTerminal(state) ? launchedOthers.length === 0 : replacedBy.length === 0;
+  // Kept alive until its replacement runs, so the container is never left without one.
+  effects.unwanted =
+    alive && (c.desiredState === 'STOPPED' || replacedBy.some((t) => t.state === 'TASK_RUNNING'));
+
+  // Mesos re-sends an update until it is acknowledged; history keeps one row per change.
+  // A reconciliation answer restating the stored state is no change either: its generic
+  // message would replace the agent's ("exited with status N"), and so the exit code.
+  const restated = task.state === state && reason === 'REASON_RECONCILIATION';
+  const changed =
+    !restated && (task.state !== state || task.message !== message || task.reason !== reason);
+  if (!changed) return effects;
+  const previous = task.state;
+  Object.assign(task, {
+    state,
+    reason,
+    message,
+    updatedAt: now,
+    ...(status.agent_id ? { agentId: status.agent_id.value } : {}),
+  });
+  effects.recorded = true;
+  if (!speaks) return effects;
+
+  const cancel = () => {
+    for (const t of queued) work.tasks.delete(t.id);
+    effects.cancelled.push(...queued);
+  };
+  const update = (fields: Partial<Container>) => {
+    Object.assign(c, fields, { updatedAt: now });
+    work.changed = true;
+  };
+
+  // The agent of an unreachable task came back before its replacement could be placed:
+  // the original serves on, and the queued replacement is dropped.
+  if (alive && previous === 'TASK_UNREACHABLE') cancel();
+  if (state === 'TASK_RUNNING') {
+    effects.retired = launchedOthers.filter((t) => t.launchedAt < task.launchedAt);
+    if (c.state !== 'RUNNING' && c.state !== 'REMOVING') {
+      update({ state: 'RUNNING', startedAt: now, error: null });
+      effects.events.push({ action: 'start' });
+    }
+    return effects;
+  }
+  if (!isTerminal(state)) return effects;
+
+  const spec = c.config as unknown as ContainerSpec;
+  const killedBy = (task.killedBy as 'stop' | 'kill' | null) ?? undefined;
+  const exitCode = exitCodeOf(state, message, killedBy);
+  const diedOfItself = !killedBy && c.desiredState === 'RUNNING';
+  const error =
+    state === 'TASK_FINISHED' || state === 'TASK_KILLED'
+      ? null
+      : describeFailure(state, reason, message);
+  effects.events.push({ action: 'die', attributes: { exitCode: String(exitCode) } });
+  if (killedBy === 'stop') effects.events.push({ action: 'stop' });
+
+  if (c.state === 'REMOVING') {
+    cancel();
+    update(retired(c, exitCode, error, now));
+    effects.events.push({ action: 'destroy' });
+    return effects;
+  }
+  if (diedOfItself && LOST_WITH_INFRASTRUCTURE.has(state)) {
+    // Not the container's doing (agent or launch lost): it runs again, as
+    // Marathon would, whatever its restart policy says about exits.
+    update({ state: c.state === 'RUNNING' ? 'RESTARTING' : c.state, error, restartAt: null });
+    return effects;
+  }
+  const ranForMs = c.startedAt ? now.getTime() - c.startedAt.getTime() : 0;
+  if (diedOfItself && shouldRestart(spec.restartPolicy, exitCode, c.restartCount)) {
+    update({
+      state: 'RESTARTING',
+      exitCode,
+      error,
+      finishedAt: now,
+      restartCount: c.restartCount + 1,
+      restartAt: new Date(now.getTime() + restartDelayMs(c.restartCount, ranForMs)),
+    });
+    return effects;
+  }
+  // The container ends here: a replacement still queued for it has nothing to replace.
+  cancel();
+  if (spec.autoRemove) {
+    update(retired(c, exitCode, error, now));
+    effects.events.push({ action: 'destroy' });
+    return effects;
+  }
+  update({
+    state: 'EXITED',
+    desiredState: 'STOPPED',
+    exitCode,
+    error,
+    finishedAt: now,
+    restartAt: null,
+  });
+  return effects;
+}
+
+/**
+ * A removed container is not deleted at once: its name is freed and it leaves
+ * every listing, but for a short while its id still resolves, so a client
+ * attached to it (`docker run --rm`) can read the last of its output. The
+ * supervisor deletes it shortly after.
+ */
+function retired(
+  c: { id: string; name: string },
+  exitCode: number,
+  error: string | null,
+  now: Date,
+): Partial<Container> {
+  const suffix = `.removed.${c.id.slice(0, 12)}`;
+  return {
+    state: 'REMOVING',
+    desiredState: 'STOPPED',
+    name: c.name.endsWith(suffix) || c.name.includes('.removing.') ? c.name : `${c.name}${suffix}`,
+    exitCode,
+    error,
+    finishedAt: now,
+    restartAt: null,
+  };
+}
+
+function describeFailure(state: string, reason: string | null, message: string | null): string {
+  const why = [
+    reason
+      ?.replace(/^REASON_/, '')
+      .toLowerCase()
+      .replaceAll('_', ' '),
+    message,
+  ]
+    .filter(Boolean)
+    .join(': ');
+  return `${state.replace(/^TASK_/, '').toLowerCase()}${why ? ` (${why})` : ''}`;
+}
