@@ -67,7 +67,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     const observability = createObservability(services, db.prisma);
     const framework = new FrameworkHost(
       services,
-      db.prisma,
+      db,
       db.kind === 'postgresql' ? db.url : undefined,
       {
         mesos: {

@@ -37,7 +37,7 @@ export function createServices(
   options: { containers?: Partial<ContainerServiceOptions> } = {},
 ): Services {
   const audit = new AuditService(db.prisma);
-  const eventJournal = new EventJournal(db.prisma);
+  const eventJournal = new EventJournal(db.prisma, db.sql);
   const events = new ContainerEventBus(eventJournal);
   const tenants = new TenantService(db.prisma, audit);
   const users = new UserService(db.prisma);

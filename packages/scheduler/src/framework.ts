@@ -89,6 +89,9 @@ const TERMINAL = new Set(TERMINAL_STATES);
 
 export const isTerminalState = (state: string) => TERMINAL.has(state);
 
+/** How often at the most a role without offers asks for more (see askForOffers). */
+const REVIVE_SPACING_MS = 100;
+
 /** Status updates stored in one transaction at the most. */
 const MAX_UPDATES_PER_BATCH = 1_000;
 
@@ -119,6 +122,8 @@ export class MesosFramework {
   private readonly suppressed = new Set<string>();
   /** When each role last had work queued: its offers are kept for the hold time after. */
   private readonly lastDemand = new Map<string, number>();
+  /** When each role last asked for offers with REVIVE. */
+  private readonly revivedAt = new Map<string, number>();
   private readonly live = new LiveTasks();
   private readonly agents = new Map<string, AgentFacts & { endpoint?: string }>();
   private readonly drainingAgents = new Set<string>();
@@ -502,7 +507,31 @@ export class MesosFramework {
     }
     if (launches.size > 0) await this.launch([...launches.values()]);
     await this.declineUnneeded();
+    await this.askForOffers();
     this.reportStats();
+  }
+
+  /**
+   * A role with tasks waiting and no offer left asks for offers again. Each ACCEPT uses
+   * up its offer, and Mesos offers an agent's remainder only at its next allocation,
+   * while REVIVE allocates at once (and clears the role's filters). Asked at most once
+   * per REVIVE_SPACING_MS per role, so a busy role does not turn into a revive storm.
+   */
+  private async askForOffers(): Promise<void> {
+    const now = Date.now();
+    const hungry = [...this.pending]
+      .filter(
+        ([role, queue]) =>
+          queue.size > 0 &&
+          this.roles.includes(role) &&
+          !this.suppressed.has(role) &&
+          this.held.ofRole(role).length === 0 &&
+          now - (this.revivedAt.get(role) ?? 0) >= REVIVE_SPACING_MS,
+      )
+      .map(([role]) => role);
+    if (hungry.length === 0) return;
+    for (const role of hungry) this.revivedAt.set(role, now);
+    await this.client.revive(hungry);
   }
 
   /** Stores the round's launches in one batch, then sends their ACCEPTs together. */

@@ -28,46 +28,77 @@ END $$;
 CREATE TRIGGER "Tenant_usage_row" AFTER INSERT ON "Tenant"
   FOR EACH ROW EXECUTE FUNCTION "shoal_tenant_usage_row"();
 
--- A container claims its resources while it is meant to run. Sums are rounded to
--- Mesos's fixed point, so adding and taking away 0.1 a million times leaves no crumbs.
-CREATE FUNCTION "shoal_claim"(tenant TEXT, sign DOUBLE PRECISION, c "Container") RETURNS void
-LANGUAGE sql AS $$
-  UPDATE "TenantUsage" SET
-    "cpus" = round(("cpus" + sign * c."cpus")::numeric, 6),
-    "memMb" = round(("memMb" + sign * c."memMb")::numeric, 6),
-    "diskMb" = round(("diskMb" + sign * c."diskMb")::numeric, 6),
-    "gpus" = round(("gpus" + sign * c."gpus")::numeric, 6)
-  WHERE "tenantId" = tenant
-$$;
-
-CREATE FUNCTION "shoal_container_claims"() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A container claims its resources while it is meant to run. Statement triggers add
+-- up a whole statement's changes per tenant (a batch of starts is one UPDATE, so one
+-- write per tenant, not one per container). Sums are rounded to Mesos's fixed point, so
+-- adding and taking away 0.1 a million times leaves no crumbs.
+CREATE FUNCTION "shoal_add_claims"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD."desiredState" = 'RUNNING' THEN
-    PERFORM "shoal_claim"(OLD."tenantId", -1, OLD);
-  END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') AND NEW."desiredState" = 'RUNNING' THEN
-    PERFORM "shoal_claim"(NEW."tenantId", 1, NEW);
-  END IF;
+  UPDATE "TenantUsage" u SET
+    "cpus" = round((u."cpus" + d."cpus")::numeric, 6),
+    "memMb" = round((u."memMb" + d."memMb")::numeric, 6),
+    "diskMb" = round((u."diskMb" + d."diskMb")::numeric, 6),
+    "gpus" = round((u."gpus" + d."gpus")::numeric, 6)
+  FROM (
+    SELECT "tenantId", sum("cpus") AS "cpus", sum("memMb") AS "memMb",
+           sum("diskMb") AS "diskMb", sum("gpus") AS "gpus"
+    FROM (
+      SELECT "tenantId", "cpus", "memMb", "diskMb", "gpus"
+      FROM "shoal_new_rows" WHERE "desiredState" = 'RUNNING'
+      UNION ALL
+      SELECT "tenantId", -"cpus", -"memMb", -"diskMb", -"gpus"
+      FROM "shoal_old_rows" WHERE "desiredState" = 'RUNNING'
+    ) AS changes
+    GROUP BY "tenantId"
+  ) AS d
+  WHERE u."tenantId" = d."tenantId"
+    AND (d."cpus" <> 0 OR d."memMb" <> 0 OR d."diskMb" <> 0 OR d."gpus" <> 0);
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION "shoal_add_new_claims"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE "TenantUsage" u SET
+    "cpus" = round((u."cpus" + d."cpus")::numeric, 6),
+    "memMb" = round((u."memMb" + d."memMb")::numeric, 6),
+    "diskMb" = round((u."diskMb" + d."diskMb")::numeric, 6),
+    "gpus" = round((u."gpus" + d."gpus")::numeric, 6)
+  FROM (
+    SELECT "tenantId", sum("cpus") AS "cpus", sum("memMb") AS "memMb",
+           sum("diskMb") AS "diskMb", sum("gpus") AS "gpus"
+    FROM "shoal_new_rows" WHERE "desiredState" = 'RUNNING' GROUP BY "tenantId"
+  ) AS d
+  WHERE u."tenantId" = d."tenantId";
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION "shoal_drop_old_claims"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE "TenantUsage" u SET
+    "cpus" = round((u."cpus" - d."cpus")::numeric, 6),
+    "memMb" = round((u."memMb" - d."memMb")::numeric, 6),
+    "diskMb" = round((u."diskMb" - d."diskMb")::numeric, 6),
+    "gpus" = round((u."gpus" - d."gpus")::numeric, 6)
+  FROM (
+    SELECT "tenantId", sum("cpus") AS "cpus", sum("memMb") AS "memMb",
+           sum("diskMb") AS "diskMb", sum("gpus") AS "gpus"
+    FROM "shoal_old_rows" WHERE "desiredState" = 'RUNNING' GROUP BY "tenantId"
+  ) AS d
+  WHERE u."tenantId" = d."tenantId";
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER "Container_claims_insert" AFTER INSERT ON "Container"
-  FOR EACH ROW WHEN (NEW."desiredState" = 'RUNNING')
-  EXECUTE FUNCTION "shoal_container_claims"();
+  REFERENCING NEW TABLE AS "shoal_new_rows"
+  FOR EACH STATEMENT EXECUTE FUNCTION "shoal_add_new_claims"();
 
-CREATE TRIGGER "Container_claims_update"
-  AFTER UPDATE OF "desiredState", "cpus", "memMb", "diskMb", "gpus", "tenantId" ON "Container"
-  FOR EACH ROW WHEN (
-    (OLD."desiredState" = 'RUNNING' OR NEW."desiredState" = 'RUNNING') AND
-    (OLD."desiredState", OLD."cpus", OLD."memMb", OLD."diskMb", OLD."gpus", OLD."tenantId")
-      IS DISTINCT FROM
-    (NEW."desiredState", NEW."cpus", NEW."memMb", NEW."diskMb", NEW."gpus", NEW."tenantId")
-  )
-  EXECUTE FUNCTION "shoal_container_claims"();
+CREATE TRIGGER "Container_claims_update" AFTER UPDATE ON "Container"
+  REFERENCING OLD TABLE AS "shoal_old_rows" NEW TABLE AS "shoal_new_rows"
+  FOR EACH STATEMENT EXECUTE FUNCTION "shoal_add_claims"();
 
 CREATE TRIGGER "Container_claims_delete" AFTER DELETE ON "Container"
-  FOR EACH ROW WHEN (OLD."desiredState" = 'RUNNING')
-  EXECUTE FUNCTION "shoal_container_claims"();
+  REFERENCING OLD TABLE AS "shoal_old_rows"
+  FOR EACH STATEMENT EXECUTE FUNCTION "shoal_drop_old_claims"();
 
 -- What containers meant to run claim today.
 UPDATE "TenantUsage" u SET

@@ -9,7 +9,7 @@ import {
   type Services,
   type SupervisorOptions,
 } from '@shoal/core';
-import type { PrismaClient } from '@shoal/db';
+import type { Db } from '@shoal/db';
 import { OperatorClient, SchedulerClient, type MasterClientOptions } from '@shoal/mesos';
 import { MesosFramework, type FrameworkListener, type FrameworkOptions } from '@shoal/scheduler';
 import { LiveClusterView } from './cluster-view';
@@ -47,13 +47,14 @@ export class FrameworkHost {
   private roleTimer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private roleSync: Promise<void> | undefined;
   private readonly leadership: Leadership;
   private readonly operator: OperatorClient;
   private readonly agents: AgentSandboxReader;
 
   constructor(
     private readonly services: Services,
-    private readonly prisma: PrismaClient,
+    private readonly db: Pick<Db, 'prisma' | 'sql'>,
     /** For the leader lock; undefined for embedded PGlite, which only this process can open. */
     databaseUrl: string | undefined,
     private readonly options: FrameworkHostOptions,
@@ -143,7 +144,7 @@ export class FrameworkHost {
       },
     );
     const supervisor = new ContainerSupervisor(
-      this.prisma,
+      this.db.sql,
       framework,
       { ...DEFAULT_SUPERVISOR_OPTIONS, ...this.options.supervisor },
       (message, error) =>
@@ -170,7 +171,7 @@ export class FrameworkHost {
     }
     supervisor.start();
     this.logSampler = new LogSampler(
-      this.prisma,
+      this.db.prisma,
       this.services.containers.logClock,
       this.agents,
       { ...DEFAULT_LOG_SAMPLER_OPTIONS, ...this.options.logSampler },
@@ -227,7 +228,7 @@ export class FrameworkHost {
   private async pushPolicies(): Promise<void> {
     const policy = this.services.tenants.mesosPolicy;
     if (!policy) return;
-    for (const tenant of await this.prisma.tenant.findMany()) {
+    for (const tenant of await this.db.prisma.tenant.findMany()) {
       try {
         await policy.pushQuota(tenant.mesosRole, quotaOf(tenant));
         if (tenant.weight !== 1) await policy.pushWeight(tenant.mesosRole, tenant.weight);
@@ -241,16 +242,22 @@ export class FrameworkHost {
   }
 
   private async tenantRoles(): Promise<string[]> {
-    const tenants = await this.prisma.tenant.findMany({ select: { mesosRole: true } });
+    const tenants = await this.db.prisma.tenant.findMany({ select: { mesosRole: true } });
     return tenants.map((t) => t.mesosRole);
   }
 
-  private async syncRoles(): Promise<void> {
-    try {
-      await this.framework?.setRoles(await this.tenantRoles());
-    } catch (error) {
-      this.log.warn('updating the framework roles failed', { error: (error as Error).message });
-    }
+  /** One sync at a time: work for a role not yet subscribed asks for one with every launch. */
+  private syncRoles(): Promise<void> {
+    this.roleSync ??= (async () => {
+      try {
+        await this.framework?.setRoles(await this.tenantRoles());
+      } catch (error) {
+        this.log.warn('updating the framework roles failed', { error: (error as Error).message });
+      } finally {
+        this.roleSync = undefined;
+      }
+    })();
+    return this.roleSync;
   }
 }
 

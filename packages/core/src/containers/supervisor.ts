@@ -1,4 +1,5 @@
-import type { PrismaClient } from '@shoal/db';
+import { randomUUID } from 'node:crypto';
+import type { Container, Sql, Task } from '@shoal/db';
 import { isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
 import type { ConvergeTrigger, TaskLauncher } from './ports';
 import { newTaskId, taskRequest } from './task-request';
@@ -24,13 +25,16 @@ export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
   unreachableReplaceAfterMs: 60_000,
   killRetryMs: 30_000,
   batchSize: 2_000,
-  minPassSpacingMs: 100,
+  minPassSpacingMs: 250,
 };
 
 const LIVE_STATES = ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING'];
-const NOT_ENDED = { notIn: [...TERMINAL_STATES] };
+/** Launched and not ended, unreachable ones included. */
+const LAUNCHED_STATES = [...LIVE_STATES, 'TASK_UNREACHABLE'];
 /** Docker states of a container that is meant to run but does not. */
-const WAITING_TO_RUN = ['CREATED', 'RESTARTING', 'EXITED', 'DEAD', 'PAUSED'] as const;
+const WAITING_TO_RUN = ['CREATED', 'RESTARTING', 'EXITED', 'DEAD', 'PAUSED'];
+
+type Launchable = Pick<Container, 'id' | 'tenantId' | 'name' | 'config'> & { mesosRole: string };
 /**
  * Scans that look at every task (orphaned queued tasks, replaced tasks left alive)
  * run on the first pass and every this many after: status updates handle both as
@@ -60,7 +64,7 @@ export class ContainerSupervisor implements ConvergeTrigger {
   private passes = 0;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly launcher: TaskLauncher,
     private readonly options: SupervisorOptions = DEFAULT_SUPERVISOR_OPTIONS,
     private readonly onError: (message: string, error: unknown) => void = () => undefined,
@@ -133,155 +137,151 @@ export class ContainerSupervisor implements ConvergeTrigger {
   }
 
   private async launchWanted(): Promise<void> {
-    const now = new Date();
     // Only containers with no task in flight: the query stays small however many run.
-    const containers = await this.prisma.container.findMany({
-      where: {
-        state: { in: [...WAITING_TO_RUN] },
-        desiredState: 'RUNNING',
-        OR: [{ restartAt: null }, { restartAt: { lte: now } }],
-        tasks: { none: { state: NOT_ENDED } },
-      },
-      include: { tenant: { select: { mesosRole: true } } },
-      orderBy: { updatedAt: 'asc' },
-      take: this.options.batchSize,
-    });
+    const containers = await this.sql.query<Launchable>(
+      `SELECT c.id, c."tenantId", c.name, c.config, t."mesosRole"
+       FROM "Container" c JOIN "Tenant" t ON t.id = c."tenantId"
+       WHERE c.state::text = ANY($1::text[]) AND c."desiredState" = 'RUNNING'
+         AND (c."restartAt" IS NULL OR c."restartAt" <= $2::timestamp)
+         AND NOT EXISTS (SELECT 1 FROM "Task" k
+                         WHERE k."containerId" = c.id AND k.state <> ALL($3::text[]))
+       ORDER BY c."updatedAt" LIMIT $4`,
+      [WAITING_TO_RUN, new Date().toISOString(), TERMINAL_STATES, this.options.batchSize],
+    );
+    await this.queue(containers);
+  }
+
+  /** New tasks for containers: stored as queued, then handed to the framework together. */
+  private async queue(containers: Launchable[]): Promise<void> {
     if (containers.length === 0) return;
     const fresh = containers.map((c) => ({ container: c, mesosTaskId: newTaskId(c.id) }));
-    await this.prisma.task.createMany({
-      data: fresh.map((f) => ({
-        containerId: f.container.id,
-        mesosTaskId: f.mesosTaskId,
-        state: PENDING,
-      })),
-    });
+    const now = new Date().toISOString();
+    await this.sql.query(
+      `INSERT INTO "Task" (id, "containerId", "mesosTaskId", state, "launchedAt", "updatedAt")
+       SELECT id, container, task, $4, $5::timestamp, $5::timestamp
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS q(id, container, task)`,
+      [
+        fresh.map(() => randomUUID()),
+        fresh.map((f) => f.container.id),
+        fresh.map((f) => f.mesosTaskId),
+        PENDING,
+        now,
+      ],
+    );
     this.launcher.submitAll(
-      fresh.map((f) => taskRequest(f.container, f.container.tenant.mesosRole, f.mesosTaskId)),
+      fresh.map((f) => taskRequest(f.container, f.container.mesosRole, f.mesosTaskId)),
     );
   }
 
   /** Removed containers whose tasks have ended are deleted once attached readers had their time. */
   private async purgeRemoved(): Promise<void> {
-    await this.prisma.container.deleteMany({
-      where: {
-        state: 'REMOVING',
-        updatedAt: { lt: new Date(Date.now() - REMOVED_KEPT_MS) },
-        tasks: { none: { state: { notIn: [PENDING, ...TERMINAL_STATES] } } },
-      },
-    });
+    await this.sql.query(
+      `DELETE FROM "Container" c
+       WHERE c.state = 'REMOVING' AND c."updatedAt" < $1::timestamp
+         AND NOT EXISTS (SELECT 1 FROM "Task" k
+                         WHERE k."containerId" = c.id AND k.state = ANY($2::text[]))`,
+      [new Date(Date.now() - REMOVED_KEPT_MS).toISOString(), LAUNCHED_STATES],
+    );
   }
 
   /** Tasks queued by a process that has since stopped (or lost leadership) are queued here again. */
   private async requeuePending(): Promise<void> {
-    const tasks = await this.prisma.task.findMany({
-      where: { state: PENDING, container: { desiredState: 'RUNNING' } },
-      include: { container: { include: { tenant: { select: { mesosRole: true } } } } },
-      take: this.options.batchSize,
-    });
+    const tasks = await this.sql.query<Launchable & { mesosTaskId: string }>(
+      `SELECT k."mesosTaskId", c.id, c."tenantId", c.name, c.config, t."mesosRole"
+       FROM "Task" k JOIN "Container" c ON c.id = k."containerId"
+       JOIN "Tenant" t ON t.id = c."tenantId"
+       WHERE k.state = $1 AND c."desiredState" = 'RUNNING'
+       LIMIT $2`,
+      [PENDING, this.options.batchSize],
+    );
     this.launcher.submitAll(
       tasks
         .filter((t) => !this.launcher.isPending(t.mesosTaskId))
-        .map((t) => taskRequest(t.container, t.container.tenant.mesosRole, t.mesosTaskId)),
+        .map((t) => taskRequest(t, t.mesosRole, t.mesosTaskId)),
     );
   }
 
   private async killStopped(): Promise<void> {
-    // Every stop, kill and forced remove marks the task it kills.
-    const tasks = await this.prisma.task.findMany({
-      where: {
-        state: { in: [...LIVE_STATES, 'TASK_UNREACHABLE'] },
-        killedBy: { not: null },
-        container: { desiredState: 'STOPPED' },
-      },
-      select: { mesosTaskId: true, agentId: true, killedBy: true },
-      take: this.options.batchSize,
-    });
+    // Every stop, kill and forced remove marks the tasks it kills.
+    const tasks = await this.sql.query<Pick<Task, 'mesosTaskId' | 'agentId' | 'killedBy'>>(
+      `SELECT k."mesosTaskId", k."agentId", k."killedBy"
+       FROM "Task" k JOIN "Container" c ON c.id = k."containerId"
+       WHERE k.state = ANY($1::text[]) AND k."killedBy" IS NOT NULL
+         AND c."desiredState" = 'STOPPED'
+       LIMIT $2`,
+      [LAUNCHED_STATES, this.options.batchSize],
+    );
     for (const task of tasks)
       this.sendKill(task.mesosTaskId, task.agentId, task.killedBy === 'stop' ? 10 : 0);
-    const stale = await this.prisma.task.findMany({
-      where: { state: PENDING, container: { desiredState: 'STOPPED' } },
-      select: { id: true, mesosTaskId: true },
-    });
+    const stale = await this.sql.query<Pick<Task, 'mesosTaskId'>>(
+      `DELETE FROM "Task" k USING "Container" c
+       WHERE c.id = k."containerId" AND k.state = $1 AND c."desiredState" = 'STOPPED'
+       RETURNING k."mesosTaskId"`,
+      [PENDING],
+    );
     for (const task of stale) this.launcher.cancel(task.mesosTaskId);
-    if (stale.length > 0)
-      await this.prisma.task.deleteMany({
-        where: { id: { in: stale.map((t) => t.id) }, state: PENDING },
-      });
   }
 
   /** Running containers whose task sits on an unreachable or draining agent get a second task. */
   private async replaceDisplaced(): Promise<void> {
     const unreachableSince = new Date(Date.now() - this.options.unreachableReplaceAfterMs);
-    const displaced = await this.prisma.task.findMany({
-      where: {
-        OR: [
-          { state: 'TASK_UNREACHABLE', updatedAt: { lte: unreachableSince } },
-          ...(this.drainingAgents.size > 0
-            ? [{ state: { in: LIVE_STATES }, agentId: { in: [...this.drainingAgents] } }]
-            : []),
-        ],
-        container: { desiredState: 'RUNNING', state: 'RUNNING' },
-      },
-      select: { containerId: true },
-      distinct: ['containerId'],
-      take: this.options.batchSize,
-    });
+    const displaced = await this.sql.query<{ containerId: string }>(
+      `SELECT DISTINCT "containerId" FROM "Task"
+       WHERE (state = 'TASK_UNREACHABLE' AND "updatedAt" <= $1::timestamp)
+          OR (state = ANY($2::text[]) AND "agentId" = ANY($3::text[]))
+       LIMIT $4`,
+      [
+        unreachableSince.toISOString(),
+        LIVE_STATES,
+        [...this.drainingAgents],
+        this.options.batchSize,
+      ],
+    );
     if (displaced.length === 0) return;
-    const containers = await this.prisma.container.findMany({
-      where: { id: { in: displaced.map((d) => d.containerId) } },
-      include: {
-        tenant: { select: { mesosRole: true } },
-        tasks: { where: { state: NOT_ENDED }, orderBy: { launchedAt: 'desc' }, take: 1 },
-      },
-    });
-    const fresh: { container: (typeof containers)[number]; mesosTaskId: string }[] = [];
-    for (const c of containers) {
-      const latest = c.tasks[0];
-      // Replace only the newest live task, and only once (a queued replacement is newer).
-      const onDrainingAgent = latest?.agentId ? this.drainingAgents.has(latest.agentId) : false;
-      if (!latest || !(latest.state === 'TASK_UNREACHABLE' || onDrainingAgent)) continue;
-      if (!isLaunched(latest.state)) continue;
-      fresh.push({ container: c, mesosTaskId: newTaskId(c.id) });
-    }
-    if (fresh.length === 0) return;
-    await this.prisma.task.createMany({
-      data: fresh.map((f) => ({
-        containerId: f.container.id,
-        mesosTaskId: f.mesosTaskId,
-        state: PENDING,
-      })),
-    });
-    this.launcher.submitAll(
-      fresh.map((f) => taskRequest(f.container, f.container.tenant.mesosRole, f.mesosTaskId)),
+    // Replaced only if its newest task is itself the displaced one: a queued replacement
+    // would be newer.
+    const newest = await this.sql.query<Launchable & Pick<Task, 'state' | 'agentId'>>(
+      `SELECT c.id, c."tenantId", c.name, c.config, t."mesosRole", n.state, n."agentId"
+       FROM "Container" c JOIN "Tenant" t ON t.id = c."tenantId"
+       JOIN LATERAL (
+         SELECT state, "agentId" FROM "Task" k
+         WHERE k."containerId" = c.id AND k.state <> ALL($2::text[])
+         ORDER BY k."launchedAt" DESC LIMIT 1
+       ) n ON true
+       WHERE c.id = ANY($1::text[]) AND c."desiredState" = 'RUNNING' AND c.state = 'RUNNING'`,
+      [displaced.map((d) => d.containerId), TERMINAL_STATES],
+    );
+    await this.queue(
+      newest.filter(
+        (c) =>
+          isLaunched(c.state) &&
+          (c.state === 'TASK_UNREACHABLE' ||
+            (c.agentId !== null && this.drainingAgents.has(c.agentId))),
+      ),
     );
   }
 
   /** Once a container's newest task runs, older live tasks (replaced ones) are killed. */
   private async retireReplaced(): Promise<void> {
-    const crowded = await this.prisma.task.groupBy({
-      by: ['containerId'],
-      where: { state: { in: [...LIVE_STATES, 'TASK_UNREACHABLE'] } },
-      having: { containerId: { _count: { gt: 1 } } },
-      orderBy: { containerId: 'asc' },
-      take: this.options.batchSize,
-    });
-    if (crowded.length === 0) return;
-    const containers = await this.prisma.container.findMany({
-      where: { id: { in: crowded.map((c) => c.containerId) }, state: 'RUNNING' },
-      select: {
-        tasks: {
-          where: { state: { not: PENDING } },
-          orderBy: { launchedAt: 'desc' },
-          select: { mesosTaskId: true, agentId: true, state: true },
-        },
-      },
-    });
-    for (const c of containers) {
-      const [latest, ...older] = c.tasks;
-      if (latest?.state !== 'TASK_RUNNING') continue;
-      for (const task of older)
-        if (isLaunched(task.state)) this.sendKill(task.mesosTaskId, task.agentId, 10);
-    }
+    const older = await this.sql.query<Pick<Task, 'mesosTaskId' | 'agentId'>>(
+      `WITH crowded AS (
+         SELECT "containerId" FROM "Task" WHERE state = ANY($1::text[])
+         GROUP BY "containerId" HAVING count(*) > 1
+       ),
+       ranked AS (
+         SELECT k."mesosTaskId", k."agentId", k.state,
+                first_value(k.state) OVER (PARTITION BY k."containerId" ORDER BY k."launchedAt" DESC) AS newest,
+                row_number() OVER (PARTITION BY k."containerId" ORDER BY k."launchedAt" DESC) AS rank
+         FROM "Task" k JOIN crowded USING ("containerId")
+         JOIN "Container" c ON c.id = k."containerId"
+         WHERE k.state <> $2 AND c.state = 'RUNNING'
+       )
+       SELECT "mesosTaskId", "agentId" FROM ranked
+       WHERE rank > 1 AND newest = 'TASK_RUNNING' AND state = ANY($1::text[])
+       LIMIT $3`,
+      [LAUNCHED_STATES, PENDING, this.options.batchSize],
+    );
+    for (const task of older) this.sendKill(task.mesosTaskId, task.agentId, 10);
   }
 
   private sendKill(taskId: string, agentId: string | null, graceSeconds: number): void {

@@ -10,7 +10,6 @@ import { applyStatus, type ContainerWork } from './task-transitions';
 import type { ContainerAction, ContainerSpec } from './types';
 
 const FRAMEWORK_ROW = 1;
-const SUPERVISED = new Set(['TASK_RUNNING', 'TASK_UNREACHABLE']);
 
 export interface OrphanTask {
   taskId: string;
@@ -40,7 +39,7 @@ export class TaskStore implements FrameworkStore {
   onUnwanted: (task: OrphanTask) => void = () => undefined;
   /** Called with queued tasks (Mesos task ids) that were dropped before launch: unqueue them. */
   onCancelled: (taskIds: string[]) => void = () => undefined;
-  /** Called after updates that may need the supervisor (restarts, replacements). */
+  /** Called after updates that may need the supervisor (a task ended: restarts, replacements). */
   onChange: () => void = () => undefined;
   /** Called with the containers a batch changed, as stored, each with its newest task. */
   onContainersChanged: (rows: ContainerRow[]) => void = () => undefined;
@@ -141,9 +140,9 @@ export class TaskStore implements FrameworkStore {
           history.push({ task: { ...task }, source: status.source ?? null });
         }
         for (const e of effects.events) published.push({ container: work.row, ...e });
-        // Ends, runs (of replacements) and unreachable agents may give the supervisor work.
-        if (effects.recorded && (isTerminal(status.state) || SUPERVISED.has(status.state)))
-          needsSupervisor = true;
+        // An end may mean a restart, or a replacement to launch; unreachable agents and
+        // replacements that run are handled by the periodic pass and by `retired` above.
+        if (effects.recorded && isTerminal(status.state)) needsSupervisor = true;
       }
       await writeTasks(tx, [...written], now);
       await writeHistory(tx, history, now);
