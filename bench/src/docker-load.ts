@@ -2,23 +2,29 @@
 // at once through Shoal's Docker Engine API over HTTP, each with its own API
 // token, against an emulated cluster in a separate process. Checks on the way
 // that every `docker ps` shows its tenant's containers and nobody else's, and
-// at the end that every container runs.
+// at the end that every container runs. Then, on the cluster the load left
+// behind: a lone tenant's `docker run -d`, one at a time, and the latency of
+// `docker ps -a` and `docker info` with every container still in the cluster.
 //
 //   npm run -s docker-load -w @shoal/bench -- [--agents 1000] [--tenants 100] [--runs-per-tenant 10]
-//     [--concurrency-per-tenant 2] [--ps-every 2] [--database-url postgresql://postgres@127.0.0.1:5432/]
+//     [--concurrency-per-tenant 2] [--ps-every 2] [--sequential-runs 100] [--reads 200]
+//     [--database-url postgresql://postgres@127.0.0.1:5432/]
 //
-// A tenant's workers share its runs; after every --ps-every runs of a tenant, one
-// of them lists the tenant's containers. Prints one JSON object on stdout; progress
-// goes to stderr. A fresh database is made on the PostgreSQL server and dropped at
-// the end. The tenants' clients run in Shoal's process, so its RSS and CPU include them.
+// Before Shoal starts, the emulator's own ceiling is measured on the same cluster:
+// a framework with no database and no front door, as many callers, as many runs.
+// Prints one JSON object on stdout; progress goes to stderr. A fresh database is
+// made on the PostgreSQL server and dropped at the end. The tenants' clients run in
+// Shoal's process, so its RSS and CPU include them.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { loadEnv } from '@shoal/config';
 import { createTestDatabase } from '@shoal/db/testing';
 import { startShoal, type RunningShoal } from '../../apps/server/src/app';
 import { createLogger } from '../../apps/server/src/logger';
-import { percentile, round, startSim, type SimProcess } from './support';
+import { measureCeiling } from './ceiling';
+import { Operation, TenantClient, type RunOperations, type RunSpec } from './docker-client';
+import { cpuMeter, percentile, round, startSim, type SimProcess } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -27,11 +33,14 @@ const { values } = parseArgs({
     'runs-per-tenant': { type: 'string', default: '10' },
     'concurrency-per-tenant': { type: 'string', default: '2' },
     'ps-every': { type: 'string', default: '2' },
+    'sequential-runs': { type: 'string', default: '100' },
+    reads: { type: 'string', default: '200' },
     image: { type: 'string', default: 'busybox' },
     cmd: { type: 'string', default: 'sleep infinity' },
     cpus: { type: 'string', default: '0.1' },
     'memory-mb': { type: 'string', default: '32' },
     'run-timeout-seconds': { type: 'string', default: '120' },
+    'allocation-interval-ms': { type: 'string', default: '1000' },
     'database-url': { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/' },
     // createDb's default for a server; tests use fewer.
     'db-pool': { type: 'string', default: '10' },
@@ -59,219 +68,33 @@ const params = {
   runsPerTenant: positive('runs-per-tenant'),
   concurrencyPerTenant: positive('concurrency-per-tenant'),
   psEvery: positive('ps-every'),
-  image: values.image!,
-  cmd: values.cmd!.split(/\s+/).filter(Boolean),
+  sequentialRuns: positive('sequential-runs'),
+  reads: positive('reads'),
   cpus: positive('cpus'),
   memoryMb: positive('memory-mb'),
-  runTimeoutSeconds: positive('run-timeout-seconds'),
+  allocationIntervalMs: positive('allocation-interval-ms'),
   dbPool: positive('db-pool'),
 };
-// What `docker run` asks for with --cpus and -m, and what the Docker CLI speaks.
-const API = '/v1.50';
-const NANO_CPUS = Math.round(params.cpus * 1e9);
-const LABEL = 'bench.tenant';
+const spec: RunSpec = {
+  image: values.image!,
+  cmd: values.cmd!.split(/\s+/).filter(Boolean),
+  cpus: params.cpus,
+  memoryMb: params.memoryMb,
+  timeoutSeconds: positive('run-timeout-seconds'),
+};
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
-/** Latencies and failures of one kind of request. */
-class Operation {
-  readonly latencies: number[] = [];
-  count = 0;
-  errors = 0;
-  private readonly messages = new Map<string, number>();
-
-  async time<T>(run: () => Promise<T>): Promise<T> {
-    const t0 = performance.now();
-    try {
-      const result = await run();
-      this.record(performance.now() - t0);
-      return result;
-    } catch (error) {
-      this.fail(error);
-      throw error;
-    }
-  }
-
-  record(ms: number): void {
-    this.count++;
-    this.latencies.push(ms);
-  }
-
-  /** A failed attempt; `counted` when its attempt was already recorded (a wrong answer). */
-  fail(error: unknown, counted = false): void {
-    if (!counted) this.count++;
-    this.errors++;
-    // Ids make every message distinct; without them the same failure counts as one.
-    const message = (error instanceof Error ? error.message : String(error))
-      .replace(/\b[0-9a-f]{12,64}\b/g, '<id>')
-      .slice(0, 200);
-    this.messages.set(message, (this.messages.get(message) ?? 0) + 1);
-  }
-
-  report(seconds: number) {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    return {
-      count: this.count,
-      errors: this.errors,
-      ...(this.errors > 0
-        ? { errorMessages: Object.fromEntries([...this.messages].slice(0, 5)) }
-        : {}),
-      latencyMs: {
-        p50: round(percentile(sorted, 50)),
-        p90: round(percentile(sorted, 90)),
-        p99: round(percentile(sorted, 99)),
-        max: round(sorted.at(-1) ?? 0),
-      },
-      perSecond: round(sorted.length / seconds),
-    };
-  }
-}
-
-const ops = {
+const newRunOperations = (): RunOperations => ({
   create: new Operation(),
   wait: new Operation(),
   start: new Operation(),
   inspect: new Operation(),
   run: new Operation(),
-  ps: new Operation(),
-};
+});
 
-interface ContainerSummary {
-  Id: string;
-  Names: string[];
-  State: string;
-  Labels: Record<string, string> | null;
-}
-
-/** One tenant's docker client: its own token and its own connections. */
-class TenantClient {
-  /** Ids of the containers whose create was answered. */
-  readonly created = new Set<string>();
-  readonly dispatcher = new Agent({ keepAliveTimeout: 60_000 });
-  nextRun = 0;
-  runsDone = 0;
-  foreignSeen = 0;
-  missedSeen = 0;
-
-  constructor(
-    readonly slug: string,
-    private readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
-
-  async call(method: 'GET' | 'POST', path: string, body?: unknown) {
-    const response = await request(`${this.baseUrl}${API}${path}`, {
-      method,
-      dispatcher: this.dispatcher,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (response.statusCode >= 400) {
-      const text = await response.body.text();
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        // Not Docker's JSON error: keep the raw text.
-      }
-      throw new Error(`${response.statusCode} ${method} ${path.split('?')[0]}: ${message}`);
-    }
-    return response;
-  }
-
-  async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    return (await (await this.call(method, path, body)).body.json()) as T;
-  }
-
-  /** What `docker run -d` sends, then inspect until the container runs. */
-  async run(n: number): Promise<void> {
-    const t0 = performance.now();
-    const name = `${this.slug}-${n}`;
-    const { Id: id } = await ops.create.time(() =>
-      this.json<{ Id: string }>('POST', `/containers/create?name=${name}`, {
-        Image: params.image,
-        Cmd: params.cmd,
-        Labels: { [LABEL]: this.slug },
-        AttachStdin: false,
-        AttachStdout: false,
-        AttachStderr: false,
-        Tty: false,
-        OpenStdin: false,
-        HostConfig: {
-          NanoCpus: NANO_CPUS,
-          Memory: params.memoryMb * 1024 * 1024,
-          NetworkMode: 'default',
-          RestartPolicy: { Name: 'no' },
-        },
-      }),
-    );
-    this.created.add(id);
-    // The CLI opens the wait before it starts, and drops it once start is answered.
-    const wait = await ops.wait.time(() =>
-      this.call('POST', `/containers/${id}/wait?condition=next-exit`),
-    );
-    try {
-      await ops.start.time(async () =>
-        (await this.call('POST', `/containers/${id}/start`)).body.dump(),
-      );
-    } finally {
-      wait.body.destroy();
-    }
-    const deadline = t0 + params.runTimeoutSeconds * 1000;
-    for (;;) {
-      const view = await ops.inspect.time(() =>
-        this.json<{ State: { Status: string; Error?: string } }>('GET', `/containers/${id}/json`),
-      );
-      if (view.State.Status === 'running') break;
-      if (view.State.Status === 'exited' || view.State.Status === 'dead')
-        throw new Error(`container ${view.State.Status}: ${view.State.Error ?? ''}`);
-      if (performance.now() > deadline)
-        throw new Error(`still ${view.State.Status} after ${params.runTimeoutSeconds} s`);
-      await sleep(250);
-    }
-    ops.run.record(performance.now() - t0);
-  }
-
-  /**
-   * `docker ps -a`, checked: nothing of another tenant, nothing of this one left
-   * out (every container whose create was answered before the request went).
-   */
-  async ps(op = ops.ps): Promise<ContainerSummary[]> {
-    const known = [...this.created];
-    const list = await op.time(() =>
-      this.json<ContainerSummary[]>('GET', '/containers/json?all=1'),
-    );
-    const foreign = list.filter(
-      (c) => c.Labels?.[LABEL] !== this.slug || !c.Names[0]?.startsWith(`/${this.slug}-`),
-    );
-    const listed = new Set(list.map((c) => c.Id));
-    const missed = known.filter((id) => !listed.has(id));
-    this.foreignSeen += foreign.length;
-    this.missedSeen += missed.length;
-    if (foreign.length > 0)
-      op.fail(new Error(`ps showed another tenant's container: ${foreign[0]!.Names[0]}`), true);
-    if (missed.length > 0)
-      op.fail(new Error(`ps left out ${missed.length} of the tenant's containers`), true);
-    return list;
-  }
-
-  async worker(): Promise<void> {
-    for (;;) {
-      const n = this.nextRun++;
-      if (n >= params.runsPerTenant) return;
-      try {
-        await this.run(n);
-      } catch (error) {
-        // create, wait, start and inspect count their own failures; run counts every one.
-        ops.run.fail(error);
-      }
-      if (++this.runsDone % params.psEvery === 0) await this.ps().catch(() => undefined);
-    }
-  }
-}
+const reportAll = (ops: RunOperations, seconds: number) =>
+  Object.fromEntries(Object.entries(ops).map(([name, op]) => [name, op.report(seconds)]));
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -279,6 +102,85 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000):
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/** Every tenant runs its containers at once, as `docker run -d` does, listing them as it goes. */
+async function loadPhase(clients: TenantClient[]) {
+  const ops = newRunOperations();
+  const ps = new Operation();
+  const total = params.tenants * params.runsPerTenant;
+  const started = performance.now();
+  const progress = setInterval(
+    () => log(`runs ${ops.run.latencies.length}/${total} (${ops.run.errors} failed)`),
+    5_000,
+  );
+  await Promise.all(
+    clients.flatMap((client) => {
+      let next = 0;
+      let done = 0;
+      const worker = async () => {
+        for (;;) {
+          const n = next++;
+          if (n >= params.runsPerTenant) return;
+          try {
+            await client.run(`${client.slug}-${n}`, spec, ops);
+          } catch (error) {
+            // create, wait, start and inspect count their own failures; run counts every one.
+            ops.run.fail(error);
+          }
+          if (++done % params.psEvery === 0) await client.ps(ps).catch(() => undefined);
+        }
+      };
+      return Array.from({ length: params.concurrencyPerTenant }, worker);
+    }),
+  );
+  clearInterval(progress);
+  return { ops, ps, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * A lone tenant's `docker run -d`, one after another, on a cluster otherwise idle:
+ * each should be running within one allocation interval (plus a little).
+ */
+async function sequentialPhase(client: TenantClient) {
+  const ops = newRunOperations();
+  const startedToRunning: number[] = [];
+  const began = performance.now();
+  for (let n = 0; n < params.sequentialRuns; n++) {
+    try {
+      startedToRunning.push(await client.run(`${client.slug}-seq-${n}`, spec, ops));
+    } catch (error) {
+      ops.run.fail(error);
+    }
+  }
+  startedToRunning.sort((a, b) => a - b);
+  const p99 = round(percentile(startedToRunning, 99));
+  const bound = params.allocationIntervalMs + 50;
+  return {
+    runs: params.sequentialRuns,
+    errors: ops.run.errors,
+    createToRunningMs: {
+      p50: round(percentile(startedToRunning, 50)),
+      p99,
+      max: round(startedToRunning.at(-1) ?? 0),
+    },
+    boundMs: bound,
+    withinBound: p99 <= bound,
+    operations: reportAll(ops, (performance.now() - began) / 1000),
+  };
+}
+
+/** `docker ps -a` and `docker info`, one after another, as one tenant sees them. */
+async function readPhase(client: TenantClient) {
+  const ps = new Operation();
+  const info = new Operation();
+  const started = performance.now();
+  for (let i = 0; i < params.reads; i++) {
+    await client.ps(ps).catch(() => undefined);
+    await client.info(info).catch(() => undefined);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { ps: ps.report(seconds), info: info.report(seconds) };
 }
 
 async function main(): Promise<void> {
@@ -291,7 +193,7 @@ async function main(): Promise<void> {
   // process group and the database lives on the server, so neither dies with us.
   const cleanUp = () =>
     (cleaned ??= (async () => {
-      await Promise.all(clients.map((c) => c.dispatcher.close().catch(() => undefined)));
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
       await shoal?.close();
       await closeDb?.();
       sim?.stop();
@@ -303,8 +205,25 @@ async function main(): Promise<void> {
     });
 
   try {
-    sim = await startSim(['--agents', String(params.agents)]);
+    sim = await startSim([
+      '--agents',
+      String(params.agents),
+      '--allocation-interval',
+      String(params.allocationIntervalMs),
+    ]);
     log(`emulator with ${params.agents} agents at ${sim.masters.join(',')}`);
+    const total = params.tenants * params.runsPerTenant;
+    const ceiling = await measureCeiling({
+      masters: sim.masters,
+      roles: Array.from({ length: params.tenants }, (_, i) => `ceiling-${i}`),
+      tasks: total,
+      concurrency: params.tenants * params.concurrencyPerTenant,
+      cpus: params.cpus,
+      memMb: params.memoryMb,
+      image: spec.image,
+    });
+    log(`emulator ceiling: ${ceiling.launchesPerSecond} launches/s`);
+
     const db = await createTestDatabase({
       serverUrl: values['database-url']!,
       poolSize: params.dbPool,
@@ -324,12 +243,13 @@ async function main(): Promise<void> {
     const baseUrl = shoal.dockerApi.url.replace(/^tcp:/, 'http:');
 
     // Twice what the runs need, so admission never refuses and Mesos offers have room.
+    const runs = Math.max(params.runsPerTenant, params.sequentialRuns);
     const quota = {
-      quotaCpusLimit: Math.ceil(params.runsPerTenant * params.cpus * 2),
-      quotaMemLimit: Math.ceil(params.runsPerTenant * params.memoryMb * 2),
+      quotaCpusLimit: Math.ceil(runs * params.cpus * 2),
+      quotaMemLimit: Math.ceil(runs * params.memoryMb * 2),
     };
     const roles: string[] = [];
-    for (let i = 0; i < params.tenants; i++) {
+    for (let i = 0; i <= params.tenants; i++) {
       const tenant = await services.tenants.create(
         { slug: `load-${i}`, name: `Load ${i}` },
         'bench',
@@ -342,28 +262,22 @@ async function main(): Promise<void> {
       roles.push(tenant.mesosRole);
       clients.push(new TenantClient(tenant.slug, baseUrl, secret));
     }
+    // The last tenant sits the load out: it runs alone afterwards.
+    const lone = clients.pop()!;
     // Measure steady state, not the framework catching up with new roles.
     await waitFor('the framework to subscribe with every tenant role', () => {
       const framework = services.cluster.framework();
       return framework.subscribed && roles.every((r) => framework.roles.includes(r));
     });
-    log(
-      `${params.tenants} tenants ready; load starts (control plane ${shoal.controlPlane.url}, Docker API ${baseUrl})`,
-    );
+    log(`${params.tenants} tenants ready; load starts`);
 
-    const total = params.tenants * params.runsPerTenant;
-    const started = performance.now();
-    const progress = setInterval(() => {
-      log(
-        `runs ${ops.run.latencies.length}/${total} (${ops.run.errors} failed), ps ${ops.ps.latencies.length}`,
-      );
-    }, 5_000);
-    await Promise.all(
-      clients.flatMap((c) => Array.from({ length: params.concurrencyPerTenant }, () => c.worker())),
-    );
-    clearInterval(progress);
-    const seconds = (performance.now() - started) / 1000;
-    log(`load done in ${round(seconds)} s; accounting`);
+    const meter = await cpuMeter(sim.masters[0]!);
+    const load = await loadPhase(clients);
+    const cpuMicrosPerRun = await meter(load.ops.run.latencies.length);
+    log(`load done in ${round(load.seconds)} s; a lone tenant runs one at a time`);
+    const sequential = await sequentialPhase(lone);
+    log('reads with every container in the cluster');
+    const reads = await readPhase(clients[0]!);
 
     // The end state, through the same front door the tenants use.
     let running = 0;
@@ -371,7 +285,6 @@ async function main(): Promise<void> {
     let unexpected = 0;
     const notRunning: Record<string, number> = {};
     const finalPs = new Operation();
-    const accountingStarted = performance.now();
     for (const client of clients) {
       const list = await client.ps(finalPs);
       const byId = new Map(list.map((c) => [c.Id, c]));
@@ -383,25 +296,33 @@ async function main(): Promise<void> {
       }
       unexpected += list.filter((c) => !client.created.has(c.Id)).length;
     }
-    const accountingSeconds = (performance.now() - accountingStarted) / 1000;
     const mesos = (await (await request(`${sim.masters[0]!}/sim/v1/state`)).body.json()) as {
       tasks: number;
     };
+    const runsPerSecond = round(load.ops.run.latencies.length / load.seconds);
     const usage = process.resourceUsage();
 
     console.log(
       JSON.stringify(
         {
           benchmark: 'docker-load',
-          params: { ...params, cmd: params.cmd.join(' '), quotaPerTenant: quota },
-          wallSeconds: round(seconds),
-          operations: Object.fromEntries(
-            Object.entries(ops).map(([name, op]) => [name, op.report(seconds)]),
-          ),
-          finalPs: finalPs.report(accountingSeconds),
+          params: { ...params, image: spec.image, cmd: spec.cmd.join(' '), quotaPerTenant: quota },
+          runsPerSecond,
+          ceiling,
+          ratioToCeiling: round((runsPerSecond / ceiling.launchesPerSecond) * 100) / 100,
+          wallSeconds: round(load.seconds),
+          cpuMicrosPerRun,
+          operations: reportAll(load.ops, load.seconds),
+          ps: load.ps.report(load.seconds),
           psChecks: {
             foreignContainers: clients.reduce((n, c) => n + c.foreignSeen, 0),
             missedContainers: clients.reduce((n, c) => n + c.missedSeen, 0),
+          },
+          loneSequentialRuns: sequential,
+          readsAfterLoad: {
+            containersInCluster: mesos.tasks,
+            containersInTenant: clients[0]!.created.size,
+            ...reads,
           },
           containers: {
             expected: total,
@@ -410,13 +331,11 @@ async function main(): Promise<void> {
             notRunning,
             missing,
             unexpected,
-            runningInDatabase: await db.prisma.container.count({ where: { state: 'RUNNING' } }),
             mesosTasks: mesos.tasks,
           },
           process: {
             rssMb: round(process.memoryUsage().rss / 1_048_576),
             maxRssMb: round(usage.maxRSS / 1024),
-            cpuSeconds: round((usage.userCPUTime + usage.systemCPUTime) / 1e6),
           },
         },
         null,

@@ -89,6 +89,10 @@ const TERMINAL = new Set(TERMINAL_STATES);
 
 export const isTerminalState = (state: string) => TERMINAL.has(state);
 
+/** A role whose queue just emptied keeps this many offers, this long, for what comes next. */
+const IDLE_OFFERS = 2;
+const IDLE_LINGER_MS = 1_000;
+
 /** How often at the most a role without offers asks for more (see askForOffers). */
 const REVIVE_SPACING_MS = 100;
 
@@ -134,6 +138,7 @@ export class MesosFramework {
   private loop: Promise<void> | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private reviveTimer: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
   private roundQueued = false;
   private readonly updates: TaskStatus[] = [];
@@ -198,6 +203,7 @@ export class MesosFramework {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.holdTimer);
+    clearTimeout(this.reviveTimer);
     clearInterval(this.reconcileTimer);
     await this.subscription?.close();
     await this.loop?.catch(() => undefined);
@@ -525,13 +531,21 @@ export class MesosFramework {
           queue.size > 0 &&
           this.roles.includes(role) &&
           !this.suppressed.has(role) &&
-          this.held.ofRole(role).length === 0 &&
-          now - (this.revivedAt.get(role) ?? 0) >= REVIVE_SPACING_MS,
+          this.held.ofRole(role).length === 0,
       )
       .map(([role]) => role);
-    if (hungry.length === 0) return;
-    for (const role of hungry) this.revivedAt.set(role, now);
-    await this.client.revive(hungry);
+    const due = hungry.filter((r) => now - (this.revivedAt.get(r) ?? 0) >= REVIVE_SPACING_MS);
+    // A role that asked too recently asks again once its spacing is over.
+    if (due.length < hungry.length && !this.reviveTimer) {
+      this.reviveTimer = setTimeout(() => {
+        this.reviveTimer = undefined;
+        this.scheduleSoon();
+      }, REVIVE_SPACING_MS);
+      this.reviveTimer.unref();
+    }
+    if (due.length === 0) return;
+    for (const role of due) this.revivedAt.set(role, now);
+    await this.client.revive(due);
   }
 
   /** Stores the round's launches in one batch, then sends their ACCEPTs together. */
@@ -594,23 +608,35 @@ export class MesosFramework {
   }
 
   /**
-   * Offers of a role with nothing waiting go back at once, unless it had work within
-   * the hold time (more is likely to follow); so do those of a role whose headroom
-   * they hold in pieces. Roles idle for the hold time with nothing held are suppressed.
+   * Offers of a role with nothing waiting go back, but for a few kept a moment longer if
+   * it just had work (the next start of a burst is then placed at once); so do those of
+   * a role whose headroom they hold in pieces. Keeping more, or longer, would hoard the
+   * cluster from other tenants. Roles idle for the hold time with nothing held are
+   * suppressed.
    */
   private async declineUnneeded(): Promise<void> {
-    const recent = Date.now() - this.options.offerHoldSeconds * 1000;
-    const active = (role: string) => (this.lastDemand.get(role) ?? -Infinity) > recent;
+    const now = Date.now();
+    const lingering = (role: string) =>
+      (this.lastDemand.get(role) ?? -Infinity) > now - IDLE_LINGER_MS;
+    const active = (role: string) =>
+      (this.lastDemand.get(role) ?? -Infinity) > now - this.options.offerHoldSeconds * 1000;
     const split = this.splitRoles();
-    await this.declineOffers(
-      this.held
-        .all()
-        .filter(
-          ([, h]) =>
-            split.has(h.role) || ((this.pending.get(h.role)?.size ?? 0) === 0 && !active(h.role)),
-        )
-        .map(([id, h]) => [id, h.capacity]),
-    );
+    const unneeded: [string, OfferCapacity][] = [];
+    for (const role of this.held.roles()) {
+      const offers = this.held.ofRole(role).sort((a, b) => a.receivedAt - b.receivedAt);
+      const waiting = (this.pending.get(role)?.size ?? 0) > 0;
+      const keep = split.has(role)
+        ? 0
+        : waiting
+          ? offers.length
+          : lingering(role)
+            ? IDLE_OFFERS
+            : 0;
+      // The newest are kept: the oldest would soon expire anyway.
+      for (const h of offers.slice(0, offers.length - keep))
+        unneeded.push([h.capacity.offer.id.value, h.capacity]);
+    }
+    await this.declineOffers(unneeded);
     const holding = new Set(this.held.roles());
     const idle = this.roles.filter(
       (r) =>

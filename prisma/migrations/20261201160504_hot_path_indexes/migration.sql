@@ -12,6 +12,3 @@ CREATE INDEX "Task_containerId_launchedAt_idx" ON "Task"("containerId", "launche
 
 -- CreateIndex
 CREATE INDEX "Task_state_killedBy_idx" ON "Task"("state", "killedBy");
-
--- CreateIndex
-CREATE INDEX "Task_agentId_idx" ON "Task"("agentId");

@@ -8,14 +8,22 @@ const CHANNEL = 'shoal_instances';
 const MAX_PAYLOAD = 7_900;
 const RECONNECT_MS = 1_000;
 const WAKE_COALESCE_MS = 50;
+/** How often an instance says it is there, and how long after its last word it counts as gone. */
+const HELLO_MS = 5_000;
+const PEER_TTL_MS = 3 * HELLO_MS;
 
 type WireEvent = Omit<ContainerEvent, 'at'> & { at: string };
 
-/** One notification: events of one instance in the order published, and whether it asks for a wake. */
+/**
+ * One notification: events of one instance in the order published, whether it asks
+ * for a wake, and whether it greets (an instance greets when it joins and every
+ * HELLO_MS; one that hears a newcomer greets back at once).
+ */
 interface Message {
   from: string;
   events: WireEvent[];
   wake?: true;
+  hello?: 'join' | 'here';
 }
 
 /**
@@ -25,7 +33,9 @@ interface Message {
  * never see its container start or exit, and a start made there would wait
  * for the leader's next supervisor pass.
  *
- * Delivery is best effort: while the connection is down, messages are lost.
+ * Delivery is best effort: while the connection is down, messages are lost. An
+ * instance that has heard from no other relays no events: alone, it would only
+ * load the database with notifications nobody reads.
  */
 export class InstanceRelay {
   private readonly id = randomUUID();
@@ -36,6 +46,9 @@ export class InstanceRelay {
   private sending = false;
   private outbox: WireEvent[] = [];
   private wakeWanted = false;
+  private greeting: Message['hello'] | undefined;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private lastPeerHeard = -Infinity;
 
   constructor(
     private readonly databaseUrl: string,
@@ -46,8 +59,12 @@ export class InstanceRelay {
   ) {}
 
   async start(): Promise<void> {
-    this.bus.relay = (event) => this.send(wire(event));
+    this.bus.relay = (event) => {
+      if (Date.now() - this.lastPeerHeard < PEER_TTL_MS) this.send(wire(event));
+    };
     await this.connect();
+    this.helloTimer = setInterval(() => this.greet('here'), HELLO_MS);
+    this.helloTimer.unref();
   }
 
   async stop(): Promise<void> {
@@ -56,6 +73,7 @@ export class InstanceRelay {
     this.outbox = [];
     clearTimeout(this.timer);
     clearTimeout(this.wakeTimer);
+    clearInterval(this.helloTimer);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -84,6 +102,7 @@ export class InstanceRelay {
         return;
       }
       this.client = client;
+      this.greet('join');
     } catch (error) {
       this.lost(client, error as Error);
     }
@@ -104,6 +123,11 @@ export class InstanceRelay {
     this.timer.unref();
   }
 
+  private greet(hello: NonNullable<Message['hello']>): void {
+    this.greeting = this.greeting === 'join' ? 'join' : hello;
+    this.send();
+  }
+
   /**
    * Events leave in as few notifications as their size allows, all sent by one query:
    * a launch wave publishes thousands of events a second, and one notification each
@@ -118,10 +142,14 @@ export class InstanceRelay {
   }
 
   private async flush(): Promise<void> {
-    while (this.client && (this.outbox.length > 0 || this.wakeWanted)) {
+    while (this.client && (this.outbox.length > 0 || this.wakeWanted || this.greeting)) {
       const client = this.client;
-      const payloads = pack(this.id, this.outbox.splice(0), this.wakeWanted);
+      const payloads = pack(this.id, this.outbox.splice(0), {
+        ...(this.wakeWanted ? { wake: true as const } : {}),
+        ...(this.greeting ? { hello: this.greeting } : {}),
+      });
       this.wakeWanted = false;
+      this.greeting = undefined;
       try {
         await client.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [
           CHANNEL,
@@ -143,6 +171,8 @@ export class InstanceRelay {
       return;
     }
     if (message.from === this.id) return;
+    this.lastPeerHeard = Date.now();
+    if (message.hello === 'join') this.greet('here');
     for (const event of message.events ?? [])
       this.bus.deliver({ ...event, at: new Date(event.at) });
     if (message.wake) this.onWake();
@@ -153,14 +183,15 @@ function wire(event: ContainerEvent): WireEvent {
   return { ...event, at: event.at.toISOString() };
 }
 
-/** Events packed into payloads PostgreSQL accepts; the wake rides on the last. */
-function pack(from: string, events: WireEvent[], wake: boolean): string[] {
+/** Events packed into payloads PostgreSQL accepts; a wake or a greeting rides on the last. */
+function pack(from: string, events: WireEvent[], extra: Pick<Message, 'wake' | 'hello'>): string[] {
   const payloads: string[] = [];
   let batch: WireEvent[] = [];
   let size = 0;
+  const hasExtra = Object.keys(extra).length > 0;
   const close = (last: boolean) => {
-    if (batch.length === 0 && !(last && wake)) return;
-    payloads.push(JSON.stringify({ from, events: batch, ...(last && wake ? { wake } : {}) }));
+    if (batch.length === 0 && !(last && hasExtra)) return;
+    payloads.push(JSON.stringify({ from, events: batch, ...(last ? extra : {}) }));
     batch = [];
     size = 0;
   };

@@ -66,6 +66,8 @@ const KNOWN_SIGNALS = new Set(
 );
 
 const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+/** Why a start stops waiting once it has its answer. */
+const ANSWERED = Symbol('answered');
 
 /**
  * Docker-style container operations over Mesos tasks. Desired state is
@@ -161,7 +163,8 @@ export class ContainerService implements ContainerOperations {
     } finally {
       clearTimeout(timer);
       this.closing.signal.removeEventListener('abort', onClose);
-      giveUp.abort();
+      // With a reason of its own: abort() would build a DOMException and its stack.
+      giveUp.abort(ANSWERED);
       await events.return?.();
     }
   }

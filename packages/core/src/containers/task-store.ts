@@ -170,7 +170,9 @@ export class TaskStore implements FrameworkStore {
         name: c.name,
         image: c.image,
         action,
-        at: now,
+        // Dated when published, not when the batch began: a `docker events --since` that
+        // subscribed meanwhile must not see it both replayed and live.
+        at: new Date(),
         attributes: { name: c.name, image: c.image, ...labels, ...attributes },
       });
     }
