@@ -518,20 +518,28 @@ export class MesosFramework {
   }
 
   /**
-   * A role with tasks waiting and no offer left asks for offers again. Each ACCEPT uses
-   * up its offer, and Mesos offers an agent's remainder only at its next allocation,
+   * A role with tasks waiting and no offer they fit asks for offers again. Each ACCEPT
+   * uses up its offer, and Mesos offers an agent's remainder only at its next allocation,
    * while REVIVE allocates at once (and clears the role's filters). Asked at most once
    * per REVIVE_SPACING_MS per role, so a busy role does not turn into a revive storm.
    */
   private async askForOffers(): Promise<void> {
     const now = Date.now();
+    // Held offers that fit no waiting task are no reason to wait: under a quota limit
+    // they can be the cpus of the headroom without its memory.
+    const fitsOne = (role: string, queue: Map<string, TaskRequest>) => {
+      const offers = this.held.ofRole(role).map((h) => h.capacity);
+      return [...queue.values()].some((t) =>
+        offers.some((c) => coversDemand(t, (name) => c.scalar(name, t.bestEffort))),
+      );
+    };
     const hungry = [...this.pending]
       .filter(
         ([role, queue]) =>
           queue.size > 0 &&
           this.roles.includes(role) &&
           !this.suppressed.has(role) &&
-          this.held.ofRole(role).length === 0,
+          !fitsOne(role, queue),
       )
       .map(([role]) => role);
     const due = hungry.filter((r) => now - (this.revivedAt.get(r) ?? 0) >= REVIVE_SPACING_MS);
