@@ -29,6 +29,12 @@ export class ShoalError extends Error {
 export const notFound = (what: string) => new ShoalError('NOT_FOUND', what);
 export const conflict = (message: string) => new ShoalError('CONFLICT', message);
 export const invalid = (message: string) => new ShoalError('INVALID_ARGUMENT', message);
+/** A request that waited its allowed time for the database and was not carried out. */
+export const busy = (what: string) =>
+  new ShoalError(
+    'UNAVAILABLE',
+    `Shoal is busy: the request to ${what} waited too long for its turn and was not carried out; nothing changed, try again`,
+  );
 
 /** Prisma's unique-constraint violation, the one database error users cause. */
 export function isUniqueViolation(error: unknown): boolean {

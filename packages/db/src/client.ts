@@ -6,6 +6,8 @@ import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from './embedded';
 import { migrateDatabase } from './migrate';
 import { Sql } from './sql';
 
+const TRANSACTION_MAX_WAIT_MS = 60_000;
+
 export interface DbOptions {
   /** PostgreSQL URL; when absent an embedded PGlite database is used. */
   databaseUrl?: string | undefined;
@@ -52,7 +54,12 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   // A connection that breaks while idle (the server restarted) is dropped by the pool;
   // without a listener the error would end the process.
   pool.on('error', () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    // A busy pool makes a transaction wait for a connection rather than fail after
+    // Prisma's default 2 s: being busy must not turn into errors.
+    transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS },
+  });
   return {
     prisma,
     sql: new Sql(pool),

@@ -121,12 +121,40 @@ export class ContainerService implements ContainerOperations {
 
   async create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView> {
     const spec = normaliseSpec(input);
-    const row = await this.creates.create({ id: newContainerId(), tenantId, spec, actor });
-    this.publish(row, 'create');
-    return toView({ ...row, tasks: [] });
+    const turn = this.turnDeadline();
+    try {
+      const row = await this.creates.create(
+        { id: newContainerId(), tenantId, spec, actor },
+        turn.signal,
+      );
+      this.publish(row, 'create');
+      return toView({ ...row, tasks: [] });
+    } finally {
+      turn.clear();
+    }
+  }
+
+  /**
+   * A busy database makes a create or start wait for its batch, for as long as a start
+   * waits for its container to run; then it is not made, and says so. With no start wait
+   * (0), it waits as long as it takes.
+   */
+  private turnDeadline(): { signal: AbortSignal | undefined; clear: () => void } {
+    if (this.options.startWaitMs <= 0) return { signal: undefined, clear: () => undefined };
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(ANSWERED), this.options.startWaitMs);
+    return { signal: controller.signal, clear: () => clearTimeout(timer) };
   }
 
   async start(tenantId: string, ref: string, actor: string): Promise<ContainerView> {
+    return (await this.startIfStopped(tenantId, ref, actor)).container;
+  }
+
+  async startIfStopped(
+    tenantId: string,
+    ref: string,
+    actor: string,
+  ): Promise<{ container: ContainerView; started: boolean }> {
     const began = performance.now();
     // A plain timer, not AbortSignal.timeout: a signal only AbortSignal.any refers to
     // can be collected on Node 20 before it fires, and the wait would never end.
@@ -137,8 +165,9 @@ export class ContainerService implements ContainerOperations {
     // Another instance's status updates reach this one as events only.
     const events = this.events.subscribe(tenantId, giveUp.signal);
     try {
-      const outcome = await this.startByRef(tenantId, ref, actor);
-      if (!outcome.changed) return toView(outcome.container);
+      const turn = this.turnDeadline();
+      const outcome = await this.startByRef(tenantId, ref, actor, turn.signal).finally(turn.clear);
+      if (!outcome.changed) return { container: toView(outcome.container), started: false };
       const { id } = outcome.container;
       if (outcome.launch) this.launcher?.submitAll([outcome.launch]);
       else this.converge.wake();
@@ -159,7 +188,7 @@ export class ContainerService implements ContainerOperations {
       ]);
       const view = row ? toView(row) : await this.get(tenantId, id);
       if (view.state === 'running') this.onStarted(performance.now() - began);
-      return view;
+      return { container: view, started: true };
     } finally {
       clearTimeout(timer);
       this.closing.signal.removeEventListener('abort', onClose);
@@ -170,15 +199,20 @@ export class ContainerService implements ContainerOperations {
   }
 
   /** Starts by full id or name in a batch; a unique id prefix is resolved first. */
-  private async startByRef(tenantId: string, ref: string, actor: string): Promise<StartOutcome> {
+  private async startByRef(
+    tenantId: string,
+    ref: string,
+    actor: string,
+    signal: AbortSignal | undefined,
+  ): Promise<StartOutcome> {
     const key = ref.replace(/^\//, '');
     if (!key) throw notFound(`No such container: ${ref}`);
     try {
-      return await this.starts.start({ tenantId, ref: key, actor });
+      return await this.starts.start({ tenantId, ref: key, actor }, signal);
     } catch (error) {
       if (!(error instanceof NoExactMatch)) throw error;
       const { id } = await this.reads.resolve(tenantId, key);
-      return this.starts.start({ tenantId, ref: id, actor });
+      return this.starts.start({ tenantId, ref: id, actor }, signal);
     }
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Container, Sql } from '@shoal/db';
+import type { Container, Sql, SqlRunner } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
-import { conflict } from '../errors';
+import { busy, conflict } from '../errors';
 import { CONTAINER_COLUMNS } from './container-reads';
 import type { ContainerSpec } from './types';
 
@@ -22,16 +22,23 @@ export class CreateBatch {
   private readonly commits: GroupCommit<CreateRequest, Container>;
 
   constructor(private readonly sql: Sql) {
-    this.commits = new GroupCommit((batch) => this.write(batch));
+    this.commits = new GroupCommit((claim) =>
+      this.sql.transaction((tx) => this.write(tx, claim())),
+    );
   }
 
-  create(request: CreateRequest): Promise<Container> {
-    return this.commits.submit(request);
+  /** Once `signal` aborts, a create that is not being written yet is not made: busy. */
+  create(request: CreateRequest, signal?: AbortSignal): Promise<Container> {
+    return this.commits.submit(
+      request,
+      signal && { signal, error: () => busy(`create ${request.spec.name}`) },
+    );
   }
 
-  private async write(batch: CreateRequest[]): Promise<(Container | Error)[]> {
+  private async write(tx: SqlRunner, batch: CreateRequest[]): Promise<(Container | Error)[]> {
+    if (batch.length === 0) return [];
     const column = <T>(pick: (r: CreateRequest) => T) => batch.map(pick);
-    const created = await this.sql.query<Container>(
+    const created = await tx.query<Container>(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[],
                               $6::float8[], $7::float8[], $8::float8[], $9::float8[],
@@ -74,19 +81,22 @@ export class CreateBatch {
     );
     const byId = new Map(created.map((c) => [c.id, c]));
     const refused = batch.filter((r) => !byId.has(r.id));
-    const holders = refused.length > 0 ? await this.holders(refused) : new Map<string, string>();
-    return batch.map(
-      (r) =>
+    const holders =
+      refused.length > 0 ? await this.holders(tx, refused) : new Map<string, string>();
+    return batch.map((r) => {
+      const holder = holders.get(`${r.tenantId}/${r.spec.name}`) ?? 'unknown';
+      return (
         byId.get(r.id) ??
         conflict(
-          `Conflict. The container name "/${r.spec.name}" is already in use by container "${holders.get(`${r.tenantId}/${r.spec.name}`) ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
-        ),
-    );
+          `Conflict. The container name "/${r.spec.name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
+        )
+      );
+    });
   }
 
   /** Who holds the names the batch could not take, for Docker's conflict message. */
-  private async holders(refused: CreateRequest[]): Promise<Map<string, string>> {
-    const rows = await this.sql.query<{ id: string; tenantId: string; name: string }>(
+  private async holders(tx: SqlRunner, refused: CreateRequest[]): Promise<Map<string, string>> {
+    const rows = await tx.query<{ id: string; tenantId: string; name: string }>(
       `SELECT c.id, c."tenantId", c.name FROM "Container" c
        JOIN unnest($1::text[], $2::text[]) AS r(tenant, name)
          ON c."tenantId" = r.tenant AND c.name = r.name`,

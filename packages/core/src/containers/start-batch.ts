@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql, SqlRunner, Tenant, TenantUsage } from '@shoal/db';
 import type { TaskRequest } from '@shoal/scheduler';
 import { GroupCommit } from '../batching/group-commit';
-import { ShoalError } from '../errors';
+import { busy, ShoalError } from '../errors';
 import { fromRow, selectContainers } from './container-reads';
 import { PENDING, TERMINAL_STATES } from './lifecycle';
 import type { ContainerRow } from './rows';
@@ -54,14 +54,21 @@ export class StartBatch {
   queuesTasks = false;
 
   constructor(private readonly sql: Sql) {
-    this.commits = new GroupCommit((batch) => this.sql.transaction((tx) => this.write(tx, batch)));
+    this.commits = new GroupCommit((claim) =>
+      this.sql.transaction((tx) => this.write(tx, claim())),
+    );
   }
 
-  start(request: StartRequest): Promise<StartOutcome> {
-    return this.commits.submit(request);
+  /** Once `signal` aborts, a start that is not being written yet is not made: busy. */
+  start(request: StartRequest, signal?: AbortSignal): Promise<StartOutcome> {
+    return this.commits.submit(
+      request,
+      signal && { signal, error: () => busy(`start ${request.ref}`) },
+    );
   }
 
   private async write(tx: SqlRunner, batch: StartRequest[]): Promise<(StartOutcome | Error)[]> {
+    if (batch.length === 0) return [];
     const now = new Date().toISOString();
     const found = await tx.query(
       `${selectContainers(

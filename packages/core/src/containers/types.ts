@@ -199,6 +199,12 @@ export interface ContainerEvent {
 export interface ContainerOperations {
   create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView>;
   start(tenantId: string, ref: string, actor: string): Promise<ContainerView>;
+  /** As start, and says whether it started it: false when it was meant to run already. */
+  startIfStopped(
+    tenantId: string,
+    ref: string,
+    actor: string,
+  ): Promise<{ container: ContainerView; started: boolean }>;
   stop(
     tenantId: string,
     ref: string,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApiToken, PrismaClient } from '@shoal/db';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditService } from '../audit/audit-service';
 import { TokenService } from './token-service';
 
@@ -36,7 +36,9 @@ function tokensOver(rows: ApiToken[]) {
 }
 
 describe('TokenService.authenticate', () => {
-  it('refuses a repeated bad token again without another database look-up, but looks up good ones each time', async () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('refuses a repeated bad token again without another database look-up, and trusts a good one for two seconds', async () => {
     const { service, lookups } = tokensOver([
       row('goodtoken1'),
       row('revoked001', { revokedAt: new Date() }),
@@ -66,9 +68,22 @@ describe('TokenService.authenticate', () => {
     }
     expect(Object.fromEntries(lookups)).toEqual({
       nosuchpref: 1,
-      goodtoken1: 3,
+      goodtoken1: 2,
       revoked001: 1,
       expired001: 1,
     });
+  });
+
+  it('looks a good token up again once its two seconds of trust are over', async () => {
+    vi.useFakeTimers();
+    const { service, lookups } = tokensOver([row('goodtoken1')]);
+    const token = `shoal_goodtoken1_${SECRET}`;
+    await service.authenticate(token);
+    await vi.advanceTimersByTimeAsync(1_900);
+    await service.authenticate(token);
+    expect(lookups.get('goodtoken1')).toBe(1);
+    await vi.advanceTimersByTimeAsync(200);
+    await service.authenticate(token);
+    expect(lookups.get('goodtoken1')).toBe(2);
   });
 });

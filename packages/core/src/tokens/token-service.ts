@@ -11,6 +11,14 @@ const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** How many recently refused tokens are remembered; the oldest are forgotten first. */
 const REMEMBERED_REFUSALS = 1_000;
+/**
+ * How long an accepted token is taken on trust before it is looked up again. A client
+ * sends its token with every request (`docker run -d` is five of them); this spares the
+ * database a query each, and bounds how long another instance keeps accepting a token
+ * revoked elsewhere (this instance forgets a token it revokes at once).
+ */
+const ACCEPTED_TRUST_MS = 2_000;
+const REMEMBERED_ACCEPTED = 10_000;
 
 function randomString(alphabet: string, length: number): string {
   // Rejection sampling keeps every character equally likely.
@@ -57,6 +65,7 @@ export class TokenService {
   // so a remembered answer covers only a token refused before, and its speed
   // tells nothing about which prefixes exist.
   private readonly refusals = new Map<string, TokenRejection>();
+  private readonly accepted = new Map<string, { identity: TokenIdentity; until: number }>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -108,6 +117,8 @@ export class TokenService {
     const key = `${prefix}_${presentedHash.toString('hex')}`;
     const remembered = this.refusals.get(key);
     if (remembered) return { rejected: remembered };
+    const trusted = this.accepted.get(key);
+    if (trusted && trusted.until > Date.now()) return trusted.identity;
     const token = await this.prisma.apiToken.findUnique({ where: { prefix } });
     const storedHash = token ? Buffer.from(token.secretHash, 'hex') : sha256('');
     if (!token || !timingSafeEqual(presentedHash, storedHash)) return this.refuse(key, 'unknown');
@@ -121,7 +132,12 @@ export class TokenService {
         data: { lastUsedAt: new Date() },
       });
     }
-    return { tokenId: token.id, tenantId: token.tenantId, scope: token.scope };
+    const identity = { tokenId: token.id, tenantId: token.tenantId, scope: token.scope };
+    if (this.accepted.size >= REMEMBERED_ACCEPTED) this.accepted.clear();
+    // Never trusted past its own expiry.
+    const until = Math.min(Date.now() + ACCEPTED_TRUST_MS, token.expiresAt?.getTime() ?? Infinity);
+    this.accepted.set(key, { identity, until });
+    return identity;
   }
 
   private refuse(key: string, rejected: TokenRejection): { rejected: TokenRejection } {
@@ -137,7 +153,7 @@ export class TokenService {
   }
 
   async revoke(tenantId: string, tokenId: string, actor: string): Promise<ApiToken> {
-    return this.prisma.$transaction(async (tx) => {
+    const revoked = await this.prisma.$transaction(async (tx) => {
       // Scoped by tenant: another tenant's token id is simply not found.
       const token = await tx.apiToken.findFirst({ where: { id: tokenId, tenantId } });
       if (!token) throw notFound('No such token');
@@ -152,5 +168,9 @@ export class TokenService {
       );
       return revoked;
     });
+    // This instance stops trusting it at once; others within their trust window.
+    for (const key of this.accepted.keys())
+      if (key.startsWith(`${revoked.prefix}_`)) this.accepted.delete(key);
+    return revoked;
   }
 }

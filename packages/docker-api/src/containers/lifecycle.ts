@@ -28,11 +28,9 @@ async function create(ctx: RequestContext): Promise<void> {
 
 async function start(ctx: RequestContext): Promise<void> {
   const { tenantId, actor } = ctx.caller;
-  const view = await ctx.services.containers.get(tenantId, ref(ctx));
+  const { started } = await ctx.services.containers.startIfStopped(tenantId, ref(ctx), actor);
   // Docker answers 304 when there is nothing to do; the CLI treats it as success.
-  if (view.state === 'running' || view.state === 'restarting') return ctx.ex.empty(304);
-  await ctx.services.containers.start(tenantId, view.id, actor);
-  ctx.ex.empty(204);
+  ctx.ex.empty(started ? 204 : 304);
 }
 
 async function stop(ctx: RequestContext): Promise<void> {

@@ -114,8 +114,15 @@ export class MemoryContainers implements ContainerOperations {
   }
 
   async start(tenantId: string, ref: string): Promise<ContainerView> {
+    return (await this.startIfStopped(tenantId, ref)).container;
+  }
+
+  async startIfStopped(
+    tenantId: string,
+    ref: string,
+  ): Promise<{ container: ContainerView; started: boolean }> {
     const box = this.box(tenantId, ref);
-    if (box.view.state === 'running') return { ...box.view };
+    if (box.view.state === 'running') return { container: { ...box.view }, started: false };
     const now = new Date();
     box.lines = [];
     Object.assign(box.view, {
@@ -146,7 +153,7 @@ export class MemoryContainers implements ContainerOperations {
     } else if (words[0] === 'sh' && exit) {
       setImmediate(() => this.exit(box, Number(exit[1])));
     }
-    return { ...box.view };
+    return { container: { ...box.view }, started: true };
   }
 
   /** Appends output as if the task printed it. */
