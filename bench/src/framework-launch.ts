@@ -77,6 +77,8 @@ async function main(): Promise<void> {
     const heapBefore = heapMb();
 
     const latencies: number[] = [];
+    /** When each launch was seen running, in order: the first and last thousand give rates. */
+    const runningAt: number[] = [];
     const meter = await cpuMeter(sim.masters[0]!);
     let errors = 0;
     const errorSamples = new Map<string, number>();
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
               `${c.state}: ${c.error ?? ''} ${c.task?.state ?? ''} ${c.task?.reason ?? ''} ${c.task?.message ?? ''}`,
             );
           latencies.push(performance.now() - t0);
+          runningAt.push(performance.now());
         } catch (error) {
           errors++;
           const key = String((error as Error).message)
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
             max: round(latencies.at(-1) ?? 0),
           },
           launchesPerSecond: round(latencies.length / seconds),
+          firstAndLastThousand: edgeRates(runningAt, started),
           ceiling,
           ratioToCeiling:
             round((latencies.length / seconds / ceiling.launchesPerSecond) * 100) / 100,
@@ -153,6 +157,18 @@ async function main(): Promise<void> {
     sim.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Launches per second over the first and the last 1,000 (or tenth, if fewer): whether
+ * the pipeline keeps its pace as the cluster fills up.
+ */
+function edgeRates(runningAt: number[], started: number) {
+  const n = Math.min(1_000, Math.max(1, Math.floor(runningAt.length / 10)));
+  if (runningAt.length < 2 * n) return undefined;
+  const first = (runningAt[n - 1]! - started) / 1000;
+  const last = (runningAt.at(-1)! - runningAt[runningAt.length - n - 1]!) / 1000;
+  return { launches: n, firstPerSecond: round(n / first), lastPerSecond: round(n / last) };
 }
 
 main().then(

@@ -4,100 +4,22 @@ import type {
   Offer,
   SchedulerClient,
   SchedulerSubscription,
-  TaskStatus,
 } from '@shoal/mesos';
+import type { FrameworkListener, FrameworkOptions, FrameworkStore } from './framework-contract';
 import { HeldOffers } from './held-offers';
 import { LiveTasks } from './live-tasks';
-import { coversDemand, OfferCapacity } from './offer-capacity';
+import { OfferCapacity } from './offer-capacity';
+import { expiredOffers, hungryRoles, unneededOffers } from './offer-policy';
+import { OfferStats } from './offer-stats';
 import { place, type PlacementContext } from './placement';
+import { StatusUpdateWriter } from './status-updates';
+import { TaskQueues } from './task-queues';
 import { buildTaskInfo } from './task-info';
-import type { AgentFacts, LaunchRecord, Strategy, TaskRequest } from './types';
-
-export interface FrameworkOptions {
-  name: string;
-  user: string;
-  principal?: string;
-  hostname?: string;
-  webuiUrl?: string;
-  roles: string[];
-  /** How long Mesos keeps our tasks running while no scheduler is connected. */
-  failoverTimeoutSeconds: number;
-  /** Unused offers of roles with pending work are kept this long before being declined. */
-  offerHoldSeconds: number;
-  /** `refuse_seconds` for declined offers and leftovers. */
-  refuseSeconds: number;
-  strategy: Strategy;
-  /** Implicit reconciliation interval. */
-  reconcileIntervalSeconds: number;
-}
-
-/** Durable state the framework relies on; implemented over PostgreSQL by core. */
-export interface FrameworkStore {
-  frameworkId(): Promise<string | undefined>;
-  saveFrameworkId(id: string): Promise<void>;
-  /**
-   * Stores launches before the ACCEPT is sent, so a crash in between is found by
-   * reconciliation. Answers the task ids still wanted: the others were dropped
-   * meanwhile (stopped, or a replacement no longer needed) and are not launched.
-   */
-  recordLaunches(launches: LaunchRecord[]): Promise<Set<string>>;
-  /**
-   * Stores status updates, in order; they are acknowledged only after this resolves,
-   * so Mesos sends them again otherwise.
-   */
-  recordStatuses(statuses: TaskStatus[]): Promise<void>;
-  /** Tasks believed live (launched, not terminal), for explicit reconciliation and placement. */
-  liveTasks(): Promise<{ taskId: string; agentId?: string; groupKey?: string }[]>;
-}
-
-export interface OfferRoundStats {
-  role: string;
-  offers: number;
-  offered: { cpus: number; memMb: number };
-  accepted: { cpus: number; memMb: number };
-  declined: { cpus: number; memMb: number };
-}
-
-export interface FrameworkListener {
-  /** An agent is about to go into maintenance: its tasks should be moved. */
-  onAgentDraining?(agentId: string): void;
-  /** Work arrived for a role the framework is not subscribed to (e.g. a tenant just created). */
-  onUnknownRole?(role: string): void;
-  onOfferRound?(stats: OfferRoundStats): void;
-  /** Tasks handed to Mesos in one ACCEPT. */
-  onLaunched?(tasks: number): void;
-  onSubscribed?(frameworkId: string): void;
-  onDisconnected?(error: Error): void;
-  /** The subscription ended for good (e.g. another scheduler took the framework over). */
-  onFatal?(error: Error): void;
-  onError?(message: string, error: unknown): void;
-}
-
-/** Task states after which Mesos forgets the task (TASK_LOST counted, as Shoal replaces it). */
-export const TERMINAL_STATES: readonly string[] = [
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-  'TASK_LOST',
-  'TASK_UNKNOWN',
-];
-const TERMINAL = new Set(TERMINAL_STATES);
-
-export const isTerminalState = (state: string) => TERMINAL.has(state);
-
-/** A role whose queue just emptied keeps this many offers, this long, for what comes next. */
-const IDLE_OFFERS = 2;
-const IDLE_LINGER_MS = 1_000;
+import { isTerminalState } from './task-states';
+import type { AgentFacts, LaunchRecord, TaskRequest } from './types';
 
 /** How often at the most a role without offers asks for more (see askForOffers). */
 const REVIVE_SPACING_MS = 100;
-
-/** Status updates stored in one transaction at the most. */
-const MAX_UPDATES_PER_BATCH = 1_000;
 
 type TaskInfoOut = ReturnType<typeof buildTaskInfo>;
 
@@ -120,19 +42,15 @@ interface Launch {
  * and acknowledged once stored.
  */
 export class MesosFramework {
-  private readonly pending = new Map<string, Map<string, TaskRequest>>();
-  private readonly queuedRole = new Map<string, string>();
+  private readonly pending = new TaskQueues();
   private readonly held = new HeldOffers();
   private readonly suppressed = new Set<string>();
-  /** When each role last had work queued: its offers are kept for the hold time after. */
-  private readonly lastDemand = new Map<string, number>();
   /** When each role last asked for offers with REVIVE. */
   private readonly revivedAt = new Map<string, number>();
   private readonly live = new LiveTasks();
   private readonly agents = new Map<string, AgentFacts & { endpoint?: string }>();
   private readonly drainingAgents = new Set<string>();
-  /** Offer figures per role since they were last reported. */
-  private readonly stats = new Map<string, OfferRoundStats>();
+  private readonly stats = new OfferStats();
   private roles: string[];
   private subscription: SchedulerSubscription | undefined;
   private loop: Promise<void> | undefined;
@@ -141,8 +59,7 @@ export class MesosFramework {
   private reviveTimer: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
   private roundQueued = false;
-  private readonly updates: TaskStatus[] = [];
-  private storingUpdates = false;
+  private readonly updates: StatusUpdateWriter;
   private subscribed = false;
   private stopped = false;
 
@@ -153,6 +70,12 @@ export class MesosFramework {
     private readonly listener: FrameworkListener = {},
   ) {
     this.roles = [...new Set(options.roles)];
+    this.updates = new StatusUpdateWriter(store, client, listener, (status) => {
+      const taskId = status.task_id.value;
+      if (isTerminalState(status.state)) this.live.delete(taskId);
+      else if (status.agent_id && this.live.has(taskId))
+        this.live.moved(taskId, status.agent_id.value);
+    });
   }
 
   get isSubscribed(): boolean {
@@ -182,7 +105,7 @@ export class MesosFramework {
     }
     const id = await this.store.frameworkId();
     // Roles without work start suppressed, so a restart does not flood us with offers.
-    for (const role of this.roles) if (!this.pending.get(role)?.size) this.suppressed.add(role);
+    for (const role of this.roles) if (this.pending.count(role) === 0) this.suppressed.add(role);
     this.subscription = await this.client.subscribe(this.frameworkInfo(id), {
       suppressedRoles: [...this.suppressed],
     });
@@ -222,11 +145,7 @@ export class MesosFramework {
     const roles = new Set<string>();
     for (const request of requests) {
       if (this.isPending(request.taskId)) continue;
-      let queue = this.pending.get(request.role);
-      if (!queue) this.pending.set(request.role, (queue = new Map()));
-      queue.set(request.taskId, request);
-      this.queuedRole.set(request.taskId, request.role);
-      this.lastDemand.set(request.role, now);
+      this.pending.add(request, now);
       roles.add(request.role);
     }
     if (roles.size === 0) return;
@@ -245,20 +164,16 @@ export class MesosFramework {
 
   /** Drops a task that has not been launched yet; false when it is not pending. */
   cancel(taskId: string): boolean {
-    const role = this.queuedRole.get(taskId);
-    if (role === undefined) return false;
-    this.queuedRole.delete(taskId);
-    return this.pending.get(role)?.delete(taskId) ?? false;
+    return this.pending.remove(taskId);
   }
 
   /** Queued, or handed to Mesos and not yet ended: submitting it again would launch it twice. */
   isPending(taskId: string): boolean {
-    return this.live.has(taskId) || this.queuedRole.has(taskId);
+    return this.live.has(taskId) || this.pending.has(taskId);
   }
 
   pendingCount(role?: string): number {
-    if (role !== undefined) return this.pending.get(role)?.size ?? 0;
-    return this.queuedRole.size;
+    return this.pending.count(role);
   }
 
   async kill(taskId: string, agentId?: string, gracePeriodSeconds?: number): Promise<void> {
@@ -284,7 +199,7 @@ export class MesosFramework {
     if (next.join('\n') === [...this.roles].sort().join('\n')) return;
     await this.serialise(async () => {
       this.roles = next;
-      for (const role of next) if (!this.pending.get(role)?.size) this.suppressed.add(role);
+      for (const role of next) if (this.pending.count(role) === 0) this.suppressed.add(role);
       for (const role of [...this.suppressed])
         if (!next.includes(role)) this.suppressed.delete(role);
       if (this.subscribed) {
@@ -377,7 +292,7 @@ export class MesosFramework {
             if (item.rescind) this.held.remove(item.rescind.offer_id.value);
             break;
           case 'UPDATE':
-            if (item.update) this.enqueueUpdate(item.update.status);
+            if (item.update) this.updates.enqueue(item.update.status);
             break;
           case 'INVERSE_OFFERS':
             await this.onInverseOffers(item.inverse_offers?.inverse_offers ?? []);
@@ -409,7 +324,7 @@ export class MesosFramework {
     }
     await this.client.reconcile();
     await this.serialise(async () => {
-      const wanted = this.roles.filter((r) => (this.pending.get(r)?.size ?? 0) > 0);
+      const wanted = this.roles.filter((r) => this.pending.count(r) > 0);
       if (wanted.length > 0) {
         await this.client.revive(wanted);
         for (const role of wanted) this.suppressed.delete(role);
@@ -437,33 +352,9 @@ export class MesosFramework {
       if (offer.unavailability) this.drainingAgents.add(agentId);
       const role = offer.allocation_info?.role ?? this.roles[0] ?? '*';
       this.held.add(offer, role, now);
-      const stats = this.statsOf(role);
-      const capacity = new OfferCapacity(offer);
-      stats.offers += 1;
-      stats.offered.cpus += capacity.scalar('cpus');
-      stats.offered.memMb += capacity.scalar('mem');
+      this.stats.offered(role, new OfferCapacity(offer));
     }
     this.scheduleSoon();
-  }
-
-  private statsOf(role: string): OfferRoundStats {
-    let stats = this.stats.get(role);
-    if (!stats) {
-      stats = {
-        role,
-        offers: 0,
-        offered: { cpus: 0, memMb: 0 },
-        accepted: { cpus: 0, memMb: 0 },
-        declined: { cpus: 0, memMb: 0 },
-      };
-      this.stats.set(role, stats);
-    }
-    return stats;
-  }
-
-  private reportStats(): void {
-    for (const stats of this.stats.values()) this.listener.onOfferRound?.(stats);
-    this.stats.clear();
   }
 
   private placementContext(): PlacementContext {
@@ -483,7 +374,7 @@ export class MesosFramework {
     if (!this.subscribed) return;
     const context = this.placementContext();
     const launches = new Map<string, Launch>();
-    for (const [role, queue] of this.pending) {
+    for (const [role, queue] of this.pending.queues) {
       if (queue.size === 0) continue;
       const offers = this.held.ofRole(role).map((h) => h.capacity);
       if (offers.length === 0) continue;
@@ -514,7 +405,7 @@ export class MesosFramework {
     if (launches.size > 0) await this.launch([...launches.values()]);
     await this.declineUnneeded();
     await this.askForOffers();
-    this.reportStats();
+    this.stats.report(this.listener.onOfferRound);
   }
 
   /**
@@ -525,23 +416,9 @@ export class MesosFramework {
    */
   private async askForOffers(): Promise<void> {
     const now = Date.now();
-    // Held offers that fit no waiting task are no reason to wait: under a quota limit
-    // they can be the cpus of the headroom without its memory.
-    const fitsOne = (role: string, queue: Map<string, TaskRequest>) => {
-      const offers = this.held.ofRole(role).map((h) => h.capacity);
-      return [...queue.values()].some((t) =>
-        offers.some((c) => coversDemand(t, (name) => c.scalar(name, t.bestEffort))),
-      );
-    };
-    const hungry = [...this.pending]
-      .filter(
-        ([role, queue]) =>
-          queue.size > 0 &&
-          this.roles.includes(role) &&
-          !this.suppressed.has(role) &&
-          !fitsOne(role, queue),
-      )
-      .map(([role]) => role);
+    const hungry = hungryRoles(this.held, this.pending.queues).filter(
+      (role) => this.roles.includes(role) && !this.suppressed.has(role),
+    );
     const due = hungry.filter((r) => now - (this.revivedAt.get(r) ?? 0) >= REVIVE_SPACING_MS);
     // A role that asked too recently asks again once its spacing is over.
     if (due.length < hungry.length && !this.reviveTimer) {
@@ -579,14 +456,13 @@ export class MesosFramework {
         for (const r of records) if (!wanted.has(r.taskId)) this.live.delete(r.taskId);
         const kept = tasks.filter((t) => wanted.has(t.task_id.value));
         if (kept.length === 0) return unused.push([offer.id.value, capacity]);
-        const stats = this.statsOf(capacity.offer.allocation_info?.role ?? '*');
+        const role = capacity.offer.allocation_info?.role ?? '*';
+        const stats = this.stats.of(role);
         for (const t of kept) {
           stats.accepted.cpus += sumScalar(t.resources, 'cpus');
           stats.accepted.memMb += sumScalar(t.resources, 'mem');
         }
-        // What an ACCEPT leaves unused, Mesos counts as declined.
-        stats.declined.cpus += capacity.scalar('cpus');
-        stats.declined.memMb += capacity.scalar('mem');
+        this.stats.declined(role, capacity);
         try {
           await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: kept } }], {
             refuse_seconds: this.options.refuseSeconds,
@@ -615,43 +491,18 @@ export class MesosFramework {
     await this.declineOffers(unused);
   }
 
-  /**
-   * Offers of a role with nothing waiting go back, but for a few kept a moment longer if
-   * it just had work (the next start of a burst is then placed at once); so do those of
-   * a role whose headroom they hold in pieces. Keeping more, or longer, would hoard the
-   * cluster from other tenants. Roles idle for the hold time with nothing held are
-   * suppressed.
-   */
+  /** Gives back the offers no one needs (see unneededOffers); suppresses roles long idle. */
   private async declineUnneeded(): Promise<void> {
     const now = Date.now();
-    const lingering = (role: string) =>
-      (this.lastDemand.get(role) ?? -Infinity) > now - IDLE_LINGER_MS;
-    const active = (role: string) =>
-      (this.lastDemand.get(role) ?? -Infinity) > now - this.options.offerHoldSeconds * 1000;
-    const split = this.splitRoles();
-    const unneeded: [string, OfferCapacity][] = [];
-    for (const role of this.held.roles()) {
-      const offers = this.held.ofRole(role).sort((a, b) => a.receivedAt - b.receivedAt);
-      const waiting = (this.pending.get(role)?.size ?? 0) > 0;
-      const keep = split.has(role)
-        ? 0
-        : waiting
-          ? offers.length
-          : lingering(role)
-            ? IDLE_OFFERS
-            : 0;
-      // The newest are kept: the oldest would soon expire anyway.
-      for (const h of offers.slice(0, offers.length - keep))
-        unneeded.push([h.capacity.offer.id.value, h.capacity]);
-    }
-    await this.declineOffers(unneeded);
+    await this.declineOffers(
+      unneededOffers(this.held, this.pending.queues, this.pending.lastDemand, now),
+    );
     const holding = new Set(this.held.roles());
+    const active = (role: string) =>
+      (this.pending.lastDemand.get(role) ?? -Infinity) > now - this.options.offerHoldSeconds * 1000;
     const idle = this.roles.filter(
       (r) =>
-        (this.pending.get(r)?.size ?? 0) === 0 &&
-        !this.suppressed.has(r) &&
-        !holding.has(r) &&
-        !active(r),
+        this.pending.count(r) === 0 && !this.suppressed.has(r) && !holding.has(r) && !active(r),
     );
     if (idle.length > 0 && this.subscribed) {
       await this.client.suppress(idle);
@@ -659,106 +510,24 @@ export class MesosFramework {
     }
   }
 
-  /**
-   * Roles whose held offers would fit a waiting task together but fit it none alone. Under
-   * a quota limit the allocator offers a role no more than its headroom, and an agent whose
-   * cpus are already offered to others gives the role its memory only, the next agent its
-   * cpus only. Holding such pieces just keeps the role from being offered them whole.
-   */
-  private splitRoles(): Set<string> {
-    const split = new Set<string>();
-    for (const role of this.held.roles()) {
-      const offers = this.held.ofRole(role).map((h) => h.capacity);
-      const waiting = [...(this.pending.get(role)?.values() ?? [])];
-      if (offers.length < 2 || waiting.length === 0) continue;
-      const total = (name: string) => offers.reduce((sum, c) => sum + c.scalar(name, false), 0);
-      const pieces = (t: TaskRequest) =>
-        !t.bestEffort &&
-        coversDemand(t, total) &&
-        !offers.some((c) => coversDemand(t, (name) => c.scalar(name, false)));
-      if (waiting.some(pieces)) split.add(role);
-    }
-    return split;
-  }
-
-  /**
-   * When one offer of a role has been held too long, all of that role's offers go back
-   * together. None of them fits a waiting task (or it would have been placed), and under a
-   * quota limit they can hold the role's headroom in pieces, cpus in one and memory in
-   * another. Given back one at a time, each piece would be offered again alone while the
-   * other is still held, and the role would never get an offer its tasks fit.
-   */
   private async expireHeldOffers(): Promise<void> {
-    const limit = Date.now() - this.options.offerHoldSeconds * 1000;
-    const expired = new Set(
-      this.held
-        .all()
-        .filter(([, h]) => h.receivedAt <= limit)
-        .map(([, h]) => h.role),
-    );
     await this.declineOffers(
-      this.held
-        .all()
-        .filter(([, h]) => expired.has(h.role))
-        .map(([id, h]) => [id, h.capacity]),
+      expiredOffers(this.held, Date.now() - this.options.offerHoldSeconds * 1000),
     );
     await this.declineUnneeded();
-    this.reportStats();
+    this.stats.report(this.listener.onOfferRound);
   }
 
   private async declineOffers(entries: [string, OfferCapacity][]): Promise<void> {
     if (entries.length === 0 || !this.subscribed) return;
     for (const [id, capacity] of entries) {
       const held = this.held.remove(id);
-      const stats = this.statsOf(held?.role ?? capacity.offer.allocation_info?.role ?? '*');
-      stats.declined.cpus += capacity.scalar('cpus');
-      stats.declined.memMb += capacity.scalar('mem');
+      this.stats.declined(held?.role ?? capacity.offer.allocation_info?.role ?? '*', capacity);
     }
     await this.client.decline(
       entries.map(([id]) => ({ value: id })),
       { refuse_seconds: this.options.refuseSeconds },
     );
-  }
-
-  /**
-   * Updates are stored in batches, in the order they arrived (a task's updates
-   * therefore in order), and each is acknowledged once its batch is stored.
-   */
-  private enqueueUpdate(status: TaskStatus): void {
-    this.updates.push(status);
-    if (!this.storingUpdates) void this.storeUpdates();
-  }
-
-  private async storeUpdates(): Promise<void> {
-    this.storingUpdates = true;
-    // Updates of this turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.updates.length > 0) {
-      const batch = this.updates.splice(0, MAX_UPDATES_PER_BATCH);
-      try {
-        await this.store.recordStatuses(batch);
-      } catch (error) {
-        this.listener.onError?.(
-          `${batch.length} status updates not stored; Mesos will send them again`,
-          error,
-        );
-        continue;
-      }
-      for (const status of batch) {
-        const taskId = status.task_id.value;
-        if (isTerminalState(status.state)) this.live.delete(taskId);
-        else if (status.agent_id && this.live.has(taskId))
-          this.live.moved(taskId, status.agent_id.value);
-        if (status.uuid && status.agent_id) {
-          this.client
-            .acknowledge(status.agent_id, status.task_id, status.uuid)
-            .catch((error: unknown) =>
-              this.listener.onError?.(`acknowledging an update of ${taskId} failed`, error),
-            );
-        }
-      }
-    }
-    this.storingUpdates = false;
   }
 
   private async onInverseOffers(inverseOffers: InverseOffer[]): Promise<void> {

@@ -1,10 +1,11 @@
-export { MesosFramework, isTerminalState, TERMINAL_STATES } from './framework';
+export { MesosFramework } from './framework';
+export { isTerminalState, TERMINAL_STATES } from './task-states';
 export type {
   FrameworkOptions,
   FrameworkStore,
   FrameworkListener,
   OfferRoundStats,
-} from './framework';
+} from './framework-contract';
 export { OfferCapacity, totalResources, type Demand, type ResourceTotals } from './offer-capacity';
 export { satisfiesConstraints, parseConstraints } from './constraints';
 export { buildTaskInfo } from './task-info';
