@@ -3,12 +3,13 @@ import type { PrismaClient, Sql } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, notFound, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
+import { readLogs, type LogSources } from './container-logs';
 import { ContainerReads } from './container-reads';
+import { ContainerWaits } from './container-waits';
 import { ContainerWatch } from './container-watch';
 import { CreateBatch } from './create-batch';
-import { isLaunched, isTerminal, PENDING, TERMINAL_STATES } from './lifecycle';
+import { isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
 import { LogClock } from './log-clock';
-import { DatedLogReader } from './log-reader';
 import { newContainerId } from './names';
 import type { ConvergeTrigger, SandboxReader, TaskLauncher, TaskMonitor, TaskUsage } from './ports';
 import { toView, type ContainerRow } from './rows';
@@ -89,6 +90,7 @@ export class ContainerService implements ContainerOperations {
   /** Containers as this process's status updates change them (TaskStore feeds it). */
   readonly watch = new ContainerWatch();
   private readonly reads: ContainerReads;
+  private readonly waits: ContainerWaits;
   private readonly creates: CreateBatch;
   private readonly starts: StartBatch;
   private taskLauncher: TaskLauncher | undefined;
@@ -105,6 +107,13 @@ export class ContainerService implements ContainerOperations {
     setMaxListeners(0, this.closing.signal);
     this.logClock = new LogClock(prisma);
     this.reads = new ContainerReads(sql);
+    this.waits = new ContainerWaits(
+      prisma,
+      events,
+      (tenantId, ref) => this.resolve(tenantId, ref),
+      options.waitCheckMs,
+      this.closing.signal,
+    );
     this.creates = new CreateBatch(sql);
     this.starts = new StartBatch(sql);
   }
@@ -341,143 +350,33 @@ export class ContainerService implements ContainerOperations {
     return filters.limit && filters.limit > 0 ? views.slice(0, filters.limit) : views;
   }
 
-  async wait(
+  wait(
     tenantId: string,
     ref: string,
     condition: WaitCondition,
     signal?: AbortSignal,
   ): Promise<WaitResult> {
-    const subscription = new AbortController();
-    const abort = () => subscription.abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    this.closing.signal.addEventListener('abort', abort, { once: true });
-    // Subscribe before reading the state, so an exit in between is not missed.
-    const events = this.events.subscribe(tenantId, subscription.signal);
-    try {
-      const current = await this.resolve(tenantId, ref);
-      const running =
-        current.state === 'RUNNING' ||
-        current.state === 'RESTARTING' ||
-        current.desiredState === 'RUNNING';
-      const latest = current.tasks[0];
-      if (current.state === 'REMOVING' && !(latest && isLaunched(latest.state))) {
-        // Already removed: nothing more will happen to it.
-        return result(current.exitCode ?? 0, current.error);
-      }
-      if (condition === 'not-running' && !running)
-        return result(current.exitCode ?? 0, current.error);
-      const heard = (async () => {
-        let exit: WaitResult | undefined;
-        for await (const event of events) {
-          if (event.containerId !== current.id) continue;
-          if (event.action === 'die') {
-            exit = { exitCode: Number(event.attributes.exitCode ?? 0) };
-            if (condition !== 'removed') return exit;
-          }
-          if (event.action === 'destroy')
-            return exit ?? result(current.exitCode ?? 0, current.error);
-        }
-        return undefined;
-      })();
-      const stored = this.exitFromStore(current.id, condition, new Date(), subscription.signal);
-      const outcome = await Promise.race([heard, stored]);
-      if (outcome) return outcome;
-      throw Object.assign(new Error('wait aborted'), { name: 'AbortError' });
-    } finally {
-      signal?.removeEventListener('abort', abort);
-      this.closing.signal.removeEventListener('abort', abort);
-      subscription.abort();
-      await events.return?.();
-    }
+    return this.waits.wait(tenantId, ref, condition, signal);
   }
 
-  /** What `wait` is waiting for, read from stored state every waitCheckMs; undefined once aborted. */
-  private async exitFromStore(
-    containerId: string,
-    condition: WaitCondition,
-    since: Date,
-    signal: AbortSignal,
-  ): Promise<WaitResult | undefined> {
-    for (;;) {
-      await sleep(this.options.waitCheckMs, signal);
-      if (signal.aborted) return undefined;
-      const row = await this.prisma.container
-        .findUnique({
-          where: { id: containerId },
-          select: { state: true, exitCode: true, finishedAt: true },
-        })
-        // A failed read is no answer: the event, or the next read, still is.
-        .catch(() => 'unread' as const);
-      if (row === 'unread') continue;
-      if (!row) return { exitCode: 0 };
-      const exited = row.finishedAt !== null && row.finishedAt > since;
-      const gone = row.state === 'REMOVING';
-      // As a die event would have told it: the exit code alone.
-      if (condition === 'removed' ? gone : exited || gone) return { exitCode: row.exitCode ?? 0 };
-    }
-  }
-
-  async *logs(
+  logs(
     tenantId: string,
     ref: string,
     options: LogOptions,
     signal?: AbortSignal,
   ): AsyncIterable<LogLine> {
-    const container = await this.resolve(tenantId, ref);
-    const task = container.tasks[0];
-    if (!task || !task.agentId || task.state === PENDING) return;
-    const sandbox = this.sandbox;
-    if (!sandbox)
-      throw new ShoalError(
-        'UNAVAILABLE',
-        'Logs are not available: this server has no connection to the Mesos agents',
-      );
-    const location = {
-      mesosTaskId: task.mesosTaskId,
-      agentId: task.agentId,
-      agentEndpoint: task.agentEndpoint,
+    return readLogs(this.logSources(), tenantId, ref, options, signal);
+  }
+
+  private logSources(): LogSources {
+    return {
+      resolve: (tenantId, ref) => this.resolve(tenantId, ref),
+      sandbox: this.sandbox,
+      clock: this.logClock,
+      prisma: this.prisma,
+      pollMs: this.options.logPollMs,
+      closing: this.closing.signal,
     };
-    const files = [
-      options.stdout ? 'stdout' : undefined,
-      options.stderr ? 'stderr' : undefined,
-    ].filter((f): f is 'stdout' | 'stderr' => f !== undefined);
-    const readers = await Promise.all(
-      files.map(
-        async (file) =>
-          new DatedLogReader(
-            sandbox,
-            this.logClock,
-            { ...location, id: task.id },
-            file,
-            await this.logClock.marks(task.id, file),
-          ),
-      ),
-    );
-    let endedAt = isTerminal(task.state) ? task.updatedAt : undefined;
-    let first = true;
-    for (;;) {
-      const batch: LogLine[] = [];
-      for (const reader of readers) batch.push(...(await reader.readAvailable(endedAt)));
-      batch.sort((a, b) => a.at.getTime() - b.at.getTime());
-      let lines = options.since ? batch.filter((l) => l.at >= options.since!) : batch;
-      if (first && options.tail !== undefined)
-        lines = lines.slice(Math.max(0, lines.length - options.tail));
-      first = false;
-      for (const line of lines) yield line;
-      if (!options.follow || endedAt || signal?.aborted || this.closing.signal.aborted) return;
-      const latest = await this.prisma.task.findUnique({
-        where: { id: task.id },
-        select: { state: true, updatedAt: true },
-      });
-      if (!latest || isTerminal(latest.state)) {
-        endedAt = latest?.updatedAt ?? new Date();
-        for (const reader of readers)
-          for (const line of await reader.readAvailable(endedAt, true)) yield line;
-        return;
-      }
-      await sleep(this.options.logPollMs, signal);
-      if (signal?.aborted) return;
-    }
   }
 
   async history(tenantId: string, ref: string) {
@@ -679,23 +578,5 @@ function matchesLabels(labels: Record<string, string>, filters: string[]): boole
   return filters.every((f) => {
     const eq = f.indexOf('=');
     return eq < 0 ? f in labels : labels[f.slice(0, eq)] === f.slice(eq + 1);
-  });
-}
-
-function result(exitCode: number, error: string | null): WaitResult {
-  return error ? { exitCode, error } : { exitCode };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
   });
 }
