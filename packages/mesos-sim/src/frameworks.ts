@@ -87,16 +87,20 @@ export class Subscriptions {
       return;
     }
     // An id the master does not know is a framework coming back after a master failover.
-    const framework = this.create(
-      info,
-      frameworkId ?? this.master.ids.framework(),
-      call.suppressed_roles ?? [],
-    );
+    const framework = this.create(info, frameworkId ?? this.newId(), call.suppressed_roles ?? []);
     this.master.operatorEvents.frameworkAdded(framework);
     this.attach(framework, sink, streamId);
     this.master.log(
       `framework ${framework.id} (${info.name}) subscribed with roles ${framework.roles.join(',')}`,
     );
+  }
+
+  /** A fresh id, never one a framework coming back after a failover already took. */
+  private newId(): string {
+    let minted = this.master.ids.framework();
+    while (this.master.frameworks.has(minted) || this.removedIds.has(minted))
+      minted = this.master.ids.framework();
+    return minted;
   }
 
   private create(info: FrameworkInfo, frameworkId: string, suppressed: string[]): FrameworkRecord {

@@ -128,6 +128,58 @@ describe('reconciliation and partitions', () => {
   });
 });
 
+describe('an agent that comes back', () => {
+  const t = useSim({ agents: 1 });
+
+  it('holds only its live tasks after partitions, and offers the rest again', async () => {
+    const fw = await t.framework(
+      frameworkInfo('aware', ['aware'], ['PARTITION_AWARE'], { failover_timeout: 3600 }),
+    );
+    const [offer] = await fw.offers();
+    if (!offer) throw new Error('no offer');
+    const agent = offer.agent_id.value;
+    await fw.launch(offer, [taskOn(offer, 'small', { cpus: 0.2, image: 'nginx' })], 0);
+    await fw.update('small', 'TASK_RUNNING');
+    for (let round = 0; round < 3; round++) {
+      t.sim.faults.partitionAgent(agent);
+      await fw.update('small', 'TASK_UNREACHABLE');
+      t.sim.faults.restoreAgent(agent);
+      await fw.update('small', 'TASK_RUNNING');
+    }
+    expect(t.sim.state.agents()[0]?.used.scalars.cpus).toBeCloseTo(0.2);
+    const cpusOf = (o: Offer) => o.resources?.find((r) => r.name === 'cpus')?.scalar?.value ?? 0;
+    const [again] = await fw.offers((o) => o.agent_id.value === agent);
+    if (!again) throw new Error('no offer');
+    expect(cpusOf(again)).toBeCloseTo(3.8);
+    await fw.client.kill({ value: 'small' }, { agentId: offer.agent_id });
+    await fw.update('small', 'TASK_KILLED');
+    expect(t.sim.state.agents()[0]?.used.scalars.cpus ?? 0).toBeCloseTo(0);
+  });
+});
+
+describe('framework ids', () => {
+  const t = useSim({ agents: 1 });
+
+  it('never hands a new framework the id of one the master already knows', async () => {
+    const first = await t.framework(frameworkInfo('first', ['first']));
+    // A framework coming back after a master failover keeps the id it had: here the one
+    // the master would mint next.
+    const next = first.id.value.replace(/\d{4}$/, (n) => String(Number(n) + 1).padStart(4, '0'));
+    const back = await t.framework(
+      frameworkInfo('back', ['back'], [], { id: { value: next }, failover_timeout: 3600 }),
+    );
+    expect(back.id.value).toBe(next);
+    const fresh = await t.framework(frameworkInfo('fresh', ['fresh']));
+    expect(fresh.id.value).not.toBe(next);
+    expect(fresh.id.value).not.toBe(first.id.value);
+    const names = t.sim.state
+      .frameworks()
+      .map((f) => f.name)
+      .sort();
+    expect(names).toEqual(['back', 'first', 'fresh']);
+  });
+});
+
 describe('without STAGING updates', () => {
   const t = useSim({ agents: 1, stagingUpdates: false });
 

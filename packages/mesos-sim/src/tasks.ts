@@ -306,12 +306,17 @@ export class TaskManager {
     }
   }
 
-  /** The master lost contact: tasks keep running on the agent but count as unreachable. */
+  /**
+   * The master lost contact: tasks keep running on the agent but count as unreachable, and
+   * their resources leave the allocation (Mesos removes the agent from the allocator) until
+   * the agent reregisters.
+   */
   agentUnreachable(agent: AgentRecord): void {
     const since = agent.unreachableAt ?? Date.now();
     for (const task of agent.tasks) {
       this.master.timers.cancel(task.retryTimer);
       task.retryTimer = undefined;
+      releaseTask(task);
       const framework = task.framework;
       if (framework.removed || !framework.tasks.delete(task.id)) continue;
       framework.unreachableTasks.set(task.id, task);
