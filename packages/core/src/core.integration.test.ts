@@ -102,6 +102,30 @@ describe('API tokens', () => {
   });
 });
 
+describe('tenant owners', () => {
+  it('keeps one owner when two owners demote each other at the same moment', async () => {
+    const tenant = await services.tenants.create({ slug: 'owners', name: 'Owners' }, 'a');
+    const [ann, bob] = await Promise.all(
+      ['ann@owners.test', 'bob@owners.test'].map((email) =>
+        services.users.create({ email, password: 'correct horse battery' }),
+      ),
+    );
+    if (!ann || !bob) throw new Error('no users');
+    for (let round = 0; round < 10; round++) {
+      await services.users.addMembership(ann.id, tenant.id, 'OWNER');
+      await services.users.addMembership(bob.id, tenant.id, 'OWNER');
+      const outcomes = await Promise.all([
+        codeOf(services.memberships.setRole(tenant.id, bob.id, 'MEMBER', ann.email)),
+        codeOf(services.memberships.setRole(tenant.id, ann.id, 'MEMBER', bob.email)),
+      ]);
+      expect(outcomes.sort()).toEqual(['CONFLICT', 'resolved']);
+      expect(
+        await db.prisma.membership.count({ where: { tenantId: tenant.id, role: 'OWNER' } }),
+      ).toBe(1);
+    }
+  });
+});
+
 describe('first start', () => {
   it('seeds an admin and demo tenants once, with working credentials', async () => {
     await db.prisma.user.deleteMany();

@@ -72,7 +72,8 @@ export class MembershipService {
 
   /**
    * Runs one membership change in a transaction, refuses it when it would leave
-   * the tenant without an owner, and records it in the audit log.
+   * the tenant without an owner, and records it in the audit log. The tenant's owner
+   * rows stay locked until it commits, so the owner count it checks cannot change under it.
    */
   private async change(
     tenantId: string,
@@ -85,6 +86,10 @@ export class MembershipService {
     ) => Promise<{ action: string; target: string; role: MembershipRole }>,
   ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
+      // Changes to one tenant's owners take turns: two owners demoting each other at once
+      // would otherwise each see the other still owner and leave the tenant with none.
+      await tx.$queryRaw`SELECT "userId" FROM "Membership"
+        WHERE "tenantId" = ${tenantId} AND role = 'OWNER' FOR UPDATE`;
       const existing = await tx.membership.findUnique({
         where: { userId_tenantId: { userId, tenantId } },
         include: { user: true },
