@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '@shoal/core';
-import type { Db } from '@shoal/db';
+import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { OperatorClient } from '@shoal/mesos';
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
@@ -235,6 +235,18 @@ describe('framework identity and reconciliation', () => {
 });
 
 describe('several instances on one database', () => {
+  it('two instances started together on a fresh database both serve, and one admin is seeded', async () => {
+    const { sim, db } = await cluster();
+    const otherDb = await createDb({ databaseUrl: db.url });
+    cleanups.push(() => otherDb.close());
+    const [first, second] = await Promise.all([shoalOn(sim, db), shoalOn(sim, otherDb)]);
+    expect([first.seeded, second.seeded].filter(Boolean)).toHaveLength(1);
+    expect(await db.prisma.user.count({ where: { isAdmin: true } })).toBe(1);
+    await eventually('one of them to lead', async () =>
+      [first, second].some((s) => s.services.cluster.framework().subscribed),
+    );
+  });
+
   it('a standby serves docker run: start answers once it runs, wait and events see the exit', async () => {
     const { sim, db } = await cluster();
     const leader = await shoalOn(sim, db);

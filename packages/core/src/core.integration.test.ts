@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '@shoal/db';
+import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { ShoalError } from './errors';
-import { seedFirstStart } from './seed/first-start';
+import { ADMIN_EMAIL, seedFirstStart } from './seed/first-start';
 import { createServices, type Services } from './services';
 import { verifyPassword } from './users/passwords';
 
@@ -142,5 +142,23 @@ describe('first start', () => {
       expect(await services.tokens.authenticate(t.token)).toMatchObject({ scope: 'READ_WRITE' });
     }
     expect(await seedFirstStart(services, { demo: true })).toBeUndefined();
+  });
+
+  it('seeds once when two instances start together on a fresh database', async () => {
+    await db.prisma.user.deleteMany();
+    const other = await createDb({ databaseUrl: db.url });
+    try {
+      const starts = await Promise.allSettled([
+        seedFirstStart(services, { demo: false }),
+        seedFirstStart(createServices(other), { demo: false }),
+      ]);
+      expect(starts.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
+      const seeded = starts.flatMap((s) => (s.status === 'fulfilled' && s.value ? [s.value] : []));
+      expect(seeded).toHaveLength(1);
+      const admin = await db.prisma.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } });
+      expect(await verifyPassword(admin.passwordHash, seeded[0]!.logins[0]!.password)).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { ShoalError } from '../errors';
 import type { Services } from '../services';
 import { generatePassword } from '../users/passwords';
 
@@ -37,7 +38,8 @@ const DEMO_TENANTS = [
  * On a database with no users: an admin with a one-time password (it must be
  * changed at first sign-in). With `demo`, also two tenants with quota, an owner
  * each and a Docker API token each. Returns the secrets, which exist nowhere
- * else, so the caller can show them once.
+ * else, so the caller can show them once. Instances starting together on one fresh
+ * database may all call it: one seeds, the others get undefined.
  */
 export async function seedFirstStart(
   services: Services,
@@ -47,13 +49,20 @@ export async function seedFirstStart(
   const result: FirstStartResult = { logins: [], tenants: [] };
 
   const adminPassword = generatePassword();
-  await services.users.create({
-    email: ADMIN_EMAIL,
-    name: 'Cluster admin',
-    password: adminPassword,
-    isAdmin: true,
-    mustChangePassword: true,
-  });
+  try {
+    await services.users.create({
+      email: ADMIN_EMAIL,
+      name: 'Cluster admin',
+      password: adminPassword,
+      isAdmin: true,
+      mustChangePassword: true,
+    });
+  } catch (error) {
+    // Creating the admin claims first start: another instance starting on the same fresh
+    // database at the same moment claimed it first and seeds the rest.
+    if (error instanceof ShoalError && error.code === 'CONFLICT') return undefined;
+    throw error;
+  }
   result.logins.push({ email: ADMIN_EMAIL, password: adminPassword, role: 'cluster admin' });
   if (!options.demo) return result;
 
