@@ -46,6 +46,12 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     if (!options.db) stops.push(() => db.close());
     const services = createServices(db, {
       containers: { startWaitMs: env.SHOAL_START_WAIT_SECONDS * 1000 },
+      signIn: {
+        accountAddress: env.SHOAL_SIGNIN_ACCOUNT_ADDRESS_BUDGET,
+        account: env.SHOAL_SIGNIN_ACCOUNT_BUDGET,
+        address: env.SHOAL_SIGNIN_ADDRESS_BUDGET,
+      },
+      passwordHashConcurrency: env.SHOAL_PASSWORD_HASH_CONCURRENCY,
     });
     // Runs after everything else has stopped publishing, before the database closes.
     stops.push(() => services.eventJournal.flush());
@@ -113,6 +119,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
       log.child({ component: 'control-plane' }),
       env.SHOAL_HOST,
       env.SHOAL_PORT,
+      { trustedProxies: env.SHOAL_TRUSTED_PROXIES },
     );
     stops.push(() => controlPlane.close());
 

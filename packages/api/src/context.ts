@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
 import type { Services, SessionUser } from '@shoal/core';
 import {
   SESSION_COOKIE,
@@ -7,6 +8,7 @@ import {
   readCookie,
   type IncomingHeaders,
 } from './http/cookies';
+import { clientAddress, DEFAULT_TRUSTED_PROXIES, trustedProxyList } from './http/client-address';
 
 export interface Context {
   services: Services;
@@ -20,15 +22,30 @@ export interface Context {
   setCookie(cookie: string): void;
   /** The id the control plane's log gives this request, when it is served over HTTP. */
   requestId?: string;
+  /** The client's address (through trusted proxies), for budgets of failed password checks. */
+  clientAddress: string;
 }
 
 export interface RequestFacts {
   headers: IncomingHeaders;
   setCookie(cookie: string): void;
   requestId?: string;
+  /** The connection's peer; undefined for a caller in this process. */
+  peerAddress?: string;
 }
 
-export async function createContext(services: Services, request: RequestFacts): Promise<Context> {
+export interface ContextOptions {
+  /** Proxies whose X-Forwarded-For is believed (the dashboard); loopback by default. */
+  trustedProxies?: BlockList;
+}
+
+const loopbackProxies = trustedProxyList(DEFAULT_TRUSTED_PROXIES);
+
+export async function createContext(
+  services: Services,
+  request: RequestFacts,
+  options: ContextOptions = {},
+): Promise<Context> {
   const sessionToken = readCookie(request.headers, SESSION_COOKIE);
   return {
     services,
@@ -38,6 +55,11 @@ export async function createContext(services: Services, request: RequestFacts): 
     secure: isHttps(request.headers),
     setCookie: request.setCookie,
     ...(request.requestId ? { requestId: request.requestId } : {}),
+    clientAddress: clientAddress(
+      request.peerAddress,
+      request.headers,
+      options.trustedProxies ?? loopbackProxies,
+    ),
   };
 }
 
@@ -45,13 +67,19 @@ export async function createContext(services: Services, request: RequestFacts): 
 export function createContextFactory(
   services: Services,
   requestIdOf: (req: IncomingMessage) => string | undefined = () => undefined,
+  options: ContextOptions = {},
 ) {
   return ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
     const requestId = requestIdOf(req);
-    return createContext(services, {
-      headers: req.headers,
-      setCookie: (cookie) => res.appendHeader('set-cookie', cookie),
-      ...(requestId ? { requestId } : {}),
-    });
+    return createContext(
+      services,
+      {
+        headers: req.headers,
+        setCookie: (cookie) => res.appendHeader('set-cookie', cookie),
+        ...(requestId ? { requestId } : {}),
+        peerAddress: req.socket.remoteAddress ?? 'unknown',
+      },
+      options,
+    );
   };
 }

@@ -4,6 +4,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import superjson from 'superjson';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createContextFactory } from './context';
+import { trustedProxyList } from './http/client-address';
 import { appRouter } from './root';
 import { createHarness, PASSWORD } from './test-support/harness';
 
@@ -84,20 +85,34 @@ it('answers errors with a code and message, never a stack trace', async () => {
   });
   expect(wrong.status).toBe(401);
   const { error: unauthenticated } = (await wrong.json()) as { error: { json: { data: unknown } } };
-  expect(unauthenticated.json.data).toMatchObject({ code: 'UNAUTHORIZED', shoalCode: 'UNAUTHENTICATED' });
+  expect(unauthenticated.json.data).toMatchObject({
+    code: 'UNAUTHORIZED',
+    shoalCode: 'UNAUTHENTICATED',
+  });
 });
 
 it('gives a domain error raised while a subscription streams its own code, not a server fault', async () => {
   const tenant = await h.services.tenants.create({ slug: 'streams', name: 'Streams' }, 'test');
   const user = await h.services.users.create({ email: 'sam@example.com', password: PASSWORD });
   await h.services.users.addMembership(user.id, tenant.id, 'MEMBER');
-  const container = await h.services.containers.create(tenant.id, { name: 'web', image: 'nginx' }, 'test');
+  const container = await h.services.containers.create(
+    tenant.id,
+    { name: 'web', image: 'nginx' },
+    'test',
+  );
   // A task on an agent, and no framework in this process to read its sandbox through.
   await h.db.prisma.task.create({
-    data: { containerId: container.id, mesosTaskId: 'task-1', agentId: 'agent-1', state: 'TASK_RUNNING' },
+    data: {
+      containerId: container.id,
+      mesosTaskId: 'task-1',
+      agentId: 'agent-1',
+      state: 'TASK_RUNNING',
+    },
   });
   const token = await h.signIn('sam@example.com');
-  const input = encodeURIComponent(JSON.stringify(superjson.serialize({ tenantSlug: 'streams', ref: 'web' })));
+  const input = encodeURIComponent(
+    JSON.stringify(superjson.serialize({ tenantSlug: 'streams', ref: 'web' })),
+  );
   const res = await fetch(`${base}/containers.logs?input=${input}`, {
     headers: { cookie: `shoal_session=${token}`, accept: 'text/event-stream' },
   });
@@ -109,7 +124,50 @@ it('gives a domain error raised while a subscription streams its own code, not a
     message: string;
     data: { code: string; httpStatus: number; shoalCode: string };
   };
-  expect(shape.message).toBe('Logs are not available: this server has no connection to the Mesos agents');
-  expect(shape.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503, shoalCode: 'UNAVAILABLE' });
+  expect(shape.message).toBe(
+    'Logs are not available: this server has no connection to the Mesos agents',
+  );
+  expect(shape.data).toMatchObject({
+    code: 'SERVICE_UNAVAILABLE',
+    httpStatus: 503,
+    shoalCode: 'UNAVAILABLE',
+  });
   expect(text).not.toMatch(/failed to answer|stack|\.ts:\d+/);
+});
+
+it('counts failed sign-ins per client address as a trusted proxy forwards it, and only then', async () => {
+  const signIn = (url: string, email: string, password: string, forwardedFor: string) =>
+    fetch(`${url}/auth.signIn`, {
+      method: 'POST',
+      headers: { ...dashboardHeaders, 'x-forwarded-for': forwardedFor },
+      body: body({ email, password }),
+    }).then((r) => r.status);
+  await h.services.users.create({ email: 'proxied@example.com', password: PASSWORD });
+  for (let i = 0; i < 10; i++)
+    expect(await signIn(base, 'proxied@example.com', `guess-${i}`, '203.0.113.1')).toBe(401);
+  expect(await signIn(base, 'proxied@example.com', PASSWORD, '203.0.113.1')).toBe(429);
+  // The dashboard on this host is a trusted proxy: another browser is another address.
+  expect(await signIn(base, 'proxied@example.com', PASSWORD, '198.51.100.2')).toBe(200);
+
+  // A peer that is not a trusted proxy cannot pick its address with the header.
+  const untrusting = http.createServer(
+    createHTTPHandler({
+      router: appRouter,
+      createContext: createContextFactory(h.services, undefined, {
+        trustedProxies: trustedProxyList(['10.0.0.0/8']),
+      }),
+      basePath: '/trpc/',
+    }),
+  );
+  await new Promise<void>((resolve) => untrusting.listen(0, '127.0.0.1', resolve));
+  const direct = `http://127.0.0.1:${(untrusting.address() as AddressInfo).port}/trpc`;
+  try {
+    await h.services.users.create({ email: 'direct@example.com', password: PASSWORD });
+    for (let i = 0; i < 10; i++)
+      expect(await signIn(direct, 'direct@example.com', `guess-${i}`, `203.0.113.${i}`)).toBe(401);
+    expect(await signIn(direct, 'direct@example.com', PASSWORD, '198.51.100.3')).toBe(429);
+  } finally {
+    untrusting.closeAllConnections();
+    await new Promise((resolve) => untrusting.close(resolve));
+  }
 });

@@ -41,4 +41,21 @@ describe('loadEnv', () => {
     );
     expect(() => loadEnv({ SHOAL_DOCKER_TLS_CA: '/tls/ca.pem' })).toThrow(/SHOAL_DOCKER_TLS_CA/);
   });
+
+  it('reads sign-in budgets as failures/per minute and trusted proxies as addresses or ranges', () => {
+    const env = loadEnv({
+      SHOAL_SIGNIN_ACCOUNT_BUDGET: '50/20',
+      SHOAL_TRUSTED_PROXIES: '10.0.0.0/8, fd00::1',
+    });
+    expect(env.SHOAL_SIGNIN_ACCOUNT_BUDGET).toEqual({ burst: 50, perMinute: 20 });
+    expect(env.SHOAL_SIGNIN_ADDRESS_BUDGET).toEqual({ burst: 30, perMinute: 30 });
+    expect(env.SHOAL_TRUSTED_PROXIES).toEqual(['10.0.0.0/8', 'fd00::1']);
+    expect(loadEnv({}).SHOAL_TRUSTED_PROXIES).toEqual(['127.0.0.1', '::1']);
+    expect(() => loadEnv({ SHOAL_SIGNIN_ADDRESS_BUDGET: '10' })).toThrow(
+      /SHOAL_SIGNIN_ADDRESS_BUDGET: must be <failures>\/<per minute>/,
+    );
+    expect(() => loadEnv({ SHOAL_TRUSTED_PROXIES: 'dashboard.local' })).toThrow(
+      /SHOAL_TRUSTED_PROXIES: "dashboard.local" is not an IP address/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // The only place in Shoal that reads process.env. Everything else receives a
@@ -10,6 +11,52 @@ const optionalString = z
   .trim()
   .transform((s) => (s === '' ? undefined : s))
   .optional();
+
+/** `<burst>/<per minute>`: that many failures are free, then that many more each minute. */
+const failureBudget = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(text);
+      const burst = Number(match?.[1]);
+      const perMinute = Number(match?.[2]);
+      if (!match || burst < 1 || !(perMinute > 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be <failures>/<per minute>, e.g. 10/10, both above 0',
+        });
+        return z.NEVER;
+      }
+      return { burst, perMinute };
+    });
+
+/** IP addresses and CIDR ranges, comma-separated. */
+const addressList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const entries = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const entry of entries) {
+        const [address = '', bits, extra] = entry.split('/');
+        const family = isIP(address);
+        const max = family === 6 ? 128 : 32;
+        const badBits = bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max);
+        if (family === 0 || badBits || extra !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${entry}" is not an IP address or CIDR range`,
+          });
+          return z.NEVER;
+        }
+      }
+      return entries;
+    });
 
 const envSchema = z.object({
   DATABASE_URL: optionalString.pipe(
@@ -56,6 +103,14 @@ const envSchema = z.object({
   SHOAL_UNREACHABLE_REPLACE_SECONDS: z.coerce.number().min(0).default(60),
   SHOAL_LOG_SAMPLE_SECONDS: z.coerce.number().min(0.1).default(2),
   MESOS_SECRET: optionalString,
+  // Failed password checks (sign-ins and password changes) each budget allows.
+  SHOAL_SIGNIN_ACCOUNT_ADDRESS_BUDGET: failureBudget('10/10'),
+  SHOAL_SIGNIN_ACCOUNT_BUDGET: failureBudget('30/10'),
+  SHOAL_SIGNIN_ADDRESS_BUDGET: failureBudget('30/30'),
+  // argon2 hashes running at once; the others wait.
+  SHOAL_PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  // Peers of the control plane whose X-Forwarded-For names the client (the dashboard).
+  SHOAL_TRUSTED_PROXIES: addressList('127.0.0.1,::1'),
 });
 
 export type ShoalEnv = z.infer<typeof envSchema> & { seedDemo: boolean };

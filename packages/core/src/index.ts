@@ -1,4 +1,4 @@
-export { createServices, type Services } from './services';
+export { createServices, type Services, type ServicesOptions } from './services';
 export { ShoalError, type ShoalErrorCode } from './errors';
 export {
   SystemService,
@@ -33,6 +33,12 @@ export {
   type LogSamplerOptions,
 } from './containers/log-sampler';
 export { FailureLimiter } from './auth/failure-limiter';
+export {
+  SignInLimiter,
+  DEFAULT_SIGN_IN_LIMITS,
+  type FailureBudget,
+  type SignInLimits,
+} from './auth/sign-in-limiter';
 export { roleAtLeast, type Principal, type TenantAccess } from './auth/access-service';
 export type { DashboardServices } from './auth/dashboard-services';
 export type { MemberView } from './auth/membership-service';

@@ -14,6 +14,8 @@ import { SystemService } from './system/status';
 import { TenantService } from './tenants/tenant-service';
 import { TokenService } from './tokens/token-service';
 import { UserService } from './users/user-service';
+import { setPasswordHashConcurrency } from './users/passwords';
+import type { SignInLimits } from './auth/sign-in-limiter';
 
 /** Every domain service, built once per process over one database. */
 export interface Services extends DashboardServices {
@@ -32,10 +34,17 @@ export interface Services extends DashboardServices {
   users: UserService;
 }
 
-export function createServices(
-  db: Db,
-  options: { containers?: Partial<ContainerServiceOptions> } = {},
-): Services {
+export interface ServicesOptions {
+  containers?: Partial<ContainerServiceOptions>;
+  /** Budgets of failed password checks (sign-in, password change). */
+  signIn?: SignInLimits;
+  /** How many argon2 hashes may run at once in this process. */
+  passwordHashConcurrency?: number;
+}
+
+export function createServices(db: Db, options: ServicesOptions = {}): Services {
+  if (options.passwordHashConcurrency !== undefined)
+    setPasswordHashConcurrency(options.passwordHashConcurrency);
   const audit = new AuditService(db.prisma);
   const eventJournal = new EventJournal(db.prisma, db.sql);
   const events = new ContainerEventBus(eventJournal);
@@ -55,7 +64,7 @@ export function createServices(
     tenants,
     tokens: new TokenService(db.prisma, audit),
     users,
-    ...createDashboardServices(db.prisma, db.sql, audit, { tenants, users }),
+    ...createDashboardServices(db.prisma, db.sql, audit, { tenants, users }, options.signIn),
   };
 }
 

@@ -1,7 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, createContextFactory } from '@shoal/api';
+import {
+  appRouter,
+  createContextFactory,
+  DEFAULT_TRUSTED_PROXIES,
+  trustedProxyList,
+} from '@shoal/api';
 import { ShoalError, type Services } from '@shoal/core';
 import { newRequestRecord, type RequestRecord } from '@shoal/docker-api';
 import type { Logger } from '../logger';
@@ -22,11 +27,14 @@ export async function startControlPlane(
   log: Logger,
   host: string,
   port: number,
+  options: { trustedProxies?: readonly string[] } = {},
 ): Promise<ListeningServer> {
   const records = new WeakMap<http.IncomingMessage, RequestRecord>();
   const trpc = createHTTPHandler({
     router: appRouter,
-    createContext: createContextFactory(services, (req) => records.get(req)?.requestId),
+    createContext: createContextFactory(services, (req) => records.get(req)?.requestId, {
+      trustedProxies: trustedProxyList(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES),
+    }),
     basePath: '/trpc/',
     // Dashboard calls are small; a larger body is refused before it is buffered.
     maxBodySize: MAX_BODY_BYTES,

@@ -10,6 +10,7 @@ import type { UserService } from '../users/user-service';
 import { AccessService } from './access-service';
 import { MembershipService } from './membership-service';
 import { SessionService } from './session-service';
+import { SignInLimiter, type SignInLimits } from './sign-in-limiter';
 
 /** The services behind the dashboard's sign-in, RBAC and admin pages. */
 export interface DashboardServices {
@@ -30,9 +31,10 @@ export function createDashboardServices(
   audit: AuditService,
   // Shared with the rest of core, so what the server attaches to them (e.g. the Mesos policy sync) applies here too.
   shared: { tenants: TenantService; users: UserService },
+  signInLimits?: SignInLimits,
 ): DashboardServices {
   return {
-    sessions: new SessionService(prisma, audit),
+    sessions: new SessionService(prisma, audit, new SignInLimiter(signInLimits)),
     access: new AccessService(prisma),
     memberships: new MembershipService(prisma, audit),
     userAdmin: new UserAdminService(prisma, shared.users, audit),

@@ -1,10 +1,14 @@
+/** Keys beyond this many are forgotten, those that failed longest ago first. */
+const MAX_KEYS = 10_000;
+
 /**
  * A token bucket of failed attempts per key (a client address for API tokens,
- * an account for passwords): `burst` failures are free, then one more every
- * `60 / perMinute` seconds. It slows a password guesser to a few tries a
- * minute, and tells a misconfigured client or a scanner to back off. API
+ * an account and an address for passwords): `burst` failures are free, then one
+ * more every `60 / perMinute` seconds. It slows a password guesser to a few tries
+ * a minute, and tells a misconfigured client or a scanner to back off. API
  * tokens are checked before the bucket, so a valid token is never refused for
- * its address's failures. Buckets live in this process only.
+ * its address's failures. Buckets live in this process only, and at most
+ * 10,000 of them: a flood of fresh keys costs memory and time bounded by that.
  */
 export class FailureLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -22,8 +26,16 @@ export class FailureLimiter {
   }
 
   recordFailure(key: string): void {
-    this.buckets.set(key, { tokens: this.tokens(key) - 1, at: this.now() });
-    if (this.buckets.size > 10_000) this.forgetRefilled();
+    const tokens = this.tokens(key) - 1;
+    // Re-inserted, so the map stays in the order of each key's latest failure.
+    this.buckets.delete(key);
+    this.buckets.set(key, { tokens, at: this.now() });
+    if (this.buckets.size > MAX_KEYS) this.shrink();
+  }
+
+  /** Forgives `key`'s failures (its owner proved who they are). */
+  forget(key: string): void {
+    this.buckets.delete(key);
   }
 
   private tokens(key: string): number {
@@ -33,9 +45,14 @@ export class FailureLimiter {
     return Math.min(this.options.burst, bucket.tokens + refilled);
   }
 
-  private forgetRefilled(): void {
+  /** Down to 90% of the cap, so the next sweep is thousands of failures away. */
+  private shrink(): void {
     for (const key of this.buckets.keys()) {
       if (this.tokens(key) >= this.options.burst) this.buckets.delete(key);
+    }
+    for (const key of this.buckets.keys()) {
+      if (this.buckets.size <= MAX_KEYS * 0.9) break;
+      this.buckets.delete(key);
     }
   }
 }

@@ -3,8 +3,8 @@ import type { PrismaClient, User } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { ShoalError, invalid } from '../errors';
 import { hashPassword, verifyPassword } from '../users/passwords';
-import { FailureLimiter } from './failure-limiter';
-import { MIN_PASSWORD_LENGTH } from '../users/user-service';
+import { checkNewPassword } from '../users/password-policy';
+import { SignInLimiter } from './sign-in-limiter';
 
 /** A session ends after this long without a request... */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
@@ -31,6 +31,9 @@ export interface SignedIn {
   user: SessionUser;
 }
 
+/** Callers that cannot tell the client's address share one budget. */
+const UNKNOWN_ADDRESS = 'unknown';
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const badCredentials = () => new ShoalError('UNAUTHENTICATED', 'Wrong email or password');
 
@@ -44,28 +47,23 @@ export class SessionService {
     private readonly prisma: PrismaClient,
     private readonly audit: AuditService,
     /**
-     * Failed sign-ins per email address, known or not (so the answer does not
-     * tell which accounts exist). Per account rather than per client address:
-     * the dashboard's proxy hides the address, and a guesser spreads over many.
+     * Failed password checks per account and client address, known emails or not (so
+     * the answer does not tell which accounts exist): sign-ins and password changes.
      */
-    private readonly failures = new FailureLimiter({ burst: 10, perMinute: 5 }),
+    private readonly failures = new SignInLimiter(),
   ) {}
 
-  async signIn(email: string, password: string): Promise<SignedIn> {
+  /** `address` is the client's, as the control plane sees it (X-Forwarded-For from the dashboard). */
+  async signIn(email: string, password: string, address = UNKNOWN_ADDRESS): Promise<SignedIn> {
     const account = email.trim().toLowerCase();
-    const wait = this.failures.retryAfterSeconds(account);
-    if (wait > 0) {
-      throw new ShoalError(
-        'RATE_LIMITED',
-        `Too many failed sign-ins for this account; try again in ${wait} seconds`,
-      );
-    }
+    this.refuseWhileLimited(account, address, 'sign-ins');
     const user = await this.prisma.user.findUnique({ where: { email: account } });
     const ok = await verifyPassword(user?.passwordHash ?? (await decoy()), password);
     if (!user || !ok || user.disabledAt) {
-      this.failures.recordFailure(account);
+      this.failures.recordFailure(account, address);
       throw badCredentials();
     }
+    this.failures.recordSuccess(account, address);
 
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
@@ -84,6 +82,16 @@ export class SessionService {
       return created;
     });
     return { token, user: sessionUser(user, session, now) };
+  }
+
+  private refuseWhileLimited(account: string, address: string, what: string): void {
+    const refusal = this.failures.check(account, address);
+    if (!refusal) return;
+    const from = refusal.scope === 'account' ? 'for this account' : 'from your address';
+    throw new ShoalError(
+      'RATE_LIMITED',
+      `Too many failed ${what} ${from}; try again in ${refusal.retryAfterSeconds} seconds`,
+    );
   }
 
   /** The user behind a cookie value, or null when it is unknown, expired or the user is disabled. */
@@ -121,17 +129,20 @@ export class SessionService {
     user: Pick<SessionUser, 'id' | 'email' | 'sessionId'>,
     currentPassword: string,
     newPassword: string,
+    address = UNKNOWN_ADDRESS,
   ): Promise<void> {
+    // Wrong current passwords count as failed sign-ins: a stolen session must not become
+    // a way to guess the password without limit.
+    this.refuseWhileLimited(user.email, address, 'password checks');
     const row = await this.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
     if (!(await verifyPassword(row.passwordHash, currentPassword))) {
+      this.failures.recordFailure(user.email, address);
       throw invalid('The current password is wrong');
-    }
-    if (newPassword.length < MIN_PASSWORD_LENGTH) {
-      throw invalid(`A password needs at least ${MIN_PASSWORD_LENGTH} characters`);
     }
     if (newPassword === currentPassword) {
       throw invalid('The new password must differ from the current one');
     }
+    await checkNewPassword(newPassword, [user.email, row.name ?? '']);
     const passwordHash = await hashPassword(newPassword);
     await this.prisma.$transaction(async (tx) => {
       await tx.user.update({

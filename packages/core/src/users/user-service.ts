@@ -1,9 +1,9 @@
 import type { MembershipRole, PrismaClient, User } from '@shoal/db';
 import { conflict, invalid, isUniqueViolation } from '../errors';
+import { checkPasswordLength } from './password-policy';
 import { hashPassword } from './passwords';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
-export const MIN_PASSWORD_LENGTH = 10;
 
 export interface CreateUserInput {
   email: string;
@@ -19,9 +19,7 @@ export class UserService {
   async create(input: CreateUserInput): Promise<User> {
     const email = input.email.trim().toLowerCase();
     if (!EMAIL.test(email)) throw invalid(`"${input.email}" is not an email address`);
-    if (input.password.length < MIN_PASSWORD_LENGTH) {
-      throw invalid(`A password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-    }
+    checkPasswordLength(input.password);
     try {
       return await this.prisma.user.create({
         data: {

@@ -11,5 +11,10 @@ export const changePasswordRoute = sessionProcedure
   .input(ZChangePasswordRequestSchema)
   .output(ZChangePasswordResponseSchema)
   .mutation(({ ctx, input }) =>
-    ctx.services.sessions.changePassword(ctx.user, input.currentPassword, input.newPassword),
+    ctx.services.sessions.changePassword(
+      ctx.user,
+      input.currentPassword,
+      input.newPassword,
+      ctx.clientAddress,
+    ),
   );

@@ -14,7 +14,11 @@ export const signInRoute = publicProcedure
   .input(ZSignInRequestSchema)
   .output(ZSignInResponseSchema)
   .mutation(async ({ ctx, input }) => {
-    const { token, user } = await ctx.services.sessions.signIn(input.email, input.password);
+    const { token, user } = await ctx.services.sessions.signIn(
+      input.email,
+      input.password,
+      ctx.clientAddress,
+    );
     ctx.setCookie(sessionCookie(token, SESSION_MAX_MS, ctx.secure));
     return user;
   });
