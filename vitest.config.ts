@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 // tests that need PostgreSQL or the simulator are *.integration.test.ts.
 export default defineConfig({
   test: {
-    include: ['{apps,packages,bench}/*/src/**/*.test.ts', '{apps,packages,bench}/*/scripts/**/*.test.ts'],
+    include: [
+      '{apps,packages,bench}/*/src/**/*.test.ts',
+      '{apps,packages,bench}/*/scripts/**/*.test.ts',
+      'apps/web/lib/**/*.test.ts',
+    ],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
