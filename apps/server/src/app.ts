@@ -52,6 +52,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
         address: env.SHOAL_SIGNIN_ADDRESS_BUDGET,
       },
       passwordHashConcurrency: env.SHOAL_PASSWORD_HASH_CONCURRENCY,
+      accessRecheckMs: env.SHOAL_ACCESS_RECHECK_SECONDS * 1000,
     });
     // Runs after everything else has stopped publishing, before the database closes.
     stops.push(() => services.eventJournal.flush());

@@ -3,7 +3,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
-import { ShoalError, type ShoalErrorCode } from '@shoal/core';
+import { ShoalError, untilAborted, type ShoalErrorCode } from '@shoal/core';
 import type { Context } from './context';
 
 const TRPC_CODE: Record<ShoalErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -115,7 +115,34 @@ export type TenantRole = 'OWNER' | 'MEMBER' | 'VIEWER';
 export const tenantProcedure = (minimum: TenantRole) =>
   authedProcedure
     .input(z.object({ tenantSlug: ZTenantSlug }))
-    .use(async ({ ctx, input, next }) => {
+    .use(async ({ ctx, input, type, signal, next }) => {
       const access = await ctx.services.access.tenant(ctx.user, input.tenantSlug, minimum);
-      return next({ ctx: { tenant: access.tenant, tenantRole: access.role } });
+      const result = await next({ ctx: { tenant: access.tenant, tenantRole: access.role } });
+      if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) return result;
+      // A live view ends, with the reason, soon after the user loses access: removed
+      // from the tenant, demoted, disabled or signed out, on whichever instance.
+      const { sessionId } = ctx.user;
+      const data = whileAllowed(result.data, signal, (until) =>
+        ctx.services.accessWatch.tenant(sessionId, access.tenant.id, minimum, until),
+      );
+      return { ...result, data };
     });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** `source` until the request ends or `watch`'s signal says access was lost. */
+async function* whileAllowed<T>(
+  source: AsyncIterable<T>,
+  request: AbortSignal | undefined,
+  watch: (until: AbortSignal) => AbortSignal,
+): AsyncGenerator<T> {
+  const ended = new AbortController();
+  try {
+    const until = request ? AbortSignal.any([request, ended.signal]) : ended.signal;
+    yield* untilAborted(source, watch(until));
+  } finally {
+    ended.abort();
+  }
+}

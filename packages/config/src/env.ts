@@ -109,6 +109,8 @@ const envSchema = z.object({
   SHOAL_SIGNIN_ADDRESS_BUDGET: failureBudget('30/30'),
   // argon2 hashes running at once; the others wait.
   SHOAL_PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  // How often open streams' tokens and sessions are checked again; a revoked one ends by then.
+  SHOAL_ACCESS_RECHECK_SECONDS: z.coerce.number().min(0.1).max(300).default(2),
   // Peers of the control plane whose X-Forwarded-For names the client (the dashboard).
   SHOAL_TRUSTED_PROXIES: addressList('127.0.0.1,::1'),
 });

@@ -33,6 +33,7 @@ export {
   type LogSamplerOptions,
 } from './containers/log-sampler';
 export { FailureLimiter } from './auth/failure-limiter';
+export { AccessWatch, untilAborted, DEFAULT_ACCESS_RECHECK_MS } from './auth/access-watch';
 export {
   SignInLimiter,
   DEFAULT_SIGN_IN_LIMITS,

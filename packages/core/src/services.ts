@@ -16,10 +16,13 @@ import { TokenService } from './tokens/token-service';
 import { UserService } from './users/user-service';
 import { setPasswordHashConcurrency } from './users/passwords';
 import type { SignInLimits } from './auth/sign-in-limiter';
+import { AccessWatch } from './auth/access-watch';
 
 /** Every domain service, built once per process over one database. */
 export interface Services extends DashboardServices {
   audit: AuditService;
+  /** Ends open streams whose token or session stopped granting them. */
+  accessWatch: AccessWatch;
   containers: ContainerService;
   events: ContainerEventBus;
   /** Past events, for `docker events --since`. */
@@ -40,6 +43,8 @@ export interface ServicesOptions {
   signIn?: SignInLimits;
   /** How many argon2 hashes may run at once in this process. */
   passwordHashConcurrency?: number;
+  /** How often open streams' credentials are checked again. */
+  accessRecheckMs?: number;
 }
 
 export function createServices(db: Db, options: ServicesOptions = {}): Services {
@@ -52,6 +57,7 @@ export function createServices(db: Db, options: ServicesOptions = {}): Services 
   const users = new UserService(db.prisma);
   return {
     audit,
+    accessWatch: new AccessWatch(db.prisma, options.accessRecheckMs),
     events,
     eventJournal,
     containers: new ContainerService(db.prisma, db.sql, audit, events, {

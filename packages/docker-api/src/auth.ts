@@ -4,6 +4,7 @@ import { DockerApiError } from './errors';
 
 export interface Caller {
   tenantId: string;
+  tokenId: string;
   scope: TokenIdentity['scope'];
   /** How the audit log names this caller. */
   actor: string;
@@ -48,7 +49,12 @@ export async function authenticate(req: IncomingMessage, options: AuthOptions): 
     ? await options.tokens.authenticate(match[1])
     : ({ rejected: 'malformed' } as const);
   if (!('rejected' in result)) {
-    return { tenantId: result.tenantId, scope: result.scope, actor: `token:${result.tokenId}` };
+    return {
+      tenantId: result.tenantId,
+      tokenId: result.tokenId,
+      scope: result.scope,
+      actor: `token:${result.tokenId}`,
+    };
   }
   const address = req.socket.remoteAddress ?? 'unknown';
   const wait = options.limiter.retryAfterSeconds(address);

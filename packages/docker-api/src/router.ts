@@ -83,7 +83,7 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
         route.names.map((name, i) => [name, decodePathPart(match[i + 1] ?? '')]),
       );
       await route.handle({
-        ex,
+        ex: watched(ex, options.services.accessWatch.token(caller.tokenId, ex.signal)),
         params,
         query: url.searchParams,
         apiVersion,
@@ -94,6 +94,29 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
       answerError(ex, error, options);
     }
   };
+}
+
+/** How long a stream whose token stopped holding gets to end by itself before it is cut. */
+const REVOKED_GRACE_MS = 1_000;
+
+/**
+ * The exchange as handlers see it: its signal also aborts when the caller's token stops
+ * holding, so streams (events, logs -f, stats, wait, attach) end; one that does not end
+ * by itself is cut.
+ */
+function watched(ex: Exchange, revoked: AbortSignal): Exchange {
+  revoked.addEventListener(
+    'abort',
+    () => {
+      setTimeout(() => {
+        if (!ex.signal.aborted) ex.req.socket.destroy();
+      }, REVOKED_GRACE_MS).unref();
+    },
+    { once: true },
+  );
+  return Object.create(ex, {
+    signal: { value: AbortSignal.any([ex.signal, revoked]) },
+  }) as Exchange;
 }
 
 function decodePathPart(part: string): string {

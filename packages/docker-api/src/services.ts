@@ -1,4 +1,5 @@
 import type {
+  AccessWatch,
   ClusterView,
   ContainerEventBus,
   ContainerOperations,
@@ -13,6 +14,8 @@ import type {
  */
 export interface DockerApiServices {
   tokens: Pick<TokenService, 'authenticate'>;
+  /** Ends a request that outlives its token (revoked, expired) while it streams. */
+  accessWatch: Pick<AccessWatch, 'token'>;
   tenants: Pick<TenantService, 'list'>;
   containers: ContainerOperations;
   events: Pick<ContainerEventBus, 'subscribe'>;

@@ -420,6 +420,7 @@ export function memoryServices() {
         },
     },
     tenants: { list: async () => tenants },
+    accessWatch: { token: () => new AbortController().signal },
     containers,
     events,
     cluster,
