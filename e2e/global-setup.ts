@@ -51,7 +51,12 @@ async function adminQuery(serverUrl: string, sql: string): Promise<void> {
 }
 
 function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: 'inherit', detached: true });
+  return spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+    detached: true,
+  });
 }
 
 function stop(child: ChildProcess): void {
@@ -78,6 +83,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     SHOAL_DATA_DIR: dataDir,
     SHOAL_DOCKER_PORT: String(dockerPort),
     SHOAL_PORT: String(apiPort),
+    SHOAL_METRICS_PORT: '0',
     SHOAL_SERVER_URL: `http://127.0.0.1:${apiPort}`,
     NEXT_TELEMETRY_DISABLED: '1',
     // The request log would bury the test report; warnings and faults still show.
@@ -94,7 +100,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const server = start('npx', ['tsx', 'apps/server/src/main.ts', 'serve'], root, env);
     children.push(server);
     await waitFor(`${env.SHOAL_SERVER_URL}/healthz`, server);
-    const web = start('npx', ['next', 'start', '-p', String(webPort), '-H', '127.0.0.1'], path.join(root, 'apps/web'), env);
+    const web = start(
+      'npx',
+      ['next', 'start', '-p', String(webPort), '-H', '127.0.0.1'],
+      path.join(root, 'apps/web'),
+      env,
+    );
     children.push(web);
     await waitFor(`http://127.0.0.1:${webPort}/`, web);
   } catch (error) {

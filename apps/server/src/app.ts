@@ -5,7 +5,7 @@ import { readTlsFiles, startDockerApi, type DockerApi } from '@shoal/docker-api'
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
 import { FrameworkHost } from './cluster/framework-host';
 import { InstanceRelay } from './cluster/instance-relay';
-import { startControlPlane, type ListeningServer } from './http/control-plane';
+import { startControlPlane, startMetricsServer, type ListeningServer } from './http/control-plane';
 import { createLogger, type Logger } from './logger';
 import { createObservability } from './observability';
 
@@ -13,6 +13,8 @@ export interface RunningShoal {
   db: Db;
   services: Services;
   controlPlane: ListeningServer;
+  /** Prometheus metrics, on a listener of their own. */
+  metrics: ListeningServer;
   /** The Docker Engine API front door for tenants' docker CLIs and SDKs. */
   dockerApi: DockerApi;
   framework: FrameworkHost;
@@ -114,15 +116,22 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     framework.start();
     stops.push(() => framework.stop());
 
+    const probes = observability.probes(framework);
     const controlPlane = await startControlPlane(
       services,
-      observability.probes(framework),
+      probes,
       log.child({ component: 'control-plane' }),
       env.SHOAL_HOST,
       env.SHOAL_PORT,
       { trustedProxies: env.SHOAL_TRUSTED_PROXIES },
     );
     stops.push(() => controlPlane.close());
+    const metrics = await startMetricsServer(
+      probes,
+      env.SHOAL_METRICS_HOST,
+      env.SHOAL_METRICS_PORT,
+    );
+    stops.push(() => metrics.close());
 
     const dockerLog = log.child({ component: 'docker-api' });
     const dockerApi = await startDockerApi({
@@ -152,7 +161,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     // Runs first on close: requests still waiting on containers end before the servers go.
     stops.push(async () => services.containers.shutdown());
 
-    return { db, services, controlPlane, dockerApi, framework, sim, seeded, close };
+    return { db, services, controlPlane, metrics, dockerApi, framework, sim, seeded, close };
   } catch (error) {
     await close();
     throw error;

@@ -140,7 +140,7 @@ describe('running containers on Mesos', () => {
     const ready = await fetch(`${shoal.controlPlane.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', leader: true, subscribed: true });
-    const text = await (await fetch(`${shoal.controlPlane.url}/metrics`)).text();
+    const text = await (await fetch(`${shoal.metrics.url}/metrics`)).text();
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
     expect(value(/^shoal_mesos_subscribed (\d+)$/m)).toBe(1);
     expect(value(/^shoal_task_launches_total (\d+)$/m)).toBeGreaterThanOrEqual(5);

@@ -22,6 +22,7 @@ async function serve(withDashboard: boolean): Promise<void> {
   const dashboard = withDashboard ? await startDashboard(env, shoal.controlPlane.url) : undefined;
   console.log(`Shoal control plane listening on ${shoal.controlPlane.url}`);
   console.log(`Docker API listening on ${shoal.dockerApi.url}`);
+  console.log(`Prometheus metrics on ${shoal.metrics.url}/metrics`);
   if (env.SHOAL_DOCKER_TLS_CERT) {
     console.log(
       '  It speaks TLS: docker also needs DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (ca.pem, and cert.pem/key.pem when client certificates are required).',

@@ -8,6 +8,7 @@ describe('loadEnv', () => {
     expect(env.MESOS_MASTER).toBeUndefined();
     expect(env.SHOAL_PORT).toBe(4000);
     expect(env.SHOAL_DATA_DIR).toBe('.data');
+    expect([env.SHOAL_METRICS_HOST, env.SHOAL_METRICS_PORT]).toEqual(['127.0.0.1', 9464]);
   });
 
   it('splits a list of Mesos masters and treats empty values as unset', () => {

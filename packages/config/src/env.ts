@@ -74,6 +74,9 @@ const envSchema = z.object({
   SHOAL_DOCKER_TLS_KEY: optionalString,
   SHOAL_DOCKER_TLS_CA: optionalString,
   SHOAL_WEB_PORT: port.default(3000),
+  // Prometheus metrics name every tenant: their own listener, loopback unless told otherwise.
+  SHOAL_METRICS_HOST: z.string().default('127.0.0.1'),
+  SHOAL_METRICS_PORT: port.default(9464),
   SHOAL_SERVER_URL: z.url().default('http://127.0.0.1:4000'),
   SHOAL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SHOAL_SIM_AGENTS: z.coerce.number().int().min(1).max(5_000).default(5),

@@ -18,9 +18,12 @@ export interface ListeningServer {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+const PROBES = new Set(['/healthz', '/readyz']);
 
-/** The dashboard's API (tRPC under /trpc), health and readiness probes and Prometheus metrics on one port. */
+/**
+ * The dashboard's API (tRPC under /trpc) and the health and readiness probes on one port.
+ * Metrics are on a listener of their own (startMetricsServer): they name every tenant.
+ */
 export async function startControlPlane(
   services: Services,
   probes: Probes,
@@ -83,21 +86,37 @@ export async function startControlPlane(
         );
       return;
     }
-    if (path === '/metrics') {
-      void probes.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-          res.end(text);
-        },
-        () => sendJson(res, 503, { message: 'metrics are unavailable' }),
-      );
-      return;
-    }
     if (path.startsWith('/trpc/')) {
       trpc(req, res);
       return;
     }
     sendJson(res, 404, { message: `No route for ${req.method} ${path}` });
+  });
+  return listen(server, host, port);
+}
+
+/**
+ * Prometheus metrics on their own listener, loopback by default: they show every tenant's
+ * role and offer volumes, so they stay off the port the dashboard's users reach.
+ */
+export async function startMetricsServer(
+  probes: Pick<Probes, 'metrics'>,
+  host: string,
+  port: number,
+): Promise<ListeningServer> {
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://metrics').pathname;
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      sendJson(res, 404, { message: 'Only GET /metrics is served here' });
+      return;
+    }
+    void probes.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      () => sendJson(res, 503, { message: 'metrics are unavailable' }),
+    );
   });
   return listen(server, host, port);
 }

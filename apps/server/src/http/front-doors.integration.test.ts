@@ -105,11 +105,24 @@ describe('request ids in the JSON log', () => {
   });
 });
 
+describe('metrics', () => {
+  it('are served on their own listener, on loopback by default, and not on the control-plane port', async () => {
+    const onControlPlane = await fetch(`${shoal.controlPlane.url}/metrics`);
+    expect(onControlPlane.status).toBe(404);
+    expect(await onControlPlane.text()).not.toContain('shoal_');
+    expect(new URL(shoal.metrics.url).hostname).toBe('127.0.0.1');
+    const scraped = await fetch(`${shoal.metrics.url}/metrics`);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/^shoal_docker_api_requests_total/m);
+    expect((await fetch(`${shoal.metrics.url}/trpc/auth.me`)).status).toBe(404);
+  });
+});
+
 describe('Docker API metrics', () => {
   it('counts requests per status class and times how long answers took to begin', async () => {
     const docker = shoal.dockerApi.url.replace('tcp:', 'http:');
     const scrape = async () => {
-      const text = await (await fetch(`${shoal.controlPlane.url}/metrics`)).text();
+      const text = await (await fetch(`${shoal.metrics.url}/metrics`)).text();
       const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
       return {
         ok: value(/^shoal_docker_api_requests_total\{status="2xx"\} (\d+)$/m),

@@ -11,6 +11,7 @@ export const TEST_ENV: Record<string, string> = {
   SHOAL_HOST: '127.0.0.1',
   SHOAL_PORT: '0',
   SHOAL_DOCKER_PORT: '0',
+  SHOAL_METRICS_PORT: '0',
   SHOAL_SEED_DEMO: 'false',
   SHOAL_OFFER_HOLD_SECONDS: '1',
   SHOAL_REFUSE_SECONDS: '1',
