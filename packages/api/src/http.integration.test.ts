@@ -171,3 +171,84 @@ it('counts failed sign-ins per client address as a trusted proxy forwards it, an
     await new Promise((resolve) => untrusting.close(resolve));
   }
 });
+
+it('treats a malformed session cookie as signed out, on every call', async () => {
+  for (const cookie of ['shoal_session=%E0%A4%A', 'shoal_session=%', 'shoal_session=%ZZ']) {
+    const me = await fetch(`${base}/auth.me`, { headers: { cookie } });
+    expect(me.status, cookie).toBe(200);
+    const { result } = (await me.json()) as { result: { data: { json: unknown } } };
+    expect(result.data.json).toBeNull();
+    const mine = await fetch(`${base}/tenants.mine`, { headers: { cookie } });
+    expect(mine.status, cookie).toBe(401);
+  }
+});
+
+it('refuses NUL bytes and unpaired surrogates in any input with 400, storing nothing', async () => {
+  const tenant = await h.services.tenants.create({ slug: 'inputs', name: 'Inputs' }, 'test');
+  const admin = await h.services.users.create({
+    email: 'root@inputs.test',
+    password: PASSWORD,
+    isAdmin: true,
+  });
+  await h.services.users.addMembership(admin.id, tenant.id, 'OWNER');
+  const cookie = `shoal_session=${await h.signIn('root@inputs.test')}`;
+  const call = async (procedure: string, input: unknown, kind: 'query' | 'mutation') => {
+    const encoded = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
+    const res =
+      kind === 'query'
+        ? await fetch(`${base}/${procedure}?input=${encoded}`, { headers: { cookie } })
+        : await fetch(`${base}/${procedure}`, {
+            method: 'POST',
+            headers: { ...dashboardHeaders, cookie },
+            body: body(input),
+          });
+    return { status: res.status, text: await res.text() };
+  };
+  const counts = async () =>
+    [
+      await h.db.prisma.apiToken.count(),
+      await h.db.prisma.tenant.count(),
+      await h.db.prisma.user.count(),
+      await h.db.prisma.container.count(),
+    ].join();
+  const before = await counts();
+  for (const text of ['a\u0000b', '\ud800', 'x\udc00y']) {
+    const cases: [string, unknown, 'query' | 'mutation'][] = [
+      ['auth.signIn', { email: `ada${text}@example.com`, password: PASSWORD }, 'mutation'],
+      ['auth.signIn', { email: 'ada@example.com', password: `pw${text}` }, 'mutation'],
+      ['tokens.issue', { tenantSlug: 'inputs', name: `ci${text}` }, 'mutation'],
+      ['tokens.list', { tenantSlug: `inputs${text}` }, 'query'],
+      ['containers.get', { tenantSlug: 'inputs', ref: `web${text}` }, 'query'],
+      [
+        'containers.launch',
+        { tenantSlug: 'inputs', image: 'nginx', cpus: 0.1, memoryMb: 32, env: [`A=${text}`] },
+        'mutation',
+      ],
+      [
+        'containers.launch',
+        {
+          tenantSlug: 'inputs',
+          image: 'nginx',
+          cpus: 0.1,
+          memoryMb: 32,
+          labels: { [`k${text}`]: 'v' },
+        },
+        'mutation',
+      ],
+      [
+        'members.add',
+        { tenantSlug: 'inputs', email: `bob${text}@x.test`, role: 'VIEWER' },
+        'mutation',
+      ],
+      ['admin.tenants.create', { slug: 'other', name: `Other${text}` }, 'mutation'],
+      ['admin.users.create', { email: 'new@inputs.test', name: `New${text}` }, 'mutation'],
+      ['admin.audit.list', { actor: `root${text}` }, 'query'],
+    ];
+    for (const [procedure, input, kind] of cases) {
+      const { status, text: answer } = await call(procedure, input, kind);
+      expect(status, `${procedure} ${JSON.stringify(input)} → ${answer.slice(0, 300)}`).toBe(400);
+      expect(answer).toMatch(/NUL character or an unpaired UTF-16 surrogate/);
+    }
+  }
+  expect(await counts()).toBe(before);
+});

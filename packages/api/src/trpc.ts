@@ -3,7 +3,13 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
-import { ShoalError, untilAborted, type ShoalErrorCode } from '@shoal/core';
+import {
+  ShoalError,
+  UNSTORABLE_TEXT_MESSAGE,
+  untilAborted,
+  unstorableTextPath,
+  type ShoalErrorCode,
+} from '@shoal/core';
 import type { Context } from './context';
 
 const TRPC_CODE: Record<ShoalErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -74,11 +80,26 @@ const refuseCrossSiteMutations = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
+/**
+ * Text PostgreSQL cannot hold (a NUL character, an unpaired surrogate) is refused in any
+ * input, before a procedure or its schema sees it.
+ */
+const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  const path = unstorableTextPath(await getRawInput());
+  if (path) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `${path} ${UNSTORABLE_TEXT_MESSAGE}` });
+  }
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Anyone; mutations only from the dashboard's own pages. */
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSiteMutations);
+export const publicProcedure = t.procedure
+  .use(mapDomainErrors)
+  .use(refuseCrossSiteMutations)
+  .use(refuseUnstorableText);
 
 /** Signed in, possibly still holding a one-time password (sign-out, password change). */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -1,5 +1,6 @@
 export { createServices, type Services, type ServicesOptions } from './services';
 export { ShoalError, type ShoalErrorCode } from './errors';
+export { isStorableText, unstorableTextPath, UNSTORABLE_TEXT_MESSAGE } from './text';
 export {
   SystemService,
   SHOAL_VERSION,

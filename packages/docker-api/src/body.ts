@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '@shoal/core';
 import { DockerApiError, badRequest } from './errors';
 
 /** Docker's create bodies are a few KiB; this leaves room without letting one request fill memory. */
@@ -18,11 +19,16 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') return undefined;
+  let body: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    body = JSON.parse(text) as unknown;
   } catch (error) {
     throw badRequest(`invalid JSON in the request body: ${(error as Error).message}`);
   }
+  const unstorable = unstorableTextPath(body);
+  if (unstorable)
+    throw badRequest(`invalid request body: ${unstorable} ${UNSTORABLE_TEXT_MESSAGE}`);
+  return body;
 }
 
 const tooLarge = (limit: number) =>

@@ -47,6 +47,9 @@ describe('the Docker API under garbage', () => {
         () => ({ nested: { deeper: [{}] } }),
         () => true,
         () => '../../etc/passwd',
+        () => 'a\u0000b',
+        () => '\ud800x',
+        () => ({ ['k\udc00']: 'v' }),
       ])();
     const fields = [
       'Image',
@@ -86,11 +89,16 @@ describe('the Docker API under garbage', () => {
       if (random() < 0.3) b.Image = 'nginx';
       return JSON.stringify(b);
     };
-    const ref = () =>
-      encodeURIComponent(
-        String(pick(['nope', '', '%', 'a'.repeat(200), '../x', '0', 'web', junk()])),
-      );
-    const q = () => encodeURIComponent(String(junk()));
+    // An unpaired surrogate has no percent-encoding; a NUL byte stands in for it there.
+    const encoded = (value: unknown) => {
+      try {
+        return encodeURIComponent(String(value));
+      } catch {
+        return '%00';
+      }
+    };
+    const ref = () => encoded(pick(['nope', '', '%', 'a'.repeat(200), '../x', '0', 'web', junk()]));
+    const q = () => encoded(junk());
 
     let created = 0;
     const statuses = new Map<number, number>();
@@ -131,6 +139,56 @@ describe('the Docker API under garbage', () => {
     for (const row of rows) expect(row.image.length).toBeGreaterThan(0);
     expect(statuses.size).toBeGreaterThan(2);
   }, 120_000);
+
+  it('refuses NUL bytes and unpaired surrogates in names, labels, env, refs and filters with 400, storing nothing', async () => {
+    const send = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, text: await response.text() };
+    };
+    const bad = ['a\u0000b', '\ud800', 'x\udc00y', '\udbff\udbff'];
+    const filters = (value: string) => encodeURIComponent(`{"label":[${JSON.stringify(value)}]}`);
+    const before = await shoal.db.prisma.container.count({ where: { tenantId } });
+    const cases: [string, string, unknown?][] = [];
+    for (const text of bad) {
+      cases.push(
+        ['POST', '/containers/create', { Image: `nginx${text}` }],
+        ['POST', '/containers/create', { Image: 'nginx', Labels: { [`k${text}`]: 'v' } }],
+        ['POST', '/containers/create', { Image: 'nginx', Labels: { k: text } }],
+        ['POST', '/containers/create', { Image: 'nginx', Env: [`A=${text}`] }],
+        ['POST', '/containers/create', { Image: 'nginx', Cmd: ['echo', text] }],
+        ['POST', '/containers/create', { Image: 'nginx', WorkingDir: `/${text}` }],
+        ['POST', '/containers/create', { Image: 'nginx', HostConfig: { NetworkMode: text } }],
+        ['GET', `/containers/json?all=1&filters=${filters(text)}`],
+        ['GET', `/events?since=1&until=2&filters=${filters(text)}`],
+        ['GET', `/images/json?filters=${filters(text)}`],
+      );
+    }
+    for (const encoded of ['a%00b', '%00']) {
+      cases.push(
+        ['POST', `/containers/create?name=${encoded}`, { Image: 'nginx' }],
+        ['GET', `/containers/${encoded}/json`],
+        ['POST', `/containers/${encoded}/start`],
+        ['POST', `/containers/${encoded}/stop`],
+        ['POST', `/containers/${encoded}/wait`],
+        ['DELETE', `/containers/${encoded}`],
+        ['GET', `/containers/${encoded}/logs?stdout=1`],
+        ['POST', `/containers/${encoded}/rename?name=x`],
+        ['POST', `/containers/x/rename?name=${encoded}`],
+        ['POST', `/images/create?fromImage=${encoded}`],
+        ['GET', `/images/${encoded}/json`],
+      );
+    }
+    for (const [method, path, body] of cases) {
+      const { status, text } = await send(method, path, body);
+      expect(status, `${method} ${path} ${JSON.stringify(body)} → ${text.slice(0, 200)}`).toBe(400);
+      expect(JSON.parse(text)).toMatchObject({ message: expect.any(String) });
+    }
+    expect(await shoal.db.prisma.container.count({ where: { tenantId } })).toBe(before);
+  });
 
   it('refuses an oversized body with 413 and a JSON message', async () => {
     const response = await fetch(`${base}/containers/create`, {

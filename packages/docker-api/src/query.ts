@@ -1,3 +1,4 @@
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '@shoal/core';
 import { badRequest } from './errors';
 
 /** Docker's reading of boolean query values: anything but empty, 0, no, false or none is true. */
@@ -47,6 +48,8 @@ export function queryFilters(query: URLSearchParams, allowed: readonly string[])
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw badRequest('invalid filters: expected a JSON object of filter names');
   }
+  const unstorable = unstorableTextPath(parsed);
+  if (unstorable) throw badRequest(`invalid filters: ${unstorable} ${UNSTORABLE_TEXT_MESSAGE}`);
   for (const [name, value] of Object.entries(parsed)) {
     if (!allowed.includes(name)) {
       throw badRequest(`invalid filter '${name}' (supported: ${allowed.join(', ')})`);

@@ -1,4 +1,9 @@
-import type { FailureLimiter } from '@shoal/core';
+import {
+  isStorableText,
+  UNSTORABLE_TEXT_MESSAGE,
+  unstorableTextPath,
+  type FailureLimiter,
+} from '@shoal/core';
 import { authenticate, requireWriteScope, type Caller } from './auth';
 import { DockerApiError, badRequest, isServerFault, notFound, toErrorReply } from './errors';
 import type { Exchange } from './exchange';
@@ -78,6 +83,10 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
       ex.record.tenantId = caller.tenantId;
       ex.record.actor = caller.actor;
       if (method !== 'GET' && method !== 'HEAD') requireWriteScope(caller);
+      const unstorable = unstorableTextPath(Object.fromEntries(url.searchParams));
+      if (unstorable) {
+        throw badRequest(`invalid query parameter ${unstorable}: it ${UNSTORABLE_TEXT_MESSAGE}`);
+      }
       const match = route.pattern.exec(path) as RegExpExecArray;
       const params = Object.fromEntries(
         route.names.map((name, i) => [name, decodePathPart(match[i + 1] ?? '')]),
@@ -120,11 +129,15 @@ function watched(ex: Exchange, revoked: AbortSignal): Exchange {
 }
 
 function decodePathPart(part: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(part);
+    decoded = decodeURIComponent(part);
   } catch {
     throw badRequest(`invalid escape sequence in the path: ${part}`);
   }
+  if (!isStorableText(decoded))
+    throw badRequest(`invalid path: ${part} ${UNSTORABLE_TEXT_MESSAGE}`);
+  return decoded;
 }
 
 function answerError(ex: Exchange, error: unknown, options: RouterOptions): void {

@@ -8,13 +8,19 @@ export const CSRF_HEADER = 'x-shoal-csrf';
 
 export type IncomingHeaders = Record<string, string | string[] | undefined>;
 
-const first = (value: string | string[] | undefined) =>
-  Array.isArray(value) ? value[0] : value;
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 export function readCookie(headers: IncomingHeaders, name: string): string | null {
   for (const part of (first(headers.cookie) ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        // Not a cookie Shoal set (a bad escape): the same as none, so signed out.
+        return null;
+      }
+    }
   }
   return null;
 }
