@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { EnvError, loadEnv } from '@shoal/config';
 import { ShoalError } from '@shoal/core';
+import { DataDirError } from '@shoal/db';
 import { ADMIN_USAGE, runAdminCommand, UsageError } from './cli/admin';
 import { startShoal } from './app';
 import path from 'node:path';
@@ -66,8 +67,9 @@ function fail(error: unknown): never {
   // Operators get the message, never a stack.
   if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
   else if (error instanceof EnvError) console.error(error.message);
-  else if (error instanceof ShoalError) console.error(error.message);
-  else console.error(`Shoal failed: ${(error as Error).message}`);
+  else if (error instanceof ShoalError || error instanceof DataDirError)
+    console.error(error.message);
+  else console.error(`Shoal failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(error instanceof UsageError ? 2 : 1);
 }
 

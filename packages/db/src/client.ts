@@ -2,7 +2,7 @@ import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client';
-import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from './embedded';
+import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { migrateDatabase } from './migrate';
 import { Sql } from './sql';
 
@@ -34,17 +34,18 @@ export interface Db {
 /** The one way Shoal obtains a database client. */
 export async function createDb(options: DbOptions = {}): Promise<Db> {
   let url = options.databaseUrl;
-  let stopEmbedded: (() => Promise<void>) | undefined;
+  let embedded: EmbeddedPostgres | undefined;
   if (!url) {
     const dataDir =
       options.dataDir === null ? undefined : path.resolve(options.dataDir ?? '.data', 'pglite');
-    const embedded = await startEmbeddedPostgres(dataDir);
+    embedded = await startEmbeddedPostgres(dataDir);
     url = embedded.url;
-    stopEmbedded = embedded.close;
   }
-  const kind = stopEmbedded ? 'pglite' : 'postgresql';
+  const stopEmbedded = embedded?.close;
+  const kind = embedded ? 'pglite' : 'postgresql';
   try {
     if (options.migrate ?? true) await migrateDatabase(url);
+    embedded?.makePrivate();
   } catch (error) {
     await stopEmbedded?.();
     throw error;

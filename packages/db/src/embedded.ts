@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { dataDirFailure, makePrivate, prepareDataDir } from './data-dir';
 
 // PGlite is a single session. Its socket server interleaves the protocol
 // messages of concurrent connections, so one client's Parse/Bind/Execute can
@@ -10,6 +10,8 @@ export const EMBEDDED_MAX_CONNECTIONS = 1;
 export interface EmbeddedPostgres {
   /** A postgres:// URL that pg (and so Prisma's pg adapter) can connect to. */
   url: string;
+  /** Takes group and other permissions off the files PGlite created so far. */
+  makePrivate(): void;
   close(): Promise<void>;
 }
 
@@ -21,8 +23,17 @@ export interface EmbeddedPostgres {
  * `dataDir` undefined keeps everything in memory (used for throwaway databases).
  */
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  if (dataDir) prepareDataDir(dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir);
+  } catch (error) {
+    throw dataDirFailure(dataDir ?? '(memory)', error);
+  }
+  const privately = () => {
+    if (dataDir) makePrivate(dataDir);
+  };
+  privately();
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
@@ -33,9 +44,11 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
   const conn = server.getServerConn();
   return {
     url: `postgresql://postgres:postgres@${conn}/postgres?sslmode=disable`,
+    makePrivate: privately,
     async close() {
       await server.stop();
       await db.close();
+      privately();
     },
   };
 }
