@@ -3,7 +3,9 @@ import { createServices, seedFirstStart, type FirstStartResult, type Services } 
 import { createDb, type Db } from '@shoal/db';
 import { readTlsFiles, startDockerApi, type DockerApi } from '@shoal/docker-api';
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
+import { readFileSync } from 'node:fs';
 import { FrameworkHost } from './cluster/framework-host';
+import type { AgentAccess } from './cluster/sandbox-reader';
 import { InstanceRelay } from './cluster/instance-relay';
 import { startControlPlane, startMetricsServer, type ListeningServer } from './http/control-plane';
 import { createLogger, type Logger } from './logger';
@@ -101,6 +103,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
         roleSyncMs: 2_000,
         leaderPollMs: 2_000,
         wakeLeader: () => relay?.wakeLeader(),
+        agents: agentAccess(env, masters),
       },
       log,
     );
@@ -166,4 +169,27 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     await close();
     throw error;
   }
+}
+
+/** How agents are reached: their scheme, and the framework's credentials, as Mesos agents check them. */
+function agentAccess(env: ShoalEnv, masters: readonly string[]): AgentAccess {
+  let ca: string | undefined;
+  if (env.SHOAL_AGENT_CA) {
+    try {
+      ca = readFileSync(env.SHOAL_AGENT_CA, 'utf8');
+    } catch (error) {
+      throw new Error(
+        `SHOAL_AGENT_CA: cannot read ${env.SHOAL_AGENT_CA}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  return {
+    scheme:
+      env.SHOAL_AGENT_SCHEME ??
+      (masters.length > 0 && masters.every((m) => m.startsWith('https:')) ? 'https' : 'http'),
+    ...(env.MESOS_PRINCIPAL ? { principal: env.MESOS_PRINCIPAL } : {}),
+    ...(env.MESOS_SECRET ? { secret: env.MESOS_SECRET } : {}),
+    ...(ca ? { ca } : {}),
+  };
 }

@@ -92,6 +92,10 @@ const envSchema = z.object({
       .filter(Boolean),
   ),
   MESOS_PRINCIPAL: optionalString,
+  // How agents' sandboxes and statistics are read: https when every master URL is https.
+  SHOAL_AGENT_SCHEME: z.enum(['http', 'https']).optional(),
+  // PEM file of the CA that signed the agents' certificates, when not a system one.
+  SHOAL_AGENT_CA: optionalString,
   MESOS_FORMAT: z.enum(['protobuf', 'json']).default('protobuf'),
   SHOAL_FRAMEWORK_NAME: z.string().min(1).default('shoal'),
   // The user tasks run as on the agents (FrameworkInfo.user).

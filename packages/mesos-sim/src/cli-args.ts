@@ -19,6 +19,7 @@ Runs an emulated Mesos cluster (v1 scheduler and operator APIs) until interrupte
   --offer-timeout S        rescind offers held longer than this (default: never)
   --status-retry MS        first retry of unacknowledged status updates (default 10000)
   --seed N                 seed for ids and uuids (default 1)
+  --principal P --secret S require these HTTP basic credentials on the masters' APIs and agents
   --quiet                  do not log cluster events
   --help                   show this text`;
 
@@ -55,6 +56,8 @@ export function parseCliArgs(argv: string[]): CliConfig {
       'offer-timeout': { type: 'string' },
       'status-retry': { type: 'string' },
       seed: { type: 'string' },
+      principal: { type: 'string' },
+      secret: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -89,5 +92,9 @@ export function parseCliArgs(argv: string[]): CliConfig {
   ];
   for (const [key, value] of optional)
     if (value !== undefined) Object.assign(options, { [key]: value });
+  if ((values.principal === undefined) !== (values.secret === undefined))
+    throw new Error('--principal and --secret go together');
+  if (values.principal !== undefined && values.secret !== undefined)
+    options.credentials = { principal: values.principal, secret: values.secret };
   return { help: values.help ?? false, quiet: values.quiet ?? false, options };
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Faults } from './faults';
 import { handleAgentGateway } from './http/agent-gateway';
@@ -57,11 +58,27 @@ function guarded(handler: Handler, log: (line: string) => void): Handler {
   };
 }
 
+/** Whether the request carries the cluster's credentials, when it has any; answers 401 if not. */
+function authenticated(master: Master, req: IncomingMessage, res: ServerResponse): boolean {
+  const credentials = master.options.credentials;
+  if (!credentials) return true;
+  const expected = `Basic ${Buffer.from(`${credentials.principal}:${credentials.secret}`).toString('base64')}`;
+  if (req.headers.authorization === expected) return true;
+  sendText(res, 401, '', { 'WWW-Authenticate': 'Basic realm="mesos"' });
+  return false;
+}
+
 function masterHandler(master: Master, self: number, sim: SimApiContext): Handler {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path === '/api/v1/scheduler') return handleSchedulerApi(master, self, req, res);
-    if (path === '/api/v1' || path === '/api/v1/') return handleOperatorApi(master, self, req, res);
+    if (path === '/api/v1/scheduler') {
+      if (authenticated(master, req, res)) return handleSchedulerApi(master, self, req, res);
+      return;
+    }
+    if (path === '/api/v1' || path === '/api/v1/') {
+      if (authenticated(master, req, res)) return handleOperatorApi(master, self, req, res);
+      return;
+    }
     if (path.startsWith('/sim/v1/')) return handleSimApi(sim, req, res);
     if (path === '/health' || path === '/master/health') return sendText(res, 200);
     sendText(res, 404);
@@ -77,8 +94,9 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
   const master = new Master(resolved);
   const faults = new Faults(master);
   const state = new ClusterState(master);
-  const urlOf = (e: Endpoint) =>
-    `http://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
+  const urlOf = (e: Endpoint, scheme = 'http') =>
+    `${scheme}://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
+  const gatewayScheme = resolved.agentTls ? 'https' : 'http';
   const servers: Server[] = [];
   const masterEndpoints: Endpoint[] = [];
   let gateway: Endpoint;
@@ -89,8 +107,8 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
       describe: () => ({
         leader: master.leader,
         recovering: master.recovering,
-        masterUrls: masterEndpoints.map(urlOf),
-        agentGatewayUrl: urlOf(gateway),
+        masterUrls: masterEndpoints.map((e) => urlOf(e)),
+        agentGatewayUrl: urlOf(gateway, gatewayScheme),
       }),
     };
     for (let i = 0; i < resolved.masters; i++) {
@@ -100,9 +118,13 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
         await listen(server, resolved.host, resolved.port === 0 ? 0 : resolved.port + i),
       );
     }
-    const gatewayServer = createServer(
-      guarded((req, res) => handleAgentGateway(master, req, res), resolved.log),
-    );
+    const gatewayHandler = guarded((req, res) => {
+      const health = /^(\/agents\/[^/]+)?(\/slave\(1\))?\/health$/.test(req.url ?? '');
+      if (health || authenticated(master, req, res)) handleAgentGateway(master, req, res);
+    }, resolved.log);
+    const gatewayServer = resolved.agentTls
+      ? createHttpsServer(resolved.agentTls, gatewayHandler)
+      : createServer(gatewayHandler);
     servers.push(gatewayServer);
     gateway = await listen(gatewayServer, resolved.host, resolved.agentGatewayPort);
   } catch (error) {
@@ -113,12 +135,12 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
 
   let closed: Promise<void> | undefined;
   return {
-    masterUrls: masterEndpoints.map(urlOf),
+    masterUrls: masterEndpoints.map((e) => urlOf(e)),
     get leaderUrl() {
       const leader = master.leader === null ? undefined : masterEndpoints[master.leader];
       return leader ? urlOf(leader) : undefined;
     },
-    agentGatewayUrl: urlOf(gateway),
+    agentGatewayUrl: urlOf(gateway, gatewayScheme),
     faults,
     state,
     close() {

@@ -42,6 +42,15 @@ export interface SimOptions {
   stagingUpdates?: boolean;
   /** Logs one line per notable cluster event when set. */
   log?: (line: string) => void;
+  /**
+   * HTTP basic credentials the masters' scheduler and operator APIs and the agents'
+   * endpoints require, as a cluster run with `--authenticate_frameworks`,
+   * `--authenticate_http_readwrite` and agents with `--authenticate_http_readonly` does
+   * (default: none required). The fault API stays open.
+   */
+  credentials?: { principal: string; secret: string };
+  /** PEM certificate and key: the agent gateway speaks https, and offers say so (default http). */
+  agentTls?: { cert: string; key: string };
 }
 
 export interface ResolvedOptions {
@@ -57,6 +66,8 @@ export interface ResolvedOptions {
   seed: number;
   stagingUpdates: boolean;
   log: (line: string) => void;
+  credentials: { principal: string; secret: string } | undefined;
+  agentTls: { cert: string; key: string } | undefined;
 }
 
 export const DEFAULT_AGENT = {
@@ -82,6 +93,8 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     seed: options.seed ?? 1,
     stagingUpdates: options.stagingUpdates ?? false,
     log: options.log ?? (() => {}),
+    credentials: options.credentials,
+    agentTls: options.agentTls,
   };
   if (!Number.isInteger(resolved.masters) || resolved.masters < 1)
     throw new RangeError('masters must be a positive integer');

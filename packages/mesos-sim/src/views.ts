@@ -21,7 +21,7 @@ export class Views {
   agentUrl(agent: AgentRecord): URL {
     const gateway = this.master.gateway;
     return {
-      scheme: 'http',
+      scheme: this.master.options.agentTls ? 'https' : 'http',
       address: { hostname: agent.hostname, ip: gateway.host, port: gateway.port },
       path: '/slave(1)',
     };

@@ -5,6 +5,8 @@ import { loadEnv } from '@shoal/config';
 import { createServices } from '@shoal/core';
 import type { Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
+import { OperatorClient } from '@shoal/mesos';
+import { startSimCluster } from '@shoal/mesos-sim';
 import { runAdminCommand, UsageError } from './admin';
 
 let db: Db;
@@ -37,6 +39,29 @@ describe('shoal admin commands', () => {
     });
     await run('quota', 'set', 'blue', '--mem-limit', 'none');
     expect((await services.tenants.getBySlug('blue')).quotaMemLimit).toBeNull();
+  });
+
+  it('pushes quota to Mesos masters that require the framework’s credentials', async () => {
+    const credentials = { principal: 'shoal', secret: 'operator-secret' };
+    const sim = await startSimCluster({ agents: 1, credentials });
+    const operator = new OperatorClient({ masters: sim.masterUrls, ...credentials });
+    try {
+      const env = loadEnv({
+        DATABASE_URL: db.url,
+        MESOS_MASTER: sim.masterUrls.join(','),
+        MESOS_PRINCIPAL: credentials.principal,
+        MESOS_SECRET: credentials.secret,
+      });
+      await runAdminCommand(env, ['tenant', 'create', 'secured'], () => undefined);
+      await runAdminCommand(env, ['quota', 'set', 'secured', '--cpus-limit', '3'], () => undefined);
+      const quota = (await operator.call({ type: 'GET_QUOTA' }))!;
+      expect(quota.get_quota?.status.configs).toContainEqual(
+        expect.objectContaining({ role: 'shoal-secured', limits: { cpus: { value: 3 } } }),
+      );
+    } finally {
+      await operator.close();
+      await sim.close();
+    }
   });
 
   it('refuses bad input with a usage error and changes nothing', async () => {

@@ -145,7 +145,12 @@ export async function runAdminCommand(
   if (!command) return false;
   const db = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR });
   const operator = env.MESOS_MASTER
-    ? new OperatorClient({ masters: env.MESOS_MASTER, format: env.MESOS_FORMAT })
+    ? new OperatorClient({
+        masters: env.MESOS_MASTER,
+        format: env.MESOS_FORMAT,
+        ...(env.MESOS_PRINCIPAL ? { principal: env.MESOS_PRINCIPAL } : {}),
+        ...(env.MESOS_SECRET ? { secret: env.MESOS_SECRET } : {}),
+      })
     : undefined;
   try {
     const services = createServices(db);

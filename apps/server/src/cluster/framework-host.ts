@@ -16,7 +16,7 @@ import { LiveClusterView } from './cluster-view';
 import { Leadership } from './leadership';
 import { OperatorPolicySync } from './mesos-policy';
 import { OperatorClusterAdmin } from './operator-admin';
-import { AgentSandboxReader } from './sandbox-reader';
+import { type AgentAccess, AgentSandboxReader } from './sandbox-reader';
 import type { Logger } from '../logger';
 
 const EVENT_PRUNE_MS = 60 * 60 * 1000;
@@ -33,6 +33,8 @@ export interface FrameworkHostOptions {
   observe?: Pick<FrameworkListener, 'onOfferRound' | 'onLaunched'>;
   /** How a standby asks the leader to act on a change made here at once. */
   wakeLeader?: () => void;
+  /** How agents' HTTP endpoints (sandboxes, statistics) are reached. */
+  agents?: AgentAccess;
 }
 
 /**
@@ -69,6 +71,7 @@ export class FrameworkHost {
     // A standby reads sandboxes too: the framework id then comes from the database.
     const agents = (this.agents = new AgentSandboxReader(
       async () => this.framework?.frameworkId ?? (await services.taskStore.frameworkId()),
+      options.agents,
     ));
     services.containers.converge = this.standbyConverge;
     services.containers.sandbox = agents;

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type {
   BlockIoCounter,
   NetworkCounters,
@@ -7,13 +7,52 @@ import type {
   TaskUsage,
 } from '@shoal/core';
 
+/** How agents' HTTP endpoints are reached on a secured cluster. */
+export interface AgentAccess {
+  /** `https` for agents started with SSL enabled (default `http`). */
+  scheme?: 'http' | 'https';
+  /**
+   * Sent as HTTP basic credentials, as agents started with `--authenticate_http_readonly`
+   * require (Mesos uses one credentials file for the master and the agents).
+   */
+  principal?: string;
+  secret?: string;
+  /** PEM of the CA that signed the agents' certificates, when not a system one. */
+  ca?: string;
+}
+
 /**
  * Reads task sandboxes through the agents' `/files/read`, using the virtual
  * path Mesos agents attach for every executor run, so the agent's work_dir
  * need not be known. The executor id of a Docker or command task is its task id.
  */
 export class AgentSandboxReader implements SandboxReader, TaskMonitor {
-  constructor(private readonly frameworkId: () => Promise<string | undefined>) {}
+  private readonly scheme: 'http' | 'https';
+  private readonly headers: Record<string, string>;
+  private readonly dispatcher: Dispatcher | undefined;
+
+  constructor(
+    private readonly frameworkId: () => Promise<string | undefined>,
+    access: AgentAccess = {},
+  ) {
+    this.scheme = access.scheme ?? 'http';
+    this.headers =
+      access.principal && access.secret
+        ? {
+            authorization: `Basic ${Buffer.from(`${access.principal}:${access.secret}`).toString('base64')}`,
+          }
+        : {};
+    this.dispatcher = access.ca ? new Agent({ connect: { ca: access.ca } }) : undefined;
+  }
+
+  private get(endpoint: string, pathAndQuery: string) {
+    return request(`${this.scheme}://${endpoint}${pathAndQuery}`, {
+      headers: { host: endpoint, ...this.headers },
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+      ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+    });
+  }
 
   async read(
     task: { mesosTaskId: string; agentId: string; agentEndpoint: string | null },
@@ -24,13 +63,8 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
     const frameworkId = await this.frameworkId();
     if (!task.agentEndpoint || !frameworkId) return { data: '', offset };
     const path = `/frameworks/${frameworkId}/executors/${task.mesosTaskId}/runs/latest/${file}`;
-    const url = new URL(`http://${task.agentEndpoint}/files/read`);
-    url.search = new URLSearchParams({
-      path,
-      offset: String(offset),
-      length: String(length),
-    }).toString();
-    const response = await request(url, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const query = new URLSearchParams({ path, offset: String(offset), length: String(length) });
+    const response = await this.get(task.agentEndpoint, `/files/read?${query.toString()}`);
     if (response.statusCode === 404) {
       await response.body.dump();
       return { data: '', offset };
@@ -52,11 +86,7 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
   }): Promise<TaskUsage | undefined> {
     const frameworkId = await this.frameworkId();
     if (!task.agentEndpoint || !frameworkId) return undefined;
-    const response = await request(`http://${task.agentEndpoint}/monitor/statistics`, {
-      headers: { host: task.agentEndpoint },
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-    });
+    const response = await this.get(task.agentEndpoint, '/monitor/statistics');
     if (response.statusCode !== 200) {
       await response.body.dump();
       return undefined;
