@@ -2,6 +2,7 @@ import type { PrismaClient, Tenant } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors';
 import {
+  checkWeight,
   NO_QUOTA,
   quotaOf,
   validateRoleName,
@@ -35,18 +36,11 @@ export class TenantAdminService {
   ) {}
 
   /** Creates a tenant with its quota and weight in one step, as the admin form submits it. */
-  async create(
+  create(
     input: CreateTenantInput & { quota?: TenantQuota; weight?: number },
     actor: string,
   ): Promise<Tenant> {
-    let tenant = await this.tenants.create(input, actor);
-    if (input.quota && Object.values(input.quota).some((v) => v != null)) {
-      tenant = await this.tenants.setQuota(tenant.id, input.quota, actor);
-    }
-    if (input.weight !== undefined && input.weight !== tenant.weight) {
-      tenant = await this.update(tenant.id, { weight: input.weight }, actor);
-    }
-    return tenant;
+    return this.tenants.create(input, actor);
   }
 
   async list(): Promise<TenantOverview[]> {
@@ -70,65 +64,86 @@ export class TenantAdminService {
     }));
   }
 
+  /**
+   * Renames, reweighs or moves a tenant to another role. What Mesos must hold changes
+   * there first, outside the transaction; if storing fails after all, Mesos gets back what
+   * the database holds.
+   */
   async update(tenantId: string, settings: TenantSettings, actor: string): Promise<Tenant> {
-    if (
-      settings.weight !== undefined &&
-      !(settings.weight > 0 && Number.isFinite(settings.weight))
-    ) {
-      throw invalid('A weight is a positive number');
-    }
+    checkWeight(settings.weight);
     if (settings.mesosRole !== undefined) {
       const problem = validateRoleName(settings.mesosRole);
       if (problem) throw invalid(`Invalid Mesos role "${settings.mesosRole}": ${problem}`);
     }
+    const before = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
+    if (!before) throw notFound('No such tenant');
+    const role = settings.mesosRole ?? before.mesosRole;
+    const weight = settings.weight ?? before.weight;
+    const moves = role !== before.mesosRole;
+    const taken = () => conflict(`Role "${role}" belongs to another tenant`);
+    if (moves) {
+      await this.refuseMoveWithLiveContainers(this.prisma, before);
+      if ((await this.prisma.tenant.count({ where: { mesosRole: role } })) > 0) throw taken();
+    }
+    const policy = this.tenants.mesosPolicy;
+    const pushes = Boolean(policy) && (moves || weight !== before.weight);
     try {
+      if (policy && moves) {
+        await policy.pushQuota(role, quotaOf(before));
+        await policy.pushQuota(before.mesosRole, NO_QUOTA);
+      }
+      if (policy && pushes) await policy.pushWeight(role, weight);
       return await this.prisma.$transaction(async (tx) => {
-        const before = await tx.tenant.findUnique({ where: { id: tenantId } });
-        if (!before) throw notFound('No such tenant');
-        if (settings.mesosRole !== undefined && settings.mesosRole !== before.mesosRole) {
-          // Tasks keep the role they were launched with; moving a tenant under them would orphan them.
-          const live = await tx.container.count({
-            where: { tenantId, state: { in: [...LIVE_STATES] } },
-          });
-          if (live > 0) {
-            throw conflict(
-              `Stop the ${live} live container(s) of ${before.slug} before moving it to another role`,
-            );
-          }
-        }
-        const tenant = await tx.tenant.update({
-          where: { id: tenantId },
-          data: {
-            name: settings.name?.trim() || undefined,
-            mesosRole: settings.mesosRole,
-            weight: settings.weight,
+        if (moves) await this.refuseMoveWithLiveContainers(tx, before);
+        // Only over what Mesos was sent a change from: a change made meanwhile wins.
+        const { count } = await tx.tenant.updateMany({
+          where: {
+            id: tenantId,
+            mesosRole: before.mesosRole,
+            weight: before.weight,
+            ...quotaOf(before),
           },
+          data: { name: settings.name?.trim() || undefined, mesosRole: role, weight },
         });
-        // Inside the transaction: if Mesos refuses, the change is not stored either.
-        const policy = this.tenants.mesosPolicy;
-        if (policy && tenant.mesosRole !== before.mesosRole) {
-          await policy.pushQuota(tenant.mesosRole, quotaOf(tenant));
-          await policy.pushQuota(before.mesosRole, quotaOf({ ...before, ...NO_QUOTA }));
-        }
-        if (policy && (tenant.weight !== before.weight || tenant.mesosRole !== before.mesosRole)) {
-          await policy.pushWeight(tenant.mesosRole, tenant.weight);
+        if (count === 0) {
+          throw conflict(
+            `The role, weight or quota of ${before.slug} changed meanwhile; try again`,
+          );
         }
         await this.audit.record(
           {
             tenantId,
             actor,
             action: 'tenant.update',
-            target: tenant.slug,
+            target: before.slug,
             detail: { ...settings },
           },
           tx,
         );
-        return tenant;
+        return tx.tenant.findUniqueOrThrow({ where: { id: tenantId } });
       });
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw conflict(`Role "${settings.mesosRole}" belongs to another tenant`);
+      if (pushes) {
+        await this.tenants.restorePolicy(before.mesosRole);
+        if (moves) await this.tenants.restorePolicy(role);
+      }
+      if (isUniqueViolation(error)) throw taken();
       throw error;
+    }
+  }
+
+  /** Tasks keep the role they were launched with; moving a tenant under them would orphan them. */
+  private async refuseMoveWithLiveContainers(
+    db: Pick<PrismaClient, 'container'>,
+    tenant: Tenant,
+  ): Promise<void> {
+    const live = await db.container.count({
+      where: { tenantId: tenant.id, state: { in: [...LIVE_STATES] } },
+    });
+    if (live > 0) {
+      throw conflict(
+        `Stop the ${live} live container(s) of ${tenant.slug} before moving it to another role`,
+      );
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { PrismaClient, Tenant } from '@shoal/db';
+import type { Prisma, PrismaClient, Tenant } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors';
 
@@ -42,7 +42,7 @@ export type TenantQuota = Partial<
 
 /**
  * Pushes a role's quota and weight to Mesos. Set by the server when it has an
- * operator client; a refusal by Mesos rolls the change back.
+ * operator client; a change Mesos refuses is not stored.
  */
 export interface MesosPolicySync {
   pushQuota(role: string, quota: Required<TenantQuota>): Promise<void>;
@@ -77,8 +77,50 @@ export interface CreateTenantInput {
   slug: string;
   name: string;
   mesosRole?: string;
+  quota?: TenantQuota;
+  /** Mesos role weight: the tenant's share of resources beyond its guarantee. */
+  weight?: number;
 }
 
+/** Refuses negative or non-finite amounts, and a guarantee above its limit. */
+export function checkQuota(quota: TenantQuota): void {
+  for (const [key, value] of Object.entries(quota)) {
+    if (value !== null && value !== undefined && (!Number.isFinite(value) || value < 0)) {
+      throw invalid(`${key} must be a non-negative number`);
+    }
+  }
+  for (const resource of ['Cpus', 'Mem', 'Disk', 'Gpus'] as const) {
+    const guarantee = quota[`quota${resource}Guarantee`];
+    const limit = quota[`quota${resource}Limit`];
+    if (guarantee != null && limit != null && guarantee > limit) {
+      throw invalid(
+        `The ${resource.toLowerCase()} guarantee (${guarantee}) exceeds its limit (${limit})`,
+      );
+    }
+  }
+}
+
+export function checkWeight(weight: number | undefined): void {
+  if (weight !== undefined && !(weight > 0 && Number.isFinite(weight))) {
+    throw invalid('A weight is a positive number');
+  }
+}
+
+/** `quota`'s fields that are set (null included) over `base`. */
+function applied(base: Required<TenantQuota>, quota: TenantQuota): Required<TenantQuota> {
+  const next = { ...base };
+  for (const [key, value] of Object.entries(quota) as [keyof TenantQuota, number | null][]) {
+    if (value !== undefined) next[key] = value;
+  }
+  return next;
+}
+
+/**
+ * Tenants and what Mesos holds for their roles. A change Mesos must accept is sent to
+ * Mesos first, outside any database transaction (an answer may wait for a master
+ * election), and stored only once Mesos took it; when storing fails after all, Mesos is
+ * given back what the database holds, so the two agree.
+ */
 export class TenantService {
   mesosPolicy: MesosPolicySync | undefined;
 
@@ -87,6 +129,10 @@ export class TenantService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * A tenant with its quota and weight, all or nothing: when Mesos refuses the quota or
+   * the weight, no tenant is stored and its role reaches no framework.
+   */
   async create(input: CreateTenantInput, actor: string): Promise<Tenant> {
     if (!SLUG.test(input.slug)) {
       throw invalid(
@@ -96,56 +142,94 @@ export class TenantService {
     const mesosRole = input.mesosRole ?? defaultRoleFor(input.slug);
     const roleProblem = validateRoleName(mesosRole);
     if (roleProblem) throw invalid(`Invalid Mesos role "${mesosRole}": ${roleProblem}`);
+    const quota = applied(NO_QUOTA, input.quota ?? {});
+    checkQuota(quota);
+    checkWeight(input.weight);
+    const weight = input.weight ?? 1;
+    const taken = () =>
+      conflict(`A tenant with slug "${input.slug}" or role "${mesosRole}" already exists`);
+    // Before Mesos hears of the role: another tenant's quota there must not be overwritten.
+    const existing = await this.prisma.tenant.count({
+      where: { OR: [{ slug: input.slug }, { mesosRole }] },
+    });
+    if (existing > 0) throw taken();
+    const hasQuota = Object.values(quota).some((v) => v !== null);
+    const policy = this.mesosPolicy;
+    if (policy && hasQuota) await policy.pushQuota(mesosRole, quota);
     try {
+      if (policy && weight !== 1) await policy.pushWeight(mesosRole, weight);
       return await this.prisma.$transaction(async (tx) => {
         const tenant = await tx.tenant.create({
-          data: { slug: input.slug, name: input.name.trim() || input.slug, mesosRole },
-        });
-        await this.audit.record(
-          {
-            tenantId: tenant.id,
-            actor,
-            action: 'tenant.create',
-            target: tenant.slug,
-            detail: { mesosRole },
+          data: {
+            slug: input.slug,
+            name: input.name.trim() || input.slug,
+            mesosRole,
+            weight,
+            ...quota,
           },
-          tx,
-        );
+        });
+        const record = (action: string, detail: Prisma.InputJsonValue) =>
+          this.audit.record(
+            { tenantId: tenant.id, actor, action, target: tenant.slug, detail },
+            tx,
+          );
+        await record('tenant.create', { mesosRole });
+        if (hasQuota) await record('tenant.quota', { ...input.quota });
+        if (weight !== 1) await record('tenant.update', { weight });
         return tenant;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw conflict(`A tenant with slug "${input.slug}" or role "${mesosRole}" already exists`);
-      }
+      if (hasQuota || weight !== 1) await this.restorePolicy(mesosRole);
+      if (isUniqueViolation(error)) throw taken();
       throw error;
     }
   }
 
   async setQuota(tenantId: string, quota: TenantQuota, actor: string): Promise<Tenant> {
-    for (const [key, value] of Object.entries(quota)) {
-      if (value !== null && value !== undefined && (!Number.isFinite(value) || value < 0)) {
-        throw invalid(`${key} must be a non-negative number`);
-      }
-    }
-    for (const resource of ['Cpus', 'Mem', 'Disk', 'Gpus'] as const) {
-      const guarantee = quota[`quota${resource}Guarantee`];
-      const limit = quota[`quota${resource}Limit`];
-      if (guarantee != null && limit != null && guarantee > limit) {
-        throw invalid(
-          `The ${resource.toLowerCase()} guarantee (${guarantee}) exceeds its limit (${limit})`,
+    checkQuota(quota);
+    const before = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
+    if (!before) throw notFound('No such tenant');
+    const next = applied(quotaOf(before), quota);
+    checkQuota(next);
+    // If Mesos refuses, or cannot be reached, nothing is stored.
+    await this.mesosPolicy?.pushQuota(before.mesosRole, next);
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        // Only over what Mesos was sent a change from: a change made meanwhile wins.
+        const { count } = await tx.tenant.updateMany({
+          where: { id: tenantId, mesosRole: before.mesosRole, ...quotaOf(before) },
+          data: quota,
+        });
+        if (count === 0) {
+          throw conflict(`The quota or role of ${before.slug} changed meanwhile; try again`);
+        }
+        await this.audit.record(
+          { tenantId, actor, action: 'tenant.quota', target: before.slug, detail: { ...quota } },
+          tx,
         );
-      }
+        return tx.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+      });
+    } catch (error) {
+      await this.restorePolicy(before.mesosRole);
+      throw error;
     }
-    return this.prisma.$transaction(async (tx) => {
-      const tenant = await tx.tenant.update({ where: { id: tenantId }, data: quota });
-      // Inside the transaction: if Mesos refuses, nothing is stored either.
-      await this.mesosPolicy?.pushQuota(tenant.mesosRole, quotaOf(tenant));
-      await this.audit.record(
-        { tenantId, actor, action: 'tenant.quota', target: tenant.slug, detail: { ...quota } },
-        tx,
-      );
-      return tenant;
-    });
+  }
+
+  /**
+   * Gives Mesos back what the database holds for `role` (none when no tenant has it),
+   * after a change Mesos took was not stored. Best effort: a leader that takes over
+   * pushes every stored policy again.
+   */
+  async restorePolicy(role: string): Promise<void> {
+    const policy = this.mesosPolicy;
+    if (!policy) return;
+    try {
+      const owner = await this.prisma.tenant.findUnique({ where: { mesosRole: role } });
+      await policy.pushQuota(role, owner ? quotaOf(owner) : NO_QUOTA);
+      await policy.pushWeight(role, owner?.weight ?? 1);
+    } catch {
+      // Mesos or the database is away; the next leader's push settles it.
+    }
   }
 
   list(): Promise<Tenant[]> {
