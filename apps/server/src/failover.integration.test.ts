@@ -455,6 +455,12 @@ describe('roles, offers and quota in Mesos', () => {
 });
 
 describe('holding offers', () => {
+  // Small enough that the two agents' free cpus together fit no waiting container either.
+  const TWO_AGENTS = [
+    { hostname: 'small', cpus: 1 },
+    { hostname: 'big', cpus: 8 },
+  ];
+
   async function waitingForAnOffer(sim: SimCluster, db: Db, holdSeconds: string) {
     const shoal = await startShoalForTest({
       db,
@@ -464,7 +470,19 @@ describe('holding offers', () => {
     cleanups.push(() => shoal.close());
     await subscribed(shoal.services);
     const id = await tenant(shoal.services);
-    // Larger than any agent: it waits, and its role's offers are held for it.
+    // Half of the big agent is taken: the container fits no agent's free cpus now (though
+    // it would fit the big one empty), so it waits, and its role's offers are held for it.
+    await shoal.services.containers.create(
+      id,
+      {
+        name: 'filler',
+        image: 'nginx',
+        cpus: 4,
+        labels: { 'shoal.constraints': 'hostname:CLUSTER:big' },
+      },
+      'test',
+    );
+    await shoal.services.containers.start(id, 'filler', 'test');
     await shoal.services.containers.create(id, { name: 'huge', image: 'nginx', cpus: 6 }, 'test');
     await shoal.services.containers.start(id, 'huge', 'test');
     const held = await eventually('offers held for the waiting container', async () => {
@@ -475,7 +493,7 @@ describe('holding offers', () => {
   }
 
   it('declines offers it has held for longer than the hold time', async () => {
-    const { sim, db } = await cluster({ agents: [{ cpus: 4 }] });
+    const { sim, db } = await cluster({ agents: TWO_AGENTS });
     const { shoal, held } = await waitingForAnOffer(sim, db, '1');
     await eventually('the held offer to be declined', async () =>
       shoal.services.cluster.heldOffers('shoal-acme').every((o) => !held.includes(o.offerId)),
@@ -483,13 +501,13 @@ describe('holding offers', () => {
   });
 
   it('drops rescinded offers and still launches the waiting container later', async () => {
-    const { sim, db } = await cluster({ agents: [{ cpus: 4 }], offerTimeoutSeconds: 1 });
+    const { sim, db } = await cluster({ agents: TWO_AGENTS, offerTimeoutSeconds: 1 });
     const { shoal, id, held } = await waitingForAnOffer(sim, db, '600');
     await eventually('the rescinded offer to be dropped', async () =>
       shoal.services.cluster.heldOffers('shoal-acme').every((o) => !held.includes(o.offerId)),
     );
-    expect((await shoal.services.containers.get(id, 'huge')).status).toBe(
-      'Created (waiting for resources)',
+    expect((await shoal.services.containers.get(id, 'huge')).status).toMatch(
+      /^Created \(waiting for resources/,
     );
     sim.faults.addAgents([{ cpus: 8 }]);
     await containerIn(shoal.services, id, 'huge', ['running']);
@@ -512,9 +530,15 @@ describe('placement', () => {
     expect(new Set(placed.map((c) => c.task?.hostname)).size).toBe(3);
     const fourth = await shoal.services.containers.start(id, 'w4', 'test').catch(() => undefined);
     void fourth;
-    const waiting = await shoal.services.containers.get(id, 'w4');
+    // It says why it waits: every agent already runs one of its group.
+    const waiting = await eventually('the fourth to say why it waits', async () => {
+      const view = await shoal.services.containers.get(id, 'w4');
+      return view.waiting ? view : undefined;
+    });
     expect(waiting.state).toBe('created');
-    expect(waiting.status).toBe('Created (waiting for resources)');
+    expect(waiting.status).toBe(
+      'Created (waiting for resources: the offers it fits are on agents its placement constraints rule out, given where its group runs)',
+    );
   }, 40_000);
 
   it('runs best-effort containers only on revocable resources', async () => {

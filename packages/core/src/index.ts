@@ -63,6 +63,7 @@ export {
 } from './containers/supervisor';
 export { TaskStore, type OrphanTask } from './containers/task-store';
 export type {
+  PlacementCheck,
   TaskLauncher,
   SandboxReader,
   ConvergeTrigger,

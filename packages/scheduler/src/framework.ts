@@ -12,14 +12,21 @@ import { OfferCapacity } from './offer-capacity';
 import { expiredOffers, hungryRoles, unneededOffers } from './offer-policy';
 import { OfferStats } from './offer-stats';
 import { place, type PlacementContext } from './placement';
+import { whyNotPlacedNow, type AgentInventory } from './placement-check';
 import { StatusUpdateWriter } from './status-updates';
 import { TaskQueues } from './task-queues';
 import { buildTaskInfo } from './task-info';
 import { isTerminalState } from './task-states';
 import type { AgentFacts, LaunchRecord, TaskRequest } from './types';
 
+/** A task is told why it waits once it has waited this long, and again at most this often. */
+const EXPLAIN_AFTER_MS = 1_000;
+const EXPLAIN_EVERY_MS = 5_000;
+const NO_OFFERS_AFTER_MS = 10_000;
+
 /** How often at the most a role without offers asks for more (see askForOffers). */
 const REVIVE_SPACING_MS = 100;
+const REVIVE_UNFIT_SPACING_MS = 5_000;
 
 type TaskInfoOut = ReturnType<typeof buildTaskInfo>;
 
@@ -47,6 +54,11 @@ export class MesosFramework {
   private readonly suppressed = new Set<string>();
   /** When each role last asked for offers with REVIVE. */
   private readonly revivedAt = new Map<string, number>();
+  /** The reason last told for each waiting task, and when it was worked out. */
+  private readonly waitReasons = new Map<
+    string,
+    { reason: string; at: number; withOffers: boolean }
+  >();
   private readonly live = new LiveTasks();
   private readonly agents = new Map<string, AgentFacts & { endpoint?: string }>();
   private readonly drainingAgents = new Set<string>();
@@ -164,6 +176,7 @@ export class MesosFramework {
 
   /** Drops a task that has not been launched yet; false when it is not pending. */
   cancel(taskId: string): boolean {
+    this.waitReasons.delete(taskId);
     return this.pending.remove(taskId);
   }
 
@@ -402,6 +415,7 @@ export class MesosFramework {
         launch.requests.push(request);
       }
     }
+    this.explainWaits(true);
     if (launches.size > 0) await this.launch([...launches.values()]);
     await this.declineUnneeded();
     await this.askForOffers();
@@ -419,13 +433,22 @@ export class MesosFramework {
     const hungry = hungryRoles(this.held, this.pending.queues).filter(
       (role) => this.roles.includes(role) && !this.suppressed.has(role),
     );
-    const due = hungry.filter((r) => now - (this.revivedAt.get(r) ?? 0) >= REVIVE_SPACING_MS);
+    // A role that holds offers its tasks fit none of asks rarely: more offers of the
+    // same agents would not help, and one that cannot be placed must not revive for ever.
+    const spacing = (role: string) =>
+      this.held.ofRole(role).length > 0 ? REVIVE_UNFIT_SPACING_MS : REVIVE_SPACING_MS;
+    const wait = (role: string) => (this.revivedAt.get(role) ?? 0) + spacing(role) - now;
+    const due = hungry.filter((r) => wait(r) <= 0);
     // A role that asked too recently asks again once its spacing is over.
-    if (due.length < hungry.length && !this.reviveTimer) {
-      this.reviveTimer = setTimeout(() => {
-        this.reviveTimer = undefined;
-        this.scheduleSoon();
-      }, REVIVE_SPACING_MS);
+    const later = hungry.filter((r) => wait(r) > 0);
+    if (later.length > 0 && !this.reviveTimer) {
+      this.reviveTimer = setTimeout(
+        () => {
+          this.reviveTimer = undefined;
+          this.scheduleSoon();
+        },
+        Math.min(...later.map(wait)),
+      );
       this.reviveTimer.unref();
     }
     if (due.length === 0) return;
@@ -516,6 +539,47 @@ export class MesosFramework {
     );
     await this.declineUnneeded();
     this.stats.report(this.listener.onOfferRound);
+    this.explainWaits(false);
+  }
+
+  /**
+   * Says why tasks that have waited a while are not placed, as Marathon and Nomad show
+   * placement failures: in a round, what the offers their role holds lack; between
+   * rounds, for a role holding none, that no offers came. Worked out at most every few
+   * seconds per task, told only when it changed; a reason from offers outlives a bare
+   * "no offers" for a while, as offers come and go.
+   */
+  private explainWaits(withOffers: boolean): void {
+    const now = Date.now();
+    const told: { taskId: string; reason: string }[] = [];
+    for (const [role, queue] of this.pending.queues) {
+      const held = this.held.ofRole(role);
+      if (held.length > 0 !== withOffers) continue;
+      const offers: AgentInventory[] = held.map((h) => ({
+        hostname: h.capacity.offer.hostname,
+        attributes: this.agents.get(h.capacity.offer.agent_id.value)?.attributes ?? {},
+        resources: h.capacity.resources,
+      }));
+      for (const request of queue.values()) {
+        const waited = this.pending.waited(request.taskId, now);
+        // No offers for a moment is normal (between a decline and the next allocation).
+        if (waited < (withOffers ? EXPLAIN_AFTER_MS : NO_OFFERS_AFTER_MS)) continue;
+        const last = this.waitReasons.get(request.taskId);
+        // A reason from offers replaces a bare "no offers" at once, and outlives it a while.
+        const fresh = withOffers
+          ? last?.withOffers && now - last.at < EXPLAIN_EVERY_MS
+          : last && now - last.at < NO_OFFERS_AFTER_MS;
+        if (fresh) continue;
+        const reason =
+          whyNotPlacedNow(request, offers) ??
+          (request.constraints.length > 0
+            ? 'the offers it fits are on agents its placement constraints rule out, given where its group runs'
+            : 'the offers it fits are on agents being drained');
+        this.waitReasons.set(request.taskId, { reason, at: now, withOffers });
+        if (reason !== last?.reason) told.push({ taskId: request.taskId, reason });
+      }
+    }
+    if (told.length > 0) this.listener.onWaiting?.(told);
   }
 
   private async declineOffers(entries: [string, OfferCapacity][]): Promise<void> {

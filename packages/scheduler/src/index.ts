@@ -9,4 +9,10 @@ export type {
 export { OfferCapacity, totalResources, type Demand, type ResourceTotals } from './offer-capacity';
 export { satisfiesConstraints, parseConstraints } from './constraints';
 export { buildTaskInfo } from './task-info';
+export {
+  whyNeverPlaced,
+  whyNotPlacedNow,
+  type AgentInventory,
+  type PlacementNeeds,
+} from './placement-check';
 export type * from './types';

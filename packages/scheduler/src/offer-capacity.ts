@@ -54,6 +54,11 @@ export class OfferCapacity {
       .reduce((sum, r) => sum + (r.scalar?.value ?? 0), 0);
   }
 
+  /** What is still free, as resources. */
+  get resources(): readonly Resource[] {
+    return this.free;
+  }
+
   get hasRevocable(): boolean {
     return this.free.some((r) => r.revocable);
   }

@@ -4,6 +4,7 @@ import type { TaskRequest } from './types';
 export class TaskQueues {
   private readonly byRole = new Map<string, Map<string, TaskRequest>>();
   private readonly roleOf = new Map<string, string>();
+  private readonly queuedAt = new Map<string, number>();
   /** When each role last had work queued: its offers are kept a while after. */
   readonly lastDemand = new Map<string, number>();
 
@@ -17,6 +18,7 @@ export class TaskQueues {
     if (!queue) this.byRole.set(request.role, (queue = new Map()));
     queue.set(request.taskId, request);
     this.roleOf.set(request.taskId, request.role);
+    this.queuedAt.set(request.taskId, now);
     this.lastDemand.set(request.role, now);
   }
 
@@ -25,7 +27,13 @@ export class TaskQueues {
     const role = this.roleOf.get(taskId);
     if (role === undefined) return false;
     this.roleOf.delete(taskId);
+    this.queuedAt.delete(taskId);
     return this.byRole.get(role)?.delete(taskId) ?? false;
+  }
+
+  /** How long a task has been waiting, in ms. */
+  waited(taskId: string, now: number): number {
+    return now - (this.queuedAt.get(taskId) ?? now);
   }
 
   has(taskId: string): boolean {

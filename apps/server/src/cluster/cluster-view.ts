@@ -1,9 +1,21 @@
-import type { AgentSummary, ClusterView, FrameworkStatus, HeldOfferSummary } from '@shoal/core';
+import type {
+  AgentSummary,
+  ClusterView,
+  FrameworkStatus,
+  HeldOfferSummary,
+  PlacementCheck,
+} from '@shoal/core';
 import type { master, OperatorClient, Resource } from '@shoal/mesos';
-import { totalResources, type MesosFramework } from '@shoal/scheduler';
+import {
+  totalResources,
+  whyNeverPlaced,
+  type MesosFramework,
+  type PlacementNeeds,
+} from '@shoal/scheduler';
 import { summary } from './resources';
 
 const AGENTS_CACHE_MS = 3_000;
+const FIRST_LISTING_WAIT_MS = 1_000;
 
 /** Resources a role may be offered: unreserved ones and those reserved for it (or an ancestor). */
 function usableBy(role: string, resources: readonly Resource[] | undefined): Resource[] {
@@ -14,33 +26,80 @@ function usableBy(role: string, resources: readonly Resource[] | undefined): Res
   });
 }
 
+function attributesOf(agent: master.Response.GetAgents.Agent): Record<string, string> {
+  return Object.fromEntries(
+    (agent.agent_info.attributes ?? []).map((x) => [
+      x.name,
+      x.text?.value ?? (x.scalar ? String(x.scalar.value) : ''),
+    ]),
+  );
+}
+
 /** The cluster as the Mesos master and the framework see it right now. */
-export class LiveClusterView implements ClusterView {
+export class LiveClusterView implements ClusterView, PlacementCheck {
   private agentsCache: { at: number; agents: master.Response.GetAgents.Agent[] } | undefined;
+  private fetching: Promise<master.Response.GetAgents.Agent[]> | undefined;
+  private firstListing: Promise<unknown> | undefined;
 
   constructor(
     private readonly operator: OperatorClient,
     private readonly currentFramework: () => MesosFramework | undefined,
   ) {}
 
+  /** The agents as the master lists them, asked again once the list is older than a few seconds. */
+  private async masterAgents(): Promise<master.Response.GetAgents.Agent[]> {
+    if (this.agentsCache && Date.now() - this.agentsCache.at <= AGENTS_CACHE_MS)
+      return this.agentsCache.agents;
+    // Many readers at once share one call.
+    this.fetching ??= this.operator
+      .getAgents()
+      .then((response) => {
+        this.agentsCache = { at: Date.now(), agents: response.agents ?? [] };
+        return this.agentsCache.agents;
+      })
+      .finally(() => (this.fetching = undefined));
+    return this.fetching;
+  }
+
+  /** Keeps the agent list fresh for placement checks, which cannot wait for a call. */
+  async refresh(): Promise<void> {
+    const listing = this.masterAgents();
+    this.firstListing ??= listing.catch(() => undefined);
+    await listing;
+  }
+
+  /** Waits for the first listing, a second at the most: a master that does not answer must not hold starts. */
+  async ready(): Promise<void> {
+    if (this.agentsCache || !this.firstListing) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.firstListing,
+      new Promise((resolve) => (timer = setTimeout(resolve, FIRST_LISTING_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  whyNeverPlaced(role: string, needs: PlacementNeeds): string | undefined {
+    const agents = this.agentsCache?.agents ?? [];
+    return whyNeverPlaced(
+      needs,
+      agents.map((a) => ({
+        hostname: a.agent_info.hostname,
+        attributes: attributesOf(a),
+        resources: usableBy(role, a.total_resources ?? a.agent_info.resources),
+      })),
+    );
+  }
+
   async agents(role: string): Promise<AgentSummary[]> {
-    const now = Date.now();
-    if (!this.agentsCache || now - this.agentsCache.at > AGENTS_CACHE_MS) {
-      const response = await this.operator.getAgents();
-      this.agentsCache = { at: now, agents: response.agents ?? [] };
-    }
+    const agents = await this.masterAgents();
     const framework = this.currentFramework();
-    return this.agentsCache.agents.map((a) => {
+    return agents.map((a) => {
       const id = a.agent_info.id?.value ?? '';
       return {
         id,
         hostname: a.agent_info.hostname,
-        attributes: Object.fromEntries(
-          (a.agent_info.attributes ?? []).map((x) => [
-            x.name,
-            x.text?.value ?? (x.scalar ? String(x.scalar.value) : ''),
-          ]),
-        ),
+        attributes: attributesOf(a),
         total: summary(usableBy(role, a.total_resources ?? a.agent_info.resources)),
         draining:
           Boolean(a.drain_info) || Boolean(a.deactivated) || Boolean(framework?.isDraining(id)),

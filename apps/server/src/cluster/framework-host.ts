@@ -20,6 +20,8 @@ import { type AgentAccess, AgentSandboxReader } from './sandbox-reader';
 import type { Logger } from '../logger';
 
 const EVENT_PRUNE_MS = 60 * 60 * 1000;
+/** How often the agent list behind placement checks is asked for again. */
+const INVENTORY_REFRESH_MS = 5_000;
 
 export interface FrameworkHostOptions {
   mesos: MasterClientOptions;
@@ -51,6 +53,8 @@ export class FrameworkHost {
   private retryTimer: NodeJS.Timeout | undefined;
   private roleSync: Promise<void> | undefined;
   private readonly leadership: Leadership;
+  private readonly clusterView: LiveClusterView;
+  private inventoryTimer: NodeJS.Timeout | undefined;
   private readonly operator: OperatorClient;
   private readonly agents: AgentSandboxReader;
 
@@ -63,7 +67,9 @@ export class FrameworkHost {
     private readonly log: Logger,
   ) {
     this.operator = new OperatorClient(options.mesos);
-    services.cluster = new LiveClusterView(this.operator, () => this.framework);
+    const view = (this.clusterView = new LiveClusterView(this.operator, () => this.framework));
+    services.cluster = view;
+    services.containers.placement = view;
     services.tenants.mesosPolicy = new OperatorPolicySync(this.operator);
     services.clusterAdmin.attach(
       new OperatorClusterAdmin(this.operator, () => this.framework?.frameworkId ?? null),
@@ -110,10 +116,21 @@ export class FrameworkHost {
 
   start(): void {
     this.leadership.start();
+    // Every instance checks starts against the agents the master lists.
+    const refresh = () =>
+      void this.clusterView
+        .refresh()
+        .catch((error: unknown) =>
+          this.log.debug('listing the agents failed', { error: String(error) }),
+        );
+    refresh();
+    this.inventoryTimer = setInterval(refresh, INVENTORY_REFRESH_MS);
+    this.inventoryTimer.unref();
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.retryTimer);
+    clearInterval(this.inventoryTimer);
     await this.step();
     await this.leadership.stop();
     await this.operator.close();
@@ -140,6 +157,12 @@ export class FrameworkHost {
         onAgentDraining: (agentId) => this.supervisor?.drainAgent(agentId),
         onUnknownRole: () => void this.syncRoles(),
         onLaunched: (n) => this.options.observe?.onLaunched?.(n),
+        onWaiting: (reasons) =>
+          void this.services.taskStore
+            .noteWaiting(reasons)
+            .catch((e: unknown) =>
+              this.log.warn('noting why containers wait failed', { error: String(e) }),
+            ),
         onOfferRound: (round) => {
           this.options.observe?.onOfferRound?.(round);
           this.services.offerStats.record(round);

@@ -11,7 +11,14 @@ import { CreateBatch } from './create-batch';
 import { isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
 import { LogClock } from './log-clock';
 import { newContainerId } from './names';
-import type { ConvergeTrigger, SandboxReader, TaskLauncher, TaskMonitor, TaskUsage } from './ports';
+import type {
+  ConvergeTrigger,
+  PlacementCheck,
+  SandboxReader,
+  TaskLauncher,
+  TaskMonitor,
+  TaskUsage,
+} from './ports';
 import { toView, type ContainerRow } from './rows';
 import { normaliseSpec } from './spec';
 import { NoExactMatch, StartBatch, type StartOutcome } from './start-batch';
@@ -94,6 +101,7 @@ export class ContainerService implements ContainerOperations {
   private readonly creates: CreateBatch;
   private readonly starts: StartBatch;
   private taskLauncher: TaskLauncher | undefined;
+  private placementCheck: PlacementCheck | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -126,6 +134,12 @@ export class ContainerService implements ContainerOperations {
   set launcher(launcher: TaskLauncher | undefined) {
     this.taskLauncher = launcher;
     this.starts.queuesTasks = launcher !== undefined;
+  }
+
+  /** Set where the cluster is known: starts no agent could ever run are refused. */
+  set placement(check: PlacementCheck | undefined) {
+    this.placementCheck = check;
+    this.starts.placement = check;
   }
 
   async create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView> {
@@ -174,6 +188,8 @@ export class ContainerService implements ContainerOperations {
     // Another instance's status updates reach this one as events only.
     const events = this.events.subscribe(tenantId, giveUp.signal);
     try {
+      // A start right after boot is checked against the cluster too.
+      await this.placementCheck?.ready();
       const turn = this.turnDeadline();
       const outcome = await this.startByRef(tenantId, ref, actor, turn.signal).finally(turn.clear);
       if (!outcome.changed) return { container: toView(outcome.container), started: false };

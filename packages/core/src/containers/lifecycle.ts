@@ -72,6 +72,8 @@ export interface StatusInput {
   startedAt: Date | null;
   finishedAt: Date | null;
   taskState: string | null;
+  /** Why a queued task waits, when known. */
+  waiting?: string | null;
 }
 
 /** The STATUS column of `docker ps`, with Mesos detail where Docker has no word for it. */
@@ -92,7 +94,10 @@ export function statusLine(c: StatusInput, now = new Date()): string {
     case 'DEAD':
       return 'Dead';
     default:
-      if (c.taskState === PENDING) return 'Created (waiting for resources)';
+      if (c.taskState === PENDING)
+        return c.waiting
+          ? `Created (waiting for resources: ${c.waiting})`
+          : 'Created (waiting for resources)';
       if (c.taskState === 'TASK_STAGING' || c.taskState === 'TASK_STARTING')
         return 'Created (starting)';
       return 'Created';

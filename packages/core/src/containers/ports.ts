@@ -1,4 +1,4 @@
-import type { TaskRequest } from '@shoal/scheduler';
+import type { PlacementNeeds, TaskRequest } from '@shoal/scheduler';
 
 // What the container domain needs from the process that owns the Mesos
 // subscription. Core depends on these shapes only; apps/server provides them.
@@ -68,4 +68,16 @@ export interface TaskMonitor {
     agentId: string;
     agentEndpoint: string | null;
   }): Promise<TaskUsage | undefined>;
+}
+
+/**
+ * Whether the cluster as last listed could ever run a container of a role: the reason
+ * no agent could (too large, a host port outside every range, a constraint no agent
+ * meets), or undefined when one could or the cluster is not known yet. Answers from
+ * what it has in hand, without a call: it runs inside a batch of starts.
+ */
+export interface PlacementCheck {
+  whyNeverPlaced(role: string, needs: PlacementNeeds): string | undefined;
+  /** Resolves once the cluster has been listed once (or that took too long to wait for). */
+  ready(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { Container, Task } from '@shoal/db';
-import { statusLine } from './lifecycle';
+import { PENDING, statusLine } from './lifecycle';
 import type { ContainerSpec, ContainerStateName, ContainerView, TaskView } from './types';
 
 /** A container with its latest task (or none), as every view of it is built. */
@@ -30,7 +30,10 @@ export function toView(row: ContainerRow, now = new Date()): ContainerView {
     spec: row.config as unknown as ContainerSpec,
     state: row.state.toLowerCase() as ContainerStateName,
     desiredState: row.desiredState === 'RUNNING' ? 'running' : 'stopped',
-    status: statusLine({ ...row, taskState: task?.state ?? null }, now),
+    status: statusLine(
+      { ...row, taskState: task?.state ?? null, waiting: task?.message ?? null },
+      now,
+    ),
     exitCode: row.exitCode,
     error: row.error,
     restartCount: row.restartCount,
@@ -38,5 +41,6 @@ export function toView(row: ContainerRow, now = new Date()): ContainerView {
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     task: task ? taskView(task) : null,
+    waiting: task?.state === PENDING ? task.message : null,
   };
 }

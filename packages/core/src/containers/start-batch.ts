@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql, SqlRunner, Tenant, TenantUsage } from '@shoal/db';
-import type { TaskRequest } from '@shoal/scheduler';
+import type { PlacementNeeds, TaskRequest } from '@shoal/scheduler';
 import { GroupCommit } from '../batching/group-commit';
 import { busy, ShoalError } from '../errors';
 import { fromRow, selectContainers } from './container-reads';
 import { PENDING, TERMINAL_STATES } from './lifecycle';
+import type { PlacementCheck } from './ports';
 import type { ContainerRow } from './rows';
 import { newTaskId, taskRequest } from './task-request';
+import type { ContainerSpec } from './types';
 
 export interface StartRequest {
   tenantId: string;
@@ -52,6 +54,8 @@ export class StartBatch {
   private readonly commits: GroupCommit<StartRequest, StartOutcome>;
   /** Set on the process that launches tasks: its starts queue the task at once. */
   queuesTasks = false;
+  /** Refuses a start no agent could ever run, naming why (set where the cluster is known). */
+  placement: PlacementCheck | undefined;
 
   constructor(private readonly sql: Sql) {
     this.commits = new GroupCommit((claim) =>
@@ -100,6 +104,14 @@ export class StartBatch {
         return outcomes.push({ container: row, changed: false });
       seen.add(row.id);
       const account = accounts.get(row.tenantId);
+      const unplaceable = this.placement?.whyNeverPlaced(account?.mesosRole ?? '', needsOf(row));
+      if (unplaceable)
+        return outcomes.push(
+          new ShoalError(
+            'CONFLICT',
+            `cannot start container ${row.name}: no Mesos agent in the cluster could ever run it: ${unplaceable}`,
+          ),
+        );
       const refusal = account && overQuota(account, row);
       if (refusal) return outcomes.push(refusal);
       if (account) for (const [, claim] of RESOURCES) account[claim] += row[claim];
@@ -201,6 +213,19 @@ async function lockAccounts(
     rows = await lock();
   }
   return new Map(rows.map((a) => [a.tenantId, a]));
+}
+
+function needsOf(row: ContainerRow): PlacementNeeds {
+  const spec = row.config as unknown as ContainerSpec;
+  return {
+    cpus: spec.cpus,
+    memMb: spec.memoryMb,
+    diskMb: spec.diskMb,
+    gpus: spec.gpus,
+    bestEffort: spec.bestEffort,
+    ports: spec.ports,
+    constraints: spec.constraints,
+  };
 }
 
 function overQuota(account: Limits & Claims, row: ContainerRow): ShoalError | undefined {

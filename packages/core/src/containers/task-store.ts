@@ -91,6 +91,17 @@ export class TaskStore implements FrameworkStore {
     return new Set(launched.map((l) => l.mesosTaskId));
   }
 
+  /** Why queued tasks wait, kept as their message (their state stays queued). */
+  async noteWaiting(reasons: { taskId: string; reason: string }[]): Promise<void> {
+    if (reasons.length === 0) return;
+    await this.sql.query(
+      `UPDATE "Task" t SET message = w.reason
+       FROM unnest($1::text[], $2::text[]) AS w(task, reason)
+       WHERE t."mesosTaskId" = w.task AND t.state = '${PENDING}'`,
+      [reasons.map((r) => r.taskId), reasons.map((r) => r.reason)],
+    );
+  }
+
   async liveTasks(): Promise<{ taskId: string; agentId?: string; groupKey?: string }[]> {
     const tasks = await this.prisma.task.findMany({
       where: { state: { notIn: [PENDING, ...TERMINAL_STATES] } },

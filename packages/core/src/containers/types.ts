@@ -104,6 +104,8 @@ export interface ContainerView {
   finishedAt: Date | null;
   /** The latest Mesos task of this container, if it was ever launched. */
   task: TaskView | null;
+  /** Why it waits to be placed on an agent, while it does (what the offers lack). */
+  waiting: string | null;
 }
 
 export interface ContainerListFilters {

@@ -73,7 +73,8 @@ export function inspectBody(view: ContainerView) {
       // The process lives on a Mesos agent; its pid there means nothing here.
       Pid: 0,
       ExitCode: view.exitCode ?? 0,
-      Error: view.error ?? '',
+      // Docker has no word for waiting to be placed; a waiting container says why here.
+      Error: view.error ?? view.waiting ?? '',
       StartedAt: time(view.startedAt),
       FinishedAt: time(view.finishedAt),
     },

@@ -107,6 +107,7 @@ export class MemoryContainers implements ContainerOperations {
       startedAt: null,
       finishedAt: null,
       task: null,
+      waiting: null,
     };
     this.boxes.set(id, { view, lines: [], changed: new EventEmitter() });
     this.publish(view, 'create');
