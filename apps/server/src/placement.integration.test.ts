@@ -137,5 +137,12 @@ describe('a container no agent could ever run', () => {
     expect(((await inspect.body.json()) as { State: { Error: string } }).State.Error).toBe(
       'it asks for 6 cpus, and the largest offer has 4',
     );
+    // Stopped while it waits: it is no longer meant to run, and gives up its place.
+    expect(await docker('/v1.50/containers/later/stop')).toMatchObject({ status: 204 });
+    expect(await containers.get(tenantId, 'later')).toMatchObject({
+      desiredState: 'stopped',
+      task: null,
+      waiting: null,
+    });
   });
 });

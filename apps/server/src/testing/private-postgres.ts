@@ -128,7 +128,8 @@ async function osUser(name: string): Promise<{ uid: number; gid: number }> {
   }
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

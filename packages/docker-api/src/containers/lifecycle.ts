@@ -42,7 +42,10 @@ async function stop(ctx: RequestContext): Promise<void> {
   }
   const options = stopTimeout(ctx);
   const view = await ctx.services.containers.get(tenantId, ref(ctx));
-  if (view.state !== 'running' && view.state !== 'restarting') return ctx.ex.empty(304);
+  // A container started but still waiting for an agent is stopped too: it must not run later.
+  const meantToRun =
+    view.desiredState === 'running' || view.state === 'running' || view.state === 'restarting';
+  if (!meantToRun) return ctx.ex.empty(304);
   await ctx.services.containers.stop(tenantId, view.id, options, actor);
   ctx.ex.empty(204);
 }
