@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { dataDirFailure, makePrivate, prepareDataDir } from './data-dir';
+import { lockDataDir } from './data-dir-lock';
 
 // PGlite is a single session. Its socket server interleaves the protocol
 // messages of concurrent connections, so one client's Parse/Bind/Execute can
@@ -24,10 +25,12 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
   if (dataDir) prepareDataDir(dataDir);
+  const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
   let db: PGlite;
   try {
     db = await PGlite.create(dataDir);
   } catch (error) {
+    unlock();
     throw dataDirFailure(dataDir ?? '(memory)', error);
   }
   const privately = () => {
@@ -40,7 +43,13 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
     port: 0,
     maxConnections: EMBEDDED_MAX_CONNECTIONS,
   });
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close();
+    unlock();
+    throw error;
+  }
   const conn = server.getServerConn();
   return {
     url: `postgresql://postgres:postgres@${conn}/postgres?sslmode=disable`,
@@ -49,6 +58,7 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
       await server.stop();
       await db.close();
       privately();
+      unlock();
     },
   };
 }

@@ -55,6 +55,8 @@ export class FrameworkHost {
   private readonly leadership: Leadership;
   private readonly clusterView: LiveClusterView;
   private inventoryTimer: NodeJS.Timeout | undefined;
+  /** Set by stop(): a lead still in flight then undoes itself instead of retrying. */
+  private stopped = false;
   private readonly operator: OperatorClient;
   private readonly agents: AgentSandboxReader;
 
@@ -85,7 +87,12 @@ export class FrameworkHost {
     this.leadership = new Leadership(
       databaseUrl,
       {
-        onElected: () => this.lead(),
+        onElected: () =>
+          this.lead().catch(async (error: unknown) => {
+            if (this.stopped) return;
+            this.log.error('cannot lead the Mesos subscription', { error: String(error) });
+            await this.standAside();
+          }),
         onDeposed: (error) => {
           this.log.error('lost the leader lock; leaving the Mesos subscription', {
             error: error.message,
@@ -115,6 +122,7 @@ export class FrameworkHost {
   }
 
   start(): void {
+    this.stopped = false;
     this.leadership.start();
     // Every instance checks starts against the agents the master lists.
     const refresh = () =>
@@ -129,6 +137,7 @@ export class FrameworkHost {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.inventoryTimer);
     await this.step();
@@ -138,6 +147,7 @@ export class FrameworkHost {
 
   private async lead(): Promise<void> {
     const roles = await this.tenantRoles();
+    if (this.stopped) return;
     const client = new SchedulerClient(this.options.mesos);
     const framework = new MesosFramework(
       client,
@@ -191,8 +201,14 @@ export class FrameworkHost {
     try {
       await framework.start();
     } catch (error) {
+      // Stopping mid-subscribe fails the subscribe: nothing to report or retry.
+      if (this.stopped) return;
       this.log.error('cannot subscribe to Mesos', { error: (error as Error).message });
       await this.standAside();
+      return;
+    }
+    if (this.stopped) {
+      await framework.stop().catch(() => undefined);
       return;
     }
     supervisor.start();
@@ -230,6 +246,7 @@ export class FrameworkHost {
   private async standAside(): Promise<void> {
     await this.step();
     await this.leadership.stop();
+    if (this.stopped) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.leadership.start(), this.options.leaderPollMs);
     this.retryTimer.unref();
