@@ -8,6 +8,7 @@ export default defineConfig({
       '{apps,packages,bench}/*/src/**/*.test.ts',
       '{apps,packages,bench}/*/scripts/**/*.test.ts',
       'apps/web/lib/**/*.test.ts',
+      'scripts/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 60_000,

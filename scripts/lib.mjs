@@ -23,7 +23,12 @@ export function step(title) {
 
 /** Runs a command to completion, inheriting output; throws on failure. */
 export function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: baseEnv, ...options });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: baseEnv,
+    ...options,
+  });
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
   }
@@ -82,7 +87,13 @@ export async function ensurePostgres() {
     // A server installed just for the tests trusts loopback connections, as the
     // CI machines' server does, so tests need no password.
     const hba = `/etc/postgresql/${version}/main/pg_hba.conf`;
-    writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/gm, '$1trust'));
+    writeFileSync(
+      hba,
+      readFileSync(hba, 'utf8').replace(
+        /^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/gm,
+        '$1trust',
+      ),
+    );
   }
   run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
   for (let i = 0; i < 50 && !(await canConnect('127.0.0.1', 5432)); i++) {
@@ -92,7 +103,13 @@ export async function ensurePostgres() {
 
 /** Starts a long-running child in its own process group so it can be stopped with all its children. */
 export function startChild(command, args, options = {}) {
-  return spawn(command, args, { cwd: root, env: baseEnv, stdio: 'inherit', detached: true, ...options });
+  return spawn(command, args, {
+    cwd: root,
+    env: baseEnv,
+    stdio: 'inherit',
+    detached: true,
+    ...options,
+  });
 }
 
 export function stopChild(child) {

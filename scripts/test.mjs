@@ -15,6 +15,7 @@ import {
   run,
   step,
 } from './lib.mjs';
+import { countPlaywright, countVitest } from './test-report.mjs';
 
 const resultsDir = path.join(root, '.test-results');
 rmSync(resultsDir, { recursive: true, force: true });
@@ -71,7 +72,11 @@ stage(
 
 if (createdDatabase) await dropDatabase(baseEnv.DATABASE_URL);
 
-const counts = [countVitest(), countPlaywright()].reduce(
+const reports = [
+  countVitest(readJson('vitest.json')),
+  countPlaywright(readJson('playwright.json')),
+];
+const counts = reports.reduce(
   (a, b) => ({
     passed: a.passed + b.passed,
     failed: a.failed + b.failed,
@@ -81,6 +86,8 @@ const counts = [countVitest(), countPlaywright()].reduce(
 );
 console.log('');
 if (failures.length > 0) console.log(`Failed stages: ${failures.join('; ')}`);
+for (const broken of reports.flatMap((r) => r.broken))
+  console.log(`Broke before its tests: ${broken}`);
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(failures.length > 0 || counts.failed > 0 || counts.passed === 0 ? 1 : 0);
 
@@ -90,24 +97,6 @@ function readJson(file) {
   } catch {
     return undefined;
   }
-}
-
-function countVitest() {
-  const report = readJson('vitest.json');
-  return {
-    passed: report?.numPassedTests ?? 0,
-    failed: report ? report.numFailedTests : 0,
-    skipped: (report?.numPendingTests ?? 0) + (report?.numTodoTests ?? 0),
-  };
-}
-
-function countPlaywright() {
-  const stats = readJson('playwright.json')?.stats;
-  return {
-    passed: (stats?.expected ?? 0) + (stats?.flaky ?? 0),
-    failed: stats?.unexpected ?? 0,
-    skipped: stats?.skipped ?? 0,
-  };
 }
 
 // The database named by DATABASE_URL is created when it does not exist yet
