@@ -76,6 +76,11 @@ export function ensureChromium() {
   if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium']);
 }
 
+/** promtool (Debian's prometheus package), which checks the /metrics exposition in tests. */
+export function ensurePromtool() {
+  if (!existsSync('/usr/bin/promtool')) aptInstall(['prometheus']);
+}
+
 /** A PostgreSQL server on 127.0.0.1:5432, installed and started if absent. */
 export async function ensurePostgres() {
   if (await canConnect('127.0.0.1', 5432)) return;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: installs what the suite needs (npm dependencies, PostgreSQL,
-// Debian's Chromium), then runs lint, type checks, unit and integration tests
+// Debian's Chromium and promtool), then runs lint, type checks, unit and integration tests
 // (vitest, against real PostgreSQL and embedded PGlite) and the browser tests
 // (Playwright in Chromium). Every stage runs even when an earlier one fails;
 // the exit code is non-zero if any failed.
@@ -11,6 +11,7 @@ import {
   ensureChromium,
   ensureDependencies,
   ensurePostgres,
+  ensurePromtool,
   root,
   run,
   step,
@@ -24,6 +25,7 @@ mkdirSync(resultsDir, { recursive: true });
 ensureDependencies();
 await ensurePostgres();
 ensureChromium();
+ensurePromtool();
 
 baseEnv.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
 const createdDatabase = await ensureDatabase(baseEnv.DATABASE_URL);

@@ -8,6 +8,7 @@ import { FrameworkHost } from './cluster/framework-host';
 import type { AgentAccess } from './cluster/sandbox-reader';
 import { InstanceRelay } from './cluster/instance-relay';
 import { startControlPlane, startMetricsServer, type ListeningServer } from './http/control-plane';
+import { requestFacts, requestLog } from './http/request-log';
 import { createLogger, type Logger } from './logger';
 import { createObservability } from './observability';
 
@@ -151,13 +152,14 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
           }
         : {}),
       onServerError: (error, request) =>
-        dockerLog.error('request failed', {
-          ...request,
-          error: error instanceof Error ? error.stack : String(error),
+        requestLog(dockerLog, request).error('request failed', {
+          method: request.method,
+          path: request.path,
+          error,
         }),
       onRequestDone: (request) => {
         observability.dockerRequest(request);
-        dockerLog.info('request', { ...request });
+        requestLog(dockerLog, request).info('request', requestFacts(request));
       },
     });
     stops.push(() => dockerApi.close());

@@ -147,5 +147,9 @@ describe('running containers on Mesos', () => {
     expect(value(/^shoal_offers_received_total\{role="shoal-acme"\} (\d+)$/m)).toBeGreaterThan(0);
     expect(value(/^shoal_container_start_seconds_count (\d+)$/m)).toBeGreaterThan(0);
     expect(value(/^shoal_tasks\{state="TASK_FINISHED"\} (\d+)$/m)).toBeGreaterThan(0);
+    // Base units: an agent's memory is offered in bytes, not MB.
+    expect(
+      value(/^shoal_offer_memory_bytes_total\{role="shoal-acme",outcome="offered"\} (\d+)$/m),
+    ).toBeGreaterThan(1024 * 1024 * 1024);
   });
 });

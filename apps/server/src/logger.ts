@@ -1,33 +1,75 @@
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+import { pino, stdSerializers, stdTimeFunctions, type DestinationStream } from 'pino';
 
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+type Fields = Record<string, unknown>;
+
+/** Shoal's call shape (message first) over pino. */
 export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-  child(fields: Record<string, unknown>): Logger;
+  debug(message: string, fields?: Fields): void;
+  info(message: string, fields?: Fields): void;
+  warn(message: string, fields?: Fields): void;
+  error(message: string, fields?: Fields): void;
+  child(fields: Fields): Logger;
 }
 
-const toStderr = (line: string) => void process.stderr.write(line);
+/**
+ * Secrets never reach the log, wherever a caller put them: Docker API tokens, session
+ * cookies, passwords, registry credentials.
+ */
+const REDACTED = [
+  'token',
+  'secret',
+  'password',
+  'cookie',
+  'authorization',
+  '*.token',
+  '*.secret',
+  '*.password',
+  '*.cookie',
+  '*.authorization',
+  'headers["x-registry-auth"]',
+  '*.headers["x-registry-auth"]',
+  '*.headers.cookie',
+  '*.headers.authorization',
+];
+
+/** An Error under `error` or `err` is written as its type, message, stack and cause. */
+const errorField = (value: unknown) => (value instanceof Error ? stdSerializers.err(value) : value);
 
 /** Structured logs: one JSON object per line on stderr, so they can be shipped as they are. */
 export function createLogger(
-  level: Level,
-  base: Record<string, unknown> = {},
-  sink: (line: string) => void = toStderr,
+  level: LogLevel,
+  base: Fields = {},
+  sink?: (line: string) => void,
 ): Logger {
-  const write = (l: Level, message: string, fields?: Record<string, unknown>) => {
-    if (ORDER[l] < ORDER[level]) return;
-    sink(
-      `${JSON.stringify({ time: new Date().toISOString(), level: l, msg: message, ...base, ...fields })}\n`,
-    );
-  };
+  const destination: DestinationStream = sink ? { write: sink } : pino.destination(2);
+  return wrap(
+    pino(
+      {
+        level,
+        base: { pid: process.pid, ...base },
+        timestamp: stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        serializers: { err: errorField, error: errorField },
+        redact: { paths: REDACTED, censor: '[redacted]' },
+      },
+      destination,
+    ),
+  );
+}
+
+function wrap(log: pino.Logger): Logger {
+  const at =
+    (level: LogLevel) =>
+    (message: string, fields?: Fields): void => {
+      if (fields) log[level](fields, message);
+      else log[level](message);
+    };
   return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }, sink),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => wrap(log.child(fields)),
   };
 }

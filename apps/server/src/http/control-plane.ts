@@ -10,6 +10,7 @@ import {
 import { ShoalError, type Services } from '@shoal/core';
 import { newRequestRecord, type RequestRecord } from '@shoal/docker-api';
 import type { Logger } from '../logger';
+import { requestLog } from './request-log';
 import type { Probes } from '../observability';
 
 export interface ListeningServer {
@@ -33,21 +34,26 @@ export async function startControlPlane(
   options: { trustedProxies?: readonly string[] } = {},
 ): Promise<ListeningServer> {
   const records = new WeakMap<http.IncomingMessage, RequestRecord>();
+  const contextOf = createContextFactory(services, (req) => records.get(req)?.requestId, {
+    trustedProxies: trustedProxyList(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES),
+  });
   const trpc = createHTTPHandler({
     router: appRouter,
-    createContext: createContextFactory(services, (req) => records.get(req)?.requestId, {
-      trustedProxies: trustedProxyList(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES),
-    }),
+    async createContext(request) {
+      const ctx = await contextOf(request);
+      // The request's log line names who made it.
+      const record = records.get(request.req);
+      if (record && ctx.user) record.actor = ctx.user.email;
+      return ctx;
+    },
     basePath: '/trpc/',
     // Dashboard calls are small; a larger body is refused before it is buffered.
     maxBodySize: MAX_BODY_BYTES,
-    onError({ error, path, req, ctx }) {
+    onError({ error, path, req }) {
       if (error.code !== 'INTERNAL_SERVER_ERROR' || error.cause instanceof ShoalError) return;
-      log.error('procedure failed', {
-        requestId: records.get(req)?.requestId,
+      requestLog(log, records.get(req)).error('procedure failed', {
         procedure: path,
-        user: ctx?.user?.email,
-        error: error.cause instanceof Error ? error.cause.stack : error.message,
+        error: error.cause ?? error,
       });
     },
   });
@@ -59,13 +65,14 @@ export async function startControlPlane(
     const started = performance.now();
     res.once('close', () => {
       const entry = {
-        ...record,
+        method: record.method,
+        path: record.path,
         status: res.headersSent ? res.statusCode : undefined,
         durationMs: Math.round(performance.now() - started),
       };
       // Probes come every few seconds from the orchestrator; they would drown the rest.
-      if (PROBES.has(record.path)) log.debug('request', entry);
-      else log.info('request', entry);
+      if (PROBES.has(record.path)) requestLog(log, record).debug('request', entry);
+      else requestLog(log, record).info('request', entry);
     });
 
     const path = record.path;
@@ -111,8 +118,8 @@ export async function startMetricsServer(
       return;
     }
     void probes.metrics().then(
-      (text) => {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      ({ text, contentType }) => {
+        res.writeHead(200, { 'content-type': contentType });
         res.end(req.method === 'HEAD' ? undefined : text);
       },
       () => sendJson(res, 503, { message: 'metrics are unavailable' }),

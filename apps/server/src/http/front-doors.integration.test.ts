@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '@shoal/api';
 import type { RunningShoal } from '../app';
@@ -13,9 +14,10 @@ interface LogLine {
   path?: string;
   status?: number;
   tenantId?: string;
+  actor?: string;
   durationMs?: number;
   procedure?: string;
-  error?: string;
+  error?: { type: string; message: string; stack: string };
 }
 
 const lines: LogLine[] = [];
@@ -54,8 +56,23 @@ describe('request ids in the JSON log', () => {
       path: '/v1.50/containers/json',
       status: 200,
       tenantId,
+      actor: expect.stringMatching(/^token:/) as unknown,
     });
     expect(line.durationMs).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify(lines)).not.toContain(token);
+  });
+
+  it('names the signed-in user on a dashboard call, never their session cookie', async () => {
+    const email = 'ada@example.com';
+    await shoal.services.users.create({ email, password: 'correct horse battery' });
+    const { token: session } = await shoal.services.sessions.signIn(email, 'correct horse battery');
+    const res = await fetch(`${shoal.controlPlane.url}/trpc/auth.me`, {
+      headers: { cookie: `shoal_session=${session}` },
+    });
+    await res.arrayBuffer();
+    expect(res.status).toBe(200);
+    expect(await requestLine(res.headers.get('x-request-id'))).toMatchObject({ actor: email });
+    expect(JSON.stringify(lines)).not.toContain(session);
   });
 
   it('logs dashboard API calls under the id the answer carries; probes only at debug level', async () => {
@@ -98,7 +115,11 @@ describe('request ids in the JSON log', () => {
         lines.find((l) => l.msg === 'procedure failed' && l.requestId === id),
       );
       expect(fault).toMatchObject({ level: 'error', procedure: 'auth.signIn' });
-      expect(fault.error).toContain('secret internals');
+      expect(fault.error).toMatchObject({
+        type: 'TypeError',
+        message: expect.stringContaining('secret internals') as unknown,
+      });
+      expect(fault.error?.stack).toContain('TypeError');
     } finally {
       sessions.signIn = signIn;
     }
@@ -115,6 +136,16 @@ describe('metrics', () => {
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toMatch(/^shoal_docker_api_requests_total/m);
     expect((await fetch(`${shoal.metrics.url}/trpc/auth.me`)).status).toBe(404);
+  });
+
+  it("pass Prometheus's own check and show the event loop's lag in seconds", async () => {
+    const text = await (await fetch(`${shoal.metrics.url}/metrics`)).text();
+    // npm test installs promtool (Debian's prometheus package); a missing one fails here.
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(check.stdout + check.stderr).toBe('');
+    expect(check.status).toBe(0);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
   });
 });
 
@@ -148,6 +179,8 @@ describe('Docker API metrics', () => {
 
 describe('dashboard API limits', () => {
   it('refuses an oversize dashboard call with 413 before running it', async () => {
+    const signIns = () => shoal.db.prisma.auditEvent.count({ where: { action: 'user.sign-in' } });
+    const before = await signIns();
     const res = await fetch(`${shoal.controlPlane.url}/trpc/auth.signIn`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
@@ -158,6 +191,6 @@ describe('dashboard API limits', () => {
     expect(res.status).toBe(413);
     const body = (await res.json()) as { error: { json: { data: { code: string } } } };
     expect(body.error.json.data.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(await shoal.db.prisma.auditEvent.count({ where: { action: 'user.sign-in' } })).toBe(0);
+    expect(await signIns()).toBe(before);
   });
 });
