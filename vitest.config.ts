@@ -10,8 +10,10 @@ export default defineConfig({
       'apps/web/lib/**/*.test.ts',
       'scripts/*.test.ts',
     ],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    // Generous bounds on tests that wait for conditions, never their expected time: a
+    // loaded machine may take many times longer than an idle one.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     pool: 'forks',
     reporters: ['default'],
   },

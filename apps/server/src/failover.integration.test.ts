@@ -211,7 +211,7 @@ describe('framework identity and reconciliation', () => {
       },
       30_000,
     );
-  }, 60_000);
+  });
 
   it('a standby takes over when the leader dies', async () => {
     const { sim, db } = await cluster();
@@ -539,7 +539,7 @@ describe('placement', () => {
     expect(waiting.status).toBe(
       'Created (waiting for resources: the offers it fits are on agents its placement constraints rule out, given where its group runs)',
     );
-  }, 40_000);
+  });
 
   it('runs best-effort containers only on revocable resources', async () => {
     const { sim, db } = await cluster({

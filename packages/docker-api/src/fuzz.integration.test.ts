@@ -121,7 +121,7 @@ describe('the Docker API under garbage', () => {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         ...(sendBody ? { body: body() } : {}),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(60_000),
       });
       const text = await response.text();
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);

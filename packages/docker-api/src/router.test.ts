@@ -160,7 +160,9 @@ describe('request log', () => {
   });
 });
 
-async function eventually(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+/** Waits for `check` to hold; the deadline is a generous bound, not the expected time. */
+async function eventually(check: () => boolean, deadlineMs = 30_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   expect(check()).toBe(true);
 }

@@ -136,7 +136,7 @@ describe('SUBSCRIBE', () => {
     const fid = await subscribed(stream);
     stream.close();
     await expect
-      .poll(() => sim.state.frameworks().find((f) => f.id === fid)?.removed, { timeout: 5000 })
+      .poll(() => sim.state.frameworks().find((f) => f.id === fid)?.removed, { timeout: 30_000 })
       .toBe(true);
     const resubscribe = await subscribe({
       ...frameworkInfo('short-failover', ['dev']),
@@ -280,7 +280,7 @@ describe('status codes', () => {
     const sid = stream.streamId;
     stream.close();
     await expect
-      .poll(() => sim.state.frameworks().find((f) => f.id === id)?.connected, { timeout: 5000 })
+      .poll(() => sim.state.frameworks().find((f) => f.id === id)?.connected, { timeout: 30_000 })
       .toBe(false);
     const response = await call(id, sid, { type: 'REVIVE' });
     expect([response.status, response.text]).toEqual([403, 'Framework is not subscribed']);

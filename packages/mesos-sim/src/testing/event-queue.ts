@@ -47,7 +47,7 @@ export class EventQueue<E> {
   }
 
   /** Takes the oldest unread event matching `predicate`. */
-  async next(predicate: (event: E) => boolean = () => true, timeoutMs = 10_000): Promise<E> {
+  async next(predicate: (event: E) => boolean = () => true, timeoutMs = 30_000): Promise<E> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.unread.findIndex(predicate);
@@ -66,7 +66,7 @@ export class EventQueue<E> {
   async countReaches(
     predicate: (event: E) => boolean,
     count: number,
-    timeoutMs = 10_000,
+    timeoutMs = 30_000,
   ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let seen = 0;
@@ -86,7 +86,7 @@ export class EventQueue<E> {
   }
 
   /** Resolves once the stream has ended, with the reason. */
-  async whenEnded(timeoutMs = 10_000): Promise<Error> {
+  async whenEnded(timeoutMs = 30_000): Promise<Error> {
     const deadline = Date.now() + timeoutMs;
     while (!this.endedWith) {
       if (Date.now() > deadline) throw new Error(`stream still open after ${timeoutMs} ms`);
