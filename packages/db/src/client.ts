@@ -55,6 +55,10 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   // A connection that breaks while idle (the server restarted) is dropped by the pool;
   // without a listener the error would end the process.
   pool.on('error', () => undefined);
+  // The same for one that breaks while checked out between two statements of a
+  // transaction: the pool only listens on idle ones. The statement waiting on it fails,
+  // and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool),
     // A busy pool makes a transaction wait for a connection rather than fail after

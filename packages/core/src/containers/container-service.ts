@@ -20,6 +20,7 @@ import type {
   TaskUsage,
 } from './ports';
 import { toView, type ContainerRow } from './rows';
+import type { ContainerEvent } from './types';
 import { normaliseSpec } from './spec';
 import { NoExactMatch, StartBatch, type StartOutcome } from './start-batch';
 import {
@@ -185,8 +186,7 @@ export class ContainerService implements ContainerOperations {
     const timer = setTimeout(() => giveUp.abort(), this.options.startWaitMs);
     const onClose = () => giveUp.abort();
     this.closing.signal.addEventListener('abort', onClose, { once: true });
-    // Another instance's status updates reach this one as events only.
-    const events = this.events.subscribe(tenantId, giveUp.signal);
+    let events: AsyncIterableIterator<ContainerEvent> | undefined;
     try {
       // A start right after boot is checked against the cluster too.
       await this.placementCheck?.ready();
@@ -194,6 +194,9 @@ export class ContainerService implements ContainerOperations {
       const outcome = await this.startByRef(tenantId, ref, actor, turn.signal).finally(turn.clear);
       if (!outcome.changed) return { container: toView(outcome.container), started: false };
       const { id } = outcome.container;
+      // Another instance's status updates reach this one as events only. Nothing of this
+      // start can have happened before its commit, just awaited, so none is missed.
+      const heardOf = (events = this.events.subscribe(tenantId, giveUp.signal, id));
       if (outcome.launch) this.launcher?.submitAll([outcome.launch]);
       else this.converge.wake();
       // Like Docker, answer once the container runs (or failed to), unless resources take long.
@@ -203,9 +206,8 @@ export class ContainerService implements ContainerOperations {
         row.state === 'REMOVING' ||
         (row.finishedAt !== null && row.finishedAt >= since);
       const heard = (async () => {
-        for await (const event of events)
-          if (event.containerId === id && (event.action === 'start' || event.action === 'die'))
-            return;
+        for await (const event of heardOf)
+          if (event.action === 'start' || event.action === 'die') return;
       })();
       const row = await Promise.race([
         this.watch.until(id, settled, giveUp.signal),
@@ -219,7 +221,7 @@ export class ContainerService implements ContainerOperations {
       this.closing.signal.removeEventListener('abort', onClose);
       // With a reason of its own: abort() would build a DOMException and its stack.
       giveUp.abort(ANSWERED);
-      await events.return?.();
+      await events?.return?.();
     }
   }
 

@@ -28,13 +28,22 @@ export class ContainerEventBus {
   /** An event that happened on another instance: only this instance's subscribers hear it. */
   deliver(event: ContainerEvent): void {
     this.emitter.emit(event.tenantId, event);
+    const one = containerTopic(event.tenantId, event.containerId);
+    if (this.emitter.listenerCount(one) > 0) this.emitter.emit(one, event);
   }
 
   /**
-   * Events of one tenant, from the moment of this call (not of the first
-   * `next()`), until `signal` aborts.
+   * Events of one tenant (or of one of its containers), from the moment of this
+   * call (not of the first `next()`), until `signal` aborts. A start waiting for its
+   * container hears only that container: thousands of starts at once in one tenant
+   * would otherwise each hear every other's events.
    */
-  subscribe(tenantId: string, signal: AbortSignal): AsyncIterableIterator<ContainerEvent> {
+  subscribe(
+    tenantId: string,
+    signal: AbortSignal,
+    containerId?: string,
+  ): AsyncIterableIterator<ContainerEvent> {
+    const topic = containerId === undefined ? tenantId : containerTopic(tenantId, containerId);
     const queued: ContainerEvent[] = [];
     let wake: (() => void) | undefined;
     const listener = (event: ContainerEvent) => {
@@ -42,10 +51,10 @@ export class ContainerEventBus {
       wake?.();
     };
     const stop = () => {
-      this.emitter.off(tenantId, listener);
+      this.emitter.off(topic, listener);
       wake?.();
     };
-    this.emitter.on(tenantId, listener);
+    this.emitter.on(topic, listener);
     signal.addEventListener('abort', stop, { once: true });
     if (signal.aborted) stop();
 
@@ -69,3 +78,6 @@ export class ContainerEventBus {
     return iterator;
   }
 }
+
+/** Tenant ids carry no slash, so no tenant's topic is ever one container's. */
+const containerTopic = (tenantId: string, containerId: string) => `${tenantId}/${containerId}`;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EventQueue } from '../testing/event-queue';
 import { frameworkInfo, taskOn } from '../testing/framework';
 import { decodeResponse, postCall, rawRequest } from '../testing/raw-http';
-import { useSim } from '../testing/sim-fixture';
+import { FAST, useSim } from '../testing/sim-fixture';
 
 async function rejection(promise: Promise<unknown>): Promise<MesosHttpStatusError> {
   const error = await promise.then(
@@ -142,7 +142,7 @@ describe('operator API', () => {
     const subscribed = await events.next();
     expect(subscribed.type).toBe('SUBSCRIBED');
     expect(subscribed.subscribed?.get_state?.get_agents?.agents).toHaveLength(2);
-    expect(subscribed.subscribed?.heartbeat_interval_seconds).toBe(0.05);
+    expect(subscribed.subscribed?.heartbeat_interval_seconds).toBe(FAST.heartbeatIntervalSeconds);
     expect((await events.next()).type).toBe('HEARTBEAT');
 
     const fw = await t.framework(frameworkInfo('watched', ['dev'], ['PARTITION_AWARE']));

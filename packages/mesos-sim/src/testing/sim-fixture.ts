@@ -3,9 +3,13 @@ import { afterEach, beforeEach } from 'vitest';
 import { type SimCluster, type SimOptions, startSimCluster } from '../index';
 import { type DriverOptions, FrameworkDriver } from './framework';
 
-/** Fast defaults for tests: short heartbeats, allocation rounds and retries. */
+/**
+ * Fast defaults for tests: short allocation rounds and retries. Heartbeats stay at a
+ * second: a client presumes a master dead after five missed ones, and a loaded
+ * machine can stall a test process for longer than five short beats.
+ */
 export const FAST: SimOptions = {
-  heartbeatIntervalSeconds: 0.05,
+  heartbeatIntervalSeconds: 1,
   allocationIntervalMs: 20,
   statusUpdateRetryMs: 50,
 };
