@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { PrismaClient, Sql } from '@shoal/db';
+import type { PrismaClient, Sql, Tenant, TenantUsage as TenantUsageCounters } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, notFound, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
@@ -106,7 +106,7 @@ export class ContainerService implements ContainerOperations {
 
   constructor(
     private readonly prisma: PrismaClient,
-    sql: Sql,
+    private readonly sql: Sql,
     private readonly audit: AuditService,
     private readonly events: ContainerEventBus,
     private readonly options: ContainerServiceOptions = DEFAULT_CONTAINER_OPTIONS,
@@ -413,48 +413,38 @@ export class ContainerService implements ContainerOperations {
     }));
   }
 
+  /** Quota and use of each resource and containers per state, in one statement: `docker info` asks often. */
   async usage(tenantId: string): Promise<TenantUsage> {
-    const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
-    if (!tenant) throw notFound('No such tenant');
-    const used = (await this.prisma.tenantUsage.findUnique({ where: { tenantId } })) ?? {
-      cpus: 0,
-      memMb: 0,
-      diskMb: 0,
-      gpus: 0,
-    };
-    const counts = await this.prisma.container.groupBy({
-      by: ['state'],
-      where: { tenantId },
-      _count: { _all: true },
-    });
+    const [row] = await this.sql.query<UsageRow>(
+      `SELECT t."quotaCpusGuarantee", t."quotaCpusLimit", t."quotaMemGuarantee", t."quotaMemLimit",
+              t."quotaDiskGuarantee", t."quotaDiskLimit", t."quotaGpusGuarantee", t."quotaGpusLimit",
+              coalesce(u.cpus, 0) AS cpus, coalesce(u."memMb", 0) AS "memMb",
+              coalesce(u."diskMb", 0) AS "diskMb", coalesce(u.gpus, 0) AS gpus,
+              (SELECT coalesce(json_object_agg(c.state, c.n), '{}')
+                 FROM (SELECT state, count(*)::int AS n FROM "Container"
+                       WHERE "tenantId" = t.id GROUP BY state) c) AS "byState"
+       FROM "Tenant" t LEFT JOIN "TenantUsage" u ON u."tenantId" = t.id
+       WHERE t.id = $1`,
+      [tenantId],
+    );
+    if (!row) throw notFound('No such tenant');
     const containersByState = Object.fromEntries(CONTAINER_STATES.map((s) => [s, 0])) as Record<
       ContainerStateName,
       number
     >;
-    for (const c of counts)
-      containersByState[c.state.toLowerCase() as ContainerStateName] = c._count._all;
+    for (const [state, n] of Object.entries(row.byState))
+      containersByState[state.toLowerCase() as ContainerStateName] = n;
+    const amount = (guarantee: number | null, limit: number | null, used: number) => ({
+      guarantee,
+      limit,
+      used,
+    });
     return {
       quota: {
-        cpus: {
-          guarantee: tenant.quotaCpusGuarantee,
-          limit: tenant.quotaCpusLimit,
-          used: used.cpus,
-        },
-        memoryMb: {
-          guarantee: tenant.quotaMemGuarantee,
-          limit: tenant.quotaMemLimit,
-          used: used.memMb,
-        },
-        diskMb: {
-          guarantee: tenant.quotaDiskGuarantee,
-          limit: tenant.quotaDiskLimit,
-          used: used.diskMb,
-        },
-        gpus: {
-          guarantee: tenant.quotaGpusGuarantee,
-          limit: tenant.quotaGpusLimit,
-          used: used.gpus,
-        },
+        cpus: amount(row.quotaCpusGuarantee, row.quotaCpusLimit, row.cpus),
+        memoryMb: amount(row.quotaMemGuarantee, row.quotaMemLimit, row.memMb),
+        diskMb: amount(row.quotaDiskGuarantee, row.quotaDiskLimit, row.diskMb),
+        gpus: amount(row.quotaGpusGuarantee, row.quotaGpusLimit, row.gpus),
       },
       containersByState,
     };
@@ -598,3 +588,19 @@ function matchesLabels(labels: Record<string, string>, filters: string[]): boole
     return eq < 0 ? f in labels : labels[f.slice(0, eq)] === f.slice(eq + 1);
   });
 }
+
+/** The tenant's quota columns and its usage counters, as the statement reads them. */
+type UsageRow = Pick<
+  Tenant,
+  | 'quotaCpusGuarantee'
+  | 'quotaCpusLimit'
+  | 'quotaMemGuarantee'
+  | 'quotaMemLimit'
+  | 'quotaDiskGuarantee'
+  | 'quotaDiskLimit'
+  | 'quotaGpusGuarantee'
+  | 'quotaGpusLimit'
+> &
+  Pick<TenantUsageCounters, 'cpus' | 'memMb' | 'diskMb' | 'gpus'> & {
+    byState: Record<string, number>;
+  };
