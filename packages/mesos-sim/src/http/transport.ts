@@ -256,10 +256,7 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
     if (!this.corked) {
       this.corked = true;
       this.res.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.res.uncork();
-      });
+      process.nextTick(() => this.uncork());
     }
     this.res.write(encodeRecord(encodeMessage(this.type, event, this.format)));
   }
@@ -267,6 +264,15 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
   close(): void {
     if (!this.open) return;
     this.open = false;
+    // Ending a corked chunked response writes its last chunk ahead of the corked records
+    // on Node 22, and the client reads them as garbage after the end of the message.
+    this.uncork();
     this.res.end();
+  }
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.res.uncork();
   }
 }
