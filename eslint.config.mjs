@@ -1,55 +1,28 @@
-import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
+import { base, ignores, typeAware } from '@shoal/eslint-config/base';
+import { nextjs } from '@shoal/eslint-config/nextjs';
+import { react } from '@shoal/eslint-config/react';
 
-// One lint configuration for every workspace.
-export default tseslint.config(
+// The workspace's lint: shared rules from tooling/eslint, and where each set applies.
+export default [
+  ignores,
+  ...base,
+  ...typeAware,
+  ...react.map((config) => ({ ...config, files: ['apps/web/**/*.{ts,tsx}'] })),
+  ...nextjs.map((config) => ({
+    ...config,
+    files: ['apps/web/**/*.{ts,tsx}'],
+    settings: { next: { rootDir: 'apps/web/' } },
+  })),
   {
-    ignores: [
-      '**/node_modules/**',
-      '**/.next/**',
-      '**/.turbo/**',
-      '**/dist/**',
-      '**/generated/**',
-      '.data/**',
-      '**/test-results/**',
-      '**/playwright-report/**',
-      '**/next-env.d.ts',
-    ],
-  },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
-  {
-    languageOptions: {
-      globals: {
-        process: 'readonly',
-        console: 'readonly',
-        Buffer: 'readonly',
-        URL: 'readonly',
-        setTimeout: 'readonly',
-        clearTimeout: 'readonly',
-        setInterval: 'readonly',
-        clearInterval: 'readonly',
-        setImmediate: 'readonly',
-        performance: 'readonly',
-        fetch: 'readonly',
-        Response: 'readonly',
-        Request: 'readonly',
-        Headers: 'readonly',
-        AbortController: 'readonly',
-        TextEncoder: 'readonly',
-        TextDecoder: 'readonly',
-      },
-    },
+    // Configuration is read and validated in one place: @shoal/config.
     rules: {
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
-      ],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      // Configuration is read and validated in one place: @shoal/config.
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through @shoal/config (loadEnv).' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through @shoal/config (loadEnv).',
+        },
       ],
     },
   },
@@ -64,4 +37,4 @@ export default tseslint.config(
     ],
     rules: { 'no-restricted-properties': 'off' },
   },
-);
+];

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: installs what the suite needs (npm dependencies, PostgreSQL,
-// Debian's Chromium and promtool), then runs lint, type checks, unit and integration tests
-// (vitest, against real PostgreSQL and embedded PGlite) and the browser tests
-// (Playwright in Chromium). Every stage runs even when an earlier one fails;
+// Debian's Chromium and promtool), then runs the type check, lint, the formatting
+// check, unit and integration tests (vitest, against real PostgreSQL and embedded
+// PGlite) and the browser tests (Playwright in Chromium). Every stage runs even when an earlier one fails;
 // the exit code is non-zero if any failed.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -50,8 +50,10 @@ stage('Generating code (Prisma client, Mesos protobuf types)', 'npx', [
   'generate',
   '--output-logs=errors-only',
 ]);
-stage('Lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+// Type-aware lint reads the declarations the type check emits, so it comes second.
 stage('Type check', 'npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
+stage('Lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+stage('Formatting (Prettier)', 'npx', ['prettier', '--check', '--log-level=warn', '.']);
 stage('Unit and integration tests', 'npx', [
   'vitest',
   'run',

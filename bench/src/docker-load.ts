@@ -75,8 +75,8 @@ const params = {
   dbPool: positive('db-pool'),
 };
 const spec: RunSpec = {
-  image: values.image!,
-  cmd: values.cmd!.split(/\s+/).filter(Boolean),
+  image: values.image,
+  cmd: values.cmd.split(/\s+/).filter(Boolean),
   cpus: params.cpus,
   memoryMb: params.memoryMb,
   timeoutSeconds: positive('run-timeout-seconds'),
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     log(`emulator ceiling: ${ceiling.launchesPerSecond} launches/s`);
 
     const db = await createTestDatabase({
-      serverUrl: values['database-url']!,
+      serverUrl: values['database-url'],
       poolSize: params.dbPool,
     });
     closeDb = () => db.close();

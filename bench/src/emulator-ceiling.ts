@@ -20,7 +20,7 @@ const { values } = parseArgs({
 
 const sim = values.masters
   ? { masters: values.masters.split(','), stop: () => undefined }
-  : await startSim(['--agents', values.agents!, '--agent-cpus', '64', '--agent-mem', '262144']);
+  : await startSim(['--agents', values.agents, '--agent-cpus', '64', '--agent-mem', '262144']);
 try {
   const result = await measureCeiling({
     masters: sim.masters,

@@ -88,7 +88,7 @@ export function createControlPlaneProxy(serverUrl: string, maxBodyBytes = MAX_BO
           : {}),
         redirect: 'manual',
         signal: request.signal,
-      } as RequestInit);
+      });
     } catch (error) {
       const chain = causes(error);
       if (chain.some((e) => e instanceof BodyTooLarge)) return tooLarge();

@@ -120,10 +120,10 @@ it('gives a domain error raised while a subscription streams its own code, not a
   const text = await res.text();
   const errorEvent = /event: serialized-error\ndata: (.*)\n/.exec(text);
   expect(errorEvent, text).not.toBeNull();
-  const shape = superjson.deserialize(JSON.parse(errorEvent![1]!)) as {
+  const shape = superjson.deserialize<{
     message: string;
     data: { code: string; httpStatus: number; shoalCode: string };
-  };
+  }>(JSON.parse(errorEvent![1]!));
   expect(shape.message).toBe(
     'Logs are not available: this server has no connection to the Mesos agents',
   );

@@ -12,7 +12,17 @@ beforeAll(async () => {
   await h.db.prisma.offerStat.createMany({
     data: [
       { tenantId: tenant.id, windowStart: new Date(now - 3 * 3600_000), offers: 9, offeredCpus: 9 },
-      { tenantId: tenant.id, windowStart: new Date(now - 60_000), offers: 2, offeredCpus: 4, acceptedCpus: 1, declinedCpus: 3, offeredMemMb: 2048, acceptedMemMb: 256, declinedMemMb: 1792 },
+      {
+        tenantId: tenant.id,
+        windowStart: new Date(now - 60_000),
+        offers: 2,
+        offeredCpus: 4,
+        acceptedCpus: 1,
+        declinedCpus: 3,
+        offeredMemMb: 2048,
+        acceptedMemMb: 256,
+        declinedMemMb: 1792,
+      },
       { tenantId: tenant.id, windowStart: new Date(now - 2 * 24 * 3600_000), offers: 1 },
     ],
   });

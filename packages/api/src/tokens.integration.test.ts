@@ -37,7 +37,9 @@ it('shows the secret once, lists tokens without it, and stops it working when re
 
 it('treats a token of another tenant as not found, through either tenant', async () => {
   const { token, secret } = await memberA.tokens.issue({ ...a, name: 'ci' });
-  expect(await codeOf(memberB.tokens.revoke({ tenantSlug: 'team-b', tokenId: token.id }))).toBe('NOT_FOUND');
+  expect(await codeOf(memberB.tokens.revoke({ tenantSlug: 'team-b', tokenId: token.id }))).toBe(
+    'NOT_FOUND',
+  );
   expect(await codeOf(memberB.tokens.revoke({ ...a, tokenId: token.id }))).toBe('NOT_FOUND');
   expect(await memberB.tokens.list({ tenantSlug: 'team-b' })).toEqual([]);
   expect(await h.services.tokens.authenticate(secret)).toHaveProperty('tenantId');

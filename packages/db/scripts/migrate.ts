@@ -14,7 +14,9 @@ const schemaPath = path.resolve(defaultMigrationsDir, '..', 'schema.prisma');
 async function deploy(): Promise<void> {
   const env = loadEnv();
   const db = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR });
-  console.log(`Migrations applied to ${db.kind === 'pglite' ? `PGlite in ${env.SHOAL_DATA_DIR}` : 'PostgreSQL'}.`);
+  console.log(
+    `Migrations applied to ${db.kind === 'pglite' ? `PGlite in ${env.SHOAL_DATA_DIR}` : 'PostgreSQL'}.`,
+  );
   await db.close();
 }
 

@@ -22,7 +22,9 @@ describe('embedded PGlite', () => {
       const second = await createDb({ dataDir });
       const tenants = await second.prisma.tenant.findMany();
       expect(tenants.map((t) => t.mesosRole)).toEqual(['shoal/blue']);
-      const recorded = await second.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "_prisma_migrations"`;
+      const recorded = await second.prisma.$queryRaw<
+        { n: bigint }[]
+      >`SELECT count(*) AS n FROM "_prisma_migrations"`;
       expect(Number(recorded[0]!.n)).toBe(readMigrations().length);
       await second.close();
     } finally {

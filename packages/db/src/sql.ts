@@ -12,7 +12,7 @@ const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === TIMESTAMP && format !== 'binary'
       ? parseUtc
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** Errors PostgreSQL asks the client to retry: a serialization failure or a deadlock victim. */

@@ -44,7 +44,10 @@ function closeServer(server: Server): Promise<void> {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /** Turns a handler's unexpected failure into a 500 instead of a crashed process. */
-function guarded(handler: Handler, log: (line: string) => void): Handler {
+function guarded(
+  handler: Handler,
+  log: (line: string) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     Promise.resolve()
       .then(() => handler(req, res))

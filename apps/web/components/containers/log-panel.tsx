@@ -20,8 +20,13 @@ export function LogPanel({ tenantSlug, id, taskId }: { tenantSlug: string; id: s
   const [lines, setLines] = useState<Line[]>([]);
   const box = useRef<HTMLPreElement>(null);
 
-  // A new task (a restart) has a new sandbox: start over.
-  useEffect(() => setLines([]), [taskId, follow]);
+  // A new task (a restart) has a new sandbox, and turning Follow on reads it again: start over.
+  const readKey = `${taskId ?? ''}:${follow}`;
+  const [linesOf, setLinesOf] = useState(readKey);
+  if (linesOf !== readKey) {
+    setLinesOf(readKey);
+    setLines([]);
+  }
   const subscription = useSubscription(
     trpc.containers.logs.subscriptionOptions(
       { tenantSlug, ref: id, tail: 500, follow },

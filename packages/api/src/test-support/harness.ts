@@ -55,7 +55,11 @@ export async function createHarness() {
     memberships: Record<string, 'OWNER' | 'MEMBER' | 'VIEWER'> = {},
     options: { isAdmin?: boolean } = {},
   ): Promise<Caller> {
-    const user = await services.users.create({ email, password: PASSWORD, isAdmin: options.isAdmin });
+    const user = await services.users.create({
+      email,
+      password: PASSWORD,
+      isAdmin: options.isAdmin,
+    });
     for (const [slug, role] of Object.entries(memberships)) {
       const tenant = await services.tenants.getBySlug(slug);
       await services.users.addMembership(user.id, tenant.id, role);

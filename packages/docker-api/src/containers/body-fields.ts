@@ -57,7 +57,7 @@ export function stringListField(from: JsonObject, key: string, path: string): st
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw wrongType(path, 'a list of strings');
   }
-  return value as string[];
+  return value;
 }
 
 /** Cmd and Entrypoint may be one string or a list, as Docker's strslice allows. */

@@ -136,8 +136,7 @@ describe('operator API', () => {
     const events = new EventQueue<master.Event>();
     const subscription = await operator.subscribe();
     void (async () => {
-      for await (const item of subscription)
-        if (item.type !== 'DISCONNECTED') events.push(item as master.Event);
+      for await (const item of subscription) if (item.type !== 'DISCONNECTED') events.push(item);
     })();
     const subscribed = await events.next();
     expect(subscribed.type).toBe('SUBSCRIBED');

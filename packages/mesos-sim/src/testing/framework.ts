@@ -103,7 +103,7 @@ export class FrameworkDriver {
     try {
       for await (const item of subscription) {
         if (item.type === 'DISCONNECTED') continue;
-        const event = item as scheduler.Event;
+        const event = item;
         const status = event.update?.status;
         // Not awaited: acknowledging one update at a time would serialise thousands of tasks.
         if (this.autoAck && status?.uuid && status.agent_id) {

@@ -325,7 +325,7 @@ export class MasterTransport {
           onRequestStart: () => undefined,
           onResponseStart: (_controller, statusCode, responseHeaders) => {
             status = statusCode;
-            received = responseHeaders as IncomingHttpHeaders;
+            received = responseHeaders;
           },
           onResponseData: (_controller, chunk) => {
             chunks.push(chunk);

@@ -32,7 +32,7 @@ export interface FakeMaster {
 
 export async function startFakeMaster(handler: Handler): Promise<FakeMaster> {
   const requests: ReceivedRequest[] = [];
-  const server = createServer(async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const received: ReceivedRequest = {
@@ -47,7 +47,8 @@ export async function startFakeMaster(handler: Handler): Promise<FakeMaster> {
     } catch (error) {
       if (!res.headersSent) res.writeHead(500).end(String(error));
     }
-  });
+  };
+  const server = createServer((req, res) => void serve(req, res));
   const port = await listen(server);
   return {
     url: `http://127.0.0.1:${port}`,

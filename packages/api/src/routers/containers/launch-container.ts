@@ -8,15 +8,25 @@ export const ZLaunchContainerRequestSchema = z.object({
   name: z
     .string()
     .trim()
-    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'Letters, digits, "_", "." and "-", starting with a letter or digit')
+    .regex(
+      /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/,
+      'Letters, digits, "_", "." and "-", starting with a letter or digit',
+    )
     .max(128)
     .optional(),
   image: z.string().trim().min(1, 'An image is required').max(512),
   cmd: z.array(z.string()).max(256).optional(),
-  env: z.array(z.string().regex(/^[^=\s][^=]*=/, 'Write variables as KEY=value')).max(256).default([]),
+  env: z
+    .array(z.string().regex(/^[^=\s][^=]*=/, 'Write variables as KEY=value'))
+    .max(256)
+    .default([]),
   ports: z.array(ZPortBinding).max(64).default([]),
   cpus: z.number().positive('CPUs must be more than 0').max(256),
-  memoryMb: z.number().int().min(4, 'Memory must be at least 4 MB').max(4 * 1024 * 1024),
+  memoryMb: z
+    .number()
+    .int()
+    .min(4, 'Memory must be at least 4 MB')
+    .max(4 * 1024 * 1024),
   restartPolicy: ZRestartPolicy.default({ name: 'no' }),
   labels: z.record(z.string().min(1).max(256), z.string().max(4096)).default({}),
   bestEffort: z.boolean().default(false),
@@ -34,7 +44,9 @@ export const launchContainerRoute = tenantProcedure('MEMBER')
       return await containers.start(ctx.tenant.id, created.id, ctx.user.email);
     } catch (error) {
       // A refused start (over quota, say) leaves nothing behind, so the form can simply be sent again.
-      await containers.remove(ctx.tenant.id, created.id, { force: true }, ctx.user.email).catch(() => undefined);
+      await containers
+        .remove(ctx.tenant.id, created.id, { force: true }, ctx.user.email)
+        .catch(() => undefined);
       throw error;
     }
   });

@@ -14,5 +14,10 @@ export const removeContainerRoute = tenantProcedure('MEMBER')
   .input(ZRemoveContainerRequestSchema)
   .output(ZRemoveContainerResponseSchema)
   .mutation(({ ctx, input }) =>
-    ctx.services.containers.remove(ctx.tenant.id, input.ref, { force: input.force }, ctx.user.email),
+    ctx.services.containers.remove(
+      ctx.tenant.id,
+      input.ref,
+      { force: input.force },
+      ctx.user.email,
+    ),
   );

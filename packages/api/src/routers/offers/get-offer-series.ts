@@ -6,7 +6,12 @@ const ZAmounts = z.object({ offered: z.number(), accepted: z.number(), declined:
 export const ZGetOfferSeriesRequestSchema = z.object({
   tenantSlug: ZTenantSlug,
   /** How far back, in hours. */
-  hours: z.number().int().min(1).max(24 * 30).default(24),
+  hours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
 });
 export const ZGetOfferSeriesResponseSchema = z.array(
   z.object({

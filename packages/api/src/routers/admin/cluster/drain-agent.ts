@@ -12,5 +12,9 @@ export const drainAgentRoute = adminProcedure
   .input(ZDrainAgentRequestSchema)
   .output(ZDrainAgentResponseSchema)
   .mutation(({ ctx, input }) =>
-    ctx.services.clusterAdmin.drainAgent(input.agentId, input.maxGracePeriodSeconds, ctx.user.email),
+    ctx.services.clusterAdmin.drainAgent(
+      input.agentId,
+      input.maxGracePeriodSeconds,
+      ctx.user.email,
+    ),
   );

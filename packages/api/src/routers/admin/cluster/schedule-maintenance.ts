@@ -4,7 +4,11 @@ import { ZHostname } from './schemas';
 
 export const ZScheduleMaintenanceRequestSchema = z.object({
   hostname: ZHostname,
-  durationSeconds: z.number().int().min(60).max(7 * 86_400),
+  durationSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400),
 });
 export const ZScheduleMaintenanceResponseSchema = z.void();
 
