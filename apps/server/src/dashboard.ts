@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ShoalEnv } from '@shoal/config';
 
 export interface RunningDashboard {
@@ -8,25 +9,43 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
-/** Runs the built Next.js dashboard (`next start`) next to the control plane. */
+/** Where `next build` leaves the dashboard's self-contained server (output: 'standalone'). */
+const STANDALONE_SERVER = path.join(
+  'apps',
+  'web',
+  '.next',
+  'standalone',
+  'apps',
+  'web',
+  'server.js',
+);
+
+/**
+ * Runs the built dashboard's standalone Next.js server next to the control plane. The server
+ * process needs no dashboard package at run time, only the build's output.
+ */
 export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<RunningDashboard> {
-  const require = createRequire(import.meta.url);
-  const webDir = path.dirname(require.resolve('@shoal/web/package.json'));
-  const nextBin = require.resolve('next/dist/bin/next', { paths: [webDir] });
+  const server = findAbove(path.dirname(fileURLToPath(import.meta.url)), STANDALONE_SERVER);
+  if (!server) {
+    throw new Error(
+      `The dashboard is not built (no ${STANDALONE_SERVER}); npm start builds it, or run npm run build`,
+    );
+  }
   const url = `http://${env.SHOAL_HOST}:${env.SHOAL_WEB_PORT}`;
-  // Its own process group, because `next start` leaves a next-server child behind.
-  const child = spawn(
-    process.execPath,
-    [nextBin, 'start', '-p', String(env.SHOAL_WEB_PORT), '-H', env.SHOAL_HOST],
-    {
-      cwd: webDir,
+  const child = spawn(process.execPath, [server], {
+    cwd: path.dirname(server),
+    env: {
       // The child inherits the environment as a whole; nothing is read from it here.
       // eslint-disable-next-line no-restricted-properties
-      env: { ...process.env, SHOAL_SERVER_URL: serverUrl, NEXT_TELEMETRY_DISABLED: '1' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-      detached: true,
+      ...process.env,
+      PORT: String(env.SHOAL_WEB_PORT),
+      HOSTNAME: env.SHOAL_HOST,
+      SHOAL_SERVER_URL: serverUrl,
+      NEXT_TELEMETRY_DISABLED: '1',
     },
-  );
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitUntilServing(url, exited);
   return {
@@ -36,6 +55,13 @@ export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<
       await exited;
     },
   };
+}
+
+function findAbove(from: string, relative: string): string | undefined {
+  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, relative))) return path.join(dir, relative);
+  }
+  return undefined;
 }
 
 async function waitUntilServing(url: string, exited: Promise<void>): Promise<void> {

@@ -1,4 +1,3 @@
-#!/usr/bin/env -S npx tsx
 import { EnvError, loadEnv } from '@shoal/config';
 import { ShoalError } from '@shoal/core';
 import { DataDirError } from '@shoal/db';
@@ -19,6 +18,12 @@ ${ADMIN_USAGE}
 
 async function serve(withDashboard: boolean): Promise<void> {
   const env = loadEnv();
+  // A signal during start-up (a process manager giving up on a slow start) is kept and
+  // acted on once there is something to shut down, never ignored.
+  let pendingStop: string | undefined;
+  let stop = (signal: string) => void (pendingStop ??= signal);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   const shoal = await startShoal(env);
   const dashboard = withDashboard ? await startDashboard(env, shoal.controlPlane.url) : undefined;
   console.log(`Shoal control plane listening on ${shoal.controlPlane.url}`);
@@ -40,7 +45,7 @@ async function serve(withDashboard: boolean): Promise<void> {
     console.log(`\n${notes.text}\n(Saved to ${notes.file}; it is not shown again.)\n`);
   }
   let stopping = false;
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal} received, shutting down`);
@@ -52,8 +57,7 @@ async function serve(withDashboard: boolean): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (pendingStop) return stop(pendingStop);
   if (dashboard) {
     console.log(`Shoal is ready. Dashboard: ${dashboard.url}`);
     console.log(`First-start logins: ${path.resolve(env.SHOAL_DATA_DIR, 'first-start.txt')}`);

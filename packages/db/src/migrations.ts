@@ -11,9 +11,22 @@ export interface MigrationFile {
   checksum: string;
 }
 
-export const defaultMigrationsDir = fileURLToPath(
-  new URL('../../../prisma/migrations', import.meta.url),
+/**
+ * The repository's prisma/migrations, found above this module: from the package's source, and
+ * from the server's compiled bundle, which sits at another depth.
+ */
+export const defaultMigrationsDir = findAbove(
+  path.dirname(fileURLToPath(import.meta.url)),
+  path.join('prisma', 'migrations'),
 );
+
+function findAbove(from: string, relative: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, relative);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.join(from, relative);
+  }
+}
 
 export function readMigrations(dir: string = defaultMigrationsDir): MigrationFile[] {
   if (!existsSync(dir)) return [];
