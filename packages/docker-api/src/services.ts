@@ -16,7 +16,7 @@ export interface DockerApiServices {
   tokens: Pick<TokenService, 'authenticate'>;
   /** Ends a request that outlives its token (revoked, expired) while it streams. */
   accessWatch: Pick<AccessWatch, 'token'>;
-  tenants: Pick<TenantService, 'list'>;
+  tenants: Pick<TenantService, 'findById'>;
   containers: ContainerOperations;
   events: Pick<ContainerEventBus, 'subscribe'>;
   cluster: ClusterView;

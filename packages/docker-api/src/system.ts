@@ -29,7 +29,7 @@ function capacity(usage: TenantUsage, offerable: ResourceAmounts, resource: Reso
 }
 
 async function tenantOf(ctx: RequestContext) {
-  const tenant = (await ctx.services.tenants.list()).find((t) => t.id === ctx.caller.tenantId);
+  const tenant = await ctx.services.tenants.findById(ctx.caller.tenantId);
   // Tokens go with their tenant; this only covers a deletion racing the request.
   if (!tenant) throw badRequest('the tenant of this token no longer exists');
   return tenant;

@@ -236,6 +236,11 @@ export class TenantService {
     return this.prisma.tenant.findMany({ orderBy: { slug: 'asc' } });
   }
 
+  /** The tenant a token or session belongs to; undefined when it was deleted meanwhile. */
+  findById(id: string): Promise<Tenant | null> {
+    return this.prisma.tenant.findUnique({ where: { id } });
+  }
+
   async getBySlug(slug: string): Promise<Tenant> {
     const tenant = await this.prisma.tenant.findUnique({ where: { slug } });
     if (!tenant) throw notFound(`No tenant "${slug}"`);

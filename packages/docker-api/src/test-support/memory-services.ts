@@ -420,7 +420,7 @@ export function memoryServices() {
             (presented.startsWith('shoal_') ? 'unknown' : 'malformed'),
         },
     },
-    tenants: { list: async () => tenants },
+    tenants: { findById: async (id: string) => tenants.find((t) => t.id === id) ?? null },
     accessWatch: { token: () => new AbortController().signal },
     containers,
     events,
