@@ -1,6 +1,5 @@
 import { defineConfig } from '@playwright/test';
 
-
 export default defineConfig({
   testDir: './tests',
   globalSetup: './global-setup.ts',
