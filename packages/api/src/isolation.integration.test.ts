@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from './root';
 import { createHarness, PASSWORD, type Caller } from './test-support/harness';
+import { nextBesides, untilListening } from './test-support/live-events';
 
 // Cross-tenant isolation over every procedure of the dashboard API. The table
 // below has one entry per procedure path; a procedure added without an entry
@@ -513,18 +514,19 @@ describe('tenant isolation of the dashboard API', () => {
     const stop = new AbortController();
     const caller = await h.caller(await h.signIn(world.b.email), {}, [], stop.signal);
     const events = (await caller.containers.events(bSlug(world)))[Symbol.asyncIterator]();
-    const first = events.next();
-    await new Promise((r) => setTimeout(r, 50));
+    const createInB = (name: string) =>
+      h.services.containers.create(world.b.tenantId, { name, image: IMAGE }, 'test');
+    await untilListening(events, (n) => createInB(`b-probe-${n}`));
     const created = await h.services.containers.create(
       world.a.tenantId,
       { name: 'alpha-live', image: IMAGE },
       'test',
     );
     await h.services.containers.remove(world.a.tenantId, created.id, {}, 'test');
-    const quiet = Symbol('quiet');
-    expect(await Promise.race([first, new Promise((r) => setTimeout(() => r(quiet), 300))])).toBe(
-      quiet,
-    );
+    // Events reach a subscriber in order: had A's leaked, they would come before B's own.
+    await createInB('b-after-a');
+    const next = await nextBesides(events, (e) => e.name.startsWith('b-probe-'));
+    expect(next).toMatchObject({ name: 'b-after-a', action: 'create' });
     stop.abort();
     await events.return?.();
   });
