@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: installs what the suite needs (npm dependencies, PostgreSQL,
-// Debian's Chromium and promtool), then runs lint, type checks, unit and integration tests
+// Debian's Chromium and promtool, the docker CLI and Debian's Python Docker SDK),
+// then runs lint, type checks, unit and integration tests
 // (vitest, against real PostgreSQL and embedded PGlite) and the browser tests
 // (Playwright in Chromium). Every stage runs even when an earlier one fails;
 // the exit code is non-zero if any failed.
@@ -11,6 +12,7 @@ import {
   continueUnderTestedNode,
   ensureChromium,
   ensureDependencies,
+  ensureDockerClients,
   ensurePostgres,
   ensurePromtool,
   root,
@@ -29,6 +31,7 @@ ensureDependencies();
 await ensurePostgres();
 ensureChromium();
 ensurePromtool();
+ensureDockerClients();
 
 baseEnv.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
 const createdDatabase = await ensureDatabase(baseEnv.DATABASE_URL);

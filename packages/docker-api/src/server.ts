@@ -11,6 +11,7 @@ import { unsupportedContainerRoutes } from './containers/unsupported';
 import { eventRoutes } from './events';
 import { httpExchange, socketExchange, type Exchange } from './exchange';
 import { imageRoutes } from './images';
+import { networkVolumeRoutes } from './networks-volumes';
 import { createRouter } from './router';
 import type { RequestRecord } from './request-record';
 import type { DockerApiServices } from './services';
@@ -44,6 +45,7 @@ export const ROUTES = [
   ...outputRoutes,
   ...statsRoutes,
   ...unsupportedContainerRoutes,
+  ...networkVolumeRoutes,
   ...imageRoutes,
   ...eventRoutes,
   ...unsupportedRoutes,

@@ -78,10 +78,34 @@ describe('images', () => {
     expect(lines.map((l) => l.status).join(' ')).toMatch(/Shoal does not pull images itself/);
   });
 
+  it('inspects an image pulled or run, by name, full name or id, and no other', async () => {
+    await t.request('POST', '/images/create?fromImage=docker.io%2Flibrary%2Fredis&tag=7');
+    const listed = (await (await t.request('GET', '/images/json')).json()) as {
+      Id: string;
+      RepoTags: string[];
+    }[];
+    const redis = listed.find((i) => i.RepoTags.includes('redis:7'));
+    expect(redis).toBeDefined();
+    for (const name of [
+      'redis:7',
+      'docker.io/library/redis:7',
+      redis!.Id,
+      redis!.Id.slice(7, 19),
+    ]) {
+      const res = await t.request('GET', `/images/${encodeURIComponent(name)}/json`);
+      expect(res.status, name).toBe(200);
+      expect(await res.json()).toMatchObject({ Id: redis!.Id, RepoTags: ['redis:7'], Os: 'linux' });
+    }
+    const other = await t.request('GET', '/images/redis/json');
+    expect(other.status).toBe(404);
+    expect(await messageOf(other)).toBe('No such image: redis');
+    const foreign = await t.request('GET', '/images/redis:7/json', { token: 'globex-rw' });
+    expect(foreign.status).toBe(404);
+  });
+
   it('answers other image endpoints with 501 and the reason', async () => {
     for (const [method, path] of [
-      ['GET', '/images/nginx/json'],
-      ['GET', '/images/library/nginx/json'],
+      ['GET', '/images/nginx/history'],
       ['DELETE', '/images/nginx'],
       ['POST', '/build'],
     ] as const) {

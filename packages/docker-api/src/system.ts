@@ -44,10 +44,9 @@ function clusterSummary(
   const offers = cluster.heldOffers(role);
   const framework = cluster.framework();
   return {
+    // The master's address and the framework id are cluster internals, for admins only.
     framework: {
       subscribed: framework.subscribed,
-      frameworkId: framework.frameworkId,
-      master: framework.master,
       roleSuppressed: framework.suppressedRoles.includes(role),
     },
     agents: {
@@ -112,7 +111,7 @@ async function info(ctx: RequestContext): Promise<void> {
       [
         'Mesos framework',
         framework.subscribed
-          ? `subscribed to ${framework.master ?? 'unknown master'} as ${framework.frameworkId ?? '?'}${framework.roleSuppressed ? ' (role suppressed: nothing pending)' : ''}`
+          ? `subscribed${framework.roleSuppressed ? ' (role suppressed: nothing pending)' : ''}`
           : 'not subscribed',
       ],
     ],
