@@ -3,6 +3,7 @@ import { createServices, seedFirstStart, type FirstStartResult, type Services } 
 import { createDb, type Db } from '@shoal/db';
 import { readTlsFiles, startDockerApi, type DockerApi } from '@shoal/docker-api';
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
+import { embeddedAgents } from './cluster/embedded-agents';
 import { readFileSync } from 'node:fs';
 import { FrameworkHost } from './cluster/framework-host';
 import type { AgentAccess } from './cluster/sandbox-reader';
@@ -68,7 +69,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     let masters = env.MESOS_MASTER;
     if (!masters) {
       sim = await startSimCluster({
-        agents: env.SHOAL_SIM_AGENTS,
+        agents: embeddedAgents(env.SHOAL_SIM_AGENTS),
         host: '127.0.0.1',
         ...options.sim,
       });

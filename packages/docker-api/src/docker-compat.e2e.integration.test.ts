@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningShoal } from '../../../apps/server/src/app';
+import { embeddedAgents } from '../../../apps/server/src/cluster/embedded-agents';
 import { eventually, startShoalForTest } from '../../../apps/server/src/testing/shoal-under-test';
 import { dockerCli, type DockerCli } from './test-support/docker-cli';
 
@@ -11,7 +12,8 @@ let cli: DockerCli;
 let neighbour: DockerCli;
 
 beforeAll(async () => {
-  shoal = await startShoalForTest();
+  // The agents `npm start` runs, with racks and revocable resources.
+  shoal = await startShoalForTest({ sim: { agents: embeddedAgents(3) } });
   const { services } = shoal;
   const issue = async (slug: string, quota: { quotaCpusLimit: number; quotaMemLimit: number }) => {
     const tenant = await services.tenants.create({ slug, name: slug }, 'test');
@@ -51,6 +53,32 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     const rack = await docker('run', '-d', '-l', 'shoal.constraints=rack:CLUSTER:r9', 'nginx');
     expect(rack.code).not.toBe(0);
     expect(rack.stderr).toMatch(/no Mesos agent in the cluster could ever run it: .*rack/);
+  });
+
+  it("runs the README's label examples on the embedded cluster (2)", async () => {
+    const rack = await docker(
+      'run',
+      '-d',
+      '--name',
+      'racked',
+      '-l',
+      'shoal.constraints=rack:CLUSTER:r1',
+      'nginx',
+    );
+    expect(rack.code).toBe(0);
+    const spare = await docker(
+      'run',
+      '-d',
+      '--name',
+      'spare',
+      '-l',
+      'shoal.best-effort=true',
+      'nginx',
+    );
+    expect(spare.code).toBe(0);
+    const placed = await docker('inspect', '--format', '{{.State.Status}}', 'racked', 'spare');
+    expect(placed.stdout).toBe('running\nrunning\n');
+    expect((await docker('rm', '-f', 'racked', 'spare')).code).toBe(0);
   });
 
   it('refuses -i and -t, saying input cannot reach the container (3)', async () => {
