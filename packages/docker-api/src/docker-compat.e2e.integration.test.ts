@@ -97,6 +97,13 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect((await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).stdout).toContain(
       'alpine:latest',
     );
+    // Pulled again and run: still one image.
+    expect((await docker('pull', 'docker.io/library/alpine:latest')).code).toBe(0);
+    expect((await docker('create', '--name', 'from-alpine', 'alpine')).code).toBe(0);
+    const images = await docker('images', '-q');
+    const info = await docker('info', '--format', '{{.Images}}');
+    expect(info.stdout.trim()).toBe(String(images.stdout.split('\n').filter(Boolean).length));
+    expect((await docker('rm', 'from-alpine')).code).toBe(0);
     const other = await neighbour.run('image', 'inspect', 'alpine');
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/No such image: alpine/);

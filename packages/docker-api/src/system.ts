@@ -1,5 +1,6 @@
 import type { ClusterView, QuotaLine, ResourceAmounts, TenantUsage } from '@shoal/core';
 import { badRequest } from './errors';
+import { knownImages } from './images';
 import type { RequestContext, Route } from './router';
 import { MAX_API_VERSION, MIN_API_VERSION, SERVER_NAME, versionBody } from './version';
 
@@ -72,7 +73,8 @@ async function info(ctx: RequestContext): Promise<void> {
   const tenant = await tenantOf(ctx);
   const [usage, images, agents] = await Promise.all([
     ctx.services.containers.usage(tenantId),
-    ctx.services.containers.images(tenantId),
+    // One per reference, as docker images lists them: a pulled image a container uses is one.
+    knownImages(ctx),
     ctx.services.cluster.agents(tenant.mesosRole),
   ]);
   const cluster = clusterSummary(ctx.services.cluster, tenant.mesosRole, agents);
