@@ -5,6 +5,7 @@ import { readTlsFiles, startDockerApi, type DockerApi } from '@shoal/docker-api'
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
 import { embeddedAgents } from './cluster/embedded-agents';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { FrameworkHost } from './cluster/framework-host';
 import type { AgentAccess } from './cluster/sandbox-reader';
 import { InstanceRelay } from './cluster/instance-relay';
@@ -71,6 +72,11 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
       sim = await startSimCluster({
         agents: embeddedAgents(env.SHOAL_SIM_AGENTS),
         host: '127.0.0.1',
+        // The embedded default keeps its tasks' output beside its database, so the logs of
+        // containers that ran before a restart stay readable.
+        ...(db.kind === 'pglite'
+          ? { stateFile: path.resolve(env.SHOAL_DATA_DIR, 'mesos-sim', 'state.json') }
+          : {}),
         ...options.sim,
       });
       stops.push(() => sim!.close());
