@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Services } from '@shoal/core';
@@ -53,6 +53,10 @@ describe('a restart of the embedded cluster', () => {
     } finally {
       await first.close();
     }
+
+    // What the tenants' containers wrote is kept private.
+    expect(statSync(stateFile).mode & 0o077).toBe(0);
+    expect(statSync(path.dirname(stateFile)).mode & 0o077).toBe(0);
 
     const second = await startShoalForTest({ db, sim: { stateFile } });
     try {

@@ -67,8 +67,9 @@ export function saveState(file: string, master: Master, kept: Map<string, KeptSa
     gatewayPort: master.gateway.port,
     sandboxes: [...all.values()].slice(-MAX_KEPT),
   };
-  mkdirSync(path.dirname(file), { recursive: true });
+  // Tasks' output is their owners' alone: private, like the database beside it.
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // Written aside, then renamed: a crash mid-write leaves the previous state whole.
-  writeFileSync(`${file}.tmp`, JSON.stringify(state));
+  writeFileSync(`${file}.tmp`, JSON.stringify(state), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
 }
