@@ -5,6 +5,7 @@ import type { Services } from '@shoal/core';
 import type { Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerCli } from '../../../packages/docker-api/src/test-support/docker-cli';
 import { containerIn, eventually, startShoalForTest } from './testing/shoal-under-test';
 
 // The embedded cluster restarted with Shoal (npm start stopped and started again): the
@@ -34,9 +35,11 @@ describe('a restart of the embedded cluster', () => {
     const stateFile = path.join(dir, 'mesos-sim', 'state.json');
     const first = await startShoalForTest({ db, sim: { stateFile } });
     let tenantId: string;
+    let token: string;
     try {
       const { services } = first;
       tenantId = (await services.tenants.create({ slug: 'restart', name: 'Restart' }, 'test')).id;
+      ({ secret: token } = await services.tokens.issue({ tenantId, name: 'cli' }, 'test'));
       await eventually(
         'the framework to subscribe',
         async () => services.cluster.framework().subscribed,
@@ -66,6 +69,17 @@ describe('a restart of the embedded cluster', () => {
         async () => services.cluster.framework().subscribed,
       );
       expect(await output(services, tenantId, 'before')).toBe('ran before the restart\n');
+      // As the docker CLI reads it, where it used to fail with "unexpected EOF".
+      const cli = dockerCli(second.dockerApi.url, token);
+      try {
+        expect(await cli.run('logs', 'before')).toEqual({
+          code: 0,
+          stdout: 'ran before the restart\n',
+          stderr: '',
+        });
+      } finally {
+        cli.close();
+      }
     } finally {
       await second.close();
     }
