@@ -147,6 +147,8 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     const dockerLog = log.child({ component: 'docker-api' });
     const dockerApi = await startDockerApi({
       services,
+      // The embedded emulator stops with Shoal, and its running tasks with it.
+      liveRestore: sim === undefined,
       host: env.SHOAL_HOST,
       port: env.SHOAL_DOCKER_PORT,
       ...(env.SHOAL_DOCKER_TLS_CERT && env.SHOAL_DOCKER_TLS_KEY

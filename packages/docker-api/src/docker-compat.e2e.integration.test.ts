@@ -195,6 +195,8 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect(info.stdout).not.toContain(framework.frameworkId);
     expect(info.stdout).not.toContain(framework.master);
     expect(info.stdout).toMatch(/Mesos framework: subscribed/);
+    // The embedded emulator stops with Shoal: its containers do not live through a restart (4).
+    expect(info.stdout).toMatch(/Live Restore Enabled: false/);
     const label = await docker('run', '-d', '-l', 'shoal.tenant=acme', 'busybox');
     expect(label.code).toBe(125);
     expect(label.stderr).toMatch(/label "shoal\.tenant" is in Shoal's reserved namespace/);

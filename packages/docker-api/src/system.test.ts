@@ -34,6 +34,8 @@ describe('GET /info', () => {
       ServerVersion: expect.stringMatching(/^shoal\/\d/),
       Name: expect.stringMatching(/^shoal\//),
       OSType: 'linux',
+      // On a Mesos cluster, tasks outlive a restart of Shoal.
+      LiveRestoreEnabled: true,
       Shoal: {
         tenant: { slug: 'acme', mesosRole: 'shoal-acme' },
         quota: { cpus: { guarantee: 1, limit: 2.5, used: 0.5 } },

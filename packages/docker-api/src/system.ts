@@ -168,7 +168,7 @@ async function info(ctx: RequestContext): Promise<void> {
       Error: '',
       RemoteManagers: null,
     },
-    LiveRestoreEnabled: true,
+    LiveRestoreEnabled: ctx.liveRestore,
     Isolation: '',
     InitBinary: '',
     SecurityOptions: [],
