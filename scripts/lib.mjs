@@ -131,6 +131,21 @@ export function ensurePromtool() {
   if (!existsSync('/usr/bin/promtool')) aptInstall(['prometheus']);
 }
 
+/**
+ * The clients the Docker compatibility tests drive: the docker CLI (Debian's docker.io,
+ * unless a docker CLI is installed already) and Debian's Python Docker SDK.
+ */
+export function ensureDockerClients() {
+  const missing = [];
+  if (!['/usr/bin/docker', '/usr/local/bin/docker'].some((p) => existsSync(p))) {
+    missing.push('docker.io');
+  }
+  if (!existsSync('/usr/lib/python3/dist-packages/docker/__init__.py')) {
+    missing.push('python3-docker');
+  }
+  if (missing.length > 0) aptInstall(missing);
+}
+
 /** A PostgreSQL server on 127.0.0.1:5432, installed and started if absent. */
 export async function ensurePostgres() {
   if (await canConnect('127.0.0.1', 5432)) return;

@@ -18,5 +18,7 @@ step('Building the dashboard');
 run('npx', ['turbo', 'run', 'build', '--filter=@shoal/web', '--output-logs=errors-only']);
 step('Starting Shoal');
 const shoal = startChild('npx', ['tsx', 'apps/server/src/main.ts', 'dev'], { env: baseEnv });
+// npm passes a SIGTERM only to the shell it runs this script with; the script is exec'd
+// there (package.json) so the signal lands here, and stops the server's process group.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopChild(shoal));
 shoal.on('exit', (code) => process.exit(code ?? 0));

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: installs what the suite needs (npm dependencies, PostgreSQL,
-// Debian's Chromium and promtool), then runs the type check, lint, the formatting
-// check, unit and integration tests (vitest, against real PostgreSQL and embedded
-// PGlite) and the browser tests (Playwright in Chromium). Every stage runs even when an earlier one fails;
+// Debian's Chromium and promtool, the docker CLI and Debian's Python Docker SDK),
+// then runs the type check, lint, the formatting check, unit and integration tests
+// (vitest, against real PostgreSQL and embedded PGlite) and the browser tests
+// (Playwright in Chromium). Every stage runs even when an earlier one fails;
 // the exit code is non-zero if any failed.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import {
   continueUnderTestedNode,
   ensureChromium,
   ensureDependencies,
+  ensureDockerClients,
   ensurePostgres,
   ensurePromtool,
   root,
@@ -29,6 +31,7 @@ ensureDependencies();
 await ensurePostgres();
 ensureChromium();
 ensurePromtool();
+ensureDockerClients();
 
 baseEnv.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
 const createdDatabase = await ensureDatabase(baseEnv.DATABASE_URL);

@@ -3,7 +3,9 @@ import { createServices, seedFirstStart, type FirstStartResult, type Services } 
 import { createDb, type Db } from '@shoal/db';
 import { readTlsFiles, startDockerApi, type DockerApi } from '@shoal/docker-api';
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
+import { embeddedAgents } from './cluster/embedded-agents';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { FrameworkHost } from './cluster/framework-host';
 import type { AgentAccess } from './cluster/sandbox-reader';
 import { InstanceRelay } from './cluster/instance-relay';
@@ -68,8 +70,13 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     let masters = env.MESOS_MASTER;
     if (!masters) {
       sim = await startSimCluster({
-        agents: env.SHOAL_SIM_AGENTS,
+        agents: embeddedAgents(env.SHOAL_SIM_AGENTS),
         host: '127.0.0.1',
+        // The embedded default keeps its tasks' output beside its database, so the logs of
+        // containers that ran before a restart stay readable.
+        ...(db.kind === 'pglite'
+          ? { stateFile: path.resolve(env.SHOAL_DATA_DIR, 'mesos-sim', 'state.json') }
+          : {}),
         ...options.sim,
       });
       stops.push(() => sim!.close());
@@ -140,6 +147,8 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
     const dockerLog = log.child({ component: 'docker-api' });
     const dockerApi = await startDockerApi({
       services,
+      // The embedded emulator stops with Shoal, and its running tasks with it.
+      liveRestore: sim === undefined,
       host: env.SHOAL_HOST,
       port: env.SHOAL_DOCKER_PORT,
       ...(env.SHOAL_DOCKER_TLS_CERT && env.SHOAL_DOCKER_TLS_KEY

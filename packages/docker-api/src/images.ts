@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { badRequest, notImplemented } from './errors';
+import { badRequest, notFound, notImplemented } from './errors';
 import { queryFilters } from './query';
 import type { RequestContext, Route } from './router';
 import { refuseWith } from './unsupported';
 
-/** `nginx` → `nginx:latest`; a digest or an explicit tag stays as written. */
-function withTag(image: string): string {
-  if (image.includes('@')) return image;
-  const lastPart = image.slice(image.lastIndexOf('/') + 1);
-  return lastPart.includes(':') ? image : `${image}:latest`;
+/**
+ * `nginx` → `nginx:latest`; a digest or an explicit tag stays as written. Docker Hub's
+ * full names (`docker.io/library/nginx`, as the CLI pulls) become the short ones Docker shows.
+ */
+export function withTag(image: string): string {
+  const familiar = image.replace(/^(?:(?:index\.)?docker\.io\/)(?:library\/(?=[^/]+$))?/, '');
+  if (familiar.includes('@')) return familiar;
+  const lastPart = familiar.slice(familiar.lastIndexOf('/') + 1);
+  return lastPart.includes(':') ? familiar : `${familiar}:latest`;
 }
 
 /**
@@ -28,6 +32,7 @@ async function pull(ctx: RequestContext): Promise<void> {
   }
   const tag = ctx.query.get('tag');
   const reference = withTag(tag ? `${from}${tag.startsWith('sha256:') ? '@' : ':'}${tag}` : from);
+  await ctx.services.containers.recordPull(ctx.caller.tenantId, reference, ctx.caller.actor);
   const out = ctx.ex.stream(200, { 'Content-Type': 'application/json' });
   const lines = [
     { status: `Pulling from ${from}`, id: tag || 'latest' },
@@ -49,28 +54,104 @@ function matches(pattern: string, reference: string): boolean {
   return regex.test(reference) || regex.test(reference.replace(/:latest$/, ''));
 }
 
-/**
- * GET /images/json: the images the tenant's containers use. The Id is a
- * hash of the reference, not of image content, which Shoal never sees; sizes are 0.
- */
+interface KnownImage {
+  reference: string;
+  /** A hash of the reference, not of image content, which Shoal never sees. */
+  id: string;
+  containers: number;
+  lastUsedAt: Date;
+}
+
+/** The images the tenant pulled or ran, one entry per normalised reference. */
+export async function knownImages(ctx: RequestContext): Promise<KnownImage[]> {
+  const byReference = new Map<string, KnownImage>();
+  for (const image of await ctx.services.containers.images(ctx.caller.tenantId)) {
+    const reference = withTag(image.image);
+    const known = byReference.get(reference);
+    if (known) {
+      known.containers += image.containers;
+      if (image.lastUsedAt > known.lastUsedAt) known.lastUsedAt = image.lastUsedAt;
+      continue;
+    }
+    const id = `sha256:${createHash('sha256').update(reference).digest('hex')}`;
+    byReference.set(reference, { ...image, reference, id });
+  }
+  return [...byReference.values()].sort((a, b) => a.reference.localeCompare(b.reference));
+}
+
+const repoTags = (image: KnownImage) => (image.reference.includes('@') ? [] : [image.reference]);
+const repoDigests = (image: KnownImage) => (image.reference.includes('@') ? [image.reference] : []);
+
+/** GET /images/json: the images the tenant pulled or its containers use; sizes are 0. */
 async function list(ctx: RequestContext): Promise<void> {
   const references = queryFilters(ctx.query, ['reference']).get('reference');
-  const images = await ctx.services.containers.images(ctx.caller.tenantId);
-  const body = images
-    .map((image) => ({ ...image, reference: withTag(image.image) }))
+  const body = (await knownImages(ctx))
     .filter((image) => !references || references.some((r) => matches(r, image.reference)))
-    .map((image) => ({
-      Id: `sha256:${createHash('sha256').update(image.reference).digest('hex')}`,
-      ParentId: '',
-      RepoTags: image.reference.includes('@') ? [] : [image.reference],
-      RepoDigests: image.reference.includes('@') ? [image.reference] : [],
-      Created: Math.floor(image.lastUsedAt.getTime() / 1000),
-      Size: 0,
-      SharedSize: -1,
-      Labels: {},
-      Containers: image.containers,
-    }));
+    .map(imageSummary);
   ctx.ex.json(200, body);
+}
+
+/** One entry of `docker images` (and of `docker system df`). */
+export function imageSummary(image: KnownImage) {
+  return {
+    Id: image.id,
+    ParentId: '',
+    RepoTags: repoTags(image),
+    RepoDigests: repoDigests(image),
+    Created: Math.floor(image.lastUsedAt.getTime() / 1000),
+    Size: 0,
+    SharedSize: -1,
+    Labels: {},
+    Containers: image.containers,
+  };
+}
+
+/** A reference as written or normalised, an image id, or a unique prefix of one (as Docker resolves them). */
+function findImage(images: KnownImage[], name: string): KnownImage | undefined {
+  const byReference = images.find((i) => i.reference === withTag(name));
+  if (byReference) return byReference;
+  const hex = name.replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{1,64}$/.test(hex)) return undefined;
+  const byId = images.filter((i) => i.id.slice('sha256:'.length).startsWith(hex));
+  return byId.length === 1 ? byId[0] : undefined;
+}
+
+/**
+ * GET /images/{name}/json: what Shoal knows of an image the tenant pulled or ran. Its
+ * content lives in a registry and on the agents, so layers, config and size are empty.
+ */
+async function inspect(ctx: RequestContext): Promise<void> {
+  const name = ctx.params.name ?? '';
+  const image = findImage(await knownImages(ctx), name);
+  if (!image) throw notFound(`No such image: ${name}`);
+  ctx.ex.json(200, {
+    Id: image.id,
+    RepoTags: repoTags(image),
+    RepoDigests: repoDigests(image),
+    Parent: '',
+    Comment: '',
+    Created: image.lastUsedAt.toISOString(),
+    DockerVersion: '',
+    Author: '',
+    // The image's own configuration is in its registry; Shoal never reads it.
+    Config: {
+      User: '',
+      ExposedPorts: null,
+      Env: null,
+      Cmd: null,
+      Volumes: null,
+      WorkingDir: '',
+      Entrypoint: null,
+      OnBuild: null,
+      Labels: null,
+    },
+    Architecture: 'amd64',
+    Os: 'linux',
+    Size: 0,
+    GraphDriver: { Name: 'mesos', Data: {} },
+    RootFS: { Type: 'layers', Layers: [] },
+    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+  });
 }
 
 const NO_IMAGE_STORE =
@@ -82,13 +163,12 @@ export const imageRoutes: Route[] = [
   // A 401 here would make the CLI start an interactive registry login and hang.
   { method: 'POST', path: '/images/create', handle: pull, refusedStatus: 403 },
   { method: 'GET', path: '/images/json', handle: list },
-  { method: 'GET', path: '/images/{name*}/json', handle: refusal('image inspect') },
+  { method: 'GET', path: '/images/{name*}/json', handle: inspect },
   { method: 'GET', path: '/images/{name*}/history', handle: refusal('image history') },
   { method: 'POST', path: '/images/{name*}/tag', handle: refusal('image tag') },
   { method: 'POST', path: '/images/{name*}/push', handle: refusal('image push') },
   { method: 'DELETE', path: '/images/{name*}', handle: refusal('image removal') },
   { method: 'GET', path: '/images/search', handle: refusal('image search') },
-  { method: 'POST', path: '/images/prune', handle: refusal('image prune') },
   { method: 'POST', path: '/images/load', handle: refusal('image load') },
   { method: 'GET', path: '/images/get', handle: refusal('image save') },
   { method: 'GET', path: '/images/{name*}/get', handle: refusal('image save') },

@@ -65,9 +65,9 @@ describe('error answers', () => {
   });
 
   it('answers whole unsupported areas with 501 and the reason', async () => {
-    const res = await t.request('GET', '/volumes');
+    const res = await t.request('GET', '/secrets');
     expect(res.status).toBe(501);
-    expect(await messageOf(res)).toMatch(/^volumes are not supported by Shoal/);
+    expect(await messageOf(res)).toMatch(/^secrets are not supported by Shoal/);
   });
 
   it('answers a body over 1 MiB with 413 and bad JSON with 400', async () => {

@@ -20,6 +20,8 @@ export interface RequestContext {
   apiVersion: string;
   caller: Caller;
   services: DockerApiServices;
+  /** Whether containers keep running while Shoal restarts (docker info's Live Restore). */
+  liveRestore: boolean;
 }
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'PUT';
@@ -50,6 +52,7 @@ function compile(route: Route): CompiledRoute {
 
 export interface RouterOptions {
   services: DockerApiServices;
+  liveRestore: boolean;
   limiter: FailureLimiter;
   onServerError(error: unknown, request: RequestRecord): void;
 }
@@ -98,6 +101,7 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
         apiVersion,
         caller,
         services: options.services,
+        liveRestore: options.liveRestore,
       });
     } catch (error) {
       answerError(ex, error, options);

@@ -11,6 +11,7 @@ import { unsupportedContainerRoutes } from './containers/unsupported';
 import { eventRoutes } from './events';
 import { httpExchange, socketExchange, type Exchange } from './exchange';
 import { imageRoutes } from './images';
+import { networkVolumeRoutes } from './networks-volumes';
 import { createRouter } from './router';
 import type { RequestRecord } from './request-record';
 import type { DockerApiServices } from './services';
@@ -27,6 +28,11 @@ export interface DockerApiOptions {
   authFailures?: { burst: number; perMinute: number };
   /** Where faults in Shoal itself are reported; clients only see a 500 with the request id. */
   onServerError?: (error: unknown, request: RequestRecord) => void;
+  /**
+   * Whether containers keep running while Shoal restarts: true on a Mesos cluster, whose
+   * tasks outlive the framework; false on an emulator that restarts with Shoal (default true).
+   */
+  liveRestore?: boolean;
   /** Told of every request once it has ended (streams end when the client leaves). */
   onRequestDone?: (request: RequestRecord) => void;
 }
@@ -44,6 +50,7 @@ export const ROUTES = [
   ...outputRoutes,
   ...statsRoutes,
   ...unsupportedContainerRoutes,
+  ...networkVolumeRoutes,
   ...imageRoutes,
   ...eventRoutes,
   ...unsupportedRoutes,
@@ -53,6 +60,7 @@ export const ROUTES = [
 export async function startDockerApi(options: DockerApiOptions): Promise<DockerApi> {
   const dispatch = createRouter(ROUTES, {
     services: options.services,
+    liveRestore: options.liveRestore ?? true,
     limiter: new FailureLimiter(options.authFailures ?? { burst: 20, perMinute: 10 }),
     onServerError:
       options.onServerError ??

@@ -34,6 +34,8 @@ describe('GET /info', () => {
       ServerVersion: expect.stringMatching(/^shoal\/\d/),
       Name: expect.stringMatching(/^shoal\//),
       OSType: 'linux',
+      // On a Mesos cluster, tasks outlive a restart of Shoal.
+      LiveRestoreEnabled: true,
       Shoal: {
         tenant: { slug: 'acme', mesosRole: 'shoal-acme' },
         quota: { cpus: { guarantee: 1, limit: 2.5, used: 0.5 } },
@@ -78,10 +80,34 @@ describe('images', () => {
     expect(lines.map((l) => l.status).join(' ')).toMatch(/Shoal does not pull images itself/);
   });
 
+  it('inspects an image pulled or run, by name, full name or id, and no other', async () => {
+    await t.request('POST', '/images/create?fromImage=docker.io%2Flibrary%2Fredis&tag=7');
+    const listed = (await (await t.request('GET', '/images/json')).json()) as {
+      Id: string;
+      RepoTags: string[];
+    }[];
+    const redis = listed.find((i) => i.RepoTags.includes('redis:7'));
+    expect(redis).toBeDefined();
+    for (const name of [
+      'redis:7',
+      'docker.io/library/redis:7',
+      redis!.Id,
+      redis!.Id.slice(7, 19),
+    ]) {
+      const res = await t.request('GET', `/images/${encodeURIComponent(name)}/json`);
+      expect(res.status, name).toBe(200);
+      expect(await res.json()).toMatchObject({ Id: redis!.Id, RepoTags: ['redis:7'], Os: 'linux' });
+    }
+    const other = await t.request('GET', '/images/redis/json');
+    expect(other.status).toBe(404);
+    expect(await messageOf(other)).toBe('No such image: redis');
+    const foreign = await t.request('GET', '/images/redis:7/json', { token: 'globex-rw' });
+    expect(foreign.status).toBe(404);
+  });
+
   it('answers other image endpoints with 501 and the reason', async () => {
     for (const [method, path] of [
-      ['GET', '/images/nginx/json'],
-      ['GET', '/images/library/nginx/json'],
+      ['GET', '/images/nginx/history'],
       ['DELETE', '/images/nginx'],
       ['POST', '/build'],
     ] as const) {

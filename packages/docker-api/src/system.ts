@@ -1,5 +1,6 @@
 import type { ClusterView, QuotaLine, ResourceAmounts, TenantUsage } from '@shoal/core';
 import { badRequest } from './errors';
+import { knownImages } from './images';
 import type { RequestContext, Route } from './router';
 import { MAX_API_VERSION, MIN_API_VERSION, SERVER_NAME, versionBody } from './version';
 
@@ -44,10 +45,9 @@ function clusterSummary(
   const offers = cluster.heldOffers(role);
   const framework = cluster.framework();
   return {
+    // The master's address and the framework id are cluster internals, for admins only.
     framework: {
       subscribed: framework.subscribed,
-      frameworkId: framework.frameworkId,
-      master: framework.master,
       roleSuppressed: framework.suppressedRoles.includes(role),
     },
     agents: {
@@ -73,7 +73,8 @@ async function info(ctx: RequestContext): Promise<void> {
   const tenant = await tenantOf(ctx);
   const [usage, images, agents] = await Promise.all([
     ctx.services.containers.usage(tenantId),
-    ctx.services.containers.images(tenantId),
+    // One per reference, as docker images lists them: a pulled image a container uses is one.
+    knownImages(ctx),
     ctx.services.cluster.agents(tenant.mesosRole),
   ]);
   const cluster = clusterSummary(ctx.services.cluster, tenant.mesosRole, agents);
@@ -112,7 +113,7 @@ async function info(ctx: RequestContext): Promise<void> {
       [
         'Mesos framework',
         framework.subscribed
-          ? `subscribed to ${framework.master ?? 'unknown master'} as ${framework.frameworkId ?? '?'}${framework.roleSuppressed ? ' (role suppressed: nothing pending)' : ''}`
+          ? `subscribed${framework.roleSuppressed ? ' (role suppressed: nothing pending)' : ''}`
           : 'not subscribed',
       ],
     ],
@@ -167,7 +168,7 @@ async function info(ctx: RequestContext): Promise<void> {
       Error: '',
       RemoteManagers: null,
     },
-    LiveRestoreEnabled: true,
+    LiveRestoreEnabled: ctx.liveRestore,
     Isolation: '',
     InitBinary: '',
     SecurityOptions: [],

@@ -9,6 +9,7 @@ import { handleSimApi, type SimApiContext } from './http/sim-api';
 import { sendText } from './http/transport';
 import { type Endpoint, Master } from './master';
 import { resolveOptions, type SimOptions } from './options';
+import { loadState, saveState } from './kept-sandboxes';
 import { ClusterState } from './snapshot';
 
 export interface SimCluster {
@@ -39,6 +40,25 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * The agents' port of the previous run when there was one, so addresses a framework
+ * stored for its tasks still reach their sandboxes; any port if that one is taken.
+ */
+async function listenGateway(
+  server: Server,
+  host: string,
+  port: number,
+  kept: { gatewayPort: number | undefined },
+): Promise<Endpoint> {
+  if (port !== 0 || kept.gatewayPort === undefined) return listen(server, host, port);
+  try {
+    return await listen(server, host, kept.gatewayPort);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return listen(server, host, 0);
+  }
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -94,7 +114,9 @@ function masterHandler(master: Master, self: number, sim: SimApiContext): Handle
  */
 export async function startSimCluster(options: SimOptions = {}): Promise<SimCluster> {
   const resolved = resolveOptions(options);
+  const kept = loadState(resolved.stateFile);
   const master = new Master(resolved);
+  master.keptSandboxes = kept.sandboxes;
   const faults = new Faults(master);
   const state = new ClusterState(master);
   const urlOf = (e: Endpoint, scheme = 'http') =>
@@ -129,7 +151,7 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
       ? createHttpsServer(resolved.agentTls, gatewayHandler)
       : createServer(gatewayHandler);
     servers.push(gatewayServer);
-    gateway = await listen(gatewayServer, resolved.host, resolved.agentGatewayPort);
+    gateway = await listenGateway(gatewayServer, resolved.host, resolved.agentGatewayPort, kept);
   } catch (error) {
     await Promise.all(servers.filter((s) => s.listening).map(closeServer));
     throw error;
@@ -150,6 +172,7 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
       closed ??= (async () => {
         master.close();
         await Promise.all(servers.map(closeServer));
+        if (resolved.stateFile) saveState(resolved.stateFile, master, kept.sandboxes);
       })();
       return closed;
     },

@@ -8,6 +8,7 @@ import { OfferBook } from './offers';
 import { OperatorEvents } from './operator-events';
 import type { ResolvedOptions } from './options';
 import { RoleConfig } from './quota';
+import type { KeptSandbox } from './kept-sandboxes';
 import { IdMint, SeededRandom } from './random';
 import { TaskManager } from './tasks';
 import { TimerScope } from './timers';
@@ -63,6 +64,8 @@ export class Master {
   readonly callHolds = new Map<string, (call: HeldCall) => void>();
   masterEndpoints: Endpoint[] = [];
   gateway: Endpoint = { host: '127.0.0.1', port: 0 };
+  /** Sandboxes of tasks from before a restart (see SimOptions.stateFile). */
+  keptSandboxes = new Map<string, KeptSandbox>();
   private readonly masterIds: string[] = [];
 
   constructor(readonly options: ResolvedOptions) {

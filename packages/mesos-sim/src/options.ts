@@ -51,6 +51,12 @@ export interface SimOptions {
   credentials?: { principal: string; secret: string };
   /** PEM certificate and key: the agent gateway speaks https, and offers say so (default http). */
   agentTls?: { cert: string; key: string };
+  /**
+   * A file the cluster keeps its tasks' sandboxes and its agents' port in across a restart,
+   * as real agents keep sandboxes on disk: the output of tasks that ran before stays
+   * readable at the same agent address (default: none, everything in memory).
+   */
+  stateFile?: string;
 }
 
 export interface ResolvedOptions {
@@ -68,6 +74,7 @@ export interface ResolvedOptions {
   log: (line: string) => void;
   credentials: { principal: string; secret: string } | undefined;
   agentTls: { cert: string; key: string } | undefined;
+  stateFile: string | undefined;
 }
 
 export const DEFAULT_AGENT = {
@@ -95,6 +102,7 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     log: options.log ?? (() => {}),
     credentials: options.credentials,
     agentTls: options.agentTls,
+    stateFile: options.stateFile,
   };
   if (!Number.isInteger(resolved.masters) || resolved.masters < 1)
     throw new RangeError('masters must be a positive integer');

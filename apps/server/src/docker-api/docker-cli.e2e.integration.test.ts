@@ -1,10 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerCli, type DockerCli } from '@shoal/docker-api/testing';
 import type { RunningShoal } from '../app';
 import { eventually, startShoalForTest } from '../testing/shoal-under-test';
 
@@ -12,11 +10,9 @@ import { eventually, startShoalForTest } from '../testing/shoal-under-test';
 // emulator, framework, Docker API), driven by the real docker CLI and by
 // dockerode as a tenant would drive them.
 
-const DOCKER = '/usr/local/bin/docker';
-
 let shoal: RunningShoal;
 let token: string;
-let configDir: string;
+let cli: DockerCli;
 let port: number;
 
 beforeAll(async () => {
@@ -25,11 +21,7 @@ beforeAll(async () => {
   const tenant = await services.tenants.create({ slug: 'e2e', name: 'End to end' }, 'test');
   await services.tenants.setQuota(tenant.id, { quotaCpusLimit: 4, quotaMemLimit: 4096 }, 'test');
   ({ secret: token } = await services.tokens.issue({ tenantId: tenant.id, name: 'cli' }, 'test'));
-  configDir = mkdtempSync(path.join(tmpdir(), 'shoal-docker-config-'));
-  writeFileSync(
-    path.join(configDir, 'config.json'),
-    JSON.stringify({ HttpHeaders: { Authorization: `Bearer ${token}` } }),
-  );
+  cli = dockerCli(shoal.dockerApi.url, token);
   port = Number(shoal.dockerApi.url.split(':').at(-1));
   await eventually(
     'the framework to subscribe',
@@ -38,34 +30,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await shoal?.close();
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
+  cli?.close();
 });
 
-// Only what the CLI needs: no DOCKER_* settings of the machine running the tests leak in.
-const cliEnv = () => ({ DOCKER_HOST: shoal.dockerApi.url, DOCKER_CONFIG: configDir });
+const docker = (...args: string[]) => cli.run(...args);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function docker(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      DOCKER,
-      args,
-      {
-        env: cliEnv(),
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-describe.skipIf(!existsSync(DOCKER))('the docker CLI against Shoal', () => {
+describe('the docker CLI against Shoal', () => {
   const startedAt = Math.floor(Date.now() / 1000) - 1;
 
   it('shows the tenant in docker info', async () => {
@@ -276,7 +246,7 @@ describe.skipIf(!existsSync(DOCKER))('the docker CLI against Shoal', () => {
     const since = String(Math.floor(Date.now() / 1000) - 1);
     expect((await docker('create', '--name', 'live', 'busybox', 'echo', 'hi')).code).toBe(0);
     const watcher = spawn(
-      DOCKER,
+      cli.binary,
       [
         'events',
         '--since',
@@ -286,9 +256,7 @@ describe.skipIf(!existsSync(DOCKER))('the docker CLI against Shoal', () => {
         '--format',
         '{{.Action}} {{.Actor.Attributes.name}}',
       ],
-      {
-        env: cliEnv(),
-      },
+      { env: cli.env },
     );
     try {
       let seen = '';

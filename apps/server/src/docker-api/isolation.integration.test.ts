@@ -83,6 +83,18 @@ const notFound = (
 });
 const query = (q: string) => () => [{ query: q }];
 const refused: Spec = { expect: 'refused' };
+/** A prune of what Shoal does not have: it succeeds, and says it deleted nothing. */
+const nothingPruned = (field: string): Spec => ({
+  expect: 'answers',
+  variants: () => [
+    {
+      check(sent) {
+        succeeded(sent);
+        expect(json<Record<string, unknown>>(sent)[field]).toEqual([]);
+      },
+    },
+  ],
+});
 
 let shoal: RunningShoal;
 let base: string;
@@ -189,7 +201,7 @@ const SPECS: Record<string, Spec> = {
   'GET /containers/{id}/top': notFound(query('ps_args=aux')),
   'POST /containers/{id}/pause': notFound(),
   'POST /containers/{id}/unpause': notFound(),
-  'POST /containers/{id}/rename': notFound(query('name=taken-over')),
+  'POST /containers/{id}/rename': notFound(query('name=taken-over'), { mutates: true }),
   'POST /containers/{id}/update': notFound(() => [{ body: { Memory: 4 * 1024 * 1024 } }]),
   'POST /containers/{id}/resize': notFound(query('h=24&w=80')),
   'GET /containers/{id}/changes': notFound(),
@@ -210,7 +222,14 @@ const SPECS: Record<string, Spec> = {
   'POST /images/create': {
     expect: 'answers',
     variants: (r) => [
-      { query: `fromImage=${encodeURIComponent(r.image)}`, sameAsGhost: true, check: succeeded },
+      {
+        query: `fromImage=${encodeURIComponent(r.image)}`,
+        async check(sent) {
+          succeeded(sent);
+          // B's pull of any name is B's own record; dropped so B's lists stay B's containers'.
+          await shoal.db.prisma.pulledImage.deleteMany({ where: { tenantId: tenantB.id } });
+        },
+      },
     ],
   },
   'GET /images/json': {
@@ -227,13 +246,96 @@ const SPECS: Record<string, Spec> = {
       ];
     },
   },
-  'GET /images/{name*}/json': refused,
+  'GET /images/{name*}/json': {
+    expect: 'answers',
+    variants: (r) => [
+      {
+        sameAsGhost: true,
+        check: (sent) => {
+          expect(sent.status).toBe(404);
+          expect(json(sent)).toEqual({ message: `No such image: ${r.image}` });
+        },
+      },
+    ],
+  },
   'GET /images/{name*}/history': refused,
   'POST /images/{name*}/tag': { expect: 'refused', variants: query('repo=taken-over&tag=1') },
   'POST /images/{name*}/push': refused,
   'DELETE /images/{name*}': { expect: 'refused', variants: query('force=1') },
   'GET /images/search': { expect: 'refused', variants: query('term=alpha') },
-  'POST /images/prune': refused,
+  'POST /images/prune': nothingPruned('ImagesDeleted'),
+  'POST /build/prune': nothingPruned('CachesDeleted'),
+  'GET /networks': {
+    expect: 'answers',
+    variants: () => [
+      {
+        check(sent) {
+          succeeded(sent);
+          expect(json<{ Name: string }[]>(sent).map((n) => n.Name)).toEqual([
+            'bridge',
+            'host',
+            'none',
+          ]);
+        },
+      },
+    ],
+  },
+  'GET /networks/{id}': {
+    expect: 'answers',
+    variants: (r) => [
+      {
+        sameAsGhost: true,
+        check: (sent) =>
+          expect([sent.status, json(sent)]).toEqual([
+            404,
+            { message: `network ${r.containerId} not found` },
+          ]),
+      },
+    ],
+  },
+  'POST /networks/prune': nothingPruned('NetworksDeleted'),
+  'GET /volumes': {
+    expect: 'answers',
+    variants: () => [
+      {
+        check: (sent) =>
+          expect([sent.status, json(sent)]).toEqual([200, { Volumes: [], Warnings: [] }]),
+      },
+    ],
+  },
+  'GET /volumes/{name}': {
+    expect: 'answers',
+    variants: (r) => [
+      {
+        sameAsGhost: true,
+        check: (sent) =>
+          expect([sent.status, json(sent)]).toEqual([
+            404,
+            { message: `get ${r.containerName}: no such volume` },
+          ]),
+      },
+    ],
+  },
+  'POST /volumes/prune': nothingPruned('VolumesDeleted'),
+  'GET /system/df': {
+    expect: 'answers',
+    variants: () => [
+      {
+        query: 'type=container&type=image&verbose=1',
+        async check(sent) {
+          succeeded(sent);
+          const df = json<{ Containers: { Names: string[] }[]; Images: { RepoTags: string[] }[] }>(
+            sent,
+          );
+          const mine = await shoal.services.containers.list(tenantB.id, { all: true });
+          expect(df.Containers.flatMap((c) => c.Names).sort()).toEqual(
+            mine.map((c) => `/${c.name}`).sort(),
+          );
+          expect(df.Images.flatMap((i) => i.RepoTags)).toEqual(['nginx:latest']);
+        },
+      },
+    ],
+  },
   'POST /images/load': refused,
   'GET /images/get': {
     expect: 'refused',
@@ -331,11 +433,9 @@ const UNSUPPORTED_AREAS = [
 for (const area of UNSUPPORTED_AREAS) {
   for (const path of [`/${area}`, `/${area}/{rest*}`]) {
     for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']) {
-      SPECS[`${method} ${path}`] =
-        area === 'system'
-          ? // Docker's disk-usage list of every container and image: refused, so it lists nothing of A's.
-            { expect: 'refused', rest: 'df', variants: query('type=container&verbose=1') }
-          : refused;
+      // GET /system/df, /networks/{id} and /volumes/{name} answer (see above): deeper paths are refused.
+      const answered = method === 'GET' && ['system', 'networks', 'volumes'].includes(area);
+      SPECS[`${method} ${path}`] ??= answered ? { expect: 'refused', rest: 'df/all' } : refused;
     }
   }
 }
@@ -555,6 +655,7 @@ function fill(path: string, refs: Refs, ref: RefKind, rest: string | undefined):
   return path
     .replace('{id}', refs[ref])
     .replace('{name*}', refs.image)
+    .replace('{name}', refs.containerName)
     .replace('{rest*}', rest ?? refs.containerId);
 }
 

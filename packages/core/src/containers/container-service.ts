@@ -1,5 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import type { PrismaClient, Sql, Tenant, TenantUsage as TenantUsageCounters } from '@shoal/db';
+import type {
+  Prisma,
+  PrismaClient,
+  Sql,
+  Tenant,
+  TenantUsage as TenantUsageCounters,
+} from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, notFound, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
@@ -10,7 +16,7 @@ import { ContainerWatch } from './container-watch';
 import { CreateBatch } from './create-batch';
 import { isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
 import { LogClock } from './log-clock';
-import { newContainerId } from './names';
+import { CONTAINER_NAME, newContainerId } from './names';
 import type {
   ConvergeTrigger,
   PlacementCheck,
@@ -67,6 +73,14 @@ const TERMINATING_SIGNALS = new Map([
   ['QUIT', 'stop'],
   ['3', 'stop'],
 ] as const);
+
+/** How `docker events` names the signal of a kill given by number. */
+const TERMINATING_SIGNAL_NAMES: Record<string, string> = {
+  '9': 'KILL',
+  '15': 'TERM',
+  '2': 'INT',
+  '3': 'QUIT',
+};
 
 const KNOWN_SIGNALS = new Set(
   'HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS'.split(
@@ -191,7 +205,9 @@ export class ContainerService implements ContainerOperations {
       // A start right after boot is checked against the cluster too.
       await this.placementCheck?.ready();
       const turn = this.turnDeadline();
-      const outcome = await this.startByRef(tenantId, ref, actor, turn.signal).finally(turn.clear);
+      const outcome = await this.startByRef(tenantId, ref, actor, turn.signal)
+        .catch((error: unknown) => this.removeAfterRefusal(tenantId, ref, actor, error))
+        .finally(turn.clear);
       if (!outcome.changed) return { container: toView(outcome.container), started: false };
       const { id } = outcome.container;
       // Another instance's status updates reach this one as events only. Nothing of this
@@ -223,6 +239,27 @@ export class ContainerService implements ContainerOperations {
       giveUp.abort(ANSWERED);
       await events?.return?.();
     }
+  }
+
+  /**
+   * Docker removes an auto-remove container whose start failed: `docker run --rm` waits
+   * for that removal, and would wait for ever for a container left behind. Rethrows `error`.
+   */
+  private async removeAfterRefusal(
+    tenantId: string,
+    ref: string,
+    actor: string,
+    error: unknown,
+  ): Promise<never> {
+    const refused =
+      error instanceof ShoalError && (error.code === 'CONFLICT' || error.code === 'QUOTA_EXCEEDED');
+    if (refused) {
+      const row = await this.resolve(tenantId, ref).catch(() => undefined);
+      const spec = row?.config as ContainerSpec | undefined;
+      if (row && spec?.autoRemove && row.desiredState !== 'RUNNING' && row.tasks.length === 0)
+        await this.remove(tenantId, row.id, {}, actor).catch(() => undefined);
+    }
+    throw error;
   }
 
   /** Starts by full id or name in a batch; a unique id prefix is resolved first. */
@@ -276,6 +313,8 @@ export class ContainerService implements ContainerOperations {
     if (current.state !== 'RUNNING' && current.state !== 'RESTARTING') {
       throw conflict(`Cannot kill container: ${ref}: Container ${current.id} is not running`);
     }
+    // Docker reports the signal sent, whichever it was, before the container dies of it.
+    this.publish(current, 'kill', { signal: `SIG${TERMINATING_SIGNAL_NAMES[signal] ?? signal}` });
     return this.halt(
       tenantId,
       ref,
@@ -293,7 +332,51 @@ export class ContainerService implements ContainerOperations {
     actor: string,
   ): Promise<ContainerView> {
     const stopped = await this.stop(tenantId, ref, options, actor);
-    return this.start(tenantId, stopped.id, actor);
+    const started = await this.start(tenantId, stopped.id, actor);
+    this.publish({ ...started, config: started.spec, tenantId }, 'restart');
+    return started;
+  }
+
+  /** Names are Shoal's own data: a rename touches no Mesos task. */
+  async rename(tenantId: string, ref: string, name: string, actor: string): Promise<ContainerView> {
+    const newName = name.replace(/^\//, '');
+    if (!CONTAINER_NAME.test(newName)) {
+      throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    const current = await this.resolve(tenantId, ref);
+    if (current.name === newName) {
+      throw conflict(`Renaming a container with the same name as its current name`);
+    }
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        await tx.container.update({
+          where: { id: current.id },
+          data: {
+            name: newName,
+            config: { ...(current.config as Prisma.JsonObject), name: newName },
+          },
+        });
+        await this.audit.record(
+          {
+            tenantId,
+            actor,
+            action: 'container.rename',
+            target: newName,
+            detail: { id: current.id, oldName: current.name },
+          },
+          tx,
+        );
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') {
+        throw conflict(
+          `Conflict. The container name "/${newName}" is already in use by another container. You have to remove (or rename) that container to be able to reuse that name.`,
+        );
+      }
+      throw error;
+    }
+    this.publish({ ...current, name: newName }, 'rename', { oldName: `/${current.name}` });
+    return this.get(tenantId, current.id);
   }
 
   async remove(
@@ -413,7 +496,10 @@ export class ContainerService implements ContainerOperations {
     }));
   }
 
-  /** Quota and use of each resource and containers per state, in one statement: `docker info` asks often. */
+  /**
+   * Quota and use of each resource and containers per state, in one statement: `docker info`
+   * asks often. A container being removed is gone for its tenant, as `docker rm -f` promised.
+   */
   async usage(tenantId: string): Promise<TenantUsage> {
     const [row] = await this.sql.query<UsageRow>(
       `SELECT t."quotaCpusGuarantee", t."quotaCpusLimit", t."quotaMemGuarantee", t."quotaMemLimit",
@@ -422,7 +508,7 @@ export class ContainerService implements ContainerOperations {
               coalesce(u."diskMb", 0) AS "diskMb", coalesce(u.gpus, 0) AS gpus,
               (SELECT coalesce(json_object_agg(c.state, c.n), '{}')
                  FROM (SELECT state, count(*)::int AS n FROM "Container"
-                       WHERE "tenantId" = t.id GROUP BY state) c) AS "byState"
+                       WHERE "tenantId" = t.id AND state <> 'REMOVING' GROUP BY state) c) AS "byState"
        FROM "Tenant" t LEFT JOIN "TenantUsage" u ON u."tenantId" = t.id
        WHERE t.id = $1`,
       [tenantId],
@@ -462,18 +548,36 @@ export class ContainerService implements ContainerOperations {
   }
 
   async images(tenantId: string) {
-    const groups = await this.prisma.container.groupBy({
-      by: ['image'],
-      where: { tenantId },
-      _count: { _all: true },
-      _max: { createdAt: true },
-      orderBy: { image: 'asc' },
+    const [groups, pulled] = await Promise.all([
+      this.prisma.container.groupBy({
+        by: ['image'],
+        where: { tenantId },
+        _count: { _all: true },
+        _max: { createdAt: true },
+        orderBy: { image: 'asc' },
+      }),
+      this.prisma.pulledImage.findMany({ where: { tenantId }, orderBy: { reference: 'asc' } }),
+    ]);
+    return [
+      ...groups.map((g) => ({
+        image: g.image,
+        containers: g._count._all,
+        lastUsedAt: g._max.createdAt ?? new Date(0),
+      })),
+      ...pulled.map((p) => ({ image: p.reference, containers: 0, lastUsedAt: p.pulledAt })),
+    ];
+  }
+
+  async recordPull(tenantId: string, reference: string, actor: string): Promise<void> {
+    const pulledAt = new Date();
+    await this.prisma.$transaction(async (tx) => {
+      await tx.pulledImage.upsert({
+        where: { tenantId_reference: { tenantId, reference } },
+        create: { tenantId, reference, pulledAt },
+        update: { pulledAt },
+      });
+      await this.audit.record({ tenantId, actor, action: 'image.pull', target: reference }, tx);
     });
-    return groups.map((g) => ({
-      image: g.image,
-      containers: g._count._all,
-      lastUsedAt: g._max.createdAt ?? new Date(0),
-    }));
   }
 
   /** A name, a full id or a unique id prefix, within one tenant only. */
@@ -523,7 +627,6 @@ export class ContainerService implements ContainerOperations {
       });
       for (const taskId of dropped) this.launcher?.cancel(taskId);
       if (task && isLaunched(task.state)) {
-        if (mode === 'kill') this.publish(current, 'kill', { signal: 'SIGKILL' });
         await this.launcher
           ?.kill(task.mesosTaskId, task.agentId ?? undefined, graceSeconds)
           .catch(() => undefined);

@@ -12,6 +12,10 @@ export const BEST_EFFORT_LABEL = 'shoal.best-effort';
 export const CONSTRAINTS_LABEL = 'shoal.constraints';
 export const GROUP_LABEL = 'shoal.group';
 
+/** `shoal.` is Shoal's namespace: a tenant may set only the labels documented there. */
+const RESERVED_PREFIX = 'shoal.';
+const SETTABLE_LABELS = [BEST_EFFORT_LABEL, CONSTRAINTS_LABEL, GROUP_LABEL];
+
 const RESTART_POLICIES: RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
 const IMAGE =
   /^[a-z0-9]+(?:[._/-][a-z0-9]+|:[0-9]+\/)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
@@ -37,6 +41,14 @@ export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
     throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
   const labels = input.labels ?? {};
+  const reserved = Object.keys(labels).find(
+    (key) => key.startsWith(RESERVED_PREFIX) && !SETTABLE_LABELS.includes(key),
+  );
+  if (reserved !== undefined) {
+    throw invalid(
+      `label "${reserved}" is in Shoal's reserved namespace "${RESERVED_PREFIX}": only ${SETTABLE_LABELS.join(', ')} can be set`,
+    );
+  }
   const restart = input.restartPolicy ?? { name: 'no' };
   if (!RESTART_POLICIES.includes(restart.name)) {
     throw invalid(

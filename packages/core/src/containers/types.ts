@@ -226,6 +226,8 @@ export interface ContainerOperations {
     actor: string,
   ): Promise<ContainerView>;
   remove(tenantId: string, ref: string, options: { force?: boolean }, actor: string): Promise<void>;
+  /** Gives the container a new name (Docker's 409 when the tenant uses it already). */
+  rename(tenantId: string, ref: string, name: string, actor: string): Promise<ContainerView>;
   get(tenantId: string, ref: string): Promise<ContainerView>;
   list(tenantId: string, filters?: ContainerListFilters): Promise<ContainerView[]>;
   /** Resolves when the condition holds; rejects with an AbortError when `signal` aborts. */
@@ -258,6 +260,11 @@ export interface ContainerOperations {
   usage(tenantId: string): Promise<TenantUsage>;
   /** What the task's agent measures now (cpu time, memory), or undefined when nothing is measured. */
   measure(tenantId: string, ref: string): Promise<TaskUsage | undefined>;
-  /** Distinct images of the tenant's containers, with how many use each. */
+  /**
+   * Distinct images of the tenant's containers, with how many use each, then the images it
+   * pulled (with 0 containers; the same image may appear in both).
+   */
   images(tenantId: string): Promise<{ image: string; containers: number; lastUsedAt: Date }[]>;
+  /** Remembers that the tenant pulled `reference` (the agents pull it when a container starts). */
+  recordPull(tenantId: string, reference: string, actor: string): Promise<void>;
 }

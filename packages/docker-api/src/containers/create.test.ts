@@ -159,8 +159,6 @@ describe('parseCreateBody', () => {
           Cmd: '-c "echo hi"',
           Env: ['A=b'],
           Labels: { 'shoal.best-effort': 'true', 'shoal.constraints': 'hostname:UNIQUE' },
-          Tty: true,
-          OpenStdin: true,
           WorkingDir: '/srv',
           User: '1000',
           Hostname: 'box',
@@ -173,8 +171,6 @@ describe('parseCreateBody', () => {
       cmd: ['-c "echo hi"'],
       env: ['A=b'],
       labels: { 'shoal.best-effort': 'true', 'shoal.constraints': 'hostname:UNIQUE' },
-      tty: true,
-      openStdin: true,
       workingDir: '/srv',
       user: '1000',
       hostname: 'box',
@@ -247,6 +243,25 @@ describe('parseCreateBody', () => {
         NetworkingConfig: { EndpointsConfig: { default: { Aliases: ['db'] } } },
       }),
     ).toMatch(/NetworkingConfig\.EndpointsConfig\.default is not supported/);
+  });
+
+  it('refuses volumes and --privileged as what Shoal does not offer, saying why', () => {
+    for (const host of [{ Privileged: true }, { Binds: ['/data:/data'] }]) {
+      const message = refusal(withHost(host));
+      expect(message).toMatch(/Shoal does not offer it to tenants/);
+      expect(message).toMatch(/tenant isolation/);
+      expect(message).not.toMatch(/no such setting/);
+    }
+  });
+
+  it('refuses -i and -t, saying that input cannot reach a Mesos task', () => {
+    expect(refusal({ ...CLI_BODY, AttachStdin: true, OpenStdin: true, StdinOnce: true })).toMatch(
+      /^-i \(--interactive\) is not supported by Shoal yet: .*dropped in silence/,
+    );
+    expect(refusal({ ...CLI_BODY, Tty: true })).toMatch(/^-t \(--tty\) is not supported/);
+    expect(refusal({ ...CLI_BODY, Tty: true, AttachStdin: true, OpenStdin: true })).toMatch(
+      /^-i and -t/,
+    );
   });
 
   it('refuses wrong types and missing fields with the field named', () => {

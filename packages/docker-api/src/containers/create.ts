@@ -106,6 +106,31 @@ const FLAGS: Record<string, string> = {
   NetworkDisabled: '--network none',
 };
 
+// Settings that reach past the container into the agent host, which every tenant's
+// containers share: Mesos has them, but a tenant given them could touch other tenants.
+const HOST_REACHING = new Set([
+  'Privileged',
+  'Binds',
+  'Mounts',
+  'Volumes',
+  'VolumesFrom',
+  'VolumeDriver',
+  'CapAdd',
+  'Devices',
+  'SecurityOpt',
+  'Sysctls',
+  'PidMode',
+  'IpcMode',
+  'UTSMode',
+  'UsernsMode',
+  'CgroupParent',
+  'Cgroup',
+]);
+const HOST_REASON =
+  "Shoal does not offer it to tenants: it reaches into the Mesos agent's host, which other tenants' containers share, so it would break tenant isolation";
+const OTHER_REASON =
+  'Shoal does not pass this setting on to the Mesos agent that runs the container';
+
 // Maps whose keys are the settings themselves (Volumes: {"/data": {}}): set
 // as soon as they have a key, although every value is empty.
 const KEYED_MAPS = new Set(['Volumes', 'Tmpfs', 'Sysctls', 'StorageOpt', 'Annotations']);
@@ -120,7 +145,7 @@ function refuseUnsupported(from: JsonObject, known: Set<string>, prefix: string)
     if (key === 'MemorySwappiness' && value === -1) continue;
     const flag = FLAGS[key];
     throw badRequest(
-      `${prefix}${key}${flag ? ` (${flag})` : ''} is not supported by Shoal: containers run as Mesos tasks, which have no such setting`,
+      `${prefix}${key}${flag ? ` (${flag})` : ''} is not supported by Shoal: ${HOST_REACHING.has(key) ? HOST_REASON : OTHER_REASON}`,
     );
   }
 }
@@ -142,6 +167,7 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
   const image = stringField(body, 'Image', 'Image');
   if (!image) throw badRequest('Image is required: name the image the container runs');
   refuseUnsupported(body, new Set([...CLIENT_SIDE, ...HANDLED]), '');
+  refuseInput(body);
   const host = objectField(body, 'HostConfig', 'HostConfig') ?? {};
   refuseUnsupported(host, new Set([...HOST_CLIENT_SIDE, ...HOST_HANDLED]), 'HostConfig.');
   refuseOtherLogDrivers(host);
@@ -156,8 +182,9 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
     image,
     env: stringListField(body, 'Env', 'Env') ?? [],
     labels: stringMapField(body, 'Labels', 'Labels') ?? {},
-    tty: boolField(body, 'Tty', 'Tty') ?? false,
-    openStdin: boolField(body, 'OpenStdin', 'OpenStdin') ?? false,
+    // Refused above when set: a Mesos task has neither.
+    tty: false,
+    openStdin: false,
     networkMode: parseNetworkMode(host, body),
     ports,
     publishAllPorts,
@@ -178,6 +205,22 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
   if (hostname) spec.hostname = hostname;
   Object.assign(spec, parseResources(host));
   return spec;
+}
+
+/**
+ * `-i` and `-t`: a Mesos task has no terminal and Shoal cannot yet carry input to it, so
+ * stdin would be dropped in silence and a shell would exit at once. Refused, saying so.
+ */
+function refuseInput(body: JsonObject): void {
+  const stdin =
+    boolField(body, 'OpenStdin', 'OpenStdin') || boolField(body, 'AttachStdin', 'AttachStdin');
+  const tty = boolField(body, 'Tty', 'Tty');
+  if (!stdin && !tty) return;
+  const flag =
+    stdin && tty ? '-i and -t (--interactive, --tty)' : stdin ? '-i (--interactive)' : '-t (--tty)';
+  throw badRequest(
+    `${flag} is not supported by Shoal yet: a container runs as a Mesos task on an agent, which gets no terminal, and Shoal cannot carry your input to it, so it would be dropped in silence; run without ${stdin && tty ? '-i and -t' : stdin ? '-i' : '-t'} (docker logs -f shows the output)`,
+  );
 }
 
 /** Output always stays in the task's sandbox, which behaves like json-file without options. */

@@ -185,7 +185,7 @@ describe('what a Mesos task cannot do', () => {
       memory_stats: { usage: 0, limit: 64 * 1024 * 1024 },
       cpu_stats: { online_cpus: 1, cpu_usage: { total_usage: 0 } },
       pids_stats: { current: 1 },
-      shoal_estimated: { measured: false },
+      Shoal: { estimated: { measured: false } },
     });
   });
 
@@ -209,11 +209,11 @@ describe('what a Mesos task cannot do', () => {
         online_cpus: number;
       };
       memory_stats: { usage: number; limit: number };
-      shoal_estimated: { measured: boolean };
+      Shoal: { estimated: { measured: boolean } };
     };
     expect(body.cpu_stats.cpu_usage.total_usage).toBe(5e9);
     expect(body.cpu_stats.system_cpu_usage).toBe(Math.round((at.getTime() / 1000) * 1e9));
     expect(body.memory_stats).toMatchObject({ usage: 20 * 1024 * 1024, limit: 64 * 1024 * 1024 });
-    expect(body.shoal_estimated.measured).toBe(true);
+    expect(body.Shoal.estimated.measured).toBe(true);
   });
 });

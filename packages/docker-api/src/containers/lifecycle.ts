@@ -81,6 +81,13 @@ async function remove(ctx: RequestContext): Promise<void> {
   ctx.ex.empty(204);
 }
 
+async function rename(ctx: RequestContext): Promise<void> {
+  const name = ctx.query.get('name');
+  if (!name) throw badRequest('name is required: the new name of the container');
+  await ctx.services.containers.rename(ctx.caller.tenantId, ref(ctx), name, ctx.caller.actor);
+  ctx.ex.empty(204);
+}
+
 /**
  * The response headers go out before waiting: the CLI sends wait before start
  * and does not start the container until the wait request has been answered.
@@ -128,5 +135,6 @@ export const lifecycleRoutes: Route[] = [
   { method: 'POST', path: '/containers/{id}/kill', handle: kill },
   { method: 'POST', path: '/containers/{id}/restart', handle: restart },
   { method: 'POST', path: '/containers/{id}/wait', handle: wait },
+  { method: 'POST', path: '/containers/{id}/rename', handle: rename },
   { method: 'DELETE', path: '/containers/{id}', handle: remove },
 ];

@@ -18,6 +18,13 @@ async function running(name: string, body: Record<string, unknown> = {}): Promis
   return Id;
 }
 
+/** Containers created before `-t` was refused keep their terminal framing. */
+async function runningWithTty(name: string): Promise<string> {
+  const { id } = await t.containers.create('tenant-acme', { image: 'nginx', name, tty: true });
+  await t.request('POST', `/containers/${name}/start`);
+  return id;
+}
+
 const attachHeaders = { Authorization: 'Bearer acme-rw', Connection: 'Upgrade', Upgrade: 'tcp' };
 
 describe('logs', () => {
@@ -40,7 +47,7 @@ describe('logs', () => {
   });
 
   it('sends raw bytes for a TTY container, with timestamps on request', async () => {
-    const id = await running('terminal', { Tty: true });
+    const id = await runningWithTty('terminal');
     t.containers.write(id, 'stdout', 'prompt$ \n');
     const res = await t.request('GET', '/containers/terminal/logs?stdout=1&stderr=1&timestamps=1');
     expect(res.headers.get('content-type')).toBe('application/vnd.docker.raw-stream');
@@ -87,7 +94,7 @@ describe('attach', () => {
   });
 
   it('streams a plain 200 to clients that attach without Upgrade, as dockerode does', async () => {
-    const id = await running('plain', { Tty: true });
+    const id = await runningWithTty('plain');
     const res = await t.request(
       'POST',
       '/containers/plain/attach?stream=true&stdout=true&stderr=true',

@@ -1,14 +1,21 @@
-import { CONTAINER_STATES, type ContainerListFilters, type ContainerStateName } from '@shoal/core';
+import {
+  CONTAINER_STATES,
+  type ContainerListFilters,
+  type ContainerStateName,
+  type ContainerView,
+} from '@shoal/core';
 import { badRequest } from '../errors';
-import { queryBool, queryFilters, queryInt } from '../query';
+import { withTag } from '../images';
+import { queryBool, queryFilters, queryInt, type Filters } from '../query';
 import type { RequestContext, Route } from '../router';
 import { inspectBody, summaryBody } from './views';
 
 // Docker's container states are the values of the `status` filter.
 export { CONTAINER_STATES };
 
-function listFilters(query: URLSearchParams): ContainerListFilters {
-  const filters = queryFilters(query, ['label', 'name', 'status', 'id']);
+const FILTERS = ['label', 'name', 'status', 'id', 'ancestor', 'before', 'since', 'expose'];
+
+function listFilters(filters: Filters, query: URLSearchParams): ContainerListFilters {
   const limit = queryInt(query, 'limit');
   // Docker's `-n N` shows the last N containers whatever their state.
   const result: ContainerListFilters = {
@@ -34,9 +41,48 @@ function listFilters(query: URLSearchParams): ContainerListFilters {
   return result;
 }
 
+const EXPOSE = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp))?$/;
+
+/** `expose=80`, `expose=80/udp` or `expose=8000-8080/tcp`: a port the container exposes. */
+function exposes(view: ContainerView, filter: string): boolean {
+  const match = EXPOSE.exec(filter);
+  if (!match) throw badRequest(`invalid filter 'expose=${filter}': use port[-port][/tcp|/udp]`);
+  const from = Number(match[1]);
+  const to = match[2] ? Number(match[2]) : from;
+  return view.spec.ports.some(
+    (p) =>
+      p.containerPort >= from && p.containerPort <= to && (!match[3] || p.protocol === match[3]),
+  );
+}
+
+/** The filters that compare containers with each other or with images, over core's list. */
+async function narrowed(
+  ctx: RequestContext,
+  filters: Filters,
+  views: ContainerView[],
+): Promise<ContainerView[]> {
+  const createdAt = async (ref: string) =>
+    (await ctx.services.containers.get(ctx.caller.tenantId, ref)).createdAt.getTime();
+  const before = await Promise.all((filters.get('before') ?? []).map(createdAt));
+  const since = await Promise.all((filters.get('since') ?? []).map(createdAt));
+  const ancestors = filters.get('ancestor')?.map(withTag);
+  const expose = filters.get('expose');
+  return views.filter(
+    (view) =>
+      before.every((at) => view.createdAt.getTime() < at) &&
+      since.every((at) => view.createdAt.getTime() > at) &&
+      (!ancestors || ancestors.includes(withTag(view.image))) &&
+      (!expose || expose.some((e) => exposes(view, e))),
+  );
+}
+
 async function list(ctx: RequestContext): Promise<void> {
-  const views = await ctx.services.containers.list(ctx.caller.tenantId, listFilters(ctx.query));
-  ctx.ex.json(200, views.map(summaryBody));
+  const filters = queryFilters(ctx.query, FILTERS);
+  const views = await ctx.services.containers.list(
+    ctx.caller.tenantId,
+    listFilters(filters, ctx.query),
+  );
+  ctx.ex.json(200, (await narrowed(ctx, filters, views)).map(summaryBody));
 }
 
 async function inspect(ctx: RequestContext): Promise<void> {

@@ -89,7 +89,8 @@ function statsBody(
         }
       : {},
     networks: running ? { eth0: networkCounters(sample?.network) } : undefined,
-    shoal_estimated: provenance(running ? sample : undefined),
+    // Docker has no field for where the figures come from: Shoal's own object says it.
+    Shoal: { estimated: provenance(running ? sample : undefined) },
   };
 }
 

@@ -31,11 +31,6 @@ const CONTAINER_REFUSALS: [method: Route['method'], action: string, reason: stri
   ['POST', 'unpause', 'unpause is not supported: Mesos tasks cannot be frozen'],
   [
     'POST',
-    'rename',
-    'rename is not supported by Shoal: remove the container and create it again under the new name',
-  ],
-  [
-    'POST',
     'update',
     'update is not supported: a Mesos task keeps the resources it was launched with; create a new container instead',
   ],

@@ -204,7 +204,8 @@ export function summaryBody(view: ContainerView) {
     Names: [`/${view.name}`],
     Image: view.image,
     ImageID: '',
-    Command: command(view).join(' '),
+    // With no command of its own a container runs its image's, which Shoal never reads.
+    Command: command(view).join(' ') || '(image default)',
     Created: Math.floor(view.createdAt.getTime() / 1000),
     Ports: [
       ...published.map((p) => ({

@@ -203,6 +203,12 @@ export class MemoryContainers implements ContainerOperations {
     this.destroy(box);
   }
 
+  async rename(tenantId: string, ref: string, name: string): Promise<ContainerView> {
+    const box = this.box(tenantId, ref);
+    box.view = { ...box.view, name };
+    return { ...box.view };
+  }
+
   async get(tenantId: string, ref: string): Promise<ContainerView> {
     return { ...this.box(tenantId, ref).view };
   }
@@ -318,7 +324,16 @@ export class MemoryContainers implements ContainerOperations {
       entry.containers += 1;
       byImage.set(view.image, entry);
     }
-    return [...byImage.values()];
+    const pulled = [...this.pulled]
+      .filter(([, p]) => p.tenantId === tenantId)
+      .map(([, p]) => ({ image: p.reference, containers: 0, lastUsedAt: p.at }));
+    return [...byImage.values(), ...pulled];
+  }
+
+  private readonly pulled = new Map<string, { tenantId: string; reference: string; at: Date }>();
+
+  async recordPull(tenantId: string, reference: string): Promise<void> {
+    this.pulled.set(`${tenantId} ${reference}`, { tenantId, reference, at: new Date() });
   }
 
   private box(tenantId: string, ref: string): Box {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Master } from '../master';
 import { type AgentRecord, isTerminal, type TaskRecord } from '../model';
+import { keptSandbox } from '../kept-sandboxes';
 import { sendJson, sendText } from './transport';
 
 /**
@@ -68,11 +69,10 @@ function readFile(
     string,
   ];
   const task = findExecutor(master, frameworkId, executorId);
-  if (
-    !task ||
-    (agent && task.agent !== agent) ||
-    (agentId !== undefined && task.agent.id !== agentId)
-  ) {
+  if (!task) {
+    return readKept(master, { agentId, frameworkId, executorId, name }, { offset, length }, res);
+  }
+  if ((agent && task.agent !== agent) || (agentId !== undefined && task.agent.id !== agentId)) {
     return sendText(res, 404, 'File not found');
   }
   const file = task.sandbox.file(name);
@@ -83,6 +83,27 @@ function readFile(
   const data = offset >= file.size ? '' : file.read(offset, take).toString('utf8');
   sendJson(res, 200, { data, offset });
 }
+
+/** A sandbox from before the cluster's restart, read as its agent would still serve it. */
+function readKept(
+  master: Master,
+  at: { agentId: string | undefined; frameworkId: string; executorId: string; name: string },
+  range: { offset: number; length: number | undefined },
+  res: ServerResponse,
+): void {
+  const kept = keptSandbox(master.keptSandboxes, at.frameworkId, at.executorId);
+  if (!kept || (at.agentId !== undefined && kept.agentId !== at.agentId) || !isOutput(at.name)) {
+    return sendText(res, 404, 'File not found');
+  }
+  const bytes = Buffer.from(kept[at.name], 'utf8');
+  if (range.offset === -1) return sendJson(res, 200, { data: '', offset: bytes.length });
+  const { offset, length } = range;
+  const take = length === undefined || length === -1 ? MAX_READ : Math.min(length, MAX_READ);
+  sendJson(res, 200, { data: bytes.subarray(offset, offset + take).toString('utf8'), offset });
+}
+
+const isOutput = (name: string): name is 'stdout' | 'stderr' =>
+  name === 'stdout' || name === 'stderr';
 
 /** A cheap `/monitor/statistics`: limits from the task's resources, usage derived from its age. */
 function statistics(master: Master, agent: AgentRecord | undefined, res: ServerResponse): void {

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningShoal } from '../app';
+import { embeddedAgents } from '../cluster/embedded-agents';
+import { eventually, startShoalForTest } from '../testing/shoal-under-test';
+import { dockerCli, type DockerCli } from '@shoal/docker-api/testing';
+
+// What the real docker CLI 28 tripped on against Shoal, command by command, for a
+// tenant with a small quota while a second tenant shares the cluster.
+
+let shoal: RunningShoal;
+let cli: DockerCli;
+let neighbour: DockerCli;
+
+beforeAll(async () => {
+  // The agents `npm start` runs, with racks and revocable resources.
+  shoal = await startShoalForTest({ sim: { agents: embeddedAgents(3) } });
+  const { services } = shoal;
+  const issue = async (slug: string, quota: { quotaCpusLimit: number; quotaMemLimit: number }) => {
+    const tenant = await services.tenants.create({ slug, name: slug }, 'test');
+    await services.tenants.setQuota(tenant.id, quota, 'test');
+    const { secret } = await services.tokens.issue({ tenantId: tenant.id, name: 'cli' }, 'test');
+    return dockerCli(shoal.dockerApi.url, secret);
+  };
+  cli = await issue('compat', { quotaCpusLimit: 1, quotaMemLimit: 2048 });
+  neighbour = await issue('neighbour', { quotaCpusLimit: 4, quotaMemLimit: 4096 });
+  await eventually(
+    'the framework to subscribe',
+    async () => services.cluster.framework().subscribed,
+  );
+});
+afterAll(async () => {
+  await shoal?.close();
+  cli?.close();
+  neighbour?.close();
+});
+
+const docker = (...args: string[]) => cli.run(...args);
+const names = async (...args: string[]) =>
+  (await docker('ps', '-a', '--format', '{{.Names}}', ...args)).stdout.split('\n').filter(Boolean);
+
+describe('the docker CLI where it used to trip on Shoal', () => {
+  it('ends docker run --rm whose start is refused, and removes its container (1)', async () => {
+    const run = await docker('run', '--rm', '--name', 'too-big', '--cpus', '2', 'busybox', 'true');
+    expect(run.code).toBe(125);
+    expect(run.stderr).toMatch(/Quota exceeded/);
+    expect(await names()).not.toContain('too-big');
+  });
+
+  it('refuses starts no agent could run, naming why (2)', async () => {
+    const port = await docker('run', '-d', '-p', '5:80', 'nginx');
+    expect(port.code).not.toBe(0);
+    expect(port.stderr).toMatch(/no Mesos agent in the cluster could ever run it: .*port/);
+    const rack = await docker('run', '-d', '-l', 'shoal.constraints=rack:CLUSTER:r9', 'nginx');
+    expect(rack.code).not.toBe(0);
+    expect(rack.stderr).toMatch(/no Mesos agent in the cluster could ever run it: .*rack/);
+  });
+
+  it("runs the README's label examples on the embedded cluster (2)", async () => {
+    const rack = await docker(
+      'run',
+      '-d',
+      '--name',
+      'racked',
+      '-l',
+      'shoal.constraints=rack:CLUSTER:r1',
+      'nginx',
+    );
+    expect(rack.code).toBe(0);
+    const spare = await docker(
+      'run',
+      '-d',
+      '--name',
+      'spare',
+      '-l',
+      'shoal.best-effort=true',
+      'nginx',
+    );
+    expect(spare.code).toBe(0);
+    const placed = await docker('inspect', '--format', '{{.State.Status}}', 'racked', 'spare');
+    expect(placed.stdout).toBe('running\nrunning\n');
+    expect((await docker('rm', '-f', 'racked', 'spare')).code).toBe(0);
+  });
+
+  it('refuses -i and -t, saying input cannot reach the container (3)', async () => {
+    const interactive = await cli.runWithInput('a\nb\n', 'run', '-i', '--rm', 'busybox', 'cat');
+    expect(interactive.code).toBe(125);
+    expect(interactive.stderr).toMatch(/-i \(--interactive\) is not supported by Shoal yet/);
+    const tty = await docker('run', '-t', '--rm', 'busybox', 'sh');
+    expect(tty.code).toBe(125);
+    expect(tty.stderr).toMatch(/-t \(--tty\) is not supported by Shoal yet/);
+  });
+
+  it('inspects an image the tenant pulled, and only for that tenant (5)', async () => {
+    expect((await docker('pull', 'alpine')).code).toBe(0);
+    const inspected = await docker('image', 'inspect', '--format', '{{json .RepoTags}}', 'alpine');
+    expect(inspected).toEqual({ code: 0, stdout: '["alpine:latest"]\n', stderr: '' });
+    expect((await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).stdout).toContain(
+      'alpine:latest',
+    );
+    // Pulled again and run: still one image.
+    expect((await docker('pull', 'docker.io/library/alpine:latest')).code).toBe(0);
+    expect((await docker('create', '--name', 'from-alpine', 'alpine')).code).toBe(0);
+    const images = await docker('images', '-q');
+    const info = await docker('info', '--format', '{{.Images}}');
+    expect(info.stdout.trim()).toBe(String(images.stdout.split('\n').filter(Boolean).length));
+    expect((await docker('rm', 'from-alpine')).code).toBe(0);
+    const other = await neighbour.run('image', 'inspect', 'alpine');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/No such image: alpine/);
+  });
+
+  it("lists Docker's default networks and no volumes, shows disk use, and prunes (6)", async () => {
+    const networks = await docker('network', 'ls', '--format', '{{.Name}} {{.Driver}}');
+    expect(networks).toMatchObject({ code: 0, stdout: 'bridge bridge\nhost host\nnone null\n' });
+    expect(await docker('volume', 'ls', '-q')).toMatchObject({ code: 0, stdout: '' });
+    const df = await docker('system', 'df');
+    expect(df.code).toBe(0);
+    expect(df.stdout).toMatch(/^Containers\s/m);
+    const created = await docker('create', '--name', 'leftover', 'busybox', 'true');
+    const prune = await docker('system', 'prune', '-f');
+    expect(prune.code).toBe(0);
+    expect(prune.stdout).toContain(`Deleted Containers:\n${created.stdout.trim()}`);
+    expect(await names()).not.toContain('leftover');
+  });
+
+  it('renames a container, within its tenant only (7)', async () => {
+    expect((await docker('create', '--name', 'first-name', 'busybox', 'true')).code).toBe(0);
+    expect(await docker('rename', 'first-name', 'second-name')).toMatchObject({ code: 0 });
+    expect(await names()).toContain('second-name');
+    expect(await names()).not.toContain('first-name');
+    const foreign = await neighbour.run('rename', 'second-name', 'stolen');
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toMatch(/No such container: second-name/);
+    expect((await docker('rm', 'second-name')).code).toBe(0);
+  });
+
+  it('filters ps by ancestor, before, since and expose, and shows COMMAND (7)', async () => {
+    expect((await docker('create', '--name', 'one', 'busybox', 'echo', 'hi')).code).toBe(0);
+    expect((await docker('create', '--name', 'two', '-p', '8080', 'nginx')).code).toBe(0);
+    expect((await docker('create', '--name', 'three', 'busybox')).code).toBe(0);
+    expect(await names('-f', 'ancestor=busybox')).toEqual(['three', 'one']);
+    expect(await names('-f', 'since=one')).toEqual(['three', 'two']);
+    expect(await names('-f', 'before=three')).toEqual(['two', 'one']);
+    expect(await names('-f', 'expose=8000-8090/tcp')).toEqual(['two']);
+    const commands = await docker('ps', '-a', '--no-trunc', '--format', '{{.Names}} {{.Command}}');
+    expect(commands.stdout).toContain('one "echo hi"');
+    expect(commands.stdout).toContain('three "(image default)"');
+    expect((await docker('rm', 'one', 'two', 'three')).code).toBe(0);
+  });
+
+  it('reports kill and restart as events, and counts containers at once after rm -f (7)', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    expect((await docker('run', '-d', '--name', 'sleeper', 'busybox', 'sleep', '600')).code).toBe(
+      0,
+    );
+    const containers = async () =>
+      Number((await docker('info', '--format', '{{.Containers}}')).stdout.trim());
+    const before = await containers();
+    expect((await docker('restart', 'sleeper')).code).toBe(0);
+    expect((await docker('kill', 'sleeper')).code).toBe(0);
+    const events = await docker(
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter',
+      'container=sleeper',
+      '--format',
+      '{{.Action}}',
+    );
+    const actions = events.stdout.split('\n').filter(Boolean);
+    expect(actions).toContain('restart');
+    expect(actions).toContain('kill');
+    expect(actions.indexOf('restart')).toBeLessThan(actions.lastIndexOf('kill'));
+    expect((await docker('start', 'sleeper')).code).toBe(0);
+    expect((await docker('rm', '-f', 'sleeper')).code).toBe(0);
+    expect(await containers()).toBe(before - 1);
+  });
+
+  it('says volumes and --privileged are not offered to tenants, and why (10)', async () => {
+    for (const flags of [['-v', '/data:/data'], ['--privileged']]) {
+      const run = await docker('run', '-d', ...flags, 'busybox');
+      expect(run.code).toBe(125);
+      expect(run.stderr).toMatch(/Shoal does not offer it to tenants: .*tenant isolation/);
+      expect(run.stderr).not.toMatch(/no such setting/);
+    }
+  });
+
+  it("keeps cluster internals out of a tenant's docker info, and shoal. labels reserved (11)", async () => {
+    const info = await docker('info');
+    expect(info.code).toBe(0);
+    const framework = shoal.services.cluster.framework();
+    expect(framework.frameworkId).toBeTruthy();
+    expect(info.stdout).not.toContain(framework.frameworkId);
+    expect(info.stdout).not.toContain(framework.master);
+    expect(info.stdout).toMatch(/Mesos framework: subscribed/);
+    // The embedded emulator stops with Shoal: its containers do not live through a restart (4).
+    expect(info.stdout).toMatch(/Live Restore Enabled: false/);
+    const label = await docker('run', '-d', '-l', 'shoal.tenant=acme', 'busybox');
+    expect(label.code).toBe(125);
+    expect(label.stderr).toMatch(/label "shoal\.tenant" is in Shoal's reserved namespace/);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Services } from '@shoal/core';
+import type { Db } from '@shoal/db';
+import { createTestDatabase } from '@shoal/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerCli } from '../../../packages/docker-api/src/test-support/docker-cli';
+import { containerIn, eventually, startShoalForTest } from './testing/shoal-under-test';
+
+// The embedded cluster restarted with Shoal (npm start stopped and started again): the
+// output of containers that ran before stays readable, as on agents that keep sandboxes.
+
+let db: Db;
+let dir: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dir = mkdtempSync(path.join(tmpdir(), 'shoal-embedded-restart-'));
+});
+afterAll(async () => {
+  await db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function output(services: Services, tenantId: string, ref: string): Promise<string> {
+  let text = '';
+  const options = { stdout: true, stderr: true, follow: false };
+  for await (const line of services.containers.logs(tenantId, ref, options)) text += line.text;
+  return text;
+}
+
+describe('a restart of the embedded cluster', () => {
+  it('keeps the logs of a container that finished before it', async () => {
+    const stateFile = path.join(dir, 'mesos-sim', 'state.json');
+    const first = await startShoalForTest({ db, sim: { stateFile } });
+    let tenantId: string;
+    let token: string;
+    try {
+      const { services } = first;
+      tenantId = (await services.tenants.create({ slug: 'restart', name: 'Restart' }, 'test')).id;
+      ({ secret: token } = await services.tokens.issue({ tenantId, name: 'cli' }, 'test'));
+      await eventually(
+        'the framework to subscribe',
+        async () => services.cluster.framework().subscribed,
+      );
+      const spec = {
+        image: 'busybox',
+        name: 'before',
+        cmd: ['sh', '-c', 'echo ran before the restart'],
+      };
+      await services.containers.create(tenantId, spec, 'test');
+      await services.containers.start(tenantId, 'before', 'test');
+      await containerIn(services, tenantId, 'before', ['exited']);
+      expect(await output(services, tenantId, 'before')).toBe('ran before the restart\n');
+    } finally {
+      await first.close();
+    }
+
+    // What the tenants' containers wrote is kept private.
+    expect(statSync(stateFile).mode & 0o077).toBe(0);
+    expect(statSync(path.dirname(stateFile)).mode & 0o077).toBe(0);
+
+    const second = await startShoalForTest({ db, sim: { stateFile } });
+    try {
+      const { services } = second;
+      await eventually(
+        'the framework to subscribe again',
+        async () => services.cluster.framework().subscribed,
+      );
+      expect(await output(services, tenantId, 'before')).toBe('ran before the restart\n');
+      // As the docker CLI reads it, where it used to fail with "unexpected EOF".
+      const cli = dockerCli(second.dockerApi.url, token);
+      try {
+        expect(await cli.run('logs', 'before')).toEqual({
+          code: 0,
+          stdout: 'ran before the restart\n',
+          stderr: '',
+        });
+      } finally {
+        cli.close();
+      }
+    } finally {
+      await second.close();
+    }
+  });
+});
