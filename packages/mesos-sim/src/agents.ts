@@ -43,7 +43,8 @@ export class AgentManager {
     return agent;
   }
 
-  add(spec: AgentSpec): AgentRecord {
+  /** `keptId`: the id the agent had before a restart (see SimOptions.stateFile). */
+  add(spec: AgentSpec, keptId?: string): AgentRecord {
     const index = this.added + 1;
     const hostname = spec.hostname ?? `agent-${String(index).padStart(4, '0')}.sim.local`;
     if (this.master.maintenance.isDownHostname(hostname)) {
@@ -53,7 +54,7 @@ export class AgentManager {
     }
     this.added = index;
     const agent: AgentRecord = {
-      id: this.master.ids.agent(),
+      id: keptId ?? this.newId(),
       hostname,
       spec,
       total: totalOf(spec),
@@ -70,6 +71,13 @@ export class AgentManager {
     this.master.operatorEvents.agentAdded(agent);
     this.master.allocator.soon();
     return agent;
+  }
+
+  /** A fresh id, never one an agent kept from before a restart holds. */
+  private newId(): string {
+    let minted = this.master.ids.agent();
+    while (this.master.agents.has(minted)) minted = this.master.ids.agent();
+    return minted;
   }
 
   /** The agent shuts down (crash, maintenance) or is marked gone by the operator. */

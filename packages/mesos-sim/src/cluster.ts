@@ -9,8 +9,10 @@ import { handleSimApi, type SimApiContext } from './http/sim-api';
 import { sendText } from './http/transport';
 import { type Endpoint, Master } from './master';
 import { resolveOptions, type SimOptions } from './options';
-import { loadState, saveState } from './kept-sandboxes';
+import { restoreCluster } from './kept-cluster';
+import { loadState } from './kept-sandboxes';
 import { ClusterState } from './snapshot';
+import { StateWriter } from './state-writer';
 
 export interface SimCluster {
   /** One URL per master server, e.g. `http://127.0.0.1:5050`. */
@@ -156,7 +158,8 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     await Promise.all(servers.filter((s) => s.listening).map(closeServer));
     throw error;
   }
-  master.start(masterEndpoints, gateway);
+  master.start(masterEndpoints, gateway, () => restoreCluster(master, kept.cluster));
+  const writer = resolved.stateFile ? new StateWriter(resolved.stateFile, master) : undefined;
 
   let closed: Promise<void> | undefined;
   return {
@@ -172,7 +175,7 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
       closed ??= (async () => {
         master.close();
         await Promise.all(servers.map(closeServer));
-        if (resolved.stateFile) saveState(resolved.stateFile, master, kept.sandboxes);
+        writer?.stop();
       })();
       return closed;
     },

@@ -95,6 +95,15 @@ export class Subscriptions {
     );
   }
 
+  /** A framework known from before a restart: disconnected until it subscribes again. */
+  recover(info: FrameworkInfo): void {
+    const frameworkId = info.id?.value;
+    if (frameworkId === undefined || this.master.frameworks.has(frameworkId)) return;
+    const framework = this.create(info, frameworkId, []);
+    framework.recovered = true;
+    this.master.operatorEvents.frameworkAdded(framework);
+  }
+
   /** A fresh id, never one a framework coming back after a failover already took. */
   private newId(): string {
     let minted = this.master.ids.framework();

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { bytesReplacer, bytesReviver, captureCluster, type KeptCluster } from './kept-cluster';
 import type { Master } from './master';
 
 /** A sandbox kept from before a restart: what a task wrote, under its framework and executor. */
@@ -14,6 +15,8 @@ export interface KeptSandbox {
 interface StateFile {
   gatewayPort: number;
   sandboxes: KeptSandbox[];
+  /** Absent in files an older emulator wrote: then agents start afresh. */
+  cluster?: KeptCluster;
 }
 
 /** Real agents garbage-collect old sandboxes; the emulator keeps the newest this many. */
@@ -21,16 +24,17 @@ const MAX_KEPT = 5_000;
 
 const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${executorId}`;
 
-/** What a previous run left in `file`: its agent gateway's port and its tasks' sandboxes. */
+/** What a previous run left in `file`: its agents' port, its tasks' sandboxes, its cluster. */
 export function loadState(file: string | undefined): {
   gatewayPort: number | undefined;
   sandboxes: Map<string, KeptSandbox>;
+  cluster: KeptCluster | undefined;
 } {
   const sandboxes = new Map<string, KeptSandbox>();
-  if (!file || !existsSync(file)) return { gatewayPort: undefined, sandboxes };
-  const state = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
+  if (!file || !existsSync(file)) return { gatewayPort: undefined, sandboxes, cluster: undefined };
+  const state = JSON.parse(readFileSync(file, 'utf8'), bytesReviver) as StateFile;
   for (const kept of state.sandboxes) sandboxes.set(keyOf(kept.frameworkId, kept.executorId), kept);
-  return { gatewayPort: state.gatewayPort, sandboxes };
+  return { gatewayPort: state.gatewayPort, sandboxes, cluster: state.cluster };
 }
 
 /** The kept sandbox of an executor, if a previous run of the cluster had it. */
@@ -42,7 +46,10 @@ export function keptSandbox(
   return sandboxes.get(keyOf(frameworkId, executorId));
 }
 
-/** Writes the gateway's port and every sandbox (kept ones, then this run's, newest last). */
+/**
+ * Writes the gateway's port, every sandbox (kept ones, then this run's, newest last) and
+ * the cluster's agents, frameworks and tasks.
+ */
 export function saveState(file: string, master: Master, kept: Map<string, KeptSandbox>): void {
   const all = new Map(kept);
   for (const framework of [...master.frameworks.values(), ...master.completedFrameworks]) {
@@ -66,10 +73,11 @@ export function saveState(file: string, master: Master, kept: Map<string, KeptSa
   const state: StateFile = {
     gatewayPort: master.gateway.port,
     sandboxes: [...all.values()].slice(-MAX_KEPT),
+    cluster: captureCluster(master),
   };
   // Tasks' output is their owners' alone: private, like the database beside it.
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // Written aside, then renamed: a crash mid-write leaves the previous state whole.
-  writeFileSync(`${file}.tmp`, JSON.stringify(state), { mode: 0o600 });
+  writeFileSync(`${file}.tmp`, JSON.stringify(state, bytesReplacer), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
 }

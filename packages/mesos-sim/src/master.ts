@@ -66,6 +66,8 @@ export class Master {
   gateway: Endpoint = { host: '127.0.0.1', port: 0 };
   /** Sandboxes of tasks from before a restart (see SimOptions.stateFile). */
   keptSandboxes = new Map<string, KeptSandbox>();
+  /** Called whenever agents, frameworks, tasks or their output change (see SimOptions.stateFile). */
+  onChange: () => void = () => {};
   private readonly masterIds: string[] = [];
 
   constructor(readonly options: ResolvedOptions) {
@@ -77,11 +79,12 @@ export class Master {
     this.options.log(line);
   }
 
-  start(masterEndpoints: Endpoint[], gateway: Endpoint): void {
+  /** Starts serving; `restore` brings back a previous run's agents and tasks instead of new agents. */
+  start(masterEndpoints: Endpoint[], gateway: Endpoint, restore?: () => boolean): void {
     this.masterEndpoints = masterEndpoints;
     this.gateway = gateway;
     for (let i = 0; i < masterEndpoints.length; i++) this.masterIds.push(this.random.uuid());
-    for (const spec of this.options.agents) this.agentManager.add(spec);
+    if (!restore?.()) for (const spec of this.options.agents) this.agentManager.add(spec);
     this.allocator.start();
   }
 

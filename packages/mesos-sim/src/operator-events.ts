@@ -39,6 +39,8 @@ export class OperatorEvents {
   }
 
   private publish(build: () => m.Event): void {
+    // Every change worth keeping across a restart passes through here.
+    this.master.onChange();
     if (this.subscribers.size === 0) return;
     const event = build();
     for (const sink of this.subscribers.keys()) sink.send(event);

@@ -52,9 +52,12 @@ export interface SimOptions {
   /** PEM certificate and key: the agent gateway speaks https, and offers say so (default http). */
   agentTls?: { cert: string; key: string };
   /**
-   * A file the cluster keeps its tasks' sandboxes and its agents' port in across a restart,
-   * as real agents keep sandboxes on disk: the output of tasks that ran before stays
-   * readable at the same agent address (default: none, everything in memory).
+   * A file the cluster keeps its state in across a restart: its agents (ids, resources,
+   * attributes) and their port, its frameworks, its live tasks and every task's sandbox.
+   * Written as things change (a killed process loses at most the last moments) and read
+   * at start: the cluster comes back as after a master failover, tasks still running and
+   * frameworks known until they subscribe again with their ids; the output of tasks that
+   * ran before stays readable at the same agent address (default: none, all in memory).
    */
   stateFile?: string;
 }

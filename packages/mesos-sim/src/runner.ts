@@ -48,3 +48,25 @@ export function startRun(
     },
   };
 }
+
+/**
+ * The steps still to play for a task that already wrote `written` bytes (a run resumed
+ * after a restart): everything up to its last write already kept is skipped, sleeps
+ * included, and a write kept in part plays only its rest.
+ */
+export function stepsAfter(steps: Step[], written: { stdout: number; stderr: number }): Step[] {
+  const left = { ...written };
+  let resumeAt = 0;
+  let partial: Step | undefined;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as Step;
+    if (step.kind !== 'write' || left[step.stream] === 0) continue;
+    const bytes = Buffer.from(step.text, 'utf8');
+    const kept = Math.min(bytes.length, left[step.stream]);
+    left[step.stream] -= kept;
+    resumeAt = i + 1;
+    partial =
+      kept < bytes.length ? { ...step, text: bytes.subarray(kept).toString('utf8') } : undefined;
+  }
+  return [...(partial ? [partial] : []), ...steps.slice(resumeAt)];
+}

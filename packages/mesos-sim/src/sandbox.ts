@@ -2,12 +2,16 @@
 export class Sandbox {
   private readonly files = { stdout: new SandboxFile(), stderr: new SandboxFile() };
 
+  /** `onWrite` hears of every write, so output can be kept as it is written. */
+  constructor(private readonly onWrite: () => void = () => {}) {}
+
   file(name: string): SandboxFile | undefined {
     return name === 'stdout' || name === 'stderr' ? this.files[name] : undefined;
   }
 
   append(name: 'stdout' | 'stderr', text: string): void {
     this.files[name].append(text);
+    this.onWrite();
   }
 
   text(name: 'stdout' | 'stderr'): string {

@@ -4,7 +4,7 @@ import { releaseTask, trackTask } from './ledger';
 import type { Master } from './master';
 import { type AgentRecord, type FrameworkRecord, isTerminal, type TaskRecord } from './model';
 import type { Resources } from './resources';
-import { startRun } from './runner';
+import { startRun, stepsAfter } from './runner';
 import { Sandbox } from './sandbox';
 import { id, timeInfo } from './wire';
 
@@ -72,7 +72,7 @@ export class TaskManager {
       pending: [],
       retryDelayMs: this.master.options.statusUpdateRetryMs,
       released: true,
-      sandbox: new Sandbox(),
+      sandbox: new Sandbox(() => this.master.onChange()),
       launchedAt: Date.now(),
     };
     framework.tasks.set(task.id, task);
@@ -94,6 +94,16 @@ export class TaskManager {
     this.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
     this.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
     const steps = planTask(this.launchSpec(task));
+    task.run = startRun(steps, task.sandbox, this.master.timers, (code) => this.exited(task, code));
+  }
+
+  /** A task kept across a restart goes on from where its output stopped. */
+  resume(task: TaskRecord): void {
+    const written = {
+      stdout: task.sandbox.file('stdout')?.size ?? 0,
+      stderr: task.sandbox.file('stderr')?.size ?? 0,
+    };
+    const steps = stepsAfter(planTask(this.launchSpec(task)), written);
     task.run = startRun(steps, task.sandbox, this.master.timers, (code) => this.exited(task, code));
   }
 

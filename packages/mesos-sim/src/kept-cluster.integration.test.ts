@@ -1,0 +1,113 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FrameworkInfo } from '@shoal/mesos';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type SimCluster, startSimCluster } from './index';
+import { FrameworkDriver, frameworkInfo, taskOn } from './testing/framework';
+import { FAST } from './testing/sim-fixture';
+
+// A cluster restarted on its state file comes back as after a master failover: the same
+// agents, the framework known by its id, and its tasks still running.
+
+let dir: string;
+const open: { close(): Promise<void> }[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'mesos-sim-kept-'));
+});
+afterEach(async () => {
+  for (const thing of open.splice(0).reverse()) await thing.close().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cluster(stateFile: string): Promise<SimCluster> {
+  const sim = await startSimCluster({ ...FAST, agents: 2, stateFile });
+  open.push(sim);
+  return sim;
+}
+
+async function subscribe(sim: SimCluster, info: FrameworkInfo): Promise<FrameworkDriver> {
+  const driver = await FrameworkDriver.subscribe(sim.masterUrls, info);
+  open.push(driver);
+  return driver;
+}
+
+async function waitFor(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const info = frameworkInfo('keeper', ['dev'], [], { failover_timeout: 3600 });
+
+/** A framework with one long-running task that writes, sleeps, writes again and sleeps on. */
+async function runningTask(sim: SimCluster) {
+  const fw = await subscribe(sim, info);
+  const [offer] = await fw.offers();
+  if (!offer) throw new Error('no offer');
+  const command = 'echo before; sleep 0.5; echo after; sleep 3600';
+  await fw.launch(offer, [taskOn(offer, 'long', { command })]);
+  await fw.update('long', 'TASK_RUNNING');
+  expect(sim.state.output('long')?.stdout).toBe('before\n');
+  return { fw, agentId: offer.agent_id.value };
+}
+
+async function expectStillRunning(sim: SimCluster, frameworkId: string, agentId: string) {
+  expect(sim.state.agents().map((a) => a.id)).toContain(agentId);
+  expect(sim.state.tasks()).toMatchObject([
+    { id: 'long', frameworkId, agentId, state: 'TASK_RUNNING' },
+  ]);
+  const fw = await subscribe(sim, { ...info, id: { value: frameworkId } });
+  expect(fw.id.value).toBe(frameworkId);
+  await fw.client.reconcile([{ task_id: { value: 'long' } }]);
+  // An update the old subscription had not acknowledged yet may come again first.
+  const answer = await fw.next(
+    (e) => e.type === 'UPDATE' && e.update?.status.reason === 'REASON_RECONCILIATION',
+  );
+  expect(answer.update?.status).toMatchObject({
+    task_id: { value: 'long' },
+    state: 'TASK_RUNNING',
+    agent_id: { value: agentId },
+  });
+  // Its behaviour goes on from where its output stopped: nothing written twice.
+  await waitFor('the second line', () => sim.state.output('long')?.stdout === 'before\nafter\n');
+  // And it is still the framework's to kill.
+  await fw.client.kill({ value: 'long' });
+  expect((await fw.update('long', 'TASK_KILLED')).agent_id?.value).toBe(agentId);
+}
+
+describe('a cluster kept in its state file', () => {
+  it('keeps agents, frameworks and running tasks across a clean restart', async () => {
+    const stateFile = path.join(dir, 'state.json');
+    const first = await cluster(stateFile);
+    const { fw, agentId } = await runningTask(first);
+    const frameworkId = fw.id.value;
+    await fw.close();
+    await first.close();
+
+    const second = await cluster(stateFile);
+    await expectStillRunning(second, frameworkId, agentId);
+  });
+
+  it('writes changes as they happen, so a killed process loses at most the last moments', async () => {
+    const stateFile = path.join(dir, 'state.json');
+    const first = await cluster(stateFile);
+    const { fw, agentId } = await runningTask(first);
+    const frameworkId = fw.id.value;
+    const written = () =>
+      existsSync(stateFile) && readFileSync(stateFile, 'utf8').includes('"TASK_RUNNING"');
+    await waitFor('the running task in the state file', written);
+    expect(statSync(stateFile).mode & 0o077).toBe(0);
+    // What a SIGKILL would leave: the file as it is now, with no final write on close.
+    const crashed = path.join(dir, 'crashed.json');
+    copyFileSync(stateFile, crashed);
+    await fw.close();
+    await first.close();
+
+    const second = await cluster(crashed);
+    await expectStillRunning(second, frameworkId, agentId);
+  });
+});
