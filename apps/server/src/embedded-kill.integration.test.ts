@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServices } from '@shoal/core';
+import { createDb } from '@shoal/db';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dockerCli } from '../../../packages/docker-api/src/test-support/docker-cli';
+import {
+  containerIn,
+  eventually,
+  liveTasksByContainer,
+  startShoalForTest,
+  TEST_ENV,
+} from './testing/shoal-under-test';
+
+// `npm start`'s embedded default (PGlite and the Mesos emulator under one data directory)
+// killed with SIGKILL, then started again: the emulator's state file was written as things
+// changed, so a container running before the kill is still running after it.
+
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+/** The running task and its output as the killed process's emulator last wrote them. */
+function keptTask(stateFile: string): string | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+    cluster?: { tasks: { info: { task_id: { value: string } }; agentState: string }[] };
+    sandboxes: { stdout: string }[];
+  };
+  const running = state.cluster?.tasks.find((t) => t.agentState === 'TASK_RUNNING');
+  const wrote = state.sandboxes.some((s) => s.stdout.includes('up before the kill'));
+  return running && wrote ? running.info.task_id.value : undefined;
+}
+
+describe('the embedded default killed with SIGKILL', () => {
+  it('keeps a running container running, with the same task and its output', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'shoal-embedded-kill-'));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const stateFile = path.join(dataDir, 'mesos-sim', 'state.json');
+
+    // Desired state written beforehand; the served process launches it.
+    const setup = await createDb({ dataDir });
+    const writer = createServices(setup, { containers: { startWaitMs: 0 } });
+    const tenantId = (await writer.tenants.create({ slug: 'kill', name: 'Kill' }, 'test')).id;
+    const { secret: token } = await writer.tokens.issue({ tenantId, name: 'cli' }, 'test');
+    const cmd = ['sh', '-c', 'echo up before the kill; sleep 3600'];
+    await writer.containers.create(tenantId, { image: 'busybox', name: 'long', cmd }, 'test');
+    await writer.containers.start(tenantId, 'long', 'test');
+    await setup.close();
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'serve'], {
+      cwd: REPO,
+      // Only what Shoal reads: no DATABASE_URL and no MESOS_MASTER, the embedded default.
+      env: { ...TEST_ENV, SHOAL_DATA_DIR: dataDir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    });
+    const taskId = await eventually(
+      'the running container in the state file',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`shoal serve exited: ${stderr}`);
+        return keptTask(stateFile);
+      },
+      120_000,
+    );
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    const restartedAt = new Date();
+    const db = await createDb({ dataDir });
+    cleanups.push(() => db.close());
+    const second = await startShoalForTest({ db, env: { SHOAL_DATA_DIR: dataDir } });
+    cleanups.push(() => second.close());
+    const { services } = second;
+    await eventually(
+      'the framework to subscribe again',
+      async () => services.cluster.framework().subscribed,
+    );
+    // Once a container started now runs, the one from before has been reconciled.
+    await services.containers.create(tenantId, { image: 'nginx', name: 'after' }, 'test');
+    await services.containers.start(tenantId, 'after', 'test');
+    await containerIn(services, tenantId, 'after', ['running']);
+
+    const view = await containerIn(services, tenantId, 'long', ['running']);
+    expect(view.task?.mesosTaskId).toBe(taskId);
+    expect(liveTasksByContainer(second.sim!).get(view.id.slice(0, 12))).toEqual([taskId]);
+    const events = await services.eventJournal.between(
+      tenantId,
+      restartedAt,
+      new Date(Date.now() + 1),
+    );
+    expect(events.filter((e) => e.name === 'long' && ['die', 'start'].includes(e.action))).toEqual(
+      [],
+    );
+    const cli = dockerCli(second.dockerApi.url, token);
+    try {
+      expect(await cli.run('logs', 'long')).toEqual({
+        code: 0,
+        stdout: 'up before the kill\n',
+        stderr: '',
+      });
+    } finally {
+      cli.close();
+    }
+  });
+});
