@@ -6,15 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServices } from '@shoal/core';
 import { createDb } from '@shoal/db';
-import { afterEach, describe, expect, it } from 'vitest';
-import { dockerCli } from '../../../packages/docker-api/src/test-support/docker-cli';
-import {
-  containerIn,
-  eventually,
-  liveTasksByContainer,
-  startShoalForTest,
-  TEST_ENV,
-} from './testing/shoal-under-test';
+import { afterEach, describe, it } from 'vitest';
+import { expectStillRunning } from './testing/kept-containers';
+import { eventually, startShoalForTest, TEST_ENV } from './testing/shoal-under-test';
 
 // `npm start`'s embedded default (PGlite and the Mesos emulator under one data directory)
 // killed with SIGKILL, then started again: the emulator's state file was written as things
@@ -79,41 +73,15 @@ describe('the embedded default killed with SIGKILL', () => {
     child.kill('SIGKILL');
     await once(child, 'exit');
 
-    const restartedAt = new Date();
+    const since = new Date();
     const db = await createDb({ dataDir });
     cleanups.push(() => db.close());
     const second = await startShoalForTest({ db, env: { SHOAL_DATA_DIR: dataDir } });
     cleanups.push(() => second.close());
-    const { services } = second;
-    await eventually(
-      'the framework to subscribe again',
-      async () => services.cluster.framework().subscribed,
-    );
-    // Once a container started now runs, the one from before has been reconciled.
-    await services.containers.create(tenantId, { image: 'nginx', name: 'after' }, 'test');
-    await services.containers.start(tenantId, 'after', 'test');
-    await containerIn(services, tenantId, 'after', ['running']);
-
-    const view = await containerIn(services, tenantId, 'long', ['running']);
-    expect(view.task?.mesosTaskId).toBe(taskId);
-    expect(liveTasksByContainer(second.sim!).get(view.id.slice(0, 12))).toEqual([taskId]);
-    const events = await services.eventJournal.between(
-      tenantId,
-      restartedAt,
-      new Date(Date.now() + 1),
-    );
-    expect(events.filter((e) => e.name === 'long' && ['die', 'start'].includes(e.action))).toEqual(
-      [],
-    );
-    const cli = dockerCli(second.dockerApi.url, token);
-    try {
-      expect(await cli.run('logs', 'long')).toEqual({
-        code: 0,
-        stdout: 'up before the kill\n',
-        stderr: '',
-      });
-    } finally {
-      cli.close();
-    }
+    await expectStillRunning(second, { tenantId, token }, 'long', {
+      taskId,
+      since,
+      output: 'up before the kill\n',
+    });
   });
 });
