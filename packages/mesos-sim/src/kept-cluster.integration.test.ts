@@ -27,8 +27,12 @@ async function cluster(stateFile: string): Promise<SimCluster> {
   return sim;
 }
 
-async function subscribe(sim: SimCluster, info: FrameworkInfo): Promise<FrameworkDriver> {
-  const driver = await FrameworkDriver.subscribe(sim.masterUrls, info);
+async function subscribe(
+  sim: SimCluster,
+  info: FrameworkInfo,
+  autoAck = true,
+): Promise<FrameworkDriver> {
+  const driver = await FrameworkDriver.subscribe(sim.masterUrls, info, { autoAck });
   open.push(driver);
   return driver;
 }
@@ -109,5 +113,24 @@ describe('a cluster kept in its state file', () => {
 
     const second = await cluster(crashed);
     await expectStillRunning(second, frameworkId, agentId);
+  });
+
+  it('sends again, after the restart, the updates the framework had not acknowledged', async () => {
+    const stateFile = path.join(dir, 'state.json');
+    const first = await cluster(stateFile);
+    const fw = await subscribe(first, info, false);
+    const [offer] = await fw.offers();
+    if (!offer) throw new Error('no offer');
+    await fw.launch(offer, [taskOn(offer, 'unacked', { image: 'nginx' })]);
+    const starting = await fw.update('unacked', 'TASK_STARTING');
+    const frameworkId = fw.id.value;
+    await fw.close();
+    await first.close();
+
+    const second = await cluster(stateFile);
+    const again = await subscribe(second, { ...info, id: { value: frameworkId } }, false);
+    const resent = await again.update('unacked');
+    expect(resent.state).toBe('TASK_STARTING');
+    expect(resent.uuid).toEqual(starting.uuid);
   });
 });
