@@ -279,6 +279,29 @@ describe('TaskInfo for a Docker container', () => {
   });
 });
 
+describe('TaskInfo for a multi-part entrypoint', () => {
+  it('passes only the executable as --entrypoint and the rest, then Cmd, as arguments', () => {
+    const o = offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024)]);
+    const info = buildTaskInfo(
+      request({
+        container: {
+          image: 'busybox',
+          networkMode: 'none',
+          entrypoint: ['sh', '-c'],
+          cmd: ['echo hi'],
+          env: [],
+          labels: {},
+        },
+      }),
+      o,
+      [scalar('cpus', 1)],
+      [],
+    );
+    expect(info.container?.docker?.parameters).toEqual([{ key: 'entrypoint', value: 'sh' }]);
+    expect(info.command).toMatchObject({ shell: false, value: '-c', arguments: ['echo hi'] });
+  });
+});
+
 describe('holding offers', () => {
   afterEach(() => vi.useRealTimers());
 
