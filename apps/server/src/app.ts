@@ -105,6 +105,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
         leaderPollMs: 2_000,
         wakeLeader: () => relay?.wakeLeader(),
         agents: agentAccess(env, masters),
+        emulated: sim !== undefined,
       },
       log,
     );

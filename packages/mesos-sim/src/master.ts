@@ -11,7 +11,7 @@ import { RoleConfig } from './quota';
 import { IdMint, SeededRandom } from './random';
 import { TaskManager } from './tasks';
 import { TimerScope } from './timers';
-import { MESOS_VERSION, Views } from './views';
+import { Views } from './views';
 
 export interface Endpoint {
   host: string;
@@ -95,7 +95,7 @@ export class Master {
       port: endpoint.port,
       pid: `master@${endpoint.host}:${endpoint.port}`,
       hostname: endpoint.host,
-      version: MESOS_VERSION,
+      version: this.options.version,
       address: { hostname: endpoint.host, ip: endpoint.host, port: endpoint.port },
       capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
     };

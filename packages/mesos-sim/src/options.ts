@@ -51,6 +51,8 @@ export interface SimOptions {
   credentials?: { principal: string; secret: string };
   /** PEM certificate and key: the agent gateway speaks https, and offers say so (default http). */
   agentTls?: { cert: string; key: string };
+  /** The Mesos version masters and agents report (default 1.11.0), to play an older cluster. */
+  version?: string;
 }
 
 export interface ResolvedOptions {
@@ -68,6 +70,7 @@ export interface ResolvedOptions {
   log: (line: string) => void;
   credentials: { principal: string; secret: string } | undefined;
   agentTls: { cert: string; key: string } | undefined;
+  version: string;
 }
 
 export const DEFAULT_AGENT = {
@@ -95,6 +98,7 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     log: options.log ?? (() => {}),
     credentials: options.credentials,
     agentTls: options.agentTls,
+    version: options.version ?? '1.11.0',
   };
   if (!Number.isInteger(resolved.masters) || resolved.masters < 1)
     throw new RangeError('masters must be a positive integer');

@@ -161,7 +161,12 @@ async function readCall<N extends MessageName>(
     sendText(res, 400, "Expecting 'Content-Type' to be present");
     return undefined;
   }
-  const format = formatFromContentType(contentType);
+  // The master compares the whole header: parameters such as a charset make it a type it
+  // does not take.
+  const format =
+    contentType === CONTENT_TYPES.json || contentType === CONTENT_TYPES.protobuf
+      ? formatFromContentType(contentType)
+      : undefined;
   if (!format) {
     sendText(
       res,
