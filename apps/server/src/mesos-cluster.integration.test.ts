@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningShoal } from './app';
-import { eventually, startShoalForTest } from './testing/shoal-under-test';
+import { containerIn, eventually, startShoalForTest } from './testing/shoal-under-test';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,5 +23,56 @@ describe('what a real Mesos cluster asks of Shoal', () => {
     expect(problem).toMatch(/runs Mesos 1\.8\.1; Shoal needs Mesos 1\.9\.0 or later/);
     expect(services.cluster.framework().subscribed).toBe(false);
     expect(sim?.state.frameworks()).toEqual([]);
+  });
+
+  it('registers afresh after Mesos removed the framework and brings containers back per restart policy', async () => {
+    const { services, sim, db } = await shoal();
+    await eventually('the subscription', async () => services.cluster.framework().subscribed);
+    const tenantId = (await services.tenants.create({ slug: 'acme', name: 'Acme' }, 'test')).id;
+    await services.containers.create(
+      tenantId,
+      { name: 'keeper', image: 'nginx', restartPolicy: { name: 'always' } },
+      'test',
+    );
+    await services.containers.create(tenantId, { name: 'once', image: 'nginx' }, 'test');
+    const before = await services.containers.start(tenantId, 'keeper', 'test');
+    await services.containers.start(tenantId, 'once', 'test');
+    const removedId = services.cluster.framework().frameworkId ?? '';
+
+    // An operator tears the framework down: Mesos kills its tasks and forgets it.
+    const teardown = await fetch(`${sim?.leaderUrl ?? ''}/api/v1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'TEARDOWN', teardown: { framework_id: { value: removedId } } }),
+    });
+    expect(teardown.status).toBe(200);
+
+    const freshId = await eventually('a new framework to subscribe', async () => {
+      const f = services.cluster.framework();
+      return f.subscribed && f.frameworkId && f.frameworkId !== removedId
+        ? f.frameworkId
+        : undefined;
+    });
+    const keeper = await eventually('keeper to run again under the new framework', async () => {
+      const c = await services.containers.get(tenantId, 'keeper');
+      return c.state === 'running' && c.task?.mesosTaskId !== before.task?.mesosTaskId
+        ? c
+        : undefined;
+    });
+    expect(sim?.state.tasks().find((t) => t.id === keeper.task?.mesosTaskId)?.frameworkId).toBe(
+      freshId,
+    );
+    const once = await containerIn(services, tenantId, 'once', ['exited']);
+    expect(once.error).toContain(`Mesos removed framework ${removedId}`);
+
+    const audit = await db.prisma.auditEvent.findFirst({ where: { action: 'framework.removed' } });
+    expect(audit).toMatchObject({ actor: 'shoal', target: removedId });
+    const dies = await db.prisma.containerEventEntry.findMany({ where: { action: 'die' } });
+    expect(dies.map((d) => [d.name, (d.attributes as { reason?: string }).reason])).toEqual(
+      expect.arrayContaining([
+        ['keeper', expect.stringContaining('Mesos removed framework')],
+        ['once', expect.stringContaining('Mesos removed framework')],
+      ]),
+    );
   });
 });

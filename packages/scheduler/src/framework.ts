@@ -6,6 +6,7 @@ import type {
   SchedulerSubscription,
 } from '@shoal/mesos';
 import type { FrameworkListener, FrameworkOptions, FrameworkStore } from './framework-contract';
+import { isFrameworkRemoved, killedWithFramework } from './framework-removal';
 import { HeldOffers } from './held-offers';
 import { LiveTasks } from './live-tasks';
 import { OfferCapacity } from './offer-capacity';
@@ -110,17 +111,22 @@ export class MesosFramework {
     return [...this.suppressed];
   }
 
-  /** Subscribes (resubscribing with the stored framework id) and resolves on SUBSCRIBED. */
+  /**
+   * Subscribes (resubscribing with the stored framework id) and resolves on SUBSCRIBED.
+   * When Mesos has removed that framework, its tasks are recorded as killed and the
+   * framework registers afresh.
+   */
   async start(): Promise<void> {
-    for (const task of await this.store.liveTasks()) {
-      this.live.set(task.taskId, { agentId: task.agentId, groupKey: task.groupKey });
-    }
     const id = await this.store.frameworkId();
     // Roles without work start suppressed, so a restart does not flood us with offers.
     for (const role of this.roles) if (this.pending.count(role) === 0) this.suppressed.add(role);
-    this.subscription = await this.client.subscribe(this.frameworkInfo(id), {
-      suppressedRoles: [...this.suppressed],
-    });
+    try {
+      this.subscription = await this.subscribeAs(id);
+    } catch (error) {
+      if (id === undefined || !isFrameworkRemoved(error)) throw error;
+      await this.forgetRemovedFramework(id);
+      this.subscription = await this.subscribeAs(undefined);
+    }
     this.loop = this.consume(this.subscription);
     this.holdTimer = setInterval(() => void this.serialise(() => this.expireHeldOffers()), 1000);
     this.holdTimer.unref();
@@ -132,6 +138,28 @@ export class MesosFramework {
       this.options.reconcileIntervalSeconds * 1000,
     );
     this.reconcileTimer.unref();
+  }
+
+  private async subscribeAs(id: string | undefined): Promise<SchedulerSubscription> {
+    for (const task of await this.store.liveTasks()) {
+      this.live.set(task.taskId, { agentId: task.agentId, groupKey: task.groupKey });
+    }
+    return this.client.subscribe(this.frameworkInfo(id), {
+      suppressedRoles: [...this.suppressed],
+    });
+  }
+
+  /** Mesos killed every task of a framework it removed: record that, saying why. */
+  private async forgetRemovedFramework(frameworkId: string): Promise<void> {
+    const tasks = await this.store.liveTasks();
+    const { message, statuses } = killedWithFramework(
+      frameworkId,
+      tasks,
+      this.options.failoverTimeoutSeconds,
+    );
+    await this.store.recordStatuses(statuses);
+    for (const t of tasks) this.live.delete(t.taskId);
+    this.listener.onFrameworkRemoved?.({ frameworkId, tasks: tasks.length, message });
   }
 
   /** Leaves the subscription without tearing the framework down, so another instance can fail over. */

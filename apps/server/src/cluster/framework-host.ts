@@ -165,6 +165,7 @@ export class FrameworkHost {
       this.services.taskStore,
       { ...this.options.framework, roles },
       {
+        onFrameworkRemoved: (removed) => void this.frameworkRemoved(removed),
         onSubscribed: (id) =>
           this.log.info('subscribed to Mesos', { frameworkId: id, master: client.leader }),
         onDisconnected: (error) =>
@@ -238,6 +239,25 @@ export class FrameworkHost {
     void this.pruneEvents();
     this.pruneTimer = setInterval(() => void this.pruneEvents(), EVENT_PRUNE_MS);
     this.pruneTimer.unref();
+  }
+
+  /** Mesos removed the framework and killed its tasks; Shoal registers afresh. */
+  private async frameworkRemoved(removed: {
+    frameworkId: string;
+    tasks: number;
+    message: string;
+  }): Promise<void> {
+    this.log.warn('Mesos had removed the framework; registering afresh', { ...removed });
+    try {
+      await this.services.audit.record({
+        actor: 'shoal',
+        action: 'framework.removed',
+        target: removed.frameworkId,
+        detail: { killedTasks: removed.tasks, message: removed.message },
+      });
+    } catch (error) {
+      this.log.warn('recording the framework removal failed', { error: String(error) });
+    }
   }
 
   /** Refuses a master older than Shoal needs; asked again at every attempt to lead. */
