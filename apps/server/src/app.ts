@@ -74,7 +74,10 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
       });
       stops.push(() => sim!.close());
       masters = sim.masterUrls;
-      log.info('started the embedded Mesos emulator', { masters });
+      services.system.emulatedCluster = true;
+      log.warn('no MESOS_MASTER: containers run on the embedded Mesos emulator, not on a cluster', {
+        masters,
+      });
     }
     const observability = createObservability(services, db.prisma);
     const framework = new FrameworkHost(

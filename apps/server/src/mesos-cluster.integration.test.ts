@@ -1,6 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningShoal } from './app';
-import { containerIn, eventually, startShoalForTest } from './testing/shoal-under-test';
+import { containerIn, eventually, startShoalForTest, TEST_ENV } from './testing/shoal-under-test';
+
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -74,5 +79,38 @@ describe('what a real Mesos cluster asks of Shoal', () => {
         ['once', expect.stringContaining('Mesos removed framework')],
       ]),
     );
+  });
+
+  it('`shoal serve` refuses to start without MESOS_MASTER unless the emulator is asked for', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'serve'], {
+      cwd: REPO,
+      env: { ...TEST_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(stderr).toContain('MESOS_MASTER is not set');
+    expect(stderr).toContain('SHOAL_EMULATOR=true');
+  });
+
+  it('says plainly, in docker info and to the dashboard, that an embedded cluster is emulated', async () => {
+    const { services, dockerApi } = await shoal();
+    const tenantId = (await services.tenants.create({ slug: 'acme', name: 'Acme' }, 'test')).id;
+    const token = (await services.tokens.issue({ tenantId, name: 'ci' }, 'test')).secret;
+    const res = await fetch(`${dockerApi.url.replace('tcp:', 'http:')}/v1.50/info`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const info = (await res.json()) as { SystemStatus: [string, string][]; Warnings: string[] };
+    expect(Object.fromEntries(info.SystemStatus)['Mesos cluster']).toContain('EMULATED');
+    expect(info.Warnings).toContain(
+      'WARNING: this is an emulated Mesos cluster (Shoal started without MESOS_MASTER): containers do not run anywhere',
+    );
+    expect((await services.system.status(null)).emulatedCluster).toBe(true);
+    expect(services.cluster.framework().emulated).toBe(true);
   });
 });
