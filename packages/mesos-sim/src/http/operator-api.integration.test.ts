@@ -205,6 +205,29 @@ describe('operator API', () => {
     expect(metrics.get('master/mem_used')).toBe(256);
   });
 
+  it('writes unset fields that have a default into JSON answers, as a master does', async () => {
+    const fw = await t.framework(frameworkInfo('plain', ['dev']));
+    const [offer] = await fw.offers();
+    if (!offer) throw new Error('no offer');
+    await fw.launch(offer, [taskOn(offer, 'd-1', { image: 'nginx' })]);
+    await fw.update('d-1', 'TASK_RUNNING');
+    const json = async (type: 'GET_FRAMEWORKS' | 'GET_TASKS') => {
+      const leader = `${t.sim.leaderUrl ?? ''}/api/v1`;
+      const answer = await postCall(leader, 'mesos.v1.master.Call', { type }, { format: 'json' });
+      return JSON.parse(answer.text) as Record<string, Record<string, unknown[]>>;
+    };
+    const framework = (await json('GET_FRAMEWORKS')).get_frameworks?.frameworks?.[0] as {
+      framework_info: Record<string, unknown>;
+    };
+    // Never sent by the framework; written with their defaults. `role` is deprecated: left out.
+    expect(framework.framework_info).toMatchObject({ failover_timeout: 0, checkpoint: false });
+    expect(framework.framework_info).not.toHaveProperty('role');
+    const task = (await json('GET_TASKS')).get_tasks?.tasks?.[0] as {
+      container: { docker: Record<string, unknown> };
+    };
+    expect(task.container.docker).toMatchObject({ network: 'HOST', privileged: false });
+  });
+
   it('follows the transport rules of the scheduler API', async () => {
     const [leader, other] = t.sim.masterUrls.map((u) => `${u}/api/v1`);
     const redirect = await rawRequest(other ?? '', {

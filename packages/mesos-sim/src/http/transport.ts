@@ -44,7 +44,7 @@ export function sendMessage<N extends MessageName>(
   message: MessageOf<N>,
   format: WireFormat,
 ): void {
-  const body = encodeMessage(type, message, format);
+  const body = encodeMessage(type, message, format, { withDefaults: true });
   res.writeHead(status, {
     'Content-Type': CONTENT_TYPES[format],
     'Content-Length': String(body.byteLength),
@@ -263,7 +263,9 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
       this.res.cork();
       process.nextTick(() => this.uncork());
     }
-    this.res.write(encodeRecord(encodeMessage(this.type, event, this.format)));
+    this.res.write(
+      encodeRecord(encodeMessage(this.type, event, this.format, { withDefaults: true })),
+    );
   }
 
   close(): void {
