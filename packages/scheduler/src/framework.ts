@@ -75,6 +75,8 @@ export class MesosFramework {
   private readonly updates: StatusUpdateWriter;
   private subscribed = false;
   private stopped = false;
+  /** The work that follows a SUBSCRIBED (reconciliation, revive), while under way. */
+  private subscribing: Promise<void> | undefined;
 
   constructor(
     private readonly client: SchedulerClient,
@@ -168,6 +170,9 @@ export class MesosFramework {
     clearInterval(this.holdTimer);
     clearTimeout(this.reviveTimer);
     clearInterval(this.reconcileTimer);
+    // A reconciliation under way ends first: sent after the stream closes, the master
+    // would answer it 403 (the framework is no longer subscribed).
+    await this.subscribing?.catch(() => undefined);
     await this.subscription?.close();
     await this.loop?.catch(() => undefined);
     await this.client.close();
@@ -324,7 +329,8 @@ export class MesosFramework {
             this.listener.onDisconnected?.(item.error);
             break;
           case 'SUBSCRIBED':
-            await this.onSubscribed(item.subscribed?.framework_id.value);
+            this.subscribing = this.onSubscribed(item.subscribed?.framework_id.value);
+            await this.subscribing;
             break;
           case 'OFFERS':
             this.onOffers(item.offers?.offers ?? []);
@@ -355,6 +361,7 @@ export class MesosFramework {
     this.listener.onSubscribed?.(frameworkId);
     // Explicitly for what we know, then implicitly to learn about the rest.
     const known = await this.store.liveTasks();
+    if (this.stopped) return;
     if (known.length > 0) {
       await this.client.reconcile(
         known.map((t) => ({
@@ -363,7 +370,9 @@ export class MesosFramework {
         })),
       );
     }
+    if (this.stopped) return;
     await this.client.reconcile();
+    if (this.stopped) return;
     await this.serialise(async () => {
       const wanted = this.roles.filter((r) => this.pending.count(r) > 0);
       if (wanted.length > 0) {
