@@ -399,7 +399,7 @@ export class MesosFramework {
         ),
         ...(address ? { endpoint: `${address.ip ?? address.hostname}:${address.port}` } : {}),
       });
-      if (offer.unavailability) this.drainingAgents.add(agentId);
+      if (offer.unavailability) this.markDraining(agentId);
       const role = offer.allocation_info?.role ?? this.roles[0] ?? '*';
       this.held.add(offer, role, now);
       this.stats.offered(role, new OfferCapacity(offer));
@@ -631,13 +631,20 @@ export class MesosFramework {
     );
   }
 
+  /**
+   * An agent in a maintenance window, learned from whichever comes first: an offer with
+   * its unavailability or an inverse offer. Either way its tasks are moved.
+   */
+  private markDraining(agentId: string): void {
+    if (this.drainingAgents.has(agentId)) return;
+    this.drainingAgents.add(agentId);
+    this.listener.onAgentDraining?.(agentId);
+  }
+
   private async onInverseOffers(inverseOffers: InverseOffer[]): Promise<void> {
     for (const inverse of inverseOffers) {
       const agentId = inverse.agent_id?.value;
-      if (agentId && !this.drainingAgents.has(agentId)) {
-        this.drainingAgents.add(agentId);
-        this.listener.onAgentDraining?.(agentId);
-      }
+      if (agentId) this.markDraining(agentId);
     }
     // Agreeing is advisory for Mesos; the move itself starts replacements first.
     await this.client.acceptInverseOffers(
