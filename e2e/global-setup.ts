@@ -77,6 +77,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     NEXT_TELEMETRY_DISABLED: '1',
     // The request log would bury the test report; warnings and faults still show.
     SHOAL_LOG_LEVEL: 'warn',
+    // No Mesos cluster here: the embedded emulator, asked for explicitly.
+    SHOAL_EMULATOR: 'true',
   };
   const children: ChildProcess[] = [];
   const teardown = async () => {

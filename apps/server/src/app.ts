@@ -81,7 +81,10 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
       });
       stops.push(() => sim!.close());
       masters = sim.masterUrls;
-      log.info('started the embedded Mesos emulator', { masters });
+      services.system.emulatedCluster = true;
+      log.warn('no MESOS_MASTER: containers run on the embedded Mesos emulator, not on a cluster', {
+        masters,
+      });
     }
     const observability = createObservability(services, db.prisma);
     const framework = new FrameworkHost(
@@ -112,6 +115,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
         leaderPollMs: 2_000,
         wakeLeader: () => relay?.wakeLeader(),
         agents: agentAccess(env, masters),
+        emulated: sim !== undefined,
       },
       log,
     );

@@ -50,8 +50,8 @@ describe('the embedded default killed with SIGKILL', () => {
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'serve'], {
       cwd: REPO,
-      // Only what Shoal reads: no DATABASE_URL and no MESOS_MASTER, the embedded default.
-      env: { ...TEST_ENV, SHOAL_DATA_DIR: dataDir },
+      // Only what Shoal reads: no DATABASE_URL and the embedded emulator, the embedded default.
+      env: { ...TEST_ENV, SHOAL_DATA_DIR: dataDir, SHOAL_EMULATOR: 'true' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -331,16 +331,10 @@ describe('agents failing and going into maintenance', () => {
     const before = await shoal.services.containers.start(tenantId, 'moving', 'test');
     const agent = sim.state.agents().find((a) => a.id === before.task!.agentId)!;
 
-    const operator = new OperatorClient({ masters: sim.masterUrls });
-    cleanups.push(() => operator.close());
-    await operator.updateMaintenanceSchedule({
-      windows: [
-        {
-          machine_ids: [{ hostname: agent.hostname, ip: '127.0.0.1' }],
-          unavailability: { start: { nanoseconds: BigInt(Date.now() + 3_600_000) * 1_000_000n } },
-        },
-      ],
-    });
+    // As an admin does from the dashboard: Shoal names the machine as Mesos knows it.
+    await shoal.services.clusterAdmin.scheduleMaintenance(agent.hostname, 3600, 'admin@test');
+    const listed = await shoal.services.clusterAdmin.overview();
+    expect(listed.agents.find((a) => a.id === agent.id)?.maintenance).toBe('SCHEDULED');
     const after = await eventually('the container to run elsewhere', async () => {
       const c = await shoal.services.containers.get(tenantId, 'moving');
       return c.task?.state === 'TASK_RUNNING' && c.task.agentId !== agent.id ? c : undefined;
@@ -364,6 +358,10 @@ describe('agents failing and going into maintenance', () => {
       (h) => h.mesosTaskId === before.task!.mesosTaskId && h.state === 'TASK_KILLED',
     );
     expect(replacementRunning).toBeLessThan(oldKilled);
+
+    await shoal.services.clusterAdmin.endMaintenance(agent.hostname, 'admin@test');
+    const ended = await shoal.services.clusterAdmin.overview();
+    expect(ended.agents.find((a) => a.id === agent.id)?.maintenance).toBeNull();
   });
 });
 

@@ -153,3 +153,42 @@ describe('running containers on Mesos', () => {
     ).toBeGreaterThan(1024 * 1024 * 1024);
   });
 });
+
+describe('Docker options as Mesos’s Docker containerizer takes them', () => {
+  it('refuses a hostname on the host network at create, in Docker’s words, and stores nothing', async () => {
+    await expect(
+      services.containers.create(
+        tenantId,
+        { name: 'hosted', image: 'nginx', networkMode: 'host', hostname: 'web' },
+        'test',
+      ),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'conflicting options: hostname and the network mode',
+    });
+    expect(
+      (await services.containers.list(tenantId, { all: true })).map((c) => c.name),
+    ).not.toContain('hosted');
+  });
+
+  it('runs a multi-part entrypoint with the command after it, as Docker would', async () => {
+    await services.containers.create(
+      tenantId,
+      {
+        name: 'split',
+        image: 'busybox',
+        entrypoint: ['sh', '-c'],
+        cmd: ['echo "entrypoint and command"; exit 5'],
+      },
+      'test',
+    );
+    await services.containers.start(tenantId, 'split', 'test');
+    const done = await containerIn(services, tenantId, 'split', ['exited']);
+    expect(done.exitCode).toBe(5);
+    expect(
+      await collect(
+        services.containers.logs(tenantId, 'split', { stdout: true, stderr: true, follow: false }),
+      ),
+    ).toContain('entrypoint and command');
+  });
+});

@@ -16,8 +16,18 @@ Commands:
 ${ADMIN_USAGE}
 `;
 
+/**
+ * `shoal serve` is how Shoal runs in production: without a Mesos master it would report
+ * containers running on a cluster that does not exist, so the emulator must be asked for.
+ * `shoal dev` (and `npm start`) keeps it as the embedded default.
+ */
+const NO_MASTER =
+  'MESOS_MASTER is not set: name the Mesos masters (MESOS_MASTER=http://m1:5050,http://m2:5050), or set SHOAL_EMULATOR=true to run on the embedded Mesos emulator, where containers run nowhere (or use `shoal dev`)';
+
 async function serve(withDashboard: boolean): Promise<void> {
   const env = loadEnv();
+  if (!withDashboard && !env.MESOS_MASTER && !env.SHOAL_EMULATOR)
+    throw new ShoalError('INVALID_ARGUMENT', NO_MASTER);
   // A signal during start-up (a process manager giving up on a slow start) is kept and
   // acted on once there is something to shut down, never ignored.
   let pendingStop: string | undefined;
@@ -34,6 +44,11 @@ async function serve(withDashboard: boolean): Promise<void> {
       '  It speaks TLS: docker also needs DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (ca.pem, and cert.pem/key.pem when client certificates are required).',
     );
   }
+  console.log(
+    shoal.sim
+      ? 'Mesos: the embedded emulator. Containers run nowhere; set MESOS_MASTER for a real cluster'
+      : `Mesos masters: ${(env.MESOS_MASTER ?? []).join(', ')}`,
+  );
   console.log(
     `Database: ${shoal.db.kind === 'pglite' ? `embedded PGlite in ${env.SHOAL_DATA_DIR}` : 'PostgreSQL'}`,
   );

@@ -91,6 +91,11 @@ const envSchema = z.object({
       .map((u) => u.trim())
       .filter(Boolean),
   ),
+  // `shoal serve` without MESOS_MASTER runs the embedded emulator only when asked to.
+  SHOAL_EMULATOR: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   MESOS_PRINCIPAL: optionalString,
   // How agents' sandboxes and statistics are read: https when every master URL is https.
   SHOAL_AGENT_SCHEME: z.enum(['http', 'https']).optional(),

@@ -84,5 +84,7 @@ const disconnectedCluster: ClusterView = {
     master: null,
     roles: [],
     suppressedRoles: [],
+    problem: null,
+    emulated: false,
   }),
 };

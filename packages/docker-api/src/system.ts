@@ -16,6 +16,9 @@ function sum(
   return total;
 }
 
+const EMULATED =
+  'WARNING: this is an emulated Mesos cluster (Shoal started without MESOS_MASTER): containers do not run anywhere';
+
 const round = (n: number) => Math.round(n * 100) / 100;
 const show = (n: number | null, unit: string) => (n === null ? 'none' : `${round(n)}${unit}`);
 
@@ -49,6 +52,8 @@ function clusterSummary(
     framework: {
       subscribed: framework.subscribed,
       roleSuppressed: framework.suppressedRoles.includes(role),
+      emulated: framework.emulated,
+      problem: framework.problem,
     },
     agents: {
       count: usable.length,
@@ -83,11 +88,14 @@ async function info(ctx: RequestContext): Promise<void> {
   const stopped = total - byState.running - byState.paused - byState.restarting;
   const offerable = cluster.agents.total;
   const framework = cluster.framework;
-  const warnings = framework.subscribed
-    ? []
-    : [
-        'WARNING: Shoal is not subscribed to a Mesos master right now; new containers wait until it is',
-      ];
+  const warnings = [
+    ...(framework.emulated ? [EMULATED] : []),
+    ...(framework.subscribed
+      ? []
+      : [
+          `WARNING: Shoal is not subscribed to a Mesos master right now; new containers wait until it is${framework.problem ? `: ${framework.problem}` : ''}`,
+        ]),
+  ];
 
   ctx.ex.json(200, {
     ID: tenant.id,
@@ -109,6 +117,10 @@ async function info(ctx: RequestContext): Promise<void> {
       [
         'Offers held for this role',
         `${cluster.heldOffers.count}, ${round(cluster.heldOffers.total.cpus)} cpus, ${round(cluster.heldOffers.total.memoryMb)} MB`,
+      ],
+      [
+        'Mesos cluster',
+        framework.emulated ? 'EMULATED (Shoal’s built-in Mesos emulator)' : 'Apache Mesos',
       ],
       [
         'Mesos framework',

@@ -80,13 +80,52 @@ describe('maintenance primitives', () => {
     expect(status.draining_machines?.[0]?.id).toEqual(machine);
   });
 
+  it('matches machines on hostname and IP together, as Mesos does', async () => {
+    const operator = t.operator();
+    const fw = await t.framework(frameworkInfo('aware', ['a'], ['PARTITION_AWARE']));
+    const offer = await taskOnFirstAgent(fw, 'web');
+    const [agent] = (await operator.getAgents()).agents ?? [];
+    // The agent's machine is its hostname and the IP of its pid.
+    expect(agent?.pid).toMatch(/@127\.0\.0\.1:\d+$/);
+    const start = () => ({ start: timeInfo(Date.now()) });
+    const hostnameOnly = { hostname: offer.hostname };
+    const otherIp = { hostname: offer.hostname, ip: '10.1.2.3' };
+    await operator.updateMaintenanceSchedule({
+      windows: [{ machine_ids: [hostnameOnly, otherIp], unavailability: start() }],
+    });
+    // Neither is the agent's machine: taking them down leaves the agent and its task alone.
+    await operator.startMaintenance([hostnameOnly, otherIp]);
+    expect(t.sim.state.agents().map((a) => a.hostname)).toContain(offer.hostname);
+    expect(t.sim.state.tasks()).toEqual([
+      expect.objectContaining({ id: 'web', state: 'TASK_RUNNING' }),
+    ]);
+    await operator.stopMaintenance([hostnameOnly, otherIp]);
+    expect(
+      await status400(
+        operator.updateMaintenanceSchedule({
+          windows: [{ machine_ids: [{ ip: '10.1.2' }], unavailability: start() }],
+        }),
+      ),
+    ).toContain("Failed to parse IP address '10.1.2'");
+
+    await operator.updateMaintenanceSchedule({
+      windows: [
+        {
+          machine_ids: [{ hostname: offer.hostname.toUpperCase(), ip: '127.0.0.1' }],
+          unavailability: start(),
+        },
+      ],
+    });
+    await fw.next((e) => e.type === 'INVERSE_OFFERS');
+  });
+
   it('takes machines down and up again', async () => {
     const operator = t.operator();
     const aware = await t.framework(frameworkInfo('aware', ['a'], ['PARTITION_AWARE']));
     const offer = await taskOnFirstAgent(aware, 'web');
     const legacy = await t.framework(frameworkInfo('legacy', ['b']));
     await taskOnFirstAgent(legacy, 'db', offer.agent_id.value);
-    const machine = { hostname: offer.hostname };
+    const machine = { hostname: offer.hostname, ip: '127.0.0.1' };
 
     expect(await status400(operator.startMaintenance([machine]))).toContain(
       'not part of a maintenance schedule',

@@ -13,16 +13,19 @@ interface Machine {
 }
 
 /**
- * Machines are matched by hostname, case-insensitively. All simulated agents share one IP
- * (the gateway's), so an `ip` in a MachineID cannot tell them apart and is not used.
+ * Machines are matched as Mesos matches them: on hostname (case-insensitively) and IP
+ * together, a missing field being the empty string. An agent's machine is its hostname
+ * and the IP of its pid, which for every emulated agent is the gateway's.
  */
-function machineKey(machine: MachineID): string | undefined {
-  return machine.hostname ? machine.hostname.toLowerCase() : undefined;
+function machineKey(machine: MachineID): string {
+  return `${(machine.hostname ?? '').toLowerCase()}|${machine.ip ?? ''}`;
 }
 
 function describe(machine: MachineID): string {
-  return machine.hostname ?? machine.ip ?? '';
+  return [machine.hostname, machine.ip].filter(Boolean).join('/');
 }
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
 
 export class MaintenanceError extends Error {}
 
@@ -36,8 +39,13 @@ export class Maintenance {
 
   constructor(private readonly master: Master) {}
 
+  /** The machine an agent runs on, as the master identifies it. */
+  machineIdOf(hostname: string): MachineID {
+    return { hostname, ip: this.master.gateway.host };
+  }
+
   private machineOf(agent: AgentRecord): Machine | undefined {
-    return this.machines.get(agent.hostname.toLowerCase());
+    return this.machines.get(machineKey(this.machineIdOf(agent.hostname)));
   }
 
   unavailabilityOf(agent: AgentRecord): Unavailability | undefined {
@@ -50,7 +58,7 @@ export class Maintenance {
   }
 
   isDownHostname(hostname: string): boolean {
-    return this.machines.get(hostname.toLowerCase())?.mode === 'DOWN';
+    return this.machines.get(machineKey(this.machineIdOf(hostname)))?.mode === 'DOWN';
   }
 
   getSchedule(): maintenance.Schedule {
@@ -59,7 +67,7 @@ export class Maintenance {
 
   private agentsOn(key: string): AgentRecord[] {
     return [...this.master.agents.values()].filter(
-      (a) => a.status === 'REGISTERED' && a.hostname.toLowerCase() === key,
+      (a) => a.status === 'REGISTERED' && machineKey(this.machineIdOf(a.hostname)) === key,
     );
   }
 
@@ -69,11 +77,9 @@ export class Maintenance {
       for (const machine of window.machine_ids ?? []) {
         if (!machine.hostname && !machine.ip)
           throw new MaintenanceError("Both 'hostname' and 'ip' for a machine are empty");
+        if (machine.ip && !IPV4.test(machine.ip))
+          throw new MaintenanceError(`Failed to parse IP address '${machine.ip}'`);
         const key = machineKey(machine);
-        if (key === undefined)
-          throw new MaintenanceError(
-            `Machine '${describe(machine)}' has no hostname; the emulator identifies machines by hostname`,
-          );
         if (wanted.has(key))
           throw new MaintenanceError(
             `Machine '${describe(machine)}' appears more than once in the schedule`,
@@ -125,8 +131,8 @@ export class Maintenance {
     const seen = new Set<string>();
     return list.map((m) => {
       const key = machineKey(m);
-      const machine = key === undefined ? undefined : this.machines.get(key);
-      if (key === undefined || !machine)
+      const machine = this.machines.get(key);
+      if (!machine)
         throw new MaintenanceError(
           `Machine '${describe(m)}' is not part of a maintenance schedule`,
         );
@@ -167,13 +173,13 @@ export class Maintenance {
       windows: (this.schedule.windows ?? [])
         .map((w) => ({
           ...w,
-          machine_ids: (w.machine_ids ?? []).filter((m) => !keys.has(machineKey(m) ?? '')),
+          machine_ids: (w.machine_ids ?? []).filter((m) => !keys.has(machineKey(m))),
         }))
         .filter((w) => w.machine_ids.length > 0),
     };
     const restarted = new Set<string>();
     for (const agent of [...this.master.agents.values()]) {
-      const key = agent.hostname.toLowerCase();
+      const key = machineKey(this.machineIdOf(agent.hostname));
       if (keys.has(key) && agent.status === 'REMOVED' && !restarted.has(key)) {
         restarted.add(key);
         this.master.agentManager.add({ ...agent.spec, hostname: agent.hostname });

@@ -12,7 +12,7 @@ import type { KeptSandbox } from './kept-sandboxes';
 import { IdMint, SeededRandom } from './random';
 import { TaskManager } from './tasks';
 import { TimerScope } from './timers';
-import { MESOS_VERSION, Views } from './views';
+import { Views } from './views';
 
 export interface Endpoint {
   host: string;
@@ -101,7 +101,7 @@ export class Master {
       port: endpoint.port,
       pid: `master@${endpoint.host}:${endpoint.port}`,
       hostname: endpoint.host,
-      version: MESOS_VERSION,
+      version: this.options.version,
       address: { hostname: endpoint.host, ip: endpoint.host, port: endpoint.port },
       capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
     };

@@ -60,6 +60,8 @@ export interface SimOptions {
    * ran before stays readable at the same agent address (default: none, all in memory).
    */
   stateFile?: string;
+  /** The Mesos version masters and agents report (default 1.11.0), to play an older cluster. */
+  version?: string;
 }
 
 export interface ResolvedOptions {
@@ -78,6 +80,7 @@ export interface ResolvedOptions {
   credentials: { principal: string; secret: string } | undefined;
   agentTls: { cert: string; key: string } | undefined;
   stateFile: string | undefined;
+  version: string;
 }
 
 export const DEFAULT_AGENT = {
@@ -106,6 +109,7 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     credentials: options.credentials,
     agentTls: options.agentTls,
     stateFile: options.stateFile,
+    version: options.version ?? '1.11.0',
   };
   if (!Number.isInteger(resolved.masters) || resolved.masters < 1)
     throw new RangeError('masters must be a positive integer');

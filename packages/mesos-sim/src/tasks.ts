@@ -1,5 +1,6 @@
 import type { TaskInfo, TaskState, TaskStatus } from '@shoal/mesos';
 import { type LaunchSpec, planTask } from './behaviour';
+import { dockerRun } from './docker-run';
 import { releaseTask, trackTask } from './ledger';
 import type { Master } from './master';
 import { type AgentRecord, type FrameworkRecord, isTerminal, type TaskRecord } from './model';
@@ -91,9 +92,21 @@ export class TaskManager {
     )
       return;
     if (this.master.options.stagingUpdates) this.emit(task, 'TASK_STAGING', 'SOURCE_AGENT');
+    const run = dockerRun(task.info, task.resources);
+    if ('failure' in run) {
+      if (run.failure.stderr) task.sandbox.append('stderr', `${run.failure.stderr}\n`);
+      this.emit(task, 'TASK_FAILED', 'SOURCE_AGENT', {
+        reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+        message: `Failed to launch container: ${run.failure.message}${run.failure.stderr ? `: ${run.failure.stderr}` : ''}`,
+      });
+      return;
+    }
     this.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
     this.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
-    const steps = planTask(this.launchSpec(task));
+    const steps = planTask({
+      ...this.launchSpec(task),
+      ...(run.entrypoint ? { entrypoint: run.entrypoint } : {}),
+    });
     task.run = startRun(steps, task.sandbox, this.master.timers, (code) => this.exited(task, code));
   }
 

@@ -12,8 +12,6 @@ import { addResources, emptyResources, type Resources, resourcesToWire } from '.
 import { ancestorRoles } from './roles';
 import { id, timeInfo } from './wire';
 
-export const MESOS_VERSION = '1.11.0';
-
 /** Renders the master's records as the v1 messages that GET_* calls and events carry. */
 export class Views {
   constructor(private readonly master: Master) {}
@@ -42,7 +40,7 @@ export class Views {
       agent_info: this.agentInfo(agent),
       active: !agent.deactivated,
       deactivated: agent.deactivated,
-      version: MESOS_VERSION,
+      version: this.master.options.version,
       pid: `slave(1)@${this.master.gateway.host}:${this.master.gateway.port}`,
       registered_time: timeInfo(agent.registeredAt),
       total_resources: resourcesToWire(agent.total),

@@ -53,6 +53,27 @@ export class OperatorClient {
     return this.transport.leader;
   }
 
+  /** The master's Mesos version, e.g. `1.11.0`. */
+  async getVersion(): Promise<string> {
+    const answer = await this.query({ type: 'GET_VERSION' }, 'get_version');
+    if (!answer?.version_info.version)
+      throw new MesosCodecError('the master answered GET_VERSION without a version');
+    return answer.version_info.version;
+  }
+
+  /** The master's command-line flags, by name. */
+  async getFlags(): Promise<Map<string, string>> {
+    const flags = (await this.query({ type: 'GET_FLAGS' }, 'get_flags'))?.flags ?? [];
+    return new Map(flags.map((f) => [f.name, f.value ?? '']));
+  }
+
+  /** The master's metrics (`master/tasks_running`, …), by name. */
+  async getMetrics(): Promise<Map<string, number>> {
+    const metrics =
+      (await this.query({ type: 'GET_METRICS', get_metrics: {} }, 'get_metrics'))?.metrics ?? [];
+    return new Map(metrics.map((m) => [m.name, m.value ?? 0]));
+  }
+
   async getState(): Promise<master.Response.GetState> {
     return (await this.query({ type: 'GET_STATE' }, 'get_state')) ?? {};
   }

@@ -59,6 +59,12 @@ export interface FrameworkListener {
   /** Tasks handed to Mesos in one ACCEPT. */
   onLaunched?(tasks: number): void;
   onSubscribed?(frameworkId: string): void;
+  /**
+   * Mesos had removed the framework (torn down, or away past its failover timeout) and
+   * killed its tasks: they are recorded as killed, with `message`, and the framework
+   * registers afresh.
+   */
+  onFrameworkRemoved?(removed: { frameworkId: string; tasks: number; message: string }): void;
   onDisconnected?(error: Error): void;
   /** The subscription ended for good (e.g. another scheduler took the framework over). */
   onFatal?(error: Error): void;

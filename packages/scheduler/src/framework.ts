@@ -6,6 +6,7 @@ import type {
   SchedulerSubscription,
 } from '@shoal/mesos';
 import type { FrameworkListener, FrameworkOptions, FrameworkStore } from './framework-contract';
+import { isFrameworkRemoved, killedWithFramework } from './framework-removal';
 import { HeldOffers } from './held-offers';
 import { LiveTasks } from './live-tasks';
 import { OfferCapacity } from './offer-capacity';
@@ -74,6 +75,8 @@ export class MesosFramework {
   private readonly updates: StatusUpdateWriter;
   private subscribed = false;
   private stopped = false;
+  /** The work that follows a SUBSCRIBED (reconciliation, revive), while under way. */
+  private subscribing: Promise<void> | undefined;
 
   constructor(
     private readonly client: SchedulerClient,
@@ -110,17 +113,22 @@ export class MesosFramework {
     return [...this.suppressed];
   }
 
-  /** Subscribes (resubscribing with the stored framework id) and resolves on SUBSCRIBED. */
+  /**
+   * Subscribes (resubscribing with the stored framework id) and resolves on SUBSCRIBED.
+   * When Mesos has removed that framework, its tasks are recorded as killed and the
+   * framework registers afresh.
+   */
   async start(): Promise<void> {
-    for (const task of await this.store.liveTasks()) {
-      this.live.set(task.taskId, { agentId: task.agentId, groupKey: task.groupKey });
-    }
     const id = await this.store.frameworkId();
     // Roles without work start suppressed, so a restart does not flood us with offers.
     for (const role of this.roles) if (this.pending.count(role) === 0) this.suppressed.add(role);
-    this.subscription = await this.client.subscribe(this.frameworkInfo(id), {
-      suppressedRoles: [...this.suppressed],
-    });
+    try {
+      this.subscription = await this.subscribeAs(id);
+    } catch (error) {
+      if (id === undefined || !isFrameworkRemoved(error)) throw error;
+      await this.forgetRemovedFramework(id);
+      this.subscription = await this.subscribeAs(undefined);
+    }
     this.loop = this.consume(this.subscription);
     this.holdTimer = setInterval(() => void this.serialise(() => this.expireHeldOffers()), 1000);
     this.holdTimer.unref();
@@ -134,12 +142,37 @@ export class MesosFramework {
     this.reconcileTimer.unref();
   }
 
+  private async subscribeAs(id: string | undefined): Promise<SchedulerSubscription> {
+    for (const task of await this.store.liveTasks()) {
+      this.live.set(task.taskId, { agentId: task.agentId, groupKey: task.groupKey });
+    }
+    return this.client.subscribe(this.frameworkInfo(id), {
+      suppressedRoles: [...this.suppressed],
+    });
+  }
+
+  /** Mesos killed every task of a framework it removed: record that, saying why. */
+  private async forgetRemovedFramework(frameworkId: string): Promise<void> {
+    const tasks = await this.store.liveTasks();
+    const { message, statuses } = killedWithFramework(
+      frameworkId,
+      tasks,
+      this.options.failoverTimeoutSeconds,
+    );
+    await this.store.recordStatuses(statuses);
+    for (const t of tasks) this.live.delete(t.taskId);
+    this.listener.onFrameworkRemoved?.({ frameworkId, tasks: tasks.length, message });
+  }
+
   /** Leaves the subscription without tearing the framework down, so another instance can fail over. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.holdTimer);
     clearTimeout(this.reviveTimer);
     clearInterval(this.reconcileTimer);
+    // A reconciliation under way ends first: sent after the stream closes, the master
+    // would answer it 403 (the framework is no longer subscribed).
+    await this.subscribing?.catch(() => undefined);
     await this.subscription?.close();
     await this.loop?.catch(() => undefined);
     await this.client.close();
@@ -296,7 +329,8 @@ export class MesosFramework {
             this.listener.onDisconnected?.(item.error);
             break;
           case 'SUBSCRIBED':
-            await this.onSubscribed(item.subscribed?.framework_id.value);
+            this.subscribing = this.onSubscribed(item.subscribed?.framework_id.value);
+            await this.subscribing;
             break;
           case 'OFFERS':
             this.onOffers(item.offers?.offers ?? []);
@@ -327,6 +361,7 @@ export class MesosFramework {
     this.listener.onSubscribed?.(frameworkId);
     // Explicitly for what we know, then implicitly to learn about the rest.
     const known = await this.store.liveTasks();
+    if (this.stopped) return;
     if (known.length > 0) {
       await this.client.reconcile(
         known.map((t) => ({
@@ -335,7 +370,9 @@ export class MesosFramework {
         })),
       );
     }
+    if (this.stopped) return;
     await this.client.reconcile();
+    if (this.stopped) return;
     await this.serialise(async () => {
       const wanted = this.roles.filter((r) => this.pending.count(r) > 0);
       if (wanted.length > 0) {
@@ -362,7 +399,7 @@ export class MesosFramework {
         ),
         ...(address ? { endpoint: `${address.ip ?? address.hostname}:${address.port}` } : {}),
       });
-      if (offer.unavailability) this.drainingAgents.add(agentId);
+      if (offer.unavailability) this.markDraining(agentId);
       const role = offer.allocation_info?.role ?? this.roles[0] ?? '*';
       this.held.add(offer, role, now);
       this.stats.offered(role, new OfferCapacity(offer));
@@ -594,13 +631,20 @@ export class MesosFramework {
     );
   }
 
+  /**
+   * An agent in a maintenance window, learned from whichever comes first: an offer with
+   * its unavailability or an inverse offer. Either way its tasks are moved.
+   */
+  private markDraining(agentId: string): void {
+    if (this.drainingAgents.has(agentId)) return;
+    this.drainingAgents.add(agentId);
+    this.listener.onAgentDraining?.(agentId);
+  }
+
   private async onInverseOffers(inverseOffers: InverseOffer[]): Promise<void> {
     for (const inverse of inverseOffers) {
       const agentId = inverse.agent_id?.value;
-      if (agentId && !this.drainingAgents.has(agentId)) {
-        this.drainingAgents.add(agentId);
-        this.listener.onAgentDraining?.(agentId);
-      }
+      if (agentId) this.markDraining(agentId);
     }
     // Agreeing is advisory for Mesos; the move itself starts replacements first.
     await this.client.acceptInverseOffers(

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Offer, Resource, SchedulerClient, SchedulerStreamItem } from '@shoal/mesos';
 import { parseConstraints, satisfiesConstraints } from './constraints';
 import { MesosFramework } from './framework';
+import type { FrameworkListener } from './framework-contract';
 import { OfferCapacity } from './offer-capacity';
 import { place } from './placement';
 import { buildTaskInfo } from './task-info';
@@ -279,6 +280,29 @@ describe('TaskInfo for a Docker container', () => {
   });
 });
 
+describe('TaskInfo for a multi-part entrypoint', () => {
+  it('passes only the executable as --entrypoint and the rest, then Cmd, as arguments', () => {
+    const o = offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024)]);
+    const info = buildTaskInfo(
+      request({
+        container: {
+          image: 'busybox',
+          networkMode: 'none',
+          entrypoint: ['sh', '-c'],
+          cmd: ['echo hi'],
+          env: [],
+          labels: {},
+        },
+      }),
+      o,
+      [scalar('cpus', 1)],
+      [],
+    );
+    expect(info.container?.docker?.parameters).toEqual([{ key: 'entrypoint', value: 'sh' }]);
+    expect(info.command).toMatchObject({ shell: false, value: '-c', arguments: ['echo hi'] });
+  });
+});
+
 describe('holding offers', () => {
   afterEach(() => vi.useRealTimers());
 
@@ -312,6 +336,7 @@ describe('holding offers', () => {
       suppress: idle,
       reconcile: idle,
       accept: idle,
+      acceptInverseOffers: idle,
       close: idle,
     } as unknown as SchedulerClient;
     const push = (item: unknown) => {
@@ -321,7 +346,10 @@ describe('holding offers', () => {
     return { client, declined, push };
   }
 
-  async function frameworkWaitingForOffers(client: SchedulerClient) {
+  async function frameworkWaitingForOffers(
+    client: SchedulerClient,
+    listener: FrameworkListener = {},
+  ) {
     const framework = new MesosFramework(
       client,
       {
@@ -341,12 +369,41 @@ describe('holding offers', () => {
         strategy: 'spread',
         reconcileIntervalSeconds: 600,
       },
+      listener,
     );
     await framework.start();
     return framework;
   }
 
   const offers = (...list: Offer[]) => ({ type: 'OFFERS', offers: { offers: list } });
+
+  it('moves tasks off an agent in maintenance whether its offer or its inverse offer comes first', async () => {
+    const { client, push } = fakeMaster();
+    const draining: string[] = [];
+    const framework = await frameworkWaitingForOffers(client, {
+      onAgentDraining: (agentId) => draining.push(agentId),
+    });
+    push({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw' } } });
+    const unavailability = { start: { nanoseconds: 1n } };
+    // The offer carrying the machine's unavailability arrives before the inverse offer.
+    push(offers({ ...offer('o-a', 'a', [scalar('cpus', 1)]), unavailability }));
+    push({
+      type: 'INVERSE_OFFERS',
+      inverse_offers: {
+        inverse_offers: [
+          {
+            id: { value: 'i-a' },
+            framework_id: { value: 'fw' },
+            agent_id: { value: 'a' },
+            unavailability,
+          },
+        ],
+      },
+    });
+    await vi.waitFor(() => expect(framework.isDraining('a')).toBe(true));
+    await vi.waitFor(() => expect(draining).toEqual(['a']));
+    await framework.stop();
+  });
 
   it('gives back all of a role’s offers together when one has been held too long', async () => {
     vi.useFakeTimers();

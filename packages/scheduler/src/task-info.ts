@@ -9,8 +9,10 @@ const NETWORK: Record<TaskRequest['container']['networkMode'], ContainerInfo.Doc
 
 /**
  * The Mesos TaskInfo for a Docker container. With `shell: false` the Docker
- * containerizer runs `docker run <image> <value> <arguments…>`, so Docker's
- * Cmd maps onto value + arguments and the entrypoint goes in as a parameter.
+ * containerizer runs `docker run --entrypoint=<e> <image> <value> <arguments…>`.
+ * `--entrypoint` takes one executable, so only the entrypoint's first word goes
+ * in as that parameter; its other words and then Docker's Cmd become value +
+ * arguments, which is the argv Docker itself would run.
  */
 export function buildTaskInfo(
   request: TaskRequest,
@@ -19,15 +21,14 @@ export function buildTaskInfo(
   ports: PortAssignment[],
 ): TaskInfo {
   const { container } = request;
+  const [executable, ...entrypointArgs] = container.entrypoint ?? [];
   const parameters = [
     ...Object.entries(container.labels).map(([k, v]) => ({ key: 'label', value: `${k}=${v}` })),
-    ...(container.entrypoint?.length
-      ? [{ key: 'entrypoint', value: container.entrypoint.join(' ') }]
-      : []),
+    ...(executable !== undefined ? [{ key: 'entrypoint', value: executable }] : []),
     ...(container.workingDir ? [{ key: 'workdir', value: container.workingDir }] : []),
     ...(container.user ? [{ key: 'user', value: container.user }] : []),
   ];
-  const [value, ...args] = container.cmd ?? [];
+  const [value, ...args] = [...entrypointArgs, ...(container.cmd ?? [])];
   const network = NETWORK[container.networkMode];
   return {
     name: request.name,

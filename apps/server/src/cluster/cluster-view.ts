@@ -44,6 +44,7 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
   constructor(
     private readonly operator: OperatorClient,
     private readonly currentFramework: () => MesosFramework | undefined,
+    private readonly standing: () => Pick<FrameworkStatus, 'problem' | 'emulated'>,
   ) {}
 
   /** The agents as the master lists them, asked again once the list is older than a few seconds. */
@@ -130,6 +131,7 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
       master: f?.isSubscribed ? (f.master ?? null) : null,
       roles: f?.subscribedRoles ?? [],
       suppressedRoles: f?.suppressedRoles ?? [],
+      ...this.standing(),
     };
   }
 }

@@ -14,6 +14,7 @@ import { OperatorClient, SchedulerClient, type MasterClientOptions } from '@shoa
 import { MesosFramework, type FrameworkListener, type FrameworkOptions } from '@shoal/scheduler';
 import { LiveClusterView } from './cluster-view';
 import { Leadership } from './leadership';
+import { unsupportedVersion } from './mesos-version';
 import { OperatorPolicySync } from './mesos-policy';
 import { OperatorClusterAdmin } from './operator-admin';
 import { type AgentAccess, AgentSandboxReader } from './sandbox-reader';
@@ -37,6 +38,8 @@ export interface FrameworkHostOptions {
   wakeLeader?: () => void;
   /** How agents' HTTP endpoints (sandboxes, statistics) are reached. */
   agents?: AgentAccess;
+  /** The masters are Shoal's embedded emulator. */
+  emulated?: boolean;
 }
 
 /**
@@ -59,6 +62,8 @@ export class FrameworkHost {
   private stopped = false;
   private readonly operator: OperatorClient;
   private readonly agents: AgentSandboxReader;
+  /** Why the last attempt to lead the subscription failed, until one succeeds. */
+  private problem: string | null = null;
 
   constructor(
     private readonly services: Services,
@@ -69,7 +74,11 @@ export class FrameworkHost {
     private readonly log: Logger,
   ) {
     this.operator = new OperatorClient(options.mesos);
-    const view = (this.clusterView = new LiveClusterView(this.operator, () => this.framework));
+    const view = (this.clusterView = new LiveClusterView(
+      this.operator,
+      () => this.framework,
+      () => ({ problem: this.problem, emulated: options.emulated ?? false }),
+    ));
     services.cluster = view;
     services.containers.placement = view;
     services.tenants.mesosPolicy = new OperatorPolicySync(this.operator);
@@ -148,12 +157,15 @@ export class FrameworkHost {
   private async lead(): Promise<void> {
     const roles = await this.tenantRoles();
     if (this.stopped) return;
+    await this.checkMasterVersion();
+    if (this.stopped) return;
     const client = new SchedulerClient(this.options.mesos);
     const framework = new MesosFramework(
       client,
       this.services.taskStore,
       { ...this.options.framework, roles },
       {
+        onFrameworkRemoved: (removed) => void this.frameworkRemoved(removed),
         onSubscribed: (id) =>
           this.log.info('subscribed to Mesos', { frameworkId: id, master: client.leader }),
         onDisconnected: (error) =>
@@ -211,6 +223,7 @@ export class FrameworkHost {
       await framework.stop().catch(() => undefined);
       return;
     }
+    this.problem = null;
     supervisor.start();
     this.logSampler = new LogSampler(
       this.db.prisma,
@@ -226,6 +239,35 @@ export class FrameworkHost {
     void this.pruneEvents();
     this.pruneTimer = setInterval(() => void this.pruneEvents(), EVENT_PRUNE_MS);
     this.pruneTimer.unref();
+  }
+
+  /** Mesos removed the framework and killed its tasks; Shoal registers afresh. */
+  private async frameworkRemoved(removed: {
+    frameworkId: string;
+    tasks: number;
+    message: string;
+  }): Promise<void> {
+    this.log.warn('Mesos had removed the framework; registering afresh', { ...removed });
+    try {
+      await this.services.audit.record({
+        actor: 'shoal',
+        action: 'framework.removed',
+        target: removed.frameworkId,
+        detail: { killedTasks: removed.tasks, message: removed.message },
+      });
+    } catch (error) {
+      this.log.warn('recording the framework removal failed', { error: String(error) });
+    }
+  }
+
+  /** Refuses a master older than Shoal needs; asked again at every attempt to lead. */
+  private async checkMasterVersion(): Promise<void> {
+    const version = await this.operator.getVersion();
+    const refused = unsupportedVersion(version, this.operator.leader);
+    if (refused) {
+      this.problem = refused;
+      throw new Error(refused);
+    }
   }
 
   private async pruneEvents(): Promise<void> {

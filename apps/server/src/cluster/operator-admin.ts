@@ -5,7 +5,8 @@ import type {
   MesosClusterOperator,
   ResourceSummary,
 } from '@shoal/core';
-import type { maintenance, OperatorClient, Value } from '@shoal/mesos';
+import { ShoalError } from '@shoal/core';
+import type { MachineID, maintenance, master, OperatorClient, Value } from '@shoal/mesos';
 import { summary } from './resources';
 
 function quotaSummary(
@@ -22,6 +23,27 @@ function quotaSummary(
 
 const nowNanos = () => BigInt(Date.now()) * 1_000_000n;
 
+/**
+ * The machine Mesos runs an agent on: its hostname and the IP of its pid
+ * (`slave(1)@10.0.0.5:5051`). Mesos matches maintenance machines on both, so a
+ * machine id without the IP matches no agent at all.
+ */
+export function machineOf(agent: master.Response.GetAgents.Agent): MachineID {
+  const ip = /@\[?([^\]@]+?)\]?:\d+$/.exec(agent.pid ?? '')?.[1];
+  return { hostname: agent.agent_info.hostname, ...(ip ? { ip } : {}) };
+}
+
+/** Equal as Mesos compares machine ids: hostname case-insensitively, IP exactly, unset as empty. */
+function sameMachine(a: MachineID, b: MachineID): boolean {
+  return (
+    (a.hostname ?? '').toLowerCase() === (b.hostname ?? '').toLowerCase() &&
+    (a.ip ?? '') === (b.ip ?? '')
+  );
+}
+
+const sameHost = (machine: MachineID, hostname: string) =>
+  (machine.hostname ?? '').toLowerCase() === hostname.toLowerCase();
+
 /** The admin pages' view of, and actions on, the whole cluster through the v1 operator API. */
 export class OperatorClusterAdmin implements MesosClusterOperator {
   constructor(
@@ -34,10 +56,12 @@ export class OperatorClusterAdmin implements MesosClusterOperator {
       this.operator.getAgents(),
       this.operator.getMaintenanceStatus(),
     ]);
-    const draining = new Set((status.draining_machines ?? []).map((m) => m.id.hostname));
-    const down = new Set((status.down_machines ?? []).map((m) => m.hostname));
+    const draining = (status.draining_machines ?? []).map((m) => m.id);
+    const down = status.down_machines ?? [];
     return (agents.agents ?? []).map((a) => {
       const hostname = a.agent_info.hostname;
+      const machine = machineOf(a);
+      const listed = (machines: MachineID[]) => machines.some((m) => sameMachine(m, machine));
       const drainState = a.drain_info?.state;
       return {
         id: a.agent_info.id?.value ?? '',
@@ -52,7 +76,7 @@ export class OperatorClusterAdmin implements MesosClusterOperator {
         used: summary(a.allocated_resources),
         active: a.active,
         drainState: drainState === 'DRAINING' || drainState === 'DRAINED' ? drainState : null,
-        maintenance: down.has(hostname) ? 'DOWN' : draining.has(hostname) ? 'SCHEDULED' : null,
+        maintenance: listed(down) ? 'DOWN' : listed(draining) ? 'SCHEDULED' : null,
       };
     });
   }
@@ -107,10 +131,14 @@ export class OperatorClusterAdmin implements MesosClusterOperator {
   }
 
   async scheduleMaintenance(hostname: string, durationSeconds: number): Promise<void> {
+    const agents = (await this.operator.getAgents()).agents ?? [];
+    const machines = agents.map(machineOf).filter((m) => sameHost(m, hostname));
+    if (machines.length === 0)
+      throw new ShoalError('NOT_FOUND', `No agent of the cluster runs on ${hostname}`);
     const schedule = await this.operator.getMaintenanceSchedule();
     const windows = withoutMachine(schedule, hostname);
     windows.push({
-      machine_ids: [{ hostname }],
+      machine_ids: machines.filter((m, i) => machines.findIndex((n) => sameMachine(m, n)) === i),
       unavailability: {
         start: { nanoseconds: nowNanos() },
         duration: { nanoseconds: BigInt(Math.round(durationSeconds * 1e9)) },
@@ -121,20 +149,19 @@ export class OperatorClusterAdmin implements MesosClusterOperator {
 
   async endMaintenance(hostname: string): Promise<void> {
     const status = await this.operator.getMaintenanceStatus();
-    if ((status.down_machines ?? []).some((m) => m.hostname === hostname)) {
-      await this.operator.stopMaintenance([{ hostname }]);
-    }
+    const down = (status.down_machines ?? []).filter((m) => sameHost(m, hostname));
+    if (down.length > 0) await this.operator.stopMaintenance(down);
     const schedule = await this.operator.getMaintenanceSchedule();
     await this.operator.updateMaintenanceSchedule({ windows: withoutMachine(schedule, hostname) });
   }
 }
 
-/** The schedule's windows with one machine taken out (and windows left empty dropped). */
+/** The schedule's windows with a host's machines taken out (and windows left empty dropped). */
 function withoutMachine(schedule: maintenance.Schedule, hostname: string): maintenance.Window[] {
   return (schedule.windows ?? [])
     .map((w) => ({
       ...w,
-      machine_ids: (w.machine_ids ?? []).filter((m) => m.hostname !== hostname),
+      machine_ids: (w.machine_ids ?? []).filter((m) => !sameHost(m, hostname)),
     }))
     .filter((w) => w.machine_ids.length > 0);
 }

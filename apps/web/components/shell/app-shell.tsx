@@ -22,6 +22,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
+  const status = useQuery(trpc.system.status.queryOptions());
   const signOut = useMutation(
     trpc.auth.signOut.mutationOptions({
       onSettled: () => {
@@ -79,6 +80,12 @@ export function AppShell({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
+      {status.data?.emulatedCluster && (
+        <div role="status" data-testid="emulated-cluster" className="bg-amber-100 px-4 py-2 text-center text-sm text-amber-950">
+          <strong>Emulated Mesos cluster.</strong> Shoal runs on its built-in Mesos emulator: containers shown here do not
+          run anywhere. Set MESOS_MASTER to use a real cluster.
+        </div>
+      )}
       <main id="main" className="mx-auto max-w-7xl px-4 py-6">
         {children}
       </main>

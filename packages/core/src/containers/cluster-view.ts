@@ -40,6 +40,10 @@ export interface FrameworkStatus {
   /** Roles the framework is subscribed with, and which of them are suppressed. */
   roles: string[];
   suppressedRoles: string[];
+  /** Why Shoal cannot hold a subscription right now (say, a master too old), if it knows. */
+  problem: string | null;
+  /** The cluster is Shoal's embedded Mesos emulator: containers run nowhere. */
+  emulated: boolean;
 }
 
 export interface ClusterView {

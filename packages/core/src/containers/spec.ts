@@ -78,6 +78,9 @@ export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
     }
   }
   const networkMode = input.networkMode ?? 'bridge';
+  // Docker's own refusal; Mesos's Docker containerizer would fail the task instead.
+  if (networkMode === 'host' && input.hostname)
+    throw invalid('conflicting options: hostname and the network mode');
   if (networkMode !== 'bridge' && ports.length > 0) {
     throw invalid(`port publishing needs the bridge network, not "${networkMode}"`);
   }

@@ -112,11 +112,19 @@ export function applyStatus(
   const killedBy = (task.killedBy as 'stop' | 'kill' | null) ?? undefined;
   const exitCode = exitCodeOf(state, message, killedBy);
   const diedOfItself = !killedBy && c.desiredState === 'RUNNING';
+  // Killed with the framework Mesos removed: not the container's doing, and it says so.
+  const withFramework = reason === 'REASON_FRAMEWORK_REMOVED';
   const error =
-    state === 'TASK_FINISHED' || state === 'TASK_KILLED'
+    state === 'TASK_FINISHED' || (state === 'TASK_KILLED' && !withFramework)
       ? null
       : describeFailure(state, reason, message);
-  effects.events.push({ action: 'die', attributes: { exitCode: String(exitCode) } });
+  effects.events.push({
+    action: 'die',
+    attributes: {
+      exitCode: String(exitCode),
+      ...(withFramework && message ? { reason: message } : {}),
+    },
+  });
   if (killedBy === 'stop') effects.events.push({ action: 'stop' });
 
   if (c.state === 'REMOVING') {

@@ -13,11 +13,16 @@ export interface SystemStatus {
   database: DatabaseHealth;
   tenants: number;
   containers: number;
+  /** Containers run on Shoal's embedded Mesos emulator, that is nowhere. */
+  emulatedCluster: boolean;
 }
 
 export const SHOAL_VERSION = '0.1.0';
 
 export class SystemService {
+  /** Set by the process that runs the embedded Mesos emulator instead of a real cluster. */
+  emulatedCluster = false;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly databaseKind: DatabaseHealth['kind'],
@@ -46,14 +51,26 @@ export class SystemService {
   async status(viewer: Principal | null): Promise<SystemStatus> {
     const database = await this.databaseHealth();
     if (!database.ok || !viewer) {
-      return { version: SHOAL_VERSION, database, tenants: 0, containers: 0 };
+      return {
+        version: SHOAL_VERSION,
+        database,
+        tenants: 0,
+        containers: 0,
+        emulatedCluster: this.emulatedCluster,
+      };
     }
     const visible = viewer.isAdmin ? {} : { memberships: { some: { userId: viewer.id } } };
     const [tenants, containers] = await Promise.all([
       this.prisma.tenant.count({ where: visible }),
       this.prisma.container.count({ where: { tenant: visible } }),
     ]);
-    return { version: SHOAL_VERSION, database, tenants, containers };
+    return {
+      version: SHOAL_VERSION,
+      database,
+      tenants,
+      containers,
+      emulatedCluster: this.emulatedCluster,
+    };
   }
 }
 

@@ -411,6 +411,8 @@ const cluster: ClusterView = {
     master: 'http://master.example:5050',
     roles: [],
     suppressedRoles: [],
+    problem: null,
+    emulated: false,
   }),
 };
 

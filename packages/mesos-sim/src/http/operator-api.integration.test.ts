@@ -181,6 +181,52 @@ describe('operator API', () => {
     await subscription.close();
   });
 
+  it('answers GET_VERSION, GET_FLAGS and GET_METRICS as a master does', async () => {
+    const operator = t.operator();
+    const fw = await t.framework(frameworkInfo('metered', ['dev']));
+    const [offer] = await fw.offers();
+    if (!offer) throw new Error('no offer');
+    await fw.launch(offer, [taskOn(offer, 'm-1', { image: 'nginx', cpus: 1, mem: 256 })]);
+    await fw.update('m-1', 'TASK_RUNNING');
+
+    expect(await operator.getVersion()).toBe('1.11.0');
+    const flags = await operator.getFlags();
+    expect(flags.get('allocation_interval')).toBe('20ms');
+    expect(flags.get('port')).toBe(new URL(t.sim.masterUrls[0] ?? '').port);
+    expect(flags.get('quorum')).toBe('2');
+    const metrics = await operator.getMetrics();
+    expect(metrics.get('master/elected')).toBe(1);
+    expect(metrics.get('master/slaves_active')).toBe(2);
+    expect(metrics.get('master/frameworks_active')).toBe(1);
+    expect(metrics.get('master/tasks_running')).toBe(1);
+    expect(metrics.get('master/cpus_total')).toBe(8);
+    expect(metrics.get('master/cpus_used')).toBe(1);
+    expect(metrics.get('master/mem_used')).toBe(256);
+  });
+
+  it('writes unset fields that have a default into JSON answers, as a master does', async () => {
+    const fw = await t.framework(frameworkInfo('plain', ['dev']));
+    const [offer] = await fw.offers();
+    if (!offer) throw new Error('no offer');
+    await fw.launch(offer, [taskOn(offer, 'd-1', { image: 'nginx' })]);
+    await fw.update('d-1', 'TASK_RUNNING');
+    const json = async (type: 'GET_FRAMEWORKS' | 'GET_TASKS') => {
+      const leader = `${t.sim.leaderUrl ?? ''}/api/v1`;
+      const answer = await postCall(leader, 'mesos.v1.master.Call', { type }, { format: 'json' });
+      return JSON.parse(answer.text) as Record<string, Record<string, unknown[]>>;
+    };
+    const framework = (await json('GET_FRAMEWORKS')).get_frameworks?.frameworks?.[0] as {
+      framework_info: Record<string, unknown>;
+    };
+    // Never sent by the framework; written with their defaults. `role` is deprecated: left out.
+    expect(framework.framework_info).toMatchObject({ failover_timeout: 0, checkpoint: false });
+    expect(framework.framework_info).not.toHaveProperty('role');
+    const task = (await json('GET_TASKS')).get_tasks?.tasks?.[0] as {
+      container: { docker: Record<string, unknown> };
+    };
+    expect(task.container.docker).toMatchObject({ network: 'HOST', privileged: false });
+  });
+
   it('follows the transport rules of the scheduler API', async () => {
     const [leader, other] = t.sim.masterUrls.map((u) => `${u}/api/v1`);
     const redirect = await rawRequest(other ?? '', {
@@ -195,6 +241,14 @@ describe('operator API', () => {
     expect(
       (await rawRequest(leader ?? '', { headers: { 'Content-Type': 'text/xml' }, body: '<x/>' }))
         .status,
+    ).toBe(415);
+    expect(
+      (
+        await rawRequest(leader ?? '', {
+          headers: { 'Content-Type': 'application/x-protobuf; charset=binary' },
+          body: '',
+        })
+      ).status,
     ).toBe(415);
     expect(
       (

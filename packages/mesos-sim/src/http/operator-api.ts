@@ -4,7 +4,7 @@ import { AgentError } from '../agents';
 import { MaintenanceError } from '../maintenance';
 import type { Master } from '../master';
 import { isSubroleOrSelf } from '../roles';
-import { MESOS_VERSION } from '../views';
+import { masterFlags, masterMetrics, versionInfo } from '../master-status';
 import {
   EventStream,
   notAcceptable,
@@ -44,7 +44,7 @@ export async function handleOperatorApi(
   const format = responseFormat(req);
   if (!format) return notAcceptable(res);
   try {
-    dispatch(master, call, format, res);
+    dispatch(master, self, call, format, res);
   } catch (error) {
     if (error instanceof AgentError || error instanceof MaintenanceError)
       return sendText(res, 400, error.message);
@@ -52,7 +52,13 @@ export async function handleOperatorApi(
   }
 }
 
-function dispatch(master: Master, call: m.Call, format: WireFormat, res: ServerResponse): void {
+function dispatch(
+  master: Master,
+  self: number,
+  call: m.Call,
+  format: WireFormat,
+  res: ServerResponse,
+): void {
   const respond = (response: m.Response) =>
     sendMessage(res, 200, 'mesos.v1.master.Response', response, format);
   const ok = () => sendText(res, 200);
@@ -63,7 +69,14 @@ function dispatch(master: Master, call: m.Call, format: WireFormat, res: ServerR
     case 'GET_VERSION':
       return respond({
         type: 'GET_VERSION',
-        get_version: { version_info: { version: MESOS_VERSION } },
+        get_version: { version_info: versionInfo(master) },
+      });
+    case 'GET_FLAGS':
+      return respond({ type: 'GET_FLAGS', get_flags: { flags: masterFlags(master, self) } });
+    case 'GET_METRICS':
+      return respond({
+        type: 'GET_METRICS',
+        get_metrics: { metrics: masterMetrics(master, self) },
       });
     case 'GET_MASTER': {
       const info = master.leaderInfo();

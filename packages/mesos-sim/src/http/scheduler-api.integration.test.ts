@@ -2,7 +2,7 @@ import type { scheduler } from '@shoal/mesos';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SimCluster, startSimCluster } from '../index';
 import { frameworkInfo } from '../testing/framework';
-import { decodeResponse, postCall, RawStream, rawRequest } from '../testing/raw-http';
+import { postCall, RawStream, rawRequest } from '../testing/raw-http';
 
 // Exact transport behaviour of POST /api/v1/scheduler, driven with plain node:http.
 
@@ -191,16 +191,12 @@ describe('status codes', () => {
     expect((await call(fid, streamId, { type: 'UNKNOWN' })).status).toBe(501);
   });
 
-  it('RECONCILE_OPERATIONS answers 200 with an empty list', async () => {
+  it('RECONCILE_OPERATIONS answers 202', async () => {
     const response = await call(fid, streamId, {
       type: 'RECONCILE_OPERATIONS',
       reconcile_operations: { operations: [] },
     });
-    expect(response.status).toBe(200);
-    expect(
-      decodeResponse('mesos.v1.scheduler.Response', response).reconcile_operations
-        ?.operation_statuses ?? [],
-    ).toEqual([]);
+    expect(response.status).toBe(202);
   });
 
   it('400 for bad requests', async () => {
@@ -261,6 +257,15 @@ describe('status codes', () => {
     expect(
       (await rawRequest(url, { headers: { 'Content-Type': 'text/plain' }, body: 'x' })).status,
     ).toBe(415);
+    // The master compares the whole Content-Type: a charset makes it another type.
+    const charset = await rawRequest(url, {
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      body: '{"type":"SUBSCRIBE"}',
+    });
+    expect([charset.status, charset.text]).toEqual([
+      415,
+      "Expecting 'Content-Type' of application/json or application/x-protobuf",
+    ]);
     const notAcceptable = await postCall(
       url,
       'mesos.v1.scheduler.Call',

@@ -9,7 +9,6 @@ import {
   receiveCall,
   type RequiredFields,
   responseFormat,
-  sendMessage,
   sendText,
 } from './transport';
 
@@ -168,18 +167,10 @@ function dispatch(
     case 'RECONCILE':
       reconcile(master, framework, call.reconcile ?? {});
       return accepted();
-    case 'RECONCILE_OPERATIONS': {
-      // No offer operations other than launches exist here, so there is nothing to report.
-      const format = responseFormat(req);
-      if (!format) return notAcceptable(res);
-      return sendMessage(
-        res,
-        200,
-        'mesos.v1.scheduler.Response',
-        { type: 'RECONCILE_OPERATIONS', reconcile_operations: { operation_statuses: [] } },
-        format,
-      );
-    }
+    case 'RECONCILE_OPERATIONS':
+      // Answers come as UPDATE_OPERATION_STATUS events; with no offer operations but
+      // launches emulated, there are none to send.
+      return accepted();
     case 'MESSAGE':
     case 'REQUEST':
     case 'ACKNOWLEDGE_OPERATION_STATUS':

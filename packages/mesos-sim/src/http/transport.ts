@@ -44,7 +44,7 @@ export function sendMessage<N extends MessageName>(
   message: MessageOf<N>,
   format: WireFormat,
 ): void {
-  const body = encodeMessage(type, message, format);
+  const body = encodeMessage(type, message, format, { withDefaults: true });
   res.writeHead(status, {
     'Content-Type': CONTENT_TYPES[format],
     'Content-Length': String(body.byteLength),
@@ -161,7 +161,12 @@ async function readCall<N extends MessageName>(
     sendText(res, 400, "Expecting 'Content-Type' to be present");
     return undefined;
   }
-  const format = formatFromContentType(contentType);
+  // The master compares the whole header: parameters such as a charset make it a type it
+  // does not take.
+  const format =
+    contentType === CONTENT_TYPES.json || contentType === CONTENT_TYPES.protobuf
+      ? formatFromContentType(contentType)
+      : undefined;
   if (!format) {
     sendText(
       res,
@@ -258,7 +263,9 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
       this.res.cork();
       process.nextTick(() => this.uncork());
     }
-    this.res.write(encodeRecord(encodeMessage(this.type, event, this.format)));
+    this.res.write(
+      encodeRecord(encodeMessage(this.type, event, this.format, { withDefaults: true })),
+    );
   }
 
   close(): void {

@@ -29,14 +29,21 @@ function describeFailure(
   return new MesosCodecError(`cannot ${verb} ${type} as ${format}: ${reason}`, { cause });
 }
 
+/**
+ * `withDefaults` writes unset fields that have an explicit default into JSON, as a Mesos
+ * master's JSON answers carry them (`"shell": true`, `"network": "HOST"`, …).
+ */
 export function encodeMessage<N extends MessageName>(
   type: N,
   message: MessageOf<N>,
   format: WireFormat,
+  options: { withDefaults?: boolean } = {},
 ): Uint8Array {
   const schema = messageType(type);
   try {
-    return format === 'json' ? encodeJson(schema, message) : encodeProtobuf(schema, message);
+    return format === 'json'
+      ? encodeJson(schema, message, { defaults: options.withDefaults ?? false })
+      : encodeProtobuf(schema, message);
   } catch (cause) {
     throw describeFailure('encode', type, format, cause);
   }

@@ -10,7 +10,7 @@ import {
   isFloating,
 } from './scalars';
 import { leafShape } from './schema';
-import { DROP, type FieldPath, walkMessage } from './walk';
+import { DROP, type FieldPath, walkMessage, type WalkOptions } from './walk';
 
 // Mesos's own JSON mapping (stout/protobuf.hpp), which is not proto3 JSON:
 // keys are the proto field names, enums are name strings (numbers are
@@ -92,8 +92,12 @@ function fromJsonLeaf(field: protobuf.Field, value: unknown, path: FieldPath): u
   return value;
 }
 
-export function encodeJson(type: protobuf.Type, message: unknown): Uint8Array {
-  return utf8.encode(stringifyJson(walkMessage(type, message, toJsonLeaf)));
+export function encodeJson(
+  type: protobuf.Type,
+  message: unknown,
+  options: WalkOptions = {},
+): Uint8Array {
+  return utf8.encode(stringifyJson(walkMessage(type, message, toJsonLeaf, options)));
 }
 
 export function decodeJson(type: protobuf.Type, bytes: Uint8Array): Record<string, unknown> {

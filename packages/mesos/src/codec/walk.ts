@@ -31,6 +31,22 @@ export type LeafConverter = (field: protobuf.Field, value: unknown, path: FieldP
 
 type Plain = Record<string, unknown>;
 
+export interface WalkOptions {
+  /**
+   * Fill unset singular fields that have an explicit `[default = …]` and are not
+   * deprecated, as Mesos's JSON writer does in everything a master answers.
+   */
+  defaults?: boolean;
+}
+
+/** The explicit default an unset field is written with, if the options ask for it. */
+function writtenDefault(field: protobuf.Field, options: WalkOptions): unknown {
+  if (!options.defaults || field.repeated || field.map) return undefined;
+  const fieldOptions = field.options as { default?: unknown; deprecated?: boolean } | undefined;
+  if (fieldOptions?.default === undefined || fieldOptions.deprecated) return undefined;
+  return fieldOptions.default;
+}
+
 export function isPlainObject(value: unknown): value is Plain {
   if (
     typeof value !== 'object' ||
@@ -48,9 +64,14 @@ export function isPlainObject(value: unknown): value is Plain {
  * empty repeated/map fields are left out so both formats yield the same shape.
  * Throws "Missing required fields: a, b.c" like Mesos when required fields are unset.
  */
-export function walkMessage(type: protobuf.Type, source: unknown, leaf: LeafConverter): Plain {
+export function walkMessage(
+  type: protobuf.Type,
+  source: unknown,
+  leaf: LeafConverter,
+  options: WalkOptions = {},
+): Plain {
   const missing: FieldPath[] = [];
-  const result = walk(type, source, undefined, leaf, missing);
+  const result = walk(type, source, undefined, leaf, missing, options);
   if (missing.length > 0)
     throw new MesosCodecError(`Missing required fields: ${missing.join(', ')}`);
   return result;
@@ -62,6 +83,7 @@ function walk(
   at: FieldPath | undefined,
   leaf: LeafConverter,
   missing: FieldPath[],
+  options: WalkOptions,
 ): Plain {
   if (!isPlainObject(source))
     throw new MesosCodecError(
@@ -69,7 +91,8 @@ function walk(
     );
   const out: Plain = {};
   for (const field of type.fieldsArray) {
-    const value = Object.hasOwn(source, field.name) ? source[field.name] : undefined;
+    const given = Object.hasOwn(source, field.name) ? source[field.name] : undefined;
+    const value = given ?? writtenDefault(field, options);
     if (value === undefined || value === null) {
       if (field.required) missing.push(new FieldPath(at, field.name));
       continue;
@@ -86,6 +109,7 @@ function walk(
           new FieldPath(path, `[${JSON.stringify(key)}]`),
           leaf,
           missing,
+          options,
         );
         if (converted !== DROP) entries[key] = converted;
       }
@@ -94,11 +118,13 @@ function walk(
       if (!Array.isArray(value))
         throw new MesosCodecError(`${path}: expected an array for a repeated field`);
       const items = value
-        .map((item: unknown, i) => convert(field, item, new FieldPath(path, i), leaf, missing))
+        .map((item: unknown, i) =>
+          convert(field, item, new FieldPath(path, i), leaf, missing, options),
+        )
         .filter((item) => item !== DROP);
       if (items.length > 0) out[field.name] = items;
     } else {
-      const converted = convert(field, value, path, leaf, missing);
+      const converted = convert(field, value, path, leaf, missing, options);
       if (converted !== DROP) out[field.name] = converted;
       else if (field.required) missing.push(path);
     }
@@ -112,7 +138,8 @@ function convert(
   path: FieldPath,
   leaf: LeafConverter,
   missing: FieldPath[],
+  options: WalkOptions,
 ): unknown {
   const nested = nestedMessage(field);
-  return nested ? walk(nested, value, path, leaf, missing) : leaf(field, value, path);
+  return nested ? walk(nested, value, path, leaf, missing, options) : leaf(field, value, path);
 }

@@ -12,6 +12,7 @@ export const ZGetStatusResponseSchema = z.object({
   }),
   tenants: z.number().int(),
   containers: z.number().int(),
+  emulatedCluster: z.boolean(),
 });
 
 export const getStatusRoute = publicProcedure

@@ -31,6 +31,16 @@ export default function AdminClusterPage() {
           <>
             <Section title="Shoal framework">
               <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2 text-sm">
+                <dt className="text-slate-600">Cluster</dt>
+                <dd>{o.framework.emulated ? <Badge tone="amber">emulated: containers run nowhere</Badge> : <Badge tone="slate">Apache Mesos</Badge>}</dd>
+                {o.framework.problem && (
+                  <>
+                    <dt className="text-slate-600">Problem</dt>
+                    <dd className="text-sm text-red-800" data-testid="framework-problem">
+                      {o.framework.problem}
+                    </dd>
+                  </>
+                )}
                 <dt className="text-slate-600">Subscription</dt>
                 <dd>{o.framework.subscribed ? <Badge tone="green">subscribed</Badge> : <Badge tone="amber">not subscribed on this server</Badge>}</dd>
                 <dt className="text-slate-600">Framework id</dt>

@@ -11,6 +11,8 @@ export const ZGetClusterOverviewResponseSchema = z.object({
     master: z.string().nullable(),
     roles: z.array(z.string()),
     suppressedRoles: z.array(z.string()),
+    problem: z.string().nullable(),
+    emulated: z.boolean(),
   }),
   /** Whether a Mesos operator client is attached for the rest. */
   connected: z.boolean(),
