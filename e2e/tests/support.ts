@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { expect, type Browser, type Page } from '@playwright/test';
 
 export const baseURL = () => process.env.SHOAL_E2E_BASE_URL!;
@@ -16,7 +18,12 @@ export async function signIn(page: Page, email: string, password: string): Promi
 }
 
 /** Signs in with a one-time password and replaces it, as every new account must. */
-export async function firstSignIn(browser: Browser, email: string, oneTime: string, chosen: string): Promise<Page> {
+export async function firstSignIn(
+  browser: Browser,
+  email: string,
+  oneTime: string,
+  chosen: string,
+): Promise<Page> {
   const page = await (await browser.newContext({ baseURL: baseURL() })).newPage();
   await signIn(page, email, oneTime);
   await expect(page.getByRole('heading', { name: 'Choose your own password' })).toBeVisible();
@@ -26,4 +33,35 @@ export async function firstSignIn(browser: Browser, email: string, oneTime: stri
   await page.getByRole('button', { name: 'Set password' }).click();
   await expect(page.getByRole('heading', { name: 'My tenants' })).toBeVisible();
   return page;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs a `shoal` admin command against the suite's database, as an operator would. */
+export async function shoal(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('npx', ['tsx', 'apps/server/src/main.ts', ...args], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: process.env.SHOAL_E2E_DATABASE_URL,
+      SHOAL_LOG_LEVEL: 'warn',
+    },
+  });
+  return stdout;
+}
+
+/**
+ * A user of its own for a spec, made with `shoal user create` and signed in with `chosen` as
+ * its password, so specs need not share the admin's.
+ */
+export async function newUser(
+  browser: Browser,
+  email: string,
+  chosen: string,
+  flags: string[] = [],
+): Promise<Page> {
+  const out = await shoal('user', 'create', email, ...flags);
+  const oneTime = /one-time password[^:]*: (\S+)/.exec(out)?.[1];
+  if (!oneTime) throw new Error(`No one-time password in: ${out}`);
+  return firstSignIn(browser, email, oneTime, chosen);
 }

@@ -1,0 +1,167 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+// The whole product the way `npm start` runs it — control plane and the built dashboard —
+// on free ports, over a database made for it. The suite shares one (global-setup.ts); a test
+// that kills the control plane boots its own.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const run = promisify(execFile);
+
+export interface Stack {
+  baseURL: string;
+  apiURL: string;
+  dockerURL: string;
+  databaseURL: string;
+  adminPassword: string;
+  /** SIGKILLs the control plane (the dashboard keeps running). */
+  killControlPlane(): void;
+  /** Starts the control plane again on the same ports and database; resolves once healthy. */
+  startControlPlane(): Promise<void>;
+  /** Runs a `shoal` admin command against this stack's database; resolves to its output. */
+  shoal(...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not become ready in ${timeoutMs} ms`);
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  return spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+    detached: true,
+  });
+}
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+export async function startStack(): Promise<Stack> {
+  const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const database = `shoal_e2e_${randomBytes(5).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${database}"`);
+  const databaseUrl = new URL(serverUrl);
+  databaseUrl.pathname = `/${database}`;
+
+  const [apiPort, webPort, dockerPort] = [await freePort(), await freePort(), await freePort()];
+  // First start writes the admin's one-time password here, as it does for an operator.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-'));
+  const env = {
+    DATABASE_URL: databaseUrl.toString(),
+    SHOAL_DATA_DIR: dataDir,
+    SHOAL_DOCKER_PORT: String(dockerPort),
+    SHOAL_PORT: String(apiPort),
+    SHOAL_METRICS_PORT: '0',
+    SHOAL_SERVER_URL: `http://127.0.0.1:${apiPort}`,
+    NEXT_TELEMETRY_DISABLED: '1',
+    // The request log would bury the test report; warnings and faults still show.
+    SHOAL_LOG_LEVEL: 'warn',
+  };
+  let server: ChildProcess | undefined;
+  let web: ChildProcess | undefined;
+  const startControlPlane = async () => {
+    server = start('npx', ['tsx', 'apps/server/src/main.ts', 'serve'], root, env);
+    await waitFor(`${env.SHOAL_SERVER_URL}/healthz`, server);
+  };
+  const stop = async () => {
+    for (const child of [server, web]) if (child) signal(child, 'SIGTERM');
+    await Promise.race([
+      Promise.all([server, web].map((c) => c && exited(c))),
+      new Promise((r) => setTimeout(r, 5_000)),
+    ]);
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await startControlPlane();
+    web = start(
+      'npx',
+      ['next', 'start', '-p', String(webPort), '-H', '127.0.0.1'],
+      path.join(root, 'apps/web'),
+      env,
+    );
+    await waitFor(`http://127.0.0.1:${webPort}/`, web);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    baseURL: `http://127.0.0.1:${webPort}`,
+    apiURL: env.SHOAL_SERVER_URL,
+    dockerURL: `http://127.0.0.1:${dockerPort}`,
+    databaseURL: env.DATABASE_URL,
+    adminPassword: adminPassword(dataDir),
+    killControlPlane: () => server && signal(server, 'SIGKILL'),
+    startControlPlane,
+    async shoal(...args) {
+      const { stdout } = await run('npx', ['tsx', 'apps/server/src/main.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, ...env },
+      });
+      return stdout;
+    },
+    stop,
+  };
+}
+
+function adminPassword(dataDir: string): string {
+  const notes = readFileSync(path.join(dataDir, 'first-start.txt'), 'utf8');
+  const match = /cluster admin\s+admin@shoal\.local\s+(\S+)/.exec(notes);
+  if (!match?.[1]) throw new Error(`No admin password in the first-start notes:\n${notes}`);
+  return match[1];
+}
