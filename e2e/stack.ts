@@ -91,7 +91,35 @@ const exited = (child: ChildProcess) =>
     ? Promise.resolve()
     : new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /**
+   * Run the Mesos emulator as a process of its own, so that killing the control plane leaves
+   * the cluster and its tasks running, as a real Mesos cluster would.
+   */
+  separateEmulator?: boolean;
+}
+
+/** Starts the emulator's CLI and resolves to its MESOS_MASTER once it listens. */
+function startEmulator(): Promise<{ child: ChildProcess; masters: string }> {
+  const child = spawn(
+    'npx',
+    ['tsx', 'packages/mesos-sim/src/cli.ts', '--port', '0', '--gateway-port', '0', '--quiet'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const masters = /^MESOS_MASTER=(\S+)$/m.exec(out)?.[1];
+      if (masters) resolve({ child, masters });
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the Mesos emulator exited with ${code}: ${out}`)),
+    );
+  });
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const database = `shoal_e2e_${randomBytes(5).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${database}"`);
@@ -101,7 +129,9 @@ export async function startStack(): Promise<Stack> {
   const [apiPort, webPort, dockerPort] = [await freePort(), await freePort(), await freePort()];
   // First start writes the admin's one-time password here, as it does for an operator.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-'));
+  const emulator = options.separateEmulator ? await startEmulator() : undefined;
   const env = {
+    ...(emulator ? { MESOS_MASTER: emulator.masters } : {}),
     DATABASE_URL: databaseUrl.toString(),
     SHOAL_DATA_DIR: dataDir,
     SHOAL_DOCKER_PORT: String(dockerPort),
@@ -119,9 +149,10 @@ export async function startStack(): Promise<Stack> {
     await waitFor(`${env.SHOAL_SERVER_URL}/healthz`, server);
   };
   const stop = async () => {
-    for (const child of [server, web]) if (child) signal(child, 'SIGTERM');
+    const children = [server, web, emulator?.child];
+    for (const child of children) if (child) signal(child, 'SIGTERM');
     await Promise.race([
-      Promise.all([server, web].map((c) => c && exited(c))),
+      Promise.all(children.map((c) => c && exited(c))),
       new Promise((r) => setTimeout(r, 5_000)),
     ]);
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);

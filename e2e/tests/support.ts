@@ -10,8 +10,13 @@ const SCREENSHOTS = fileURLToPath(new URL('../../.test-results/screenshots/', im
 export const shot = (page: Page, name: string) =>
   page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 
-export async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${baseURL()}/sign-in`);
+export async function signIn(
+  page: Page,
+  email: string,
+  password: string,
+  base = baseURL(),
+): Promise<void> {
+  await page.goto(`${base}/sign-in`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -23,9 +28,10 @@ export async function firstSignIn(
   email: string,
   oneTime: string,
   chosen: string,
+  base = baseURL(),
 ): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: baseURL() })).newPage();
-  await signIn(page, email, oneTime);
+  const page = await (await browser.newContext({ baseURL: base })).newPage();
+  await signIn(page, email, oneTime, base);
   await expect(page.getByRole('heading', { name: 'Choose your own password' })).toBeVisible();
   await page.getByLabel('Current password').fill(oneTime);
   await page.getByLabel('New password', { exact: true }).fill(chosen);
@@ -59,9 +65,10 @@ export async function newUser(
   email: string,
   chosen: string,
   flags: string[] = [],
+  stack: { baseURL: string; shoal: typeof shoal } = { baseURL: baseURL(), shoal },
 ): Promise<Page> {
-  const out = await shoal('user', 'create', email, ...flags);
+  const out = await stack.shoal('user', 'create', email, ...flags);
   const oneTime = /one-time password[^:]*: (\S+)/.exec(out)?.[1];
   if (!oneTime) throw new Error(`No one-time password in: ${out}`);
-  return firstSignIn(browser, email, oneTime, chosen);
+  return firstSignIn(browser, email, oneTime, chosen, stack.baseURL);
 }

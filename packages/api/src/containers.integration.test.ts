@@ -17,15 +17,19 @@ beforeAll(async () => {
   memberA = await h.userCaller('member@a.example', { 'team-a': 'MEMBER' });
   viewerA = await h.userCaller('viewer@a.example', { 'team-a': 'VIEWER' });
   memberB = await h.userCaller('member@b.example', { 'team-b': 'MEMBER' });
-  containerOfA = (await h.services.containers.create(tenantA.id, { ...nginx, name: 'web' }, 'test')).id;
+  containerOfA = (await h.services.containers.create(tenantA.id, { ...nginx, name: 'web' }, 'test'))
+    .id;
 });
 afterAll(async () => {
   await h?.close();
 });
 
 it('lets a viewer read containers but not launch or stop them', async () => {
-  expect((await viewerA.containers.list(a)).map((c) => c.name)).toEqual(['web']);
-  expect(await viewerA.containers.get({ ...a, ref: 'web' })).toMatchObject({ image: 'nginx', state: 'created' });
+  expect((await viewerA.containers.list(a)).containers.map((c) => c.name)).toEqual(['web']);
+  expect(await viewerA.containers.get({ ...a, ref: 'web' })).toMatchObject({
+    image: 'nginx',
+    state: 'created',
+  });
   expect(await codeOf(viewerA.containers.launch({ ...a, ...nginx }))).toBe('FORBIDDEN');
   expect(await codeOf(viewerA.containers.stop({ ...a, ref: 'web' }))).toBe('FORBIDDEN');
   expect(await codeOf(viewerA.containers.remove({ ...a, ref: 'web' }))).toBe('FORBIDDEN');
@@ -34,23 +38,37 @@ it('lets a viewer read containers but not launch or stop them', async () => {
 
 it('never shows one tenant the containers of another', async () => {
   const b = { tenantSlug: 'team-b' };
-  expect(await memberB.containers.list(b)).toEqual([]);
+  expect((await memberB.containers.list(b)).containers).toEqual([]);
   expect(await codeOf(memberB.containers.get({ ...b, ref: containerOfA }))).toBe('NOT_FOUND');
   expect(await codeOf(memberB.containers.get({ ...b, ref: 'web' }))).toBe('NOT_FOUND');
   expect(await codeOf(memberB.containers.list(a))).toBe('NOT_FOUND');
-  expect(await codeOf(memberB.containers.remove({ ...b, ref: containerOfA, force: true }))).toBe('NOT_FOUND');
+  expect(await codeOf(memberB.containers.remove({ ...b, ref: containerOfA, force: true }))).toBe(
+    'NOT_FOUND',
+  );
   expect(await codeOf(memberB.containers.history({ ...a, ref: containerOfA }))).toBe('NOT_FOUND');
 });
 
 it('refuses a launch over quota with a clear message and leaves no container behind', async () => {
-  const launch = memberA.containers.launch({ ...a, name: 'big', image: 'nginx', cpus: 2, memoryMb: 256 });
+  const launch = memberA.containers.launch({
+    ...a,
+    name: 'big',
+    image: 'nginx',
+    cpus: 2,
+    memoryMb: 256,
+  });
   await expect(launch).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
   await expect(launch).rejects.toThrow(/quota/i);
-  expect((await memberA.containers.list(a)).map((c) => c.name)).toEqual(['web']);
+  expect((await memberA.containers.list(a)).containers.map((c) => c.name)).toEqual(['web']);
 });
 
 it('validates the launch form with messages per field', async () => {
-  const bad = memberA.containers.launch({ ...a, image: '', cpus: 0, memoryMb: 1, env: ['NOEQUALS'] });
+  const bad = memberA.containers.launch({
+    ...a,
+    image: '',
+    cpus: 0,
+    memoryMb: 1,
+    env: ['NOEQUALS'],
+  });
   await expect(bad).rejects.toMatchObject({ code: 'BAD_REQUEST' });
 });
 
@@ -68,7 +86,9 @@ it('streams each tenant only its own container events', async () => {
     ),
   );
   const eventsA = (await callerA!.containers.events(a))[Symbol.asyncIterator]();
-  const eventsB = (await callerB!.containers.events({ tenantSlug: 'team-b' }))[Symbol.asyncIterator]();
+  const eventsB = (await callerB!.containers.events({ tenantSlug: 'team-b' }))[
+    Symbol.asyncIterator
+  ]();
   // Generators start on the first pull, so ask before the event happens.
   const firstOfA = eventsA.next();
   const firstOfB = eventsB.next();
@@ -77,7 +97,10 @@ it('streams each tenant only its own container events', async () => {
   await h.services.containers.create(tenantA.id, { ...nginx, name: 'second' }, 'test');
   expect((await firstOfA).value).toMatchObject({ name: 'second', action: 'create' });
   const nothing = Symbol('nothing');
-  const seenByB = await Promise.race([firstOfB, new Promise((r) => setTimeout(() => r(nothing), 300))]);
+  const seenByB = await Promise.race([
+    firstOfB,
+    new Promise((r) => setTimeout(() => r(nothing), 300)),
+  ]);
   expect(seenByB).toBe(nothing);
   stop.abort();
 });

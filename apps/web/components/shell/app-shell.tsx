@@ -22,6 +22,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
+  const user = me.data;
   const signOut = useMutation(
     trpc.auth.signOut.mutationOptions({
       onSettled: () => {
@@ -31,14 +32,24 @@ export function AppShell({ children }: { children: ReactNode }) {
     }),
   );
 
-  const user = me.data;
   useEffect(() => {
     if (user === null) router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
     else if (user?.mustChangePassword) router.replace('/change-password');
   }, [user, router, pathname]);
 
-  if (me.error) return <main className="p-6"><ErrorNote error={me.error} title="The control plane cannot be reached" /></main>;
-  if (!user || user.mustChangePassword) return <main className="p-6"><Loading what="your session" /></main>;
+  // A failed refetch keeps the page: only a session that could never be read is an error.
+  if (me.error && !user)
+    return (
+      <main className="p-6">
+        <ErrorNote error={me.error} title="The control plane cannot be reached" />
+      </main>
+    );
+  if (!user || user.mustChangePassword)
+    return (
+      <main className="p-6">
+        <Loading what="your session" />
+      </main>
+    );
 
   const navLink = (href: string, label: string) => {
     const current = pathname === href || pathname.startsWith(`${href}/`);
@@ -61,7 +72,10 @@ export function AppShell({ children }: { children: ReactNode }) {
       </a>
       <header className="bg-slate-900 text-white">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-          <Link href="/" className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-white">
+          <Link
+            href="/"
+            className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-white"
+          >
             Shoal
           </Link>
           <nav aria-label="Main" className="flex flex-wrap gap-1">
@@ -73,7 +87,11 @@ export function AppShell({ children }: { children: ReactNode }) {
               {user.email}
               {user.isAdmin && ' · admin'}
             </span>
-            <Button variant="secondary" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+            <Button
+              variant="secondary"
+              onClick={() => signOut.mutate()}
+              disabled={signOut.isPending}
+            >
               Sign out
             </Button>
           </div>
