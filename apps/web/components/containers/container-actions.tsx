@@ -12,10 +12,13 @@ export function ContainerActions({
   tenantSlug,
   id,
   state,
+  wantsToRun = false,
 }: {
   tenantSlug: string;
   id: string;
   state: string;
+  /** Started but not placed yet: Stop gives up the wait, Start would do nothing. */
+  wantsToRun?: boolean;
 }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -36,7 +39,7 @@ export function ContainerActions({
   const busy = start.isPending || stop.isPending || restart.isPending || remove.isPending;
   const failed = [start, stop, restart, remove].find((m) => m.error)?.error;
   const ref = { tenantSlug, ref: id };
-  const live = state === 'running' || state === 'restarting';
+  const live = state === 'running' || state === 'restarting' || wantsToRun;
 
   return (
     <div className="flex flex-col items-end gap-2">
