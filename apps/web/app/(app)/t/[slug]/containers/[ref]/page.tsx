@@ -65,7 +65,7 @@ export default function ContainerPage() {
                 {c.waiting ?? 'no Mesos offer has been matched to it yet'}
               </p>
             )}
-            <div className="grid gap-6 lg:grid-cols-2">
+            <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
               <Section title="Details">
                 <ContainerFacts c={c} />
               </Section>
