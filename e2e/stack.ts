@@ -97,6 +97,8 @@ export interface StackOptions {
    * the cluster and its tasks running, as a real Mesos cluster would.
    */
   separateEmulator?: boolean;
+  /** More settings of the control plane (SHOAL_SIM_AGENTS, say). */
+  env?: Record<string, string>;
 }
 
 /** Starts the emulator's CLI and resolves to its MESOS_MASTER once it listens. */
@@ -141,6 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     NEXT_TELEMETRY_DISABLED: '1',
     // The request log would bury the test report; warnings and faults still show.
     SHOAL_LOG_LEVEL: 'warn',
+    ...options.env,
   };
   let server: ChildProcess | undefined;
   let web: ChildProcess | undefined;
