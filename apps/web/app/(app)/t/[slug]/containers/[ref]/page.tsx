@@ -74,7 +74,7 @@ export default function ContainerPage() {
               </Section>
             </div>
             <Section title="Logs">
-              <LogPanel tenantSlug={slug} id={c.id} taskId={c.task?.mesosTaskId} />
+              <LogPanel tenantSlug={slug} id={c.id} name={c.name} taskId={c.task?.mesosTaskId} />
             </Section>
           </>
         )}
