@@ -71,18 +71,25 @@ describe('roles within a tenant', () => {
     const members = await ownerA.members.list(a);
     const added = members.find((m) => m.email === 'member@b.example')!;
     expect(added.role).toBe('VIEWER');
+    // Adding them again with another role is refused, saying what they are; the role stays.
+    const again = ownerA.members.add({ ...a, email: 'member@b.example', role: 'OWNER' });
+    await expect(again).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(again).rejects.toThrow('member@b.example is already a member, as viewer');
+    expect((await ownerA.members.list(a)).find((m) => m.email === 'member@b.example')!.role).toBe(
+      'VIEWER',
+    );
     await ownerA.members.setRole({ ...a, userId: added.userId, role: 'MEMBER' });
     await ownerA.members.remove({ ...a, userId: added.userId });
     expect(await codeOf(memberB.tenants.get(a))).toBe('NOT_FOUND');
 
     const owner = members.find((m) => m.role === 'OWNER')!;
     expect(await codeOf(ownerA.members.remove({ ...a, userId: owner.userId }))).toBe('CONFLICT');
-    expect(await codeOf(ownerA.members.setRole({ ...a, userId: owner.userId, role: 'MEMBER' }))).toBe(
-      'CONFLICT',
-    );
-    expect(await codeOf(ownerA.members.add({ ...a, email: 'nobody@x.example', role: 'MEMBER' }))).toBe(
-      'NOT_FOUND',
-    );
+    expect(
+      await codeOf(ownerA.members.setRole({ ...a, userId: owner.userId, role: 'MEMBER' })),
+    ).toBe('CONFLICT');
+    expect(
+      await codeOf(ownerA.members.add({ ...a, email: 'nobody@x.example', role: 'MEMBER' })),
+    ).toBe('NOT_FOUND');
   });
 });
 
@@ -111,8 +118,14 @@ describe('admin procedures', () => {
         quota: { quotaCpusGuarantee: 8, quotaCpusLimit: 2 },
       }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    expect(await codeOf(admin.admin.tenants.create({ slug: 'team-c', name: 'again' }))).toBe('CONFLICT');
-    const updated = await admin.admin.tenants.update({ tenantId: tenant.id, mesosRole: 'eng/c', weight: 3 });
+    expect(await codeOf(admin.admin.tenants.create({ slug: 'team-c', name: 'again' }))).toBe(
+      'CONFLICT',
+    );
+    const updated = await admin.admin.tenants.update({
+      tenantId: tenant.id,
+      mesosRole: 'eng/c',
+      weight: 3,
+    });
     expect(updated).toMatchObject({ mesosRole: 'eng/c', weight: 3 });
   });
 
@@ -123,7 +136,9 @@ describe('admin procedures', () => {
     await admin.admin.users.setAdmin({ userId: created.userId, isAdmin: true });
     await admin.admin.users.setDisabled({ userId: created.userId, disabled: true });
     const me = (await admin.auth.me())!;
-    expect(await codeOf(admin.admin.users.setAdmin({ userId: me.id, isAdmin: false }))).toBe('CONFLICT');
+    expect(await codeOf(admin.admin.users.setAdmin({ userId: me.id, isAdmin: false }))).toBe(
+      'CONFLICT',
+    );
     const users = await admin.admin.users.list();
     expect(users.find((u) => u.email === 'fresh@example.com')).toMatchObject({
       isAdmin: true,
@@ -139,7 +154,9 @@ describe('admin procedures', () => {
       'member.remove',
       'member.role',
     ]);
-    expect(page.events.every((e) => e.tenantSlug === 'team-a' && e.actor === 'owner@a.example')).toBe(true);
+    expect(
+      page.events.every((e) => e.tenantSlug === 'team-a' && e.actor === 'owner@a.example'),
+    ).toBe(true);
     const first = await admin.admin.audit.list({ limit: 2 });
     const second = await admin.admin.audit.list({ limit: 2, cursor: first.nextCursor! });
     expect(second.events[0]!.at.getTime()).toBeLessThanOrEqual(first.events[1]!.at.getTime());
@@ -148,6 +165,8 @@ describe('admin procedures', () => {
 
   it('report the cluster operator as not connected until one is attached', async () => {
     expect(await admin.admin.cluster.overview()).toMatchObject({ connected: false, agents: [] });
-    expect(await codeOf(admin.admin.cluster.drainAgent({ agentId: 'a1' }))).toBe('SERVICE_UNAVAILABLE');
+    expect(await codeOf(admin.admin.cluster.drainAgent({ agentId: 'a1' }))).toBe(
+      'SERVICE_UNAVAILABLE',
+    );
   });
 });
