@@ -23,6 +23,9 @@ export interface Stack {
   adminPassword: string;
   /** SIGKILLs the control plane (the dashboard keeps running). */
   killControlPlane(): void;
+  /** Stops the control plane's processes in their tracks (SIGSTOP): a frozen backend. */
+  freezeControlPlane(): void;
+  thawControlPlane(): void;
   /** Starts the control plane again on the same ports and database; resolves once healthy. */
   startControlPlane(): Promise<void>;
   /** Runs a `shoal` admin command against this stack's database; resolves to its output. */
@@ -181,6 +184,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseURL: env.DATABASE_URL,
     adminPassword: adminPassword(dataDir),
     killControlPlane: () => server && signal(server, 'SIGKILL'),
+    freezeControlPlane: () => server && signal(server, 'SIGSTOP'),
+    thawControlPlane: () => server && signal(server, 'SIGCONT'),
     startControlPlane,
     async shoal(...args) {
       const { stdout } = await run('npx', ['tsx', 'apps/server/src/main.ts', ...args], {

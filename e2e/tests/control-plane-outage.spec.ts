@@ -56,7 +56,7 @@ test('a tab says the control plane is offline, explains failed actions, and catc
   await expect(detail.getByTestId('live-status')).toHaveText('Offline', { timeout: 10_000 });
   await detail.getByRole('button', { name: 'Stop' }).click();
   await expect(
-    detail.getByRole('alert').filter({ hasText: 'The Shoal control plane is not reachable' }),
+    detail.getByRole('alert').filter({ hasText: /^The Shoal control plane is not reachable$/ }),
   ).toBeVisible();
   // The page stays as it was: what was known is still shown.
   await expect(row('steady')).toContainText(/running/i);
@@ -75,4 +75,17 @@ test('a tab says the control plane is offline, explains failed actions, and catc
   await detail.getByRole('button', { name: 'Stop' }).click();
   await expect(detail.getByTestId('container-state')).toContainText(/exited/i);
   await expect(row('steady')).toContainText(/exited/i);
+});
+
+test('a tab on a frozen control plane stops saying Live, and is Live again once it answers', async () => {
+  test.setTimeout(180_000);
+  await expect(list.getByTestId('live-status')).toHaveText('Live');
+  stack.freezeControlPlane();
+  try {
+    // No keep-alive ping for a while: the tab reconnects, and says it is not live meanwhile.
+    await expect(list.getByTestId('live-status')).not.toHaveText('Live', { timeout: 30_000 });
+  } finally {
+    stack.thawControlPlane();
+  }
+  await expect(list.getByTestId('live-status')).toHaveText('Live', { timeout: 30_000 });
 });
