@@ -64,11 +64,10 @@ stage('Unit and integration tests', 'npx', [
   '--reporter=json',
   `--outputFile.json=${path.join(resultsDir, 'vitest.json')}`,
 ]);
-stage('Building the dashboard', 'npx', [
+stage('Building the server and the dashboard', 'npx', [
   'turbo',
   'run',
   'build',
-  '--filter=@shoal/web',
   '--output-logs=errors-only',
 ]);
 stage(

@@ -28,28 +28,41 @@ async function addMember(tenant: string, email: string, role: 'MEMBER' | 'VIEWER
   await expect(admin.getByRole('cell', { name: email, exact: true })).toBeVisible();
 }
 
-test('the admin signs in with the printed one-time password and must replace it', async ({ browser }) => {
-  admin = await firstSignIn(browser, 'admin@shoal.local', process.env.SHOAL_E2E_ADMIN_PASSWORD!, PASSWORD);
+test('the admin signs in with the printed one-time password and must replace it', async ({
+  browser,
+}) => {
+  admin = await firstSignIn(
+    browser,
+    'admin@shoal.local',
+    process.env.SHOAL_E2E_ADMIN_PASSWORD!,
+    PASSWORD,
+  );
   await expect(admin.getByTestId('signed-in-as')).toContainText('admin');
   await expect(admin.getByTestId('database')).toHaveText('PostgreSQL · healthy');
 });
 
 test('the admin creates tenants with quota, users and memberships', async () => {
   await admin.goto('/admin/tenants');
-  for (const [slug, cpus] of [['alpha', '1'], ['beta', '2']] as const) {
+  for (const [slug, cpus] of [
+    ['alpha', '1'],
+    ['beta', '2'],
+  ] as const) {
     const form = admin.getByRole('form', { name: 'Create a tenant' });
     await form.getByLabel('Slug').fill(slug);
     await form.getByLabel('Display name').fill(`Team ${slug}`);
     await form.getByLabel('CPU limit').fill(cpus);
     await form.getByLabel('Memory limit (MB)').fill('1024');
     await form.getByRole('button', { name: 'Create tenant' }).click();
-    await expect(admin.getByRole('status').filter({ hasText: `Tenant ${slug} created` })).toBeVisible();
+    await expect(
+      admin.getByRole('status').filter({ hasText: `Tenant ${slug} created` }),
+    ).toBeVisible();
   }
   const alphaRow = admin.getByRole('row').filter({ hasText: 'shoal-alpha' });
   await expect(alphaRow).toContainText('1 CPU');
   await shot(admin, 'admin-tenants');
 
-  for (const email of ['dev@alpha.test', 'viewer@alpha.test', 'dev@beta.test']) await createUser(email);
+  for (const email of ['dev@alpha.test', 'viewer@alpha.test', 'dev@beta.test'])
+    await createUser(email);
   await shot(admin, 'admin-users');
   await addMember('alpha', 'dev@alpha.test', 'MEMBER');
   await addMember('alpha', 'viewer@alpha.test', 'VIEWER');
@@ -57,7 +70,9 @@ test('the admin creates tenants with quota, users and memberships', async () => 
   await shot(admin, 'tenant-members');
 });
 
-test('a member launches a container, sees it RUNNING live, reads its logs and stops it', async ({ browser }) => {
+test('a member launches a container, sees it RUNNING live, reads its logs and stops it', async ({
+  browser,
+}) => {
   const dev = await firstSignIn(browser, 'dev@alpha.test', accounts['dev@alpha.test']!, PASSWORD);
   // A second tab on the list: it must change by itself, through the event stream.
   const list = await dev.context().newPage();
@@ -73,21 +88,30 @@ test('a member launches a container, sees it RUNNING live, reads its logs and st
   await dev.getByLabel('Labels').fill('tier=frontend');
   await dev.getByRole('button', { name: 'Launch container' }).click();
 
-  await expect(list.getByTestId('container-row').filter({ hasText: 'web' })).toContainText('RUNNING');
+  await expect(list.getByTestId('container-row').filter({ hasText: 'web' })).toContainText(
+    'RUNNING',
+  );
   await expect(dev.getByTestId('container-state')).toContainText('RUNNING');
   await expect(dev.getByTestId('container-log')).toContainText('Configuration complete');
-  await expect(dev.getByRole('table', { name: 'Task state history' })).toContainText('TASK_RUNNING');
+  await expect(dev.getByRole('table', { name: 'Task state history' })).toContainText(
+    'TASK_RUNNING',
+  );
   await shot(dev, 'container-detail');
   await shot(list, 'containers-list');
 
   await dev.goto('/t/alpha/quota');
-  await expect(dev.getByRole('meter', { name: 'CPUs used' })).toHaveAttribute('aria-valuetext', /0\.5 CPUs of 1 CPU/);
+  await expect(dev.getByRole('meter', { name: 'CPUs used' })).toHaveAttribute(
+    'aria-valuetext',
+    /0\.5 CPUs of 1 CPU/,
+  );
   await shot(dev, 'quota');
 
   await dev.goBack();
   await dev.getByRole('button', { name: 'Stop' }).click();
   await expect(dev.getByTestId('container-state')).toContainText('EXITED');
-  await expect(list.getByTestId('container-row').filter({ hasText: 'web' })).toContainText('EXITED');
+  await expect(list.getByTestId('container-row').filter({ hasText: 'web' })).toContainText(
+    'EXITED',
+  );
 });
 
 test('a launch over the quota shows why it was refused', async ({ browser }) => {
@@ -108,13 +132,22 @@ test('a launch over the quota shows why it was refused', async ({ browser }) => 
   await dev.goto('/t/alpha/tokens');
   await dev.getByLabel('Token name').fill('laptop');
   await dev.getByRole('button', { name: 'Create token' }).click();
-  await expect(dev.getByLabel('Docker CLI configuration')).toContainText('"HttpHeaders":{"Authorization":"Bearer shoal_');
-  await expect(dev.getByLabel('Docker CLI configuration')).toContainText('export DOCKER_HOST=tcp://');
+  await expect(dev.getByLabel('Docker CLI configuration')).toContainText(
+    '"HttpHeaders":{"Authorization":"Bearer shoal_',
+  );
+  await expect(dev.getByLabel('Docker CLI configuration')).toContainText(
+    'export DOCKER_HOST=tcp://',
+  );
   await shot(dev, 'tokens');
 });
 
 test('a viewer can look but not launch', async ({ browser }) => {
-  const viewer = await firstSignIn(browser, 'viewer@alpha.test', accounts['viewer@alpha.test']!, PASSWORD);
+  const viewer = await firstSignIn(
+    browser,
+    'viewer@alpha.test',
+    accounts['viewer@alpha.test']!,
+    PASSWORD,
+  );
   await viewer.goto('/t/alpha');
   await expect(viewer.getByTestId('container-row')).toHaveCount(1);
   await expect(viewer.getByRole('link', { name: 'Launch' })).toHaveCount(0);

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { expect, type Browser, type Page } from '@playwright/test';
 
 export const baseURL = () => process.env.SHOAL_E2E_BASE_URL!;
@@ -8,17 +10,28 @@ const SCREENSHOTS = fileURLToPath(new URL('../../.test-results/screenshots/', im
 export const shot = (page: Page, name: string) =>
   page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 
-export async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${baseURL()}/sign-in`);
+export async function signIn(
+  page: Page,
+  email: string,
+  password: string,
+  base = baseURL(),
+): Promise<void> {
+  await page.goto(`${base}/sign-in`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** Signs in with a one-time password and replaces it, as every new account must. */
-export async function firstSignIn(browser: Browser, email: string, oneTime: string, chosen: string): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: baseURL() })).newPage();
-  await signIn(page, email, oneTime);
+export async function firstSignIn(
+  browser: Browser,
+  email: string,
+  oneTime: string,
+  chosen: string,
+  base = baseURL(),
+): Promise<Page> {
+  const page = await (await browser.newContext({ baseURL: base })).newPage();
+  await signIn(page, email, oneTime, base);
   await expect(page.getByRole('heading', { name: 'Choose your own password' })).toBeVisible();
   await page.getByLabel('Current password').fill(oneTime);
   await page.getByLabel('New password', { exact: true }).fill(chosen);
@@ -26,4 +39,36 @@ export async function firstSignIn(browser: Browser, email: string, oneTime: stri
   await page.getByRole('button', { name: 'Set password' }).click();
   await expect(page.getByRole('heading', { name: 'My tenants' })).toBeVisible();
   return page;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs a `shoal` admin command against the suite's database, as an operator would. */
+export async function shoal(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('npx', ['tsx', 'apps/server/src/main.ts', ...args], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: process.env.SHOAL_E2E_DATABASE_URL,
+      SHOAL_LOG_LEVEL: 'warn',
+    },
+  });
+  return stdout;
+}
+
+/**
+ * A user of its own for a spec, made with `shoal user create` and signed in with `chosen` as
+ * its password, so specs need not share the admin's.
+ */
+export async function newUser(
+  browser: Browser,
+  email: string,
+  chosen: string,
+  flags: string[] = [],
+  stack: { baseURL: string; shoal: typeof shoal } = { baseURL: baseURL(), shoal },
+): Promise<Page> {
+  const out = await stack.shoal('user', 'create', email, ...flags);
+  const oneTime = /one-time password[^:]*: (\S+)/.exec(out)?.[1];
+  if (!oneTime) throw new Error(`No one-time password in: ${out}`);
+  return firstSignIn(browser, email, oneTime, chosen, stack.baseURL);
 }

@@ -6,6 +6,7 @@ import {
   httpBatchLink,
   httpSubscriptionLink,
   isTRPCClientError,
+  retryLink,
   splitLink,
 } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
@@ -14,16 +15,23 @@ import type { AppRouter } from '@shoal/api';
 import { TRPCProvider } from '@/lib/trpc';
 
 // A 4xx answer (signed out, forbidden, not found, bad input) will not change on a retry.
-function shouldRetry(failures: number, error: unknown): boolean {
-  const status = isTRPCClientError(error) ? (error.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
-  return failures < 2 && !(status && status >= 400 && status < 500);
+function isClientError(error: unknown): boolean {
+  const status = isTRPCClientError(error)
+    ? (error.data as { httpStatus?: number } | undefined)?.httpStatus
+    : undefined;
+  return Boolean(status && status >= 400 && status < 500);
 }
+
+const shouldRetry = (failures: number, error: unknown) => failures < 2 && !isClientError(error);
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
-        defaultOptions: { queries: { staleTime: 5_000, retry: shouldRetry }, mutations: { retry: false } },
+        defaultOptions: {
+          queries: { staleTime: 5_000, retry: shouldRetry },
+          mutations: { retry: false },
+        },
       }),
   );
   const [trpcClient] = useState(() =>
@@ -32,7 +40,16 @@ export function Providers({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === 'subscription',
           // Server-sent events through the same /trpc proxy; the session cookie goes along.
-          true: httpSubscriptionLink({ url: '/trpc', transformer: superjson }),
+          true: [
+            // A dropped stream is opened again with growing pauses, resuming after its last
+            // change (retryLink sends it as lastEventId); only a refusal (4xx) ends it.
+            retryLink({
+              retry: ({ error }) => !isClientError(error),
+              retryDelayMs: (attempt) =>
+                Math.min(500 * 2 ** (attempt - 1), 4_000) * (1 + Math.random() / 4),
+            }),
+            httpSubscriptionLink({ url: '/trpc', transformer: superjson }),
+          ],
           false: httpBatchLink({
             url: '/trpc',
             transformer: superjson,

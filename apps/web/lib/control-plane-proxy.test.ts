@@ -1,5 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTRPCClient, getUntypedClient, httpBatchLink, isTRPCClientError } from '@trpc/client';
+import type { AnyRouter } from '@trpc/server';
+import superjson from 'superjson';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createControlPlaneProxy, MAX_BODY_BYTES } from './control-plane-proxy';
 
@@ -66,7 +69,9 @@ describe('the dashboard /trpc proxy', () => {
       post(stream, { 'content-length': String(TWO_HUNDRED_MB) }),
     );
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(await res.json()).toMatchObject({
+      error: { json: { data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } },
+    });
     expect(upstream.seen.requests).toBe(0);
     expect(read.bytes).toBeLessThanOrEqual(MAX_BODY_BYTES);
   });
@@ -124,7 +129,9 @@ describe('the dashboard /trpc proxy', () => {
     const cut = await createControlPlaneProxy(hangsUp.url)(post(lazyBody(10).stream));
     expect(cut.status).toBe(502);
     expect(await cut.json()).toMatchObject({
-      error: { message: expect.stringMatching(/^The Shoal control plane ended the call/) },
+      error: {
+        json: { message: expect.stringMatching(/^The Shoal control plane ended the call/) },
+      },
     });
 
     const down = await controlPlane();
@@ -132,7 +139,33 @@ describe('the dashboard /trpc proxy', () => {
     const gone = await createControlPlaneProxy(down.url)(post(lazyBody(10).stream));
     expect(gone.status).toBe(502);
     expect(await gone.json()).toMatchObject({
-      error: { message: 'The Shoal control plane is not reachable' },
+      error: { json: { message: 'The Shoal control plane is not reachable' } },
     });
+  });
+
+  it('answers a page’s batched calls, while the control plane is down, with a message it can show', async () => {
+    const down = await controlPlane();
+    servers.splice(0).forEach((s) => s.close());
+    const forward = createControlPlaneProxy(down.url);
+    const client = createTRPCClient<AnyRouter>({
+      links: [
+        httpBatchLink({
+          url: 'http://dashboard.test/trpc',
+          transformer: superjson,
+          fetch: (url, init) => forward(new Request(url, init as RequestInit)),
+        }),
+      ],
+    });
+    const untyped = getUntypedClient(client);
+    const [stop, list] = await Promise.allSettled([
+      untyped.mutation('containers.stop', { tenantSlug: 'alpha', ref: 'web' }),
+      untyped.query('containers.list', { tenantSlug: 'alpha' }),
+    ]);
+    for (const settled of [stop, list]) {
+      expect(settled.status).toBe('rejected');
+      const error = (settled as PromiseRejectedResult).reason as unknown;
+      expect(isTRPCClientError(error)).toBe(true);
+      expect((error as Error).message).toBe('The Shoal control plane is not reachable');
+    }
   });
 });

@@ -3,6 +3,8 @@
 // nothing is buffered here, and one larger than the control plane accepts is refused
 // before any of it is sent on.
 
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+
 /** The control plane refuses larger dashboard calls; the same limit applies here first. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -28,12 +30,36 @@ const UNREACHABLE = new Set([
 
 class BodyTooLarge extends Error {}
 
-function failure(status: number, code: string, message: string): Response {
-  return Response.json({ error: { message, code } }, { status });
+type FailureCode = 'PAYLOAD_TOO_LARGE' | 'BAD_GATEWAY';
+
+/**
+ * An answer the dashboard's tRPC client reads as an error with `message`: the envelope
+ * superjson produces, one per call of a batch (`/trpc/a,b?batch=1`), so the page shows the
+ * message instead of failing to decode the answer.
+ */
+function failure(request: Request, status: number, code: FailureCode, message: string): Response {
+  const url = new URL(request.url);
+  const paths = url.pathname.replace(/^\/trpc\//, '').split(',');
+  const envelope = (path: string) => ({
+    error: {
+      json: {
+        message,
+        code: TRPC_ERROR_CODES_BY_KEY[code],
+        data: { code, httpStatus: status, path },
+      },
+    },
+  });
+  const batch = url.searchParams.get('batch') === '1';
+  return Response.json(batch ? paths.map(envelope) : envelope(paths[0] ?? ''), { status });
 }
 
-const tooLarge = () =>
-  failure(413, 'PAYLOAD_TOO_LARGE', `A dashboard call may carry at most ${MAX_BODY_BYTES} bytes`);
+const tooLarge = (request: Request) =>
+  failure(
+    request,
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `A dashboard call may carry at most ${MAX_BODY_BYTES} bytes`,
+  );
 
 /** The body as a stream that fails once more than `limit` bytes went through it. */
 function capped(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
@@ -49,6 +75,26 @@ function capped(body: ReadableStream<Uint8Array>, limit: number): ReadableStream
   );
 }
 
+/**
+ * A live view's event stream that ends, rather than fails, when the control plane goes away:
+ * the browser reconnects either way, and the dashboard's log is spared an error per tab.
+ */
+function endingQuietly(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        controller.close();
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
 /** The error and the causes behind it, nearest first. */
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -62,7 +108,7 @@ function causes(error: unknown): unknown[] {
 export function createControlPlaneProxy(serverUrl: string, maxBodyBytes = MAX_BODY_BYTES) {
   return async function forward(request: Request): Promise<Response> {
     const declared = Number(request.headers.get('content-length') ?? '0');
-    if (declared > maxBodyBytes) return tooLarge();
+    if (declared > maxBodyBytes) return tooLarge(request);
     const incoming = new URL(request.url);
     const target = new URL(incoming.pathname + incoming.search, serverUrl);
     const headers = new Headers(request.headers);
@@ -91,14 +137,15 @@ export function createControlPlaneProxy(serverUrl: string, maxBodyBytes = MAX_BO
       });
     } catch (error) {
       const chain = causes(error);
-      if (chain.some((e) => e instanceof BodyTooLarge)) return tooLarge();
+      if (chain.some((e) => e instanceof BodyTooLarge)) return tooLarge(request);
       const code = chain
         .map((e) => (e as { code?: unknown }).code)
         .find((c): c is string => typeof c === 'string');
       if (code && UNREACHABLE.has(code)) {
-        return failure(502, 'BAD_GATEWAY', 'The Shoal control plane is not reachable');
+        return failure(request, 502, 'BAD_GATEWAY', 'The Shoal control plane is not reachable');
       }
       return failure(
+        request,
         502,
         'BAD_GATEWAY',
         `The Shoal control plane ended the call without an answer${code ? ` (${code})` : ''}`,
@@ -107,6 +154,8 @@ export function createControlPlaneProxy(serverUrl: string, maxBodyBytes = MAX_BO
     const responseHeaders = new Headers(upstream.headers);
     for (const h of HOP_BY_HOP) responseHeaders.delete(h);
     responseHeaders.delete('content-encoding');
-    return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+    const eventStream = upstream.headers.get('content-type')?.startsWith('text/event-stream');
+    const body = eventStream && upstream.body ? endingQuietly(upstream.body) : upstream.body;
+    return new Response(body, { status: upstream.status, headers: responseHeaders });
   };
 }

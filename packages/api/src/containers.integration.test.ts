@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 it('lets a viewer read containers but not launch or stop them', async () => {
-  expect((await viewerA.containers.list(a)).map((c) => c.name)).toEqual(['web']);
+  expect((await viewerA.containers.list(a)).containers.map((c) => c.name)).toEqual(['web']);
   expect(await viewerA.containers.get({ ...a, ref: 'web' })).toMatchObject({
     image: 'nginx',
     state: 'created',
@@ -38,7 +38,7 @@ it('lets a viewer read containers but not launch or stop them', async () => {
 
 it('never shows one tenant the containers of another', async () => {
   const b = { tenantSlug: 'team-b' };
-  expect(await memberB.containers.list(b)).toEqual([]);
+  expect((await memberB.containers.list(b)).containers).toEqual([]);
   expect(await codeOf(memberB.containers.get({ ...b, ref: containerOfA }))).toBe('NOT_FOUND');
   expect(await codeOf(memberB.containers.get({ ...b, ref: 'web' }))).toBe('NOT_FOUND');
   expect(await codeOf(memberB.containers.list(a))).toBe('NOT_FOUND');
@@ -58,7 +58,7 @@ it('refuses a launch over quota with a clear message and leaves no container beh
   });
   await expect(launch).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
   await expect(launch).rejects.toThrow(/quota/i);
-  expect((await memberA.containers.list(a)).map((c) => c.name)).toEqual(['web']);
+  expect((await memberA.containers.list(a)).containers.map((c) => c.name)).toEqual(['web']);
 });
 
 it('validates the launch form with messages per field', async () => {

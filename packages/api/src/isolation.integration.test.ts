@@ -128,6 +128,11 @@ const CASES: Record<string, Case> = {
     inputs: (w) => containerRefs(w, { force: true }),
   },
   'containers.events': { type: 'subscription', expect: 'NOT_FOUND', inputs: (w) => [aSlug(w)] },
+  'containers.changes': {
+    type: 'subscription',
+    expect: 'NOT_FOUND',
+    inputs: (w) => [{ ...aSlug(w), lastEventId: new Date().toISOString() }],
+  },
   'containers.logs': {
     type: 'subscription',
     expect: 'NOT_FOUND',

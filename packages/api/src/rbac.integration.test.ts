@@ -71,6 +71,13 @@ describe('roles within a tenant', () => {
     const members = await ownerA.members.list(a);
     const added = members.find((m) => m.email === 'member@b.example')!;
     expect(added.role).toBe('VIEWER');
+    // Adding them again with another role is refused, saying what they are; the role stays.
+    const again = ownerA.members.add({ ...a, email: 'member@b.example', role: 'OWNER' });
+    await expect(again).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(again).rejects.toThrow('member@b.example is already a member, as viewer');
+    expect((await ownerA.members.list(a)).find((m) => m.email === 'member@b.example')!.role).toBe(
+      'VIEWER',
+    );
     await ownerA.members.setRole({ ...a, userId: added.userId, role: 'MEMBER' });
     await ownerA.members.remove({ ...a, userId: added.userId });
     expect(await codeOf(memberB.tenants.get(a))).toBe('NOT_FOUND');
@@ -111,6 +118,19 @@ describe('admin procedures', () => {
         quota: { quotaCpusGuarantee: 8, quotaCpusLimit: 2 },
       }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    // Out-of-range amounts are refused in words that name the field and the bound.
+    for (const [quota, message] of [
+      [{ quotaCpusLimit: 1e9 }, 'The CPU limit can be at most 1,000,000 CPUs'],
+      [{ quotaCpusGuarantee: -1 }, 'The CPU guarantee cannot be negative'],
+      [{ quotaMemLimit: 2e12 }, 'The memory limit can be at most 1,073,741,824 MB'],
+    ] as const) {
+      await expect(
+        admin.admin.tenants.create({ slug: 'team-e', name: 'E', quota }),
+      ).rejects.toThrow(message);
+    }
+    await expect(
+      admin.admin.tenants.create({ slug: 'team-e', name: 'E', weight: 5000 }),
+    ).rejects.toThrow('The weight can be at most 1000');
     expect(await codeOf(admin.admin.tenants.create({ slug: 'team-c', name: 'again' }))).toBe(
       'CONFLICT',
     );

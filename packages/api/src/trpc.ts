@@ -27,9 +27,18 @@ const TRPC_CODE: Record<ShoalErrorCode, TRPC_ERROR_CODE_KEY> = {
 /** Why a signed-in user is refused before their password is changed. */
 export const PASSWORD_CHANGE_REQUIRED = 'Set a new password before using Shoal';
 
+/** How often an open subscription sends a keep-alive ping. */
+export const SSE_PING_MS = 3_000;
+
 const t = initTRPC.context<Context>().create({
   // Dates and other non-JSON values keep their types across the wire.
   transformer: superjson,
+  // Live views hear a ping every few seconds, and a tab that hears nothing for longer
+  // (a frozen control plane, a proxy holding a dead connection) reconnects by itself.
+  sse: {
+    ping: { enabled: true, intervalMs: SSE_PING_MS },
+    client: { reconnectAfterInactivityMs: 3 * SSE_PING_MS },
+  },
   // Users see a message, a stable code and, for bad input, which field is wrong;
   // never a stack trace or an internal error's text.
   errorFormatter({ shape, error, ctx }) {

@@ -29,6 +29,11 @@ export * from './containers/cluster-view';
 export { ContainerEventBus } from './events/event-bus';
 export { EventJournal } from './events/event-journal';
 export {
+  containerChanges,
+  type ContainerChange,
+  type ChangeSources,
+} from './containers/container-changes';
+export {
   LogSampler,
   DEFAULT_LOG_SAMPLER_OPTIONS,
   type LogSamplerOptions,

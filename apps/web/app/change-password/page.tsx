@@ -40,12 +40,36 @@ export default function ChangePasswordPage() {
   return (
     <AuthCard title={me.data?.mustChangePassword ? 'Choose your own password' : 'Change password'}>
       {me.data?.mustChangePassword && (
-        <p className="mb-4 text-sm text-slate-700">You signed in with a one-time password. Set a new one to continue.</p>
+        <p className="mb-4 text-sm text-slate-700">
+          You signed in with a one-time password. Set a new one to continue.
+        </p>
       )}
       <form onSubmit={submit} className="space-y-4" noValidate>
-        <TextField label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={fields.currentPassword} />
-        <TextField label="New password" type="password" autoComplete="new-password" hint="At least 10 characters." value={next} onChange={(e) => setNext(e.target.value)} error={fields.newPassword} />
-        <TextField label="Repeat new password" type="password" autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} error={mismatch ? 'The passwords differ' : undefined} />
+        <TextField
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+          error={fields.currentPassword}
+        />
+        <TextField
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+          error={fields.newPassword}
+        />
+        <TextField
+          label="Repeat new password"
+          type="password"
+          autoComplete="new-password"
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+          error={mismatch ? 'The passwords differ' : undefined}
+        />
         {change.error && !Object.keys(fields).length && (
           <p role="alert" className="text-sm font-medium text-red-700">
             {messageOf(change.error)}

@@ -7,13 +7,12 @@ import { AuthCard } from '@/components/shell/auth-card';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 import { fieldErrorsOf, messageOf } from '@/lib/errors';
+import { safeNextPath } from '@/lib/safe-next-path';
 import { useTRPC } from '@/lib/trpc';
 
 // Only same-site paths, so a crafted link cannot send a user elsewhere after signing in.
-function nextPath(): string {
-  const next = new URLSearchParams(window.location.search).get('next');
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/tenants';
-}
+const nextPath = () =>
+  safeNextPath(new URLSearchParams(window.location.search).get('next'), window.location.origin);
 
 export default function SignInPage() {
   const trpc = useTRPC();
@@ -39,8 +38,24 @@ export default function SignInPage() {
   return (
     <AuthCard title="Sign in">
       <form onSubmit={submit} className="space-y-4" noValidate>
-        <TextField label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} error={fields.email} />
-        <TextField label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={fields.password} />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={fields.email}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={fields.password}
+        />
         {signIn.error && !Object.keys(fields).length && (
           <p role="alert" className="text-sm font-medium text-red-700">
             {messageOf(signIn.error)}

@@ -32,18 +32,46 @@ export function CreateUserForm() {
   return (
     <>
       {create.data && (
-        <SecretNotice title={`Account ${create.data.email} created. Hand over this one-time password now: it is not shown again.`}>
+        <SecretNotice
+          title={`Account ${create.data.email} created. Hand over this one-time password now: it is not shown again.`}
+        >
           <Code label="One-time password">{create.data.oneTimePassword}</Code>
           <p>The user must choose a new password at first sign-in.</p>
         </SecretNotice>
       )}
-      <form onSubmit={submit} noValidate className="grid items-end gap-4 sm:grid-cols-[1fr_1fr_auto_auto]" aria-label="Create a user">
-        <TextField label="Email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fields.email} />
-        <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields.name} />
-        <CheckboxField label="Cluster admin" checked={isAdmin} onChange={(e) => setIsAdmin(e.target.checked)} />
-        <Button type="submit" disabled={create.isPending}>{create.isPending ? 'Creating…' : 'Create user'}</Button>
+      <form
+        onSubmit={submit}
+        noValidate
+        className="grid items-end gap-4 sm:grid-cols-[1fr_1fr_auto_auto]"
+        aria-label="Create a user"
+      >
+        <TextField
+          label="Email"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={fields.email}
+        />
+        <TextField
+          label="Name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fields.name}
+        />
+        <CheckboxField
+          label="Cluster admin"
+          checked={isAdmin}
+          onChange={(e) => setIsAdmin(e.target.checked)}
+        />
+        <Button type="submit" disabled={create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create user'}
+        </Button>
       </form>
-      {create.error && !Object.keys(fields).length && <p role="alert" className="mt-2 text-sm font-medium text-red-700">{messageOf(create.error)}</p>}
+      {create.error && !Object.keys(fields).length && (
+        <p role="alert" className="mt-2 text-sm font-medium text-red-700">
+          {messageOf(create.error)}
+        </p>
+      )}
     </>
   );
 }

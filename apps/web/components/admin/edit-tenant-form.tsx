@@ -6,7 +6,13 @@ import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 import { fieldErrorsOf, messageOf } from '@/lib/errors';
 import { useTRPC } from '@/lib/trpc';
-import { parseTenantLimits, QuotaFields, quotaText, type QuotaKey, type QuotaText } from './quota-fields';
+import {
+  parseTenantLimits,
+  QuotaFields,
+  quotaText,
+  type QuotaKey,
+  type QuotaText,
+} from './quota-fields';
 
 interface EditableTenant extends Record<QuotaKey, number | null> {
   id: string;
@@ -23,7 +29,8 @@ export function EditTenantForm({ tenant, onDone }: { tenant: EditableTenant; onD
   const [weight, setWeight] = useState(String(tenant.weight));
   const [quota, setQuota] = useState<QuotaText>(quotaText(tenant));
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.admin.tenants.list.queryKey() });
+  const refresh = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.admin.tenants.list.queryKey() });
   const update = useMutation(trpc.admin.tenants.update.mutationOptions());
   const setQuotaCall = useMutation(trpc.admin.tenants.setQuota.mutationOptions());
   const failed = update.error ?? setQuotaCall.error;
@@ -35,7 +42,11 @@ export function EditTenantForm({ tenant, onDone }: { tenant: EditableTenant; onD
     setLocalErrors(found);
     if (!limits) return;
     try {
-      await update.mutateAsync({ tenantId: tenant.id, weight: limits.weight, ...(role.trim() !== tenant.mesosRole ? { mesosRole: role.trim() } : {}) });
+      await update.mutateAsync({
+        tenantId: tenant.id,
+        weight: limits.weight,
+        ...(role.trim() !== tenant.mesosRole ? { mesosRole: role.trim() } : {}),
+      });
       await setQuotaCall.mutateAsync({ tenantId: tenant.id, quota: limits.quota });
       onDone();
     } catch {
@@ -46,16 +57,41 @@ export function EditTenantForm({ tenant, onDone }: { tenant: EditableTenant; onD
   };
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-4 bg-slate-50 p-4" aria-label={`Edit tenant ${tenant.slug}`}>
+    <form
+      onSubmit={submit}
+      noValidate
+      className="space-y-4 bg-slate-50 p-4"
+      aria-label={`Edit tenant ${tenant.slug}`}
+    >
       <div className="grid gap-3 sm:grid-cols-4">
-        <TextField label="Mesos role" value={role} onChange={(e) => setRole(e.target.value)} error={errors.mesosRole} hint="Only while no container runs" />
-        <TextField label="Weight" inputMode="decimal" value={weight} onChange={(e) => setWeight(e.target.value)} error={errors.weight} />
+        <TextField
+          label="Mesos role"
+          value={role}
+          onChange={(e) => setRole(e.target.value)}
+          error={errors.mesosRole}
+          hint="Only while no container runs"
+        />
+        <TextField
+          label="Weight"
+          inputMode="decimal"
+          value={weight}
+          onChange={(e) => setWeight(e.target.value)}
+          error={errors.weight}
+        />
       </div>
       <QuotaFields value={quota} errors={errors} onChange={setQuota} />
-      {failed && !Object.keys(errors).length && <p role="alert" className="text-sm font-medium text-red-700">{messageOf(failed)}</p>}
+      {failed && !Object.keys(errors).length && (
+        <p role="alert" className="text-sm font-medium text-red-700">
+          {messageOf(failed)}
+        </p>
+      )}
       <div className="flex gap-2">
-        <Button type="submit" disabled={update.isPending || setQuotaCall.isPending}>Save</Button>
-        <Button variant="secondary" onClick={onDone}>Cancel</Button>
+        <Button type="submit" disabled={update.isPending || setQuotaCall.isPending}>
+          Save
+        </Button>
+        <Button variant="secondary" onClick={onDone}>
+          Cancel
+        </Button>
       </div>
     </form>
   );

@@ -30,19 +30,24 @@ export const quotaText = (q: Partial<Record<QuotaKey, number | null>> = {}): Quo
   Object.fromEntries(QUOTA_KEYS.map((k) => [k, q[k] == null ? '' : String(q[k])])) as QuotaText;
 
 /** Empty means "none"; anything else must be a non-negative number and a guarantee may not exceed its limit. */
-function parseQuota(text: QuotaText): { quota?: Record<QuotaKey, number | null>; errors: Partial<QuotaText> } {
+function parseQuota(text: QuotaText): {
+  quota?: Record<QuotaKey, number | null>;
+  errors: Partial<QuotaText>;
+} {
   const errors: Partial<QuotaText> = {};
   const quota = {} as Record<QuotaKey, number | null>;
   for (const key of QUOTA_KEYS) {
     const raw = text[key].trim();
     const value = raw === '' ? null : Number(raw);
-    if (value !== null && (!Number.isFinite(value) || value < 0)) errors[key] = 'A number, 0 or more';
+    if (value !== null && (!Number.isFinite(value) || value < 0))
+      errors[key] = 'A number, 0 or more';
     quota[key] = value;
   }
   for (const r of ['Cpus', 'Mem', 'Disk', 'Gpus'] as const) {
     const g = quota[`quota${r}Guarantee`];
     const l = quota[`quota${r}Limit`];
-    if (g != null && l != null && g > l) errors[`quota${r}Guarantee`] = 'The guarantee exceeds the limit';
+    if (g != null && l != null && g > l)
+      errors[`quota${r}Guarantee`] = 'The guarantee exceeds the limit';
   }
   return Object.keys(errors).length ? { errors } : { quota, errors };
 }
@@ -51,12 +56,17 @@ function parseQuota(text: QuotaText): { quota?: Record<QuotaKey, number | null>;
 export function parseTenantLimits(
   text: QuotaText,
   weight: string,
-): { limits?: { quota: Record<QuotaKey, number | null>; weight: number }; errors: Record<string, string> } {
+): {
+  limits?: { quota: Record<QuotaKey, number | null>; weight: number };
+  errors: Record<string, string>;
+} {
   const { quota, errors } = parseQuota(text);
   const w = Number(weight);
   const found: Record<string, string> = { ...errors };
   if (!(w > 0)) found.weight = 'A weight is a number above 0';
-  return quota && Object.keys(found).length === 0 ? { limits: { quota, weight: w }, errors: found } : { errors: found };
+  return quota && Object.keys(found).length === 0
+    ? { limits: { quota, weight: w }, errors: found }
+    : { errors: found };
 }
 
 export function QuotaFields({

@@ -17,7 +17,8 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'host', label: 'Agent' },
   { key: 'createdAt', label: 'Created' },
 ];
-const GRID = 'grid grid-cols-[minmax(8rem,1.5fr)_minmax(8rem,1.5fr)_minmax(9rem,1.2fr)_4rem_5rem_minmax(6rem,1fr)_9rem] gap-3 px-3';
+const GRID =
+  'grid grid-cols-[minmax(8rem,1.5fr)_minmax(8rem,1.5fr)_minmax(9rem,1.2fr)_4rem_5rem_minmax(6rem,1fr)_9rem] gap-3 px-3';
 const ROW_HEIGHT = 44;
 const STATES = ['running', 'restarting', 'created', 'paused', 'exited', 'dead', 'removing'];
 
@@ -25,7 +26,13 @@ const STATES = ['running', 'restarting', 'created', 'paused', 'exited', 'dead', 
  * Every container of the tenant, filtered and sorted in the browser. Only the
  * rows in view are rendered, so thousands stay quick to scroll and filter.
  */
-export function ContainersTable({ tenantSlug, containers }: { tenantSlug: string; containers: ContainerRow[] }) {
+export function ContainersTable({
+  tenantSlug,
+  containers,
+}: {
+  tenantSlug: string;
+  containers: ContainerRow[];
+}) {
   const [search, setSearch] = useState('');
   const [state, setState] = useState('');
   const [sort, setSort] = useState<Sort>({ key: 'createdAt', descending: true });
@@ -80,24 +87,53 @@ export function ContainersTable({ tenantSlug, containers }: { tenantSlug: string
       </div>
       {rows.length === 0 ? (
         <Empty title={containers.length === 0 ? 'No containers yet' : 'No container matches'}>
-          {containers.length === 0 ? 'Launch one here, or point the docker CLI at Shoal with an API token.' : 'Change the search or the state filter.'}
+          {containers.length === 0
+            ? 'Launch one here, or point the docker CLI at Shoal with an API token.'
+            : 'Change the search or the state filter.'}
         </Empty>
       ) : (
-        <div role="table" aria-label="Containers" aria-rowcount={rows.length + 1} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div
+          role="table"
+          aria-label="Containers"
+          aria-rowcount={rows.length + 1}
+          className="overflow-x-auto rounded-lg border border-slate-200 bg-white"
+        >
           <div className="min-w-[56rem]">
             <div role="rowgroup" className="border-b border-slate-200 bg-slate-50">
-              <div role="row" aria-rowindex={1} className={`${GRID} py-2 text-xs font-medium uppercase tracking-wide text-slate-600`}>
+              <div
+                role="row"
+                aria-rowindex={1}
+                className={`${GRID} py-2 text-xs font-medium uppercase tracking-wide text-slate-600`}
+              >
                 {COLUMNS.map((c) => (
-                  <div key={c.key} role="columnheader" aria-sort={sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
-                    <button type="button" onClick={() => toggleSort(c.key)} className="inline-flex items-center gap-1 uppercase hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-blue-700">
+                  <div
+                    key={c.key}
+                    role="columnheader"
+                    aria-sort={
+                      sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'
+                    }
+                  >
+                    <button
+                      type="button"
+                      onClick={() => toggleSort(c.key)}
+                      className="inline-flex items-center gap-1 uppercase hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-blue-700"
+                    >
                       {c.label}
-                      <span aria-hidden>{sort.key === c.key ? (sort.descending ? '▼' : '▲') : ''}</span>
+                      <span aria-hidden>
+                        {sort.key === c.key ? (sort.descending ? '▼' : '▲') : ''}
+                      </span>
                     </button>
                   </div>
                 ))}
               </div>
             </div>
-            <div ref={scroller} role="rowgroup" className="max-h-[65vh] overflow-y-auto" tabIndex={0} aria-label="Container rows">
+            <div
+              ref={scroller}
+              role="rowgroup"
+              className="max-h-[65vh] overflow-y-auto"
+              tabIndex={0}
+              aria-label="Container rows"
+            >
               <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
                 {virtualizer.getVirtualItems().map((item) => {
                   const c = rows[item.index]!;
@@ -111,19 +147,28 @@ export function ContainersTable({ tenantSlug, containers }: { tenantSlug: string
                       style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                     >
                       <div role="cell" className="truncate">
-                        <Link href={`/t/${tenantSlug}/containers/${c.id}`} className="font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700">
+                        <Link
+                          href={`/t/${tenantSlug}/containers/${c.id}`}
+                          className="font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700"
+                        >
                           {c.name}
                         </Link>
                       </div>
-                      <div role="cell" className="truncate font-mono text-xs">{c.image}</div>
+                      <div role="cell" className="truncate font-mono text-xs">
+                        {c.image}
+                      </div>
                       <div role="cell" className="flex items-center gap-2 truncate">
                         <StateBadge state={c.state} />
                         <span className="truncate text-xs text-slate-600">{c.status}</span>
                       </div>
                       <div role="cell">{c.spec.cpus}</div>
                       <div role="cell">{formatAmount(c.spec.memoryMb, 'MB')}</div>
-                      <div role="cell" className="truncate text-xs">{c.task?.hostname ?? '—'}</div>
-                      <div role="cell" className="text-xs text-slate-700">{formatDateTime(c.createdAt)}</div>
+                      <div role="cell" className="truncate text-xs">
+                        {c.task?.hostname ?? '—'}
+                      </div>
+                      <div role="cell" className="text-xs text-slate-700">
+                        {formatDateTime(c.createdAt)}
+                      </div>
                     </div>
                   );
                 })}

@@ -33,7 +33,12 @@ const sortValue = (c: ContainerRow, key: SortKey): string | number => {
  * Search matches name, image, id prefix and labels (`key` or `key=value`
  * substrings); `state` narrows to one Docker state.
  */
-export function filterAndSort<T extends ContainerRow>(rows: T[], search: string, state: string, sort: Sort): T[] {
+export function filterAndSort<T extends ContainerRow>(
+  rows: T[],
+  search: string,
+  state: string,
+  sort: Sort,
+): T[] {
   const needle = search.trim().toLowerCase();
   const matches = (c: T) =>
     (state === '' || c.state === state) &&

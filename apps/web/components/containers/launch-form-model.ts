@@ -53,10 +53,17 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
-const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 const PORT = /^(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/;
 
-export function toLaunchRequest(v: LaunchFormValues): { request?: LaunchRequest; errors: LaunchErrors } {
+export function toLaunchRequest(v: LaunchFormValues): {
+  request?: LaunchRequest;
+  errors: LaunchErrors;
+} {
   const errors: LaunchErrors = {};
   const image = v.image.trim();
   if (!image) errors.image = 'An image is required, e.g. nginx:1.27';
@@ -74,17 +81,28 @@ export function toLaunchRequest(v: LaunchFormValues): { request?: LaunchRequest;
     const m = PORT.exec(spec);
     const hostPort = m?.[1] ? Number(m[1]) : undefined;
     const containerPort = Number(m?.[2]);
-    if (!m || containerPort < 1 || containerPort > 65535 || (hostPort !== undefined && (hostPort < 1 || hostPort > 65535))) {
+    if (
+      !m ||
+      containerPort < 1 ||
+      containerPort > 65535 ||
+      (hostPort !== undefined && (hostPort < 1 || hostPort > 65535))
+    ) {
       errors.ports = `"${spec}" is not a port: use 80, 8080:80 or 53/udp (1-65535)`;
       break;
     }
-    ports.push({ containerPort, protocol: (m[3] as 'tcp' | 'udp' | undefined) ?? 'tcp', ...(hostPort ? { hostPort } : {}) });
+    ports.push({
+      containerPort,
+      protocol: (m[3] as 'tcp' | 'udp' | undefined) ?? 'tcp',
+      ...(hostPort ? { hostPort } : {}),
+    });
   }
 
   const cpus = Number(v.cpus);
-  if (!v.cpus.trim() || !Number.isFinite(cpus) || cpus <= 0) errors.cpus = 'CPUs must be a number above 0, e.g. 0.5';
+  if (!v.cpus.trim() || !Number.isFinite(cpus) || cpus <= 0)
+    errors.cpus = 'CPUs must be a number above 0, e.g. 0.5';
   const memoryMb = Number(v.memoryMb);
-  if (!Number.isInteger(memoryMb) || memoryMb < 4) errors.memoryMb = 'Memory is a whole number of MB, at least 4';
+  if (!Number.isInteger(memoryMb) || memoryMb < 4)
+    errors.memoryMb = 'Memory is a whole number of MB, at least 4';
 
   const maxRetries = Number(v.maxRetries || '0');
   if (v.restartPolicy === 'on-failure' && (!Number.isInteger(maxRetries) || maxRetries < 0)) {
@@ -114,7 +132,9 @@ export function toLaunchRequest(v: LaunchFormValues): { request?: LaunchRequest;
       cpus,
       memoryMb,
       restartPolicy:
-        v.restartPolicy === 'on-failure' ? { name: 'on-failure', maximumRetryCount: maxRetries } : { name: v.restartPolicy },
+        v.restartPolicy === 'on-failure'
+          ? { name: 'on-failure', maximumRetryCount: maxRetries }
+          : { name: v.restartPolicy },
       labels,
       bestEffort: v.bestEffort,
     },

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { CheckboxField, SelectField, TextAreaField, TextField } from '@/components/ui/field';
 import { fieldErrorsOf, messageOf } from '@/lib/errors';
+import { refreshContainerViews } from '@/lib/refresh';
 import { useTRPC } from '@/lib/trpc';
 import {
   EMPTY_LAUNCH_FORM,
@@ -24,15 +25,17 @@ export function LaunchForm({ tenantSlug }: { tenantSlug: string }) {
   const launch = useMutation(
     trpc.containers.launch.mutationOptions({
       onSuccess: async (container) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.containers.pathKey() });
+        await refreshContainerViews(queryClient, trpc);
         router.push(`/t/${tenantSlug}/containers/${container.id}`);
       },
       onError: (error) => setErrors(serverErrorsToFields(fieldErrorsOf(error))),
     }),
   );
 
-  const set = <K extends keyof LaunchFormValues>(key: K) => (value: LaunchFormValues[K]) =>
-    setValues((v) => ({ ...v, [key]: value }));
+  const set =
+    <K extends keyof LaunchFormValues>(key: K) =>
+    (value: LaunchFormValues[K]) =>
+      setValues((v) => ({ ...v, [key]: value }));
   const text = (key: Exclude<keyof LaunchFormValues, 'bestEffort' | 'restartPolicy'>) => ({
     value: values[key],
     onChange: (e: { target: { value: string } }) => set(key)(e.target.value),
@@ -45,7 +48,8 @@ export function LaunchForm({ tenantSlug }: { tenantSlug: string }) {
     setErrors(found);
     if (request) launch.mutate({ tenantSlug, ...request });
   };
-  const formError = launch.error && Object.keys(errors).length === 0 ? messageOf(launch.error) : null;
+  const formError =
+    launch.error && Object.keys(errors).length === 0 ? messageOf(launch.error) : null;
 
   return (
     <form onSubmit={submit} noValidate className="space-y-6" aria-label="Launch a container">
@@ -53,21 +57,54 @@ export function LaunchForm({ tenantSlug }: { tenantSlug: string }) {
         <TextField label="Image" placeholder="nginx:1.27" required {...text('image')} />
         <TextField label="Name" placeholder="generated when empty" {...text('name')} />
         <div className="sm:col-span-2">
-          <TextField label="Command" placeholder='sh -c "echo hello; sleep 3600"' hint="Overrides the image’s default command; quotes group words." {...text('command')} />
+          <TextField
+            label="Command"
+            placeholder='sh -c "echo hello; sleep 3600"'
+            hint="Overrides the image’s default command; quotes group words."
+            {...text('command')}
+          />
         </div>
         <TextField label="CPUs" inputMode="decimal" {...text('cpus')} />
         <TextField label="Memory (MB)" inputMode="numeric" {...text('memoryMb')} />
-        <TextAreaField label="Environment" placeholder={'KEY=value\nOTHER=value'} hint="One KEY=value per line." {...text('env')} />
-        <TextAreaField label="Labels" placeholder={'team=web\ntier=frontend'} hint="One key=value per line." {...text('labels')} />
-        <TextField label="Ports" placeholder="80, 8443:443, 53/udp" hint="Container ports to publish; host:container fixes the host port." {...text('ports')} />
+        <TextAreaField
+          label="Environment"
+          placeholder={'KEY=value\nOTHER=value'}
+          hint="One KEY=value per line."
+          {...text('env')}
+        />
+        <TextAreaField
+          label="Labels"
+          placeholder={'team=web\ntier=frontend'}
+          hint="One key=value per line."
+          {...text('labels')}
+        />
+        <TextField
+          label="Ports"
+          placeholder="80, 8443:443, 53/udp"
+          hint="Container ports to publish; host:container fixes the host port."
+          {...text('ports')}
+        />
         <div className="grid grid-cols-2 gap-4">
-          <SelectField label="Restart policy" value={values.restartPolicy} onChange={(e) => set('restartPolicy')(e.target.value as LaunchFormValues['restartPolicy'])}>
+          <SelectField
+            label="Restart policy"
+            value={values.restartPolicy}
+            onChange={(e) =>
+              set('restartPolicy')(e.target.value as LaunchFormValues['restartPolicy'])
+            }
+          >
             <option value="no">no</option>
             <option value="on-failure">on-failure</option>
             <option value="always">always</option>
             <option value="unless-stopped">unless-stopped</option>
           </SelectField>
-          {values.restartPolicy === 'on-failure' && <TextField label="Max retries" inputMode="numeric" hint="0 retries forever." {...text('maxRetries')} />}
+          {values.restartPolicy === 'on-failure' && (
+            <TextField
+              label="Max retries"
+              inputMode="numeric"
+              hint="0 retries forever."
+              {...text('maxRetries')}
+            />
+          )}
         </div>
         <div className="sm:col-span-2">
           <CheckboxField
@@ -79,7 +116,10 @@ export function LaunchForm({ tenantSlug }: { tenantSlug: string }) {
         </div>
       </div>
       {formError && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm font-medium text-red-800">
+        <p
+          role="alert"
+          className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm font-medium text-red-800"
+        >
           {formError}
         </p>
       )}

@@ -2,50 +2,107 @@
 
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useRef, useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { CheckboxField } from '@/components/ui/field';
 import { messageOf } from '@/lib/errors';
 import { useTRPC } from '@/lib/trpc';
+import { lineText, logFile, matchingLines, type LogLine } from './log-lines';
 
-const KEEP_LINES = 2_000;
+const KEEP_LINES = 5_000;
 
-interface Line {
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
-/** The task's stdout and stderr, last lines first, then followed live while "Follow" is on. */
-export function LogPanel({ tenantSlug, id, taskId }: { tenantSlug: string; id: string; taskId: string | undefined }) {
+/**
+ * The task's stdout and stderr, last lines first, then followed live. Pausing holds new lines
+ * back (the view stays still to be read) until it is resumed; the search narrows the lines
+ * shown; the download holds every line kept, with its time.
+ */
+export function LogPanel({
+  tenantSlug,
+  id,
+  name,
+  taskId,
+}: {
+  tenantSlug: string;
+  id: string;
+  name: string;
+  taskId: string | undefined;
+}) {
   const trpc = useTRPC();
-  const [follow, setFollow] = useState(true);
-  const [lines, setLines] = useState<Line[]>([]);
+  const [paused, setPaused] = useState(false);
+  const [timestamps, setTimestamps] = useState(false);
+  const [search, setSearch] = useState('');
+  const [lines, setLines] = useState<LogLine[]>([]);
+  const [held, setHeld] = useState<LogLine[]>([]);
   const box = useRef<HTMLPreElement>(null);
+  const keep = (more: LogLine[]) => setLines((all) => [...all, ...more].slice(-KEEP_LINES));
 
-  // A new task (a restart) has a new sandbox, and turning Follow on reads it again: start over.
-  const readKey = `${taskId ?? ''}:${follow}`;
-  const [linesOf, setLinesOf] = useState(readKey);
-  if (linesOf !== readKey) {
-    setLinesOf(readKey);
+  // A new task (a restart) has a new sandbox: start over.
+  const [linesOf, setLinesOf] = useState(taskId);
+  if (linesOf !== taskId) {
+    setLinesOf(taskId);
     setLines([]);
+    setHeld([]);
   }
   const subscription = useSubscription(
     trpc.containers.logs.subscriptionOptions(
-      { tenantSlug, ref: id, tail: 500, follow },
+      { tenantSlug, ref: id, tail: 500, follow: true },
       {
         enabled: Boolean(taskId),
-        onData: (line) => setLines((all) => [...all.slice(-(KEEP_LINES - 1)), { stream: line.stream, text: line.text }]),
+        onData: ({ stream, text, at }) => {
+          const line = { stream, text, at };
+          if (paused) setHeld((all) => [...all, line].slice(-KEEP_LINES));
+          else keep([line]);
+        },
       },
     ),
   );
+  const resume = () => {
+    keep(held);
+    setHeld([]);
+    setPaused(false);
+  };
   useEffect(() => {
-    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [lines, follow]);
+    if (!paused && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [lines, paused]);
+
+  const shown = matchingLines(lines, search);
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([logFile(lines)], { type: 'text/plain' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${name}.log`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
 
   return (
     <div>
-      <div className="mb-2 flex items-center justify-between gap-4">
-        <CheckboxField label="Follow" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
-        <span className="text-xs text-slate-600" role="status">
-          {!taskId ? 'Not launched yet' : subscription.status === 'error' ? messageOf(subscription.error) : `${lines.length} lines`}
+      <div className="mb-2 flex flex-wrap items-end gap-3">
+        <label className="text-sm font-medium text-slate-800">
+          Search the log
+          <input
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            className="mt-1 block w-56 max-w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700"
+          />
+        </label>
+        <CheckboxField
+          label="Timestamps"
+          checked={timestamps}
+          onChange={(e) => setTimestamps(e.target.checked)}
+        />
+        <Button variant="secondary" onClick={() => (paused ? resume() : setPaused(true))}>
+          {paused ? `Resume${held.length ? ` (${held.length} new)` : ''}` : 'Pause'}
+        </Button>
+        <Button variant="secondary" disabled={lines.length === 0} onClick={download}>
+          Download
+        </Button>
+        <span className="ml-auto text-xs text-slate-600" role="status">
+          {!taskId
+            ? 'Not launched yet'
+            : subscription.status === 'error'
+              ? messageOf(subscription.error)
+              : `${shown.length === lines.length ? '' : `${shown.length} of `}${lines.length} lines${paused ? ' · paused' : ''}`}
         </span>
       </div>
       <pre
@@ -57,9 +114,9 @@ export function LogPanel({ tenantSlug, id, taskId }: { tenantSlug: string; id: s
       >
         {lines.length === 0
           ? 'No output yet.'
-          : lines.map((l, i) => (
+          : shown.map((l, i) => (
               <span key={i} className={l.stream === 'stderr' ? 'text-amber-300' : undefined}>
-                {l.text.endsWith('\n') ? l.text : `${l.text}\n`}
+                {lineText(l, timestamps)}
               </span>
             ))}
       </pre>

@@ -13,7 +13,9 @@ export function StateHistory({ tenantSlug, id }: { tenantSlug: string; id: strin
     <QueryState query={history} what="state history">
       {(updates) =>
         updates.length === 0 ? (
-          <Empty title="No task updates yet">The container has not been launched on an agent.</Empty>
+          <Empty title="No task updates yet">
+            The container has not been launched on an agent.
+          </Empty>
         ) : (
           <Table caption="Task state history" head={['When', 'State', 'Reason', 'Message', 'Task']}>
             {updates.map((u, i) => (

@@ -18,7 +18,9 @@ export function AddMemberForm({ tenantSlug }: { tenantSlug: string }) {
     trpc.members.add.mutationOptions({
       onSuccess: () => {
         setEmail('');
-        return queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey({ tenantSlug }) });
+        return queryClient.invalidateQueries({
+          queryKey: trpc.members.list.queryKey({ tenantSlug }),
+        });
       },
     }),
   );
@@ -28,8 +30,21 @@ export function AddMemberForm({ tenantSlug }: { tenantSlug: string }) {
     add.mutate({ tenantSlug, email, role });
   };
   return (
-    <form onSubmit={submit} noValidate className="mb-4 grid items-end gap-4 sm:grid-cols-[1fr_10rem_auto]">
-      <TextField label="Email of an existing user" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fields.email ?? (add.error && !Object.keys(fields).length ? messageOf(add.error) : undefined)} />
+    <form
+      onSubmit={submit}
+      noValidate
+      className="mb-4 grid items-end gap-4 sm:grid-cols-[1fr_10rem_auto]"
+    >
+      <TextField
+        label="Email of an existing user"
+        type="email"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={
+          fields.email ??
+          (add.error && !Object.keys(fields).length ? messageOf(add.error) : undefined)
+        }
+      />
       <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
         <RoleOptions />
       </SelectField>

@@ -16,17 +16,23 @@ export function MembersView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const members = useQuery(trpc.members.list.queryOptions({ tenantSlug: slug }));
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey({ tenantSlug: slug }) });
+  const refresh = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey({ tenantSlug: slug }) });
   const setRole = useMutation(trpc.members.setRole.mutationOptions({ onSettled: refresh }));
   const remove = useMutation(trpc.members.remove.mutationOptions({ onSettled: refresh }));
   const owner = can('OWNER');
 
   return (
     <>
-      <PageHeader title="Members" description="Owners manage members; members run containers and tokens; viewers read." />
+      <PageHeader
+        title="Members"
+        description="Owners manage members; members run containers and tokens; viewers read."
+      />
       <Section title="People in this tenant">
         {owner && <AddMemberForm tenantSlug={slug} />}
-        {(setRole.error || remove.error) && <ErrorNote error={setRole.error ?? remove.error} title="The change was refused" />}
+        {(setRole.error || remove.error) && (
+          <ErrorNote error={setRole.error ?? remove.error} title="The change was refused" />
+        )}
         <QueryState query={members} what="members">
           {(list) => (
             <Table caption="Members" head={['Email', 'Name', 'Role', 'Since', '']}>
@@ -42,7 +48,13 @@ export function MembersView() {
                         aria-label={`Role of ${m.email}`}
                         value={m.role}
                         disabled={setRole.isPending}
-                        onChange={(e) => setRole.mutate({ tenantSlug: slug, userId: m.userId, role: e.target.value as TenantRole })}
+                        onChange={(e) =>
+                          setRole.mutate({
+                            tenantSlug: slug,
+                            userId: m.userId,
+                            role: e.target.value as TenantRole,
+                          })
+                        }
                         className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
                       >
                         <RoleOptions />
@@ -58,7 +70,10 @@ export function MembersView() {
                         variant="secondary"
                         aria-label={`Remove ${m.email}`}
                         disabled={remove.isPending}
-                        onClick={() => window.confirm(`Remove ${m.email} from this tenant?`) && remove.mutate({ tenantSlug: slug, userId: m.userId })}
+                        onClick={() =>
+                          window.confirm(`Remove ${m.email} from this tenant?`) &&
+                          remove.mutate({ tenantSlug: slug, userId: m.userId })
+                        }
                       >
                         Remove
                       </Button>

@@ -23,6 +23,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
   const status = useQuery(trpc.system.status.queryOptions());
+  const user = me.data;
   const signOut = useMutation(
     trpc.auth.signOut.mutationOptions({
       onSettled: () => {
@@ -32,14 +33,24 @@ export function AppShell({ children }: { children: ReactNode }) {
     }),
   );
 
-  const user = me.data;
   useEffect(() => {
     if (user === null) router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
     else if (user?.mustChangePassword) router.replace('/change-password');
   }, [user, router, pathname]);
 
-  if (me.error) return <main className="p-6"><ErrorNote error={me.error} title="The control plane cannot be reached" /></main>;
-  if (!user || user.mustChangePassword) return <main className="p-6"><Loading what="your session" /></main>;
+  // A failed refetch keeps the page: only a session that could never be read is an error.
+  if (me.error && !user)
+    return (
+      <main className="p-6">
+        <ErrorNote error={me.error} title="The control plane cannot be reached" />
+      </main>
+    );
+  if (!user || user.mustChangePassword)
+    return (
+      <main className="p-6">
+        <Loading what="your session" />
+      </main>
+    );
 
   const navLink = (href: string, label: string) => {
     const current = pathname === href || pathname.startsWith(`${href}/`);
@@ -62,7 +73,10 @@ export function AppShell({ children }: { children: ReactNode }) {
       </a>
       <header className="bg-slate-900 text-white">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-          <Link href="/" className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-white">
+          <Link
+            href="/"
+            className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-white"
+          >
             Shoal
           </Link>
           <nav aria-label="Main" className="flex flex-wrap gap-1">
@@ -74,16 +88,24 @@ export function AppShell({ children }: { children: ReactNode }) {
               {user.email}
               {user.isAdmin && ' · admin'}
             </span>
-            <Button variant="secondary" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+            <Button
+              variant="secondary"
+              onClick={() => signOut.mutate()}
+              disabled={signOut.isPending}
+            >
               Sign out
             </Button>
           </div>
         </div>
       </header>
       {status.data?.emulatedCluster && (
-        <div role="status" data-testid="emulated-cluster" className="bg-amber-100 px-4 py-2 text-center text-sm text-amber-950">
-          <strong>Emulated Mesos cluster.</strong> Shoal runs on its built-in Mesos emulator: containers shown here do not
-          run anywhere. Set MESOS_MASTER to use a real cluster.
+        <div
+          role="status"
+          data-testid="emulated-cluster"
+          className="bg-amber-100 px-4 py-2 text-center text-sm text-amber-950"
+        >
+          <strong>Emulated Mesos cluster.</strong> Shoal runs on its built-in Mesos emulator:
+          containers shown here do not run anywhere. Set MESOS_MASTER to use a real cluster.
         </div>
       )}
       <main id="main" className="mx-auto max-w-7xl px-4 py-6">

@@ -9,7 +9,13 @@ import { fieldErrorsOf, messageOf } from '@/lib/errors';
 import { useTRPC } from '@/lib/trpc';
 import { dockerSnippet } from './docker-snippet';
 
-export function IssueTokenForm({ tenantSlug, dockerPort }: { tenantSlug: string; dockerPort: number }) {
+export function IssueTokenForm({
+  tenantSlug,
+  dockerPort,
+}: {
+  tenantSlug: string;
+  dockerPort: number;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
@@ -19,7 +25,9 @@ export function IssueTokenForm({ tenantSlug, dockerPort }: { tenantSlug: string;
     trpc.tokens.issue.mutationOptions({
       onSuccess: () => {
         setName('');
-        return queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey({ tenantSlug }) });
+        return queryClient.invalidateQueries({
+          queryKey: trpc.tokens.list.queryKey({ tenantSlug }),
+        });
       },
     }),
   );
@@ -33,18 +41,39 @@ export function IssueTokenForm({ tenantSlug, dockerPort }: { tenantSlug: string;
   return (
     <>
       {issue.data && (
-        <SecretNotice title={`Token “${issue.data.token.name}” created. Copy it now: it is not shown again.`}>
+        <SecretNotice
+          title={`Token “${issue.data.token.name}” created. Copy it now: it is not shown again.`}
+        >
           <Code label="Token secret">{issue.data.secret}</Code>
           <p>Point the docker CLI at this tenant:</p>
-          <Code label="Docker CLI configuration">{dockerSnippet(issue.data.secret, tenantSlug, `${host}:${dockerPort}`)}</Code>
-          <Button variant="secondary" onClick={() => void navigator.clipboard?.writeText(issue.data.secret)}>
+          <Code label="Docker CLI configuration">
+            {dockerSnippet(issue.data.secret, tenantSlug, `${host}:${dockerPort}`)}
+          </Code>
+          <Button
+            variant="secondary"
+            onClick={() => void navigator.clipboard?.writeText(issue.data.secret)}
+          >
             Copy secret
           </Button>
         </SecretNotice>
       )}
-      <form onSubmit={submit} noValidate className="grid items-end gap-4 sm:grid-cols-[1fr_12rem_10rem_auto]">
-        <TextField label="Token name" placeholder="laptop, ci…" value={name} onChange={(e) => setName(e.target.value)} error={fields.name} />
-        <SelectField label="Access" value={scope} onChange={(e) => setScope(e.target.value as typeof scope)}>
+      <form
+        onSubmit={submit}
+        noValidate
+        className="grid items-end gap-4 sm:grid-cols-[1fr_12rem_10rem_auto]"
+      >
+        <TextField
+          label="Token name"
+          placeholder="laptop, ci…"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fields.name}
+        />
+        <SelectField
+          label="Access"
+          value={scope}
+          onChange={(e) => setScope(e.target.value as typeof scope)}
+        >
           <option value="READ_WRITE">Read and write</option>
           <option value="READ_ONLY">Read only</option>
         </SelectField>

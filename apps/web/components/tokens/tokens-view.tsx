@@ -18,13 +18,19 @@ export function TokensView({ dockerPort }: { dockerPort: number }) {
   const tokens = useQuery(trpc.tokens.list.queryOptions({ tenantSlug: slug }));
   const revoke = useMutation(
     trpc.tokens.revoke.mutationOptions({
-      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey({ tenantSlug: slug }) }),
+      onSettled: () =>
+        queryClient.invalidateQueries({
+          queryKey: trpc.tokens.list.queryKey({ tenantSlug: slug }),
+        }),
     }),
   );
 
   return (
     <>
-      <PageHeader title="API tokens" description="Bearer tokens for the Docker API: the docker CLI and SDKs act as this tenant with them." />
+      <PageHeader
+        title="API tokens"
+        description="Bearer tokens for the Docker API: the docker CLI and SDKs act as this tenant with them."
+      />
       {can('MEMBER') && (
         <Section title="New token">
           <IssueTokenForm tenantSlug={slug} dockerPort={dockerPort} />
@@ -37,7 +43,10 @@ export function TokensView({ dockerPort }: { dockerPort: number }) {
             list.length === 0 ? (
               <Empty title="No tokens yet" />
             ) : (
-              <Table caption="API tokens" head={['Name', 'Token', 'Access', 'Created', 'Last used', 'Expires', 'Status', '']}>
+              <Table
+                caption="API tokens"
+                head={['Name', 'Token', 'Access', 'Created', 'Last used', 'Expires', 'Status', '']}
+              >
                 {list.map((t) => {
                   const expired = t.expiresAt !== null && t.expiresAt.getTime() < Date.now();
                   return (
@@ -49,7 +58,13 @@ export function TokensView({ dockerPort }: { dockerPort: number }) {
                       <Cell>{formatDateTime(t.lastUsedAt)}</Cell>
                       <Cell>{t.expiresAt ? formatDateTime(t.expiresAt) : 'never'}</Cell>
                       <Cell>
-                        {t.revokedAt ? <Badge tone="red">revoked</Badge> : expired ? <Badge tone="amber">expired</Badge> : <Badge tone="green">active</Badge>}
+                        {t.revokedAt ? (
+                          <Badge tone="red">revoked</Badge>
+                        ) : expired ? (
+                          <Badge tone="amber">expired</Badge>
+                        ) : (
+                          <Badge tone="green">active</Badge>
+                        )}
                       </Cell>
                       <Cell>
                         {can('MEMBER') && !t.revokedAt && (
@@ -57,7 +72,11 @@ export function TokensView({ dockerPort }: { dockerPort: number }) {
                             variant="danger"
                             aria-label={`Revoke token ${t.name}`}
                             disabled={revoke.isPending}
-                            onClick={() => window.confirm(`Revoke “${t.name}”? Clients using it stop working at once.`) && revoke.mutate({ tenantSlug: slug, tokenId: t.id })}
+                            onClick={() =>
+                              window.confirm(
+                                `Revoke “${t.name}”? Clients using it stop working at once.`,
+                              ) && revoke.mutate({ tenantSlug: slug, tokenId: t.id })
+                            }
                           >
                             Revoke
                           </Button>

@@ -9,7 +9,11 @@ const TONES = {
 export type Tone = keyof typeof TONES;
 
 export function Badge({ tone, children }: { tone: Tone; children: string }) {
-  return <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${TONES[tone]}`}>{children}</span>;
+  return (
+    <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${TONES[tone]}`}>
+      {children}
+    </span>
+  );
 }
 
 const STATE_TONE: Record<string, Tone> = {

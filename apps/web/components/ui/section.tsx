@@ -1,6 +1,14 @@
 import { useId, type ReactNode } from 'react';
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div>
@@ -12,10 +20,21 @@ export function PageHeader({ title, description, actions }: { title: string; des
   );
 }
 
-export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+export function Section({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
   const id = useId();
   return (
-    <section aria-labelledby={id} className="mb-6 rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
+    <section
+      aria-labelledby={id}
+      className="mb-6 rounded-lg border border-slate-200 bg-white p-4 sm:p-6"
+    >
       <div className="mb-4 flex flex-wrap items-center justify-between gap-2">
         <h2 id={id} className="text-lg font-medium text-slate-900">
           {title}
@@ -30,7 +49,10 @@ export function Section({ title, children, actions }: { title: string; children:
 /** A note that holds a secret shown once. */
 export function SecretNotice({ title, children }: { title: string; children: ReactNode }) {
   return (
-    <div role="status" className="mb-6 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">
+    <div
+      role="status"
+      className="mb-6 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950"
+    >
       <p className="font-semibold">{title}</p>
       <div className="mt-2 space-y-2">{children}</div>
     </div>
@@ -39,7 +61,11 @@ export function SecretNotice({ title, children }: { title: string; children: Rea
 
 export function Code({ children, label }: { children: string; label: string }) {
   return (
-    <pre aria-label={label} tabIndex={0} className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-50 focus-visible:outline-2 focus-visible:outline-blue-700">
+    <pre
+      aria-label={label}
+      tabIndex={0}
+      className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-50 focus-visible:outline-2 focus-visible:outline-blue-700"
+    >
       {children}
     </pre>
   );

@@ -18,9 +18,18 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-export function ErrorNote({ error, title = 'This could not be loaded' }: { error: unknown; title?: string }) {
+export function ErrorNote({
+  error,
+  title = 'This could not be loaded',
+}: {
+  error: unknown;
+  title?: string;
+}) {
   return (
-    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+    <div
+      role="alert"
+      className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
+    >
       <p className="font-medium">{title}</p>
       <p>{messageOf(error)}</p>
     </div>
@@ -38,6 +47,7 @@ export function QueryState<T>({
   children: (data: T) => ReactNode;
 }) {
   if (query.data !== undefined) return <>{children(query.data)}</>;
-  if (query.error) return <ErrorNote error={query.error} title={`The ${what} could not be loaded`} />;
+  if (query.error)
+    return <ErrorNote error={query.error} title={`The ${what} could not be loaded`} />;
   return <Loading what={what} />;
 }

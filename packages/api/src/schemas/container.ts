@@ -71,6 +71,8 @@ export const ZContainerView = ZContainerSummary.extend({
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
   task: ZTask.nullable(),
+  /** Why a container that should run has no task yet (the same text as `docker inspect`'s State.Error). */
+  waiting: z.string().nullable(),
 });
 
 /** A container as URLs and the Docker CLI name it: a name, a full id or an id prefix. */

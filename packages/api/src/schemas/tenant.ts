@@ -1,19 +1,32 @@
 import { z } from 'zod';
 
-const amount = z.number().finite().min(0);
-const quotaField = amount.nullable().optional();
+/**
+ * One quota amount, with messages in words. The bounds are far beyond any real cluster
+ * (a million CPUs, a thousand TB) so that a slip of the keyboard (1e9) is caught.
+ */
+const quotaField = (what: string, max: number, unit: string) =>
+  z
+    .number({ error: `The ${what} must be a number` })
+    .finite(`The ${what} must be a number`)
+    .min(0, `The ${what} cannot be negative`)
+    .max(max, `The ${what} can be at most ${max.toLocaleString('en')} ${unit}`)
+    .nullable()
+    .optional();
+const MAX_CPUS = 1_000_000;
+const MAX_MB = 1024 * 1024 * 1024;
+const MAX_GPUS = 100_000;
 
 /** Quota in Mesos units (cpus, MB, GPUs); null removes a guarantee or limit. */
 export const ZQuota = z
   .object({
-    quotaCpusGuarantee: quotaField,
-    quotaCpusLimit: quotaField,
-    quotaMemGuarantee: quotaField,
-    quotaMemLimit: quotaField,
-    quotaDiskGuarantee: quotaField,
-    quotaDiskLimit: quotaField,
-    quotaGpusGuarantee: quotaField,
-    quotaGpusLimit: quotaField,
+    quotaCpusGuarantee: quotaField('CPU guarantee', MAX_CPUS, 'CPUs'),
+    quotaCpusLimit: quotaField('CPU limit', MAX_CPUS, 'CPUs'),
+    quotaMemGuarantee: quotaField('memory guarantee', MAX_MB, 'MB'),
+    quotaMemLimit: quotaField('memory limit', MAX_MB, 'MB'),
+    quotaDiskGuarantee: quotaField('disk guarantee', MAX_MB, 'MB'),
+    quotaDiskLimit: quotaField('disk limit', MAX_MB, 'MB'),
+    quotaGpusGuarantee: quotaField('GPU guarantee', MAX_GPUS, 'GPUs'),
+    quotaGpusLimit: quotaField('GPU limit', MAX_GPUS, 'GPUs'),
   })
   .superRefine((quota, ctx) => {
     for (const resource of ['Cpus', 'Mem', 'Disk', 'Gpus'] as const) {

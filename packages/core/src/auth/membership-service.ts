@@ -42,12 +42,14 @@ export class MembershipService {
     });
     if (!user) throw notFound(`No user with email ${email}; a cluster admin creates accounts`);
     await this.change(tenantId, user.id, actor, async (tx, current) => {
-      await tx.membership.upsert({
-        where: { userId_tenantId: { userId: user.id, tenantId } },
-        create: { userId: user.id, tenantId, role },
-        update: { role },
-      });
-      return { action: current ? 'member.role' : 'member.add', target: user.email, role };
+      // Adding is never a quiet way to change someone's role: that is setRole's job.
+      if (current) {
+        throw conflict(
+          `${user.email} is already a member, as ${current.toLowerCase()}; change the role in the members list`,
+        );
+      }
+      await tx.membership.create({ data: { userId: user.id, tenantId, role } });
+      return { action: 'member.add', target: user.email, role };
     });
   }
 

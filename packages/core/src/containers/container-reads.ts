@@ -86,4 +86,13 @@ export class ContainerReads {
     );
     return rows.map(fromRow);
   }
+
+  /** These containers of one tenant (ids of other tenants' containers find nothing). */
+  async byIds(tenantId: string, ids: string[]): Promise<ContainerRow[]> {
+    const rows = await this.sql.query(
+      `${selectContainers()} WHERE c."tenantId" = $1 AND c."id" = ANY($2::text[])`,
+      [tenantId, ids],
+    );
+    return rows.map(fromRow);
+  }
 }

@@ -451,6 +451,12 @@ export class ContainerService implements ContainerOperations {
     return filters.limit && filters.limit > 0 ? views.slice(0, filters.limit) : views;
   }
 
+  /** These containers of the tenant as they are now; ids it does not have are left out. */
+  async byIds(tenantId: string, ids: string[]): Promise<ContainerView[]> {
+    const now = new Date();
+    return (await this.reads.byIds(tenantId, ids)).map((r) => toView(r, now));
+  }
+
   wait(
     tenantId: string,
     ref: string,

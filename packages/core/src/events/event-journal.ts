@@ -6,7 +6,8 @@ const EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 // Events come in bursts (a launch wave, a drain); one insert per burst keeps
 // the journal off the status-update path's back.
 const WRITE_DELAY_MS = 100;
-const MAX_REPLAY = 10_000;
+/** The most events one replay returns. */
+export const MAX_REPLAY = 10_000;
 
 /**
  * Every published container event, stored so that `docker events --since`

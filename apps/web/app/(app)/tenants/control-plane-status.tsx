@@ -19,7 +19,9 @@ export function ControlPlaneStatus() {
             {s.database.ok ? 'healthy' : `unavailable (${s.database.error})`}
           </dd>
           <dt className="text-slate-600">Mesos</dt>
-          <dd data-testid="mesos">{s.emulatedCluster ? 'Emulated (containers run nowhere)' : 'Apache Mesos cluster'}</dd>
+          <dd data-testid="mesos">
+            {s.emulatedCluster ? 'Emulated (containers run nowhere)' : 'Apache Mesos cluster'}
+          </dd>
           <dt className="text-slate-600">Tenants</dt>
           <dd data-testid="tenants">{s.tenants}</dd>
           <dt className="text-slate-600">Containers</dt>

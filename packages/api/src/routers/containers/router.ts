@@ -1,4 +1,5 @@
 import { router } from '../../trpc';
+import { containerChangesRoute } from './container-changes';
 import { containerEventsRoute } from './container-events';
 import { containerLogsRoute } from './container-logs';
 import { getContainerRoute } from './get-container';
@@ -22,5 +23,6 @@ export const containersRouter = router({
   restart: restartContainerRoute,
   remove: removeContainerRoute,
   events: containerEventsRoute,
+  changes: containerChangesRoute,
   logs: containerLogsRoute,
 });

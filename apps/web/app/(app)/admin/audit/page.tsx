@@ -31,38 +31,77 @@ export default function AuditPage() {
     limit: 50,
   };
   const events = useInfiniteQuery(
-    trpc.admin.audit.list.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
+    trpc.admin.audit.list.infiniteQueryOptions(filters, {
+      getNextPageParam: (page) => page.nextCursor ?? undefined,
+    }),
   );
   const families = [...new Set((actions.data ?? []).map((a) => `${a.split('.')[0]}.`))];
 
   return (
     <>
-      <PageHeader title="Audit log" description="Every change made through the dashboard, the Docker API and the framework, newest first." />
+      <PageHeader
+        title="Audit log"
+        description="Every change made through the dashboard, the Docker API and the framework, newest first."
+      />
       <Section title="Filters">
         <div className="grid gap-3 sm:grid-cols-5">
-          <SelectField label="Tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
+          <SelectField
+            label="Tenant"
+            value={tenantId}
+            onChange={(e) => setTenantId(e.target.value)}
+          >
             <option value="">All tenants</option>
-            {tenants.data?.map(({ tenant }) => <option key={tenant.id} value={tenant.id}>{tenant.slug}</option>)}
+            {tenants.data?.map(({ tenant }) => (
+              <option key={tenant.id} value={tenant.id}>
+                {tenant.slug}
+              </option>
+            ))}
           </SelectField>
-          <TextField label="Actor contains" value={actor} onChange={(e) => setActor(e.target.value)} />
+          <TextField
+            label="Actor contains"
+            value={actor}
+            onChange={(e) => setActor(e.target.value)}
+          />
           <SelectField label="Action" value={action} onChange={(e) => setAction(e.target.value)}>
             <option value="">All actions</option>
-            {families.map((f) => <option key={f} value={f}>{`${f}*`}</option>)}
-            {actions.data?.map((a) => <option key={a} value={a}>{a}</option>)}
+            {families.map((f) => (
+              <option key={f} value={f}>{`${f}*`}</option>
+            ))}
+            {actions.data?.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
           </SelectField>
-          <TextField label="From" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
-          <TextField label="Until" type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
+          <TextField
+            label="From"
+            type="date"
+            value={since}
+            onChange={(e) => setSince(e.target.value)}
+          />
+          <TextField
+            label="Until"
+            type="date"
+            value={until}
+            onChange={(e) => setUntil(e.target.value)}
+          />
         </div>
       </Section>
       <Section title="Events">
-        <QueryState query={{ data: events.data, error: events.error, isPending: events.isPending }} what="audit events">
+        <QueryState
+          query={{ data: events.data, error: events.error, isPending: events.isPending }}
+          what="audit events"
+        >
           {(data) => {
             const rows = data.pages.flatMap((p) => p.events);
             return rows.length === 0 ? (
               <Empty title="No event matches these filters" />
             ) : (
               <>
-                <Table caption="Audit events" head={['When', 'Tenant', 'Actor', 'Action', 'Target', 'Detail']}>
+                <Table
+                  caption="Audit events"
+                  head={['When', 'Tenant', 'Actor', 'Action', 'Target', 'Detail']}
+                >
                   {rows.map((e) => (
                     <tr key={e.id}>
                       <Cell className="whitespace-nowrap">{formatDateTime(e.at)}</Cell>
@@ -70,12 +109,19 @@ export default function AuditPage() {
                       <Cell className="text-xs">{e.actor}</Cell>
                       <Cell className="font-mono text-xs">{e.action}</Cell>
                       <Cell className="text-xs">{e.target ?? '—'}</Cell>
-                      <Cell className="max-w-xs truncate font-mono text-xs">{e.detail == null ? '' : JSON.stringify(e.detail)}</Cell>
+                      <Cell className="max-w-xs truncate font-mono text-xs">
+                        {e.detail == null ? '' : JSON.stringify(e.detail)}
+                      </Cell>
                     </tr>
                   ))}
                 </Table>
                 {events.hasNextPage && (
-                  <Button variant="secondary" className="mt-4" disabled={events.isFetchingNextPage} onClick={() => void events.fetchNextPage()}>
+                  <Button
+                    variant="secondary"
+                    className="mt-4"
+                    disabled={events.isFetchingNextPage}
+                    onClick={() => void events.fetchNextPage()}
+                  >
                     {events.isFetchingNextPage ? 'Loading…' : 'Load older events'}
                   </Button>
                 )}

@@ -1,7 +1,9 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { AgentActions } from '@/components/admin/agent-actions';
+import { AgentsTable } from '@/components/cluster/agents-table';
+import { clusterTotals } from '@/components/cluster/cluster-model';
+import { ClusterTotalsView } from '@/components/cluster/cluster-totals';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader, Section } from '@/components/ui/section';
 import { Empty, QueryState } from '@/components/ui/states';
@@ -15,24 +17,40 @@ interface Resources {
   diskMb: number;
   gpus: number;
 }
-const used = (u: Resources, t: Resources) =>
-  `${formatAmount(u.cpus, 'cpus')} / ${formatAmount(t.cpus, 'cpus')} · ${formatAmount(u.memoryMb, 'MB')} / ${formatAmount(t.memoryMb, 'MB')}`;
 const partial = (r: Partial<Resources> | null) =>
-  r ? [r.cpus !== undefined && formatAmount(r.cpus, 'cpus'), r.memoryMb !== undefined && formatAmount(r.memoryMb, 'MB')].filter(Boolean).join(' · ') || '—' : '—';
+  r
+    ? [
+        r.cpus !== undefined && formatAmount(r.cpus, 'cpus'),
+        r.memoryMb !== undefined && formatAmount(r.memoryMb, 'MB'),
+      ]
+        .filter(Boolean)
+        .join(' · ') || '—'
+    : '—';
 
 export default function AdminClusterPage() {
   const trpc = useTRPC();
-  const overview = useQuery(trpc.admin.cluster.overview.queryOptions(undefined, { refetchInterval: 10_000 }));
+  const overview = useQuery(
+    trpc.admin.cluster.overview.queryOptions(undefined, { refetchInterval: 10_000 }),
+  );
   return (
     <>
-      <PageHeader title="Cluster" description="Agents, frameworks and roles as the Mesos master reports them." />
+      <PageHeader
+        title="Cluster"
+        description="Agents, frameworks and roles as the Mesos master reports them."
+      />
       <QueryState query={overview} what="cluster overview">
         {(o) => (
           <>
             <Section title="Shoal framework">
               <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2 text-sm">
                 <dt className="text-slate-600">Cluster</dt>
-                <dd>{o.framework.emulated ? <Badge tone="amber">emulated: containers run nowhere</Badge> : <Badge tone="slate">Apache Mesos</Badge>}</dd>
+                <dd>
+                  {o.framework.emulated ? (
+                    <Badge tone="amber">emulated: containers run nowhere</Badge>
+                  ) : (
+                    <Badge tone="slate">Apache Mesos</Badge>
+                  )}
+                </dd>
                 {o.framework.problem && (
                   <>
                     <dt className="text-slate-600">Problem</dt>
@@ -42,60 +60,66 @@ export default function AdminClusterPage() {
                   </>
                 )}
                 <dt className="text-slate-600">Subscription</dt>
-                <dd>{o.framework.subscribed ? <Badge tone="green">subscribed</Badge> : <Badge tone="amber">not subscribed on this server</Badge>}</dd>
+                <dd>
+                  {o.framework.subscribed ? (
+                    <Badge tone="green">subscribed</Badge>
+                  ) : (
+                    <Badge tone="amber">not subscribed on this server</Badge>
+                  )}
+                </dd>
                 <dt className="text-slate-600">Framework id</dt>
                 <dd className="font-mono text-xs">{o.framework.frameworkId ?? '—'}</dd>
                 <dt className="text-slate-600">Master</dt>
                 <dd className="font-mono text-xs">{o.framework.master ?? '—'}</dd>
                 <dt className="text-slate-600">Roles</dt>
                 <dd className="text-xs">
-                  {o.framework.roles.map((r) => `${r}${o.framework.suppressedRoles.includes(r) ? ' (suppressed)' : ''}`).join(', ') || '—'}
+                  {o.framework.roles
+                    .map(
+                      (r) =>
+                        `${r}${o.framework.suppressedRoles.includes(r) ? ' (suppressed)' : ''}`,
+                    )
+                    .join(', ') || '—'}
                 </dd>
               </dl>
             </Section>
             {!o.connected ? (
               <Empty title="The Mesos operator API is not connected to this page">
-                Agents, frameworks and roles, and the drain and maintenance actions, appear once the control plane attaches its
-                operator client.
+                Agents, frameworks and roles, and the drain and maintenance actions, appear once the
+                control plane attaches its operator client.
               </Empty>
             ) : (
               <>
+                <Section title="Cluster totals">
+                  <ClusterTotalsView totals={clusterTotals(o.agents)} />
+                </Section>
                 <Section title="Agents">
-                  <Table caption="Agents" head={['Agent', 'Used / total', 'State', 'Actions']}>
-                    {o.agents.map((a) => (
-                      <tr key={a.id}>
-                        <Cell>
-                          <span className="font-medium">{a.hostname}</span>
-                          <span className="block font-mono text-xs text-slate-600">{a.id}</span>
-                        </Cell>
-                        <Cell className="text-xs">{used(a.used, a.total)}</Cell>
-                        <Cell>
-                          <span className="flex flex-wrap gap-1">
-                            <Badge tone={a.active ? 'green' : 'red'}>{a.active ? 'active' : 'inactive'}</Badge>
-                            {a.drainState && <Badge tone="amber">{a.drainState.toLowerCase()}</Badge>}
-                            {a.maintenance && <Badge tone="amber">{`maintenance ${a.maintenance.toLowerCase()}`}</Badge>}
-                          </span>
-                        </Cell>
-                        <Cell><AgentActions agent={a} /></Cell>
-                      </tr>
-                    ))}
-                  </Table>
+                  <AgentsTable agents={o.agents} />
                 </Section>
                 <Section title="Frameworks">
                   <Table caption="Frameworks" head={['Name', 'Id', 'Roles', 'Tasks', 'State']}>
                     {o.frameworks.map((f) => (
                       <tr key={f.id}>
-                        <Cell className="font-medium">{f.name}{f.isShoal && ' (Shoal)'}</Cell>
+                        <Cell className="font-medium">
+                          {f.name}
+                          {f.isShoal && ' (Shoal)'}
+                        </Cell>
                         <Cell className="font-mono text-xs">{f.id}</Cell>
                         <Cell className="text-xs">{f.roles.join(', ')}</Cell>
                         <Cell>{f.tasks}</Cell>
-                        <Cell><Badge tone={f.active ? 'green' : 'slate'}>{f.active ? 'active' : 'inactive'}</Badge></Cell>
+                        <Cell>
+                          <Badge tone={f.active ? 'green' : 'slate'}>
+                            {f.active ? 'active' : 'inactive'}
+                          </Badge>
+                        </Cell>
                       </tr>
                     ))}
                   </Table>
                 </Section>
                 <Section title="Roles">
-                  <Table caption="Roles" head={['Role', 'Weight', 'Allocated', 'Guarantee', 'Limit']}>
+                  <Table
+                    caption="Roles"
+                    head={['Role', 'Weight', 'Allocated', 'Guarantee', 'Limit']}
+                  >
                     {o.roles.map((r) => (
                       <tr key={r.name}>
                         <Cell className="font-mono text-xs">{r.name}</Cell>

@@ -21,7 +21,10 @@ export default function AdminTenantsPage() {
   const [editing, setEditing] = useState<string | null>(null);
   return (
     <>
-      <PageHeader title="Tenants" description="Each tenant is a Mesos role; quota guarantees and limits are pushed to Mesos and checked at admission." />
+      <PageHeader
+        title="Tenants"
+        description="Each tenant is a Mesos role; quota guarantees and limits are pushed to Mesos and checked at admission."
+      />
       <Section title="New tenant">
         <CreateTenantForm />
       </Section>
@@ -31,12 +34,29 @@ export default function AdminTenantsPage() {
             list.length === 0 ? (
               <Empty title="No tenants yet" />
             ) : (
-              <Table caption="Tenants" head={['Tenant', 'Mesos role', 'Weight', 'CPUs (guarantee – limit)', 'Memory', 'Members', 'Live containers', '']}>
+              <Table
+                caption="Tenants"
+                head={[
+                  'Tenant',
+                  'Mesos role',
+                  'Weight',
+                  'CPUs (guarantee – limit)',
+                  'Memory',
+                  'Members',
+                  'Live containers',
+                  '',
+                ]}
+              >
                 {list.map(({ tenant: t, members, containers }) => (
                   <Fragment key={t.id}>
                     <tr>
                       <Cell>
-                        <Link href={`/t/${t.slug}`} className="font-medium text-blue-800 underline-offset-2 hover:underline">{t.name}</Link>
+                        <Link
+                          href={`/t/${t.slug}`}
+                          className="font-medium text-blue-800 underline-offset-2 hover:underline"
+                        >
+                          {t.name}
+                        </Link>
                         <span className="block font-mono text-xs text-slate-600">{t.slug}</span>
                       </Cell>
                       <Cell className="font-mono text-xs">{t.mesosRole}</Cell>
@@ -46,7 +66,12 @@ export default function AdminTenantsPage() {
                       <Cell>{members}</Cell>
                       <Cell>{containers}</Cell>
                       <Cell>
-                        <Button variant="secondary" aria-expanded={editing === t.id} aria-label={`Edit ${t.slug}`} onClick={() => setEditing(editing === t.id ? null : t.id)}>
+                        <Button
+                          variant="secondary"
+                          aria-expanded={editing === t.id}
+                          aria-label={`Edit ${t.slug}`}
+                          onClick={() => setEditing(editing === t.id ? null : t.id)}
+                        >
                           Edit
                         </Button>
                       </Cell>

@@ -15,7 +15,8 @@ export default function TenantLayout({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const tenant = useQuery(trpc.tenants.get.queryOptions({ tenantSlug: slug }));
 
-  if (tenant.error) return <ErrorNote error={tenant.error} title={`Tenant ${slug} is not available`} />;
+  if (tenant.error)
+    return <ErrorNote error={tenant.error} title={`Tenant ${slug} is not available`} />;
   if (!tenant.data) return <Loading what="tenant" />;
   const { tenant: t, role } = tenant.data;
   return (

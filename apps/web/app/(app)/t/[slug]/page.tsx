@@ -9,12 +9,16 @@ import { useTRPC } from '@/lib/trpc';
 export default function ContainersPage() {
   const { slug } = useTenant();
   const trpc = useTRPC();
-  const containers = useQuery(trpc.containers.list.queryOptions({ tenantSlug: slug }));
+  // Kept current by the live stream's patches (LiveUpdates), so never read again just for age.
+  const containers = useQuery({
+    ...trpc.containers.list.queryOptions({ tenantSlug: slug }),
+    staleTime: Infinity,
+  });
   return (
     <>
       <h1 className="sr-only">Containers</h1>
       <QueryState query={containers} what="containers">
-        {(list) => <ContainersTable tenantSlug={slug} containers={list} />}
+        {(list) => <ContainersTable tenantSlug={slug} containers={list.containers} />}
       </QueryState>
     </>
   );

@@ -13,7 +13,11 @@ export const ZCreateTenantRequestSchema = z.object({
   name: z.string().trim().min(1, 'Give the tenant a name').max(100),
   /** Omitted: the default role for the slug. */
   mesosRole: z.string().trim().min(1).max(200).optional(),
-  weight: z.number().positive().max(1000).optional(),
+  weight: z
+    .number({ error: 'The weight must be a number' })
+    .positive('The weight must be more than 0')
+    .max(1000, 'The weight can be at most 1000')
+    .optional(),
   quota: ZQuota.optional(),
 });
 export const ZCreateTenantResponseSchema = ZTenant;

@@ -9,13 +9,18 @@ export default function LaunchPage() {
   const { slug, can } = useTenant();
   return (
     <>
-      <PageHeader title="Launch a container" description="Like docker run -d: the container starts as soon as Mesos offers the resources." />
+      <PageHeader
+        title="Launch a container"
+        description="Like docker run -d: the container starts as soon as Mesos offers the resources."
+      />
       {can('MEMBER') ? (
         <div className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
           <LaunchForm tenantSlug={slug} />
         </div>
       ) : (
-        <Empty title="Viewers cannot launch containers">Ask an owner of this tenant for the member role.</Empty>
+        <Empty title="Viewers cannot launch containers">
+          Ask an owner of this tenant for the member role.
+        </Empty>
       )}
     </>
   );

@@ -16,11 +16,16 @@ export default function QuotaPage() {
   const trpc = useTRPC();
   const [hours, setHours] = useState(24);
   const usage = useQuery(trpc.containers.usage.queryOptions({ tenantSlug: slug }));
-  const offers = useQuery(trpc.offers.series.queryOptions({ tenantSlug: slug, hours }, { refetchInterval: 30_000 }));
+  const offers = useQuery(
+    trpc.offers.series.queryOptions({ tenantSlug: slug, hours }, { refetchInterval: 30_000 }),
+  );
 
   return (
     <>
-      <PageHeader title="Quota and offers" description="What the tenant’s containers claim against its quota, and what Mesos offered its role." />
+      <PageHeader
+        title="Quota and offers"
+        description="What the tenant’s containers claim against its quota, and what Mesos offered its role."
+      />
       <Section title="Quota usage">
         <QueryState query={usage} what="quota usage">
           {(u) => (
@@ -45,9 +50,15 @@ export default function QuotaPage() {
         actions={
           <label className="text-sm text-slate-800">
             Range{' '}
-            <select value={hours} onChange={(e) => setHours(Number(e.target.value))} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm">
+            <select
+              value={hours}
+              onChange={(e) => setHours(Number(e.target.value))}
+              className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
+            >
               {RANGES.map((h) => (
-                <option key={h} value={h}>{h < 24 ? `${h} h` : `${h / 24} d`}</option>
+                <option key={h} value={h}>
+                  {h < 24 ? `${h} h` : `${h / 24} d`}
+                </option>
               ))}
             </select>
           </label>
@@ -56,11 +67,21 @@ export default function QuotaPage() {
         <QueryState query={offers} what="offer statistics">
           {(series) =>
             series.length === 0 ? (
-              <Empty title="No offers recorded in this range">The framework records offers for the tenant’s role as they arrive.</Empty>
+              <Empty title="No offers recorded in this range">
+                The framework records offers for the tenant’s role as they arrive.
+              </Empty>
             ) : (
               <div className="grid gap-6 lg:grid-cols-2">
-                <OfferChart title="CPUs" unit="CPUs" points={series.map((p) => ({ windowStart: p.windowStart, ...p.cpus }))} />
-                <OfferChart title="Memory (MB)" unit="MB" points={series.map((p) => ({ windowStart: p.windowStart, ...p.memoryMb }))} />
+                <OfferChart
+                  title="CPUs"
+                  unit="CPUs"
+                  points={series.map((p) => ({ windowStart: p.windowStart, ...p.cpus }))}
+                />
+                <OfferChart
+                  title="Memory (MB)"
+                  unit="MB"
+                  points={series.map((p) => ({ windowStart: p.windowStart, ...p.memoryMb }))}
+                />
               </div>
             )
           }

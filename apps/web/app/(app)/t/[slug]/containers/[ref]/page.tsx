@@ -13,14 +13,25 @@ import { QueryState } from '@/components/ui/states';
 import { useTenant } from '@/components/tenant/tenant-context';
 import { useTRPC } from '@/lib/trpc';
 
+/** Meant to run but not placed yet. */
+const isWaiting = (c: { state: string; desiredState: string } | undefined) =>
+  c?.desiredState === 'running' && c.state === 'created';
+
 export default function ContainerPage() {
   const { ref } = useParams<{ ref: string }>();
   const { slug, can } = useTenant();
   const trpc = useTRPC();
-  const container = useQuery(trpc.containers.get.queryOptions({ tenantSlug: slug, ref }));
+  const container = useQuery({
+    ...trpc.containers.get.queryOptions({ tenantSlug: slug, ref }),
+    // The reason a container waits changes with every offer round, without an event.
+    refetchInterval: (query) => (isWaiting(query.state.data) ? 5_000 : false),
+  });
   return (
     <>
-      <Link href={`/t/${slug}`} className="mb-4 inline-block text-sm text-blue-800 underline-offset-2 hover:underline">
+      <Link
+        href={`/t/${slug}`}
+        className="mb-4 inline-block text-sm text-blue-800 underline-offset-2 hover:underline"
+      >
         ← All containers
       </Link>
       <QueryState query={container} what="container">
@@ -28,10 +39,33 @@ export default function ContainerPage() {
           <>
             <PageHeader
               title={c.name}
-              description={<span className="inline-flex items-center gap-2" data-testid="container-state"><StateBadge state={c.state} /> {c.status}</span>}
-              actions={can('MEMBER') ? <ContainerActions tenantSlug={slug} id={c.id} state={c.state} /> : undefined}
+              description={
+                <span className="inline-flex items-center gap-2" data-testid="container-state">
+                  <StateBadge state={c.state} /> {c.status}
+                </span>
+              }
+              actions={
+                can('MEMBER') ? (
+                  <ContainerActions
+                    tenantSlug={slug}
+                    id={c.id}
+                    state={c.state}
+                    wantsToRun={c.desiredState === 'running'}
+                  />
+                ) : undefined
+              }
             />
-            <div className="grid gap-6 lg:grid-cols-2">
+            {isWaiting(c) && (
+              <p
+                role="status"
+                data-testid="waiting-reason"
+                className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+              >
+                <span className="font-medium">Waiting to be placed: </span>
+                {c.waiting ?? 'no Mesos offer has been matched to it yet'}
+              </p>
+            )}
+            <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
               <Section title="Details">
                 <ContainerFacts c={c} />
               </Section>
@@ -40,7 +74,7 @@ export default function ContainerPage() {
               </Section>
             </div>
             <Section title="Logs">
-              <LogPanel tenantSlug={slug} id={c.id} taskId={c.task?.mesosTaskId} />
+              <LogPanel tenantSlug={slug} id={c.id} name={c.name} taskId={c.task?.mesosTaskId} />
             </Section>
           </>
         )}
