@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createHarness, codeOf, type Caller } from './test-support/harness';
+import { nextBesides, untilListening } from './test-support/live-events';
 
 let h: Awaited<ReturnType<typeof createHarness>>;
 let memberA: Caller;
@@ -89,18 +90,18 @@ it('streams each tenant only its own container events', async () => {
   const eventsB = (await callerB!.containers.events({ tenantSlug: 'team-b' }))[
     Symbol.asyncIterator
   ]();
-  // Generators start on the first pull, so ask before the event happens.
-  const firstOfA = eventsA.next();
-  const firstOfB = eventsB.next();
-  await new Promise((r) => setTimeout(r, 100));
-  const tenantA = await h.services.tenants.getBySlug('team-a');
-  await h.services.containers.create(tenantA.id, { ...nginx, name: 'second' }, 'test');
-  expect((await firstOfA).value).toMatchObject({ name: 'second', action: 'create' });
-  const nothing = Symbol('nothing');
-  const seenByB = await Promise.race([
-    firstOfB,
-    new Promise((r) => setTimeout(() => r(nothing), 300)),
-  ]);
-  expect(seenByB).toBe(nothing);
+  const [tenantA, tenantB] = await Promise.all(
+    ['team-a', 'team-b'].map((slug) => h.services.tenants.getBySlug(slug)),
+  );
+  const createIn = (tenantId: string, name: string) =>
+    h.services.containers.create(tenantId, { ...nginx, name }, 'test');
+  const isProbe = (e: { name: string }) => e.name.startsWith('probe-');
+  await untilListening(eventsA, (n) => createIn(tenantA!.id, `probe-${n}`));
+  await untilListening(eventsB, (n) => createIn(tenantB!.id, `probe-${n}`));
+  await createIn(tenantA!.id, 'second');
+  expect(await nextBesides(eventsA, isProbe)).toMatchObject({ name: 'second', action: 'create' });
+  // B hears its own next container; had A's 'second' reached it, that would have come first.
+  await createIn(tenantB!.id, 'b-after-a');
+  expect(await nextBesides(eventsB, isProbe)).toMatchObject({ name: 'b-after-a' });
   stop.abort();
 });
