@@ -6,7 +6,7 @@ import type {
   ResourceSummary,
 } from '@shoal/core';
 import { ShoalError } from '@shoal/core';
-import type { MachineID, maintenance, master, OperatorClient, Value } from '@shoal/mesos';
+import type { MachineID, maintenance, master, OperatorClient, Resource, Value } from '@shoal/mesos';
 import { summary } from './resources';
 
 function quotaSummary(
@@ -72,8 +72,10 @@ export class OperatorClusterAdmin implements MesosClusterOperator {
             x.text?.value ?? (x.scalar ? String(x.scalar.value) : ''),
           ]),
         ),
-        total: summary(a.total_resources ?? a.agent_info.resources),
-        used: summary(a.allocated_resources),
+        // Revocable resources can be taken back at any moment: Mesos counts them apart
+        // (cpus_revocable_total), and so do the cluster's totals here.
+        total: summary(firm(a.total_resources ?? a.agent_info.resources)),
+        used: summary(firm(a.allocated_resources)),
         active: a.active,
         drainState: drainState === 'DRAINING' || drainState === 'DRAINED' ? drainState : null,
         maintenance: listed(down) ? 'DOWN' : listed(draining) ? 'SCHEDULED' : null,
@@ -164,4 +166,8 @@ function withoutMachine(schedule: maintenance.Schedule, hostname: string): maint
       machine_ids: (w.machine_ids ?? []).filter((m) => !sameHost(m, hostname)),
     }))
     .filter((w) => w.machine_ids.length > 0);
+}
+
+function firm(resources: readonly Resource[] | undefined): Resource[] {
+  return (resources ?? []).filter((r) => !r.revocable);
 }
