@@ -62,8 +62,9 @@ function explain(
   noun: Noun,
 ): string | undefined {
   if (places.length === 0) return undefined;
+  // Nearly every container fits the first place looked at: no reasons are gathered for it.
+  if (places.some((place) => shortfallsOn(needs, place, noun).length === 0)) return undefined;
   const shortfalls = places.map((place) => shortfallsOn(needs, place, noun));
-  if (shortfalls.some((s) => s.length === 0)) return undefined;
   // What holds it back everywhere says the most; otherwise each place lacks something else.
   for (const { kind, detail } of shortfalls[0]!) {
     if (shortfalls.every((s) => s.some((x) => x.kind === kind)))

@@ -8,6 +8,7 @@ import type {
 import type { master, OperatorClient, Resource } from '@shoal/mesos';
 import {
   totalResources,
+  type AgentInventory,
   whyNeverPlaced,
   type MesosFramework,
   type PlacementNeeds,
@@ -39,6 +40,7 @@ function attributesOf(agent: master.Response.GetAgents.Agent): Record<string, st
 export class LiveClusterView implements ClusterView, PlacementCheck {
   private agentsCache: { at: number; agents: master.Response.GetAgents.Agent[] } | undefined;
   private fetching: Promise<master.Response.GetAgents.Agent[]> | undefined;
+  private readonly inventories = new WeakMap<object, Map<string, AgentInventory[]>>();
   private firstListing: Promise<unknown> | undefined;
 
   constructor(
@@ -81,15 +83,28 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
   }
 
   whyNeverPlaced(role: string, needs: PlacementNeeds): string | undefined {
-    const agents = this.agentsCache?.agents ?? [];
-    return whyNeverPlaced(
-      needs,
-      agents.map((a) => ({
+    return whyNeverPlaced(needs, this.inventoriesFor(role));
+  }
+
+  /**
+   * The agents as a role sees them, made once per listing and role: every start is checked
+   * against them, and a thousand agents rebuilt per start cost more than the start itself.
+   */
+  private inventoriesFor(role: string): AgentInventory[] {
+    const listing = this.agentsCache;
+    if (!listing) return [];
+    let byRole = this.inventories.get(listing);
+    if (!byRole) this.inventories.set(listing, (byRole = new Map()));
+    let inventories = byRole.get(role);
+    if (!inventories) {
+      inventories = listing.agents.map((a) => ({
         hostname: a.agent_info.hostname,
         attributes: attributesOf(a),
         resources: usableBy(role, a.total_resources ?? a.agent_info.resources),
-      })),
-    );
+      }));
+      byRole.set(role, inventories);
+    }
+    return inventories;
   }
 
   async agents(role: string): Promise<AgentSummary[]> {
