@@ -13,7 +13,11 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const protoDir = join(packageDir, 'proto');
 const outDir = join(packageDir, 'src', 'generated');
 
-const ENTRY_FILES = ['mesos/v1/scheduler/scheduler.proto', 'mesos/v1/master/master.proto'];
+const ENTRY_FILES = [
+  'mesos/v1/scheduler/scheduler.proto',
+  'mesos/v1/master/master.proto',
+  'mesos/v1/agent/agent.proto',
+];
 
 // The mesos.v1 package is the module's top level; its sub-packages become namespaces.
 const ROOT_PACKAGE = 'mesos.v1';

@@ -13,7 +13,9 @@ export type MesosErrorCode =
   | 'MESOS_SUBSCRIPTION_ERROR'
   | 'MESOS_TIMEOUT'
   | 'MESOS_NOT_SUBSCRIBED'
-  | 'MESOS_CLIENT_CLOSED';
+  | 'MESOS_CLIENT_CLOSED'
+  | 'MESOS_AGENT_UNREACHABLE'
+  | 'MESOS_AGENT_STATUS';
 
 export abstract class MesosError extends Error {
   abstract readonly code: MesosErrorCode;
@@ -133,5 +135,30 @@ export class MesosClientClosedError extends MesosError {
 
   constructor() {
     super('the Mesos client has been closed');
+  }
+}
+
+/** An agent's HTTP API could not be reached (refused, reset, timed out). */
+export class MesosAgentUnreachableError extends MesosError {
+  readonly code = 'MESOS_AGENT_UNREACHABLE';
+
+  constructor(
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`could not reach the Mesos agent at ${url}`, options);
+  }
+}
+
+/** An agent answered a call with a status the call does not accept; `body` says why. */
+export class MesosAgentStatusError extends MesosError {
+  readonly code = 'MESOS_AGENT_STATUS';
+
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly url: string,
+  ) {
+    super(`Mesos agent ${url} answered ${status}${body ? `: ${body.trim()}` : ''}`);
   }
 }

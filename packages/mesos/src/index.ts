@@ -20,3 +20,5 @@ export type {
   OperatorStreamItem,
   OperatorSubscription,
 } from './operator-client';
+export { AgentClient, exitCodeFromWaitStatus } from './agent-client';
+export type { AgentAddress, AgentClientOptions, ProcessOutput } from './agent-client';
