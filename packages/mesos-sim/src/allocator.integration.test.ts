@@ -92,6 +92,13 @@ describe('offers', () => {
         { refuse_seconds: 0 },
       );
     }
+    // The next allocation may already have offered every agent to b again: b stops asking
+    // and gives them back, so the REVIVE finds them free for a.
+    await fw.client.suppress(['b']);
+    await fw.client.decline(
+      t.sim.state.offers().map((o) => ({ value: o.id })),
+      { refuse_seconds: 0 },
+    );
     await fw.client.revive(['a']);
     await fw.offers((o) => o.allocation_info?.role === 'a');
   });

@@ -3,8 +3,9 @@ import type { Master } from './master';
 import type { AgentRecord, FrameworkRecord, OfferRecord } from './model';
 import {
   addResources,
+  cappedScalar,
   capScalars,
-  containsResources,
+  containsCapped,
   dominantShare,
   emptyResources,
   type Resources,
@@ -36,6 +37,18 @@ function hasAllocatable(agent: AgentRecord): boolean {
     free('revocable', 'cpus') >= 0.01 ||
     free('revocable', 'mem') >= 32
   );
+}
+
+/** An agent with no end of everything: capped by quota alone. */
+const BOUNDLESS: Resources = {
+  scalars: { cpus: Infinity, mem: Infinity },
+  ports: [],
+  revocable: {},
+};
+
+/** Whether the agent has revocable cpus or memory at all (quota does not cap them). */
+function hasRevocable(agent: AgentRecord): boolean {
+  return (agent.total.revocable.cpus ?? 0) > 0 || (agent.total.revocable.mem ?? 0) > 0;
 }
 
 interface Candidate {
@@ -120,7 +133,20 @@ class AllocationRound {
   private readonly headrooms = new Map<string, Quantities>();
   private readonly shares = new Map<string, number>();
   private readonly frameworkShares = new Map<Candidate, number>();
+  /** Each candidate's place in the list, the last tie-break (as a stable sort keeps it). */
+  private readonly rank = new Map<Candidate, number>();
   private order: Candidate[] | undefined;
+  /**
+   * Candidates whose quota headroom leaves them nothing on any agent. Headroom only
+   * shrinks during a round, so they are dropped from the order for the rest of it: a busy
+   * cluster's roles are mostly at their limit once offered, and would otherwise be looked
+   * at again for every agent.
+   */
+  private readonly exhausted = new Set<Candidate>();
+  /** How many of them the order had been rid of. */
+  private pruned = 0;
+  /** Whether some agent may have revocable resources to give, which quota does not cap. */
+  private readonly anyRevocable: boolean;
 
   constructor(
     private readonly master: Master,
@@ -128,7 +154,9 @@ class AllocationRound {
     usable: AgentRecord[],
     private readonly now: number,
   ) {
+    candidates.forEach((c, i) => this.rank.set(c, i));
     this.agents = master.random.shuffle(usable.filter(hasAllocatable));
+    this.anyRevocable = this.agents.some(hasRevocable);
     const total = this.clusterTotal.scalars;
     for (const agent of usable) {
       for (const [name, value] of Object.entries(agent.total.scalars))
@@ -218,32 +246,72 @@ class AllocationRound {
     return share;
   }
 
-  /** Candidates by share, lowest first; sorted again only after an offer changed a share. */
+  private readonly compare = (a: Candidate, b: Candidate): number =>
+    this.share(a.role) - this.share(b.role) ||
+    this.frameworkShare(a) - this.frameworkShare(b) ||
+    a.framework.id.localeCompare(b.framework.id) ||
+    this.rank.get(a)! - this.rank.get(b)!;
+
+  /** Candidates by share, lowest first, the exhausted left out. */
   private ordered(): Candidate[] {
-    this.order ??= [...this.candidates].sort(
-      (a, b) =>
-        this.share(a.role) - this.share(b.role) ||
-        this.frameworkShare(a) - this.frameworkShare(b) ||
-        a.framework.id.localeCompare(b.framework.id),
-    );
+    this.order ??= this.candidates.filter((c) => !this.exhausted.has(c)).sort(this.compare);
     return this.order;
+  }
+
+  /** Whether `caps` leave `c` too little cpus and memory on any agent, now and for the round. */
+  private nothingLeft(revocable: boolean, caps: readonly Quantities[]): boolean {
+    if (revocable && this.anyRevocable) return false;
+    return (
+      cappedScalar(BOUNDLESS, 'cpus', caps) < 0.01 && cappedScalar(BOUNDLESS, 'mem', caps) < 32
+    );
+  }
+
+  /**
+   * After an offer to `role`, only the shares of that role's candidates changed: they move
+   * to their new places in a new list (an agent still being offered keeps walking the old
+   * one), instead of the whole list being sorted again for every offer.
+   */
+  private reorder(role: string): void {
+    if (!this.order) return;
+    const order = this.order.filter((c) => c.role !== role && !this.exhausted.has(c));
+    for (const moved of this.order) {
+      if (moved.role !== role || this.exhausted.has(moved)) continue;
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.compare(order[mid]!, moved) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      order.splice(lo, 0, moved);
+    }
+    this.order = order;
   }
 
   private offerAgent(agent: AgentRecord, eligible: (c: Candidate) => boolean): void {
     if (!hasAllocatable(agent)) return;
     let free = available(agent);
     const hasGpus = (agent.total.scalars.gpus ?? 0) > 0;
+    if (this.exhausted.size > this.pruned) {
+      this.pruned = this.exhausted.size;
+      this.order = this.order?.filter((c) => !this.exhausted.has(c));
+    }
     for (const c of this.ordered()) {
       if (!eligible(c)) continue;
       // Without GPU_RESOURCES a framework is offered nothing from a GPU agent.
       if (hasGpus && !c.framework.capabilities.has('GPU_RESOURCES')) continue;
-      let resources = c.framework.capabilities.has('REVOCABLE_RESOURCES')
-        ? free
-        : withoutRevocable(free);
-      resources = capScalars(resources, this.limitHeadroom(c.role));
-      if (this.spare && !this.hasUnmetGuarantee(c.role))
-        resources = capScalars(resources, this.spare);
-      if (!allocatable(resources) || this.filtered(c, agent, resources)) continue;
+      const revocable = c.framework.capabilities.has('REVOCABLE_RESOURCES');
+      const caps = [this.limitHeadroom(c.role)];
+      if (this.spare && !this.hasUnmetGuarantee(c.role)) caps.push(this.spare);
+      // Most pairs get nothing (no headroom left, or a filter): told without building the
+      // capped resources, which would cost agents × roles bags a round.
+      if (!this.wouldAllocate(free, revocable, caps)) {
+        if (this.nothingLeft(revocable, caps)) this.exhausted.add(c);
+        continue;
+      }
+      if (this.filtered(c, agent, free, revocable, caps)) continue;
+      let resources = revocable ? free : withoutRevocable(free);
+      for (const cap of caps) resources = capScalars(resources, cap);
       this.offer(agent, c, resources);
       free = subtractResources(free, resources);
       if (!allocatable(free)) return;
@@ -262,7 +330,7 @@ class AllocationRound {
     this.shares.delete(c.role);
     for (const candidate of this.candidates)
       if (candidate.role === c.role) this.frameworkShares.delete(candidate);
-    this.order = undefined;
+    this.reorder(c.role);
     if (this.spare) {
       for (const [name, value] of Object.entries(resources.scalars))
         this.spare[name] = (this.spare[name] ?? 0) - value;
@@ -272,7 +340,23 @@ class AllocationRound {
     this.made.set(c.framework, list);
   }
 
-  private filtered(c: Candidate, agent: AgentRecord, resources: Resources): boolean {
+  /** `allocatable` of `free` capped by `caps` in turn (revocable part only if `revocable`). */
+  private wouldAllocate(free: Resources, revocable: boolean, caps: readonly Quantities[]): boolean {
+    return (
+      cappedScalar(free, 'cpus', caps) >= 0.01 ||
+      cappedScalar(free, 'mem', caps) >= 32 ||
+      (revocable && ((free.revocable.cpus ?? 0) >= 0.01 || (free.revocable.mem ?? 0) >= 32))
+    );
+  }
+
+  /** Whether a filter refuses `free` as capped by `caps` (see wouldAllocate). */
+  private filtered(
+    c: Candidate,
+    agent: AgentRecord,
+    free: Resources,
+    revocable: boolean,
+    caps: readonly Quantities[],
+  ): boolean {
     const byAgent = c.framework.filters.get(c.role);
     const filter = byAgent?.get(agent.id);
     if (!byAgent || !filter) return false;
@@ -281,6 +365,6 @@ class AllocationRound {
       return false;
     }
     // A filter only holds while the agent has nothing beyond what was refused.
-    return containsResources(filter.resources, resources);
+    return containsCapped(filter.resources, free, revocable, caps);
   }
 }

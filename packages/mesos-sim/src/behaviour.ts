@@ -17,6 +17,12 @@ export interface LaunchSpec {
   image?: string;
   /** Docker's `--entrypoint`: one executable, run with the command's words as its arguments. */
   entrypoint?: string;
+  /**
+   * Which containerizer reads the command (default docker). With `shell: false`, the
+   * Docker containerizer puts `value` and then every argument on the `docker run` line;
+   * the Mesos containerizer execs `value` with `arguments` as the whole argv.
+   */
+  runtime?: 'docker' | 'mesos';
   /** What `hostname` and `cat /etc/hostname` print inside the task. */
   hostname: string;
   env: Record<string, string>;
@@ -44,7 +50,7 @@ export function planTask(spec: LaunchSpec): Step[] {
     // containerizer instead appends the arguments after `value` on the `docker run` line.
     const args = command.arguments ?? [];
     const words =
-      spec.image !== undefined
+      spec.image !== undefined && spec.runtime !== 'mesos'
         ? [command.value, ...args]
         : [command.value ?? args[0], ...args.slice(1)];
     shell.runWords(words.filter((w): w is string => w !== undefined));
@@ -117,7 +123,7 @@ const SERVER_BINARIES = new Set([
   'docker-entrypoint.sh',
 ]);
 
-type Stream = 'stdout' | 'stderr' | 'null';
+export type Stream = 'stdout' | 'stderr' | 'null';
 
 class ExitSignal {
   constructor(readonly code: number) {}
@@ -268,7 +274,7 @@ class Shell {
   }
 }
 
-function parseSleep(arg: string | undefined): number | undefined {
+export function parseSleep(arg: string | undefined): number | undefined {
   if (arg === undefined) return undefined;
   if (arg === 'infinity') return Infinity;
   const m = /^(\d+(?:\.\d+)?|\.\d+)([smhd]?)$/.exec(arg);
@@ -302,17 +308,17 @@ export function printf(format: string, args: string[]): string {
   return out;
 }
 
-interface Command {
+export interface Command {
   words: string[];
   /** The operator that joins this command to the previous one. */
   op: ';' | '&&' | '||';
 }
 
 /** Stands for `$?` until the command runs, since the script is parsed before it executes. */
-const LAST_STATUS = '\u0000?\u0000';
+export const LAST_STATUS = '\u0000?\u0000';
 
 /** Splits a script into simple commands, honouring quotes; expands `$VAR` and `${VAR}`. */
-function parseList(script: string, env: Record<string, string>): Command[] {
+export function parseList(script: string, env: Record<string, string>): Command[] {
   const commands: Command[] = [];
   let words: string[] = [];
   let word = '';
@@ -392,7 +398,7 @@ function parseList(script: string, env: Record<string, string>): Command[] {
   return commands;
 }
 
-function extractRedirects(words: string[]): {
+export function extractRedirects(words: string[]): {
   argv: string[];
   streams: { stdout: Stream; stderr: Stream };
 } {

@@ -147,7 +147,7 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     }
     const gatewayHandler = guarded((req, res) => {
       const health = /^(\/agents\/[^/]+)?(\/slave\(1\))?\/health$/.test(req.url ?? '');
-      if (health || authenticated(master, req, res)) handleAgentGateway(master, req, res);
+      if (health || authenticated(master, req, res)) return handleAgentGateway(master, req, res);
     }, resolved.log);
     const gatewayServer = resolved.agentTls
       ? createHttpsServer(resolved.agentTls, gatewayHandler)

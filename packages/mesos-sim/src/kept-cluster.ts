@@ -41,6 +41,8 @@ interface KeptTask {
   /** Updates the framework had not acknowledged yet: it gets them again when it returns. */
   pending: TaskStatus[];
   launchedAt: number;
+  /** Absent in files written before container ids were kept. */
+  containerId?: string;
 }
 
 /** What the cluster holds now, in the shape the state file keeps. */
@@ -69,6 +71,7 @@ function keptTask(task: TaskRecord): KeptTask {
     statuses: task.statuses.slice(-1),
     pending: task.pending,
     launchedAt: task.launchedAt,
+    containerId: task.containerId,
   };
 }
 
@@ -87,7 +90,14 @@ export function restoreCluster(master: Master, kept: KeptCluster | undefined): b
     const framework = master.frameworks.get(kt.frameworkId);
     const agent = master.agents.get(kt.agentId);
     if (!framework || !agent) continue;
-    const task = master.taskManager.launch(framework, agent, kt.role, kt.info, kt.resources);
+    const task = master.taskManager.launch(
+      framework,
+      agent,
+      kt.role,
+      kt.info,
+      kt.resources,
+      kt.containerId,
+    );
     task.state = kt.state;
     task.agentState = kt.agentState;
     task.statuses = kt.statuses;

@@ -40,6 +40,8 @@ function packIp(ip: string): number {
 export class Master {
   readonly timers = new TimerScope();
   readonly random: SeededRandom;
+  /** Container ids come from a sequence of their own, so other ids stay as they were. */
+  readonly containerIds: SeededRandom;
   readonly ids: IdMint;
   readonly agents = new Map<string, AgentRecord>();
   readonly frameworks = new Map<string, FrameworkRecord>();
@@ -72,6 +74,7 @@ export class Master {
 
   constructor(readonly options: ResolvedOptions) {
     this.random = new SeededRandom(options.seed);
+    this.containerIds = new SeededRandom(options.seed ^ 0x5bd1e995);
     this.ids = new IdMint(this.random.uuid());
   }
 

@@ -12,6 +12,7 @@ import type { AgentSpec } from './options';
 import type { Resources } from './resources';
 import type { Sandbox } from './sandbox';
 import type { TaskRun } from './runner';
+import type { IoContainer } from './ucr/switchboard';
 
 /**
  * The records the emulated master keeps. They are plain mutable objects owned by the
@@ -122,6 +123,12 @@ export interface TaskRecord {
   /** True once the master gave the resources back (terminal state seen). */
   released: boolean;
   run?: TaskRun;
+  /** The agent's id of the task's container, as ContainerStatus.container_id reports it. */
+  containerId: string;
+  /** The I/O switchboard of a task under the Mesos containerizer launched with a terminal. */
+  io?: IoContainer;
+  /** Containers nested in the task's (sessions), running or ended, by id. */
+  nested: Map<string, IoContainer>;
   sandbox: Sandbox;
   launchedAt: number;
   killReason?: TaskStatus['reason'];

@@ -62,6 +62,16 @@ export interface SimOptions {
   stateFile?: string;
   /** The Mesos version masters and agents report (default 1.11.0), to play an older cluster. */
   version?: string;
+  /**
+   * CNI networks configured on every agent (`--network_cni_config_dir`), which tasks under
+   * the Mesos containerizer may join by name (default `['mesos-bridge']`).
+   */
+  cniNetworks?: string[];
+  /**
+   * How often an agent's I/O switchboard sends a HEARTBEAT on open output streams, like
+   * the agent's `--http_heartbeat_interval` (default 30).
+   */
+  ioHeartbeatSeconds?: number;
 }
 
 export interface ResolvedOptions {
@@ -81,6 +91,8 @@ export interface ResolvedOptions {
   agentTls: { cert: string; key: string } | undefined;
   stateFile: string | undefined;
   version: string;
+  cniNetworks: string[];
+  ioHeartbeatSeconds: number;
 }
 
 export const DEFAULT_AGENT = {
@@ -110,6 +122,8 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     agentTls: options.agentTls,
     stateFile: options.stateFile,
     version: options.version ?? '1.11.0',
+    cniNetworks: options.cniNetworks ?? ['mesos-bridge'],
+    ioHeartbeatSeconds: options.ioHeartbeatSeconds ?? 30,
   };
   if (!Number.isInteger(resolved.masters) || resolved.masters < 1)
     throw new RangeError('masters must be a positive integer');
@@ -117,6 +131,7 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     ['heartbeatIntervalSeconds', resolved.heartbeatIntervalSeconds],
     ['allocationIntervalMs', resolved.allocationIntervalMs],
     ['statusUpdateRetryMs', resolved.statusUpdateRetryMs],
+    ['ioHeartbeatSeconds', resolved.ioHeartbeatSeconds],
   ] as const) {
     if (!(value > 0)) throw new RangeError(`${name} must be positive`);
   }

@@ -34,13 +34,13 @@ describe('reconciliation and partitions', () => {
     const [agentA, agentB] = offers.map((o) => o.agent_id);
     await fw.client.reconcile();
     for (const id of ['aware-0', 'aware-1']) {
-      expect(fromMaster(await fw.update(id))).toMatchObject({
+      expect(fromMaster(await fw.masterUpdate(id))).toMatchObject({
         state: 'TASK_RUNNING',
         reason: 'REASON_RECONCILIATION',
       });
     }
     t.sim.faults.partitionAgent(agentB?.value ?? '');
-    const unreachable = fromMaster(await fw.update('aware-1', 'TASK_UNREACHABLE'));
+    const unreachable = fromMaster(await fw.masterUpdate('aware-1', 'TASK_UNREACHABLE'));
     expect(unreachable.unreachable_time?.nanoseconds).toBeGreaterThan(0n);
     await fw.client.reconcile([
       { task_id: { value: 'aware-0' }, agent_id: agentA },
@@ -48,29 +48,29 @@ describe('reconciliation and partitions', () => {
       { task_id: { value: 'aware-1' }, agent_id: agentB },
       { task_id: { value: 'lost-agent' }, agent_id: { value: 'no-such-agent' } },
     ]);
-    expect((await fw.update('aware-0')).state).toBe('TASK_RUNNING');
-    expect((await fw.update('ghost')).state).toBe('TASK_GONE');
-    const stillUnreachable = await fw.update('aware-1');
+    expect((await fw.masterUpdate('aware-0')).state).toBe('TASK_RUNNING');
+    expect((await fw.masterUpdate('ghost')).state).toBe('TASK_GONE');
+    const stillUnreachable = await fw.masterUpdate('aware-1');
     expect(stillUnreachable).toMatchObject({
       state: 'TASK_UNREACHABLE',
       reason: 'REASON_RECONCILIATION',
     });
     expect(stillUnreachable.unreachable_time).toEqual(unreachable.unreachable_time);
-    expect((await fw.update('lost-agent')).state).toBe('TASK_UNKNOWN');
+    expect((await fw.masterUpdate('lost-agent')).state).toBe('TASK_UNKNOWN');
   });
 
   it('tells frameworks that are not partition-aware TASK_LOST instead', async () => {
     const { fw, offers } = await running('legacy', []);
     const agentB = offers[1]?.agent_id;
     t.sim.faults.partitionAgent(agentB?.value ?? '');
-    expect(fromMaster(await fw.update('legacy-1')).state).toBe('TASK_LOST');
+    expect(fromMaster(await fw.masterUpdate('legacy-1')).state).toBe('TASK_LOST');
     await fw.client.reconcile([
       { task_id: { value: 'ghost' }, agent_id: offers[0]?.agent_id },
       { task_id: { value: 'legacy-1' }, agent_id: agentB },
       { task_id: { value: 'nowhere' }, agent_id: { value: 'no-such-agent' } },
     ]);
     for (const id of ['ghost', 'legacy-1', 'nowhere'])
-      expect((await fw.update(id)).state).toBe('TASK_LOST');
+      expect((await fw.masterUpdate(id)).state).toBe('TASK_LOST');
   });
 
   it('brings tasks back RUNNING when a partitioned agent returns, or kills them for other frameworks', async () => {
@@ -83,7 +83,7 @@ describe('reconciliation and partitions', () => {
     await legacy.fw.update(legacyTask, 'TASK_LOST');
     expect(t.sim.state.offers().some((o) => o.agentId === agent)).toBe(false);
     t.sim.faults.restoreAgent(agent);
-    const back = fromMaster(await aware.fw.update('aware-0', 'TASK_RUNNING'));
+    const back = fromMaster(await aware.fw.masterUpdate('aware-0', 'TASK_RUNNING'));
     expect(back.reason).toBe('REASON_AGENT_REREGISTERED');
     await legacy.fw.update(legacyTask, 'TASK_KILLED');
     expect(t.sim.state.tasks().find((task) => task.id === 'aware-0')?.state).toBe('TASK_RUNNING');
@@ -107,13 +107,15 @@ describe('reconciliation and partitions', () => {
     const legacy = await running('legacy', []);
     const agent = aware.offers[0]?.agent_id;
     t.sim.faults.killAgent(agent?.value ?? '');
-    expect(fromMaster(await aware.fw.update('aware-0', 'TASK_GONE')).reason).toBe(
+    expect(fromMaster(await aware.fw.masterUpdate('aware-0', 'TASK_GONE')).reason).toBe(
       'REASON_AGENT_REMOVED',
     );
     const legacyTask = legacy.offers[0]?.agent_id.value === agent?.value ? 'legacy-0' : 'legacy-1';
     await legacy.fw.update(legacyTask, 'TASK_LOST');
     await aware.fw.client.reconcile([{ task_id: { value: 'aware-0' }, agent_id: agent }]);
-    expect((await aware.fw.update('aware-0', 'TASK_UNKNOWN')).reason).toBe('REASON_RECONCILIATION');
+    expect((await aware.fw.masterUpdate('aware-0', 'TASK_UNKNOWN')).reason).toBe(
+      'REASON_RECONCILIATION',
+    );
   });
 
   it('answers TASK_GONE_BY_OPERATOR for agents marked gone', async () => {
@@ -124,7 +126,7 @@ describe('reconciliation and partitions', () => {
       .call({ type: 'MARK_AGENT_GONE', mark_agent_gone: { agent_id: agent ?? { value: '' } } });
     await fw.update('aware-0', 'TASK_GONE_BY_OPERATOR');
     await fw.client.reconcile([{ task_id: { value: 'aware-0' }, agent_id: agent }]);
-    expect((await fw.update('aware-0')).state).toBe('TASK_GONE_BY_OPERATOR');
+    expect((await fw.masterUpdate('aware-0')).state).toBe('TASK_GONE_BY_OPERATOR');
   });
 });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   addResources,
+  cappedScalar,
   capScalars,
+  containsCapped,
   containsResources,
   type Resources,
   resourcesFromWire,
@@ -44,6 +46,33 @@ describe('resources', () => {
   it('caps scalars to a headroom', () => {
     expect(capScalars(r({ cpus: 4, mem: 100 }), { cpus: 1.5 })).toEqual(r({ cpus: 1.5, mem: 100 }));
     expect(capScalars(r({ cpus: 4 }), { cpus: 0 })).toEqual(r({}));
+  });
+
+  it('tells what capping would leave, and whether a filter holds it, as the capped bag would', () => {
+    const free = r({ cpus: 4, mem: 8192, disk: 100 }, [[31000, 31100]], { cpus: 1 });
+    const caps: Record<string, number>[] = [{ cpus: 1.5, mem: 512 }, { mem: 256.0004 }];
+    const capped = capScalars(capScalars(free, caps[0]!), caps[1]!);
+    for (const name of ['cpus', 'mem', 'disk', 'gpus'])
+      expect(cappedScalar(free, name, caps)).toBe(capped.scalars[name] ?? 0);
+    expect(cappedScalar(free, 'cpus', [{ cpus: 0 }])).toBe(0);
+    const filters = [
+      r({ cpus: 1.5, mem: 256, disk: 100 }, [[31000, 31100]], { cpus: 1 }),
+      r({ cpus: 1.5, mem: 256, disk: 100 }, [[31000, 31100]]),
+      r({ cpus: 1.5, mem: 255, disk: 100 }, [[31000, 31100]], { cpus: 1 }),
+      r({ cpus: 1.5, mem: 256, disk: 100 }, [[31000, 31050]], { cpus: 1 }),
+    ];
+    for (const filter of filters) {
+      expect(containsCapped(filter, free, true, caps)).toBe(containsResources(filter, capped));
+      expect(containsCapped(filter, free, false, caps)).toBe(
+        containsResources(filter, { ...capped, revocable: {} }),
+      );
+    }
+    expect(filters.map((f) => containsCapped(f, free, true, caps))).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('round-trips the wire form, marking revocable and allocation role', () => {

@@ -121,6 +121,41 @@ export function capScalars(r: Resources, caps: Record<string, number>): Resource
   return { scalars, ports: r.ports, revocable: r.revocable };
 }
 
+/**
+ * One non-revocable scalar of `capScalars(r, caps[0])` capped again by each later caps,
+ * 0 when the capping drops it, without building the capped bag.
+ */
+export function cappedScalar(
+  r: Resources,
+  name: string,
+  caps: readonly Record<string, number>[],
+): number {
+  let value = r.scalars[name] ?? 0;
+  for (const c of caps) {
+    const cap = c[name];
+    if (cap !== undefined) value = Math.min(value, fixed(cap));
+  }
+  return value > 0 ? value : 0;
+}
+
+/**
+ * `containsResources(outer, capped)`, where `capped` is `r` (its revocable part only when
+ * `revocable`) with its scalars capped by each of `caps` in turn, without building it.
+ */
+export function containsCapped(
+  outer: Resources,
+  r: Resources,
+  revocable: boolean,
+  caps: readonly Record<string, number>[],
+): boolean {
+  for (const name in r.scalars) {
+    const value = cappedScalar(r, name, caps);
+    if (value > 0 && (outer.scalars[name] ?? 0) + 1e-9 < value) return false;
+  }
+  if (revocable && !scalarsContain(outer.revocable, r.revocable)) return false;
+  return rangesContain(outer.ports, r.ports);
+}
+
 /** Human form used in error messages, close to Mesos's `cpus:2; mem:1024; ports:[31000-32000]`. */
 export function formatResources(r: Resources): string {
   const parts = Object.entries(r.scalars).map(([n, v]) => `${n}:${v}`);

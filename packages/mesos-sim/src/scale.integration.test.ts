@@ -48,7 +48,13 @@ describe('scale', () => {
         ),
       ),
     );
-    await fw.queue.countReaches((e) => e.update?.status.state === 'TASK_RUNNING', TASKS, 50_000);
+    // Distinct tasks: an agent re-sends an update until it is acknowledged.
+    await fw.queue.distinctReach(
+      (e) =>
+        e.update?.status.state === 'TASK_RUNNING' ? e.update.status.task_id.value : undefined,
+      TASKS,
+      120_000,
+    );
     const running = performance.now();
 
     const tasks = (await operator.getTasks()).tasks ?? [];

@@ -8,6 +8,8 @@ import type { Resources } from './resources';
 import { startRun, stepsAfter } from './runner';
 import { Sandbox } from './sandbox';
 import { id, timeInfo } from './wire';
+import { imageOf, isMesosContainer, ucrLaunchFailure } from './ucr/launch';
+import { describeWaitStatus, startUcrRun } from './ucr/task-run';
 
 const MAX_COMPLETED_TASKS = 1000;
 const MAX_STATUSES = 16;
@@ -58,6 +60,7 @@ export class TaskManager {
     role: string,
     info: TaskInfo,
     resources: Resources,
+    containerId = this.master.containerIds.uuid(),
   ): TaskRecord {
     const task: TaskRecord = {
       id: info.task_id.value,
@@ -73,6 +76,8 @@ export class TaskManager {
       pending: [],
       retryDelayMs: this.master.options.statusUpdateRetryMs,
       released: true,
+      containerId,
+      nested: new Map(),
       sandbox: new Sandbox(() => this.master.onChange()),
       launchedAt: Date.now(),
     };
@@ -92,6 +97,7 @@ export class TaskManager {
     )
       return;
     if (this.master.options.stagingUpdates) this.emit(task, 'TASK_STAGING', 'SOURCE_AGENT');
+    if (isMesosContainer(task.info)) return this.startUcr(task);
     const run = dockerRun(task.info, task.resources);
     if ('failure' in run) {
       if (run.failure.stderr) task.sandbox.append('stderr', `${run.failure.stderr}\n`);
@@ -104,28 +110,60 @@ export class TaskManager {
     this.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
     this.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
     const steps = planTask({
-      ...this.launchSpec(task),
+      ...this.launchSpecOf(task),
       ...(run.entrypoint ? { entrypoint: run.entrypoint } : {}),
     });
     task.run = startRun(steps, task.sandbox, this.master.timers, (code) => this.exited(task, code));
   }
 
+  /** A task under the Mesos containerizer: checked as its agent checks it, then run. */
+  private startUcr(task: TaskRecord): void {
+    const failure = ucrLaunchFailure(task.info, this.master.options.cniNetworks);
+    if (failure) {
+      this.emit(task, 'TASK_FAILED', 'SOURCE_AGENT', {
+        reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+        message: `Failed to launch container: ${failure}`,
+      });
+      return;
+    }
+    this.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
+    this.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
+    this.runUcr(task, false);
+  }
+
+  private runUcr(task: TaskRecord, resumed: boolean): void {
+    const run = startUcrRun(
+      this.master,
+      task,
+      this.launchSpecOf(task),
+      (status) => {
+        if (task.run === run) this.exitedWith(task, status);
+      },
+      resumed,
+    );
+    task.run = run;
+  }
+
   /** A task kept across a restart goes on from where its output stopped. */
   resume(task: TaskRecord): void {
+    if (isMesosContainer(task.info)) return this.runUcr(task, true);
     const written = {
       stdout: task.sandbox.file('stdout')?.size ?? 0,
       stderr: task.sandbox.file('stderr')?.size ?? 0,
     };
-    const steps = stepsAfter(planTask(this.launchSpec(task)), written);
+    const steps = stepsAfter(planTask(this.launchSpecOf(task)), written);
     task.run = startRun(steps, task.sandbox, this.master.timers, (code) => this.exited(task, code));
   }
 
-  private launchSpec(task: TaskRecord): LaunchSpec {
+  /** What a task (or a session nested in it) runs with: command, image, hostname, environment. */
+  launchSpecOf(task: TaskRecord): LaunchSpec {
     const container = task.info.container;
     const docker = container?.type === 'DOCKER' ? container.docker : undefined;
     const command = task.info.command ?? task.info.executor?.command;
+    // A container on a CNI network has a hostname of its own, as a bridged Docker one has.
     const bridged =
-      docker !== undefined && docker.network !== undefined && docker.network !== 'HOST';
+      (docker !== undefined && docker.network !== undefined && docker.network !== 'HOST') ||
+      (container?.type === 'MESOS' && (container.network_infos?.length ?? 0) > 0);
     const hostname =
       container?.hostname ??
       (bridged ? task.executorId.replace(/[^a-z0-9]/gi, '').slice(0, 12) : task.agent.hostname);
@@ -140,12 +178,26 @@ export class TaskManager {
     };
     for (const variable of command?.environment?.variables ?? [])
       env[variable.name] = variable.value ?? '';
+    const image = docker?.image ?? imageOf(task.info);
     return {
       ...(command ? { command } : {}),
-      ...(docker ? { image: docker.image } : {}),
+      ...(image !== undefined ? { image } : {}),
       hostname,
       env,
     };
+  }
+
+  /** The task's first process ended with this wait(2) status. */
+  private exitedWith(task: TaskRecord, status: number): void {
+    const { code, message } = describeWaitStatus(status);
+    task.run = undefined;
+    this.endNested(task);
+    this.emit(task, code === 0 ? 'TASK_FINISHED' : 'TASK_FAILED', 'SOURCE_EXECUTOR', { message });
+  }
+
+  /** Destroying a container destroys the containers nested in it. */
+  private endNested(task: TaskRecord): void {
+    for (const nested of task.nested.values()) nested.kill();
   }
 
   private exited(task: TaskRecord, code: number): void {
@@ -164,6 +216,7 @@ export class TaskManager {
   exit(task: TaskRecord, code: number): boolean {
     if (isTerminal(task.agentState) || task.agentState === 'TASK_STAGING') return false;
     task.run?.stop();
+    this.endNested(task);
     this.exited(task, code);
     return true;
   }
@@ -172,6 +225,7 @@ export class TaskManager {
   fail(task: TaskRecord, message: string): boolean {
     if (isTerminal(task.agentState)) return false;
     task.run?.stop();
+    this.endNested(task);
     task.run = undefined;
     this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', { message });
     return true;
@@ -180,6 +234,7 @@ export class TaskManager {
   kill(task: TaskRecord, reason?: TaskStatus['reason']): void {
     if (isTerminal(task.agentState)) return;
     task.run?.stop();
+    this.endNested(task);
     task.run = undefined;
     const extra: StatusExtra = reason ? { reason } : {};
     if (
@@ -211,6 +266,8 @@ export class TaskManager {
       executor_id: id(task.executorId),
       timestamp: Date.now() / 1000,
       uuid: this.master.random.uuidBytes(),
+      // The agent adds the status of the task's container, its id included.
+      container_status: { container_id: { value: task.containerId } },
       ...extra,
     });
     if (task.pending.length === 1) this.forward(task);
@@ -264,6 +321,8 @@ export class TaskManager {
     task.retryDelayMs = this.master.options.statusUpdateRetryMs;
     if (task.pending.length > 0) this.forward(task);
     else if (isTerminal(task.agentState)) this.complete(task);
+    // The kept state holds the unacknowledged updates: an agent checkpoints acknowledgements.
+    this.master.onChange();
   }
 
   /** Re-sends in-flight updates at once when a framework subscribes again. */
@@ -285,6 +344,7 @@ export class TaskManager {
 
   private stop(task: TaskRecord): void {
     task.run?.stop();
+    this.endNested(task);
     task.run = undefined;
     this.master.timers.cancel(task.retryTimer);
     task.retryTimer = undefined;

@@ -112,6 +112,8 @@ export class Views {
     if (task.info.labels) view.labels = task.info.labels;
     if (task.info.container) view.container = task.info.container;
     if (task.info.kill_policy) view.kill_policy = task.info.kill_policy;
+    // A master shows the discovery names a task was launched with, for discovery services.
+    if (task.info.discovery) view.discovery = task.info.discovery;
     return view;
   }
 

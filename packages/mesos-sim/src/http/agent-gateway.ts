@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Master } from '../master';
 import { type AgentRecord, isTerminal, type TaskRecord } from '../model';
 import { keptSandbox } from '../kept-sandboxes';
+import { handleAgentApi } from './agent-api';
 import { sendJson, sendText } from './transport';
 
 /**
@@ -172,7 +173,7 @@ export function handleAgentGateway(
   master: Master,
   req: IncomingMessage,
   res: ServerResponse,
-): void {
+): void | Promise<void> {
   const url = new URL(req.url ?? '/', 'http://gateway');
   let path = url.pathname;
   let agent = agentByHost(master, req.headers.host);
@@ -183,6 +184,7 @@ export function handleAgentGateway(
     path = prefixed[2] ?? '/';
   }
   path = path.replace(/^\/slave\(1\)/, '');
+  if (path === '/api/v1') return handleAgentApi(master, agent, req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD')
     return sendText(res, 405, '', { Allow: 'GET' });
   if (path === '/health') return sendText(res, 200);

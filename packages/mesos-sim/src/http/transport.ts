@@ -82,7 +82,7 @@ function parseAccept(header: string): AcceptEntry[] {
 }
 
 /** Whether `Accept` allows a media type: the most specific matching range decides (q=0 refuses). */
-function acceptsMediaType(header: string | undefined, mediaType: string): boolean {
+export function acceptsMediaType(header: string | undefined, mediaType: string): boolean {
   if (header === undefined || header.trim() === '') return true;
   const [type, subtype] = mediaType.split('/');
   let best: AcceptEntry | undefined;

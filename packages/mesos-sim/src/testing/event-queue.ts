@@ -60,27 +60,30 @@ export class EventQueue<E> {
   }
 
   /**
-   * Resolves once `count` events matching `predicate` have arrived (taken or not). Scans
-   * each event once, so waiting for thousands of updates stays linear.
+   * Resolves once events (taken or not) have given `count` distinct keys, `keyOf` giving
+   * undefined for events that do not count. Scans each event once, so waiting for
+   * thousands of updates stays linear.
    */
-  async countReaches(
-    predicate: (event: E) => boolean,
+  async distinctReach(
+    keyOf: (event: E) => string | undefined,
     count: number,
     timeoutMs = 30_000,
   ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let seen = 0;
+    const seen = new Set<string>();
     let scanned = 0;
     for (;;) {
-      for (; scanned < this.events.length; scanned++)
-        if (predicate(this.events[scanned] as E)) seen++;
-      if (seen >= count) return;
+      for (; scanned < this.events.length; scanned++) {
+        const key = keyOf(this.events[scanned] as E);
+        if (key !== undefined) seen.add(key);
+      }
+      if (seen.size >= count) return;
       if (this.endedWith)
         throw new Error(
-          `event stream ended after ${seen} of ${count} events: ${this.endedWith.message}`,
+          `event stream ended after ${seen.size} of ${count} events: ${this.endedWith.message}`,
         );
       if (Date.now() > deadline)
-        throw new Error(`only ${seen} of ${count} events within ${timeoutMs} ms`);
+        throw new Error(`only ${seen.size} of ${count} events within ${timeoutMs} ms`);
       await this.wait(deadline);
     }
   }

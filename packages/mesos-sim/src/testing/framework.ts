@@ -160,6 +160,23 @@ export class FrameworkDriver {
     return (event.update as scheduler.Event.Update).status;
   }
 
+  /**
+   * The next update for the task that the master itself sent (a reconciliation answer, a
+   * partition): an agent re-sends unacknowledged updates whenever it likes, so a copy of
+   * an earlier one may come first on a loaded machine.
+   */
+  async masterUpdate(taskId: string, state?: TaskState, timeoutMs?: number): Promise<TaskStatus> {
+    const event = await this.next(
+      (e) =>
+        e.type === 'UPDATE' &&
+        e.update?.status.source === 'SOURCE_MASTER' &&
+        e.update.status.task_id.value === taskId &&
+        (state === undefined || e.update.status.state === state),
+      timeoutMs,
+    );
+    return (event.update as scheduler.Event.Update).status;
+  }
+
   async launch(offer: Offer, tasks: TaskInfo[], refuseSeconds?: number): Promise<void> {
     const filters = refuseSeconds === undefined ? undefined : { refuse_seconds: refuseSeconds };
     await this.calls.run(() =>
