@@ -59,4 +59,32 @@ describe('loadEnv', () => {
       /SHOAL_TRUSTED_PROXIES: "dashboard.local" is not an IP address/,
     );
   });
+
+  it('picks the cluster default runtime, docker unless told ucr, and the UCR bridge network', () => {
+    expect(loadEnv({})).toMatchObject({
+      SHOAL_DEFAULT_RUNTIME: 'docker',
+      SHOAL_UCR_NETWORK: 'mesos-bridge',
+    });
+    expect(loadEnv({ SHOAL_DEFAULT_RUNTIME: 'UCR', SHOAL_UCR_NETWORK: 'dcos' })).toMatchObject({
+      SHOAL_DEFAULT_RUNTIME: 'ucr',
+      SHOAL_UCR_NETWORK: 'dcos',
+    });
+    expect(() => loadEnv({ SHOAL_DEFAULT_RUNTIME: 'podman' })).toThrow(
+      /SHOAL_DEFAULT_RUNTIME: must be docker or ucr/,
+    );
+    expect(() => loadEnv({ SHOAL_UCR_NETWORK: 'two words' })).toThrow(
+      /SHOAL_UCR_NETWORK: must be a CNI network name/,
+    );
+  });
+
+  it('maps tenant networks to one CNI network, or one per tenant by slug', () => {
+    expect(loadEnv({}).SHOAL_TENANT_CNI_NETWORK).toBeUndefined();
+    expect(loadEnv({ SHOAL_TENANT_CNI_NETWORK: 'shared' }).SHOAL_TENANT_CNI_NETWORK).toBe('shared');
+    expect(loadEnv({ SHOAL_TENANT_CNI_NETWORK: 'cni-{tenant}' }).SHOAL_TENANT_CNI_NETWORK).toBe(
+      'cni-{tenant}',
+    );
+    expect(() => loadEnv({ SHOAL_TENANT_CNI_NETWORK: 'cni {tenant}' })).toThrow(
+      /SHOAL_TENANT_CNI_NETWORK: must be a CNI network name, where \{tenant\} stands for the tenant slug/,
+    );
+  });
 });

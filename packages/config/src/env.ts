@@ -110,6 +110,32 @@ const envSchema = z.object({
   SHOAL_OFFER_HOLD_SECONDS: z.coerce.number().min(0).default(5),
   SHOAL_REFUSE_SECONDS: z.coerce.number().min(0).default(5),
   SHOAL_PLACEMENT: z.enum(['spread', 'binpack']).default('spread'),
+  // The containerizer new containers run under unless their tenant says otherwise: Docker's,
+  // or the Mesos containerizer (UCR) with the Docker image, which docker exec and -i need.
+  SHOAL_DEFAULT_RUNTIME: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('docker')
+    .pipe(z.enum(['docker', 'ucr'], { error: 'must be docker or ucr' })),
+  // The CNI network that UCR containers on Docker's default bridge network join, with
+  // their published ports mapped on it (the Mesos docs' name for the bridge).
+  SHOAL_UCR_NETWORK: z
+    .string()
+    .trim()
+    .default('mesos-bridge')
+    .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a CNI network name')),
+  // The CNI network tenants' Docker networks map to (docker network create): one name for
+  // the whole cluster, or one per tenant with `{tenant}` standing for its slug. Unset: the
+  // bridge's (SHOAL_UCR_NETWORK). A tenant's own setting, if an admin gave one, comes first.
+  SHOAL_TENANT_CNI_NETWORK: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.replaceAll('{tenant}', 'x')), {
+        message: 'must be a CNI network name, where {tenant} stands for the tenant slug',
+      })
+      .optional(),
+  ),
   // How long `docker start` waits for a container to run before answering anyway.
   SHOAL_START_WAIT_SECONDS: z.coerce.number().min(0).default(20),
   SHOAL_UNREACHABLE_REPLACE_SECONDS: z.coerce.number().min(0).default(60),

@@ -51,6 +51,8 @@ export interface OfferRoundStats {
 export interface FrameworkListener {
   /** An agent is about to go into maintenance: its tasks should be moved. */
   onAgentDraining?(agentId: string): void;
+  /** An agent out of maintenance again: tasks may be placed there. */
+  onAgentAvailable?(agentId: string): void;
   /** Work arrived for a role the framework is not subscribed to (e.g. a tenant just created). */
   onUnknownRole?(role: string): void;
   onOfferRound?(stats: OfferRoundStats): void;

@@ -42,12 +42,12 @@ interface Launch {
  * One Mesos framework serving many roles. Tasks wait in a queue per role; an
  * offer is only ever used for tasks of the role it was allocated to, only the
  * resources a task needs are taken, and the rest is declined. A role's offers
- * are kept while it has work, or had some within the hold time, so a burst of
- * starts is placed at once; idle roles are suppressed and revived when work
- * arrives. Everything on the hot path goes in batches: every task waiting when
- * a round runs is placed in that round, its launches stored in one statement
- * and its ACCEPTs sent together, and status updates are stored many at a time
- * and acknowledged once stored.
+ * are kept while it has work (a few a moment longer, so the next start of a
+ * burst is placed at once); a role with no work is suppressed at once and
+ * revived when work arrives. Everything on the hot path goes in batches: every
+ * task waiting when a round runs is placed in that round, its launches stored in
+ * one statement and its ACCEPTs sent together, and status updates are stored
+ * many at a time and acknowledged once stored.
  */
 export class MesosFramework {
   private readonly pending = new TaskQueues();
@@ -71,7 +71,10 @@ export class MesosFramework {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reviveTimer: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
+  /** A round is queued and has not started yet: whatever arrives now joins it. */
   private roundQueued = false;
+  /** Roles of submitted tasks the framework is not subscribed with, to report in the next round. */
+  private readonly unknownRoles = new Set<string>();
   private readonly updates: StatusUpdateWriter;
   private subscribed = false;
   private stopped = false;
@@ -184,27 +187,22 @@ export class MesosFramework {
     this.submitAll([request]);
   }
 
-  /** Queues tasks (each for its role); they are placed together in the next round. */
+  /**
+   * Queues tasks (each for its role); they are placed together in the next round, which
+   * also revives their roles if suppressed: one REVIVE for every role that got work since
+   * the last round, rather than one call per submission queued behind the rounds.
+   */
   submitAll(requests: readonly TaskRequest[]): void {
     const now = Date.now();
-    const roles = new Set<string>();
+    let added = false;
     for (const request of requests) {
       if (this.isPending(request.taskId)) continue;
       this.pending.add(request, now);
-      roles.add(request.role);
-    }
-    if (roles.size === 0) return;
-    void this.serialise(async () => {
-      const unknown = [...roles].filter((r) => !this.roles.includes(r));
       // Queued until setRoles adds the role; then it is revived with the rest.
-      for (const role of unknown) this.listener.onUnknownRole?.(role);
-      const revive = [...roles].filter((r) => this.roles.includes(r) && this.suppressed.has(r));
-      if (this.subscribed && revive.length > 0) {
-        await this.client.revive(revive);
-        for (const role of revive) this.suppressed.delete(role);
-      }
-    });
-    this.scheduleSoon();
+      if (!this.roles.includes(request.role)) this.unknownRoles.add(request.role);
+      added = true;
+    }
+    if (added) this.scheduleSoon();
   }
 
   /** Drops a task that has not been launched yet; false when it is not pending. */
@@ -307,13 +305,18 @@ export class MesosFramework {
     return run;
   }
 
-  /** One round for everything that arrived in this turn of the event loop. */
+  /**
+   * One round for everything that arrives before it starts: at most one round waits
+   * behind the one under way, however many submissions, offers and updates ask for one.
+   */
   private scheduleSoon(): void {
     if (this.roundQueued) return;
     this.roundQueued = true;
     setImmediate(() => {
-      this.roundQueued = false;
-      void this.serialise(() => this.schedule());
+      void this.serialise(() => {
+        this.roundQueued = false;
+        return this.schedule();
+      });
     });
   }
 
@@ -400,6 +403,7 @@ export class MesosFramework {
         ...(address ? { endpoint: `${address.ip ?? address.hostname}:${address.port}` } : {}),
       });
       if (offer.unavailability) this.markDraining(agentId);
+      else this.markAvailable(agentId);
       const role = offer.allocation_info?.role ?? this.roles[0] ?? '*';
       this.held.add(offer, role, now);
       this.stats.offered(role, new OfferCapacity(offer));
@@ -421,6 +425,10 @@ export class MesosFramework {
 
   /** Places every waiting task it can on held offers, launches them, declines what no one needs. */
   private async schedule(): Promise<void> {
+    if (this.unknownRoles.size > 0) {
+      for (const role of this.unknownRoles) this.listener.onUnknownRole?.(role);
+      this.unknownRoles.clear();
+    }
     if (!this.subscribed) return;
     const context = this.placementContext();
     const launches = new Map<string, Launch>();
@@ -453,8 +461,13 @@ export class MesosFramework {
       }
     }
     this.explainWaits(true);
-    if (launches.size > 0) await this.launch([...launches.values()]);
-    await this.declineUnneeded();
+    // Launches (stored, then their ACCEPTs) and the offers no one needs go back at the same
+    // time: they concern different offers. A REVIVE waits for both, so no ACCEPT's or
+    // DECLINE's filter outlives it.
+    await Promise.all([
+      launches.size > 0 ? this.launch([...launches.values()]) : undefined,
+      this.declineUnneeded(),
+    ]);
     await this.askForOffers();
     this.stats.report(this.listener.onOfferRound);
   }
@@ -488,9 +501,16 @@ export class MesosFramework {
       );
       this.reviveTimer.unref();
     }
-    if (due.length === 0) return;
-    for (const role of due) this.revivedAt.set(role, now);
-    await this.client.revive(due);
+    // A suppressed role with work left after this round's placements (its tasks fit none
+    // of the offers it still holds) asks at once: no offers come to it otherwise.
+    const woken = [...this.pending.queues]
+      .filter(([role, queue]) => queue.size > 0 && this.suppressed.has(role))
+      .map(([role]) => role)
+      .filter((role) => this.roles.includes(role));
+    if (due.length === 0 && woken.length === 0) return;
+    for (const role of [...due, ...woken]) this.revivedAt.set(role, now);
+    await this.client.revive([...due, ...woken]);
+    for (const role of woken) this.suppressed.delete(role);
   }
 
   /** Stores the round's launches in one batch, then sends their ACCEPTs together. */
@@ -551,23 +571,25 @@ export class MesosFramework {
     await this.declineOffers(unused);
   }
 
-  /** Gives back the offers no one needs (see unneededOffers); suppresses roles long idle. */
+  /** Gives back the offers no one needs (see unneededOffers); suppresses roles with no work. */
   private async declineUnneeded(): Promise<void> {
     const now = Date.now();
-    await this.declineOffers(
+    // The offers leave the held set at once; the DECLINE and the SUPPRESS go out together.
+    const declined = this.declineOffers(
       unneededOffers(this.held, this.pending.queues, this.pending.lastDemand, now),
     );
-    const holding = new Set(this.held.roles());
-    const active = (role: string) =>
-      (this.pending.lastDemand.get(role) ?? -Infinity) > now - this.options.offerHoldSeconds * 1000;
-    const idle = this.roles.filter(
-      (r) =>
-        this.pending.count(r) === 0 && !this.suppressed.has(r) && !holding.has(r) && !active(r),
-    );
-    if (idle.length > 0 && this.subscribed) {
-      await this.client.suppress(idle);
-      for (const role of idle) this.suppressed.add(role);
-    }
+    // A role with nothing waiting asks for no more offers at once, keeping what it holds
+    // (a few, for a moment: see unneededOffers). Left unsuppressed, it would be offered the
+    // pieces its quota headroom allows in every allocation round, only to decline them; the
+    // next start it gets revives it, or is placed on an offer it still holds.
+    const idle = this.roles.filter((r) => this.pending.count(r) === 0 && !this.suppressed.has(r));
+    const suppressed =
+      idle.length > 0 && this.subscribed
+        ? this.client.suppress(idle).then(() => {
+            for (const role of idle) this.suppressed.add(role);
+          })
+        : undefined;
+    await Promise.all([declined, suppressed]);
   }
 
   private async expireHeldOffers(): Promise<void> {
@@ -639,6 +661,15 @@ export class MesosFramework {
     if (this.drainingAgents.has(agentId)) return;
     this.drainingAgents.add(agentId);
     this.listener.onAgentDraining?.(agentId);
+  }
+
+  /**
+   * An agent offering with no unavailability is out of maintenance (the window was removed
+   * or the machine came back up): it takes tasks again.
+   */
+  private markAvailable(agentId: string): void {
+    if (!this.drainingAgents.delete(agentId)) return;
+    this.listener.onAgentAvailable?.(agentId);
   }
 
   private async onInverseOffers(inverseOffers: InverseOffer[]): Promise<void> {

@@ -303,6 +303,125 @@ describe('TaskInfo for a multi-part entrypoint', () => {
   });
 });
 
+describe('TaskInfo for a container under the Mesos containerizer (ucr)', () => {
+  const o = offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 1024)]);
+
+  it('names the Docker image, joins the CNI network with the port mappings, asks for a terminal', () => {
+    const info = buildTaskInfo(
+      request({
+        container: {
+          image: 'alpine:3.20',
+          networkMode: 'bridge',
+          cmd: ['sh', '-c', 'echo hi'],
+          env: ['A=1'],
+          labels: { team: 'blue' },
+          user: 'nobody',
+          hostname: 'web',
+          runtime: 'ucr',
+          tty: true,
+          cniNetwork: 'mesos-bridge',
+        },
+      }),
+      o,
+      [scalar('cpus', 1)],
+      [{ containerPort: 80, hostPort: 31000, protocol: 'tcp' }],
+    );
+    // Mesos's exec rules: value is the executable, arguments the whole argv.
+    expect(info.command).toEqual({
+      shell: false,
+      value: 'sh',
+      arguments: ['sh', '-c', 'echo hi'],
+      environment: { variables: [{ name: 'A', value: '1' }] },
+      user: 'nobody',
+    });
+    expect(info.container).toEqual({
+      type: 'MESOS',
+      hostname: 'web',
+      mesos: { image: { type: 'DOCKER', docker: { name: 'alpine:3.20' } } },
+      network_infos: [
+        {
+          name: 'mesos-bridge',
+          port_mappings: [{ host_port: 31000, container_port: 80, protocol: 'tcp' }],
+        },
+      ],
+      tty_info: {},
+    });
+    expect(info.labels?.labels).toEqual([
+      { key: 'shoal.group', value: 'g' },
+      { key: 'team', value: 'blue' },
+    ]);
+  });
+
+  it("leaves the image's own command when Docker's Entrypoint and Cmd are unset, and the host network alone", () => {
+    const info = buildTaskInfo(
+      request({
+        container: { image: 'nginx', networkMode: 'host', env: [], labels: {}, runtime: 'ucr' },
+      }),
+      o,
+      [scalar('cpus', 1)],
+      [],
+    );
+    expect(info.command).toEqual({ shell: false, environment: { variables: [] } });
+    expect(info.container).toEqual({
+      type: 'MESOS',
+      mesos: { image: { type: 'DOCKER', docker: { name: 'nginx' } } },
+    });
+  });
+
+  it('publishes its discovery names only when it has some', () => {
+    const container = {
+      image: 'nginx',
+      networkMode: 'bridge' as const,
+      env: [],
+      labels: {},
+      runtime: 'ucr' as const,
+      cniNetwork: 'tenant-blue',
+    };
+    const named = buildTaskInfo(
+      request({
+        container: {
+          ...container,
+          discovery: { name: 'web', labels: [{ key: 'alias', value: 'www' }] },
+        },
+      }),
+      o,
+      [scalar('cpus', 1)],
+      [],
+    );
+    expect(named.discovery).toEqual({
+      visibility: 'FRAMEWORK',
+      name: 'web',
+      labels: { labels: [{ key: 'alias', value: 'www' }] },
+    });
+    expect(named.container?.network_infos).toEqual([{ name: 'tenant-blue', port_mappings: [] }]);
+    const plain = buildTaskInfo(request({ container }), o, [scalar('cpus', 1)], []);
+    expect(plain).not.toHaveProperty('discovery');
+  });
+
+  it('puts an Entrypoint before the Cmd in one argv', () => {
+    const info = buildTaskInfo(
+      request({
+        container: {
+          image: 'busybox',
+          networkMode: 'host',
+          entrypoint: ['/bin/sh', '-c'],
+          cmd: ['echo hi'],
+          env: [],
+          labels: {},
+          runtime: 'ucr',
+        },
+      }),
+      o,
+      [scalar('cpus', 1)],
+      [],
+    );
+    expect(info.command).toMatchObject({
+      value: '/bin/sh',
+      arguments: ['/bin/sh', '-c', 'echo hi'],
+    });
+  });
+});
+
 describe('holding offers', () => {
   afterEach(() => vi.useRealTimers());
 

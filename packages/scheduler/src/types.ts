@@ -32,6 +32,17 @@ export interface DockerContainer {
   workingDir?: string;
   user?: string;
   hostname?: string;
+  /** Which containerizer runs it: Docker's (default), or Mesos's (UCR) with the image. */
+  runtime?: 'docker' | 'ucr';
+  /** UCR only: a terminal (ContainerInfo.tty_info). */
+  tty?: boolean;
+  /** UCR only: the CNI network a bridged container joins, its ports mapped on it. */
+  cniNetwork?: string;
+  /**
+   * Names a discovery service may serve for the task (TaskInfo.discovery): the task's
+   * name, and labels such as the names and aliases it has on its networks.
+   */
+  discovery?: { name: string; labels: { key: string; value: string }[] };
 }
 
 export interface TaskRequest {

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "OfferStat_windowStart_idx" ON "OfferStat"("windowStart");
