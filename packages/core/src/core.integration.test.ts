@@ -56,6 +56,62 @@ describe('tenants', () => {
   });
 });
 
+describe('tenants on nested Mesos roles', () => {
+  const NESTED_QUOTA = /^Mesos takes no quota on a nested role such as "eng\/web"/;
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof ShoalError ? `${e.code}: ${e.message}` : String(e)),
+    );
+
+  it('refuses one with a quota before storing anything, and takes one without', async () => {
+    const refused = await failure(
+      services.tenantAdmin.create(
+        { slug: 'nested', name: 'Nested', mesosRole: 'eng/web', quota: { quotaCpusLimit: 2 } },
+        'admin@x',
+      ),
+    );
+    expect(refused).toMatch(/^INVALID_ARGUMENT: /);
+    expect(refused.replace(/^INVALID_ARGUMENT: /, '')).toMatch(NESTED_QUOTA);
+    expect(await db.prisma.tenant.count({ where: { slug: 'nested' } })).toBe(0);
+    expect(await db.prisma.auditEvent.count({ where: { target: 'nested' } })).toBe(0);
+
+    const plain = await services.tenantAdmin.create(
+      { slug: 'nested', name: 'Nested', mesosRole: 'eng/web' },
+      'admin@x',
+    );
+    expect(plain.mesosRole).toBe('eng/web');
+    // Its quota cannot be set later either, and an empty quota is no change to refuse.
+    expect(await failure(services.tenants.setQuota(plain.id, { quotaMemLimit: 512 }, 'a'))).toMatch(
+      /^INVALID_ARGUMENT: Mesos takes no quota on a nested role/,
+    );
+    await services.tenants.setQuota(plain.id, { quotaMemLimit: null }, 'a');
+    expect((await services.tenants.getBySlug('nested')).quotaMemLimit).toBeNull();
+  });
+
+  it('keeps a tenant with a quota off nested roles', async () => {
+    const tenant = await services.tenants.create(
+      { slug: 'capped', name: 'Capped', quota: { quotaCpusLimit: 1 } },
+      'a',
+    );
+    expect(
+      await failure(services.tenantAdmin.update(tenant.id, { mesosRole: 'capped/sub' }, 'a')),
+    ).toMatch(/^INVALID_ARGUMENT: Mesos takes no quota on a nested role such as "capped\/sub"/);
+    expect((await services.tenants.getBySlug('capped')).mesosRole).toBe('shoal-capped');
+  });
+
+  it('names a negative amount in words', async () => {
+    expect(
+      await failure(
+        services.tenants.create(
+          { slug: 'minus', name: 'Minus', quota: { quotaCpusGuarantee: -1, quotaCpusLimit: 2 } },
+          'a',
+        ),
+      ),
+    ).toBe('INVALID_ARGUMENT: The CPU guarantee cannot be negative');
+  });
+});
+
 describe('API tokens', () => {
   it('authenticates the secret shown once, stores only a hash, and stops after revocation', async () => {
     const tenant = await services.tenants.create({ slug: 'tokens', name: 'Tokens' }, 'a');

@@ -11,6 +11,8 @@ export {
   TenantService,
   defaultRoleFor,
   validateRoleName,
+  isNestedRole,
+  nestedRoleQuotaMessage,
   quotaOf,
   type MesosPolicySync,
   type TenantQuota,
@@ -25,6 +27,10 @@ export { UserService } from './users/user-service';
 export { hashPassword, verifyPassword, generatePassword } from './users/passwords';
 export { seedFirstStart, ADMIN_EMAIL, type FirstStartResult } from './seed/first-start';
 export * from './containers/types';
+export * from './networks/types';
+export { NetworkService, type NetworkServiceOptions } from './networks/network-service';
+export { cniNetworkOf, CNI_NETWORK_NAME, TENANT_PLACEHOLDER } from './networks/cni';
+export * from './containers/bulk-actions';
 export * from './containers/cluster-view';
 export { ContainerEventBus } from './events/event-bus';
 export { EventJournal } from './events/event-journal';
@@ -76,6 +82,12 @@ export type {
   TaskUsage,
   NetworkCounters,
   BlockIoCounter,
+  ContainerSessions,
+  OutputChunk,
+  ProcessSession,
+  SessionCommand,
+  SessionTarget,
+  TerminalSize,
 } from './containers/ports';
 export {
   normaliseSpec,
@@ -85,3 +97,28 @@ export {
   CONSTRAINTS_LABEL,
   GROUP_LABEL,
 } from './containers/spec';
+export type { SpecContext } from './containers/spec';
+export {
+  ExecService,
+  execRefusal,
+  type ExecConfig,
+  type ExecRun,
+  type ExecView,
+} from './containers/exec-service';
+export { TerminalService, type TerminalRun } from './containers/terminal-service';
+export { PipeService, type PipeRun } from './containers/pipe-service';
+export {
+  BrowserTerminals,
+  MAX_TERMINALS_PER_USER,
+  type PlacedTerminalEvent,
+  type TerminalEvent,
+  type TerminalUser,
+} from './containers/browser-terminals';
+export {
+  RUNTIME_LABEL,
+  RUNTIME_NAMES,
+  RUNTIMES,
+  runtimeOf,
+  isRuntime,
+  type ContainerRuntime,
+} from './containers/runtime';

@@ -125,6 +125,39 @@ export class OfferStatsService {
     );
   }
 
+  /** Every tenant's offers added up per window: what the whole framework was offered. */
+  async clusterSeries(since: Date): Promise<OfferWindow[]> {
+    await this.flush();
+    const rows = await this.prisma.offerStat.groupBy({
+      by: ['windowStart'],
+      where: { windowStart: { gte: since } },
+      orderBy: { windowStart: 'asc' },
+      _sum: {
+        offers: true,
+        offeredCpus: true,
+        acceptedCpus: true,
+        declinedCpus: true,
+        offeredMemMb: true,
+        acceptedMemMb: true,
+        declinedMemMb: true,
+      },
+    });
+    return rows.map(({ windowStart, _sum: s }) => ({
+      windowStart,
+      offers: s.offers ?? 0,
+      cpus: {
+        offered: s.offeredCpus ?? 0,
+        accepted: s.acceptedCpus ?? 0,
+        declined: s.declinedCpus ?? 0,
+      },
+      memoryMb: {
+        offered: s.offeredMemMb ?? 0,
+        accepted: s.acceptedMemMb ?? 0,
+        declined: s.declinedMemMb ?? 0,
+      },
+    }));
+  }
+
   async series(tenantId: string, since: Date): Promise<OfferWindow[]> {
     await this.flush();
     const rows = await this.prisma.offerStat.findMany({

@@ -1,7 +1,9 @@
-import type { PrismaClient, Tenant } from '@shoal/db';
+import type { ContainerRuntime, PrismaClient, Tenant } from '@shoal/db';
+import { CNI_NETWORK_NAME, TENANT_PLACEHOLDER } from '../networks/cni';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors';
 import {
+  checkQuotaForRole,
   checkWeight,
   NO_QUOTA,
   quotaOf,
@@ -23,6 +25,13 @@ export interface TenantSettings {
   mesosRole?: string;
   /** Mesos role weight: the tenant's share of resources beyond its guarantee. */
   weight?: number;
+  /** The runtime of the tenant's new containers; null goes back to the cluster's default. */
+  runtime?: ContainerRuntime | null;
+  /**
+   * The Mesos CNI network the tenant's Docker networks map to (`{tenant}` for its slug);
+   * null goes back to the cluster's (SHOAL_TENANT_CNI_NETWORK).
+   */
+  cniNetwork?: string | null;
 }
 
 const LIVE_STATES = ['CREATED', 'RESTARTING', 'RUNNING', 'REMOVING', 'PAUSED'] as const;
@@ -71,6 +80,7 @@ export class TenantAdminService {
    */
   async update(tenantId: string, settings: TenantSettings, actor: string): Promise<Tenant> {
     checkWeight(settings.weight);
+    checkCniNetwork(settings.cniNetwork);
     if (settings.mesosRole !== undefined) {
       const problem = validateRoleName(settings.mesosRole);
       if (problem) throw invalid(`Invalid Mesos role "${settings.mesosRole}": ${problem}`);
@@ -82,6 +92,7 @@ export class TenantAdminService {
     const moves = role !== before.mesosRole;
     const taken = () => conflict(`Role "${role}" belongs to another tenant`);
     if (moves) {
+      checkQuotaForRole(role, quotaOf(before));
       await this.refuseMoveWithLiveContainers(this.prisma, before);
       if ((await this.prisma.tenant.count({ where: { mesosRole: role } })) > 0) throw taken();
     }
@@ -103,7 +114,15 @@ export class TenantAdminService {
             weight: before.weight,
             ...quotaOf(before),
           },
-          data: { name: settings.name?.trim() || undefined, mesosRole: role, weight },
+          data: {
+            name: settings.name?.trim() || undefined,
+            mesosRole: role,
+            weight,
+            // Only for containers created from now on: each keeps the runtime it was made with.
+            ...(settings.runtime !== undefined ? { runtime: settings.runtime } : {}),
+            // Taken by containers created or connected from now on; running ones keep theirs.
+            ...(settings.cniNetwork !== undefined ? { cniNetwork: settings.cniNetwork } : {}),
+          },
         });
         if (count === 0) {
           throw conflict(
@@ -146,4 +165,12 @@ export class TenantAdminService {
       );
     }
   }
+}
+
+function checkCniNetwork(name: string | null | undefined): void {
+  if (name === undefined || name === null) return;
+  if (!CNI_NETWORK_NAME.test(name.replaceAll(TENANT_PLACEHOLDER, 'x')))
+    throw invalid(
+      `Invalid CNI network "${name}": a CNI network name is [A-Za-z0-9][A-Za-z0-9_.-]*, with ${TENANT_PLACEHOLDER} for the tenant's slug`,
+    );
 }

@@ -15,7 +15,8 @@ export class FailureLimiter {
 
   constructor(
     private readonly options: { burst: number; perMinute: number },
-    private readonly now: () => number = Date.now,
+    // Read at each call, not bound once: a held clock (tests, Date replaced) is the one used.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /** Seconds until `key` may try again; 0 when it may now. */

@@ -46,7 +46,8 @@ export class SignInLimiter {
 
   constructor(
     limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
-    private readonly now: () => number = Date.now,
+    // Read at each call, not bound once: a held clock (tests, Date replaced) is the one used.
+    private readonly now: () => number = () => Date.now(),
   ) {
     this.pairs = new FailureLimiter(limits.accountAddress, now);
     this.accounts = new FailureLimiter(limits.account, now);

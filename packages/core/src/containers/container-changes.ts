@@ -6,6 +6,12 @@ import type { ContainerEvent, ContainerView } from './types';
 /** Events of one burst go out as one change; a lone event waits at most this long. */
 const BATCH_WINDOW_MS = 250;
 /**
+ * During a long burst, a change goes out at most this often: every change costs the tab a
+ * render and the server a read, and hundreds of stops at once must not be slowed by the
+ * tabs that watch them.
+ */
+const BATCH_SPACING_MS = 1_000;
+/**
  * A resume replays from this long before its cursor: another instance's event can reach this
  * one (relay, journal write) a little after events stamped later than it.
  */
@@ -41,13 +47,17 @@ export async function* containerChanges(
   since: Date,
   signal: AbortSignal,
   windowMs = BATCH_WINDOW_MS,
+  spacingMs = BATCH_SPACING_MS,
 ): AsyncGenerator<ContainerChange> {
   // Listening starts before the replay is read, so nothing falls between the two.
   const live = sources.events.subscribe(tenantId, signal);
   const changeOf = async (events: ContainerEvent[], reset = false): Promise<ContainerChange> => {
     const cursor = new Date();
     const ids = [...new Set(events.map((e) => e.containerId))];
-    const containers = ids.length > 0 ? await sources.read(tenantId, ids) : [];
+    // A container on its way out (REMOVING) is in no listing any more: it goes from the list.
+    const containers = (ids.length > 0 ? await sources.read(tenantId, ids) : []).filter(
+      (c) => c.state !== 'removing',
+    );
     const present = new Set(containers.map((c) => c.id));
     return { cursor, containers, removed: ids.filter((id) => !present.has(id)), reset };
   };
@@ -59,7 +69,7 @@ export async function* containerChanges(
       now,
     );
     yield missed.length >= MAX_REPLAY ? await changeOf([], true) : await changeOf(missed);
-    for await (const batch of inBatches(live, windowMs)) yield await changeOf(batch);
+    for await (const batch of inBatches(live, windowMs, spacingMs)) yield await changeOf(batch);
   } finally {
     await live.return?.();
   }

@@ -7,27 +7,30 @@ import type {
   TenantUsage as TenantUsageCounters,
 } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, invalid, notFound, ShoalError } from '../errors';
+import type { NetworkService } from '../networks/network-service';
+import { busy, conflict, invalid, notFound, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
 import { readLogs, type LogSources } from './container-logs';
 import { ContainerReads } from './container-reads';
 import { ContainerWaits } from './container-waits';
 import { ContainerWatch } from './container-watch';
 import { CreateBatch } from './create-batch';
-import { isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
+import { COMMAND_EXIT, isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
 import { LogClock } from './log-clock';
 import { CONTAINER_NAME, newContainerId } from './names';
 import type {
   ConvergeTrigger,
   PlacementCheck,
   SandboxReader,
+  SessionTarget,
   TaskLauncher,
   TaskMonitor,
   TaskUsage,
 } from './ports';
 import { toView, type ContainerRow } from './rows';
 import type { ContainerEvent } from './types';
-import { normaliseSpec } from './spec';
+import { type ContainerRuntime, TenantRuntimes } from './runtime';
+import { normaliseSpec, requestedRuntime } from './spec';
 import { NoExactMatch, StartBatch, type StartOutcome } from './start-batch';
 import {
   CONTAINER_STATES,
@@ -55,12 +58,18 @@ export interface ContainerServiceOptions {
    * instance missed the event (another instance's relay was down).
    */
   waitCheckMs: number;
+  /** The runtime of containers whose tenant has none of its own (SHOAL_DEFAULT_RUNTIME). */
+  defaultRuntime: ContainerRuntime;
+  /** The CNI network bridged containers join under the ucr runtime (SHOAL_UCR_NETWORK). */
+  ucrNetwork: string;
 }
 
 export const DEFAULT_CONTAINER_OPTIONS: ContainerServiceOptions = {
   startWaitMs: 20_000,
   logPollMs: 500,
   waitCheckMs: 5_000,
+  defaultRuntime: 'docker',
+  ucrNetwork: 'mesos-bridge',
 };
 
 const TERMINATING_SIGNALS = new Map([
@@ -115,7 +124,10 @@ export class ContainerService implements ContainerOperations {
   private readonly waits: ContainerWaits;
   private readonly creates: CreateBatch;
   private readonly starts: StartBatch;
+  private readonly runtimes: TenantRuntimes;
   private taskLauncher: TaskLauncher | undefined;
+  /** Resolves the networks a create asks for; set where the network service is made. */
+  networks: Pick<NetworkService, 'attachmentsFor'> | undefined;
   private placementCheck: PlacementCheck | undefined;
 
   constructor(
@@ -139,6 +151,7 @@ export class ContainerService implements ContainerOperations {
     );
     this.creates = new CreateBatch(sql);
     this.starts = new StartBatch(sql);
+    this.runtimes = new TenantRuntimes(sql, () => this.options.defaultRuntime);
   }
 
   /** Set by the process that owns the subscription: its starts queue their tasks at once. */
@@ -158,9 +171,25 @@ export class ContainerService implements ContainerOperations {
   }
 
   async create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView> {
-    const spec = normaliseSpec(input);
     const turn = this.turnDeadline();
     try {
+      // The tenant's runtime is only looked up when the request names none; that wait
+      // counts against the create's turn, as the write does.
+      const runtime =
+        requestedRuntime(input) ??
+        (await this.runtimes.of(tenantId, {
+          signal: turn.signal,
+          busy: () => busy(`create ${input.name?.replace(/^\//, '') || 'a container'}`),
+        }));
+      const networks =
+        input.networks && input.networks.length > 0
+          ? await this.networkLookup().attachmentsFor(tenantId, input.networks)
+          : undefined;
+      const spec = normaliseSpec(input, {
+        runtime,
+        ucrNetwork: this.options.ucrNetwork,
+        ...(networks ? { networks } : {}),
+      });
       const row = await this.creates.create(
         { id: newContainerId(), tenantId, spec, actor },
         turn.signal,
@@ -216,14 +245,25 @@ export class ContainerService implements ContainerOperations {
       if (outcome.launch) this.launcher?.submitAll([outcome.launch]);
       else this.converge.wake();
       // Like Docker, answer once the container runs (or failed to), unless resources take long.
+      // A stop whose kill Mesos has not confirmed yet leaves a task that only ends: the
+      // start is answered by the task launched after it.
       const since = new Date();
-      const settled = (row: ContainerRow) =>
-        row.state === 'RUNNING' ||
-        row.state === 'REMOVING' ||
-        (row.finishedAt !== null && row.finishedAt >= since);
+      const stopping = stoppingTask(outcome.container);
+      const settled = (row: ContainerRow) => {
+        if (row.state === 'REMOVING') return true;
+        if (stopping === undefined)
+          return row.state === 'RUNNING' || (row.finishedAt !== null && row.finishedAt >= since);
+        // The stopping task's end is not this start's answer; the next task's run or end is.
+        const next = row.tasks[0];
+        if (!next || next.mesosTaskId === stopping) return false;
+        return row.state === 'RUNNING' || TERMINAL_STATES.includes(next.state);
+      };
       const heard = (async () => {
-        for await (const event of heardOf)
-          if (event.action === 'start' || event.action === 'die') return;
+        let endsToSkip = stopping ? 1 : 0;
+        for await (const event of heardOf) {
+          if (event.action === 'start') return;
+          if (event.action === 'die' && endsToSkip-- === 0) return;
+        }
       })();
       const row = await Promise.race([
         this.watch.until(id, settled, giveUp.signal),
@@ -433,6 +473,11 @@ export class ContainerService implements ContainerOperations {
     }
   }
 
+  private networkLookup(): Pick<NetworkService, 'attachmentsFor'> {
+    if (!this.networks) throw new Error('ContainerService.networks is not set');
+    return this.networks;
+  }
+
   /** Ends every wait (start, stop, wait, followed logs) still open; used on shutdown. */
   shutdown(): void {
     this.closing.abort();
@@ -440,6 +485,45 @@ export class ContainerService implements ContainerOperations {
 
   async get(tenantId: string, ref: string): Promise<ContainerView> {
     return toView(await this.resolve(tenantId, ref));
+  }
+
+  /** The container and, once its latest task is on an agent, where that task runs. */
+  async located(
+    tenantId: string,
+    ref: string,
+  ): Promise<{ view: ContainerView; target: SessionTarget | undefined }> {
+    const row = await this.resolve(tenantId, ref);
+    const task = row.tasks[0];
+    const target =
+      task?.agentId && task.agentEndpoint && isLaunched(task.state)
+        ? {
+            mesosTaskId: task.mesosTaskId,
+            agentId: task.agentId,
+            agentEndpoint: task.agentEndpoint,
+            ...(task.hostname ? { hostname: task.hostname } : {}),
+          }
+        : undefined;
+    return { view: toView(row), target };
+  }
+
+  /**
+   * The command run beside a container's task (piped.ts) ended with `exitCode`: the task,
+   * which only held the container's place, is killed, and its end carries that code. A
+   * task a stop or kill has been sent to keeps that reason.
+   */
+  async commandEnded(containerId: string, mesosTaskId: string, exitCode: number): Promise<void> {
+    const task = await this.prisma.task.findFirst({
+      where: { containerId, mesosTaskId, state: { notIn: [PENDING, ...TERMINAL_STATES] } },
+      select: { id: true, agentId: true },
+    });
+    if (!task) return;
+    const { count } = await this.prisma.task.updateMany({
+      where: { id: task.id, killedBy: null },
+      data: { killedBy: `${COMMAND_EXIT}${exitCode}` },
+    });
+    if (count === 0) return;
+    await this.launcher?.kill(mesosTaskId, task.agentId ?? undefined, 0).catch(() => undefined);
+    this.converge.wake();
   }
 
   async list(tenantId: string, filters: ContainerListFilters = {}): Promise<ContainerView[]> {
@@ -546,11 +630,20 @@ export class ContainerService implements ContainerOperations {
     const container = await this.resolve(tenantId, ref);
     const task = container.tasks[0];
     if (!this.monitor || !task?.agentId || container.state !== 'RUNNING') return undefined;
-    return this.monitor.usage({
-      mesosTaskId: task.mesosTaskId,
-      agentId: task.agentId,
-      agentEndpoint: task.agentEndpoint,
-    });
+    try {
+      return await this.monitor.usage({
+        mesosTaskId: task.mesosTaskId,
+        agentId: task.agentId,
+        agentEndpoint: task.agentEndpoint,
+      });
+    } catch (cause) {
+      // An agent away or slow is a state of the cluster the reader can wait out, not a fault.
+      throw new ShoalError(
+        'UNAVAILABLE',
+        `The agent running ${container.name} did not answer for its usage; try again shortly`,
+        { cause },
+      );
+    }
   }
 
   async images(tenantId: string) {
@@ -666,6 +759,12 @@ export class ContainerService implements ContainerOperations {
       attributes: { name: row.name, image: row.image, ...labels, ...extra },
     });
   }
+}
+
+/** The Mesos id of the container's task that a stop or kill has been sent to, if it still lives. */
+function stoppingTask(row: ContainerRow): string | undefined {
+  const task = row.tasks[0];
+  return task && task.killedBy !== null && isLaunched(task.state) ? task.mesosTaskId : undefined;
 }
 
 /**

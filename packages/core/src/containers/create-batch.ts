@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Container, Sql, SqlRunner } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
-import { busy, conflict } from '../errors';
+import { busy, conflict, notFound } from '../errors';
 import { CONTAINER_COLUMNS } from './container-reads';
 import type { ContainerSpec } from './types';
 
@@ -35,8 +35,16 @@ export class CreateBatch {
     );
   }
 
-  private async write(tx: SqlRunner, batch: CreateRequest[]): Promise<(Container | Error)[]> {
-    if (batch.length === 0) return [];
+  private async write(tx: SqlRunner, requests: CreateRequest[]): Promise<(Container | Error)[]> {
+    if (requests.length === 0) return [];
+    const gone = await missingNetworks(tx, requests);
+    const batch = requests.filter((r) => !gone.has(r));
+    const made = batch.length > 0 ? await this.insert(tx, batch) : [];
+    const answers = new Map(batch.map((r, i) => [r, made[i]!]));
+    return requests.map((r) => answers.get(r) ?? notFound(`network ${gone.get(r)} not found`));
+  }
+
+  private async insert(tx: SqlRunner, batch: CreateRequest[]): Promise<(Container | Error)[]> {
     const column = <T>(pick: (r: CreateRequest) => T) => batch.map(pick);
     const created = await tx.query<Container>(
       `WITH input AS (
@@ -104,4 +112,28 @@ export class CreateBatch {
     );
     return new Map(rows.map((r) => [`${r.tenantId}/${r.name}`, r.id]));
   }
+}
+
+/**
+ * The creates that name a network removed since it was looked up, with its name. The
+ * networks that remain are locked (shared) until the creates commit: a removal waits, and
+ * then sees their containers on it; one that went first leaves nothing to lock.
+ */
+async function missingNetworks(
+  tx: SqlRunner,
+  batch: CreateRequest[],
+): Promise<Map<CreateRequest, string>> {
+  const wanted = [...new Set(batch.flatMap((r) => (r.spec.networks ?? []).map((n) => n.id)))];
+  if (wanted.length === 0) return new Map();
+  const rows = await tx.query<{ id: string }>(
+    `SELECT id FROM "Network" WHERE id = ANY($1::text[]) ORDER BY id FOR SHARE`,
+    [wanted],
+  );
+  const present = new Set(rows.map((r) => r.id));
+  const missing = new Map<CreateRequest, string>();
+  for (const r of batch) {
+    const lost = (r.spec.networks ?? []).find((n) => !present.has(n.id));
+    if (lost) missing.set(r, lost.name);
+  }
+  return missing;
 }

@@ -9,6 +9,29 @@ export const isTerminal = isTerminalState;
 /** Launched and not yet ended: Mesos knows it, so stopping means a KILL. */
 export const isLaunched = (state: string) => state !== PENDING && !isTerminalState(state);
 
+/** The command executor names a terminating signal by its description (strsignal). */
+const SIGNALS: Record<string, number> = {
+  Hangup: 1,
+  Interrupt: 2,
+  Quit: 3,
+  Aborted: 6,
+  Killed: 9,
+  Terminated: 15,
+};
+
+/**
+ * How a task Shoal ends because the command run beside it ended (piped.ts) is marked:
+ * `exit:<code>`, the command's exit code being the container's.
+ */
+export const COMMAND_EXIT = 'exit:';
+
+/** The exit code a task's `killedBy` carries, if Shoal ended it after its command's end. */
+export function commandExitOf(killedBy: string | null | undefined): number | undefined {
+  if (!killedBy?.startsWith(COMMAND_EXIT)) return undefined;
+  const code = Number(killedBy.slice(COMMAND_EXIT.length));
+  return Number.isInteger(code) ? code : undefined;
+}
+
 /**
  * The exit code Docker would report. Mesos carries it only in the message of
  * a failed task ("… exited with status N"); a kill is reported as Docker does
@@ -23,6 +46,9 @@ export function exitCodeOf(
   if (state === 'TASK_KILLED') return killedBy === 'stop' ? 143 : 137;
   const match = /exited with status (\d+)/i.exec(message ?? '');
   if (match) return Number(match[1]);
+  // A process ended by a signal (^C on a terminal, say): 128 + its number, as shells say.
+  const signal = /terminated with signal (\w+)/i.exec(message ?? '')?.[1];
+  if (signal !== undefined && SIGNALS[signal] !== undefined) return 128 + SIGNALS[signal];
   if (state === 'TASK_FAILED') return 1;
   return 255;
 }

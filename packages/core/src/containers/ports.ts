@@ -81,3 +81,66 @@ export interface PlacementCheck {
   /** Resolves once the cluster has been listed once (or that took too long to wait for). */
   ready(): Promise<void>;
 }
+
+/** The task a process runs in or is attached to, as its agent knows it. */
+export interface SessionTarget {
+  mesosTaskId: string;
+  agentId: string;
+  /** `host:port` of the agent's HTTP API. */
+  agentEndpoint: string;
+  hostname?: string;
+}
+
+/** A process to run inside a running task's container (docker exec). */
+export interface SessionCommand {
+  /** argv, argv[0] being the executable. */
+  argv: string[];
+  /** `KEY=value`, added to what the container's first process has. */
+  env: string[];
+  tty: boolean;
+  user?: string;
+  /** The terminal's first size, when `tty`. */
+  size?: TerminalSize;
+}
+
+export interface TerminalSize {
+  rows: number;
+  columns: number;
+}
+
+export interface OutputChunk {
+  /** With a terminal everything comes as stdout. */
+  stream: 'stdout' | 'stderr';
+  data: Uint8Array;
+}
+
+/**
+ * A process on an agent with its input and output carried over the agent's API: a
+ * process started in a task's container, or a task's own first process (when it has a
+ * terminal).
+ */
+export interface ProcessSession {
+  /** What the process writes, until it has ended (or the session was closed). */
+  readonly output: AsyncIterable<OutputChunk>;
+  write(data: Uint8Array): void;
+  /** No more input: the process reads the end of it (EOT on a terminal). */
+  endInput(): void;
+  resize(size: TerminalSize): void;
+  /** The exit code (128 + signal for a process killed), once the process has ended. */
+  exitCode(): Promise<number>;
+  /** Ends the session; a process started for it is killed. */
+  close(): void;
+}
+
+/** Runs processes in task containers and attaches to them, through the Mesos agents. */
+export interface ContainerSessions {
+  exec(
+    target: SessionTarget,
+    command: SessionCommand,
+    signal: AbortSignal,
+  ): Promise<ProcessSession>;
+  /** The task's own first process; only tasks launched with a terminal can be attached. */
+  attach(target: SessionTarget, signal: AbortSignal): Promise<ProcessSession>;
+  /** Resizes the terminal of a task launched with one, over an input connection of its own. */
+  resize(target: SessionTarget, size: TerminalSize): Promise<void>;
+}

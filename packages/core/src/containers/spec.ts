@@ -1,6 +1,10 @@
 import { parseConstraints } from '@shoal/scheduler';
 import { invalid } from '../errors';
+import { UCR_USE } from '../networks/aliases';
+import type { NetworkAttachment } from '../networks/types';
 import { CONTAINER_NAME, randomContainerName } from './names';
+import { pipedArgv } from './piped';
+import { type ContainerRuntime, isRuntime, RUNTIME_LABEL, RUNTIME_NAMES } from './runtime';
 import type { ContainerSpec, ContainerSpecInput, RestartPolicyName } from './types';
 
 /** What a container gets when the request names no resources (Marathon-like small defaults). */
@@ -14,7 +18,7 @@ export const GROUP_LABEL = 'shoal.group';
 
 /** `shoal.` is Shoal's namespace: a tenant may set only the labels documented there. */
 const RESERVED_PREFIX = 'shoal.';
-const SETTABLE_LABELS = [BEST_EFFORT_LABEL, CONSTRAINTS_LABEL, GROUP_LABEL];
+const SETTABLE_LABELS = [BEST_EFFORT_LABEL, CONSTRAINTS_LABEL, GROUP_LABEL, RUNTIME_LABEL];
 
 const RESTART_POLICIES: RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
 const IMAGE =
@@ -29,8 +33,87 @@ function positive(name: string, value: number | undefined, fallback: number, max
   return value;
 }
 
+/** Where a container is created: what decides its runtime and, under ucr, its network. */
+export interface SpecContext {
+  /** The runtime when neither the request nor its label names one (tenant's, else cluster's). */
+  runtime: ContainerRuntime;
+  /** The CNI network ucr containers on the bridge network join. */
+  ucrNetwork: string;
+  /** The tenant networks the request asks for, resolved, and the CNI network they map to. */
+  networks?: { attachments: NetworkAttachment[]; cniNetwork: string };
+}
+
+/** The runtime a request asks for, by field or by the shoal.runtime label; undefined if neither. */
+export function requestedRuntime(input: ContainerSpecInput): ContainerRuntime | undefined {
+  const label = input.labels?.[RUNTIME_LABEL];
+  if (label !== undefined && !isRuntime(label))
+    throw invalid(`label ${RUNTIME_LABEL} must be "docker" or "ucr", not "${label}"`);
+  return input.runtime ?? label;
+}
+
+/**
+ * What one runtime cannot do, refused with the runtime named. The Docker containerizer
+ * gives a task neither a terminal nor its input; the Mesos containerizer takes the working
+ * directory from the image, puts a container without a CNI network on the host's, and
+ * carries input without a terminal only to a command run for an attached client.
+ */
+function checkRuntime(runtime: ContainerRuntime, input: ContainerSpecInput): void {
+  const use =
+    'use the ucr runtime (label shoal.runtime=ucr), or ask an admin to make it the default';
+  if (runtime === 'docker') {
+    if (input.tty && input.openStdin)
+      throw invalid(
+        `-i and -t (--interactive, --tty) are not supported under ${RUNTIME_NAMES.docker}: it gives a task no terminal and no input; ${use}`,
+      );
+    if (input.tty)
+      throw invalid(
+        `-t (--tty) is not supported under ${RUNTIME_NAMES.docker}: it gives a task no terminal; ${use}`,
+      );
+    if (input.openStdin)
+      throw invalid(
+        `-i (--interactive) is not supported under ${RUNTIME_NAMES.docker}: it cannot carry input to a task; ${use}`,
+      );
+    return;
+  }
+  if (input.workingDir)
+    throw invalid(
+      `-w (--workdir) is not supported under ${RUNTIME_NAMES.ucr}: the Mesos containerizer takes the working directory from the image`,
+    );
+  if (input.networkMode === 'none')
+    throw invalid(
+      `--network none is not supported under ${RUNTIME_NAMES.ucr}: a container that joins no CNI network shares the agent's network; use host or bridge`,
+    );
+  // Without -t the command runs as a session for the client attached with -i (piped.ts).
+  if (input.openStdin && !input.tty && !input.stdinOnce)
+    throw invalid(
+      `-i (--interactive) without -t is supported under ${RUNTIME_NAMES.ucr} only for a client attached from the start (docker run -i in the foreground, not -d): a Mesos agent carries input only to a terminal or to a command run for an attached client; use -dit for a container that keeps its input open`,
+    );
+  if (input.openStdin && !input.tty && pipedArgv(input).length === 0)
+    throw invalid(
+      `-i (--interactive) without -t needs a command under ${RUNTIME_NAMES.ucr}: the command runs for the attached client beside the task, and Shoal does not read the image's own CMD; name it, as in docker run -i alpine cat`,
+    );
+}
+
+/**
+ * A tenant network is a Mesos CNI network, which only the Mesos containerizer joins by
+ * name; and a container on one has a network of its own, so not the host's or none.
+ */
+function checkNetworks(
+  runtime: ContainerRuntime,
+  networkMode: ContainerSpec['networkMode'],
+  attachments: NetworkAttachment[],
+): void {
+  const names = attachments.map((a) => a.name).join(', ');
+  if (runtime !== 'ucr')
+    throw invalid(
+      `network ${names}: ${RUNTIME_NAMES[runtime]} cannot join the Mesos CNI network Shoal's networks are made of; ${UCR_USE}`,
+    );
+  if (networkMode !== 'bridge')
+    throw invalid(`network ${names} cannot be joined with --network ${networkMode}`);
+}
+
 /** Validates a create request and fills in defaults; every problem is a clear INVALID_ARGUMENT. */
-export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
+export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): ContainerSpec {
   const image = input.image?.trim() ?? '';
   if (!image) throw invalid('An image is required');
   if (!IMAGE.test(image.toLowerCase()) || /\s/.test(image))
@@ -99,6 +182,10 @@ export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
   for (const entry of input.env ?? []) {
     if (!entry || entry.startsWith('=')) throw invalid(`invalid environment variable "${entry}"`);
   }
+  const runtime = requestedRuntime(input) ?? context.runtime;
+  checkRuntime(runtime, { ...input, networkMode });
+  const attachments = context.networks?.attachments ?? [];
+  if (attachments.length > 0) checkNetworks(runtime, networkMode, attachments);
   return {
     name,
     image,
@@ -111,7 +198,13 @@ export function normaliseSpec(input: ContainerSpecInput): ContainerSpec {
     ...(input.hostname ? { hostname: input.hostname } : {}),
     tty: input.tty ?? false,
     openStdin: input.openStdin ?? false,
+    ...(input.stdinOnce ? { stdinOnce: true } : {}),
+    runtime,
+    ...(runtime === 'ucr' && networkMode === 'bridge'
+      ? { cniNetwork: context.networks?.cniNetwork ?? context.ucrNetwork }
+      : {}),
     networkMode,
+    ...(attachments.length > 0 ? { networks: attachments } : {}),
     ports,
     publishAllPorts: input.publishAllPorts ?? false,
     cpus: positive('cpus', input.cpus, DEFAULT_CPUS, 1024),

@@ -116,6 +116,11 @@ export class ContainerSupervisor implements ConvergeTrigger {
     this.wake();
   }
 
+  /** The agent is out of maintenance: its tasks stay where they are. */
+  agentAvailable(agentId: string): void {
+    this.drainingAgents.delete(agentId);
+  }
+
   /** A task alive that should not be (see TaskStore.onUnwanted): killed now, whatever was sent before. */
   killUnwanted(taskId: string, agentId?: string): void {
     this.killsSent.set(taskId, Date.now());
@@ -202,12 +207,12 @@ export class ContainerSupervisor implements ConvergeTrigger {
   }
 
   private async killStopped(): Promise<void> {
-    // Every stop, kill and forced remove marks the tasks it kills.
+    // Every stop, kill and forced remove marks the tasks it kills; a start since then
+    // wants a new task, not that one.
     const tasks = await this.sql.query<Pick<Task, 'mesosTaskId' | 'agentId' | 'killedBy'>>(
       `SELECT k."mesosTaskId", k."agentId", k."killedBy"
-       FROM "Task" k JOIN "Container" c ON c.id = k."containerId"
+       FROM "Task" k
        WHERE k.state = ANY($1::text[]) AND k."killedBy" IS NOT NULL
-         AND c."desiredState" = 'STOPPED'
        LIMIT $2`,
       [LAUNCHED_STATES, this.options.batchSize],
     );

@@ -1,11 +1,42 @@
 import { randomBytes } from 'node:crypto';
 import type { TaskRequest } from '@shoal/scheduler';
+import { HOLDER_ARGV, isPiped } from './piped';
 import { groupKeyOf } from './spec';
 import type { ContainerSpec } from './types';
 
 /** A Mesos task id, never reused: `shoal.<first 12 of the container id>.<random>`. */
 export function newTaskId(containerId: string): string {
   return `shoal.${containerId.slice(0, 12)}.${randomBytes(4).toString('hex')}`;
+}
+
+/** The label docker-compose puts the service's name in. */
+const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+
+/**
+ * The names a container on the tenant's networks is known by there, published with its
+ * task for a discovery service (Mesos-DNS and kin) to serve: its name, its compose
+ * service's name, and its aliases on each network. Each is a label of the task's
+ * DiscoveryInfo; the name itself is the container's.
+ */
+export function discoveryOf(
+  name: string,
+  spec: ContainerSpec,
+): TaskRequest['container']['discovery'] {
+  const networks = spec.networks ?? [];
+  if (networks.length === 0) return undefined;
+  const service = spec.labels[COMPOSE_SERVICE_LABEL];
+  const aliases = new Set([
+    name,
+    ...(service ? [service] : []),
+    ...networks.flatMap((n) => n.aliases),
+  ]);
+  return {
+    name,
+    labels: [
+      ...networks.map((n) => ({ key: 'network', value: n.name })),
+      ...[...aliases].map((value) => ({ key: 'alias', value })),
+    ],
+  };
 }
 
 /** What the scheduler needs to launch one task of a container in its tenant's role. */
@@ -15,6 +46,7 @@ export function taskRequest(
   taskId: string,
 ): TaskRequest {
   const spec = c.config as ContainerSpec;
+  const discovery = discoveryOf(c.name, spec);
   return {
     taskId,
     name: c.name,
@@ -30,13 +62,26 @@ export function taskRequest(
     container: {
       image: spec.image,
       networkMode: spec.networkMode,
-      ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
-      ...(spec.cmd ? { cmd: spec.cmd } : {}),
+      // A piped container's command runs as a session beside the task (piped.ts).
+      ...(isPiped(spec)
+        ? { entrypoint: [...HOLDER_ARGV] }
+        : {
+            ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
+            ...(spec.cmd ? { cmd: spec.cmd } : {}),
+          }),
       env: spec.env,
       labels: spec.labels,
       ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
       ...(spec.user ? { user: spec.user } : {}),
       ...(spec.hostname ? { hostname: spec.hostname } : {}),
+      ...(spec.runtime === 'ucr'
+        ? {
+            runtime: 'ucr' as const,
+            tty: spec.tty,
+            ...(spec.cniNetwork ? { cniNetwork: spec.cniNetwork } : {}),
+          }
+        : {}),
+      ...(discovery ? { discovery } : {}),
     },
   };
 }

@@ -1,6 +1,13 @@
 import type { Container, Task } from '@shoal/db';
 import type { TaskStatus } from '@shoal/mesos';
-import { exitCodeOf, isTerminal, PENDING, restartDelayMs, shouldRestart } from './lifecycle';
+import {
+  commandExitOf,
+  exitCodeOf,
+  isTerminal,
+  PENDING,
+  restartDelayMs,
+  shouldRestart,
+} from './lifecycle';
 import type { ContainerAction, ContainerSpec } from './types';
 
 // The one place where a Mesos task state becomes a container state. Pure: it
@@ -65,8 +72,12 @@ export function applyStatus(
   const alive = ALIVE.has(state);
   const speaks = isTerminal(state) ? launchedOthers.length === 0 : replacedBy.length === 0;
   // Kept alive until its replacement runs, so the container is never left without one.
+  // A task a stop or kill was sent to stays unwanted even if a start has come since.
   effects.unwanted =
-    alive && (c.desiredState === 'STOPPED' || replacedBy.some((t) => t.state === 'TASK_RUNNING'));
+    alive &&
+    (c.desiredState === 'STOPPED' ||
+      task.killedBy !== null ||
+      replacedBy.some((t) => t.state === 'TASK_RUNNING'));
 
   // Mesos re-sends an update until it is acknowledged; history keeps one row per change.
   // A reconciliation answer restating the stored state is no change either: its generic
@@ -109,8 +120,13 @@ export function applyStatus(
   if (!isTerminal(state)) return effects;
 
   const spec = c.config as unknown as ContainerSpec;
-  const killedBy = (task.killedBy as 'stop' | 'kill' | null) ?? undefined;
-  const exitCode = exitCodeOf(state, message, killedBy);
+  // A task ended after the command run beside it: its exit is the command's own.
+  const commandExit = commandExitOf(task.killedBy);
+  const killedBy =
+    commandExit === undefined
+      ? ((task.killedBy as 'stop' | 'kill' | null) ?? undefined)
+      : undefined;
+  const exitCode = commandExit ?? exitCodeOf(state, message, killedBy);
   const diedOfItself = !killedBy && c.desiredState === 'RUNNING';
   // Killed with the framework Mesos removed: not the container's doing, and it says so.
   const withFramework = reason === 'REASON_FRAMEWORK_REMOVED';
@@ -131,6 +147,12 @@ export function applyStatus(
     cancel();
     update(retired(c, exitCode, error, now));
     effects.events.push({ action: 'destroy' });
+    return effects;
+  }
+  if (killedBy && c.desiredState === 'RUNNING') {
+    // Started again before Mesos confirmed the stop: this run ends as the stop asked,
+    // and the supervisor launches the next one the start asked for.
+    update({ state: 'EXITED', exitCode, error, finishedAt: now, restartAt: null });
     return effects;
   }
   if (diedOfItself && LOST_WITH_INFRASTRUCTURE.has(state)) {

@@ -1,5 +1,7 @@
 import type { PlacementConstraint } from '@shoal/scheduler';
 import type { TaskUsage } from './ports';
+import type { NetworkAttachment, NetworkRequest } from '../networks/types';
+import type { ContainerRuntime } from './runtime';
 
 // The container domain as both front doors see it. The Docker API maps its
 // wire format onto these types, the dashboard's tRPC procedures return them.
@@ -53,7 +55,28 @@ export interface ContainerSpec {
   hostname?: string;
   tty: boolean;
   openStdin: boolean;
+  /**
+   * Docker's StdinOnce: the input is the first attached client's, closed when it leaves
+   * (`docker run -i` in the foreground sets it). Absent in containers stored before it was kept.
+   */
+  stdinOnce?: boolean;
+  /**
+   * The Mesos containerizer that runs it, fixed at create (absent in containers stored
+   * before there was a choice: docker). See runtimeOf.
+   */
+  runtime?: ContainerRuntime;
+  /**
+   * Under the ucr runtime with a network of its own: the CNI network it joins (the
+   * bridge's, or the one the tenant's networks map to when it is on any of them).
+   */
+  cniNetwork?: string;
+  /**
+   * `bridge` is a network of its own with ports published on it: Docker's bridge, or
+   * the tenant's networks when `networks` lists any.
+   */
   networkMode: 'bridge' | 'host' | 'none';
+  /** The tenant's networks it is on, with its aliases on each (docker network connect). */
+  networks?: NetworkAttachment[];
   ports: PortBinding[];
   publishAllPorts: boolean;
   /** Mesos resources the task asks for. */
@@ -70,7 +93,10 @@ export interface ContainerSpec {
 
 /** What a caller may leave out of a create request; defaults fill the rest. */
 export type ContainerSpecInput = Pick<ContainerSpec, 'image'> &
-  Partial<Omit<ContainerSpec, 'image'>>;
+  Partial<Omit<ContainerSpec, 'image' | 'networks'>> & {
+    /** The tenant's networks to be on, by name or id, with the aliases wanted on each. */
+    networks?: NetworkRequest[];
+  };
 
 export interface TaskView {
   mesosTaskId: string;

@@ -1,19 +1,22 @@
 /**
  * Groups what `source` yields into arrays: the first item opens a window of `windowMs`, and
- * everything that arrives within it goes out together. A burst of thousands of events becomes
- * a few batches, while a lone event waits at most `windowMs`.
+ * everything that arrives within it goes out together. A window also stays open until
+ * `spacingMs` after the previous batch went out, so a long burst goes out at that pace, in
+ * few large batches, while a lone event after a quiet spell waits at most `windowMs`.
  */
 export async function* inBatches<T>(
   source: AsyncIterator<T>,
   windowMs: number,
+  spacingMs = 0,
 ): AsyncGenerator<T[]> {
   let next = source.next();
+  let lastOut = -Infinity;
   for (;;) {
     const first = await next;
     if (first.done) return;
     const batch = [first.value];
     next = source.next();
-    const closes = Date.now() + windowMs;
+    const closes = Math.max(Date.now() + windowMs, lastOut + spacingMs);
     for (;;) {
       const left = closes - Date.now();
       if (left <= 0) break;
@@ -31,6 +34,7 @@ export async function* inBatches<T>(
       batch.push(result.value);
       next = source.next();
     }
+    lastOut = Date.now();
     yield batch;
   }
 }

@@ -82,21 +82,49 @@ export interface CreateTenantInput {
   weight?: number;
 }
 
+const QUOTA_WORDS: Record<keyof TenantQuota, string> = {
+  quotaCpusGuarantee: 'CPU guarantee',
+  quotaCpusLimit: 'CPU limit',
+  quotaMemGuarantee: 'memory guarantee',
+  quotaMemLimit: 'memory limit',
+  quotaDiskGuarantee: 'disk guarantee',
+  quotaDiskLimit: 'disk limit',
+  quotaGpusGuarantee: 'GPU guarantee',
+  quotaGpusLimit: 'GPU limit',
+};
+
 /** Refuses negative or non-finite amounts, and a guarantee above its limit. */
 export function checkQuota(quota: TenantQuota): void {
-  for (const [key, value] of Object.entries(quota)) {
-    if (value !== null && value !== undefined && (!Number.isFinite(value) || value < 0)) {
-      throw invalid(`${key} must be a non-negative number`);
-    }
+  for (const [key, value] of Object.entries(quota) as [keyof TenantQuota, number | null][]) {
+    if (value === null || value === undefined) continue;
+    if (!Number.isFinite(value)) throw invalid(`The ${QUOTA_WORDS[key]} must be a number`);
+    if (value < 0) throw invalid(`The ${QUOTA_WORDS[key]} cannot be negative`);
   }
   for (const resource of ['Cpus', 'Mem', 'Disk', 'Gpus'] as const) {
     const guarantee = quota[`quota${resource}Guarantee`];
     const limit = quota[`quota${resource}Limit`];
     if (guarantee != null && limit != null && guarantee > limit) {
       throw invalid(
-        `The ${resource.toLowerCase()} guarantee (${guarantee}) exceeds its limit (${limit})`,
+        `The ${QUOTA_WORDS[`quota${resource}Guarantee`]} (${guarantee}) is above the ${QUOTA_WORDS[`quota${resource}Limit`]} (${limit})`,
       );
     }
+  }
+}
+
+export const isNestedRole = (role: string) => role.includes('/');
+
+/** Why Mesos will not take quota for `role`, in words that say what to do instead. */
+export const nestedRoleQuotaMessage = (role: string) =>
+  `Mesos takes no quota on a nested role such as "${role}": use a top-level role (without "/") or leave the quota empty`;
+
+/**
+ * Mesos refuses quota on nested roles (UPDATE_QUOTA: "not supported yet"). Checked before
+ * anything is sent or stored, so the refusal leaves nothing behind, whether or not this
+ * process can reach Mesos at that moment.
+ */
+export function checkQuotaForRole(role: string, quota: Required<TenantQuota>): void {
+  if (isNestedRole(role) && Object.values(quota).some((v) => v !== null)) {
+    throw invalid(nestedRoleQuotaMessage(role));
   }
 }
 
@@ -144,6 +172,7 @@ export class TenantService {
     if (roleProblem) throw invalid(`Invalid Mesos role "${mesosRole}": ${roleProblem}`);
     const quota = applied(NO_QUOTA, input.quota ?? {});
     checkQuota(quota);
+    checkQuotaForRole(mesosRole, quota);
     checkWeight(input.weight);
     const weight = input.weight ?? 1;
     const taken = () =>
@@ -191,6 +220,7 @@ export class TenantService {
     if (!before) throw notFound('No such tenant');
     const next = applied(quotaOf(before), quota);
     checkQuota(next);
+    checkQuotaForRole(before.mesosRole, next);
     // If Mesos refuses, or cannot be reached, nothing is stored.
     await this.mesosPolicy?.pushQuota(before.mesosRole, next);
     try {
