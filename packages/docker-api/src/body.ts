@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '@shoal/core';
 import { DockerApiError, badRequest } from './errors';
 
@@ -17,7 +18,45 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return parseJsonBody(Buffer.concat(chunks));
+}
+
+/**
+ * The JSON body sent ahead of a hijacked stream (`Upgrade: tcp`): exactly its declared
+ * length is read off the socket, so what follows (the client's stdin) stays unread.
+ */
+export async function readUpgradeJsonBody(
+  req: IncomingMessage,
+  socket: Duplex,
+  limit = MAX_BODY_BYTES,
+): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (!Number.isInteger(declared) || declared <= 0) return undefined;
+  if (declared > limit) throw tooLarge(limit);
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const take = () => {
+      const chunk = socket.read(declared) as Buffer | null;
+      if (chunk === null) return;
+      done();
+      resolve(chunk);
+    };
+    const ended = () => {
+      done();
+      reject(badRequest('the request body ended before its Content-Length'));
+    };
+    const done = () => {
+      socket.off('readable', take);
+      socket.off('end', ended);
+    };
+    socket.on('readable', take);
+    socket.on('end', ended);
+    take();
+  });
+  return parseJsonBody(bytes);
+}
+
+function parseJsonBody(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8').trim();
   if (text === '') return undefined;
   let body: unknown;
   try {

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
+import { readJsonBody, readUpgradeJsonBody } from './body';
 import { newRequestRecord, type RequestRecord } from './request-record';
 import { VERSION_HEADERS } from './version';
 
@@ -29,6 +30,8 @@ export interface Exchange {
   stream(status: number, headers: Headers): Writable;
   /** Answers 101 and returns the connection; only when `wantsUpgrade`. */
   upgrade(headers: Headers): Duplex;
+  /** The request's JSON body (undefined when empty); on a hijacked request, only its declared length. */
+  readJson(): Promise<unknown>;
 }
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
@@ -74,6 +77,7 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
     upgrade() {
       throw new Error('upgrade() needs a request that asked for it');
     },
+    readJson: () => readJsonBody(req),
   };
 }
 
@@ -133,6 +137,7 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
       head(101, { ...headers, Connection: 'Upgrade', Upgrade: 'tcp' });
       return socket;
     },
+    readJson: () => readUpgradeJsonBody(req, socket),
   };
 }
 

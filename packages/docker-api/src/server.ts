@@ -3,15 +3,18 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FailureLimiter } from '@shoal/core';
+import { execRoutes } from './containers/exec';
 import { lifecycleRoutes } from './containers/lifecycle';
 import { outputRoutes } from './containers/output';
 import { readRoutes } from './containers/read';
 import { statsRoutes } from './containers/stats';
+import { terminalRoutes } from './containers/terminal';
 import { unsupportedContainerRoutes } from './containers/unsupported';
 import { eventRoutes } from './events';
 import { httpExchange, socketExchange, type Exchange } from './exchange';
 import { imageRoutes } from './images';
-import { networkVolumeRoutes } from './networks-volumes';
+import { networkRoutes } from './networks';
+import { volumeRoutes } from './volumes';
 import { createRouter } from './router';
 import type { RequestRecord } from './request-record';
 import type { DockerApiServices } from './services';
@@ -49,8 +52,11 @@ export const ROUTES = [
   ...lifecycleRoutes,
   ...outputRoutes,
   ...statsRoutes,
+  ...execRoutes,
+  ...terminalRoutes,
   ...unsupportedContainerRoutes,
-  ...networkVolumeRoutes,
+  ...networkRoutes,
+  ...volumeRoutes,
   ...imageRoutes,
   ...eventRoutes,
   ...unsupportedRoutes,
@@ -80,7 +86,10 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
   // `Upgrade: tcp` requests (attach) come here with the raw socket instead;
   // node no longer tracks such sockets, so close() has to find them here.
   const hijacked = new Set<Duplex>();
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands over what came after the headers apart: the body (exec start has one) and
+    // then the client's stdin. Put it back so the handler reads them off the socket in order.
+    if (head.length > 0) socket.unshift(head);
     hijacked.add(socket);
     socket.once('close', () => hijacked.delete(socket));
     served(socketExchange(req, socket), socket);

@@ -4,7 +4,11 @@ import type {
   ContainerEventBus,
   ContainerOperations,
   EventJournal,
+  ExecService,
+  NetworkService,
   TenantService,
+  PipeService,
+  TerminalService,
   TokenService,
 } from '@shoal/core';
 
@@ -18,6 +22,17 @@ export interface DockerApiServices {
   accessWatch: Pick<AccessWatch, 'token'>;
   tenants: Pick<TenantService, 'findById'>;
   containers: ContainerOperations;
+  /** The tenant's own networks (docker network create, connect). */
+  networks: Pick<
+    NetworkService,
+    'create' | 'list' | 'get' | 'remove' | 'prune' | 'connect' | 'disconnect'
+  >;
+  /** docker exec (containers under the ucr runtime). */
+  execs: Pick<ExecService, 'create' | 'start' | 'resize' | 'inspect'>;
+  /** Input and live output of ucr containers launched with -t (docker run -it, attach). */
+  terminals: Pick<TerminalService, 'attach' | 'resize'>;
+  /** The command of a ucr container created with -i and without -t (docker run -i). */
+  pipes: Pick<PipeService, 'attach'>;
   events: Pick<ContainerEventBus, 'subscribe'>;
   cluster: ClusterView;
   /** For `docker events --since`: what happened before the subscription. */

@@ -5,8 +5,7 @@ import type { Route } from './router';
 // 501 with the reason instead of the 404 "page not found" of a mistyped path.
 
 const AREAS: Record<string, string> = {
-  networks:
-    'networks are not supported by Shoal: containers use bridge, host or none networking on their Mesos agent',
+  networks: 'this network endpoint is not supported by Shoal',
   volumes: 'volumes are not supported by Shoal: Mesos tasks get no Docker volumes',
   swarm: 'swarm mode is not supported: Shoal is a Mesos framework, not a swarm',
   services: 'swarm services are not supported: Shoal is a Mesos framework, not a swarm',

@@ -131,6 +131,7 @@ describe('parseCreateBody', () => {
       labels: {},
       tty: false,
       openStdin: false,
+      stdinOnce: false,
       networkMode: 'bridge',
       ports: [],
       publishAllPorts: false,
@@ -218,8 +219,8 @@ describe('parseCreateBody', () => {
       /HostConfig\.Devices/,
     );
     expect(refusal(withHost({ Links: ['db:db'] }))).toMatch(/HostConfig\.Links \(--link\)/);
-    expect(refusal(withHost({ NetworkMode: 'my-net' }))).toMatch(
-      /network "my-net" is not supported/,
+    expect(refusal(withHost({ NetworkMode: 'container:web' }))).toMatch(
+      /\(--network container:…\) is not supported by Shoal/,
     );
     expect(refusal(withHost({ LogConfig: { Type: 'syslog', Config: {} } }))).toMatch(
       /--log-driver syslog/,
@@ -242,7 +243,55 @@ describe('parseCreateBody', () => {
         ...CLI_BODY,
         NetworkingConfig: { EndpointsConfig: { default: { Aliases: ['db'] } } },
       }),
-    ).toMatch(/NetworkingConfig\.EndpointsConfig\.default is not supported/);
+    ).toMatch(
+      /NetworkingConfig\.EndpointsConfig\.default: aliases and addresses are supported only on the tenant's own networks/,
+    );
+    expect(
+      refusal({
+        ...withHost({ NetworkMode: 'app' }),
+        NetworkingConfig: { EndpointsConfig: { app: { IPAMConfig: { IPv4Address: '10.0.0.9' } } } },
+      }),
+    ).toMatch(
+      /NetworkingConfig\.EndpointsConfig\.app\.IPAMConfig \(--ip, --ip6, --link-local-ip\)/,
+    );
+  });
+
+  it("puts a container on the tenant's networks named by NetworkMode and EndpointsConfig, with their aliases", () => {
+    expect(
+      parseCreateBody(
+        {
+          ...withHost({ NetworkMode: 'shop_default' }),
+          NetworkingConfig: {
+            EndpointsConfig: {
+              shop_default: { Aliases: ['web', 'www'], Links: [], IPAMConfig: null },
+              backend: {},
+            },
+          },
+        },
+        { name: 'shop_web_1' },
+      ),
+    ).toMatchObject({
+      networkMode: 'bridge',
+      networks: [{ network: 'shop_default', aliases: ['web', 'www'] }, { network: 'backend' }],
+    });
+    expect(
+      parseCreateBody(
+        {
+          ...withHost({ NetworkMode: 'host' }),
+          NetworkingConfig: { EndpointsConfig: { host: {} } },
+        },
+        {},
+      ),
+    ).not.toHaveProperty('networks');
+  });
+
+  it('refuses named volumes by name: Mesos gives a task no Docker volumes', () => {
+    expect(refusal(withHost({ Binds: ['data:/data:rw'] }))).toMatch(
+      /^named volume "data" .* is not supported by Shoal: a Mesos task gets no Docker volumes/,
+    );
+    expect(
+      refusal(withHost({ Mounts: [{ Type: 'volume', Source: 'cache', Target: '/cache' }] })),
+    ).toMatch(/^named volume "cache"/);
   });
 
   it('refuses volumes and --privileged as what Shoal does not offer, saying why', () => {
@@ -254,13 +303,22 @@ describe('parseCreateBody', () => {
     }
   });
 
-  it('refuses -i and -t, saying that input cannot reach a Mesos task', () => {
-    expect(refusal({ ...CLI_BODY, AttachStdin: true, OpenStdin: true, StdinOnce: true })).toMatch(
-      /^-i \(--interactive\) is not supported by Shoal yet: .*dropped in silence/,
-    );
-    expect(refusal({ ...CLI_BODY, Tty: true })).toMatch(/^-t \(--tty\) is not supported/);
-    expect(refusal({ ...CLI_BODY, Tty: true, AttachStdin: true, OpenStdin: true })).toMatch(
-      /^-i and -t/,
+  it('passes -i and -t on to core, which knows whether the runtime can give them', () => {
+    expect(
+      parseCreateBody({ ...CLI_BODY, Tty: true, AttachStdin: true, OpenStdin: true }, {}),
+    ).toMatchObject({ tty: true, openStdin: true });
+    // docker run -i in the foreground: the input is the attached client's.
+    expect(
+      parseCreateBody({ ...CLI_BODY, AttachStdin: true, OpenStdin: true, StdinOnce: true }, {}),
+    ).toMatchObject({ tty: false, openStdin: true, stdinOnce: true });
+  });
+
+  it('takes --runtime as the Mesos containerizer to use, runc meaning the default', () => {
+    expect(parseCreateBody(withHost({ Runtime: 'ucr' }), {}).runtime).toBe('ucr');
+    expect(parseCreateBody(withHost({ Runtime: 'docker' }), {}).runtime).toBe('docker');
+    expect(parseCreateBody(withHost({ Runtime: 'runc' }), {}).runtime).toBeUndefined();
+    expect(refusal(withHost({ Runtime: 'kata' }))).toBe(
+      'HostConfig.Runtime (--runtime kata) is not a Shoal runtime: use docker (the Mesos Docker containerizer) or ucr (the Mesos containerizer with the Docker image)',
     );
   });
 

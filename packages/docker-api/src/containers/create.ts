@@ -1,8 +1,10 @@
-import type {
-  ContainerSpecInput,
-  PortBinding,
-  RestartPolicy,
-  RestartPolicyName,
+import {
+  type ContainerRuntime,
+  type ContainerSpecInput,
+  isRuntime,
+  type PortBinding,
+  type RestartPolicy,
+  type RestartPolicyName,
 } from '@shoal/core';
 import { badRequest } from '../errors';
 import {
@@ -17,6 +19,7 @@ import {
   stringMapField,
   type JsonObject,
 } from './body-fields';
+import { parseNetworking } from './endpoints';
 
 const MIB = 1024 * 1024;
 
@@ -28,7 +31,6 @@ const CLIENT_SIDE = new Set([
   'AttachStdin',
   'AttachStdout',
   'AttachStderr',
-  'StdinOnce',
   'ArgsEscaped',
   'OnBuild',
   'Shell',
@@ -50,6 +52,7 @@ const HANDLED = new Set([
   'ExposedPorts',
   'Tty',
   'OpenStdin',
+  'StdinOnce',
 ]);
 const HOST_HANDLED = new Set([
   'NetworkMode',
@@ -63,6 +66,7 @@ const HOST_HANDLED = new Set([
   'RestartPolicy',
   'AutoRemove',
   'DeviceRequests',
+  'Runtime',
 ]);
 
 /** The `docker run` flag behind a HostConfig field, so the refusal names what the user typed. */
@@ -167,8 +171,8 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
   const image = stringField(body, 'Image', 'Image');
   if (!image) throw badRequest('Image is required: name the image the container runs');
   refuseUnsupported(body, new Set([...CLIENT_SIDE, ...HANDLED]), '');
-  refuseInput(body);
   const host = objectField(body, 'HostConfig', 'HostConfig') ?? {};
+  refuseNamedVolumes(host);
   refuseUnsupported(host, new Set([...HOST_CLIENT_SIDE, ...HOST_HANDLED]), 'HostConfig.');
   refuseOtherLogDrivers(host);
 
@@ -182,10 +186,11 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
     image,
     env: stringListField(body, 'Env', 'Env') ?? [],
     labels: stringMapField(body, 'Labels', 'Labels') ?? {},
-    // Refused above when set: a Mesos task has neither.
-    tty: false,
-    openStdin: false,
-    networkMode: parseNetworkMode(host, body),
+    // Whether the runtime can give them is core's to say (the Docker containerizer cannot).
+    tty: boolField(body, 'Tty', 'Tty') ?? false,
+    openStdin: boolField(body, 'OpenStdin', 'OpenStdin') ?? false,
+    ...networking(body, host),
+    stdinOnce: boolField(body, 'StdinOnce', 'StdinOnce') ?? false,
     ports,
     publishAllPorts,
     restartPolicy: parseRestartPolicy(host),
@@ -204,23 +209,55 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
   const hostname = stringField(body, 'Hostname', 'Hostname');
   if (hostname) spec.hostname = hostname;
   Object.assign(spec, parseResources(host));
+  const runtime = parseRuntime(host);
+  if (runtime) spec.runtime = runtime;
   return spec;
 }
 
-/**
- * `-i` and `-t`: a Mesos task has no terminal and Shoal cannot yet carry input to it, so
- * stdin would be dropped in silence and a shell would exit at once. Refused, saying so.
- */
-function refuseInput(body: JsonObject): void {
-  const stdin =
-    boolField(body, 'OpenStdin', 'OpenStdin') || boolField(body, 'AttachStdin', 'AttachStdin');
-  const tty = boolField(body, 'Tty', 'Tty');
-  if (!stdin && !tty) return;
-  const flag =
-    stdin && tty ? '-i and -t (--interactive, --tty)' : stdin ? '-i (--interactive)' : '-t (--tty)';
-  throw badRequest(
-    `${flag} is not supported by Shoal yet: a container runs as a Mesos task on an agent, which gets no terminal, and Shoal cannot carry your input to it, so it would be dropped in silence; run without ${stdin && tty ? '-i and -t' : stdin ? '-i' : '-t'} (docker logs -f shows the output)`,
+/** The container's network: Docker's bridge, host or none, or the tenant's networks. */
+function networking(
+  body: JsonObject,
+  host: JsonObject,
+): Pick<ContainerSpecInput, 'networkMode' | 'networks'> {
+  const { networkMode, networks } = parseNetworking(
+    body,
+    stringField(host, 'NetworkMode', 'HostConfig.NetworkMode'),
   );
+  return networks.length > 0 ? { networkMode, networks } : { networkMode };
+}
+
+/**
+ * `--runtime`: which Mesos containerizer runs the container. `runc`, Docker's own
+ * default name, means the default here too.
+ */
+function parseRuntime(host: JsonObject): ContainerRuntime | undefined {
+  const runtime = stringField(host, 'Runtime', 'HostConfig.Runtime');
+  if (runtime === undefined || runtime === '' || runtime === 'runc') return undefined;
+  if (isRuntime(runtime)) return runtime;
+  throw badRequest(
+    `HostConfig.Runtime (--runtime ${runtime}) is not a Shoal runtime: use docker (the Mesos Docker containerizer) or ucr (the Mesos containerizer with the Docker image)`,
+  );
+}
+
+/**
+ * A named volume (`-v data:/data`, compose's `volumes:`) would be a Docker volume on
+ * whichever agent the task lands on: Mesos gives a task none, so it is refused by name.
+ */
+function refuseNamedVolumes(host: JsonObject): void {
+  const binds = Array.isArray(host.Binds) ? host.Binds : [];
+  const mounts = Array.isArray(host.Mounts) ? host.Mounts : [];
+  const named = [
+    ...binds
+      .filter((b): b is string => typeof b === 'string' && !b.startsWith('/') && b.includes(':'))
+      .map((b) => b.slice(0, b.indexOf(':'))),
+    ...mounts
+      .filter((m) => isObject(m) && m.Type === 'volume' && typeof m.Source === 'string' && m.Source)
+      .map((m) => String((m as JsonObject).Source)),
+  ];
+  if (named.length > 0)
+    throw badRequest(
+      `named volume "${named[0]}" (-v ${named[0]}:…, --mount type=volume) is not supported by Shoal: a Mesos task gets no Docker volumes, and a volume on one agent would not follow the container to another`,
+    );
 }
 
 /** Output always stays in the task's sandbox, which behaves like json-file without options. */
@@ -238,28 +275,6 @@ function refuseOtherLogDrivers(host: JsonObject): void {
       "HostConfig.LogConfig.Config (--log-opt) is not supported by Shoal: the task's sandbox on its Mesos agent keeps its output",
     );
   }
-}
-
-function parseNetworkMode(host: JsonObject, body: JsonObject): 'bridge' | 'host' | 'none' {
-  const raw = stringField(host, 'NetworkMode', 'HostConfig.NetworkMode') ?? 'default';
-  const mode = raw === 'default' ? 'bridge' : raw;
-  if (mode !== 'bridge' && mode !== 'host' && mode !== 'none') {
-    throw badRequest(
-      `network "${raw}" is not supported by Shoal: use bridge (the default), host or none`,
-    );
-  }
-  const networking = objectField(body, 'NetworkingConfig', 'NetworkingConfig');
-  const endpoints =
-    networking && objectField(networking, 'EndpointsConfig', 'NetworkingConfig.EndpointsConfig');
-  for (const [network, settings] of Object.entries(endpoints ?? {})) {
-    const same = network === raw || network === mode;
-    if (!same || !isUnset(settings)) {
-      throw badRequest(
-        `NetworkingConfig.EndpointsConfig.${network} is not supported by Shoal: network aliases, fixed addresses and extra networks do not exist on Mesos agents`,
-      );
-    }
-  }
-  return mode;
 }
 
 const PORT_KEY = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/;

@@ -164,11 +164,11 @@ describe('wait, stop, kill and remove', () => {
 });
 
 describe('what a Mesos task cannot do', () => {
-  it('answers exec with 501 and why, after resolving the container', async () => {
+  it('answers exec in a container of the docker runtime with 501 naming it, after resolving the container', async () => {
     const res = await t.request('POST', '/v1.50/containers/web/exec', { body: { Cmd: ['ls'] } });
     expect(res.status).toBe(501);
     expect(await messageOf(res)).toMatch(
-      /^exec is not supported: Mesos runs each container as a task/,
+      /^exec is not supported under the docker runtime \(the Mesos Docker containerizer\): Mesos cannot start a process inside a task of the Docker containerizer/,
     );
     expect(
       (await t.request('POST', '/containers/nope/exec', { body: { Cmd: ['ls'] } })).status,

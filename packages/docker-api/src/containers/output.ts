@@ -1,9 +1,17 @@
-import type { ContainerEvent, LogLine, LogOptions } from '@shoal/core';
+import {
+  PipeService,
+  TerminalService,
+  type ContainerEvent,
+  type LogLine,
+  type LogOptions,
+} from '@shoal/core';
 import { badRequest } from '../errors';
 import { queryBool, queryInt, queryTime } from '../query';
 import type { RequestContext, Route } from '../router';
 import { encodeLine, streamContentType, type OutputFormat } from '../streams/framing';
 import { pump } from '../streams/pump';
+import { attachPipe } from './pipe';
+import { attachTerminal } from './terminal';
 
 type LineCounts = Record<LogLine['stream'], number>;
 
@@ -91,9 +99,9 @@ async function nextRun(events: AsyncIterable<ContainerEvent>, containerId: strin
  * raw connection; dockerode asks without it and gets a streamed 200. Output
  * comes from the task's sandbox and is followed until the task ends. The CLI
  * attaches before it starts the container, so for a container that is not
- * running this first waits for its next start. A Mesos task has no stdin:
- * what the client sends is read and dropped, and the container sees its input
- * closed, as under `docker run` without -i.
+ * running this first waits for its next start. Only a terminal takes input
+ * (terminal.ts): what the client sends to another container is read and dropped,
+ * and the container sees its input closed, as under `docker run` without -i.
  */
 async function attach(ctx: RequestContext): Promise<void> {
   const { query, ex, caller, services } = ctx;
@@ -104,6 +112,10 @@ async function attach(ctx: RequestContext): Promise<void> {
   const events = services.events.subscribe(caller.tenantId, ex.signal);
   try {
     const view = await services.containers.get(caller.tenantId, ctx.params.id ?? '');
+    // A ucr container's terminal is reached live, input included, through its agent.
+    if (TerminalService.isTerminal(view)) return await attachTerminal(ctx, view, events);
+    // Without one, a ucr container created with -i runs its command for this client.
+    if (PipeService.isPiped(view)) return await attachPipe(ctx, view, events);
     const read = (options: { follow: boolean }) =>
       services.containers.logs(caller.tenantId, view.id, { ...streams, ...options }, ex.signal);
     const format = { tty: view.spec.tty, timestamps: false };

@@ -13,7 +13,24 @@ import { inspectBody, summaryBody } from './views';
 // Docker's container states are the values of the `status` filter.
 export { CONTAINER_STATES };
 
-const FILTERS = ['label', 'name', 'status', 'id', 'ancestor', 'before', 'since', 'expose'];
+const FILTERS = [
+  'label',
+  'name',
+  'status',
+  'id',
+  'ancestor',
+  'before',
+  'since',
+  'expose',
+  'network',
+];
+
+/** `network=N`: on the network named N or with the id N, a builtin one or the tenant's. */
+function onNetwork(view: ContainerView, network: string): boolean {
+  const networks = view.spec.networks ?? [];
+  if (networks.length === 0) return view.spec.networkMode === network;
+  return networks.some((n) => n.name === network || n.id === network);
+}
 
 function listFilters(filters: Filters, query: URLSearchParams): ContainerListFilters {
   const limit = queryInt(query, 'limit');
@@ -67,12 +84,14 @@ async function narrowed(
   const since = await Promise.all((filters.get('since') ?? []).map(createdAt));
   const ancestors = filters.get('ancestor')?.map(withTag);
   const expose = filters.get('expose');
+  const networks = filters.get('network');
   return views.filter(
     (view) =>
       before.every((at) => view.createdAt.getTime() < at) &&
       since.every((at) => view.createdAt.getTime() > at) &&
       (!ancestors || ancestors.includes(withTag(view.image))) &&
-      (!expose || expose.some((e) => exposes(view, e))),
+      (!expose || expose.some((e) => exposes(view, e))) &&
+      (!networks || networks.some((n) => onNetwork(view, n))),
   );
 }
 
@@ -82,12 +101,15 @@ async function list(ctx: RequestContext): Promise<void> {
     ctx.caller.tenantId,
     listFilters(filters, ctx.query),
   );
-  ctx.ex.json(200, (await narrowed(ctx, filters, views)).map(summaryBody));
+  ctx.ex.json(
+    200,
+    (await narrowed(ctx, filters, views)).map((v) => summaryBody(v, ctx.apiVersion)),
+  );
 }
 
 async function inspect(ctx: RequestContext): Promise<void> {
   const view = await ctx.services.containers.get(ctx.caller.tenantId, ctx.params.id ?? '');
-  ctx.ex.json(200, inspectBody(view));
+  ctx.ex.json(200, inspectBody(view, ctx.apiVersion));
 }
 
 export const readRoutes: Route[] = [

@@ -1,12 +1,9 @@
-import { notFound, notImplemented } from '../errors';
+import { notImplemented } from '../errors';
 import type { RequestContext, Route } from '../router';
 import { refuseWith } from '../unsupported';
 
 // Container operations a Mesos task cannot offer. Each answers 501 with the
 // reason, after resolving the container so a wrong name is still a 404.
-
-const EXEC_REASON =
-  'exec is not supported: Mesos runs each container as a task, and its v1 scheduler API has no way to start another process inside a running task. Use docker logs to see its output, or docker run a new container';
 
 function refuse(reason: string) {
   return async (ctx: RequestContext) => {
@@ -15,13 +12,7 @@ function refuse(reason: string) {
   };
 }
 
-/** No exec instance can exist, so every exec id is unknown. */
-async function noSuchExec(ctx: RequestContext): Promise<void> {
-  throw notFound(`No such exec instance: ${ctx.params.id ?? ''}`);
-}
-
 const CONTAINER_REFUSALS: [method: Route['method'], action: string, reason: string][] = [
-  ['POST', 'exec', EXEC_REASON],
   [
     'GET',
     'top',
@@ -33,11 +24,6 @@ const CONTAINER_REFUSALS: [method: Route['method'], action: string, reason: stri
     'POST',
     'update',
     'update is not supported: a Mesos task keeps the resources it was launched with; create a new container instead',
-  ],
-  [
-    'POST',
-    'resize',
-    'resizing the TTY is not supported: a Mesos task keeps the terminal size it started with',
   ],
   [
     'GET',
@@ -68,9 +54,6 @@ export const unsupportedContainerRoutes: Route[] = [
     path: `/containers/{id}/${action}`,
     handle: refuse(reason),
   })),
-  { method: 'POST', path: '/exec/{id}/start', handle: noSuchExec },
-  { method: 'POST', path: '/exec/{id}/resize', handle: noSuchExec },
-  { method: 'GET', path: '/exec/{id}/json', handle: noSuchExec },
   {
     method: 'POST',
     path: '/commit',

@@ -1,4 +1,6 @@
-import type { ContainerView, PortBinding } from '@shoal/core';
+import { type ContainerView, type PortBinding, runtimeOf } from '@shoal/core';
+import { builtinNetworkId } from '../networks';
+import { compareApiVersions } from '../version';
 
 // Docker's JSON for a container, from core's ContainerView. Fields Docker
 // always sends are present (clients index into them), with zero values where
@@ -13,6 +15,52 @@ const portKey = (p: { containerPort: number; protocol: string }) =>
 
 function command(view: ContainerView): string[] {
   return [...(view.spec.entrypoint ?? []), ...(view.spec.cmd ?? [])];
+}
+
+/** Docker's NetworkMode: the builtin network, or the first of the tenant's networks it is on. */
+function networkMode(view: ContainerView): string {
+  return view.spec.networks?.[0]?.name ?? view.spec.networkMode;
+}
+
+/**
+ * The container's endpoints, one per network it is on. Addresses are the CNI network's
+ * to give on the agent, so none is shown. On the tenant's networks its names there are
+ * its name, its aliases and, before API 1.45 as in Docker, its short id among the aliases
+ * (docker-compose 1.29 looks for it to tell that the aliases are set).
+ */
+function endpoints(view: ContainerView, apiVersion: string) {
+  const shortId = view.id.slice(0, 12);
+  const endpoint = (networkId: string, aliases: string[] | null, dnsNames: string[] | null) => ({
+    IPAMConfig: null,
+    Links: null,
+    Aliases: aliases,
+    MacAddress: '',
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: networkId,
+    EndpointID: '',
+    Gateway: '',
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: dnsNames,
+  });
+  const networks = view.spec.networks ?? [];
+  if (networks.length === 0)
+    return {
+      [view.spec.networkMode]: endpoint(builtinNetworkId(view.spec.networkMode), null, null),
+    };
+  const withShortId = compareApiVersions(apiVersion, '1.45') < 0;
+  return Object.fromEntries(
+    networks.map((n) => [
+      n.name,
+      endpoint(n.id, withShortId ? [...n.aliases, shortId] : n.aliases, [
+        ...new Set([view.name, ...n.aliases, shortId]),
+      ]),
+    ]),
+  );
 }
 
 /** Host ports Mesos gave the task; the agent's hostname is where they listen. */
@@ -55,7 +103,7 @@ const isOomKilled = (view: ContainerView) =>
   view.task?.reason === 'REASON_CONTAINER_LIMITATION_MEMORY';
 
 /** GET /containers/{id}/json */
-export function inspectBody(view: ContainerView) {
+export function inspectBody(view: ContainerView, apiVersion: string) {
   const [path = '', ...args] = command(view);
   const spec = view.spec;
   return {
@@ -95,13 +143,15 @@ export function inspectBody(view: ContainerView) {
       Binds: null,
       ContainerIDFile: '',
       LogConfig: { Type: 'json-file', Config: {} },
-      NetworkMode: spec.networkMode,
+      NetworkMode: networkMode(view),
       PortBindings: portBindings(spec.ports),
       RestartPolicy: {
         Name: spec.restartPolicy.name,
         MaximumRetryCount: spec.restartPolicy.maximumRetryCount ?? 0,
       },
       AutoRemove: spec.autoRemove,
+      // The Mesos containerizer behind it, as Docker names its OCI runtime here.
+      Runtime: runtimeOf(spec),
       VolumeDriver: '',
       VolumesFrom: null,
       CapAdd: null,
@@ -143,7 +193,7 @@ export function inspectBody(view: ContainerView) {
       ExposedPorts: exposedPorts(view),
       Tty: spec.tty,
       OpenStdin: spec.openStdin,
-      StdinOnce: false,
+      StdinOnce: spec.stdinOnce ?? false,
       Env: spec.env,
       Cmd: spec.cmd ?? null,
       Image: view.image,
@@ -161,15 +211,7 @@ export function inspectBody(view: ContainerView) {
       IPAddress: '',
       Gateway: '',
       MacAddress: '',
-      Networks: {
-        [spec.networkMode]: {
-          NetworkID: spec.networkMode,
-          EndpointID: '',
-          Gateway: '',
-          IPAddress: '',
-          MacAddress: '',
-        },
-      },
+      Networks: endpoints(view, apiVersion),
     },
     /** What Docker has no field for: the Mesos task behind the container and its resources. */
     Shoal: {
@@ -194,7 +236,7 @@ export function inspectBody(view: ContainerView) {
 }
 
 /** One entry of GET /containers/json (docker ps). */
-export function summaryBody(view: ContainerView) {
+export function summaryBody(view: ContainerView, apiVersion: string) {
   const published = publishedPorts(view);
   const unpublished = view.spec.ports.filter(
     (p) => !published.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol),
@@ -219,8 +261,8 @@ export function summaryBody(view: ContainerView) {
     Labels: view.spec.labels,
     State: view.state,
     Status: view.status,
-    HostConfig: { NetworkMode: view.spec.networkMode },
-    NetworkSettings: { Networks: {} },
+    HostConfig: { NetworkMode: networkMode(view) },
+    NetworkSettings: { Networks: endpoints(view, apiVersion) },
     Mounts: [],
   };
 }

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import {
   ContainerEventBus,
+  ExecService,
+  PipeService,
   ShoalError,
+  TerminalService,
   type ClusterView,
   type ContainerAction,
   type ContainerEvent,
@@ -47,6 +50,8 @@ export function tenant(slug: string, quota: Partial<Tenant> = {}): Tenant {
     quotaDiskLimit: null,
     quotaGpusGuarantee: null,
     quotaGpusLimit: null,
+    runtime: null,
+    cniNetwork: null,
     createdAt: now,
     updatedAt: now,
     ...quota,
@@ -61,6 +66,8 @@ interface Box {
 
 export class MemoryContainers implements ContainerOperations {
   readonly boxes = new Map<string, Box>();
+  /** No agents here: nothing to replay a terminal's output from. */
+  readonly sandbox = undefined;
 
   constructor(private readonly events: ContainerEventBus) {}
 
@@ -89,6 +96,8 @@ export class MemoryContainers implements ContainerOperations {
       bestEffort: false,
       constraints: [],
       ...input,
+      // The wire-format tests know no tenant networks: core's own tests cover them.
+      networks: [],
     };
     const id = randomBytes(32).toString('hex');
     const view: ContainerView = {
@@ -116,6 +125,25 @@ export class MemoryContainers implements ContainerOperations {
 
   async start(tenantId: string, ref: string): Promise<ContainerView> {
     return (await this.startIfStopped(tenantId, ref)).container;
+  }
+
+  /** Nothing runs beside these containers' tasks: no agent is reached. */
+  async commandEnded(): Promise<void> {}
+
+  /** As core's: the container, and where its task runs while it runs. */
+  async located(tenantId: string, ref: string) {
+    const view = { ...this.box(tenantId, ref).view };
+    const task = view.state === 'running' ? view.task : null;
+    return {
+      view,
+      target: task
+        ? {
+            mesosTaskId: task.mesosTaskId,
+            agentId: task.agentId ?? 'agent-1',
+            agentEndpoint: '127.0.0.1:5051',
+          }
+        : undefined,
+    };
   }
 
   async startIfStopped(
@@ -416,6 +444,27 @@ const cluster: ClusterView = {
   }),
 };
 
+/** A tenant with no networks of its own; creating one is for the real services' tests. */
+const noNetworks: DockerApiServices['networks'] = {
+  list: async () => [],
+  get: async (_tenantId, ref) => {
+    throw new ShoalError('NOT_FOUND', `network ${ref} not found`);
+  },
+  create: async () => {
+    throw new ShoalError('NOT_SUPPORTED', 'networks are not kept by these test services');
+  },
+  remove: async (_tenantId, ref) => {
+    throw new ShoalError('NOT_FOUND', `network ${ref} not found`);
+  },
+  prune: async () => [],
+  connect: async (_tenantId, ref) => {
+    throw new ShoalError('NOT_FOUND', `network ${ref} not found`);
+  },
+  disconnect: async (_tenantId, ref) => {
+    throw new ShoalError('NOT_FOUND', `network ${ref} not found`);
+  },
+};
+
 /** Tokens of two tenants: `acme-rw`, `acme-ro`, `globex-rw`, and refused ones named after the reason. */
 export function memoryServices() {
   const published: ContainerEvent[] = [];
@@ -440,6 +489,11 @@ export function memoryServices() {
     tenants: { findById: async (id: string) => tenants.find((t) => t.id === id) ?? null },
     accessWatch: { token: () => new AbortController().signal },
     containers,
+    networks: noNetworks,
+    // Core's own, over these containers; no agent to run a process on.
+    execs: new ExecService(containers, { record: async () => undefined }),
+    terminals: new TerminalService(containers),
+    pipes: new PipeService(containers),
     events,
     cluster,
     eventJournal: {

@@ -1,0 +1,90 @@
+import type { Writable } from 'node:stream';
+import type { ContainerEvent, ContainerView, OutputChunk, TerminalRun } from '@shoal/core';
+import { badRequest } from '../errors';
+import { queryBool, queryInt } from '../query';
+import type { RequestContext, Route } from '../router';
+import { streamContentType } from '../streams/framing';
+import { pump } from '../streams/pump';
+import { nextStart } from './next-start';
+
+// The terminal of a ucr container launched with -t: `docker run -it`, `docker start -ai`
+// and `docker attach` read its live output and send it input through the task's agent
+// (core's TerminalService), and `docker run -it` resizes it.
+
+async function* raw(chunks: AsyncIterable<OutputChunk>) {
+  for await (const chunk of chunks) yield Buffer.from(chunk.data);
+}
+
+/**
+ * POST /containers/{id}/attach for a container with a terminal. The connection is taken
+ * over at once (the CLI starts the container only then); a container not yet running is
+ * waited for, and what its terminal wrote before the attachment is sent first. With
+ * `stdin`, what the client sends is typed at the terminal, its half-close sending EOT.
+ */
+export async function attachTerminal(
+  ctx: RequestContext,
+  view: ContainerView,
+  events: AsyncIterable<ContainerEvent>,
+): Promise<void> {
+  const { ex, query, caller, services } = ctx;
+  const stdin = queryBool(query, 'stdin');
+  const replayLogs = queryBool(query, 'logs');
+  const headers = { 'Content-Type': streamContentType(true, ctx.apiVersion) };
+  let out: Writable;
+  // Input that arrives before the terminal is reached waits for it.
+  const typed: Buffer[] = [];
+  let inputEnded = false;
+  const attached: { run?: TerminalRun } = {};
+  if (ex.wantsUpgrade) {
+    const socket = ex.upgrade(headers);
+    out = socket;
+    socket.on('data', (chunk: Buffer) => {
+      if (!stdin) return;
+      if (attached.run) attached.run.write(chunk);
+      else typed.push(chunk);
+    });
+    socket.once('end', () => {
+      if (!stdin) return;
+      inputEnded = true;
+      attached.run?.endInput();
+    });
+  } else {
+    out = ex.stream(200, headers);
+  }
+  if (!queryBool(query, 'stream')) {
+    out.end();
+    return;
+  }
+  const wasRunning = view.state === 'running';
+  if (!wasRunning && !(await nextStart(events, view.id))) {
+    out.end();
+    return;
+  }
+  const run = (attached.run = await services.terminals.attach(
+    caller.tenantId,
+    view.id,
+    { replay: !wasRunning || replayLogs },
+    ex.signal,
+  ));
+  for (const chunk of typed.splice(0)) run.write(chunk);
+  if (inputEnded) run.endInput();
+  await pump(out, raw(run.output), ex.signal);
+  out.end();
+}
+
+/** POST /containers/{id}/resize: the size of a ucr container's terminal. */
+async function resize(ctx: RequestContext): Promise<void> {
+  const rows = queryInt(ctx.query, 'h');
+  const columns = queryInt(ctx.query, 'w');
+  if (rows === undefined || columns === undefined || rows < 0 || columns < 0)
+    throw badRequest('resize needs a height h and a width w, both 0 or more');
+  await ctx.services.terminals.resize(ctx.caller.tenantId, ctx.params.id ?? '', {
+    rows,
+    columns,
+  });
+  ctx.ex.empty(200);
+}
+
+export const terminalRoutes: Route[] = [
+  { method: 'POST', path: '/containers/{id}/resize', handle: resize },
+];
