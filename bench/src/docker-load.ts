@@ -3,11 +3,14 @@
 // token, against an emulated cluster in a separate process. Checks on the way
 // that every `docker ps` shows its tenant's containers and nobody else's, and
 // at the end that every container runs. Then, on the cluster the load left
-// behind: a lone tenant's `docker run -d`, one at a time, and the latency of
-// `docker ps -a` and `docker info` with every container still in the cluster.
+// behind: a lone tenant's `docker run -d`, one at a time. Then the cluster is
+// filled to --cluster-containers, --tenant-containers of them the reading
+// tenant's (through Shoal's services, not HTTP: see seed.ts), and `docker ps -a`
+// and `docker info` are timed as that tenant sees them.
 //
 //   npm run -s docker-load -w @shoal/bench -- [--agents 1000] [--tenants 100] [--runs-per-tenant 10]
 //     [--concurrency-per-tenant 2] [--ps-every 2] [--sequential-runs 100] [--reads 200]
+//     [--cluster-containers 30000] [--tenant-containers 300] [--seed-concurrency 300]
 //     [--database-url postgresql://postgres@127.0.0.1:5432/]
 //
 // Before Shoal starts, the emulator's own ceiling is measured on the same cluster:
@@ -23,6 +26,7 @@ import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal, type RunningShoal } from '@shoal/server';
 import { measureCeiling } from './ceiling';
 import { Operation, TenantClient, type RunOperations, type RunSpec } from './docker-client';
+import { seedCluster, type SeedResult } from './seed';
 import { cpuMeter, percentile, round, startSim, type SimProcess } from './support';
 
 const { values } = parseArgs({
@@ -34,6 +38,10 @@ const { values } = parseArgs({
     'ps-every': { type: 'string', default: '2' },
     'sequential-runs': { type: 'string', default: '100' },
     reads: { type: 'string', default: '200' },
+    // The cluster is filled to this many containers before the reads (0: as the load left it).
+    'cluster-containers': { type: 'string', default: '30000' },
+    'tenant-containers': { type: 'string', default: '300' },
+    'seed-concurrency': { type: 'string', default: '300' },
     image: { type: 'string', default: 'busybox' },
     cmd: { type: 'string', default: 'sleep infinity' },
     cpus: { type: 'string', default: '0.1' },
@@ -46,6 +54,12 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
   },
 });
+
+function atLeastZero(flag: keyof typeof values): number {
+  const n = Number(values[flag]);
+  if (!(n >= 0)) throw new Error(`--${flag} takes a number of 0 or more, not "${values[flag]}"`);
+  return n;
+}
 
 function positive(flag: keyof typeof values): number {
   const n = Number(values[flag]);
@@ -69,6 +83,9 @@ const params = {
   psEvery: positive('ps-every'),
   sequentialRuns: positive('sequential-runs'),
   reads: positive('reads'),
+  clusterContainers: atLeastZero('cluster-containers'),
+  tenantContainers: atLeastZero('tenant-containers'),
+  seedConcurrency: positive('seed-concurrency'),
   cpus: positive('cpus'),
   memoryMb: positive('memory-mb'),
   allocationIntervalMs: positive('allocation-interval-ms'),
@@ -187,6 +204,7 @@ async function main(): Promise<void> {
   let shoal: RunningShoal | undefined;
   let closeDb: (() => Promise<void>) | undefined;
   const clients: TenantClient[] = [];
+  const tenantIds = new Map<TenantClient, string>();
   let cleaned: Promise<void> | undefined;
   // Once only, from the end of main or from a signal: the emulator runs in its own
   // process group and the database lives on the server, so neither dies with us.
@@ -259,7 +277,9 @@ async function main(): Promise<void> {
         'bench',
       );
       roles.push(tenant.mesosRole);
-      clients.push(new TenantClient(tenant.slug, baseUrl, secret));
+      const client = new TenantClient(tenant.slug, baseUrl, secret);
+      clients.push(client);
+      tenantIds.set(client, tenant.id);
     }
     // The last tenant sits the load out: it runs alone afterwards.
     const lone = clients.pop()!;
@@ -275,6 +295,27 @@ async function main(): Promise<void> {
     const cpuMicrosPerRun = await meter(load.ops.run.latencies.length);
     log(`load done in ${round(load.seconds)} s; a lone tenant runs one at a time`);
     const sequential = await sequentialPhase(lone);
+    const tasksNow = async () =>
+      ((await (await request(`${sim!.masters[0]!}/sim/v1/state`)).body.json()) as { tasks: number })
+        .tasks;
+    let seeded: SeedResult | undefined;
+    const present = await tasksNow();
+    if (params.clusterContainers > present) {
+      log(`filling the cluster to ${params.clusterContainers} containers`);
+      seeded = await seedCluster(
+        shoal,
+        clients.map((client) => ({ client, tenantId: tenantIds.get(client)! })),
+        spec,
+        {
+          clusterContainers: params.clusterContainers,
+          tenantContainers: params.tenantContainers,
+          present,
+          concurrency: params.seedConcurrency,
+        },
+        log,
+      );
+      log(`seeded ${seeded.containers} in ${seeded.seconds} s (${seeded.errors} failed)`);
+    }
     log('reads with every container in the cluster');
     const reads = await readPhase(clients[0]!);
 
@@ -295,9 +336,7 @@ async function main(): Promise<void> {
       }
       unexpected += list.filter((c) => !client.created.has(c.Id)).length;
     }
-    const mesos = (await (await request(`${sim.masters[0]!}/sim/v1/state`)).body.json()) as {
-      tasks: number;
-    };
+    const mesos = { tasks: await tasksNow() };
     const runsPerSecond = round(load.ops.run.latencies.length / load.seconds);
     const usage = process.resourceUsage();
 
@@ -318,13 +357,14 @@ async function main(): Promise<void> {
             missedContainers: clients.reduce((n, c) => n + c.missedSeen, 0),
           },
           loneSequentialRuns: sequential,
+          ...(seeded ? { seeded } : {}),
           readsAfterLoad: {
             containersInCluster: mesos.tasks,
             containersInTenant: clients[0]!.created.size,
             ...reads,
           },
           containers: {
-            expected: total,
+            expected: total + (seeded?.containers ?? 0),
             created: clients.reduce((n, c) => n + c.created.size, 0),
             running,
             notRunning,

@@ -8,6 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const serverDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// `--outfile <path>` puts the bundle elsewhere (the tests build their own beside dist/, at
+// the same depth, so that it finds what the server looks for above it).
+const outfileFlag = process.argv.indexOf('--outfile');
+const outfile =
+  outfileFlag === -1
+    ? path.join(serverDir, 'dist/main.js')
+    : path.resolve(process.argv[outfileFlag + 1] ?? '');
 
 const workspaceInside = {
   name: 'workspace-inside',
@@ -20,7 +27,7 @@ const workspaceInside = {
 
 await build({
   entryPoints: [path.join(serverDir, 'src/main.ts')],
-  outfile: path.join(serverDir, 'dist/main.js'),
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',

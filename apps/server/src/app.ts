@@ -52,7 +52,12 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
       (await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR }));
     if (!options.db) stops.push(() => db.close());
     const services = createServices(db, {
-      containers: { startWaitMs: env.SHOAL_START_WAIT_SECONDS * 1000 },
+      containers: {
+        startWaitMs: env.SHOAL_START_WAIT_SECONDS * 1000,
+        defaultRuntime: env.SHOAL_DEFAULT_RUNTIME,
+        ucrNetwork: env.SHOAL_UCR_NETWORK,
+      },
+      ...(env.SHOAL_TENANT_CNI_NETWORK ? { tenantCniNetwork: env.SHOAL_TENANT_CNI_NETWORK } : {}),
       signIn: {
         accountAddress: env.SHOAL_SIGNIN_ACCOUNT_ADDRESS_BUDGET,
         account: env.SHOAL_SIGNIN_ACCOUNT_BUDGET,

@@ -8,6 +8,7 @@ import { createDb } from '@shoal/db';
 import { startSimCluster, type SimCluster } from '@shoal/mesos-sim';
 import { freePort, startPrivatePostgres } from './testing/private-postgres';
 import { eventually, FAST_SIM, liveTasksByContainer, TEST_ENV } from './testing/shoal-under-test';
+import { SERVER_MAIN } from './testing/compiled-main';
 
 // Chaos: docker runs across tenants through two `shoal serve` processes, while a
 // seeded random schedule partitions agents (for longer than the replace time, on a
@@ -60,7 +61,7 @@ class Instance {
   ) {}
 
   start(): void {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'serve'], {
+    this.child = spawn(process.execPath, [SERVER_MAIN, 'serve'], {
       cwd: REPO,
       env: this.env,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -297,10 +298,10 @@ describe('chaos', () => {
                 .map((t) => writer.containers.list(t.id, { all: true })),
             )
           ).flat();
-          const ok = views.every((view) => {
+          const wrong = views.filter((view) => {
             const ids = tasks.get(view.id.slice(0, 12)) ?? [];
-            if (view.desiredState === 'stopped') return ids.length === 0;
-            return (
+            if (view.desiredState === 'stopped') return ids.length !== 0;
+            return !(
               view.state === 'running' &&
               view.task?.state === 'TASK_RUNNING' &&
               ids.length === 1 &&
@@ -309,7 +310,21 @@ describe('chaos', () => {
           });
           // No live task without a container of its own.
           const known = new Set(views.map((v) => v.id.slice(0, 12)));
-          return ok && [...tasks.keys()].every((k) => known.has(k)) ? views : undefined;
+          const orphans = [...tasks.keys()].filter((k) => !known.has(k));
+          if (wrong.length === 0 && orphans.length === 0) return views;
+          // Thrown, not returned: a timeout then says which containers never agreed.
+          throw new Error(
+            JSON.stringify({
+              orphans,
+              wrong: wrong.slice(0, 3).map((v) => ({
+                name: v.name,
+                state: v.state,
+                desiredState: v.desiredState,
+                task: v.task && { id: v.task.mesosTaskId, state: v.task.state },
+                mesos: tasks.get(v.id.slice(0, 12)) ?? [],
+              })),
+            }),
+          );
         },
         180_000,
       );
@@ -321,10 +336,34 @@ describe('chaos', () => {
           .sort(),
       );
       expect(live.length).toBe(RUNS);
-      for (const run of runs) {
-        const view = live.find((v) => v.name === run.name)!;
-        expect(view.desiredState).toBe(run.stop ? 'stopped' : 'running');
-      }
+      const misplaced = runs
+        .map((run) => ({ run, view: live.find((v) => v.name === run.name)! }))
+        .filter(({ run, view }) => view.desiredState !== (run.stop ? 'stopped' : 'running'));
+      // With each one's task history: what Mesos said that made it end otherwise.
+      expect(
+        await Promise.all(
+          misplaced.map(async ({ run, view }) => ({
+            name: run.name,
+            meant: run.stop ? 'stopped' : 'running',
+            state: view.state,
+            history: (
+              await db.prisma.taskUpdate.findMany({
+                where: { task: { containerId: view.id } },
+                orderBy: { at: 'asc' },
+                select: {
+                  state: true,
+                  reason: true,
+                  message: true,
+                  task: { select: { mesosTaskId: true, killedBy: true } },
+                },
+              })
+            ).map(
+              (h) =>
+                `${h.task.mesosTaskId} ${h.state} ${h.reason ?? ''} ${h.message ?? ''} ${h.task.killedBy ?? ''}`,
+            ),
+          })),
+        ),
+      ).toEqual([]);
       // Every status update stored once: a task's history never repeats a change.
       const history = await db.prisma.taskUpdate.findMany({
         orderBy: [{ taskId: 'asc' }, { at: 'asc' }],

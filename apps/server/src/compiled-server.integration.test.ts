@@ -1,22 +1,20 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { startSimCluster, type SimCluster } from '@shoal/mesos-sim';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SERVER_MAIN } from './testing/compiled-main';
 import { TEST_ENV } from './testing/shoal-under-test';
 
 // Production runs the compiled bundle with plain node: no TypeScript loader, no dashboard
-// package. This builds it and runs it the way an operator would.
+// package. The global setup builds it with the production build script; this runs it the
+// way an operator would, from another directory.
 
-const serverDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 let sim: SimCluster;
 let dataDir: string;
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [path.join(serverDir, 'scripts', 'build.mjs')]);
   sim = await startSimCluster({ agents: 1 });
   dataDir = mkdtempSync(path.join(tmpdir(), 'shoal-compiled-'));
 });
@@ -26,9 +24,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it('serves from dist/main.js on the embedded database and stops cleanly on SIGTERM', async () => {
+it('serves from the compiled bundle on the embedded database and stops cleanly on SIGTERM', async () => {
   const { DATABASE_URL: _external, ...inherited } = process.env; // eslint-disable-line no-restricted-properties
-  const child = spawn(process.execPath, [path.join(serverDir, 'dist', 'main.js'), 'serve'], {
+  const child = spawn(process.execPath, [SERVER_MAIN, 'serve'], {
     cwd: tmpdir(),
     env: {
       ...inherited,

@@ -362,6 +362,15 @@ describe('agents failing and going into maintenance', () => {
     await shoal.services.clusterAdmin.endMaintenance(agent.hostname, 'admin@test');
     const ended = await shoal.services.clusterAdmin.overview();
     expect(ended.agents.find((a) => a.id === agent.id)?.maintenance).toBeNull();
+    // Out of maintenance, the machine takes containers again.
+    const labels = { 'shoal.constraints': `hostname:CLUSTER:${agent.hostname}` };
+    await shoal.services.containers.create(
+      tenantId,
+      { name: 'back', image: 'nginx', labels },
+      'test',
+    );
+    const back = await shoal.services.containers.start(tenantId, 'back', 'test');
+    expect(back.task?.agentId).toBe(agent.id);
   });
 });
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningShoal } from './app';
 import { containerIn, eventually, startShoalForTest, TEST_ENV } from './testing/shoal-under-test';
+import { SERVER_MAIN } from './testing/compiled-main';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -82,7 +83,7 @@ describe('what a real Mesos cluster asks of Shoal', () => {
   });
 
   it('`shoal serve` refuses to start without MESOS_MASTER unless the emulator is asked for', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'serve'], {
+    const child = spawn(process.execPath, [SERVER_MAIN, 'serve'], {
       cwd: REPO,
       env: { ...TEST_ENV },
       stdio: ['ignore', 'pipe', 'pipe'],

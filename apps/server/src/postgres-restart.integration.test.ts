@@ -50,13 +50,13 @@ describe('PostgreSQL restarted while status updates flow', () => {
           if (e.action === 'die') dies.push({ name: e.name, exitCode: e.attributes.exitCode });
       })();
 
-      // Services that keep running, and jobs that exit a few seconds after they run, each
-      // with its own code, so their final updates come while PostgreSQL is down.
+      // Services that keep running, and jobs whose process exits, each with its own code,
+      // once PostgreSQL is down (the emulator ends them then), so that their final updates
+      // come during the outage however long the steps before it took.
       const longRunning = Array.from({ length: 10 }, (_, i) => `svc-${i}`);
       const jobs = Array.from({ length: 10 }, (_, i) => ({
         name: `job-${i}`,
         exitCode: i % 3 === 0 ? 0 : 10 + i,
-        sleep: (3 + i * 0.3).toFixed(1),
       }));
       for (const name of longRunning)
         await services.containers.create(tenantId, { name, image: 'nginx', cpus: 0.1 }, 'test');
@@ -67,7 +67,7 @@ describe('PostgreSQL restarted while status updates flow', () => {
             name: job.name,
             image: 'busybox',
             cpus: 0.1,
-            cmd: ['sh', '-c', `sleep ${job.sleep}; exit ${job.exitCode}`],
+            cmd: ['sh', '-c', `sleep 3600; exit ${job.exitCode}`],
           },
           'test',
         );
@@ -75,18 +75,14 @@ describe('PostgreSQL restarted while status updates flow', () => {
       await Promise.all(all.map((name) => services.containers.start(tenantId, name, 'test')));
       const before = new Map<string, ContainerView>();
       for (const name of all)
-        before.set(name, await containerIn(services, tenantId, name, ['running', 'exited']));
+        before.set(name, await containerIn(services, tenantId, name, ['running']));
       const taskOf = (name: string) => before.get(name)!.task!.mesosTaskId;
       const inMesos = (name: string) => sim.state.tasks().find((t) => t.id === taskOf(name));
       expect(await health(shoal.controlPlane.url)).toEqual({ code: 200, status: 'ok' });
 
       await postgres.stop(mode);
-      // Jobs still running when the database went away: their exits cannot be stored yet.
-      const exitingDuringOutage = jobs.filter(
-        (j) =>
-          before.get(j.name)!.state === 'running' && !ENDED.includes(inMesos(j.name)!.agentState),
-      );
-      expect(exitingDuringOutage.length).toBeGreaterThan(0);
+      // The jobs exit while the database is away: their exits cannot be stored yet.
+      for (const job of jobs) sim.faults.exitTask(taskOf(job.name), job.exitCode);
 
       const down = await eventually('/healthz to report the database down', async () => {
         const h = await health(shoal.controlPlane.url);
@@ -101,7 +97,7 @@ describe('PostgreSQL restarted while status updates flow', () => {
       await eventually(
         'the jobs to exit in Mesos, their final updates unacknowledged',
         async () =>
-          exitingDuringOutage.every((j) => {
+          jobs.every((j) => {
             const t = inMesos(j.name);
             return t && ENDED.includes(t.agentState) && t.unacknowledged > 0;
           }),
@@ -129,7 +125,7 @@ describe('PostgreSQL restarted while status updates flow', () => {
         expect(c.exitCode, job.name).toBe(job.exitCode);
       }
       // The exits Mesos had to send again were stored once, after the database came back.
-      for (const job of exitingDuringOutage) {
+      for (const job of jobs) {
         const ends = (await services.containers.history(tenantId, job.name)).filter((h) =>
           ENDED.includes(h.state),
         );

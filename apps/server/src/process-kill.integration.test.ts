@@ -13,6 +13,7 @@ import {
   startShoalForTest,
   TEST_ENV,
 } from './testing/shoal-under-test';
+import { SERVER_MAIN } from './testing/compiled-main';
 
 // `shoal serve` as its own process, killed with SIGKILL while Mesos holds its
 // ACCEPT: the framework dies between sending the launches and hearing the
@@ -25,7 +26,7 @@ afterEach(async () => {
 });
 
 function serveProcess(databaseUrl: string, sim: SimCluster): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, [SERVER_MAIN, 'serve'], {
     cwd: REPO,
     // Only what Shoal reads: the test's own environment stays out of it.
     env: { ...TEST_ENV, DATABASE_URL: databaseUrl, MESOS_MASTER: sim.masterUrls.join(',') },

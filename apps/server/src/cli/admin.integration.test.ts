@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '@shoal/config';
 import { createServices } from '@shoal/core';
@@ -8,6 +7,7 @@ import { createTestDatabase } from '@shoal/db/testing';
 import { OperatorClient } from '@shoal/mesos';
 import { startSimCluster } from '@shoal/mesos-sim';
 import { runAdminCommand, UsageError } from './admin';
+import { SERVER_MAIN } from '../testing/compiled-main';
 
 let db: Db;
 const run = async (...words: string[]) => {
@@ -39,6 +39,48 @@ describe('shoal admin commands', () => {
     });
     await run('quota', 'set', 'blue', '--mem-limit', 'none');
     expect((await services.tenants.getBySlug('blue')).quotaMemLimit).toBeNull();
+  });
+
+  it('sets the runtime of a tenant’s new containers, and back to the cluster default', async () => {
+    await run('tenant', 'create', 'runner');
+    expect(await run('tenant', 'runtime', 'runner', 'ucr')).toEqual([
+      'New containers of runner run under the ucr runtime (the Mesos containerizer with the Docker image)',
+    ]);
+    const services = createServices(db, { containers: { defaultRuntime: 'docker' } });
+    const tenant = await services.tenants.getBySlug('runner');
+    expect(tenant.runtime).toBe('ucr');
+    const made = await services.containers.create(tenant.id, { image: 'alpine' }, 'test');
+    expect(made.spec).toMatchObject({ runtime: 'ucr', cniNetwork: 'mesos-bridge' });
+    await run('tenant', 'runtime', 'runner', 'default');
+    expect((await services.tenants.getBySlug('runner')).runtime).toBeNull();
+    const later = await services.containers.create(tenant.id, { image: 'alpine' }, 'test');
+    expect(later.spec.runtime).toBe('docker');
+    // Each keeps the runtime it was created with.
+    expect((await services.containers.get(tenant.id, made.id)).spec.runtime).toBe('ucr');
+    await expect(run('tenant', 'runtime', 'runner', 'kata')).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('maps a tenant’s networks to a CNI network of its own, and back to the cluster’s', async () => {
+    await run('tenant', 'create', 'meshed');
+    expect(await run('tenant', 'cni-network', 'meshed', 'cni-{tenant}')).toEqual([
+      'Containers of meshed created or connected from now on join the CNI network cni-meshed on its networks',
+    ]);
+    const services = createServices(db, { tenantCniNetwork: 'shared-cni' });
+    const tenant = await services.tenants.getBySlug('meshed');
+    await services.networks.create(tenant.id, { name: 'app' }, 'test');
+    const on = (name: string) =>
+      services.containers.create(
+        tenant.id,
+        { name, image: 'alpine', runtime: 'ucr', networks: [{ network: 'app' }] },
+        'test',
+      );
+    expect((await on('first')).spec.cniNetwork).toBe('cni-meshed');
+    await run('tenant', 'cni-network', 'meshed', 'default');
+    expect((await on('second')).spec.cniNetwork).toBe('shared-cni');
+    await expect(run('tenant', 'cni-network', 'meshed', 'two words')).rejects.toThrow(
+      /Invalid CNI network "two words"/,
+    );
+    await expect(run('tenant', 'cni-network', 'meshed')).rejects.toBeInstanceOf(UsageError);
   });
 
   it('pushes quota to Mesos masters that require the framework’s credentials', async () => {
@@ -75,11 +117,13 @@ describe('shoal admin commands', () => {
   });
 
   it('exits 2 with the usage text for an unknown command, as a program', () => {
-    const main = fileURLToPath(new URL('../main.ts', import.meta.url));
     // The child inherits the environment; only its database is set here.
     // eslint-disable-next-line no-restricted-properties
     const env = { ...process.env, DATABASE_URL: db.url };
-    const result = spawnSync('npx', ['tsx', main, 'tenant', 'explode'], { encoding: 'utf8', env });
+    const result = spawnSync(process.execPath, [SERVER_MAIN, 'tenant', 'explode'], {
+      encoding: 'utf8',
+      env,
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('shoal tenant create <slug>');
   });

@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { ShoalEnv } from '@shoal/config';
-import { createServices, generatePassword, type Services, type TenantQuota } from '@shoal/core';
+import {
+  createServices,
+  generatePassword,
+  isRuntime,
+  RUNTIME_NAMES,
+  type Services,
+  type TenantQuota,
+} from '@shoal/core';
 import { createDb } from '@shoal/db';
 import { OperatorClient } from '@shoal/mesos';
 import { OperatorPolicySync } from '../cluster/mesos-policy';
@@ -8,6 +15,12 @@ import { OperatorPolicySync } from '../cluster/mesos-policy';
 export const ADMIN_USAGE = `Admin commands (they act on DATABASE_URL, or the embedded database while no server runs on it):
   shoal tenant create <slug> [--name NAME] [--role ROLE]
   shoal tenant list
+  shoal tenant runtime <slug> docker|ucr|default
+                         (the Mesos containerizer of the tenant's new containers; default
+                          follows SHOAL_DEFAULT_RUNTIME)
+  shoal tenant cni-network <slug> <name>|default
+                         (the Mesos CNI network the tenant's Docker networks map to, {tenant}
+                          for its slug; default follows SHOAL_TENANT_CNI_NETWORK)
   shoal quota set <slug> [--cpus-limit N] [--mem-limit MB] [--disk-limit MB] [--gpus-limit N]
                          [--cpus-guarantee N] [--mem-guarantee MB] [--disk-guarantee MB] [--gpus-guarantee N]
                          (a value "none" removes that quota)
@@ -56,9 +69,39 @@ const commands: Record<string, Command> = {
   async 'tenant list'(services, _args, out) {
     for (const t of await services.tenants.list()) {
       out(
-        `${t.slug}\t${t.mesosRole}\tcpus ${t.quotaCpusLimit ?? '-'}\tmem ${t.quotaMemLimit ?? '-'} MB`,
+        `${t.slug}\t${t.mesosRole}\tcpus ${t.quotaCpusLimit ?? '-'}\tmem ${t.quotaMemLimit ?? '-'} MB\truntime ${t.runtime ?? 'default'}`,
       );
     }
+  },
+  async 'tenant runtime'(services, args, out) {
+    const [slug, choice] = args;
+    if (!slug || (choice !== 'default' && !isRuntime(choice)))
+      throw new UsageError('tenant runtime needs a tenant slug and docker, ucr or default');
+    const tenant = await services.tenants.getBySlug(slug);
+    await services.tenantAdmin.update(
+      tenant.id,
+      { runtime: choice === 'default' ? null : choice },
+      'cli',
+    );
+    out(
+      `New containers of ${slug} run under ${choice === 'default' ? "the cluster's default runtime" : RUNTIME_NAMES[choice]}`,
+    );
+  },
+  async 'tenant cni-network'(services, args, out) {
+    const [slug, name] = args;
+    if (!slug || !name)
+      throw new UsageError(
+        'tenant cni-network needs a tenant slug and a CNI network name or default',
+      );
+    const tenant = await services.tenants.getBySlug(slug);
+    await services.tenantAdmin.update(
+      tenant.id,
+      { cniNetwork: name === 'default' ? null : name },
+      'cli',
+    );
+    out(
+      `Containers of ${slug} created or connected from now on join ${name === 'default' ? "the cluster's CNI network for tenants' networks" : `the CNI network ${name.replaceAll('{tenant}', slug)}`} on its networks`,
+    );
   },
   async 'quota set'(services, args, out) {
     const options = Object.fromEntries(

@@ -8,6 +8,7 @@ import { loadEnv } from '@shoal/config';
 import { startShoal, type RunningShoal } from '../app';
 import { createLogger } from '../logger';
 import { FAST_SIM, TEST_ENV } from '../testing/shoal-under-test';
+import { SERVER_MAIN } from '../testing/compiled-main';
 
 // The embedded database lives in one process: an admin command pointed at the data
 // directory of a running embedded server is refused with what to do instead, never
@@ -21,7 +22,7 @@ afterEach(async () => {
 
 /** `shoal <words>` as its own process on the embedded database in `dataDir`. */
 function shoalCommand(dataDir: string, ...words: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', ...words], {
+  return spawnSync(process.execPath, [SERVER_MAIN, ...words], {
     cwd: REPO,
     // No DATABASE_URL: the embedded database in the data directory.
     env: { ...TEST_ENV, SHOAL_DATA_DIR: dataDir, PATH: '/usr/bin:/bin' },

@@ -18,13 +18,43 @@ import { summary } from './resources';
 const AGENTS_CACHE_MS = 3_000;
 const FIRST_LISTING_WAIT_MS = 1_000;
 
+const reservedFor = (r: Resource) =>
+  r.reservations?.at(-1)?.role ?? (r.role && r.role !== '*' ? r.role : undefined);
+
 /** Resources a role may be offered: unreserved ones and those reserved for it (or an ancestor). */
 function usableBy(role: string, resources: readonly Resource[] | undefined): Resource[] {
   return (resources ?? []).filter((r) => {
-    const reservedFor =
-      r.reservations?.at(-1)?.role ?? (r.role && r.role !== '*' ? r.role : undefined);
-    return !reservedFor || reservedFor === role || role.startsWith(`${reservedFor}/`);
+    const owner = reservedFor(r);
+    return !owner || owner === role || role.startsWith(`${owner}/`);
   });
+}
+
+type MasterAgent = master.Response.GetAgents.Agent;
+const resourcesOf = (a: MasterAgent) => a.total_resources ?? a.agent_info.resources;
+
+/**
+ * Per listing of the agents, one value per role, made once: or one for every role when no
+ * agent has reserved resources, as every role then sees the same agents.
+ */
+class PerRole<T> {
+  private readonly made = new WeakMap<readonly MasterAgent[], Map<string, T>>();
+  private readonly reserved = new WeakMap<readonly MasterAgent[], boolean>();
+
+  constructor(private readonly make: (agents: readonly MasterAgent[], role: string) => T) {}
+
+  get(agents: readonly MasterAgent[], role: string): T {
+    let reserved = this.reserved.get(agents);
+    if (reserved === undefined) {
+      reserved = agents.some((a) => (resourcesOf(a) ?? []).some((r) => reservedFor(r)));
+      this.reserved.set(agents, reserved);
+    }
+    const key = reserved ? role : '';
+    let byRole = this.made.get(agents);
+    if (!byRole) this.made.set(agents, (byRole = new Map()));
+    let value = byRole.get(key);
+    if (value === undefined) byRole.set(key, (value = this.make(agents, role)));
+    return value;
+  }
 }
 
 function attributesOf(agent: master.Response.GetAgents.Agent): Record<string, string> {
@@ -40,7 +70,25 @@ function attributesOf(agent: master.Response.GetAgents.Agent): Record<string, st
 export class LiveClusterView implements ClusterView, PlacementCheck {
   private agentsCache: { at: number; agents: master.Response.GetAgents.Agent[] } | undefined;
   private fetching: Promise<master.Response.GetAgents.Agent[]> | undefined;
-  private readonly inventories = new WeakMap<object, Map<string, AgentInventory[]>>();
+  /** The agents as a role sees them: every start is checked against them. */
+  private readonly inventories = new PerRole<AgentInventory[]>((agents, role) =>
+    agents.map((a) => ({
+      hostname: a.agent_info.hostname,
+      attributes: attributesOf(a),
+      resources: usableBy(role, resourcesOf(a)),
+    })),
+  );
+  /** What `docker info` sums up, all but the framework's own draining, which can change. */
+  private readonly summaries = new PerRole<AgentSummary[]>((agents, role) =>
+    agents.map((a) => ({
+      id: a.agent_info.id?.value ?? '',
+      hostname: a.agent_info.hostname,
+      attributes: attributesOf(a),
+      total: summary(usableBy(role, resourcesOf(a))),
+      draining: Boolean(a.drain_info) || Boolean(a.deactivated),
+      active: a.active,
+    })),
+  );
   private firstListing: Promise<unknown> | undefined;
 
   constructor(
@@ -49,10 +97,21 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
     private readonly standing: () => Pick<FrameworkStatus, 'problem' | 'emulated'>,
   ) {}
 
-  /** The agents as the master lists them, asked again once the list is older than a few seconds. */
+  /**
+   * The agents as the master lists them. A list older than a few seconds is asked for
+   * again, but its readers are answered at once with the one in hand: a request waits for
+   * the master (and for a thousand agents to be decoded) only when there is none yet.
+   */
   private async masterAgents(): Promise<master.Response.GetAgents.Agent[]> {
-    if (this.agentsCache && Date.now() - this.agentsCache.at <= AGENTS_CACHE_MS)
-      return this.agentsCache.agents;
+    const cached = this.agentsCache;
+    if (cached && Date.now() - cached.at <= AGENTS_CACHE_MS) return cached.agents;
+    const listing = this.fetchAgents();
+    if (!cached) return listing;
+    listing.catch(() => undefined);
+    return cached.agents;
+  }
+
+  private fetchAgents(): Promise<master.Response.GetAgents.Agent[]> {
     // Many readers at once share one call.
     this.fetching ??= this.operator
       .getAgents()
@@ -66,7 +125,7 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
 
   /** Keeps the agent list fresh for placement checks, which cannot wait for a call. */
   async refresh(): Promise<void> {
-    const listing = this.masterAgents();
+    const listing = this.fetchAgents();
     this.firstListing ??= listing.catch(() => undefined);
     await listing;
   }
@@ -87,41 +146,22 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
   }
 
   /**
-   * The agents as a role sees them, made once per listing and role: every start is checked
-   * against them, and a thousand agents rebuilt per start cost more than the start itself.
+   * The agents as a role sees them, made once per listing (and role, if some are reserved):
+   * a thousand agents rebuilt per start, or per tenant every few seconds, cost more than
+   * the starts themselves.
    */
   private inventoriesFor(role: string): AgentInventory[] {
     const listing = this.agentsCache;
-    if (!listing) return [];
-    let byRole = this.inventories.get(listing);
-    if (!byRole) this.inventories.set(listing, (byRole = new Map()));
-    let inventories = byRole.get(role);
-    if (!inventories) {
-      inventories = listing.agents.map((a) => ({
-        hostname: a.agent_info.hostname,
-        attributes: attributesOf(a),
-        resources: usableBy(role, a.total_resources ?? a.agent_info.resources),
-      }));
-      byRole.set(role, inventories);
-    }
-    return inventories;
+    return listing ? this.inventories.get(listing.agents, role) : [];
   }
 
+  /** Shared between calls: callers read them, never change them. */
   async agents(role: string): Promise<AgentSummary[]> {
-    const agents = await this.masterAgents();
+    const summaries = this.summaries.get(await this.masterAgents(), role);
     const framework = this.currentFramework();
-    return agents.map((a) => {
-      const id = a.agent_info.id?.value ?? '';
-      return {
-        id,
-        hostname: a.agent_info.hostname,
-        attributes: attributesOf(a),
-        total: summary(usableBy(role, a.total_resources ?? a.agent_info.resources)),
-        draining:
-          Boolean(a.drain_info) || Boolean(a.deactivated) || Boolean(framework?.isDraining(id)),
-        active: a.active,
-      };
-    });
+    return summaries.map((a) =>
+      a.draining || !framework?.isDraining(a.id) ? a : { ...a, draining: true },
+    );
   }
 
   heldOffers(role: string): HeldOfferSummary[] {

@@ -10,13 +10,19 @@ import {
   type SupervisorOptions,
 } from '@shoal/core';
 import type { Db } from '@shoal/db';
-import { OperatorClient, SchedulerClient, type MasterClientOptions } from '@shoal/mesos';
+import {
+  AgentClient,
+  OperatorClient,
+  SchedulerClient,
+  type MasterClientOptions,
+} from '@shoal/mesos';
 import { MesosFramework, type FrameworkListener, type FrameworkOptions } from '@shoal/scheduler';
 import { LiveClusterView } from './cluster-view';
 import { Leadership } from './leadership';
 import { unsupportedVersion } from './mesos-version';
 import { OperatorPolicySync } from './mesos-policy';
 import { OperatorClusterAdmin } from './operator-admin';
+import { AgentSessions } from './agent-sessions';
 import { type AgentAccess, AgentSandboxReader } from './sandbox-reader';
 import type { Logger } from '../logger';
 
@@ -62,6 +68,7 @@ export class FrameworkHost {
   private stopped = false;
   private readonly operator: OperatorClient;
   private readonly agents: AgentSandboxReader;
+  private readonly agentApi: AgentClient;
   /** Why the last attempt to lead the subscription failed, until one succeeds. */
   private problem: string | null = null;
 
@@ -93,6 +100,18 @@ export class FrameworkHost {
     services.containers.converge = this.standbyConverge;
     services.containers.sandbox = agents;
     services.containers.monitor = agents;
+    // Every instance runs docker exec itself: the session lives on its own connection.
+    this.agentApi = new AgentClient({
+      ...options.agents,
+      format: options.mesos.format ?? 'protobuf',
+    });
+    const sessions = new AgentSessions(
+      this.agentApi,
+      async () => this.framework?.frameworkId ?? (await services.taskStore.frameworkId()),
+    );
+    services.execs.sessions = sessions;
+    services.terminals.sessions = sessions;
+    services.pipes.sessions = sessions;
     this.leadership = new Leadership(
       databaseUrl,
       {
@@ -152,6 +171,7 @@ export class FrameworkHost {
     await this.step();
     await this.leadership.stop();
     await this.operator.close();
+    await this.agentApi.close();
   }
 
   private async lead(): Promise<void> {
@@ -177,6 +197,7 @@ export class FrameworkHost {
         onError: (message, error) =>
           this.log.warn(message, { error: error instanceof Error ? error.message : String(error) }),
         onAgentDraining: (agentId) => this.supervisor?.drainAgent(agentId),
+        onAgentAvailable: (agentId) => this.supervisor?.agentAvailable(agentId),
         onUnknownRole: () => void this.syncRoles(),
         onLaunched: (n) => this.options.observe?.onLaunched?.(n),
         onWaiting: (reasons) =>

@@ -81,13 +81,15 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect((await docker('rm', '-f', 'racked', 'spare')).code).toBe(0);
   });
 
-  it('refuses -i and -t, saying input cannot reach the container (3)', async () => {
+  it('refuses -i and -t under the docker runtime, naming it and the way to the ucr one (3)', async () => {
     const interactive = await cli.runWithInput('a\nb\n', 'run', '-i', '--rm', 'busybox', 'cat');
     expect(interactive.code).toBe(125);
-    expect(interactive.stderr).toMatch(/-i \(--interactive\) is not supported by Shoal yet/);
+    expect(interactive.stderr).toMatch(
+      /-i \(--interactive\) is not supported under the docker runtime \(the Mesos Docker containerizer\): .*use the ucr runtime/,
+    );
     const tty = await docker('run', '-t', '--rm', 'busybox', 'sh');
     expect(tty.code).toBe(125);
-    expect(tty.stderr).toMatch(/-t \(--tty\) is not supported by Shoal yet/);
+    expect(tty.stderr).toMatch(/-t \(--tty\) is not supported under the docker runtime/);
   });
 
   it('inspects an image the tenant pulled, and only for that tenant (5)', async () => {

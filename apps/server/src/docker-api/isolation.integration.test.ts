@@ -19,12 +19,24 @@ interface Refs {
   /** 12 characters, as `docker ps` shows an id. */
   containerPrefix: string;
   image: string;
+  /** An exec instance made in the container (A's runs under the ucr runtime). */
+  execId: string;
+  /** A network of the tenant's own, with a container on it. */
+  networkId: string;
+  networkName: string;
+  networkPrefix: string;
 }
 
 /** A generous bound on any one answer: reached only by a stream that should have ended. */
 const STREAM_DEADLINE_MS = 60_000;
 
-type RefKind = 'containerId' | 'containerName' | 'containerPrefix';
+type RefKind =
+  | 'containerId'
+  | 'containerName'
+  | 'containerPrefix'
+  | 'networkId'
+  | 'networkName'
+  | 'networkPrefix';
 
 interface Sent {
   status: number;
@@ -52,11 +64,12 @@ interface Variant {
 interface Spec {
   /**
    * no-such-container: 404 "No such container: <ref>" for A's id, name and prefix.
-   * no-such-exec: 404 "No such exec instance: <id>" (exec ids never exist).
+   * no-such-exec: 404 "No such exec instance: <id>" for A's exec instance.
+   * no-such-network: 404 "network <ref> not found" for A's network's id, name and prefix.
    * refused: 501 with the reason, the same for A's things as for a ghost's.
    * answers: takes no foreign id, or filters by one; the answer is B's own.
    */
-  expect: 'no-such-container' | 'no-such-exec' | 'refused' | 'answers';
+  expect: 'no-such-container' | 'no-such-exec' | 'no-such-network' | 'refused' | 'answers';
   variants?(refs: Refs): Variant[];
   /**
    * Safe to call as A on A's own container, and then not a 404: shows the
@@ -82,6 +95,12 @@ const notFound = (
   ...(options.mutates ? {} : { control: true }),
 });
 const query = (q: string) => () => [{ query: q }];
+/** A's network must answer as one that does not exist; with `body`, what B sends along. */
+const noSuchNetwork = (options: { mutates?: true; body?: () => unknown } = {}): Spec => ({
+  expect: 'no-such-network',
+  ...(options.body ? { variants: () => [{ body: options.body!() }] } : {}),
+  ...(options.mutates ? {} : { control: true }),
+});
 const refused: Spec = { expect: 'refused' };
 /** A prune of what Shoal does not have: it succeeds, and says it deleted nothing. */
 const nothingPruned = (field: string): Spec => ({
@@ -214,7 +233,7 @@ const SPECS: Record<string, Spec> = {
     variants: () => [{ body: { Detach: false } }],
   },
   'POST /exec/{id}/resize': { expect: 'no-such-exec', variants: query('h=24&w=80') },
-  'GET /exec/{id}/json': { expect: 'no-such-exec' },
+  'GET /exec/{id}/json': { expect: 'no-such-exec', control: true },
   'POST /commit': {
     expect: 'refused',
     variants: (r) => [{ query: `container=${r.containerId}&repo=taken-over` }],
@@ -271,29 +290,53 @@ const SPECS: Record<string, Spec> = {
       {
         check(sent) {
           succeeded(sent);
-          expect(json<{ Name: string }[]>(sent).map((n) => n.Name)).toEqual([
-            'bridge',
-            'host',
-            'none',
-          ]);
+          const names = json<{ Name: string }[]>(sent).map((n) => n.Name);
+          expect(names.slice(0, 3)).toEqual(['bridge', 'host', 'none']);
+          expect(names).not.toContain(a.networkName);
+        },
+      },
+      // A's label finds nothing of B's, and nothing of A's.
+      {
+        query: filters({ label: ['alpha.secret=sapphire'] }),
+        check: (sent) => expect(json(sent)).toEqual([]),
+      },
+    ],
+  },
+  'POST /networks/create': {
+    expect: 'answers',
+    variants: () => [
+      {
+        body: { Name: 'beta-net' },
+        check(sent) {
+          expect(sent.status, sent.body).toBe(201);
+          expect(json<{ Id: string }>(sent).Id).not.toBe(a.networkId);
         },
       },
     ],
   },
-  'GET /networks/{id}': {
+  'GET /networks/{id}': noSuchNetwork(),
+  'DELETE /networks/{id}': noSuchNetwork({ mutates: true }),
+  'POST /networks/{id}/connect': noSuchNetwork({
+    mutates: true,
+    body: () => ({ Container: 'beta-old', EndpointConfig: { Aliases: ['taken'] } }),
+  }),
+  'POST /networks/{id}/disconnect': noSuchNetwork({
+    mutates: true,
+    body: () => ({ Container: 'beta-old' }),
+  }),
+  'POST /networks/prune': {
     expect: 'answers',
-    variants: (r) => [
+    variants: () => [
       {
-        sameAsGhost: true,
-        check: (sent) =>
-          expect([sent.status, json(sent)]).toEqual([
-            404,
-            { message: `network ${r.containerId} not found` },
-          ]),
+        check(sent) {
+          succeeded(sent);
+          expect(json<{ NetworksDeleted: string[] }>(sent).NetworksDeleted).not.toContain(
+            a.networkName,
+          );
+        },
       },
     ],
   },
-  'POST /networks/prune': nothingPruned('NetworksDeleted'),
   'GET /volumes': {
     expect: 'answers',
     variants: () => [
@@ -433,8 +476,11 @@ const UNSUPPORTED_AREAS = [
 for (const area of UNSUPPORTED_AREAS) {
   for (const path of [`/${area}`, `/${area}/{rest*}`]) {
     for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']) {
-      // GET /system/df, /networks/{id} and /volumes/{name} answer (see above): deeper paths are refused.
-      const answered = method === 'GET' && ['system', 'networks', 'volumes'].includes(area);
+      // GET /system/df, /networks/{id} and /volumes/{name}, and DELETE /networks/{id}, answer
+      // (see above): deeper paths are refused.
+      const answered =
+        (method === 'GET' && ['system', 'networks', 'volumes'].includes(area)) ||
+        (method === 'DELETE' && area === 'networks');
       SPECS[`${method} ${path}`] ??= answered ? { expect: 'refused', rest: 'df/all' } : refused;
     }
   }
@@ -477,11 +523,25 @@ beforeAll(async () => {
     Image: IMAGE_A,
     Labels: { 'alpha.secret': 'sapphire' },
     Env: ['ALPHA_PASSWORD=hunter2'],
+    HostConfig: { Runtime: 'ucr' },
   });
   await run(tokenA, 'alpha-batch', {
     Image: BATCH_IMAGE_A,
     Cmd: ['sh', '-c', 'echo alpha-batch-output; exit 0'],
   });
+  const network = await sendAs(tokenA, 'POST', '/networks/create', {
+    body: { Name: 'alpha-net', Labels: { 'alpha.secret': 'sapphire' } },
+  });
+  expect(network.status, network.body).toBe(201);
+  const networkId = json<{ Id: string }>(network).Id;
+  const netted = await sendAs(tokenA, 'POST', '/containers/create?name=alpha-netted', {
+    body: {
+      Image: IMAGE_A,
+      HostConfig: { Runtime: 'ucr', NetworkMode: 'alpha-net' },
+      NetworkingConfig: { EndpointsConfig: { 'alpha-net': { Aliases: ['alpha-alias'] } } },
+    },
+  });
+  expect(netted.status, netted.body).toBe(201);
   const web = await containerIn(services, alpha.id, 'alpha-web', ['running']);
   const batch = await containerIn(services, alpha.id, 'alpha-batch', ['exited']);
   ownOfB.add(await run(tokenB, 'beta-web', { Image: 'nginx' }));
@@ -492,18 +552,31 @@ beforeAll(async () => {
   ownOfB.add(prunableOfB);
   await containerIn(services, beta.id, 'beta-web', ['running']);
 
+  const exec = await sendAs(tokenA, 'POST', `/containers/${webA}/exec`, {
+    body: { Cmd: ['echo', 'alpha-exec-output'], AttachStdout: true },
+  });
+  expect(exec.status, exec.body).toBe(201);
   a = {
     containerId: webA,
     containerName: 'alpha-web',
     containerPrefix: webA.slice(0, 12),
     image: IMAGE_A,
+    execId: json<{ Id: string }>(exec).Id,
+    networkId,
+    networkName: 'alpha-net',
+    networkPrefix: networkId.slice(0, 12),
   };
   const ghostId = randomBytes(32).toString('hex');
+  const ghostNetworkId = randomBytes(32).toString('hex');
   ghost = {
     containerId: ghostId,
     containerName: 'ghost-web',
     containerPrefix: ghostId.slice(0, 12),
     image: 'registry.ghost.example/ghost/none-web:7',
+    execId: randomBytes(32).toString('hex'),
+    networkId: ghostNetworkId,
+    networkName: 'ghost-net',
+    networkPrefix: ghostNetworkId.slice(0, 12),
   };
   markers = [
     alpha.id,
@@ -524,6 +597,14 @@ beforeAll(async () => {
     'sapphire',
     'hunter2',
     'alpha-batch-output',
+    'alpha-exec-output',
+    networkId,
+    networkId.slice(0, 12),
+    'alpha-net',
+    'alpha-netted',
+    'alpha-alias',
+    json<{ Id: string }>(netted).Id,
+    a.execId,
     issuedA.token.prefix,
     'alpha-ci',
     ...[web, batch].flatMap((c) => (c.task ? [c.task.mesosTaskId] : [])),
@@ -557,6 +638,7 @@ async function snapshotOfA() {
       },
       orderBy: { id: 'asc' },
     }),
+    networks: await prisma.network.findMany({ where: { tenantId: tenantA.id } }),
     tokens: await prisma.apiToken.findMany({
       where: { tenantId: tenantA.id },
       select: { id: true, name: true, scope: true, revokedAt: true, expiresAt: true },
@@ -653,7 +735,7 @@ const ghostToA = (): [string, string][] =>
 
 function fill(path: string, refs: Refs, ref: RefKind, rest: string | undefined): string {
   return path
-    .replace('{id}', refs[ref])
+    .replace('{id}', path.startsWith('/exec/') ? refs.execId : refs[ref])
     .replace('{name*}', refs.image)
     .replace('{name}', refs.containerName)
     .replace('{rest*}', rest ?? refs.containerId);
@@ -677,7 +759,9 @@ describe('tenant isolation of the Docker API', () => {
     const refKinds: RefKind[] =
       spec.expect === 'no-such-container'
         ? ['containerId', 'containerName', 'containerPrefix']
-        : ['containerId'];
+        : spec.expect === 'no-such-network'
+          ? ['networkId', 'networkName', 'networkPrefix']
+          : ['containerId'];
     for (const ref of refKinds) {
       const variants = spec.variants?.(a) ?? [{}];
       const ghostVariants = spec.variants?.(ghost) ?? [{}];
@@ -691,11 +775,17 @@ describe('tenant isolation of the Docker API', () => {
         expect(leaks(answer, carried), `${what} gives A away`).toEqual([]);
         expect(sent.cut, `${what}: still streaming`).toBe(false);
 
-        if (spec.expect === 'no-such-container' || spec.expect === 'no-such-exec') {
+        if (spec.expect === 'no-such-network') {
+          expect(sent.status, what).toBe(404);
+          expect(json(sent), what).toEqual({ message: `network ${a[ref]} not found` });
+        } else if (spec.expect === 'no-such-container' || spec.expect === 'no-such-exec') {
           expect(sent.status, what).toBe(404);
           if (method !== 'HEAD') {
-            const noun = spec.expect === 'no-such-container' ? 'container' : 'exec instance';
-            expect(json(sent), what).toEqual({ message: `No such ${noun}: ${a[ref]}` });
+            const [noun, id] =
+              spec.expect === 'no-such-container'
+                ? ['container', a[ref]]
+                : ['exec instance', a.execId];
+            expect(json(sent), what).toEqual({ message: `No such ${noun}: ${id}` });
           }
         } else if (spec.expect === 'refused') {
           expect(sent.status, what).toBe(501);

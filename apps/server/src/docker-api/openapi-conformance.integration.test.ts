@@ -35,7 +35,8 @@ const CALLS: Record<string, Call> = {
   'GET /containers/{id}/logs': { query: 'stdout=1&stderr=1' },
   'POST /containers/{id}/attach': { query: 'logs=1&stream=0&stdout=1' },
   'GET /containers/{id}/stats': { query: 'stream=false' },
-  'GET /networks/{id}': { ref: 'bridge' },
+  'GET /networks/{id}': { ref: 'conf-net' },
+  'POST /networks/create': { body: { Name: 'conf-net-new', Labels: { team: 'conformance' } } },
   'GET /images/{name*}/json': { ref: 'alpine' },
   'POST /images/create': { query: 'fromImage=alpine' },
   'GET /events': { query: () => `since=${SINCE}&until=${Math.ceil(Date.now() / 1000)}` },
@@ -104,6 +105,17 @@ beforeAll(async () => {
   await create('conf-created', { Image: 'busybox', Cmd: ['sleep', '600'] }, false);
   await create('conf-gone', { Image: 'busybox' }, false);
   await create('conf-prunable', { Image: 'busybox', Labels: { prune: 'yes' } }, false);
+  // A network with a container on it, so its inspect shows Docker's endpoint fields.
+  expect((await send('POST', '/networks/create', { body: { Name: 'conf-net' } })).status).toBe(201);
+  await create(
+    'conf-netted',
+    {
+      Image: 'busybox',
+      HostConfig: { Runtime: 'ucr', NetworkMode: 'conf-net' },
+      NetworkingConfig: { EndpointsConfig: { 'conf-net': { Aliases: ['conf-alias'] } } },
+    },
+    false,
+  );
   await send('POST', '/images/create', { query: 'fromImage=alpine' });
   await containerIn(services, tenant.id, 'conf-job', ['exited']);
   await containerIn(services, tenant.id, 'conf-web', ['running']);

@@ -78,8 +78,17 @@ function checkTask(task: TaskInfo, role: string | undefined, problems: string[])
   }
   if ((task.command === undefined) === (task.executor === undefined))
     problems.push(`${where}: exactly one of command and executor`);
+  const discovery = task.discovery;
+  if (discovery) {
+    // DiscoveryInfo.visibility is required; each Label needs its key.
+    if (!['FRAMEWORK', 'CLUSTER', 'EXTERNAL'].includes(discovery.visibility))
+      problems.push(`${where}: DiscoveryInfo without a visibility`);
+    if ((discovery.labels?.labels ?? []).some((l) => !l.key))
+      problems.push(`${where}: a DiscoveryInfo label without a key`);
+  }
   const container = task.container;
   if (!container) return;
+  if (container.type === 'MESOS') return checkMesosContainer(task, where, problems);
   const docker = container.docker;
   if (container.type !== 'DOCKER' || !docker?.image)
     problems.push(`${where}: a Docker container needs type DOCKER and an image`);
@@ -96,6 +105,38 @@ function checkTask(task: TaskInfo, role: string | undefined, problems: string[])
   for (const p of docker?.parameters ?? [])
     if (p.key === 'entrypoint' && /\s/.test(p.value))
       problems.push(`${where}: --entrypoint "${p.value}" is not one executable`);
+}
+
+/**
+ * A container under the Mesos containerizer (UCR): a Docker image named in `mesos.image`,
+ * no DockerInfo, a command that a containerizer without a shell can exec, CNI networks by
+ * name with their port mappings inside the task's ports, and a hostname only off the host
+ * network.
+ */
+function checkMesosContainer(task: TaskInfo, where: string, problems: string[]): void {
+  const container = task.container!;
+  const image = container.mesos?.image;
+  if (image?.type !== 'DOCKER' || !image.docker?.name)
+    problems.push(`${where}: a MESOS container needs mesos.image of type DOCKER with a name`);
+  if (container.docker) problems.push(`${where}: DockerInfo on a MESOS container`);
+  const command = task.command;
+  if (command && (command.shell ?? true) && command.value === undefined)
+    problems.push(`${where}: a shell command without a value`);
+  if (command && command.shell === false && command.value !== undefined)
+    if (command.arguments?.[0] === undefined)
+      problems.push(`${where}: arguments must be the whole argv, argv[0] first`);
+  const networks = container.network_infos ?? [];
+  if (container.hostname && networks.length === 0)
+    problems.push(`${where}: a hostname on the host network`);
+  const ports = portsOf(task.resources ?? []);
+  for (const network of networks) {
+    if (!network.name) problems.push(`${where}: a CNI network without a name`);
+    for (const mapping of network.port_mappings ?? []) {
+      const host = BigInt(mapping.host_port);
+      if (!ports.some(([b, e]) => host >= b && host <= e))
+        problems.push(`${where}: host port ${mapping.host_port} is not in the task's ports`);
+    }
+  }
 }
 
 const ACCEPTED_WITH: Partial<Record<string, number>> = { SUBSCRIBE: 200, UPDATE_FRAMEWORK: 200 };
