@@ -21,6 +21,8 @@ export interface Stack {
   dockerURL: string;
   databaseURL: string;
   adminPassword: string;
+  /** The emulator's master, when it runs in a process of its own. */
+  mesosMaster: string | undefined;
   /** SIGKILLs the control plane (the dashboard keeps running). */
   killControlPlane(): void;
   /** Stops the control plane's processes in their tracks (SIGSTOP): a frozen backend. */
@@ -174,6 +176,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dockerURL: `http://127.0.0.1:${dockerPort}`,
     databaseURL: env.DATABASE_URL,
     adminPassword: adminPassword(dataDir),
+    mesosMaster: emulator?.masters.split(',')[0],
     killControlPlane: () => server && signal(server, 'SIGKILL'),
     freezeControlPlane: () => server && signal(server, 'SIGSTOP'),
     thawControlPlane: () => server && signal(server, 'SIGCONT'),

@@ -10,7 +10,8 @@ const config: NextConfig = {
   // trace starts at the repository's root because the dashboard imports workspace packages.
   output: 'standalone',
   outputFileTracingRoot: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..'),
-  typescript: { tsconfigPath: 'tsconfig.json' },
+  // `npm test` type-checks every package as a stage of its own; the build need not again.
+  typescript: { tsconfigPath: 'tsconfig.json', ignoreBuildErrors: true },
 };
 
 export default config;

@@ -1,14 +1,18 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { dockerApi } from './docker';
-import { baseURL, newUser, shoal } from './support';
+import { baseURL, newUser, shoal, closeSignedIn } from './support';
+
+test.afterAll(closeSignedIn);
 
 // Every page, as a cluster admin sees it (admins see every page), on a desktop and a phone.
+// The phone pass runs in dark mode (prefers-color-scheme), so both colour schemes are checked
+// without a third pass: contrast does not depend on the width.
 test.describe.configure({ mode: 'serial' });
 
 const VIEWPORTS = [
-  { name: 'desktop', width: 1440, height: 900 },
-  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1440, height: 900, colorScheme: 'light' },
+  { name: 'phone', width: 390, height: 844, colorScheme: 'dark' },
 ] as const;
 const PAGES = [
   '/tenants',
@@ -26,6 +30,7 @@ const PAGES = [
 ];
 
 let admin: Page;
+const backgrounds: { light?: string; dark?: string } = {};
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000);
@@ -68,19 +73,34 @@ async function check(page: Page, path: string, viewport: string) {
 }
 
 for (const viewport of VIEWPORTS) {
-  test(`every signed-in page passes axe with no sideways scroll on a ${viewport.name} (${viewport.width}×${viewport.height})`, async () => {
+  test(`every signed-in page passes axe with no sideways scroll on a ${viewport.name} (${viewport.width}×${viewport.height}, ${viewport.colorScheme})`, async () => {
     test.setTimeout(300_000);
     await admin.setViewportSize(viewport);
+    await admin.emulateMedia({ colorScheme: viewport.colorScheme });
     for (const path of PAGES) await check(admin, path, viewport.name);
+    // The pages follow the scheme: the dark pass does not check the light colours again.
+    backgrounds[viewport.colorScheme] = await admin.evaluate(
+      () => getComputedStyle(document.body).backgroundColor,
+    );
+    if (backgrounds.light && backgrounds.dark) expect(backgrounds.dark).not.toBe(backgrounds.light);
   });
 
-  test(`the sign-in page passes axe on a ${viewport.name}`, async ({ browser }) => {
+  test(`the sign-in page passes axe on a ${viewport.name} (${viewport.colorScheme})`, async ({
+    browser,
+  }) => {
     const page = await signedOut(browser, viewport);
     await check(page, '/sign-in', viewport.name);
   });
 }
 
-async function signedOut(browser: Browser, viewport: { width: number; height: number }) {
-  const context = await browser.newContext({ baseURL: baseURL(), viewport });
+async function signedOut(
+  browser: Browser,
+  { width, height, colorScheme }: (typeof VIEWPORTS)[number],
+) {
+  const context = await browser.newContext({
+    baseURL: baseURL(),
+    viewport: { width, height },
+    colorScheme,
+  });
   return context.newPage();
 }

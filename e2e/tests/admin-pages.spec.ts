@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { newUser } from './support';
+import { newUser, closeSignedIn } from './support';
+
+test.afterAll(closeSignedIn);
 
 test('someone who is not a cluster admin gets no admin forms, only a way back', async ({
   browser,

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { baseURL, newUser } from './support';
+import { baseURL, newUser, closeSignedIn } from './support';
+
+test.afterAll(closeSignedIn);
 
 const PASSWORD = 'security spec password';
 

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startStack, type Stack } from '../stack';
-import { newUser } from './support';
+import { dockerApi } from './docker';
+import { newUser, shot, closeSignedIn } from './support';
 
 // A cluster of 1,000 agents, as an operator of a large one sees it. A stack of its own: the
 // rest of the suite runs on five agents.
@@ -14,6 +15,7 @@ test.beforeAll(async ({ browser }) => {
 });
 
 test.afterAll(async () => {
+  await closeSignedIn();
   await stack?.stop();
 });
 
@@ -43,4 +45,43 @@ test('the cluster page shows totals and finds one agent among 1,000 by name, a p
   await expect(admin.getByTestId('agent-row')).toHaveCount(1);
   await expect(admin.getByTestId('agent-row')).toContainText('agent-0742.sim.local');
   await expect(admin.getByRole('button', { name: 'Drain agent-0742.sim.local' })).toBeVisible();
+});
+
+test('the cluster page charts agents by state, what each role holds and the offers over time', async () => {
+  test.setTimeout(180_000);
+  await stack.shoal('tenant', 'create', 'ops', '--name', 'Operators');
+  const token = (await stack.shoal('token', 'issue', 'ops', '--name', 'e2e')).trim();
+  const docker = dockerApi(stack.dockerURL, token);
+  await docker.run('probe', { cpus: 0.5, memoryMb: 256 });
+  await expect
+    .poll(async () => (await docker.inspect('probe')).State.Status, { timeout: 60_000 })
+    .toBe('running');
+
+  await admin.goto('/admin/cluster');
+  const agents = admin.getByRole('img', { name: /^Agents by state:/ });
+  await expect(agents).toHaveAccessibleName(
+    'Agents by state: 1000 active, 0 draining or drained, 0 in maintenance, 0 inactive',
+    { timeout: 60_000 },
+  );
+  // Once its container runs, the role holds what the container uses (offers are given back).
+  await expect(admin.getByRole('img', { name: /^CPUs by role:/ })).toHaveAccessibleName(
+    /^CPUs by role: 0\.5 CPUs shoal-ops, 3999\.5 CPUs held by no role$/,
+  );
+  await expect(admin.getByRole('img', { name: /^Memory by role:/ })).toHaveAccessibleName(
+    /^Memory by role: 256 MB shoal-ops, /,
+  );
+  await expect(
+    admin.getByRole('img', {
+      name: /^CPUs offered to all tenants: offered [\d.]+[KM]? CPUs, accepted 0\.5 CPUs, /,
+    }),
+  ).toBeVisible();
+
+  await shot(admin, 'admin-cluster-charts');
+
+  await admin.getByLabel('Search agents').fill('agent-0007.sim.local');
+  admin.once('dialog', (dialog) => void dialog.accept());
+  await admin.getByRole('button', { name: 'Drain agent-0007.sim.local' }).click();
+  await expect(agents).toHaveAccessibleName(
+    'Agents by state: 999 active, 1 draining or drained, 0 in maintenance, 0 inactive',
+  );
 });

@@ -1,8 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
 import { dockerApi, type DockerApi } from './docker';
-import { newUser, shoal } from './support';
+import { newUser, shoal, TIMED, closeSignedIn } from './support';
 import { watchTraffic } from './traffic';
+
+test.afterAll(closeSignedIn);
 
 // One tenant with 5,000 stopped containers and 200 running ones, stopped all at once
 // through the Docker API: once with no dashboard open, once with its list open.
@@ -49,11 +51,9 @@ async function stopAll(): Promise<number> {
   return performance.now() - started;
 }
 
-test('200 parallel stops are not slowed by an open list, which follows them in patches', async () => {
-  test.setTimeout(300_000);
-  const withoutTab = await stopAll();
+/** The 200 started, then stopped at once with the list open; what the tab downloaded meanwhile. */
+async function stopsWithTab(): Promise<{ ms: number; bytes: number; listReads: string[] }> {
   await Promise.all(names.map((name) => docker.start(name)));
-
   await dev.goto('/t/live');
   await expect(dev.getByTestId('live-status')).toHaveText('Live');
   await dev.getByLabel('State').selectOption('running');
@@ -61,22 +61,60 @@ test('200 parallel stops are not slowed by an open list, which follows them in p
   await expect(count).toHaveText(`${RUNNING} of ${STOPPED + RUNNING} containers`);
 
   const traffic = await watchTraffic(dev);
-  const withTab = await stopAll();
+  const ms = await stopAll();
   // The count is right within 2 s of the last stop's answer.
   await expect(count).toHaveText(`0 of ${STOPPED + RUNNING} containers`, { timeout: 2_000 });
   const bytes = traffic.bytes();
   const listReads = traffic.urls().filter((u) => u.includes('containers.list'));
   await traffic.stop();
+  return { ms, bytes, listReads };
+}
 
-  const figures = {
-    stopsWithoutTabMs: Math.round(withoutTab),
-    stopsWithTabMs: Math.round(withTab),
-    ratio: Number((withTab / withoutTab).toFixed(2)),
-    downloadedBytes: bytes,
-  };
-  console.log(`200 parallel stops: ${JSON.stringify(figures)}`);
-  test.info().annotations.push({ type: 'figures', description: JSON.stringify(figures) });
-  expect(listReads).toEqual([]);
-  expect(bytes).toBeLessThan(1024 * 1024);
-  expect(withTab).toBeLessThanOrEqual(1.25 * withoutTab);
-});
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The same with no dashboard open. */
+async function stopsWithoutTab(): Promise<number> {
+  await dev.goto('about:blank');
+  await Promise.all(names.map((name) => docker.start(name)));
+  return stopAll();
+}
+
+test(
+  '200 parallel stops are not slowed by an open list, which follows them in patches',
+  TIMED,
+  async () => {
+    test.setTimeout(300_000);
+    // The first round is not counted: it is the slowest whatever is open (code paths still
+    // cold). Rounds then speed up as the machine warms, so they run in the order without,
+    // with, with, without, with, without, without, with (each side as early as the other on
+    // average), and the middle of each side's four is compared: a burst of other work during
+    // one round says nothing about the tab.
+    await stopsWithoutTab();
+    const without: number[] = [];
+    const withTab: Awaited<ReturnType<typeof stopsWithTab>>[] = [];
+    for (const tab of [false, true, true, false, true, false, false, true]) {
+      if (tab) withTab.push(await stopsWithTab());
+      else without.push(await stopsWithoutTab());
+    }
+    const middleWithout = median(without);
+    const middleWith = median(withTab.map((r) => r.ms));
+
+    const figures = {
+      stopsWithoutTabMs: without.map(Math.round),
+      stopsWithTabMs: withTab.map((r) => Math.round(r.ms)),
+      ratio: Number((middleWith / middleWithout).toFixed(2)),
+      downloadedBytes: withTab.map((r) => r.bytes),
+    };
+    console.log(`200 parallel stops: ${JSON.stringify(figures)}`);
+    test.info().annotations.push({ type: 'figures', description: JSON.stringify(figures) });
+    for (const round of withTab) {
+      expect(round.listReads).toEqual([]);
+      expect(round.bytes).toBeLessThan(1024 * 1024);
+    }
+    expect(middleWith).toBeLessThanOrEqual(1.25 * middleWithout);
+  },
+);

@@ -1,9 +1,15 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export const baseURL = () => process.env.SHOAL_E2E_BASE_URL!;
+
+/**
+ * Marks a test that asserts how long something takes (a bound the product promises): `npm
+ * test` runs these on their own, after the stages that would otherwise share the cores.
+ */
+export const TIMED = { tag: '@timed' };
 // The repository's .test-results, wherever Playwright was started from.
 const SCREENSHOTS = fileURLToPath(new URL('../../.test-results/screenshots/', import.meta.url));
 
@@ -22,6 +28,18 @@ export async function signIn(
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** Contexts the users of the running spec signed in with. */
+const signedIn = new Set<BrowserContext>();
+
+/**
+ * Closes the spec's signed-in pages: the browser outlives a spec, and a page left open keeps
+ * polling and streaming from the shared control plane through every later spec.
+ */
+export async function closeSignedIn(): Promise<void> {
+  for (const context of signedIn) await context.close().catch(() => undefined);
+  signedIn.clear();
+}
+
 /** Signs in with a one-time password and replaces it, as every new account must. */
 export async function firstSignIn(
   browser: Browser,
@@ -30,7 +48,9 @@ export async function firstSignIn(
   chosen: string,
   base = baseURL(),
 ): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: base })).newPage();
+  const context = await browser.newContext({ baseURL: base });
+  signedIn.add(context);
+  const page = await context.newPage();
   await signIn(page, email, oneTime, base);
   await expect(page.getByRole('heading', { name: 'Choose your own password' })).toBeVisible();
   await page.getByLabel('Current password').fill(oneTime);
@@ -43,9 +63,13 @@ export async function firstSignIn(
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs a `shoal` admin command against the suite's database, as an operator would. */
+/**
+ * Runs a `shoal` admin command against the suite's database, as an operator would: the
+ * compiled server the suite runs, which starts in a fraction of the time tsx takes.
+ */
 export async function shoal(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('npx', ['tsx', 'apps/server/src/main.ts', ...args], {
+  const main = 'apps/server/dist/main.js';
+  const { stdout } = await promisify(execFile)(process.execPath, [main, ...args], {
     cwd: ROOT,
     env: {
       ...process.env,

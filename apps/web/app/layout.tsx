@@ -13,8 +13,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // Rendered per request, so each page's scripts carry that response's CSP nonce (proxy.ts).
   await connection();
   return (
-    <html lang="en">
-      <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
+    <html lang="en" className="[color-scheme:light_dark]">
+      <body className="min-h-screen bg-slate-50 dark:bg-slate-950 font-sans text-slate-900 dark:text-slate-100 antialiased">
         <Providers>{children}</Providers>
       </body>
     </html>

@@ -1,39 +1,21 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import {
   createTRPCClient,
   httpBatchLink,
   httpSubscriptionLink,
-  isTRPCClientError,
   retryLink,
   splitLink,
 } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
 import type { AppRouter } from '@shoal/api';
+import { getQueryClient, isClientError } from '@/lib/query-client';
 import { TRPCProvider } from '@/lib/trpc';
 
-// A 4xx answer (signed out, forbidden, not found, bad input) will not change on a retry.
-function isClientError(error: unknown): boolean {
-  const status = isTRPCClientError(error)
-    ? (error.data as { httpStatus?: number } | undefined)?.httpStatus
-    : undefined;
-  return Boolean(status && status >= 400 && status < 500);
-}
-
-const shouldRetry = (failures: number, error: unknown) => failures < 2 && !isClientError(error);
-
 export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          queries: { staleTime: 5_000, retry: shouldRetry },
-          mutations: { retry: false },
-        },
-      }),
-  );
+  const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [

@@ -1,8 +1,18 @@
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium' });
+// The server knows no visitor's time zone: what it renders is in UTC, and says so, until the
+// browser has taken the page over (components/ui/when.tsx).
+const dateTimeUtc = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+const timeUtc = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium', timeZone: 'UTC' });
 
-export const formatDateTime = (d: Date | null | undefined) => (d ? dateTime.format(d) : '—');
-export const formatTime = (d: Date) => time.format(d);
+export const formatDateTime = (d: Date | null | undefined, local = true) =>
+  d ? (local ? dateTime.format(d) : `${dateTimeUtc.format(d)} UTC`) : '—';
+export const formatTime = (d: Date, local = true) =>
+  local ? time.format(d) : `${timeUtc.format(d)} UTC`;
 
 export function formatAmount(
   value: number | null | undefined,

@@ -75,6 +75,30 @@ it('patches a list with the rows that changed, never the whole list, and only th
   streamB.close();
 });
 
+it('drops a running container removed by force once its task is killed, as a fresh read does', async () => {
+  const doomed = await h.services.containers.create(tenantA, { ...nginx, name: 'doomed' }, 'test');
+  // Running on an agent, as far as the database knows.
+  await h.db.prisma.container.update({
+    where: { id: doomed.id },
+    data: { state: 'RUNNING', desiredState: 'RUNNING', startedAt: new Date() },
+  });
+  await h.db.prisma.task.create({
+    data: { containerId: doomed.id, mesosTaskId: 'doomed.1', agentId: 'a1', state: 'TASK_RUNNING' },
+  });
+  const stream = await open('viewer@a.example', 'team-a', new Date().toISOString());
+  await stream.next();
+
+  await h.services.containers.remove(tenantA, doomed.id, { force: true }, 'test');
+  await h.services.taskStore.recordStatuses([
+    { task_id: { value: 'doomed.1' }, agent_id: { value: 'a1' }, state: 'TASK_KILLED' },
+  ]);
+  const [, change] = await nextWith(stream);
+  expect(change).toMatchObject({ containers: [], removed: [doomed.id] });
+  const viewer = await h.caller(await h.signIn('viewer@a.example'));
+  expect((await viewer.containers.list(a)).containers.map((c) => c.id)).not.toContain(doomed.id);
+  stream.close();
+});
+
 it('resumes from the last change after a reconnect, with what happened in between', async () => {
   const stream = await open('viewer@a.example', 'team-a', new Date().toISOString());
   const [cursor] = await stream.next();

@@ -73,6 +73,12 @@ it('validates the launch form with messages per field', async () => {
   await expect(bad).rejects.toMatchObject({ code: 'BAD_REQUEST' });
 });
 
+it('measures a container only while it runs', async () => {
+  // Created, never started: its agent has nothing to report (isolation.integration.test.ts
+  // checks that another tenant gets NOT_FOUND).
+  expect(await viewerA.containers.stats({ ...a, ref: 'web' })).toEqual({ sample: null });
+});
+
 it('reports usage against the quota', async () => {
   const usage = await viewerA.containers.usage(a);
   expect(usage.quota.cpus).toMatchObject({ limit: 1 });
@@ -104,4 +110,31 @@ it('streams each tenant only its own container events', async () => {
   await createIn(tenantB!.id, 'b-after-a');
   expect(await nextBesides(eventsB, isProbe)).toMatchObject({ name: 'b-after-a' });
   stop.abort();
+});
+
+it('acts on each selected container for a member, reports each outcome, and refuses a viewer', async () => {
+  const tenant = await h.services.tenants.getBySlug('team-a');
+  for (const name of ['batch-1', 'batch-2'])
+    await h.services.containers.create(tenant.id, { ...nginx, name }, 'test');
+  const removals = { tenantId: tenant.id, action: 'container.remove', actor: 'member@a.example' };
+  const removedBefore = await h.db.prisma.auditEvent.count({ where: removals });
+  expect(
+    await codeOf(viewerA.containers.actOnEach({ ...a, action: 'remove', refs: ['batch-1'] })),
+  ).toBe('FORBIDDEN');
+
+  const { results } = await memberA.containers.actOnEach({
+    ...a,
+    action: 'remove',
+    refs: ['batch-1', 'ghost', 'batch-2', 'batch-1'],
+  });
+  expect(results).toEqual([
+    { ref: 'batch-1', ok: true, message: null },
+    { ref: 'ghost', ok: false, message: 'No such container: ghost' },
+    { ref: 'batch-2', ok: true, message: null },
+  ]);
+  const names = (await memberA.containers.list(a)).containers.map((c) => c.name);
+  expect(names).not.toContain('batch-1');
+  expect(names).not.toContain('batch-2');
+  // Each removal is audited under the member who asked, as a single one would be.
+  expect(await h.db.prisma.auditEvent.count({ where: removals })).toBe(removedBefore + 2);
 });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import superjson from 'superjson';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished, vi } from 'vitest';
 import { createContextFactory } from './context';
 import { trustedProxyList } from './http/client-address';
 import { appRouter } from './root';
@@ -136,6 +136,11 @@ it('gives a domain error raised while a subscription streams its own code, not a
 });
 
 it('counts failed sign-ins per client address as a trusted proxy forwards it, and only then', async () => {
+  // The budgets refill with time: held still, a slow machine cannot refill one mid-count.
+  vi.useFakeTimers({ toFake: ['Date'] });
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
   const signIn = (url: string, email: string, password: string, forwardedFor: string) =>
     fetch(`${url}/auth.signIn`, {
       method: 'POST',

@@ -114,6 +114,7 @@ const CASES: Record<string, Case> = {
   'containers.get': { type: 'query', expect: 'NOT_FOUND', inputs: (w) => containerRefs(w) },
   'containers.history': { type: 'query', expect: 'NOT_FOUND', inputs: (w) => containerRefs(w) },
   'containers.usage': { type: 'query', expect: 'NOT_FOUND', inputs: (w) => [aSlug(w)] },
+  'containers.stats': { type: 'query', expect: 'NOT_FOUND', inputs: (w) => containerRefs(w) },
   'containers.launch': {
     type: 'mutation',
     expect: 'NOT_FOUND',
@@ -127,6 +128,28 @@ const CASES: Record<string, Case> = {
     expect: 'NOT_FOUND',
     inputs: (w) => containerRefs(w, { force: true }),
   },
+  'containers.actOnEach': {
+    type: 'mutation',
+    expect: 'ANSWERS',
+    inputs: (w) => [
+      { ...aSlug(w), action: 'stop', refs: [w.a.containerId] },
+      ...(['stop', 'restart', 'remove'] as const).map((action) => ({
+        ...bSlug(w),
+        action,
+        refs: [w.a.containerId, w.a.containerName, w.a.containerPrefix],
+      })),
+    ],
+    // In A's tenant: no such tenant. In B's own: each of A's containers is no such container.
+    check: (outcome) => {
+      if (!outcome.ok) return expect(outcome).toMatchObject({ code: 'NOT_FOUND' });
+      const { results } = outcome.value as {
+        results: { ref: string; ok: boolean; message: string }[];
+      };
+      expect(results).toHaveLength(3);
+      for (const r of results)
+        expect(r).toEqual({ ref: r.ref, ok: false, message: `No such container: ${r.ref}` });
+    },
+  },
   'containers.events': { type: 'subscription', expect: 'NOT_FOUND', inputs: (w) => [aSlug(w)] },
   'containers.changes': {
     type: 'subscription',
@@ -137,6 +160,29 @@ const CASES: Record<string, Case> = {
     type: 'subscription',
     expect: 'NOT_FOUND',
     inputs: (w) => containerRefs(w, { follow: true, tail: 10 }),
+  },
+  'containers.terminal': {
+    type: 'subscription',
+    expect: 'NOT_FOUND',
+    inputs: (w) => containerRefs(w, { size: { rows: 24, columns: 80 } }),
+  },
+  // A terminal's id is its opener's alone (see terminal.integration.test.ts); here, in A's
+  // tenant B has none to name, and in its own tenant none of these ids is B's.
+  'containers.terminalInput': {
+    type: 'mutation',
+    expect: 'NOT_FOUND',
+    inputs: (w) => [
+      { ...aSlug(w), id: w.a.containerId, text: 'echo hi' },
+      { ...bSlug(w), id: w.a.containerId, text: 'echo hi' },
+    ],
+  },
+  'containers.terminalResize': {
+    type: 'mutation',
+    expect: 'NOT_FOUND',
+    inputs: (w) => [
+      { ...aSlug(w), id: w.a.containerId, size: { rows: 24, columns: 80 } },
+      { ...bSlug(w), id: w.a.containerId, size: { rows: 24, columns: 80 } },
+    ],
   },
   'members.list': { type: 'query', expect: 'NOT_FOUND', inputs: (w) => [aSlug(w)] },
   'members.add': {
@@ -219,6 +265,7 @@ const CASES: Record<string, Case> = {
   },
   'admin.audit.actions': { type: 'query', expect: 'FORBIDDEN', inputs: () => [undefined] },
   'admin.cluster.overview': { type: 'query', expect: 'FORBIDDEN', inputs: () => [undefined] },
+  'admin.cluster.offerSeries': { type: 'query', expect: 'FORBIDDEN', inputs: () => [{}] },
   'admin.cluster.drainAgent': {
     type: 'mutation',
     expect: 'FORBIDDEN',

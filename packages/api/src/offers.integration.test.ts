@@ -3,11 +3,14 @@ import { createHarness, type Caller } from './test-support/harness';
 
 let h: Awaited<ReturnType<typeof createHarness>>;
 let viewer: Caller;
+let admin: Caller;
 
 beforeAll(async () => {
   h = await createHarness();
   const tenant = await h.services.tenants.create({ slug: 'team-a', name: 'A' }, 'test');
+  const other = await h.services.tenants.create({ slug: 'team-b', name: 'B' }, 'test');
   viewer = await h.userCaller('viewer@a.example', { 'team-a': 'VIEWER' });
+  admin = await h.userCaller('ops@example.test', {}, { isAdmin: true });
   const now = Date.now();
   await h.db.prisma.offerStat.createMany({
     data: [
@@ -24,6 +27,14 @@ beforeAll(async () => {
         declinedMemMb: 1792,
       },
       { tenantId: tenant.id, windowStart: new Date(now - 2 * 24 * 3600_000), offers: 1 },
+      {
+        tenantId: other.id,
+        windowStart: new Date(now - 60_000),
+        offers: 3,
+        offeredCpus: 6,
+        acceptedCpus: 2,
+        declinedCpus: 4,
+      },
     ],
   });
 });
@@ -43,4 +54,19 @@ it('returns offered, accepted and declined amounts per window within the range, 
   ]);
   const lastDay = await viewer.offers.series({ tenantSlug: 'team-a' });
   expect(lastDay.map((w) => w.offers)).toEqual([9, 2]);
+});
+
+it('adds up every tenant’s windows for the cluster page, which only admins read', async () => {
+  expect(await admin.admin.cluster.offerSeries({ hours: 1 })).toEqual([
+    {
+      windowStart: expect.any(Date),
+      offers: 5,
+      cpus: { offered: 10, accepted: 3, declined: 7 },
+      memoryMb: { offered: 2048, accepted: 256, declined: 1792 },
+    },
+  ]);
+  expect((await admin.admin.cluster.offerSeries({ hours: 24 })).map((w) => w.offers)).toEqual([
+    9, 5,
+  ]);
+  await expect(viewer.admin.cluster.offerSeries({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
 });

@@ -134,12 +134,45 @@ describe('admin procedures', () => {
     expect(await codeOf(admin.admin.tenants.create({ slug: 'team-c', name: 'again' }))).toBe(
       'CONFLICT',
     );
+    // Mesos takes no quota on a nested role: a tenant with one stays off them.
+    await expect(
+      admin.admin.tenants.update({ tenantId: tenant.id, mesosRole: 'eng/c', weight: 3 }),
+    ).rejects.toThrow('Mesos takes no quota on a nested role such as "eng/c"');
     const updated = await admin.admin.tenants.update({
       tenantId: tenant.id,
-      mesosRole: 'eng/c',
+      mesosRole: 'eng-c',
       weight: 3,
     });
-    expect(updated).toMatchObject({ mesosRole: 'eng/c', weight: 3 });
+    expect(updated).toMatchObject({ mesosRole: 'eng-c', weight: 3, runtime: null });
+    // The runtime of the tenant's new containers: set, refused when unknown, back to default.
+    expect(await admin.admin.tenants.update({ tenantId: tenant.id, runtime: 'ucr' })).toMatchObject(
+      { runtime: 'ucr', weight: 3 },
+    );
+    await expect(
+      admin.admin.tenants.update({ tenantId: tenant.id, runtime: 'kata' as 'ucr' }),
+    ).rejects.toThrow('The runtime must be docker or ucr');
+    expect(await admin.admin.tenants.update({ tenantId: tenant.id, runtime: null })).toMatchObject({
+      runtime: null,
+    });
+  });
+
+  it('refuse a new tenant’s quota on a nested role at the role’s field, storing nothing', async () => {
+    const refused = admin.admin.tenants.create({
+      slug: 'team-n',
+      name: 'N',
+      mesosRole: 'eng/n',
+      quota: { quotaCpusLimit: 2 },
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    // The issue the dashboard shows under the role's field (errorFormatter sends its path).
+    const error = (await refused.catch((e: unknown) => e)) as { cause?: { issues?: unknown } };
+    expect(error.cause?.issues).toMatchObject([
+      {
+        path: ['mesosRole'],
+        message: expect.stringMatching(/^Mesos takes no quota on a nested role such as "eng\/n"/),
+      },
+    ]);
+    expect(await h.db.prisma.tenant.count({ where: { slug: 'team-n' } })).toBe(0);
   });
 
   it('create users with a one-time password and never leave the cluster without an admin', async () => {

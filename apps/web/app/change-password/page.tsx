@@ -40,7 +40,7 @@ export default function ChangePasswordPage() {
   return (
     <AuthCard title={me.data?.mustChangePassword ? 'Choose your own password' : 'Change password'}>
       {me.data?.mustChangePassword && (
-        <p className="mb-4 text-sm text-slate-700">
+        <p className="mb-4 text-sm text-slate-700 dark:text-slate-300">
           You signed in with a one-time password. Set a new one to continue.
         </p>
       )}
@@ -71,7 +71,7 @@ export default function ChangePasswordPage() {
           error={mismatch ? 'The passwords differ' : undefined}
         />
         {change.error && !Object.keys(fields).length && (
-          <p role="alert" className="text-sm font-medium text-red-700">
+          <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-300">
             {messageOf(change.error)}
           </p>
         )}

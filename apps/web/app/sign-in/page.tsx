@@ -57,7 +57,7 @@ export default function SignInPage() {
           error={fields.password}
         />
         {signIn.error && !Object.keys(fields).length && (
-          <p role="alert" className="text-sm font-medium text-red-700">
+          <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-300">
             {messageOf(signIn.error)}
           </p>
         )}
@@ -65,7 +65,7 @@ export default function SignInPage() {
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </Button>
       </form>
-      <p className="mt-4 text-xs text-slate-600">
+      <p className="mt-4 text-xs text-slate-600 dark:text-slate-400">
         First start? The admin’s one-time password is printed by the server and saved in
         <code className="mx-1">.data/first-start.txt</code>.
       </p>

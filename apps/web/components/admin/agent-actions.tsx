@@ -78,7 +78,7 @@ export function AgentActions({ agent }: { agent: Agent }) {
         </Button>
       )}
       {failed && (
-        <p role="alert" className="w-full text-xs font-medium text-red-700">
+        <p role="alert" className="w-full text-xs font-medium text-red-700 dark:text-red-300">
           {messageOf(failed)}
         </p>
       )}

@@ -6,7 +6,8 @@ import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 import { fieldErrorsOf, messageOf } from '@/lib/errors';
 import { useTRPC } from '@/lib/trpc';
-import { parseTenantLimits, QuotaFields, quotaText, type QuotaText } from './quota-fields';
+import { parseTenantLimits, quotaText, type QuotaText } from '@/lib/tenant-limits';
+import { QuotaFields } from './quota-fields';
 
 export function CreateTenantForm() {
   const trpc = useTRPC();
@@ -79,12 +80,12 @@ export function CreateTenantForm() {
       </div>
       <QuotaFields value={quota} errors={errors} onChange={setQuota} />
       {create.error && !Object.keys(errors).length && (
-        <p role="alert" className="text-sm font-medium text-red-700">
+        <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-300">
           {messageOf(create.error)}
         </p>
       )}
       {create.data && (
-        <p role="status" className="text-sm text-green-800">
+        <p role="status" className="text-sm text-green-800 dark:text-green-300">
           Tenant {create.data.slug} created with role {create.data.mesosRole}.
         </p>
       )}

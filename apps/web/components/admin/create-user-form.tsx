@@ -68,7 +68,7 @@ export function CreateUserForm() {
         </Button>
       </form>
       {create.error && !Object.keys(fields).length && (
-        <p role="alert" className="mt-2 text-sm font-medium text-red-700">
+        <p role="alert" className="mt-2 text-sm font-medium text-red-700 dark:text-red-300">
           {messageOf(create.error)}
         </p>
       )}

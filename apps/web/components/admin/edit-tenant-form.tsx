@@ -3,22 +3,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
-import { TextField } from '@/components/ui/field';
+import { SelectField, TextField } from '@/components/ui/field';
 import { fieldErrorsOf, messageOf } from '@/lib/errors';
 import { useTRPC } from '@/lib/trpc';
-import {
-  parseTenantLimits,
-  QuotaFields,
-  quotaText,
-  type QuotaKey,
-  type QuotaText,
-} from './quota-fields';
+import { parseTenantLimits, quotaText, type QuotaKey, type QuotaText } from '@/lib/tenant-limits';
+import { QuotaFields } from './quota-fields';
 
 interface EditableTenant extends Record<QuotaKey, number | null> {
   id: string;
   slug: string;
   mesosRole: string;
   weight: number;
+  runtime: 'docker' | 'ucr' | null;
 }
 
 /** Role, weight and quota of one tenant; quota and settings are saved together. */
@@ -27,6 +23,7 @@ export function EditTenantForm({ tenant, onDone }: { tenant: EditableTenant; onD
   const queryClient = useQueryClient();
   const [role, setRole] = useState(tenant.mesosRole);
   const [weight, setWeight] = useState(String(tenant.weight));
+  const [runtime, setRuntime] = useState<string>(tenant.runtime ?? 'default');
   const [quota, setQuota] = useState<QuotaText>(quotaText(tenant));
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const refresh = () =>
@@ -45,6 +42,7 @@ export function EditTenantForm({ tenant, onDone }: { tenant: EditableTenant; onD
       await update.mutateAsync({
         tenantId: tenant.id,
         weight: limits.weight,
+        runtime: runtime === 'docker' || runtime === 'ucr' ? runtime : null,
         ...(role.trim() !== tenant.mesosRole ? { mesosRole: role.trim() } : {}),
       });
       await setQuotaCall.mutateAsync({ tenantId: tenant.id, quota: limits.quota });
@@ -60,7 +58,7 @@ export function EditTenantForm({ tenant, onDone }: { tenant: EditableTenant; onD
     <form
       onSubmit={submit}
       noValidate
-      className="space-y-4 bg-slate-50 p-4"
+      className="space-y-4 bg-slate-50 dark:bg-slate-800 p-4"
       aria-label={`Edit tenant ${tenant.slug}`}
     >
       <div className="grid gap-3 sm:grid-cols-4">
@@ -78,10 +76,21 @@ export function EditTenantForm({ tenant, onDone }: { tenant: EditableTenant; onD
           onChange={(e) => setWeight(e.target.value)}
           error={errors.weight}
         />
+        <SelectField
+          label="Runtime"
+          value={runtime}
+          onChange={(e) => setRuntime(e.target.value)}
+          error={errors.runtime}
+          hint="For containers created from now on"
+        >
+          <option value="default">Cluster default</option>
+          <option value="docker">docker (Docker containerizer)</option>
+          <option value="ucr">ucr (Mesos containerizer: exec, -i, -t)</option>
+        </SelectField>
       </div>
       <QuotaFields value={quota} errors={errors} onChange={setQuota} />
       {failed && !Object.keys(errors).length && (
-        <p role="alert" className="text-sm font-medium text-red-700">
+        <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-300">
           {messageOf(failed)}
         </p>
       )}

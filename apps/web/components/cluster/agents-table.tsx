@@ -24,7 +24,7 @@ export function AgentsTable({ agents }: { agents: Agent[] }) {
   return (
     <div>
       <div className="mb-3 flex flex-wrap items-end gap-3">
-        <label className="text-sm font-medium text-slate-800">
+        <label className="text-sm font-medium text-slate-800 dark:text-slate-200">
           Search agents
           <input
             type="search"
@@ -34,10 +34,14 @@ export function AgentsTable({ agents }: { agents: Agent[] }) {
               setPage(1);
             }}
             placeholder="hostname, id or attribute"
-            className="mt-1 block w-64 max-w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700"
+            className="mt-1 block w-64 max-w-full rounded-md border border-slate-300 dark:border-slate-600 px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
           />
         </label>
-        <p role="status" className="ml-auto text-sm text-slate-600" data-testid="agent-range">
+        <p
+          role="status"
+          className="ml-auto text-sm text-slate-600 dark:text-slate-400"
+          data-testid="agent-range"
+        >
           {view.matching === 0
             ? `No agent of ${agents.length} matches`
             : `${first}–${last} of ${view.matching}${view.matching === agents.length ? '' : ` matching (${agents.length} in all)`} agents`}
@@ -48,7 +52,9 @@ export function AgentsTable({ agents }: { agents: Agent[] }) {
           <tr key={a.id} data-testid="agent-row">
             <Cell>
               <span className="font-medium">{a.hostname}</span>
-              <span className="block font-mono text-xs text-slate-600">{a.id}</span>
+              <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">
+                {a.id}
+              </span>
             </Cell>
             <Cell className="text-xs">{used(a)}</Cell>
             <Cell>

@@ -32,6 +32,24 @@ export function clusterTotals(agents: Agent[]): ClusterTotals {
   return totals;
 }
 
+export type AgentState = 'active' | 'draining' | 'maintenance' | 'inactive';
+
+/**
+ * Each agent in one state, for a chart whose parts add up to the whole: a drain (which also
+ * deactivates the agent) says most, then maintenance, then whether the master offers it.
+ */
+export function agentState(a: Agent): AgentState {
+  if (a.drainState) return 'draining';
+  if (a.maintenance) return 'maintenance';
+  return a.active ? 'active' : 'inactive';
+}
+
+export function agentsByState(agents: Agent[]): Record<AgentState, number> {
+  const counts = { active: 0, draining: 0, maintenance: 0, inactive: 0 };
+  for (const a of agents) counts[agentState(a)]++;
+  return counts;
+}
+
 /** Agents whose hostname, id or an attribute contains `search`, a page at a time. */
 export function agentPage(agents: Agent[], search: string, page: number, size: number) {
   const needle = search.trim().toLowerCase();

@@ -1,5 +1,6 @@
+import { StackedBar } from '@/components/charts/stacked-bar';
 import { formatAmount } from '@/lib/format';
-import type { ClusterTotals, ResourceKey } from './cluster-model';
+import type { AgentState, ClusterTotals, ResourceKey } from './cluster-model';
 
 const RESOURCES: { key: ResourceKey; label: string; unit: 'cpus' | 'MB' | 'gpus' }[] = [
   { key: 'cpus', label: 'CPUs', unit: 'cpus' },
@@ -8,8 +9,21 @@ const RESOURCES: { key: ResourceKey; label: string; unit: 'cpus' | 'MB' | 'gpus'
   { key: 'gpus', label: 'GPUs', unit: 'gpus' },
 ];
 
+const STATES = [
+  { key: 'active', label: 'active', tone: 'green' },
+  { key: 'draining', label: 'draining or drained', tone: 'amber' },
+  { key: 'maintenance', label: 'in maintenance', tone: 'violet' },
+  { key: 'inactive', label: 'inactive', tone: 'red' },
+] as const;
+
 /** Allocated against total per resource, and agents by state. */
-export function ClusterTotalsView({ totals }: { totals: ClusterTotals }) {
+export function ClusterTotalsView({
+  totals,
+  byState,
+}: {
+  totals: ClusterTotals;
+  byState: Record<AgentState, number>;
+}) {
   const { agents } = totals;
   return (
     <div className="grid gap-6 md:grid-cols-2">
@@ -21,8 +35,8 @@ export function ClusterTotalsView({ totals }: { totals: ClusterTotals }) {
           return (
             <div key={r.key}>
               <div className="mb-1 flex justify-between text-sm">
-                <span className="font-medium text-slate-800">{r.label}</span>
-                <span className="text-slate-700">{text}</span>
+                <span className="font-medium text-slate-800 dark:text-slate-200">{r.label}</span>
+                <span className="text-slate-700 dark:text-slate-300">{text}</span>
               </div>
               <div
                 role="meter"
@@ -31,7 +45,7 @@ export function ClusterTotalsView({ totals }: { totals: ClusterTotals }) {
                 aria-valuemax={total}
                 aria-valuenow={used}
                 aria-valuetext={text}
-                className="h-3 overflow-hidden rounded-full bg-slate-200"
+                className="h-3 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
               >
                 <div
                   className="h-full bg-blue-700"
@@ -42,21 +56,31 @@ export function ClusterTotalsView({ totals }: { totals: ClusterTotals }) {
           );
         })}
       </div>
-      <dl className="grid grid-cols-2 gap-3 text-sm" data-testid="agent-counts">
-        {(
-          [
-            ['Active agents', agents.active],
-            ['Inactive agents', agents.inactive],
-            ['Draining or drained', agents.draining],
-            ['In maintenance', agents.maintenance],
-          ] as const
-        ).map(([label, n]) => (
-          <div key={label} className="rounded-md border border-slate-200 p-3">
-            <dt className="text-slate-600">{label}</dt>
-            <dd className="text-2xl font-semibold text-slate-900">{n}</dd>
-          </div>
-        ))}
-      </dl>
+      <div className="space-y-4">
+        <StackedBar
+          title="Agents by state"
+          segments={STATES.map((s) => ({ label: s.label, value: byState[s.key], tone: s.tone }))}
+          format={String}
+        />
+        <dl className="grid grid-cols-2 gap-3 text-sm" data-testid="agent-counts">
+          {(
+            [
+              ['Active agents', agents.active],
+              ['Inactive agents', agents.inactive],
+              ['Draining or drained', agents.draining],
+              ['In maintenance', agents.maintenance],
+            ] as const
+          ).map(([label, n]) => (
+            <div
+              key={label}
+              className="rounded-md border border-slate-200 dark:border-slate-700 p-3"
+            >
+              <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
+              <dd className="text-2xl font-semibold text-slate-900 dark:text-slate-100">{n}</dd>
+            </div>
+          ))}
+        </dl>
+      </div>
     </div>
   );
 }

@@ -81,7 +81,7 @@ export function ContainerActions({
         </Button>
       </div>
       {failed && (
-        <p role="alert" className="text-sm font-medium text-red-700">
+        <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-300">
           {messageOf(failed)}
         </p>
       )}

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { formatAmount, formatDateTime } from '@/lib/format';
+import { When } from '@/components/ui/when';
+import { formatAmount } from '@/lib/format';
 
 interface Facts {
   id: string;
@@ -32,8 +33,8 @@ interface Facts {
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <>
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="break-all text-slate-900">{children}</dd>
+      <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
+      <dd className="break-all text-slate-900 dark:text-slate-100">{children}</dd>
     </>
   );
 }
@@ -86,10 +87,20 @@ export function ContainerFacts({ c }: { c: Facts }) {
           .map(([k, v]) => `${k}=${v}`)
           .join(', ') || '—'}
       </Fact>
-      <Fact label="Created">{formatDateTime(c.createdAt)}</Fact>
-      <Fact label="Started">{formatDateTime(c.startedAt)}</Fact>
+      <Fact label="Created">
+        <When date={c.createdAt} />
+      </Fact>
+      <Fact label="Started">
+        <When date={c.startedAt} />
+      </Fact>
       <Fact label="Finished">
-        {c.finishedAt ? `${formatDateTime(c.finishedAt)} · exit ${c.exitCode ?? '?'}` : '—'}
+        {c.finishedAt ? (
+          <>
+            <When date={c.finishedAt} /> · exit {c.exitCode ?? '?'}
+          </>
+        ) : (
+          '—'
+        )}
       </Fact>
     </dl>
   );

@@ -4,8 +4,10 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import Link from 'next/link';
 import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import { StateBadge } from '@/components/ui/badge';
+import { BulkActions } from './bulk-actions';
 import { Empty } from '@/components/ui/states';
-import { formatAmount, formatDateTime } from '@/lib/format';
+import { When } from '@/components/ui/when';
+import { formatAmount } from '@/lib/format';
 import { filterAndSort, type ContainerRow, type Sort, type SortKey } from './filter-containers';
 
 const COLUMNS: { key: SortKey; label: string }[] = [
@@ -19,19 +21,27 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 ];
 const GRID =
   'grid grid-cols-[minmax(8rem,1.5fr)_minmax(8rem,1.5fr)_minmax(9rem,1.2fr)_4rem_5rem_minmax(6rem,1fr)_9rem] gap-3 px-3';
+// With a first column of checkboxes, for those who may act on containers.
+const GRID_SELECTABLE =
+  'grid grid-cols-[1.25rem_minmax(8rem,1.5fr)_minmax(8rem,1.5fr)_minmax(9rem,1.2fr)_4rem_5rem_minmax(6rem,1fr)_9rem] gap-3 px-3';
+const CHECKBOX =
+  'size-4 accent-blue-700 dark:accent-blue-400 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400';
 const ROW_HEIGHT = 44;
 const STATES = ['running', 'restarting', 'created', 'paused', 'exited', 'dead', 'removing'];
 
 /**
  * Every container of the tenant, filtered and sorted in the browser. Only the
- * rows in view are rendered, so thousands stay quick to scroll and filter.
+ * rows in view are rendered, so thousands stay quick to scroll and filter. Those who may
+ * act on containers select rows to stop, restart or remove them together.
  */
 export function ContainersTable({
   tenantSlug,
   containers,
+  canAct = false,
 }: {
   tenantSlug: string;
   containers: ContainerRow[];
+  canAct?: boolean;
 }) {
   const [search, setSearch] = useState('');
   const [state, setState] = useState('');
@@ -41,6 +51,24 @@ export function ContainersTable({
     () => filterAndSort(containers, deferredSearch, state, sort),
     [containers, deferredSearch, state, sort],
   );
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  // Containers that left the list (removed, here or elsewhere) are no longer selected.
+  const selected = useMemo(
+    () => containers.filter((c) => picked.has(c.id)).map((c) => c.id),
+    [containers, picked],
+  );
+  const names = useMemo(() => new Map(containers.map((c) => [c.id, c.name])), [containers]);
+  const allShown = rows.length > 0 && rows.every((c) => picked.has(c.id));
+  const toggle = (ids: string[], on: boolean) =>
+    setPicked((current) => {
+      const next = new Set(current);
+      for (const id of ids) {
+        if (on) next.add(id);
+        else next.delete(id);
+      }
+      return next;
+    });
+  const grid = canAct ? GRID_SELECTABLE : GRID;
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -55,22 +83,22 @@ export function ContainersTable({
   return (
     <div>
       <div className="mb-3 flex flex-wrap items-end gap-3">
-        <label className="text-sm font-medium text-slate-800">
+        <label className="text-sm font-medium text-slate-800 dark:text-slate-200">
           Search
           <input
             type="search"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
             placeholder="name, image, id or label"
-            className="mt-1 block w-64 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700"
+            className="mt-1 block w-64 rounded-md border border-slate-300 dark:border-slate-600 px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
           />
         </label>
-        <label className="text-sm font-medium text-slate-800">
+        <label className="text-sm font-medium text-slate-800 dark:text-slate-200">
           State
           <select
             value={state}
             onChange={(e) => setState(e.target.value)}
-            className="mt-1 block rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700"
+            className="mt-1 block rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
           >
             <option value="">All states</option>
             {STATES.map((s) => (
@@ -80,11 +108,24 @@ export function ContainersTable({
             ))}
           </select>
         </label>
-        <p role="status" className="ml-auto text-sm text-slate-600" data-testid="container-count">
+        <p
+          role="status"
+          className="ml-auto text-sm text-slate-600 dark:text-slate-400"
+          data-testid="container-count"
+        >
           {rows.length === containers.length ? '' : `${rows.length} of `}
           {containers.length} {containers.length === 1 ? 'container' : 'containers'}
         </p>
       </div>
+      {canAct && (
+        <BulkActions
+          tenantSlug={tenantSlug}
+          selected={selected}
+          nameOf={(id) => names.get(id) ?? id}
+          onDone={(failed) => setPicked(new Set(failed))}
+          onClear={() => setPicked(new Set())}
+        />
+      )}
       {rows.length === 0 ? (
         <Empty title={containers.length === 0 ? 'No containers yet' : 'No container matches'}>
           {containers.length === 0
@@ -96,15 +137,34 @@ export function ContainersTable({
           role="table"
           aria-label="Containers"
           aria-rowcount={rows.length + 1}
-          className="overflow-x-auto rounded-lg border border-slate-200 bg-white"
+          className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900"
         >
-          <div className="min-w-[56rem]">
-            <div role="rowgroup" className="border-b border-slate-200 bg-slate-50">
+          <div className={canAct ? 'min-w-[58rem]' : 'min-w-[56rem]'}>
+            <div
+              role="rowgroup"
+              className="border-b border-slate-200 dark:border-slate-700 bg-slate-50 dark:bg-slate-800"
+            >
               <div
                 role="row"
                 aria-rowindex={1}
-                className={`${GRID} py-2 text-xs font-medium uppercase tracking-wide text-slate-600`}
+                className={`${grid} py-2 text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400`}
               >
+                {canAct && (
+                  <div role="columnheader" className="flex items-center">
+                    <input
+                      type="checkbox"
+                      className={CHECKBOX}
+                      aria-label="Select every container shown"
+                      checked={allShown}
+                      onChange={(e) =>
+                        toggle(
+                          rows.map((c) => c.id),
+                          e.target.checked,
+                        )
+                      }
+                    />
+                  </div>
+                )}
                 {COLUMNS.map((c) => (
                   <div
                     key={c.key}
@@ -116,7 +176,7 @@ export function ContainersTable({
                     <button
                       type="button"
                       onClick={() => toggleSort(c.key)}
-                      className="inline-flex items-center gap-1 uppercase hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-blue-700"
+                      className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-slate-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
                     >
                       {c.label}
                       <span aria-hidden>
@@ -143,13 +203,24 @@ export function ContainersTable({
                       role="row"
                       aria-rowindex={item.index + 2}
                       data-testid="container-row"
-                      className={`${GRID} absolute left-0 top-0 w-full items-center border-b border-slate-100 text-sm`}
+                      className={`${grid} absolute left-0 top-0 w-full items-center border-b border-slate-100 dark:border-slate-800 text-sm`}
                       style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                     >
+                      {canAct && (
+                        <div role="cell" className="flex items-center">
+                          <input
+                            type="checkbox"
+                            className={CHECKBOX}
+                            aria-label={`Select ${c.name}`}
+                            checked={picked.has(c.id)}
+                            onChange={(e) => toggle([c.id], e.target.checked)}
+                          />
+                        </div>
+                      )}
                       <div role="cell" className="truncate">
                         <Link
                           href={`/t/${tenantSlug}/containers/${c.id}`}
-                          className="font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700"
+                          className="font-medium text-blue-800 dark:text-blue-300 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
                         >
                           {c.name}
                         </Link>
@@ -159,15 +230,17 @@ export function ContainersTable({
                       </div>
                       <div role="cell" className="flex items-center gap-2 truncate">
                         <StateBadge state={c.state} />
-                        <span className="truncate text-xs text-slate-600">{c.status}</span>
+                        <span className="truncate text-xs text-slate-600 dark:text-slate-400">
+                          {c.status}
+                        </span>
                       </div>
                       <div role="cell">{c.spec.cpus}</div>
                       <div role="cell">{formatAmount(c.spec.memoryMb, 'MB')}</div>
                       <div role="cell" className="truncate text-xs">
                         {c.task?.hostname ?? '—'}
                       </div>
-                      <div role="cell" className="text-xs text-slate-700">
-                        {formatDateTime(c.createdAt)}
+                      <div role="cell" className="text-xs text-slate-700 dark:text-slate-300">
+                        <When date={c.createdAt} />
                       </div>
                     </div>
                   );

@@ -118,13 +118,13 @@ export function LaunchForm({ tenantSlug }: { tenantSlug: string }) {
       {formError && (
         <p
           role="alert"
-          className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm font-medium text-red-800"
+          className="rounded-md border border-red-200 dark:border-red-900 bg-red-50 dark:bg-red-950 px-4 py-3 text-sm font-medium text-red-800 dark:text-red-300"
         >
           {formError}
         </p>
       )}
       {Object.keys(errors).length > 0 && (
-        <p role="alert" className="text-sm font-medium text-red-700">
+        <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-300">
           Check the highlighted fields.
         </p>
       )}

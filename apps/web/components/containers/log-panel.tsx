@@ -77,13 +77,13 @@ export function LogPanel({
   return (
     <div>
       <div className="mb-2 flex flex-wrap items-end gap-3">
-        <label className="text-sm font-medium text-slate-800">
+        <label className="text-sm font-medium text-slate-800 dark:text-slate-200">
           Search the log
           <input
             type="search"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
-            className="mt-1 block w-56 max-w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700"
+            className="mt-1 block w-56 max-w-full rounded-md border border-slate-300 dark:border-slate-600 px-3 py-1.5 text-sm font-normal focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
           />
         </label>
         <CheckboxField
@@ -97,7 +97,7 @@ export function LogPanel({
         <Button variant="secondary" disabled={lines.length === 0} onClick={download}>
           Download
         </Button>
-        <span className="ml-auto text-xs text-slate-600" role="status">
+        <span className="ml-auto text-xs text-slate-600 dark:text-slate-400" role="status">
           {!taskId
             ? 'Not launched yet'
             : subscription.status === 'error'
@@ -110,7 +110,7 @@ export function LogPanel({
         tabIndex={0}
         aria-label="Container log"
         data-testid="container-log"
-        className="h-80 overflow-auto rounded bg-slate-950 p-3 font-mono text-xs leading-5 text-slate-100 focus-visible:outline-2 focus-visible:outline-blue-700"
+        className="h-80 overflow-auto rounded bg-slate-950 p-3 dark:ring-1 dark:ring-slate-700 font-mono text-xs leading-5 text-slate-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
       >
         {lines.length === 0
           ? 'No output yet.'

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Cell, Table } from '@/components/ui/table';
 import { Empty, QueryState } from '@/components/ui/states';
-import { formatDateTime } from '@/lib/format';
+import { When } from '@/components/ui/when';
 import { useTRPC } from '@/lib/trpc';
 
 export function StateHistory({ tenantSlug, id }: { tenantSlug: string; id: string }) {
@@ -20,7 +20,9 @@ export function StateHistory({ tenantSlug, id }: { tenantSlug: string; id: strin
           <Table caption="Task state history" head={['When', 'State', 'Reason', 'Message', 'Task']}>
             {updates.map((u, i) => (
               <tr key={i}>
-                <Cell className="whitespace-nowrap">{formatDateTime(u.at)}</Cell>
+                <Cell className="whitespace-nowrap">
+                  <When date={u.at} />
+                </Cell>
                 <Cell className="font-mono text-xs">{u.state}</Cell>
                 <Cell className="text-xs">{u.reason ?? '—'}</Cell>
                 <Cell className="text-xs">{u.message ?? '—'}</Cell>

@@ -7,7 +7,7 @@ import { PageHeader, Section } from '@/components/ui/section';
 import { ErrorNote, QueryState } from '@/components/ui/states';
 import { Cell, Table } from '@/components/ui/table';
 import { useTenant, type TenantRole } from '@/components/tenant/tenant-context';
-import { formatDateTime } from '@/lib/format';
+import { When } from '@/components/ui/when';
 import { useTRPC } from '@/lib/trpc';
 import { AddMemberForm, RoleOptions } from './add-member-form';
 
@@ -55,7 +55,7 @@ export function MembersView() {
                             role: e.target.value as TenantRole,
                           })
                         }
-                        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
+                        className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-2 py-1 text-sm"
                       >
                         <RoleOptions />
                       </select>
@@ -63,7 +63,9 @@ export function MembersView() {
                       <Badge tone="blue">{m.role}</Badge>
                     )}
                   </Cell>
-                  <Cell>{formatDateTime(m.since)}</Cell>
+                  <Cell>
+                    <When date={m.since} />
+                  </Cell>
                   <Cell>
                     {owner && (
                       <Button

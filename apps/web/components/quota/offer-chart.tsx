@@ -1,4 +1,4 @@
-import { formatTime } from '@/lib/format';
+import { ScaleLines, SeriesLine, Swatch, TimeSpan } from '@/components/charts/chart-parts';
 
 interface Point {
   windowStart: Date;
@@ -8,9 +8,9 @@ interface Point {
 }
 
 const SERIES = [
-  { key: 'offered', label: 'Offered', color: '#1d4ed8', dash: undefined },
-  { key: 'accepted', label: 'Accepted', color: '#15803d', dash: undefined },
-  { key: 'declined', label: 'Declined', color: '#b45309', dash: '4 3' },
+  { key: 'offered', label: 'Offered', tone: 'blue', dashed: false },
+  { key: 'accepted', label: 'Accepted', tone: 'green', dashed: false },
+  { key: 'declined', label: 'Declined', tone: 'amber', dashed: true },
 ] as const;
 const W = 640;
 const H = 200;
@@ -44,12 +44,6 @@ export function OfferChart({
   const y = yOf(max);
   const yAccepted = yOf(maxAccepted);
   const yFor = (key: (typeof SERIES)[number]['key']) => (key === 'accepted' ? yAccepted : y);
-  const path = (key: (typeof SERIES)[number]['key']) =>
-    points
-      .map(
-        (p, i) => `${i ? 'L' : 'M'}${x(p.windowStart).toFixed(1)},${yFor(key)(p[key]).toFixed(1)}`,
-      )
-      .join(' ');
   const sum = (key: (typeof SERIES)[number]['key']) =>
     points.reduce((total, p) => total + p[key], 0);
   const unanswered = Math.max(0, sum('offered') - sum('accepted') - sum('declined'));
@@ -61,20 +55,13 @@ export function OfferChart({
   return (
     <figure>
       <figcaption className="mb-2 flex flex-wrap items-center gap-4 text-sm">
-        <span className="font-medium text-slate-800">{title}</span>
+        <span className="font-medium text-slate-800 dark:text-slate-200">{title}</span>
         {SERIES.map((s) => (
-          <span key={s.key} className="inline-flex items-center gap-1 text-slate-700">
-            <svg width="16" height="4" aria-hidden>
-              <line
-                x1="0"
-                y1="2"
-                x2="16"
-                y2="2"
-                stroke={s.color}
-                strokeWidth="3"
-                strokeDasharray={s.dash}
-              />
-            </svg>
+          <span
+            key={s.key}
+            className="inline-flex items-center gap-1 text-slate-700 dark:text-slate-300"
+          >
+            <Swatch tone={s.tone} dashed={s.dashed} />
             {s.label}
           </span>
         ))}
@@ -85,57 +72,35 @@ export function OfferChart({
         role="img"
         aria-label={`${title}: ${totals.join(', ')} over ${points.length} windows`}
       >
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line
-              x1={PAD.left}
-              x2={W - PAD.right}
-              y1={y(max * f)}
-              y2={y(max * f)}
-              stroke="#e2e8f0"
-            />
-            <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" fontSize="11" fill="#475569">
-              {compact.format(max * f)}
-            </text>
-            <text x={W - PAD.right + 6} y={y(max * f) + 4} fontSize="11" fill="#15803d">
-              {compact.format(maxAccepted * f)}
-            </text>
-          </g>
-        ))}
+        <ScaleLines
+          left={PAD.left}
+          right={W - PAD.right}
+          y={y}
+          top={max}
+          format={(v) => compact.format(v)}
+          second={{ top: maxAccepted, format: (v) => compact.format(v), tone: 'green' }}
+        />
         {points.length > 0 && (
-          <>
-            <text x={PAD.left} y={H - 8} fontSize="11" fill="#475569">
-              {formatTime(points[0]!.windowStart)}
-            </text>
-            <text x={W - PAD.right} y={H - 8} fontSize="11" fill="#475569" textAnchor="end">
-              {formatTime(points.at(-1)!.windowStart)}
-            </text>
-          </>
+          <TimeSpan
+            left={PAD.left}
+            right={W - PAD.right}
+            y={H - 8}
+            from={points[0]!.windowStart}
+            to={points.at(-1)!.windowStart}
+          />
         )}
+        {/* A marker per window, so a single window (no line yet) still shows. */}
         {SERIES.map((s) => (
-          <path
+          <SeriesLine
             key={s.key}
-            d={path(s.key)}
-            fill="none"
-            stroke={s.color}
-            strokeWidth="2"
-            strokeDasharray={s.dash}
+            points={points.map((p) => ({ x: x(p.windowStart), y: yFor(s.key)(p[s.key]) }))}
+            tone={s.tone}
+            dashed={s.dashed}
+            markAll
           />
         ))}
-        {/* A marker per window, so a single window (no line yet) still shows. */}
-        {SERIES.flatMap((s) =>
-          points.map((p) => (
-            <circle
-              key={`${s.key}-${p.windowStart.getTime()}`}
-              cx={x(p.windowStart)}
-              cy={yFor(s.key)(p[s.key])}
-              r="3"
-              fill={s.color}
-            />
-          )),
-        )}
       </svg>
-      <p className="mt-1 text-xs text-slate-600">
+      <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">
         Left scale: offered and declined. Right scale (green): accepted. In this range:{' '}
         {totals.join(', ')}.
       </p>

@@ -24,8 +24,10 @@ export function QuotaBar({
   if (scale === null || scale <= 0) {
     return (
       <div className="flex justify-between text-sm" data-testid="quota-line">
-        <span className="font-medium text-slate-800">{label}</span>
-        <span className="text-slate-700">{formatAmount(line.used, unit)} used · no limit</span>
+        <span className="font-medium text-slate-800 dark:text-slate-200">{label}</span>
+        <span className="text-slate-700 dark:text-slate-300">
+          {formatAmount(line.used, unit)} used · no limit
+        </span>
       </div>
     );
   }
@@ -42,8 +44,8 @@ export function QuotaBar({
   return (
     <div data-testid="quota-line">
       <div className="mb-1 flex justify-between text-sm">
-        <span className="font-medium text-slate-800">{label}</span>
-        <span className="text-slate-700">
+        <span className="font-medium text-slate-800 dark:text-slate-200">{label}</span>
+        <span className="text-slate-700 dark:text-slate-300">
           {formatAmount(line.used, unit)} of{' '}
           {line.limit === null ? 'no limit' : formatAmount(line.limit, unit)}
           {line.guarantee !== null && ` · guaranteed ${formatAmount(line.guarantee, unit)}`}
@@ -56,13 +58,13 @@ export function QuotaBar({
         aria-valuemax={scale}
         aria-valuenow={line.used}
         aria-valuetext={`${formatAmount(line.used, unit)} of ${line.limit === null ? 'no limit' : formatAmount(line.limit, unit)}`}
-        className="relative h-3 overflow-hidden rounded-full bg-slate-200"
+        className="relative h-3 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
       >
         <div data-testid="quota-fill" className={`h-full ${tone}`} style={{ width: `${pct}%` }} />
         {line.guarantee !== null && line.limit !== null && (
           <div
             aria-hidden
-            className="absolute top-0 h-full w-0.5 bg-slate-900"
+            className="absolute top-0 h-full w-0.5 bg-slate-900 dark:bg-slate-100"
             style={{ left: `${Math.min(100, (line.guarantee / scale) * 100)}%` }}
           />
         )}

@@ -71,7 +71,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2 focus:bg-white">
         Skip to content
       </a>
-      <header className="bg-slate-900 text-white">
+      <header className="bg-slate-900 text-white dark:border-b dark:border-slate-800 dark:bg-slate-950">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <Link
             href="/"
@@ -102,7 +102,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         <div
           role="status"
           data-testid="emulated-cluster"
-          className="bg-amber-100 px-4 py-2 text-center text-sm text-amber-950"
+          className="bg-amber-100 dark:bg-amber-950 px-4 py-2 text-center text-sm text-amber-950 dark:text-amber-100"
         >
           <strong>Emulated Mesos cluster.</strong> Shoal runs on its built-in Mesos emulator:
           containers shown here do not run anywhere. Set MESOS_MASTER to use a real cluster.

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient, type Query } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useState } from 'react';
-import { formatTime } from '@/lib/format';
+import { When } from '@/components/ui/when';
 import { applyChange, type ContainerChange, type ContainerList } from '@/lib/live-list';
 import { useTRPC } from '@/lib/trpc';
 import { useConnectionState, type ConnectionState } from './use-connection-state';
@@ -75,15 +75,14 @@ export function LiveUpdates({ tenantSlug }: { tenantSlug: string }) {
   const state = useConnectionState(subscription.status);
 
   return (
-    <span className="inline-flex items-center gap-1.5 text-xs text-slate-600">
+    <span className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400">
       <span aria-hidden className={`size-2 rounded-full ${DOT[state]}`} />
       <span role="status" data-testid="live-status">
         {LABEL[state]}
       </span>
       {lastUpdate && (
         <span data-testid="last-update">
-          · {state === 'live' ? 'updated' : 'last update'}{' '}
-          <time dateTime={lastUpdate.toISOString()}>{formatTime(lastUpdate)}</time>
+          · {state === 'live' ? 'updated' : 'last update'} <When date={lastUpdate} timeOnly />
         </span>
       )}
       {state === 'offline' && <span>· the control plane is unreachable, retrying</span>}

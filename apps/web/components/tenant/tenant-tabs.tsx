@@ -16,7 +16,10 @@ export function TenantTabs() {
     { href: `${base}/members`, label: 'Members', exact: false },
   ];
   return (
-    <nav aria-label="Tenant" className="mb-6 flex flex-wrap gap-1 border-b border-slate-200">
+    <nav
+      aria-label="Tenant"
+      className="mb-6 flex flex-wrap gap-1 border-b border-slate-200 dark:border-slate-700"
+    >
       {tabs.map((tab) => {
         const current = tab.exact
           ? pathname === tab.href || pathname.startsWith(`${base}/containers`)
@@ -26,7 +29,7 @@ export function TenantTabs() {
             key={tab.href}
             href={tab.href}
             aria-current={current ? 'page' : undefined}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-blue-700 ${current ? 'border-blue-700 font-medium text-blue-800' : 'border-transparent text-slate-700 hover:text-slate-900'}`}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400 ${current ? 'border-blue-700 font-medium text-blue-800 dark:text-blue-300' : 'border-transparent text-slate-700 dark:text-slate-300 hover:text-slate-900 dark:hover:text-slate-100'}`}
           >
             {tab.label}
           </Link>

@@ -89,7 +89,7 @@ export function IssueTokenForm({
         </Button>
       </form>
       {issue.error && !Object.keys(fields).length && (
-        <p role="alert" className="mt-2 text-sm font-medium text-red-700">
+        <p role="alert" className="mt-2 text-sm font-medium text-red-700 dark:text-red-300">
           {messageOf(issue.error)}
         </p>
       )}

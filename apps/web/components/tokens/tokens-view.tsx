@@ -7,7 +7,7 @@ import { PageHeader, Section } from '@/components/ui/section';
 import { Empty, ErrorNote, QueryState } from '@/components/ui/states';
 import { Cell, Table } from '@/components/ui/table';
 import { useTenant } from '@/components/tenant/tenant-context';
-import { formatDateTime } from '@/lib/format';
+import { When } from '@/components/ui/when';
 import { useTRPC } from '@/lib/trpc';
 import { IssueTokenForm } from './issue-token-form';
 
@@ -54,9 +54,13 @@ export function TokensView({ dockerPort }: { dockerPort: number }) {
                       <Cell className="font-medium">{t.name}</Cell>
                       <Cell className="font-mono text-xs">shoal_{t.prefix}_…</Cell>
                       <Cell>{t.scope === 'READ_WRITE' ? 'read/write' : 'read only'}</Cell>
-                      <Cell>{formatDateTime(t.createdAt)}</Cell>
-                      <Cell>{formatDateTime(t.lastUsedAt)}</Cell>
-                      <Cell>{t.expiresAt ? formatDateTime(t.expiresAt) : 'never'}</Cell>
+                      <Cell>
+                        <When date={t.createdAt} />
+                      </Cell>
+                      <Cell>
+                        <When date={t.lastUsedAt} />
+                      </Cell>
+                      <Cell>{t.expiresAt ? <When date={t.expiresAt} /> : 'never'}</Cell>
                       <Cell>
                         {t.revokedAt ? (
                           <Badge tone="red">revoked</Badge>

@@ -1,9 +1,9 @@
 const TONES = {
-  green: 'bg-green-100 text-green-900',
-  amber: 'bg-amber-100 text-amber-900',
-  red: 'bg-red-100 text-red-900',
-  slate: 'bg-slate-200 text-slate-800',
-  blue: 'bg-blue-100 text-blue-900',
+  green: 'bg-green-100 dark:bg-green-950 text-green-900 dark:text-green-200',
+  amber: 'bg-amber-100 dark:bg-amber-950 text-amber-900 dark:text-amber-200',
+  red: 'bg-red-100 dark:bg-red-950 text-red-900 dark:text-red-200',
+  slate: 'bg-slate-200 dark:bg-slate-700 text-slate-800 dark:text-slate-200',
+  blue: 'bg-blue-100 dark:bg-blue-950 text-blue-900 dark:text-blue-200',
 } as const;
 
 export type Tone = keyof typeof TONES;

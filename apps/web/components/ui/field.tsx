@@ -7,7 +7,7 @@ import {
 } from 'react';
 
 const CONTROL =
-  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900 placeholder:text-slate-500 focus-visible:outline-2 focus-visible:outline-blue-700 aria-invalid:border-red-600';
+  'mt-1 block w-full rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5 text-sm text-slate-900 dark:text-slate-100 placeholder:text-slate-500 dark:placeholder:text-slate-400 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400 aria-invalid:border-red-600';
 
 interface FieldFrame {
   label: string;
@@ -25,17 +25,17 @@ function Frame({
 }: FieldFrame & { id: string; children: ReactNode }) {
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800 dark:text-slate-200">
         {label}
       </label>
       {children}
       {hint && !error && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600">
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600 dark:text-slate-400">
           {hint}
         </p>
       )}
       {error && (
-        <p id={`${id}-error`} className="mt-1 text-xs font-medium text-red-700">
+        <p id={`${id}-error`} className="mt-1 text-xs font-medium text-red-700 dark:text-red-300">
           {error}
         </p>
       )}
@@ -122,16 +122,16 @@ export function CheckboxField({
       <input
         id={id}
         type="checkbox"
-        className="mt-1 size-4 accent-blue-700"
+        className="mt-1 size-4 accent-blue-700 dark:accent-blue-400"
         aria-describedby={hint ? `${id}-hint` : undefined}
         {...props}
       />
       <div>
-        <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        <label htmlFor={id} className="text-sm font-medium text-slate-800 dark:text-slate-200">
           {label}
         </label>
         {hint && (
-          <p id={`${id}-hint`} className="text-xs text-slate-600">
+          <p id={`${id}-hint`} className="text-xs text-slate-600 dark:text-slate-400">
             {hint}
           </p>
         )}

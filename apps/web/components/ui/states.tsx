@@ -3,7 +3,7 @@ import { messageOf } from '@/lib/errors';
 
 export function Loading({ what }: { what: string }) {
   return (
-    <p role="status" className="py-6 text-sm text-slate-600">
+    <p role="status" className="py-6 text-sm text-slate-600 dark:text-slate-400">
       Loading {what}…
     </p>
   );
@@ -11,9 +11,11 @@ export function Loading({ what }: { what: string }) {
 
 export function Empty({ title, children }: { title: string; children?: ReactNode }) {
   return (
-    <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center">
-      <p className="font-medium text-slate-800">{title}</p>
-      {children && <div className="mt-2 text-sm text-slate-600">{children}</div>}
+    <div className="rounded-lg border border-dashed border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-6 py-10 text-center">
+      <p className="font-medium text-slate-800 dark:text-slate-200">{title}</p>
+      {children && (
+        <div className="mt-2 text-sm text-slate-600 dark:text-slate-400">{children}</div>
+      )}
     </div>
   );
 }
@@ -28,7 +30,7 @@ export function ErrorNote({
   return (
     <div
       role="alert"
-      className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
+      className="rounded-md border border-red-200 dark:border-red-900 bg-red-50 dark:bg-red-950 px-4 py-3 text-sm text-red-800 dark:text-red-300"
     >
       <p className="font-medium">{title}</p>
       <p>{messageOf(error)}</p>

@@ -64,6 +64,8 @@ export const ZContainerView = ZContainerSummary.extend({
     gpus: z.number(),
     restartPolicy: ZRestartPolicy,
     bestEffort: z.boolean(),
+    /** Absent in containers stored before there was a choice: the docker runtime. */
+    runtime: z.enum(['docker', 'ucr']).optional(),
   }),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),

@@ -29,18 +29,27 @@ export const ZQuota = z
     quotaGpusLimit: quotaField('GPU limit', MAX_GPUS, 'GPUs'),
   })
   .superRefine((quota, ctx) => {
-    for (const resource of ['Cpus', 'Mem', 'Disk', 'Gpus'] as const) {
+    for (const [resource, what] of [
+      ['Cpus', 'CPU'],
+      ['Mem', 'memory'],
+      ['Disk', 'disk'],
+      ['Gpus', 'GPU'],
+    ] as const) {
       const guarantee = quota[`quota${resource}Guarantee`];
       const limit = quota[`quota${resource}Limit`];
-      if (guarantee != null && limit != null && guarantee > limit) {
+      // A negative amount has its own message; comparing it too would blame the other one.
+      if (guarantee != null && limit != null && limit >= 0 && guarantee > limit) {
         ctx.addIssue({
           code: 'custom',
           path: [`quota${resource}Guarantee`],
-          message: `The ${resource.toLowerCase()} guarantee exceeds its limit`,
+          message: `The ${what} guarantee (${guarantee}) is above the ${what} limit (${limit})`,
         });
       }
     }
   });
+
+/** Which Mesos containerizer runs containers: Docker's, or the Mesos one (UCR). */
+export const ZRuntime = z.enum(['docker', 'ucr'], { error: 'The runtime must be docker or ucr' });
 
 export const ZTenant = z.object({
   id: z.string(),
@@ -56,6 +65,9 @@ export const ZTenant = z.object({
   quotaDiskLimit: z.number().nullable(),
   quotaGpusGuarantee: z.number().nullable(),
   quotaGpusLimit: z.number().nullable(),
+  runtime: ZRuntime.nullable(),
+  /** The Mesos CNI network its Docker networks map to; null means the cluster's. */
+  cniNetwork: z.string().nullable(),
   createdAt: z.date(),
 });
 

@@ -18,7 +18,7 @@ export default function AdminLayout({ children }: { children: ReactNode }) {
     return (
       <Empty title="This page is for cluster admins">
         Your account manages tenants through their own pages.{' '}
-        <Link href="/tenants" className="text-blue-800 underline">
+        <Link href="/tenants" className="text-blue-800 dark:text-blue-300 underline">
           Go to my tenants
         </Link>
       </Empty>

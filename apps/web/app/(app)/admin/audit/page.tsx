@@ -7,7 +7,7 @@ import { SelectField, TextField } from '@/components/ui/field';
 import { PageHeader, Section } from '@/components/ui/section';
 import { Empty, QueryState } from '@/components/ui/states';
 import { Cell, Table } from '@/components/ui/table';
-import { formatDateTime } from '@/lib/format';
+import { When } from '@/components/ui/when';
 import { useTRPC } from '@/lib/trpc';
 
 const dayStart = (value: string) => (value ? new Date(`${value}T00:00:00`) : undefined);
@@ -104,7 +104,9 @@ export default function AuditPage() {
                 >
                   {rows.map((e) => (
                     <tr key={e.id}>
-                      <Cell className="whitespace-nowrap">{formatDateTime(e.at)}</Cell>
+                      <Cell className="whitespace-nowrap">
+                        <When date={e.at} />
+                      </Cell>
                       <Cell>{e.tenantSlug ?? '—'}</Cell>
                       <Cell className="text-xs">{e.actor}</Cell>
                       <Cell className="font-mono text-xs">{e.action}</Cell>

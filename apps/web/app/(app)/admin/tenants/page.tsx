@@ -40,6 +40,7 @@ export default function AdminTenantsPage() {
                   'Tenant',
                   'Mesos role',
                   'Weight',
+                  'Runtime',
                   'CPUs (guarantee – limit)',
                   'Memory',
                   'Members',
@@ -53,14 +54,17 @@ export default function AdminTenantsPage() {
                       <Cell>
                         <Link
                           href={`/t/${t.slug}`}
-                          className="font-medium text-blue-800 underline-offset-2 hover:underline"
+                          className="font-medium text-blue-800 dark:text-blue-300 underline-offset-2 hover:underline"
                         >
                           {t.name}
                         </Link>
-                        <span className="block font-mono text-xs text-slate-600">{t.slug}</span>
+                        <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">
+                          {t.slug}
+                        </span>
                       </Cell>
                       <Cell className="font-mono text-xs">{t.mesosRole}</Cell>
                       <Cell>{t.weight}</Cell>
+                      <Cell>{t.runtime ?? 'default'}</Cell>
                       <Cell>{range(t.quotaCpusGuarantee, t.quotaCpusLimit, 'cpus')}</Cell>
                       <Cell>{range(t.quotaMemGuarantee, t.quotaMemLimit, 'MB')}</Cell>
                       <Cell>{members}</Cell>
@@ -78,7 +82,7 @@ export default function AdminTenantsPage() {
                     </tr>
                     {editing === t.id && (
                       <tr>
-                        <td colSpan={8}>
+                        <td colSpan={9}>
                           <EditTenantForm tenant={t} onDone={() => setEditing(null)} />
                         </td>
                       </tr>

@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { PageHeader, Section } from '@/components/ui/section';
 import { ErrorNote, QueryState } from '@/components/ui/states';
 import { Cell, Table } from '@/components/ui/table';
-import { formatDateTime } from '@/lib/format';
+import { When } from '@/components/ui/when';
 import { useTRPC } from '@/lib/trpc';
 
 export default function AdminUsersPage() {
@@ -42,14 +42,20 @@ export default function AdminUsersPage() {
                 <tr key={u.id}>
                   <Cell>
                     <span className="font-medium">{u.email}</span>
-                    {u.name && <span className="block text-xs text-slate-600">{u.name}</span>}
+                    {u.name && (
+                      <span className="block text-xs text-slate-600 dark:text-slate-400">
+                        {u.name}
+                      </span>
+                    )}
                   </Cell>
                   <Cell className="text-xs">
                     {u.memberships
                       .map((m) => `${m.tenantSlug} (${m.role.toLowerCase()})`)
                       .join(', ') || '—'}
                   </Cell>
-                  <Cell>{formatDateTime(u.createdAt)}</Cell>
+                  <Cell>
+                    <When date={u.createdAt} />
+                  </Cell>
                   <Cell>
                     <span className="flex flex-wrap gap-1">
                       {u.isAdmin && <Badge tone="blue">admin</Badge>}

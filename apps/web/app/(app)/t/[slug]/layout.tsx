@@ -1,36 +1,20 @@
-'use client';
-
-import { useQuery } from '@tanstack/react-query';
-import { useParams } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { Badge } from '@/components/ui/badge';
-import { ErrorNote, Loading } from '@/components/ui/states';
-import { LiveUpdates } from '@/components/tenant/live-updates';
-import { TenantContext } from '@/components/tenant/tenant-context';
-import { TenantTabs } from '@/components/tenant/tenant-tabs';
-import { useTRPC } from '@/lib/trpc';
+import { TenantFrame } from '@/components/tenant/tenant-frame';
+import { Prefetched } from '@/lib/trpc-server';
 
-export default function TenantLayout({ children }: { children: ReactNode }) {
-  const { slug } = useParams<{ slug: string }>();
-  const trpc = useTRPC();
-  const tenant = useQuery(trpc.tenants.get.queryOptions({ tenantSlug: slug }));
-
-  if (tenant.error)
-    return <ErrorNote error={tenant.error} title={`Tenant ${slug} is not available`} />;
-  if (!tenant.data) return <Loading what="tenant" />;
-  const { tenant: t, role } = tenant.data;
+export default async function TenantLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ slug: string }>;
+}) {
+  const { slug } = await params;
   return (
-    <TenantContext value={{ slug: t.slug, name: t.name, role }}>
-      <div className="mb-2 flex flex-wrap items-center gap-3">
-        <p className="text-sm text-slate-600">
-          Tenant <span className="font-medium text-slate-900">{t.name}</span> · Mesos role{' '}
-          <code className="font-mono">{t.mesosRole}</code>
-        </p>
-        <Badge tone="blue">{role}</Badge>
-        <LiveUpdates tenantSlug={t.slug} />
-      </div>
-      <TenantTabs />
-      {children}
-    </TenantContext>
+    <Prefetched
+      queries={(trpc, prefetch) => [prefetch(trpc.tenants.get.queryOptions({ tenantSlug: slug }))]}
+    >
+      <TenantFrame>{children}</TenantFrame>
+    </Prefetched>
   );
 }

@@ -1,25 +1,9 @@
-'use client';
+import { ContainersPage } from '@/components/containers/containers-page';
 
-import { useQuery } from '@tanstack/react-query';
-import { ContainersTable } from '@/components/containers/containers-table';
-import { QueryState } from '@/components/ui/states';
-import { useTenant } from '@/components/tenant/tenant-context';
-import { useTRPC } from '@/lib/trpc';
-
-export default function ContainersPage() {
-  const { slug } = useTenant();
-  const trpc = useTRPC();
-  // Kept current by the live stream's patches (LiveUpdates), so never read again just for age.
-  const containers = useQuery({
-    ...trpc.containers.list.queryOptions({ tenantSlug: slug }),
-    staleTime: Infinity,
-  });
-  return (
-    <>
-      <h1 className="sr-only">Containers</h1>
-      <QueryState query={containers} what="containers">
-        {(list) => <ContainersTable tenantSlug={slug} containers={list.containers} />}
-      </QueryState>
-    </>
-  );
+// The list is the one page the browser reads for itself: with 5,000 containers, sending it
+// through the server's render and hydration took two to three times as long to show the rows
+// as the browser's own call (measured on the 2-core test machine). Its frame (session,
+// tenant) still arrives with the page.
+export default function Page() {
+  return <ContainersPage />;
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { isNestedRole, nestedRoleQuotaMessage } from '@shoal/core';
 import { ZQuota, ZTenant } from '../../../schemas/tenant';
 import { adminProcedure } from '../../../trpc';
 
-export const ZCreateTenantRequestSchema = z.object({
+const ZCreateTenantFields = z.object({
   slug: z
     .string()
     .trim()
@@ -19,6 +20,14 @@ export const ZCreateTenantRequestSchema = z.object({
     .max(1000, 'The weight can be at most 1000')
     .optional(),
   quota: ZQuota.optional(),
+});
+
+/** The form hears of a quota on a nested role at the role's field, before anything is stored. */
+export const ZCreateTenantRequestSchema = ZCreateTenantFields.superRefine((input, ctx) => {
+  const role = input.mesosRole;
+  if (role && isNestedRole(role) && Object.values(input.quota ?? {}).some((v) => v != null)) {
+    ctx.addIssue({ code: 'custom', path: ['mesosRole'], message: nestedRoleQuotaMessage(role) });
+  }
 });
 export const ZCreateTenantResponseSchema = ZTenant;
 

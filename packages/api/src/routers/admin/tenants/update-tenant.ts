@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZTenant } from '../../../schemas/tenant';
+import { ZRuntime, ZTenant } from '../../../schemas/tenant';
 import { adminProcedure } from '../../../trpc';
 
 export const ZUpdateTenantRequestSchema = z.object({
@@ -11,6 +11,10 @@ export const ZUpdateTenantRequestSchema = z.object({
     .positive('The weight must be more than 0')
     .max(1000, 'The weight can be at most 1000')
     .optional(),
+  /** The runtime of the tenant's new containers; null means the cluster's default. */
+  runtime: ZRuntime.nullable().optional(),
+  /** The Mesos CNI network the tenant's Docker networks map to; null means the cluster's. */
+  cniNetwork: z.string().trim().min(1).max(200).nullable().optional(),
 });
 export const ZUpdateTenantResponseSchema = ZTenant;
 

@@ -14,7 +14,7 @@ export default function LaunchPage() {
         description="Like docker run -d: the container starts as soon as Mesos offers the resources."
       />
       {can('MEMBER') ? (
-        <div className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
+        <div className="rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4 sm:p-6">
           <LaunchForm tenantSlug={slug} />
         </div>
       ) : (

@@ -1,0 +1,76 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { OfferChart } from '@/components/quota/offer-chart';
+import { OfferRangeSelect } from '@/components/quota/offer-range-select';
+import { QuotaBar } from '@/components/quota/quota-bar';
+import { PageHeader, Section } from '@/components/ui/section';
+import { Empty, QueryState } from '@/components/ui/states';
+import { useTenant } from '@/components/tenant/tenant-context';
+import { useTRPC } from '@/lib/trpc';
+
+export function QuotaPage() {
+  const { slug } = useTenant();
+  const trpc = useTRPC();
+  const [hours, setHours] = useState(24);
+  const usage = useQuery(trpc.containers.usage.queryOptions({ tenantSlug: slug }));
+  const offers = useQuery(
+    trpc.offers.series.queryOptions({ tenantSlug: slug, hours }, { refetchInterval: 30_000 }),
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Quota and offers"
+        description="What the tenant’s containers claim against its quota, and what Mesos offered its role."
+      />
+      <Section title="Quota usage">
+        <QueryState query={usage} what="quota usage">
+          {(u) => (
+            <div className="space-y-4">
+              <QuotaBar label="CPUs" line={u.quota.cpus} unit="cpus" />
+              <QuotaBar label="Memory" line={u.quota.memoryMb} unit="MB" />
+              <QuotaBar label="Disk" line={u.quota.diskMb} unit="MB" />
+              <QuotaBar label="GPUs" line={u.quota.gpus} unit="gpus" />
+              <p className="text-sm text-slate-700 dark:text-slate-300">
+                Containers:{' '}
+                {Object.entries(u.containersByState)
+                  .filter(([, n]) => n > 0)
+                  .map(([state, n]) => `${n} ${state}`)
+                  .join(', ') || 'none'}
+              </p>
+            </div>
+          )}
+        </QueryState>
+      </Section>
+      <Section
+        title="Offers over time"
+        actions={<OfferRangeSelect hours={hours} onChange={setHours} />}
+      >
+        <QueryState query={offers} what="offer statistics">
+          {(series) =>
+            series.length === 0 ? (
+              <Empty title="No offers recorded in this range">
+                The framework records offers for the tenant’s role as they arrive.
+              </Empty>
+            ) : (
+              <div className="grid gap-6 lg:grid-cols-2">
+                <OfferChart
+                  title="CPUs"
+                  unit="CPUs"
+                  points={series.map((p) => ({ windowStart: p.windowStart, ...p.cpus }))}
+                />
+                <OfferChart
+                  title="Memory (MB)"
+                  unit="MB"
+                  points={series.map((p) => ({ windowStart: p.windowStart, ...p.memoryMb }))}
+                />
+              </div>
+            )
+          }
+        </QueryState>
+      </Section>
+    </>
+  );
+}
