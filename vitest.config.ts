@@ -15,6 +15,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // The server as one JavaScript file, for the tests that start `shoal` as a process.
+    globalSetup: ['apps/server/src/testing/build-for-tests.ts'],
     reporters: ['default'],
   },
 });

@@ -133,7 +133,8 @@ export function ensurePromtool() {
 
 /**
  * The clients the Docker compatibility tests drive: the docker CLI (Debian's docker.io,
- * unless a docker CLI is installed already) and Debian's Python Docker SDK.
+ * unless a docker CLI is installed already), Debian's Python Docker SDK and Debian's
+ * docker-compose (1.29, which speaks the Engine API through that SDK).
  */
 export function ensureDockerClients() {
   const missing = [];
@@ -143,6 +144,7 @@ export function ensureDockerClients() {
   if (!existsSync('/usr/lib/python3/dist-packages/docker/__init__.py')) {
     missing.push('python3-docker');
   }
+  if (!existsSync('/usr/bin/docker-compose')) missing.push('docker-compose');
   if (missing.length > 0) aptInstall(missing);
 }
 

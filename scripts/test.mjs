@@ -5,8 +5,11 @@
 // (vitest, against real PostgreSQL and embedded PGlite) and the browser tests
 // (Playwright in Chromium). Every stage runs even when an earlier one fails;
 // the exit code is non-zero if any failed.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   baseEnv,
   continueUnderTestedNode,
@@ -16,8 +19,6 @@ import {
   ensurePostgres,
   ensurePromtool,
   root,
-  run,
-  step,
 } from './lib.mjs';
 import { countPlaywright, countVitest } from './test-report.mjs';
 
@@ -37,46 +38,115 @@ baseEnv.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
 const createdDatabase = await ensureDatabase(baseEnv.DATABASE_URL);
 
 const failures = [];
-function stage(title, command, args, env = {}) {
-  step(title);
-  try {
-    run(command, args, { env: { ...baseEnv, ...env } });
-  } catch (error) {
-    console.error(`✗ ${title}: ${error.message}`);
-    failures.push(title);
-  }
+const running = new Set();
+// A process manager's signal reaches this process only: the stages' processes stop with it.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    for (const child of running) child.kill(signal);
+    process.exit(128 + (os.constants.signals[signal] ?? 0));
+  });
 }
 
-stage('Generating code (Prisma client, Mesos protobuf types)', 'npx', [
+/**
+ * Runs one stage to its end, its output line by line under `[tag]` so that two stages
+ * running at once stay readable. A failed stage is recorded and the rest still run.
+ */
+function stage(title, tag, command, args, env = {}) {
+  const started = Date.now();
+  console.log(`▸ ${title}`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...baseEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.add(child);
+    for (const stream of [child.stdout, child.stderr])
+      createInterface({ input: stream }).on('line', (line) => console.log(`[${tag}] ${line}`));
+    const finish = (outcome) => {
+      running.delete(child);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      if (outcome === 0) console.log(`✓ ${title} (${seconds} s)`);
+      else {
+        console.error(`✗ ${title}: ${outcome} after ${seconds} s`);
+        failures.push(title);
+      }
+      resolve();
+    };
+    child.once('error', (error) => finish(error.message));
+    child.once('close', (code, signal) => finish(code === 0 ? 0 : `exit ${code ?? signal}`));
+  });
+}
+
+await stage('Generating code (Prisma client, Mesos protobuf types)', 'generate', 'npx', [
   'turbo',
   'run',
   'generate',
   '--output-logs=errors-only',
 ]);
-// Type-aware lint reads the declarations the type check emits, so it comes second.
-stage('Type check', 'npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
-stage('Lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
-stage('Formatting (Prettier)', 'npx', ['prettier', '--check', '--log-level=warn', '.']);
-stage('Unit and integration tests', 'npx', [
-  'vitest',
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${path.join(resultsDir, 'vitest.json')}`,
+
+const playwright = (output, ...filter) => [
+  'playwright',
+  'test',
+  '-c',
+  'e2e/playwright.config.ts',
+  `--output=${path.join(resultsDir, output)}`,
+  ...filter,
+];
+
+// The lanes share the two cores: the tests wait on servers, timers and the database as
+// much as they compute, and the checks fill that time. The browser tests start as soon as
+// the build they run is there; the checks read what the build's type check left (turbo's
+// cache), so they start after it. The browser tests that assert how long something takes
+// (bounds the issues set) run last, alone.
+await Promise.all([
+  stage('Unit and integration tests', 'vitest', 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${path.join(resultsDir, 'vitest.json')}`,
+  ]),
+  (async () => {
+    await stage('Building the server and the dashboard', 'build', 'npx', [
+      'turbo',
+      'run',
+      'build',
+      '--output-logs=errors-only',
+    ]);
+    await Promise.all([
+      stage(
+        'Browser tests (Playwright, Chromium)',
+        'browser',
+        'npx',
+        playwright('e2e-artifacts', '--grep-invert', '@timed'),
+        { PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(resultsDir, 'playwright.json') },
+      ),
+      (async () => {
+        // Type-aware lint reads the declarations the type check emits, so it comes after it.
+        await stage('Type check', 'typecheck', 'npx', [
+          'turbo',
+          'run',
+          'typecheck',
+          '--output-logs=errors-only',
+        ]);
+        await stage('Lint', 'lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+        await stage('Formatting (Prettier)', 'prettier', 'npx', [
+          'prettier',
+          '--check',
+          '--log-level=warn',
+          '.',
+        ]);
+      })(),
+    ]);
+  })(),
 ]);
-stage('Building the server and the dashboard', 'npx', [
-  'turbo',
-  'run',
-  'build',
-  '--output-logs=errors-only',
-]);
-stage(
-  'Browser tests (Playwright, Chromium)',
+await stage(
+  'Browser tests that measure time, on their own',
+  'browser-timed',
   'npx',
-  ['playwright', 'test', '-c', 'e2e/playwright.config.ts'],
-  {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(resultsDir, 'playwright.json'),
-  },
+  playwright('e2e-timed-artifacts', '--grep', '@timed'),
+  { PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(resultsDir, 'playwright-timed.json') },
 );
 
 if (createdDatabase) await dropDatabase(baseEnv.DATABASE_URL);
@@ -84,6 +154,7 @@ if (createdDatabase) await dropDatabase(baseEnv.DATABASE_URL);
 const reports = [
   countVitest(readJson('vitest.json')),
   countPlaywright(readJson('playwright.json')),
+  countPlaywright(readJson('playwright-timed.json')),
 ];
 const counts = reports.reduce(
   (a, b) => ({

@@ -9,6 +9,7 @@ export const ignores = {
     '**/.turbo/**',
     '**/.cache/**',
     '**/dist/**',
+    '**/test-build/**',
     '**/generated/**',
     '.data/**',
     '**/test-results/**',
