@@ -33,6 +33,23 @@ export class Sql implements SqlRunner {
   }
 
   /**
+   * Runs `work` on one connection, held until it ends, with no transaction around it:
+   * for reads that need a connection in hand before they decide what to ask (a batch
+   * claims its requests once it holds one) and no BEGIN and COMMIT round trips.
+   */
+  async connected<T>(work: (connection: SqlRunner) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work({
+        query: async <R extends Row>(text: string, values: unknown[] = []) =>
+          (await client.query<R>({ text, values, types })).rows,
+      });
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
    * Runs `work` in one transaction on one connection and commits it. A transaction
    * PostgreSQL aborts to break a deadlock or a serialization conflict is run again
    * from the start, so `work` must act only through the runner it is given; any

@@ -37,10 +37,11 @@ export class TenantRuntimes {
   ) {
     this.lookups = new GroupCommit((claim) =>
       // Claimed once a connection is held, so a lookup still waiting for one can give up.
-      this.sql.transaction(async (tx) => {
+      // One read: no transaction, and its two round trips, around it.
+      this.sql.connected(async (connection) => {
         const tenantIds = claim();
         if (tenantIds.length === 0) return [];
-        const rows = await tx.query<{ id: string; runtime: ContainerRuntime | null }>(
+        const rows = await connection.query<{ id: string; runtime: ContainerRuntime | null }>(
           `SELECT id, runtime FROM "Tenant" WHERE id = ANY($1::text[])`,
           [[...new Set(tenantIds)]],
         );
