@@ -114,7 +114,8 @@ function imageDefault(image: string): Step[] {
   return steps;
 }
 
-const SERVER_BINARIES = new Set([
+/** Programs that serve until stopped: the task (or the shell that runs one) never ends. */
+export const SERVER_BINARIES = new Set([
   'nginx',
   'redis-server',
   'httpd',
@@ -125,7 +126,8 @@ const SERVER_BINARIES = new Set([
 
 export type Stream = 'stdout' | 'stderr' | 'null';
 
-class ExitSignal {
+/** Thrown by `exit N` to leave the script, wherever in it the shell is. */
+export class ExitSignal {
   constructor(readonly code: number) {}
 }
 

@@ -2,10 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { OfferChart } from '@/components/quota/offer-chart';
-import { OfferRangeSelect } from '@/components/quota/offer-range-select';
-import { Section } from '@/components/ui/section';
-import { Empty, QueryState } from '@/components/ui/states';
+import { OfferSection } from '@/components/quota/offer-section';
 import { useTRPC } from '@/lib/trpc';
 
 /** What Mesos offered every tenant's role, and what became of it, a window a minute. */
@@ -16,32 +13,13 @@ export function ClusterOffers() {
     trpc.admin.cluster.offerSeries.queryOptions({ hours }, { refetchInterval: 30_000 }),
   );
   return (
-    <Section
-      title="Offers over time"
-      actions={<OfferRangeSelect hours={hours} onChange={setHours} />}
-    >
-      <QueryState query={offers} what="offer statistics">
-        {(series) =>
-          series.length === 0 ? (
-            <Empty title="No offers recorded in this range">
-              Mesos offers resources to a tenant’s role while it has containers waiting to start.
-            </Empty>
-          ) : (
-            <div className="grid gap-6 lg:grid-cols-2" data-testid="cluster-offers">
-              <OfferChart
-                title="CPUs offered to all tenants"
-                unit="CPUs"
-                points={series.map((p) => ({ windowStart: p.windowStart, ...p.cpus }))}
-              />
-              <OfferChart
-                title="Memory offered to all tenants (MB)"
-                unit="MB"
-                points={series.map((p) => ({ windowStart: p.windowStart, ...p.memoryMb }))}
-              />
-            </div>
-          )
-        }
-      </QueryState>
-    </Section>
+    <OfferSection
+      offers={offers}
+      hours={hours}
+      onHoursChange={setHours}
+      titles={{ cpus: 'CPUs offered to all tenants', memory: 'Memory offered to all tenants (MB)' }}
+      whenEmpty="Mesos offers resources to a tenant’s role while it has containers waiting to start."
+      testId="cluster-offers"
+    />
   );
 }

@@ -2,11 +2,10 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { OfferChart } from '@/components/quota/offer-chart';
-import { OfferRangeSelect } from '@/components/quota/offer-range-select';
+import { OfferSection } from '@/components/quota/offer-section';
 import { QuotaBar } from '@/components/quota/quota-bar';
 import { PageHeader, Section } from '@/components/ui/section';
-import { Empty, QueryState } from '@/components/ui/states';
+import { QueryState } from '@/components/ui/states';
 import { useTenant } from '@/components/tenant/tenant-context';
 import { useTRPC } from '@/lib/trpc';
 
@@ -44,33 +43,13 @@ export function QuotaPage() {
           )}
         </QueryState>
       </Section>
-      <Section
-        title="Offers over time"
-        actions={<OfferRangeSelect hours={hours} onChange={setHours} />}
-      >
-        <QueryState query={offers} what="offer statistics">
-          {(series) =>
-            series.length === 0 ? (
-              <Empty title="No offers recorded in this range">
-                The framework records offers for the tenant’s role as they arrive.
-              </Empty>
-            ) : (
-              <div className="grid gap-6 lg:grid-cols-2">
-                <OfferChart
-                  title="CPUs"
-                  unit="CPUs"
-                  points={series.map((p) => ({ windowStart: p.windowStart, ...p.cpus }))}
-                />
-                <OfferChart
-                  title="Memory (MB)"
-                  unit="MB"
-                  points={series.map((p) => ({ windowStart: p.windowStart, ...p.memoryMb }))}
-                />
-              </div>
-            )
-          }
-        </QueryState>
-      </Section>
+      <OfferSection
+        offers={offers}
+        hours={hours}
+        onHoursChange={setHours}
+        titles={{ cpus: 'CPUs', memory: 'Memory (MB)' }}
+        whenEmpty="The framework records offers for the tenant’s role as they arrive."
+      />
     </>
   );
 }

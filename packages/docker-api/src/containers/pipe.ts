@@ -1,9 +1,9 @@
-import type { Writable } from 'node:stream';
-import type { ContainerEvent, ContainerView, OutputChunk, PipeRun } from '@shoal/core';
+import type { ContainerEvent, ContainerView, OutputChunk } from '@shoal/core';
 import { queryBool } from '../query';
 import type { RequestContext } from '../router';
-import { frame, streamContentType } from '../streams/framing';
+import { frame } from '../streams/framing';
 import { pump } from '../streams/pump';
+import { takeOverClient } from './client-input';
 import { nextStart } from './next-start';
 
 // `docker run -i` without -t under the ucr runtime: the container's command runs for the
@@ -25,41 +25,21 @@ export async function attachPipe(
   events: AsyncIterable<ContainerEvent>,
 ): Promise<void> {
   const { ex, query, caller, services } = ctx;
-  const stdin = queryBool(query, 'stdin');
-  const headers = { 'Content-Type': streamContentType(false, ctx.apiVersion) };
-  const typed: Buffer[] = [];
-  let inputEnded = !stdin;
-  const attached: { run?: PipeRun } = {};
-  let out: Writable;
-  if (ex.wantsUpgrade) {
-    const socket = ex.upgrade(headers);
-    out = socket;
-    socket.on('data', (chunk: Buffer) => {
-      if (!stdin) return;
-      if (attached.run) attached.run.write(chunk);
-      else typed.push(chunk);
-    });
-    socket.once('end', () => {
-      if (!stdin) return;
-      inputEnded = true;
-      attached.run?.endInput();
-    });
-  } else {
-    // Without the hijacked connection nothing can carry input: the command reads its end.
-    inputEnded = true;
-    out = ex.stream(200, headers);
-  }
+  const client = takeOverClient(ctx, {
+    tty: false,
+    stdin: queryBool(query, 'stdin'),
+    eofWithoutStdin: true,
+  });
   if (!queryBool(query, 'stream')) {
-    out.end();
+    client.out.end();
     return;
   }
   if (view.state !== 'running' && !(await nextStart(events, view.id))) {
-    out.end();
+    client.out.end();
     return;
   }
-  const run = (attached.run = await services.pipes.attach(caller.tenantId, view.id, ex.signal));
-  for (const chunk of typed.splice(0)) run.write(chunk);
-  if (inputEnded) run.endInput();
-  await pump(out, framed(run.output), ex.signal);
-  out.end();
+  const run = await services.pipes.attach(caller.tenantId, view.id, ex.signal);
+  client.connect(run);
+  await pump(client.out, framed(run.output), ex.signal);
+  client.out.end();
 }

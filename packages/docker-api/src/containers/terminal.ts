@@ -1,10 +1,9 @@
-import type { Writable } from 'node:stream';
-import type { ContainerEvent, ContainerView, OutputChunk, TerminalRun } from '@shoal/core';
+import type { ContainerEvent, ContainerView, OutputChunk } from '@shoal/core';
 import { badRequest } from '../errors';
 import { queryBool, queryInt } from '../query';
 import type { RequestContext, Route } from '../router';
-import { streamContentType } from '../streams/framing';
 import { pump } from '../streams/pump';
+import { takeOverClient } from './client-input';
 import { nextStart } from './next-start';
 
 // The terminal of a ucr container launched with -t: `docker run -it`, `docker start -ai`
@@ -27,49 +26,29 @@ export async function attachTerminal(
   events: AsyncIterable<ContainerEvent>,
 ): Promise<void> {
   const { ex, query, caller, services } = ctx;
-  const stdin = queryBool(query, 'stdin');
-  const replayLogs = queryBool(query, 'logs');
-  const headers = { 'Content-Type': streamContentType(true, ctx.apiVersion) };
-  let out: Writable;
-  // Input that arrives before the terminal is reached waits for it.
-  const typed: Buffer[] = [];
-  let inputEnded = false;
-  const attached: { run?: TerminalRun } = {};
-  if (ex.wantsUpgrade) {
-    const socket = ex.upgrade(headers);
-    out = socket;
-    socket.on('data', (chunk: Buffer) => {
-      if (!stdin) return;
-      if (attached.run) attached.run.write(chunk);
-      else typed.push(chunk);
-    });
-    socket.once('end', () => {
-      if (!stdin) return;
-      inputEnded = true;
-      attached.run?.endInput();
-    });
-  } else {
-    out = ex.stream(200, headers);
-  }
+  const client = takeOverClient(ctx, {
+    tty: true,
+    stdin: queryBool(query, 'stdin'),
+    eofWithoutStdin: false,
+  });
   if (!queryBool(query, 'stream')) {
-    out.end();
+    client.out.end();
     return;
   }
   const wasRunning = view.state === 'running';
   if (!wasRunning && !(await nextStart(events, view.id))) {
-    out.end();
+    client.out.end();
     return;
   }
-  const run = (attached.run = await services.terminals.attach(
+  const run = await services.terminals.attach(
     caller.tenantId,
     view.id,
-    { replay: !wasRunning || replayLogs },
+    { replay: !wasRunning || queryBool(query, 'logs') },
     ex.signal,
-  ));
-  for (const chunk of typed.splice(0)) run.write(chunk);
-  if (inputEnded) run.endInput();
-  await pump(out, raw(run.output), ex.signal);
-  out.end();
+  );
+  client.connect(run);
+  await pump(client.out, raw(run.output), ex.signal);
+  client.out.end();
 }
 
 /** POST /containers/{id}/resize: the size of a ucr container's terminal. */

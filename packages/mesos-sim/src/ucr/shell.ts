@@ -1,9 +1,11 @@
 import {
+  ExitSignal,
   extractRedirects,
   LAST_STATUS,
   parseList,
   parseSleep,
   printf,
+  SERVER_BINARIES,
   type Stream,
 } from '../behaviour';
 import { type InputQueue, ProcessStopped } from './input';
@@ -55,18 +57,6 @@ const ROOT_DIRECTORIES = [
   'usr',
   'var',
 ];
-const SERVER_BINARIES = new Set([
-  'nginx',
-  'redis-server',
-  'httpd',
-  'httpd-foreground',
-  'postgres',
-  'docker-entrypoint.sh',
-]);
-
-class ExitSignal {
-  constructor(readonly code: number) {}
-}
 
 interface Io {
   stdout: Stream;

@@ -1,0 +1,58 @@
+import type { inferRouterOutputs } from '@trpc/server';
+import type { ReactNode } from 'react';
+import type { AppRouter } from '@shoal/api';
+import { OfferChart } from '@/components/quota/offer-chart';
+import { OfferRangeSelect } from '@/components/quota/offer-range-select';
+import { Section } from '@/components/ui/section';
+import { Empty, QueryState } from '@/components/ui/states';
+
+/** A window's offers, per resource: what a tenant's series and the cluster's both hold. */
+type OfferWindow = inferRouterOutputs<AppRouter>['offers']['series'][number];
+
+/**
+ * Offers over time, CPUs and memory side by side, with the range to show: the same
+ * section on a tenant's quota page and on the cluster page.
+ */
+export function OfferSection({
+  offers,
+  hours,
+  onHoursChange,
+  titles,
+  whenEmpty,
+  testId,
+}: {
+  offers: { data: OfferWindow[] | undefined; error: unknown; isPending: boolean };
+  hours: number;
+  onHoursChange: (hours: number) => void;
+  titles: { cpus: string; memory: string };
+  whenEmpty: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <Section
+      title="Offers over time"
+      actions={<OfferRangeSelect hours={hours} onChange={onHoursChange} />}
+    >
+      <QueryState query={offers} what="offer statistics">
+        {(series) =>
+          series.length === 0 ? (
+            <Empty title="No offers recorded in this range">{whenEmpty}</Empty>
+          ) : (
+            <div className="grid gap-6 lg:grid-cols-2" data-testid={testId}>
+              <OfferChart
+                title={titles.cpus}
+                unit="CPUs"
+                points={series.map((p) => ({ windowStart: p.windowStart, ...p.cpus }))}
+              />
+              <OfferChart
+                title={titles.memory}
+                unit="MB"
+                points={series.map((p) => ({ windowStart: p.windowStart, ...p.memoryMb }))}
+              />
+            </div>
+          )
+        }
+      </QueryState>
+    </Section>
+  );
+}
