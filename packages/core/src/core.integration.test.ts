@@ -218,3 +218,34 @@ describe('first start', () => {
     }
   });
 });
+
+describe('task history', () => {
+  it('keeps the order of one task’s changes that arrive in one batch', async () => {
+    const tenant = await services.tenants.create({ slug: 'history', name: 'History' }, 'a');
+    const container = await services.containers.create(
+      tenant.id,
+      { image: 'nginx', cpus: 0.1, memoryMb: 32, name: 'flaky-agent' },
+      'a',
+    );
+    const task = await db.prisma.task.create({
+      data: {
+        containerId: container.id,
+        mesosTaskId: 'flaky.1',
+        agentId: 'a1',
+        state: 'TASK_RUNNING',
+      },
+    });
+    // The agent is lost and back before the framework writes: both updates in one batch.
+    await services.taskStore.recordStatuses([
+      { task_id: { value: 'flaky.1' }, agent_id: { value: 'a1' }, state: 'TASK_UNREACHABLE' },
+      { task_id: { value: 'flaky.1' }, agent_id: { value: 'a1' }, state: 'TASK_RUNNING' },
+    ]);
+    const history = await db.prisma.taskUpdate.findMany({
+      where: { taskId: task.id },
+      orderBy: { at: 'asc' },
+    });
+    expect(history.map((h) => h.state)).toEqual(['TASK_UNREACHABLE', 'TASK_RUNNING']);
+    // Dated apart, so every reader of the history sees them in that order.
+    expect(history[0]!.at.getTime()).toBeLessThan(history[1]!.at.getTime());
+  });
+});

@@ -128,7 +128,8 @@ export class TaskStore implements FrameworkStore {
     const changed = await this.sql.transaction(async (tx) => {
       unwanted.length = cancelled.length = published.length = 0;
       const works = await this.lockContainers(tx, statuses);
-      const history: { task: Task; source: string | null }[] = [];
+      const history: HistoryRow[] = [];
+      const updatesOf = new Map<string, number>();
       const written = new Set<Task>();
       for (const status of statuses) {
         const taskId = status.task_id.value;
@@ -148,7 +149,15 @@ export class TaskStore implements FrameworkStore {
         for (const t of effects.cancelled) works.deleted.push(t.id);
         if (effects.recorded) {
           written.add(task);
-          history.push({ task: { ...task }, source: status.source ?? null });
+          // A batch may hold several changes of one task (an agent lost and back): each a
+          // millisecond after the last, so its history reads in the order they happened.
+          const earlier = updatesOf.get(task.id) ?? 0;
+          updatesOf.set(task.id, earlier + 1);
+          history.push({
+            task: { ...task },
+            source: status.source ?? null,
+            at: new Date(now.getTime() + earlier),
+          });
         }
         for (const e of effects.events) published.push({ container: work.row, ...e });
         // An end may mean a restart, or a replacement to launch; unreachable agents and
@@ -156,7 +165,7 @@ export class TaskStore implements FrameworkStore {
         if (effects.recorded && isTerminal(status.state)) needsSupervisor = true;
       }
       await writeTasks(tx, [...written], now);
-      await writeHistory(tx, history, now);
+      await writeHistory(tx, history);
       const rows = [...works.containers.values()].filter((w) => w.changed);
       await writeContainers(
         tx,
@@ -250,17 +259,20 @@ async function writeTasks(tx: SqlRunner, tasks: Task[], now: Date): Promise<void
   );
 }
 
-async function writeHistory(
-  tx: SqlRunner,
-  history: { task: Task; source: string | null }[],
-  now: Date,
-): Promise<void> {
+interface HistoryRow {
+  task: Task;
+  source: string | null;
+  at: Date;
+}
+
+async function writeHistory(tx: SqlRunner, history: HistoryRow[]): Promise<void> {
   if (history.length === 0) return;
   await tx.query(
     `INSERT INTO "TaskUpdate" (id, "taskId", state, reason, message, source, at)
-     SELECT id, task, state, reason, message, source, $7::timestamp
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-       AS h(id, task, state, reason, message, source)`,
+     SELECT id, task, state, reason, message, source, at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                 $7::timestamp[])
+       AS h(id, task, state, reason, message, source, at)`,
     [
       history.map(() => randomUUID()),
       history.map((h) => h.task.id),
@@ -268,7 +280,7 @@ async function writeHistory(
       history.map((h) => h.task.reason),
       history.map((h) => h.task.message),
       history.map((h) => h.source),
-      now.toISOString(),
+      history.map((h) => h.at.toISOString()),
     ],
   );
 }
