@@ -261,7 +261,9 @@ export class ContainerService implements ContainerOperations {
       const heard = (async () => {
         let endsToSkip = stopping ? 1 : 0;
         for await (const event of heardOf) {
-          if (event.action === 'start') return;
+          // While a stop's kill is unconfirmed, a `start` may be the old task's own (an
+          // update restating that it runs): only `settled` tells the next task's run apart.
+          if (event.action === 'start' && stopping === undefined) return;
           if (event.action === 'die' && endsToSkip-- === 0) return;
         }
       })();
