@@ -25,6 +25,14 @@ export interface SqlRunner {
   query<R extends Row>(text: string, values?: unknown[]): Promise<R[]>;
 }
 
+/** Statements on one connection a caller holds, parsed as the pool's are. */
+function runnerOn(client: pg.PoolClient): SqlRunner {
+  return {
+    query: async <R extends Row>(text: string, values: unknown[] = []) =>
+      (await client.query<R>({ text, values, types })).rows,
+  };
+}
+
 export class Sql implements SqlRunner {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -40,10 +48,7 @@ export class Sql implements SqlRunner {
   async connected<T>(work: (connection: SqlRunner) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      return await work({
-        query: async <R extends Row>(text: string, values: unknown[] = []) =>
-          (await client.query<R>({ text, values, types })).rows,
-      });
+      return await work(runnerOn(client));
     } finally {
       client.release();
     }
@@ -59,10 +64,7 @@ export class Sql implements SqlRunner {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
-      const tx: SqlRunner = {
-        query: async <R extends Row>(text: string, values: unknown[] = []) =>
-          (await client.query<R>({ text, values, types })).rows,
-      };
+      const tx = runnerOn(client);
       try {
         await client.query('BEGIN');
         const result = await work(tx);
