@@ -82,32 +82,38 @@ describe('running containers on Mesos', () => {
   });
 
   it('runs a container started again before Mesos confirmed its stop, on a new task', async () => {
-    await services.containers.create(tenantId, { name: 'bounce', image: 'nginx' }, 'test');
-    const first = await services.containers.start(tenantId, 'bounce', 'test');
-    const held = shoal.sim!.faults.holdNextCall('KILL');
-    const stopping = services.containers.stop(tenantId, 'bounce', { timeoutSeconds: 1 }, 'test');
-    const kill = await held;
-    const starting = services.containers.start(tenantId, 'bounce', 'test');
-    await eventually(
-      'the start to be stored while the kill is held',
-      async () => (await services.containers.get(tenantId, 'bounce')).desiredState === 'running',
-    );
-    kill.process();
-    const [started] = await Promise.all([starting, stopping]);
+    // Removed whatever the outcome: a failure here must not fail the tests after it.
+    try {
+      await services.containers.create(tenantId, { name: 'bounce', image: 'nginx' }, 'test');
+      const first = await services.containers.start(tenantId, 'bounce', 'test');
+      const held = shoal.sim!.faults.holdNextCall('KILL');
+      const stopping = services.containers.stop(tenantId, 'bounce', { timeoutSeconds: 1 }, 'test');
+      const kill = await held;
+      const starting = services.containers.start(tenantId, 'bounce', 'test');
+      await eventually(
+        'the start to be stored while the kill is held',
+        async () => (await services.containers.get(tenantId, 'bounce')).desiredState === 'running',
+      );
+      kill.process();
+      const [started] = await Promise.all([starting, stopping]);
 
-    // The answer names the task launched after the start, running or (on a busy machine,
-    // once the start's wait is over) still on its way; never the task being killed.
-    expect(started.task?.mesosTaskId).not.toBe(first.task?.mesosTaskId);
-    const live = await eventually('the stopped task to end and the new one to run', async () => {
-      const ids = liveTasksByContainer(shoal.sim!).get(first.id.slice(0, 12)) ?? [];
-      return ids.length === 1 ? ids : undefined;
-    });
-    expect(live).toEqual([started.task?.mesosTaskId]);
-    await eventually('the container to be stored as running on it', async () => {
-      const now = await services.containers.get(tenantId, 'bounce');
-      return now.state === 'running' && now.desiredState === 'running';
-    });
-    await services.containers.remove(tenantId, 'bounce', { force: true }, 'test');
+      // The answer names the task launched after the start, running or (on a busy machine,
+      // once the start's wait is over) still on its way; never the task being killed.
+      expect(started.task?.mesosTaskId).not.toBe(first.task?.mesosTaskId);
+      const live = await eventually('the stopped task to end and the new one to run', async () => {
+        const ids = liveTasksByContainer(shoal.sim!).get(first.id.slice(0, 12)) ?? [];
+        return ids.length === 1 ? ids : undefined;
+      });
+      expect(live).toEqual([started.task?.mesosTaskId]);
+      await eventually('the container to be stored as running on it', async () => {
+        const now = await services.containers.get(tenantId, 'bounce');
+        return now.state === 'running' && now.desiredState === 'running';
+      });
+    } finally {
+      await services.containers
+        .remove(tenantId, 'bounce', { force: true }, 'test')
+        .catch(() => undefined);
+    }
   });
 
   it('refuses a start over quota at once, naming tenant, resource and numbers', async () => {
