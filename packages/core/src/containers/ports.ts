@@ -144,3 +144,12 @@ export interface ContainerSessions {
   /** Resizes the terminal of a task launched with one, over an input connection of its own. */
   resize(target: SessionTarget, size: TerminalSize): Promise<void>;
 }
+
+/**
+ * What the process owning the Mesos subscription plugs into the container service once it
+ * has made it: until then, changes wait for the leader's next pass.
+ */
+export interface LaunchHooks {
+  readonly launcher: TaskLauncher | undefined;
+  readonly converge: ConvergeTrigger;
+}

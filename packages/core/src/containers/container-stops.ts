@@ -1,0 +1,238 @@
+import type { PrismaClient } from '@shoal/db';
+import type { AuditService } from '../audit/audit-service';
+import { conflict, invalid, ShoalError } from '../errors';
+import type { ContainerEventBus } from '../events/event-bus';
+import type { ContainerReads } from './container-reads';
+import type { ContainerWaits } from './container-waits';
+import { isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
+import type { LaunchHooks } from './ports';
+import { publishChange } from './publish';
+import { toView } from './rows';
+import type { ContainerView } from './types';
+
+const TERMINATING_SIGNALS = new Map([
+  ['KILL', 'kill'],
+  ['9', 'kill'],
+  ['TERM', 'stop'],
+  ['15', 'stop'],
+  ['INT', 'stop'],
+  ['2', 'stop'],
+  ['QUIT', 'stop'],
+  ['3', 'stop'],
+] as const);
+
+/** How `docker events` names the signal of a kill given by number. */
+const TERMINATING_SIGNAL_NAMES: Record<string, string> = {
+  '9': 'KILL',
+  '15': 'TERM',
+  '2': 'INT',
+  '3': 'QUIT',
+};
+
+const KNOWN_SIGNALS = new Set(
+  'HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS'.split(
+    ' ',
+  ),
+);
+
+const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
+/**
+ * Stop, kill and remove: the desired state is stored with the tasks marked for their kill in
+ * one transaction, then the kill is sent; the supervisor sends it again until Mesos confirms.
+ */
+export class ContainerStops {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly audit: AuditService,
+    private readonly events: ContainerEventBus,
+    private readonly reads: ContainerReads,
+    private readonly waits: ContainerWaits,
+    private readonly hooks: LaunchHooks,
+  ) {}
+
+  async stop(
+    tenantId: string,
+    ref: string,
+    options: { timeoutSeconds?: number },
+    actor: string,
+  ): Promise<ContainerView> {
+    const timeout = options.timeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+    if (!Number.isFinite(timeout) || timeout < 0)
+      throw invalid(`invalid stop timeout ${options.timeoutSeconds}`);
+    return this.halt(tenantId, ref, 'stop', timeout, actor);
+  }
+
+  async kill(
+    tenantId: string,
+    ref: string,
+    options: { signal?: string },
+    actor: string,
+  ): Promise<ContainerView> {
+    const signal = (options.signal ?? 'KILL').toUpperCase().replace(/^SIG/, '');
+    const mode = TERMINATING_SIGNALS.get(signal as never);
+    if (!mode && !KNOWN_SIGNALS.has(signal) && !/^([1-9]|[1-5][0-9]|6[0-4])$/.test(signal)) {
+      throw invalid(`Invalid signal: ${options.signal}`);
+    }
+    if (!mode) {
+      throw new ShoalError(
+        'NOT_SUPPORTED',
+        `Signal ${options.signal} cannot be delivered: Mesos can only terminate a task (SIGTERM with a grace period, or SIGKILL)`,
+      );
+    }
+    const current = await this.reads.resolve(tenantId, ref);
+    if (current.state !== 'RUNNING' && current.state !== 'RESTARTING') {
+      throw conflict(`Cannot kill container: ${ref}: Container ${current.id} is not running`);
+    }
+    // Docker reports the signal sent, whichever it was, before the container dies of it.
+    publishChange(this.events, current, 'kill', {
+      signal: `SIG${TERMINATING_SIGNAL_NAMES[signal] ?? signal}`,
+    });
+    return this.halt(
+      tenantId,
+      ref,
+      mode,
+      mode === 'kill' ? 0 : DEFAULT_STOP_TIMEOUT_SECONDS,
+      actor,
+      false,
+    );
+  }
+
+  async remove(
+    tenantId: string,
+    ref: string,
+    options: { force?: boolean },
+    actor: string,
+  ): Promise<void> {
+    const current = await this.reads.resolve(tenantId, ref);
+    const task = current.tasks[0];
+    const live = task && isLaunched(task.state);
+    if (live && !options.force) {
+      throw conflict(
+        `You cannot remove a running container ${current.id}. Stop the container before attempting removal or force remove`,
+      );
+    }
+    const dropped = await this.prisma.$transaction(async (tx) => {
+      let queued: string[] = [];
+      if (live) {
+        // The row goes when Mesos confirms the kill; its name is free at once, as in Docker.
+        await tx.container.update({
+          where: { id: current.id },
+          data: {
+            state: 'REMOVING',
+            desiredState: 'STOPPED',
+            name: `${current.name}.removing.${current.id.slice(0, 12)}`,
+          },
+        });
+        ({ queued } = await markForKill(tx, current.id, 'kill'));
+      } else {
+        if (task?.state === PENDING) queued = [task.mesosTaskId];
+        await tx.container.delete({ where: { id: current.id } });
+      }
+      await this.audit.record(
+        {
+          tenantId,
+          actor,
+          action: 'container.remove',
+          target: current.name,
+          detail: { id: current.id, force: Boolean(options.force) },
+        },
+        tx,
+      );
+      return queued;
+    });
+    const { launcher, converge } = this.hooks;
+    for (const taskId of dropped) launcher?.cancel(taskId);
+    if (live) {
+      await launcher?.kill(task.mesosTaskId, task.agentId ?? undefined, 0).catch(() => undefined);
+      converge.wake();
+    } else {
+      publishChange(this.events, current, 'destroy');
+    }
+  }
+
+  private async halt(
+    tenantId: string,
+    ref: string,
+    mode: 'stop' | 'kill',
+    graceSeconds: number,
+    actor: string,
+    waitForExit = true,
+  ): Promise<ContainerView> {
+    const current = await this.reads.resolve(tenantId, ref);
+    const task = current.tasks[0];
+    const controller = new AbortController();
+    const exited =
+      waitForExit && task && isLaunched(task.state)
+        ? this.waits
+            .wait(tenantId, current.id, 'not-running', controller.signal)
+            .catch(() => undefined)
+        : undefined;
+    try {
+      const dropped = await this.prisma.$transaction(async (tx) => {
+        await tx.container.update({
+          where: { id: current.id },
+          data: { desiredState: 'STOPPED', restartAt: null },
+        });
+        const { live, queued } = await markForKill(tx, current.id, mode);
+        if (live === 0 && queued.length > 0) {
+          await tx.container.update({
+            where: { id: current.id },
+            data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' },
+          });
+        }
+        await this.audit.record(
+          {
+            tenantId,
+            actor,
+            action: `container.${mode}`,
+            target: current.name,
+            detail: { id: current.id },
+          },
+          tx,
+        );
+        return queued;
+      });
+      const { launcher, converge } = this.hooks;
+      for (const taskId of dropped) launcher?.cancel(taskId);
+      if (task && isLaunched(task.state)) {
+        await launcher
+          ?.kill(task.mesosTaskId, task.agentId ?? undefined, graceSeconds)
+          .catch(() => undefined);
+        converge.wake();
+        if (exited) {
+          // Bounded: a lost agent may never confirm; the supervisor keeps trying.
+          const timer = setTimeout(() => controller.abort(), (graceSeconds + 15) * 1000);
+          await exited;
+          clearTimeout(timer);
+        }
+      }
+    } finally {
+      controller.abort();
+    }
+    return toView(await this.reads.resolve(tenantId, current.id));
+  }
+}
+
+/**
+ * Marks every launched task of a container as killed by Shoal (the supervisor sends
+ * the kill, and again until Mesos confirms it) and drops its queued tasks. Answers
+ * how many launched tasks there are, and the Mesos ids of the queued ones dropped.
+ */
+async function markForKill(
+  tx: Pick<PrismaClient, 'task'>,
+  containerId: string,
+  mode: 'stop' | 'kill',
+): Promise<{ live: number; queued: string[] }> {
+  const { count: live } = await tx.task.updateMany({
+    where: { containerId, state: { notIn: [PENDING, ...TERMINAL_STATES] } },
+    data: { killedBy: mode },
+  });
+  const queued = await tx.task.findMany({
+    where: { containerId, state: PENDING },
+    select: { id: true, mesosTaskId: true },
+  });
+  if (queued.length > 0)
+    await tx.task.deleteMany({ where: { id: { in: queued.map((t) => t.id) }, state: PENDING } });
+  return { live, queued: queued.map((t) => t.mesosTaskId) };
+}

@@ -1,0 +1,60 @@
+import type { Sql, Tenant, TenantUsage as TenantUsageCounters } from '@shoal/db';
+import { notFound } from '../errors';
+import { CONTAINER_STATES, type ContainerStateName, type TenantUsage } from './types';
+
+/**
+ * A tenant's quota, its use of each resource and its containers per state, in one
+ * statement: `docker info` asks often. A container being removed is gone for its tenant,
+ * as `docker rm -f` promised.
+ */
+export async function readTenantUsage(sql: Sql, tenantId: string): Promise<TenantUsage> {
+  const [row] = await sql.query<UsageRow>(
+    `SELECT t."quotaCpusGuarantee", t."quotaCpusLimit", t."quotaMemGuarantee", t."quotaMemLimit",
+            t."quotaDiskGuarantee", t."quotaDiskLimit", t."quotaGpusGuarantee", t."quotaGpusLimit",
+            coalesce(u.cpus, 0) AS cpus, coalesce(u."memMb", 0) AS "memMb",
+            coalesce(u."diskMb", 0) AS "diskMb", coalesce(u.gpus, 0) AS gpus,
+            (SELECT coalesce(json_object_agg(c.state, c.n), '{}')
+               FROM (SELECT state, count(*)::int AS n FROM "Container"
+                     WHERE "tenantId" = t.id AND state <> 'REMOVING' GROUP BY state) c) AS "byState"
+     FROM "Tenant" t LEFT JOIN "TenantUsage" u ON u."tenantId" = t.id
+     WHERE t.id = $1`,
+    [tenantId],
+  );
+  if (!row) throw notFound('No such tenant');
+  const containersByState = Object.fromEntries(CONTAINER_STATES.map((s) => [s, 0])) as Record<
+    ContainerStateName,
+    number
+  >;
+  for (const [state, n] of Object.entries(row.byState))
+    containersByState[state.toLowerCase() as ContainerStateName] = n;
+  const amount = (guarantee: number | null, limit: number | null, used: number) => ({
+    guarantee,
+    limit,
+    used,
+  });
+  return {
+    quota: {
+      cpus: amount(row.quotaCpusGuarantee, row.quotaCpusLimit, row.cpus),
+      memoryMb: amount(row.quotaMemGuarantee, row.quotaMemLimit, row.memMb),
+      diskMb: amount(row.quotaDiskGuarantee, row.quotaDiskLimit, row.diskMb),
+      gpus: amount(row.quotaGpusGuarantee, row.quotaGpusLimit, row.gpus),
+    },
+    containersByState,
+  };
+}
+
+/** The tenant's quota columns and its usage counters, as the statement reads them. */
+type UsageRow = Pick<
+  Tenant,
+  | 'quotaCpusGuarantee'
+  | 'quotaCpusLimit'
+  | 'quotaMemGuarantee'
+  | 'quotaMemLimit'
+  | 'quotaDiskGuarantee'
+  | 'quotaDiskLimit'
+  | 'quotaGpusGuarantee'
+  | 'quotaGpusLimit'
+> &
+  Pick<TenantUsageCounters, 'cpus' | 'memMb' | 'diskMb' | 'gpus'> & {
+    byState: Record<string, number>;
+  };
