@@ -56,7 +56,7 @@ export interface FrameworkListener {
   /** Work arrived for a role the framework is not subscribed to (e.g. a tenant just created). */
   onUnknownRole?(role: string): void;
   onOfferRound?(stats: OfferRoundStats): void;
-  /** Why tasks still wait to be placed, as it changes (see MesosFramework.explainWaits). */
+  /** Why tasks still wait to be placed, as it changes (see WaitReasons). */
   onWaiting?(reasons: { taskId: string; reason: string }[]): void;
   /** Tasks handed to Mesos in one ACCEPT. */
   onLaunched?(tasks: number): void;

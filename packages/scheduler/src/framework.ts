@@ -1,42 +1,24 @@
-import type {
-  FrameworkInfo,
-  InverseOffer,
-  Offer,
-  SchedulerClient,
-  SchedulerSubscription,
-} from '@shoal/mesos';
+import type { Offer, SchedulerClient, SchedulerSubscription } from '@shoal/mesos';
+import { agentOf, type KnownAgent } from './agent-facts';
+import { AgentMaintenance } from './agent-maintenance';
 import type { FrameworkListener, FrameworkOptions, FrameworkStore } from './framework-contract';
+import { frameworkInfo } from './framework-info';
 import { isFrameworkRemoved, killedWithFramework } from './framework-removal';
 import { HeldOffers } from './held-offers';
+import { LaunchBatch, Launcher } from './launcher';
 import { LiveTasks } from './live-tasks';
 import { OfferCapacity } from './offer-capacity';
-import { expiredOffers, hungryRoles, unneededOffers } from './offer-policy';
+import { OfferDecliner } from './offer-decliner';
+import { OfferDemand } from './offer-demand';
 import { OfferStats } from './offer-stats';
 import { place, type PlacementContext } from './placement';
-import { whyNotPlacedNow, type AgentInventory } from './placement-check';
+import { Reconciliation } from './reconciliation';
 import { StatusUpdateWriter } from './status-updates';
+import { killPolicy } from './task-info';
 import { TaskQueues } from './task-queues';
-import { buildTaskInfo } from './task-info';
 import { isTerminalState } from './task-states';
-import type { AgentFacts, LaunchRecord, TaskRequest } from './types';
-
-/** A task is told why it waits once it has waited this long, and again at most this often. */
-const EXPLAIN_AFTER_MS = 1_000;
-const EXPLAIN_EVERY_MS = 5_000;
-const NO_OFFERS_AFTER_MS = 10_000;
-
-/** How often at the most a role without offers asks for more (see askForOffers). */
-const REVIVE_SPACING_MS = 100;
-const REVIVE_UNFIT_SPACING_MS = 5_000;
-
-type TaskInfoOut = ReturnType<typeof buildTaskInfo>;
-
-interface Launch {
-  capacity: OfferCapacity;
-  tasks: TaskInfoOut[];
-  records: LaunchRecord[];
-  requests: TaskRequest[];
-}
+import type { TaskRequest } from './types';
+import { WaitReasons } from './wait-reasons';
 
 /**
  * One Mesos framework serving many roles. Tasks wait in a queue per role; an
@@ -52,24 +34,19 @@ interface Launch {
 export class MesosFramework {
   private readonly pending = new TaskQueues();
   private readonly held = new HeldOffers();
-  private readonly suppressed = new Set<string>();
-  /** When each role last asked for offers with REVIVE. */
-  private readonly revivedAt = new Map<string, number>();
-  /** The reason last told for each waiting task, and when it was worked out. */
-  private readonly waitReasons = new Map<
-    string,
-    { reason: string; at: number; withOffers: boolean }
-  >();
   private readonly live = new LiveTasks();
-  private readonly agents = new Map<string, AgentFacts & { endpoint?: string }>();
-  private readonly drainingAgents = new Set<string>();
+  private readonly agents = new Map<string, KnownAgent>();
   private readonly stats = new OfferStats();
+  private readonly demand: OfferDemand;
+  private readonly waits: WaitReasons;
+  private readonly maintenance: AgentMaintenance;
+  private readonly decliner: OfferDecliner;
+  private readonly launcher: Launcher;
+  private readonly reconciliation: Reconciliation;
   private roles: string[];
   private subscription: SchedulerSubscription | undefined;
   private loop: Promise<void> | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
-  private reconcileTimer: NodeJS.Timeout | undefined;
-  private reviveTimer: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
   /** A round is queued and has not started yet: whatever arrives now joins it. */
   private roundQueued = false;
@@ -94,6 +71,29 @@ export class MesosFramework {
       else if (status.agent_id && this.live.has(taskId))
         this.live.moved(taskId, status.agent_id.value);
     });
+    this.demand = new OfferDemand(client, this.pending, this.held, () => this.scheduleSoon());
+    this.waits = new WaitReasons(this.pending, this.held, this.agents, listener);
+    this.maintenance = new AgentMaintenance(client, listener, options);
+    this.decliner = new OfferDecliner(
+      client,
+      this.held,
+      this.pending,
+      this.stats,
+      options,
+      () => this.subscribed,
+    );
+    this.launcher = new Launcher(
+      client,
+      store,
+      listener,
+      options,
+      this.held,
+      this.live,
+      this.stats,
+      this.decliner,
+      (requests) => this.submitAll(requests),
+    );
+    this.reconciliation = new Reconciliation(client, store, listener, options);
   }
 
   get isSubscribed(): boolean {
@@ -113,7 +113,7 @@ export class MesosFramework {
   }
 
   get suppressedRoles(): string[] {
-    return [...this.suppressed];
+    return this.demand.suppressedRoles;
   }
 
   /**
@@ -123,8 +123,7 @@ export class MesosFramework {
    */
   async start(): Promise<void> {
     const id = await this.store.frameworkId();
-    // Roles without work start suppressed, so a restart does not flood us with offers.
-    for (const role of this.roles) if (this.pending.count(role) === 0) this.suppressed.add(role);
+    this.demand.setRoles(this.roles);
     try {
       this.subscription = await this.subscribeAs(id);
     } catch (error) {
@@ -135,22 +134,15 @@ export class MesosFramework {
     this.loop = this.consume(this.subscription);
     this.holdTimer = setInterval(() => void this.serialise(() => this.expireHeldOffers()), 1000);
     this.holdTimer.unref();
-    this.reconcileTimer = setInterval(
-      () =>
-        void this.client
-          .reconcile()
-          .catch((e: unknown) => this.listener.onError?.('implicit reconciliation failed', e)),
-      this.options.reconcileIntervalSeconds * 1000,
-    );
-    this.reconcileTimer.unref();
+    this.reconciliation.start();
   }
 
   private async subscribeAs(id: string | undefined): Promise<SchedulerSubscription> {
     for (const task of await this.store.liveTasks()) {
       this.live.set(task.taskId, { agentId: task.agentId, groupKey: task.groupKey });
     }
-    return this.client.subscribe(this.frameworkInfo(id), {
-      suppressedRoles: [...this.suppressed],
+    return this.client.subscribe(frameworkInfo(this.options, this.roles, id), {
+      suppressedRoles: this.demand.suppressedRoles,
     });
   }
 
@@ -171,8 +163,8 @@ export class MesosFramework {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.holdTimer);
-    clearTimeout(this.reviveTimer);
-    clearInterval(this.reconcileTimer);
+    this.demand.stop();
+    this.reconciliation.stop();
     // A reconciliation under way ends first: sent after the stream closes, the master
     // would answer it 403 (the framework is no longer subscribed).
     await this.subscribing?.catch(() => undefined);
@@ -207,7 +199,7 @@ export class MesosFramework {
 
   /** Drops a task that has not been launched yet; false when it is not pending. */
   cancel(taskId: string): boolean {
-    this.waitReasons.delete(taskId);
+    this.waits.forget(taskId);
     return this.pending.remove(taskId);
   }
 
@@ -226,13 +218,7 @@ export class MesosFramework {
       { value: taskId },
       {
         ...(agentId ? { agentId: { value: agentId } } : {}),
-        ...(gracePeriodSeconds !== undefined
-          ? {
-              killPolicy: {
-                grace_period: { nanoseconds: BigInt(Math.round(gracePeriodSeconds * 1e9)) },
-              },
-            }
-          : {}),
+        ...(gracePeriodSeconds !== undefined ? { killPolicy: killPolicy(gracePeriodSeconds) } : {}),
       },
     );
   }
@@ -243,13 +229,12 @@ export class MesosFramework {
     if (next.join('\n') === [...this.roles].sort().join('\n')) return;
     await this.serialise(async () => {
       this.roles = next;
-      for (const role of next) if (this.pending.count(role) === 0) this.suppressed.add(role);
-      for (const role of [...this.suppressed])
-        if (!next.includes(role)) this.suppressed.delete(role);
+      this.demand.setRoles(next);
       if (this.subscribed) {
-        await this.client.updateFramework(this.frameworkInfo(this.frameworkId), [
-          ...this.suppressed,
-        ]);
+        await this.client.updateFramework(
+          frameworkInfo(this.options, this.roles, this.frameworkId),
+          this.demand.suppressedRoles,
+        );
         await this.schedule();
       }
     });
@@ -270,31 +255,7 @@ export class MesosFramework {
   }
 
   isDraining(agentId: string): boolean {
-    return this.drainingAgents.has(agentId);
-  }
-
-  private frameworkInfo(id: string | undefined): FrameworkInfo {
-    const o = this.options;
-    return {
-      user: o.user,
-      name: o.name,
-      ...(id ? { id: { value: id } } : {}),
-      failover_timeout: o.failoverTimeoutSeconds,
-      checkpoint: true,
-      roles: this.roles,
-      ...(o.principal ? { principal: o.principal } : {}),
-      ...(o.hostname ? { hostname: o.hostname } : {}),
-      ...(o.webuiUrl ? { webui_url: o.webuiUrl } : {}),
-      capabilities: (
-        [
-          'MULTI_ROLE',
-          'PARTITION_AWARE',
-          'REVOCABLE_RESOURCES',
-          'TASK_KILLING_STATE',
-          'GPU_RESOURCES',
-        ] as const
-      ).map((type) => ({ type })),
-    };
+    return this.maintenance.isDraining(agentId);
   }
 
   private serialise<T>(work: () => Promise<T>): Promise<T> {
@@ -345,7 +306,7 @@ export class MesosFramework {
             if (item.update) this.updates.enqueue(item.update.status);
             break;
           case 'INVERSE_OFFERS':
-            await this.onInverseOffers(item.inverse_offers?.inverse_offers ?? []);
+            await this.maintenance.onInverseOffers(item.inverse_offers?.inverse_offers ?? []);
             break;
           default:
             break;
@@ -362,48 +323,17 @@ export class MesosFramework {
     await this.store.saveFrameworkId(frameworkId);
     this.subscribed = true;
     this.listener.onSubscribed?.(frameworkId);
-    // Explicitly for what we know, then implicitly to learn about the rest.
-    const known = await this.store.liveTasks();
+    await this.reconciliation.afterSubscribing(() => this.stopped);
     if (this.stopped) return;
-    if (known.length > 0) {
-      await this.client.reconcile(
-        known.map((t) => ({
-          task_id: { value: t.taskId },
-          ...(t.agentId ? { agent_id: { value: t.agentId } } : {}),
-        })),
-      );
-    }
-    if (this.stopped) return;
-    await this.client.reconcile();
-    if (this.stopped) return;
-    await this.serialise(async () => {
-      const wanted = this.roles.filter((r) => this.pending.count(r) > 0);
-      if (wanted.length > 0) {
-        await this.client.revive(wanted);
-        for (const role of wanted) this.suppressed.delete(role);
-      }
-    });
+    await this.serialise(() => this.demand.reviveWaiting(this.roles));
   }
 
   /** Offers are held as they arrive (a RESCIND right behind them finds them); placing them waits for the round. */
   private onOffers(offers: Offer[]): void {
     const now = Date.now();
     for (const offer of offers) {
-      const agentId = offer.agent_id.value;
-      const address = offer.url?.address;
-      this.agents.set(agentId, {
-        agentId,
-        hostname: offer.hostname,
-        attributes: Object.fromEntries(
-          (offer.attributes ?? []).map((a) => [
-            a.name,
-            a.text?.value ?? (a.scalar ? String(a.scalar.value) : (a.set?.item?.join(',') ?? '')),
-          ]),
-        ),
-        ...(address ? { endpoint: `${address.ip ?? address.hostname}:${address.port}` } : {}),
-      });
-      if (offer.unavailability) this.markDraining(agentId);
-      else this.markAvailable(agentId);
+      this.agents.set(offer.agent_id.value, agentOf(offer));
+      this.maintenance.offered(offer);
       const role = offer.allocation_info?.role ?? this.roles[0] ?? '*';
       this.held.add(offer, role, now);
       this.stats.offered(role, new OfferCapacity(offer));
@@ -419,7 +349,7 @@ export class MesosFramework {
           .groupAgents(groupKey)
           .map((agentId) => this.agents.get(agentId) ?? { agentId, hostname: '', attributes: {} }),
       tasksOn: (agentId) => this.live.onAgent(agentId),
-      draining: (agentId) => this.drainingAgents.has(agentId),
+      draining: (agentId) => this.maintenance.isDraining(agentId),
     };
   }
 
@@ -431,7 +361,7 @@ export class MesosFramework {
     }
     if (!this.subscribed) return;
     const context = this.placementContext();
-    const launches = new Map<string, Launch>();
+    const launches = new LaunchBatch();
     for (const [role, queue] of this.pending.queues) {
       if (queue.size === 0) continue;
       const offers = this.held.ofRole(role).map((h) => h.capacity);
@@ -440,256 +370,36 @@ export class MesosFramework {
         const placement = place(request, offers, this.options.strategy, context);
         if (!placement) continue;
         this.cancel(request.taskId);
-        const { offer } = placement.capacity;
-        const agentId = offer.agent_id.value;
+        const agentId = placement.capacity.offer.agent_id.value;
         this.live.set(request.taskId, { agentId, groupKey: request.groupKey });
-        let launch = launches.get(offer.id.value);
-        if (!launch) {
-          launch = { capacity: placement.capacity, tasks: [], records: [], requests: [] };
-          launches.set(offer.id.value, launch);
-        }
-        launch.tasks.push(buildTaskInfo(request, offer, placement.resources, placement.ports));
-        const endpoint = this.agents.get(agentId)?.endpoint;
-        launch.records.push({
-          taskId: request.taskId,
-          agentId,
-          hostname: offer.hostname,
-          ...(endpoint ? { agentEndpoint: endpoint } : {}),
-          ports: placement.ports,
-        });
-        launch.requests.push(request);
+        launches.add(request, placement, this.agents.get(agentId)?.endpoint);
       }
     }
-    this.explainWaits(true);
+    this.waits.explain(true);
     // Launches (stored, then their ACCEPTs) and the offers no one needs go back at the same
     // time: they concern different offers. A REVIVE waits for both, so no ACCEPT's or
     // DECLINE's filter outlives it.
     await Promise.all([
-      launches.size > 0 ? this.launch([...launches.values()]) : undefined,
+      launches.size > 0 ? this.launcher.launch(launches) : undefined,
       this.declineUnneeded(),
     ]);
-    await this.askForOffers();
+    await this.demand.ask(this.roles);
     this.stats.report(this.listener.onOfferRound);
-  }
-
-  /**
-   * A role with tasks waiting and no offer they fit asks for offers again. Each ACCEPT
-   * uses up its offer, and Mesos offers an agent's remainder only at its next allocation,
-   * while REVIVE allocates at once (and clears the role's filters). Asked at most once
-   * per REVIVE_SPACING_MS per role, so a busy role does not turn into a revive storm.
-   */
-  private async askForOffers(): Promise<void> {
-    const now = Date.now();
-    const hungry = hungryRoles(this.held, this.pending.queues).filter(
-      (role) => this.roles.includes(role) && !this.suppressed.has(role),
-    );
-    // A role that holds offers its tasks fit none of asks rarely: more offers of the
-    // same agents would not help, and one that cannot be placed must not revive for ever.
-    const spacing = (role: string) =>
-      this.held.ofRole(role).length > 0 ? REVIVE_UNFIT_SPACING_MS : REVIVE_SPACING_MS;
-    const wait = (role: string) => (this.revivedAt.get(role) ?? 0) + spacing(role) - now;
-    const due = hungry.filter((r) => wait(r) <= 0);
-    // A role that asked too recently asks again once its spacing is over.
-    const later = hungry.filter((r) => wait(r) > 0);
-    if (later.length > 0 && !this.reviveTimer) {
-      this.reviveTimer = setTimeout(
-        () => {
-          this.reviveTimer = undefined;
-          this.scheduleSoon();
-        },
-        Math.min(...later.map(wait)),
-      );
-      this.reviveTimer.unref();
-    }
-    // A suppressed role with work left after this round's placements (its tasks fit none
-    // of the offers it still holds) asks at once: no offers come to it otherwise.
-    const woken = [...this.pending.queues]
-      .filter(([role, queue]) => queue.size > 0 && this.suppressed.has(role))
-      .map(([role]) => role)
-      .filter((role) => this.roles.includes(role));
-    if (due.length === 0 && woken.length === 0) return;
-    for (const role of [...due, ...woken]) this.revivedAt.set(role, now);
-    await this.client.revive([...due, ...woken]);
-    for (const role of woken) this.suppressed.delete(role);
-  }
-
-  /** Stores the round's launches in one batch, then sends their ACCEPTs together. */
-  private async launch(launches: Launch[]): Promise<void> {
-    for (const launch of launches) this.held.remove(launch.capacity.offer.id.value);
-    let wanted: Set<string>;
-    try {
-      wanted = await this.store.recordLaunches(launches.flatMap((l) => l.records));
-    } catch (error) {
-      // Nothing was launched: the tasks wait again, and the offers (partly spent on
-      // them here) go back.
-      this.listener.onError?.('storing launches failed; the tasks wait for the next offers', error);
-      const requests = launches.flatMap((l) => l.requests);
-      for (const request of requests) this.live.delete(request.taskId);
-      this.submitAll(requests);
-      await this.declineOffers(launches.map((l) => [l.capacity.offer.id.value, l.capacity]));
-      return;
-    }
-    const unused: [string, OfferCapacity][] = [];
-    await Promise.all(
-      launches.map(async ({ capacity, tasks, records }) => {
-        const offer = capacity.offer;
-        for (const r of records) if (!wanted.has(r.taskId)) this.live.delete(r.taskId);
-        const kept = tasks.filter((t) => wanted.has(t.task_id.value));
-        if (kept.length === 0) return unused.push([offer.id.value, capacity]);
-        const role = capacity.offer.allocation_info?.role ?? '*';
-        const stats = this.stats.of(role);
-        for (const t of kept) {
-          stats.accepted.cpus += sumScalar(t.resources, 'cpus');
-          stats.accepted.memMb += sumScalar(t.resources, 'mem');
-        }
-        this.stats.declined(role, capacity);
-        try {
-          await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: kept } }], {
-            refuse_seconds: this.options.refuseSeconds,
-          });
-          this.listener.onLaunched?.(kept.length);
-        } catch (error) {
-          // The ACCEPT may or may not have reached the master: ask rather than guess,
-          // so a task is neither lost nor launched twice.
-          this.listener.onError?.(
-            `ACCEPT of offer ${offer.id.value} failed; reconciling its tasks`,
-            error,
-          );
-          await this.client
-            .reconcile(
-              records
-                .filter((r) => wanted.has(r.taskId))
-                .map((r) => ({ task_id: { value: r.taskId }, agent_id: { value: r.agentId } })),
-            )
-            .catch((e: unknown) =>
-              this.listener.onError?.('reconciliation after a failed ACCEPT failed', e),
-            );
-        }
-        return undefined;
-      }),
-    );
-    await this.declineOffers(unused);
   }
 
   /** Gives back the offers no one needs (see unneededOffers); suppresses roles with no work. */
   private async declineUnneeded(): Promise<void> {
-    const now = Date.now();
     // The offers leave the held set at once; the DECLINE and the SUPPRESS go out together.
-    const declined = this.declineOffers(
-      unneededOffers(this.held, this.pending.queues, this.pending.lastDemand, now),
-    );
-    // A role with nothing waiting asks for no more offers at once, keeping what it holds
-    // (a few, for a moment: see unneededOffers). Left unsuppressed, it would be offered the
-    // pieces its quota headroom allows in every allocation round, only to decline them; the
-    // next start it gets revives it, or is placed on an offer it still holds.
-    const idle = this.roles.filter((r) => this.pending.count(r) === 0 && !this.suppressed.has(r));
-    const suppressed =
-      idle.length > 0 && this.subscribed
-        ? this.client.suppress(idle).then(() => {
-            for (const role of idle) this.suppressed.add(role);
-          })
-        : undefined;
-    await Promise.all([declined, suppressed]);
+    await Promise.all([
+      this.decliner.unneeded(),
+      this.subscribed ? this.demand.suppressIdle(this.roles) : undefined,
+    ]);
   }
 
   private async expireHeldOffers(): Promise<void> {
-    await this.declineOffers(
-      expiredOffers(this.held, Date.now() - this.options.offerHoldSeconds * 1000),
-    );
+    await this.decliner.expired();
     await this.declineUnneeded();
     this.stats.report(this.listener.onOfferRound);
-    this.explainWaits(false);
+    this.waits.explain(false);
   }
-
-  /**
-   * Says why tasks that have waited a while are not placed, as Marathon and Nomad show
-   * placement failures: in a round, what the offers their role holds lack; between
-   * rounds, for a role holding none, that no offers came. Worked out at most every few
-   * seconds per task, told only when it changed; a reason from offers outlives a bare
-   * "no offers" for a while, as offers come and go.
-   */
-  private explainWaits(withOffers: boolean): void {
-    const now = Date.now();
-    const told: { taskId: string; reason: string }[] = [];
-    for (const [role, queue] of this.pending.queues) {
-      const held = this.held.ofRole(role);
-      if (held.length > 0 !== withOffers) continue;
-      const offers: AgentInventory[] = held.map((h) => ({
-        hostname: h.capacity.offer.hostname,
-        attributes: this.agents.get(h.capacity.offer.agent_id.value)?.attributes ?? {},
-        resources: h.capacity.resources,
-      }));
-      for (const request of queue.values()) {
-        const waited = this.pending.waited(request.taskId, now);
-        // No offers for a moment is normal (between a decline and the next allocation).
-        if (waited < (withOffers ? EXPLAIN_AFTER_MS : NO_OFFERS_AFTER_MS)) continue;
-        const last = this.waitReasons.get(request.taskId);
-        // A reason from offers replaces a bare "no offers" at once, and outlives it a while.
-        const fresh = withOffers
-          ? last?.withOffers && now - last.at < EXPLAIN_EVERY_MS
-          : last && now - last.at < NO_OFFERS_AFTER_MS;
-        if (fresh) continue;
-        const reason =
-          whyNotPlacedNow(request, offers) ??
-          (request.constraints.length > 0
-            ? 'the offers it fits are on agents its placement constraints rule out, given where its group runs'
-            : 'the offers it fits are on agents being drained');
-        this.waitReasons.set(request.taskId, { reason, at: now, withOffers });
-        if (reason !== last?.reason) told.push({ taskId: request.taskId, reason });
-      }
-    }
-    if (told.length > 0) this.listener.onWaiting?.(told);
-  }
-
-  private async declineOffers(entries: [string, OfferCapacity][]): Promise<void> {
-    if (entries.length === 0 || !this.subscribed) return;
-    for (const [id, capacity] of entries) {
-      const held = this.held.remove(id);
-      this.stats.declined(held?.role ?? capacity.offer.allocation_info?.role ?? '*', capacity);
-    }
-    await this.client.decline(
-      entries.map(([id]) => ({ value: id })),
-      { refuse_seconds: this.options.refuseSeconds },
-    );
-  }
-
-  /**
-   * An agent in a maintenance window, learned from whichever comes first: an offer with
-   * its unavailability or an inverse offer. Either way its tasks are moved.
-   */
-  private markDraining(agentId: string): void {
-    if (this.drainingAgents.has(agentId)) return;
-    this.drainingAgents.add(agentId);
-    this.listener.onAgentDraining?.(agentId);
-  }
-
-  /**
-   * An agent offering with no unavailability is out of maintenance (the window was removed
-   * or the machine came back up): it takes tasks again.
-   */
-  private markAvailable(agentId: string): void {
-    if (!this.drainingAgents.delete(agentId)) return;
-    this.listener.onAgentAvailable?.(agentId);
-  }
-
-  private async onInverseOffers(inverseOffers: InverseOffer[]): Promise<void> {
-    for (const inverse of inverseOffers) {
-      const agentId = inverse.agent_id?.value;
-      if (agentId) this.markDraining(agentId);
-    }
-    // Agreeing is advisory for Mesos; the move itself starts replacements first.
-    await this.client.acceptInverseOffers(
-      inverseOffers.map((o) => o.id),
-      { refuse_seconds: this.options.refuseSeconds },
-    );
-  }
-}
-
-function sumScalar(
-  resources: { name: string; scalar?: { value: number } }[] | undefined,
-  name: string,
-): number {
-  return (resources ?? [])
-    .filter((r) => r.name === name)
-    .reduce((s, r) => s + (r.scalar?.value ?? 0), 0);
 }

@@ -1,3 +1,4 @@
+import type { Resource, TaskInfo } from '@shoal/mesos';
 import type { OfferRoundStats } from './framework-contract';
 import type { OfferCapacity } from './offer-capacity';
 
@@ -5,7 +6,7 @@ import type { OfferCapacity } from './offer-capacity';
 export class OfferStats {
   private readonly byRole = new Map<string, OfferRoundStats>();
 
-  of(role: string): OfferRoundStats {
+  private of(role: string): OfferRoundStats {
     let stats = this.byRole.get(role);
     if (!stats) {
       stats = {
@@ -27,6 +28,15 @@ export class OfferStats {
     stats.offered.memMb += capacity.scalar('mem');
   }
 
+  /** What the tasks launched on an offer take of it. */
+  accepted(role: string, tasks: readonly TaskInfo[]): void {
+    const stats = this.of(role);
+    for (const t of tasks) {
+      stats.accepted.cpus += sumScalar(t.resources, 'cpus');
+      stats.accepted.memMb += sumScalar(t.resources, 'mem');
+    }
+  }
+
   /** What an offer leaves unused, declined or after an ACCEPT, Mesos counts as declined. */
   declined(role: string, capacity: OfferCapacity): void {
     const stats = this.of(role);
@@ -39,4 +49,10 @@ export class OfferStats {
     for (const stats of this.byRole.values()) to?.(stats);
     this.byRole.clear();
   }
+}
+
+function sumScalar(resources: readonly Resource[] | undefined, name: string): number {
+  return (resources ?? [])
+    .filter((r) => r.name === name)
+    .reduce((s, r) => s + (r.scalar?.value ?? 0), 0);
 }

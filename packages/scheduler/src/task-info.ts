@@ -1,4 +1,11 @@
-import type { CommandInfo, ContainerInfo, Offer, Resource, TaskInfo } from '@shoal/mesos';
+import type {
+  CommandInfo,
+  ContainerInfo,
+  KillPolicy,
+  Offer,
+  Resource,
+  TaskInfo,
+} from '@shoal/mesos';
 import type { PortAssignment, TaskRequest } from './types';
 
 const NETWORK: Record<TaskRequest['container']['networkMode'], ContainerInfo.DockerInfo.Network> = {
@@ -48,11 +55,7 @@ export function buildTaskInfo(
         }
       : {}),
     ...(request.killGracePeriodSeconds !== undefined
-      ? {
-          kill_policy: {
-            grace_period: { nanoseconds: BigInt(Math.round(request.killGracePeriodSeconds * 1e9)) },
-          },
-        }
+      ? { kill_policy: killPolicy(request.killGracePeriodSeconds) }
       : {}),
     labels: {
       labels: [
@@ -64,6 +67,11 @@ export function buildTaskInfo(
       ],
     },
   };
+}
+
+/** A task's grace period between SIGTERM and SIGKILL: given at launch, or to one KILL (overriding the launch's). */
+export function killPolicy(gracePeriodSeconds: number): KillPolicy {
+  return { grace_period: { nanoseconds: BigInt(Math.round(gracePeriodSeconds * 1e9)) } };
 }
 
 /**
