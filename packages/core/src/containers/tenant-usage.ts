@@ -1,5 +1,6 @@
-import type { Sql, Tenant, TenantUsage as TenantUsageCounters } from '@shoal/db';
+import type { Sql, TenantUsage as TenantUsageCounters } from '@shoal/db';
 import { notFound } from '../errors';
+import type { TenantQuota } from '../tenants/tenant-service';
 import { CONTAINER_STATES, type ContainerStateName, type TenantUsage } from './types';
 
 /**
@@ -44,17 +45,7 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
 }
 
 /** The tenant's quota columns and its usage counters, as the statement reads them. */
-type UsageRow = Pick<
-  Tenant,
-  | 'quotaCpusGuarantee'
-  | 'quotaCpusLimit'
-  | 'quotaMemGuarantee'
-  | 'quotaMemLimit'
-  | 'quotaDiskGuarantee'
-  | 'quotaDiskLimit'
-  | 'quotaGpusGuarantee'
-  | 'quotaGpusLimit'
-> &
+type UsageRow = Required<TenantQuota> &
   Pick<TenantUsageCounters, 'cpus' | 'memMb' | 'diskMb' | 'gpus'> & {
     byState: Record<string, number>;
   };
