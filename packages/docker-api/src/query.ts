@@ -1,4 +1,4 @@
-import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '@shoal/core';
+import { type TerminalSize, UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '@shoal/core';
 import { badRequest } from './errors';
 
 /** Docker's reading of boolean query values: anything but empty, 0, no, false or none is true. */
@@ -15,6 +15,15 @@ export function queryInt(query: URLSearchParams, name: string): number | undefin
   if (!Number.isInteger(value))
     throw badRequest(`invalid value for ${name}: "${raw}" is not an integer`);
   return value;
+}
+
+/** The terminal size a resize asks for: `h` rows and `w` columns, both required. */
+export function queryTerminalSize(query: URLSearchParams): TerminalSize {
+  const rows = queryInt(query, 'h');
+  const columns = queryInt(query, 'w');
+  if (rows === undefined || columns === undefined || rows < 0 || columns < 0)
+    throw badRequest('resize needs a height h and a width w, both 0 or more');
+  return { rows, columns };
 }
 
 /** A Unix time in seconds (fractions allowed), as `since`/`until` are sent; 0 means unset. */

@@ -1,7 +1,7 @@
 import type { Duplex, Writable } from 'node:stream';
 import type { ExecConfig, ExecRun, ExecView, OutputChunk, TerminalSize } from '@shoal/core';
 import { badRequest } from '../errors';
-import { queryInt } from '../query';
+import { queryTerminalSize } from '../query';
 import type { RequestContext, Route } from '../router';
 import { frame, streamContentType } from '../streams/framing';
 import { pump } from '../streams/pump';
@@ -117,11 +117,7 @@ async function drain(output: AsyncIterable<OutputChunk>): Promise<void> {
 }
 
 async function resize(ctx: RequestContext): Promise<void> {
-  const rows = queryInt(ctx.query, 'h');
-  const columns = queryInt(ctx.query, 'w');
-  if (rows === undefined || columns === undefined || rows < 0 || columns < 0)
-    throw badRequest('resize needs a height h and a width w, both 0 or more');
-  ctx.services.execs.resize(ctx.caller.tenantId, ctx.params.id ?? '', { rows, columns });
+  ctx.services.execs.resize(ctx.caller.tenantId, ctx.params.id ?? '', queryTerminalSize(ctx.query));
   ctx.ex.empty(200);
 }
 

@@ -1,6 +1,5 @@
 import type { ContainerEvent, ContainerView, OutputChunk } from '@shoal/core';
-import { badRequest } from '../errors';
-import { queryBool, queryInt } from '../query';
+import { queryBool, queryTerminalSize } from '../query';
 import type { RequestContext, Route } from '../router';
 import { pump } from '../streams/pump';
 import { takeOverClient } from './client-input';
@@ -53,14 +52,11 @@ export async function attachTerminal(
 
 /** POST /containers/{id}/resize: the size of a ucr container's terminal. */
 async function resize(ctx: RequestContext): Promise<void> {
-  const rows = queryInt(ctx.query, 'h');
-  const columns = queryInt(ctx.query, 'w');
-  if (rows === undefined || columns === undefined || rows < 0 || columns < 0)
-    throw badRequest('resize needs a height h and a width w, both 0 or more');
-  await ctx.services.terminals.resize(ctx.caller.tenantId, ctx.params.id ?? '', {
-    rows,
-    columns,
-  });
+  await ctx.services.terminals.resize(
+    ctx.caller.tenantId,
+    ctx.params.id ?? '',
+    queryTerminalSize(ctx.query),
+  );
   ctx.ex.empty(200);
 }
 
