@@ -59,6 +59,11 @@ async function stopsWithTab(): Promise<{ ms: number; bytes: number; listReads: s
   await dev.getByLabel('State').selectOption('running');
   const count = dev.getByTestId('container-count');
   await expect(count).toHaveText(`${RUNNING} of ${STOPPED + RUNNING} containers`);
+  // Measured from a tab that is open, not one still laying out the list it just loaded:
+  // the stops begin once the page's main thread has been idle.
+  await dev.evaluate(
+    () => new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 10_000 })),
+  );
 
   const traffic = await watchTraffic(dev);
   const ms = await stopAll();
@@ -69,6 +74,12 @@ async function stopsWithTab(): Promise<{ ms: number; bytes: number; listReads: s
   await traffic.stop();
   return { ms, bytes, listReads };
 }
+
+/**
+ * Rounds with and without the tab, compared pair by pair: on a loaded 2-core machine one
+ * pair's ratio can be anywhere from 0.6 to 2, and the middle of ten holds still.
+ */
+const PAIRS = 10;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -87,7 +98,7 @@ test(
   '200 parallel stops are not slowed by an open list, which follows them in patches',
   TIMED,
   async () => {
-    test.setTimeout(300_000);
+    test.setTimeout(900_000);
     // The first rounds are not counted: they are the slowest whatever is open (code paths
     // still cold). Rounds then speed up as the machine warms, and a burst of other work can
     // land in any one of them, so each round with the tab is paired with the round beside it
@@ -96,7 +107,7 @@ test(
     await stopsWithoutTab();
     await stopsWithTab();
     const pairs: { without: number; withTab: Awaited<ReturnType<typeof stopsWithTab>> }[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < PAIRS; i++) {
       if (i % 2 === 0) {
         const without = await stopsWithoutTab();
         pairs.push({ without, withTab: await stopsWithTab() });
