@@ -87,10 +87,14 @@ export class LogSampler {
     // One write for the marks and one for the checks, however many tasks the pass covered.
     await this.clock.record(marks);
     const checkedAt = new Date();
-    // Raw, so the rows' updatedAt (the end time of a finished task) stays as it is.
+    // Raw, so the rows' updatedAt (the end time of a finished task) stays as it is. The rows
+    // are locked in id order, as the status writers lock them: in any other order, the two
+    // could deadlock on a busy cluster.
     await this.prisma.$executeRaw`
-      UPDATE "Task" SET "logsCheckedAt" = ${checkedAt}
-      WHERE id IN (${Prisma.join(due.map((t) => t.id))})`;
+      UPDATE "Task" t SET "logsCheckedAt" = ${checkedAt}
+      FROM (SELECT id FROM "Task" WHERE id IN (${Prisma.join(due.map((t) => t.id))})
+            ORDER BY id FOR UPDATE) locked
+      WHERE t.id = locked.id`;
     return due.length;
   }
 
