@@ -1,6 +1,6 @@
-import type { Resource, TaskInfo } from '@shoal/mesos';
+import type { TaskInfo } from '@shoal/mesos';
 import type { OfferRoundStats } from './framework-contract';
-import type { OfferCapacity } from './offer-capacity';
+import { totalResources, type OfferCapacity } from './offer-capacity';
 
 /** Offer figures per role since they were last reported (offered, accepted, declined). */
 export class OfferStats {
@@ -32,8 +32,9 @@ export class OfferStats {
   accepted(role: string, tasks: readonly TaskInfo[]): void {
     const stats = this.of(role);
     for (const t of tasks) {
-      stats.accepted.cpus += sumScalar(t.resources, 'cpus');
-      stats.accepted.memMb += sumScalar(t.resources, 'mem');
+      const { cpus, memMb } = totalResources(t.resources);
+      stats.accepted.cpus += cpus;
+      stats.accepted.memMb += memMb;
     }
   }
 
@@ -49,10 +50,4 @@ export class OfferStats {
     for (const stats of this.byRole.values()) to?.(stats);
     this.byRole.clear();
   }
-}
-
-function sumScalar(resources: readonly Resource[] | undefined, name: string): number {
-  return (resources ?? [])
-    .filter((r) => r.name === name)
-    .reduce((s, r) => s + (r.scalar?.value ?? 0), 0);
 }
