@@ -3,7 +3,7 @@
 // cluster. Benchmarks print it beside Shoal's figure, so a run on a busy
 // machine still says how close Shoal comes to what the cluster allows.
 import { SchedulerClient, type Offer, type TaskInfo } from '@shoal/mesos';
-import { emulatorCpuSeconds, ownCpuSeconds, percentile, round } from './support';
+import { cpuMeter, percentile, round } from './support';
 
 export interface CeilingOptions {
   masters: string[];
@@ -23,6 +23,8 @@ export interface CeilingResult {
   wallSeconds: number;
   /** CPU time per launched task, in microseconds: where the machine's two cores went. */
   cpuMicrosPerTask: { framework: number; emulator: number };
+  /** Scheduler calls the master answered per launched task, by type. */
+  callsPerTask: Record<string, number>;
 }
 
 interface Waiting {
@@ -115,8 +117,7 @@ export async function measureCeiling(options: CeilingOptions): Promise<CeilingRe
 
   const latencies: number[] = [];
   let next = 0;
-  const emulatorCpu = await emulatorCpuSeconds(options.masters[0]!);
-  const ownCpu = ownCpuSeconds();
+  const meter = await cpuMeter(options.masters[0]!);
   const started = performance.now();
   const caller = async () => {
     for (;;) {
@@ -135,11 +136,7 @@ export async function measureCeiling(options: CeilingOptions): Promise<CeilingRe
   };
   await Promise.all(Array.from({ length: options.concurrency }, caller));
   const seconds = (performance.now() - started) / 1000;
-  const perTask = (cpuSeconds: number) => round((cpuSeconds * 1e6) / options.tasks);
-  const cpuMicrosPerTask = {
-    framework: perTask(ownCpuSeconds() - ownCpu),
-    emulator: perTask((await emulatorCpuSeconds(options.masters[0]!)) - emulatorCpu),
-  };
+  const { cpuMicrosPerTask, callsPerTask } = await meter(options.tasks);
 
   // Leaves the cluster as it found it: a framework with failover_timeout 0 is
   // torn down (its tasks killed) once its connection closes.
@@ -157,7 +154,8 @@ export async function measureCeiling(options: CeilingOptions): Promise<CeilingRe
       max: round(latencies.at(-1) ?? 0),
     },
     wallSeconds: round(seconds),
-    cpuMicrosPerTask,
+    cpuMicrosPerTask: { framework: cpuMicrosPerTask.shoal, emulator: cpuMicrosPerTask.emulator },
+    callsPerTask,
   };
 }
 

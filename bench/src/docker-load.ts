@@ -292,7 +292,9 @@ async function main(): Promise<void> {
 
     const meter = await cpuMeter(sim.masters[0]!);
     const load = await loadPhase(clients);
-    const cpuMicrosPerRun = await meter(load.ops.run.latencies.length);
+    const { cpuMicrosPerTask: cpuMicrosPerRun, callsPerTask: callsPerRun } = await meter(
+      load.ops.run.latencies.length,
+    );
     log(`load done in ${round(load.seconds)} s; a lone tenant runs one at a time`);
     const sequential = await sequentialPhase(lone);
     const tasksNow = async () =>
@@ -350,6 +352,7 @@ async function main(): Promise<void> {
           ratioToCeiling: round((runsPerSecond / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(load.seconds),
           cpuMicrosPerRun,
+          callsPerRun,
           operations: reportAll(load.ops, load.seconds),
           ps: load.ps.report(load.seconds),
           psChecks: {

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
-    const cpuMicrosPerTask = await meter(latencies.length);
+    const { cpuMicrosPerTask, callsPerTask } = await meter(latencies.length);
     const heapAfter = heapMb();
     latencies.sort((a, b) => a - b);
     const running = await db.prisma.container.count({ where: { state: 'RUNNING' } });
@@ -141,6 +141,7 @@ async function main(): Promise<void> {
             round((latencies.length / seconds / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(seconds),
           cpuMicrosPerTask,
+          callsPerTask,
           controlPlaneHeapMbPer10kContainers: round(
             ((heapAfter - heapBefore) / Math.max(1, running)) * 10_000,
           ),

@@ -57,10 +57,15 @@ export function percentile(sorted: number[], p: number): number {
 
 export const round = (n: number) => Math.round(n * 10) / 10;
 
-/** CPU seconds the emulator's process has used so far (its /sim/v1/process). */
-export async function emulatorCpuSeconds(master: string): Promise<number> {
+interface EmulatorProcess {
+  cpuSeconds: number;
+  schedulerCalls: Record<string, number>;
+}
+
+/** CPU seconds the emulator's process has used so far, and the calls it has answered. */
+async function emulatorProcess(master: string): Promise<EmulatorProcess> {
   const response = await request(`${master}/sim/v1/process`);
-  return ((await response.body.json()) as { cpuSeconds: number }).cpuSeconds;
+  return (await response.body.json()) as EmulatorProcess;
 }
 
 /** CPU this process has used so far, in seconds. */
@@ -90,19 +95,32 @@ export function postgresCpuSeconds(): number {
   return ticks / TICKS_PER_SECOND;
 }
 
-/** CPU used per launched task, in microseconds, by each side of a run. */
+/**
+ * CPU used per launched task, in microseconds, by each side of a run, and the
+ * scheduler calls the master answered per task (each is an HTTP round trip).
+ */
 export async function cpuMeter(master: string) {
-  const start = {
-    shoal: ownCpuSeconds(),
-    emulator: await emulatorCpuSeconds(master),
-    postgres: postgresCpuSeconds(),
-  };
+  const shoal = ownCpuSeconds();
+  const emulator = await emulatorProcess(master);
+  const postgres = postgresCpuSeconds();
   return async (tasks: number) => {
-    const per = (seconds: number) => round((seconds * 1e6) / Math.max(1, tasks));
+    const per = (n: number, scale = 1) => round((n * scale) / Math.max(1, tasks));
+    const now = await emulatorProcess(master);
+    const callsPerTask = Object.fromEntries(
+      Object.entries(now.schedulerCalls)
+        .map(([type, n]) => {
+          const calls = n - (emulator.schedulerCalls[type] ?? 0);
+          return [type, Math.round((calls / Math.max(1, tasks)) * 1000) / 1000] as const;
+        })
+        .filter(([, n]) => n > 0),
+    );
     return {
-      shoal: per(ownCpuSeconds() - start.shoal),
-      emulator: per((await emulatorCpuSeconds(master)) - start.emulator),
-      postgres: per(postgresCpuSeconds() - start.postgres),
+      cpuMicrosPerTask: {
+        shoal: per(ownCpuSeconds() - shoal, 1e6),
+        emulator: per(now.cpuSeconds - emulator.cpuSeconds, 1e6),
+        postgres: per(postgresCpuSeconds() - postgres, 1e6),
+      },
+      callsPerTask,
     };
   };
 }

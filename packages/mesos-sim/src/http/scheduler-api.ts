@@ -44,6 +44,12 @@ function validate(call: scheduler.Call): string | undefined {
   return undefined;
 }
 
+/**
+ * Scheduler calls this process has answered, by type: a benchmark divides them by its
+ * launches to see how many round trips a framework spends per task.
+ */
+export const callsAnswered = new Map<string, number>();
+
 /** `POST /api/v1/scheduler` on master `self`. */
 export async function handleSchedulerApi(
   master: Master,
@@ -114,6 +120,7 @@ function dispatch(
   res: ServerResponse,
 ): void {
   const accepted = () => sendText(res, 202);
+  if (call.type) callsAnswered.set(call.type, (callsAnswered.get(call.type) ?? 0) + 1);
   switch (call.type) {
     case 'TEARDOWN':
       master.subscriptions.teardown(framework);
