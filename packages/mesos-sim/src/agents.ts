@@ -68,6 +68,8 @@ export class AgentManager {
       offers: new Set(),
     };
     this.master.agents.set(agent.id, agent);
+    const host = hostname.toLowerCase();
+    if (!this.master.agentsByHostname.has(host)) this.master.agentsByHostname.set(host, agent);
     this.master.operatorEvents.agentAdded(agent);
     this.master.allocator.soon();
     return agent;

@@ -44,6 +44,8 @@ export class Master {
   readonly containerIds: SeededRandom;
   readonly ids: IdMint;
   readonly agents = new Map<string, AgentRecord>();
+  /** The first agent registered with each lower-cased hostname: the gateway routes by Host. */
+  readonly agentsByHostname = new Map<string, AgentRecord>();
   readonly frameworks = new Map<string, FrameworkRecord>();
   readonly completedFrameworks: FrameworkRecord[] = [];
   readonly offers = new Map<string, OfferRecord>();

@@ -17,10 +17,7 @@ const SANDBOX_PATH =
 
 function agentByHost(master: Master, host: string | undefined): AgentRecord | undefined {
   const hostname = host?.replace(/:\d+$/, '').toLowerCase();
-  if (!hostname) return undefined;
-  for (const agent of master.agents.values())
-    if (agent.hostname.toLowerCase() === hostname) return agent;
-  return undefined;
+  return hostname ? master.agentsByHostname.get(hostname) : undefined;
 }
 
 function findExecutor(
