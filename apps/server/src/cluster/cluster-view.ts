@@ -15,8 +15,15 @@ import {
 } from '@shoal/scheduler';
 import { summary } from './resources';
 
-const AGENTS_CACHE_MS = 3_000;
 const FIRST_LISTING_WAIT_MS = 1_000;
+/**
+ * The agents are listed again every few seconds, less often on a large cluster: a thousand
+ * agents take tens of milliseconds to decode, which every request in flight waits out, so
+ * the listing keeps to about half a percent of the time.
+ */
+const LISTING_MIN_INTERVAL_MS = 5_000;
+const LISTING_MAX_INTERVAL_MS = 30_000;
+const LISTING_COST_FACTOR = 200;
 
 const reservedFor = (r: Resource) =>
   r.reservations?.at(-1)?.role ?? (r.role && r.role !== '*' ? r.role : undefined);
@@ -70,6 +77,11 @@ function attributesOf(agent: master.Response.GetAgents.Agent): Record<string, st
 export class LiveClusterView implements ClusterView, PlacementCheck {
   private agentsCache: { at: number; agents: master.Response.GetAgents.Agent[] } | undefined;
   private fetching: Promise<master.Response.GetAgents.Agent[]> | undefined;
+  /** How long the last listing took, asked for to decoded. */
+  private listingMs = 0;
+  private listingTimer: NodeJS.Timeout | undefined;
+  /** Bumped by every keepListing and stopListing: an older loop stops at its next turn. */
+  private listingRound = 0;
   /** The agents as a role sees them: every start is checked against them. */
   private readonly inventories = new PerRole<AgentInventory[]>((agents, role) =>
     agents.map((a) => ({
@@ -97,14 +109,41 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
     private readonly standing: () => Pick<FrameworkStatus, 'problem' | 'emulated'>,
   ) {}
 
+  private listingIntervalMs(): number {
+    return Math.min(
+      LISTING_MAX_INTERVAL_MS,
+      Math.max(LISTING_MIN_INTERVAL_MS, this.listingMs * LISTING_COST_FACTOR),
+    );
+  }
+
+  /** Lists the agents now and then again and again, at the pace listingIntervalMs sets. */
+  keepListing(onError: (error: unknown) => void): void {
+    this.stopListing();
+    const round = ++this.listingRound;
+    const tick = () => {
+      void this.refresh()
+        .catch(onError)
+        .finally(() => {
+          if (round !== this.listingRound) return;
+          this.listingTimer = setTimeout(tick, this.listingIntervalMs()).unref();
+        });
+    };
+    tick();
+  }
+
+  stopListing(): void {
+    this.listingRound++;
+    clearTimeout(this.listingTimer);
+  }
+
   /**
-   * The agents as the master lists them. A list older than a few seconds is asked for
-   * again, but its readers are answered at once with the one in hand: a request waits for
-   * the master (and for a thousand agents to be decoded) only when there is none yet.
+   * The agents as the master lists them. A list older than the listing's pace is asked
+   * for again, but its readers are answered at once with the one in hand: a request waits
+   * for the master (and for a thousand agents to be decoded) only when there is none yet.
    */
   private async masterAgents(): Promise<master.Response.GetAgents.Agent[]> {
     const cached = this.agentsCache;
-    if (cached && Date.now() - cached.at <= AGENTS_CACHE_MS) return cached.agents;
+    if (cached && Date.now() - cached.at <= this.listingIntervalMs()) return cached.agents;
     const listing = this.fetchAgents();
     if (!cached) return listing;
     listing.catch(() => undefined);
@@ -113,9 +152,11 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
 
   private fetchAgents(): Promise<master.Response.GetAgents.Agent[]> {
     // Many readers at once share one call.
+    const asked = performance.now();
     this.fetching ??= this.operator
       .getAgents()
       .then((response) => {
+        this.listingMs = performance.now() - asked;
         this.agentsCache = { at: Date.now(), agents: response.agents ?? [] };
         return this.agentsCache.agents;
       })

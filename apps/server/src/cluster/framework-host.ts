@@ -28,7 +28,6 @@ import type { Logger } from '../logger';
 
 const EVENT_PRUNE_MS = 60 * 60 * 1000;
 /** How often the agent list behind placement checks is asked for again. */
-const INVENTORY_REFRESH_MS = 5_000;
 
 export interface FrameworkHostOptions {
   mesos: MasterClientOptions;
@@ -63,7 +62,6 @@ export class FrameworkHost {
   private roleSync: Promise<void> | undefined;
   private readonly leadership: Leadership;
   private readonly clusterView: LiveClusterView;
-  private inventoryTimer: NodeJS.Timeout | undefined;
   /** Set by stop(): a lead still in flight then undoes itself instead of retrying. */
   private stopped = false;
   private readonly operator: OperatorClient;
@@ -153,21 +151,15 @@ export class FrameworkHost {
     this.stopped = false;
     this.leadership.start();
     // Every instance checks starts against the agents the master lists.
-    const refresh = () =>
-      void this.clusterView
-        .refresh()
-        .catch((error: unknown) =>
-          this.log.debug('listing the agents failed', { error: String(error) }),
-        );
-    refresh();
-    this.inventoryTimer = setInterval(refresh, INVENTORY_REFRESH_MS);
-    this.inventoryTimer.unref();
+    this.clusterView.keepListing((error) =>
+      this.log.debug('listing the agents failed', { error: String(error) }),
+    );
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    clearInterval(this.inventoryTimer);
+    this.clusterView.stopListing();
     await this.step();
     await this.leadership.stop();
     await this.operator.close();
