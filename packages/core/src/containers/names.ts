@@ -1,4 +1,5 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { randomHex } from './random-hex';
 
 // Two short word lists, so an unnamed container gets a readable name the way
 // `docker run` gives one.
@@ -73,7 +74,7 @@ export function randomContainerName(): string {
 
 /** 64 hex characters, like a Docker container id. */
 export function newContainerId(): string {
-  return randomBytes(32).toString('hex');
+  return randomHex(32);
 }
 
 /** Docker's container-name rule. */

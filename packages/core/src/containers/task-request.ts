@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-hex';
 import type { TaskRequest } from '@shoal/scheduler';
 import { HOLDER_ARGV, isPiped } from './piped';
 import { groupKeyOf } from './spec';
@@ -6,7 +6,7 @@ import type { ContainerSpec } from './types';
 
 /** A Mesos task id, never reused: `shoal.<first 12 of the container id>.<random>`. */
 export function newTaskId(containerId: string): string {
-  return `shoal.${containerId.slice(0, 12)}.${randomBytes(4).toString('hex')}`;
+  return `shoal.${containerId.slice(0, 12)}.${randomHex(4)}`;
 }
 
 /** The label docker-compose puts the service's name in. */
