@@ -1,5 +1,6 @@
 import { Prisma, type Row, type SqlRunner } from '@shoal/db';
 import { invalid, notFound } from '../errors';
+import { ListedRows, ROW_VERSION } from './listed-rows';
 import type { ContainerRow } from './rows';
 import type { ContainerListFilters, ContainerStateName } from './types';
 
@@ -20,11 +21,17 @@ export function selectContainers(extra = ''): string {
   return `
   SELECT ${extra ? `${extra}, ` : ''}${CONTAINER_COLUMNS.map((c) => `c."${c}"`).join(', ')},
          ${TASK_FIELDS.map(([c, as]) => `t."${c}" AS "${as}"`).join(', ')}
+  ${FROM_CONTAINERS}`;
+}
+
+const FROM_CONTAINERS = `
   FROM "Container" c
   LEFT JOIN LATERAL (
-    SELECT * FROM "Task" WHERE "containerId" = c."id" ORDER BY "launchedAt" DESC LIMIT 1
+    SELECT *, xmin FROM "Task" WHERE "containerId" = c."id" ORDER BY "launchedAt" DESC LIMIT 1
   ) t ON true`;
-}
+
+/** Rows `list` keeps between listings: enough for the largest tenants' `docker ps -a`. */
+const LISTED_ROWS = 10_000;
 
 /** A row of selectContainers() as the Prisma payload the views are built from. */
 export function fromRow(row: Row): ContainerRow {
@@ -40,6 +47,8 @@ export function fromRow(row: Row): ContainerRow {
 }
 
 export class ContainerReads {
+  private readonly listed = new ListedRows(LISTED_ROWS);
+
   constructor(private readonly sql: SqlRunner) {}
 
   /** A name, a full id or a unique id prefix, within one tenant only. */
@@ -61,7 +70,11 @@ export class ContainerReads {
     return fromRow(byPrefix[0]);
   }
 
-  /** `docker ps`: newest first; label filters are left to the caller. */
+  /**
+   * `docker ps`: newest first; label filters are left to the caller. Rows unchanged since
+   * an earlier listing come from it, so a tenant's hundreds of containers cost a few
+   * bytes each to list, not a full row read and parsed each time.
+   */
   async list(tenantId: string, filters: ContainerListFilters = {}): Promise<ContainerRow[]> {
     const states = filters.status
       ? filters.status.map((s) => s.toUpperCase() as Uppercase<ContainerStateName>)
@@ -82,11 +95,27 @@ export class ContainerReads {
         `EXISTS (SELECT 1 FROM unnest($${values.length}::text[]) n WHERE strpos(c."name", n) > 0)`,
       );
     }
-    const rows = await this.sql.query(
-      `${selectContainers()} WHERE ${where.join(' AND ')} ORDER BY c."createdAt" DESC`,
+    const versions = await this.sql.query<{ id: string; version: string }>(
+      `SELECT c.id, ${ROW_VERSION} AS version ${FROM_CONTAINERS}
+       WHERE ${where.join(' AND ')} ORDER BY c."createdAt" DESC`,
       values,
     );
-    return rows.map(fromRow);
+    const changed = versions.filter((v) => !this.listed.get(v.id, v.version)).map((v) => v.id);
+    const read = new Map<string, ContainerRow>();
+    if (changed.length > 0) {
+      const rows = await this.sql.query(
+        `${selectContainers(`${ROW_VERSION} AS "rowVersion"`)}
+         WHERE c."tenantId" = $1 AND c.id = ANY($2::text[])`,
+        [tenantId, changed],
+      );
+      // Changed again since it was listed: the newer row is the one shown, and kept.
+      for (const row of rows)
+        read.set(row.id as string, this.listed.put(row.id, row.rowVersion, fromRow(row)));
+    }
+    return versions.flatMap((v) => {
+      const row = read.get(v.id) ?? this.listed.get(v.id, v.version);
+      return row ? [row] : [];
+    });
   }
 
   /** These containers of one tenant (ids of other tenants' containers find nothing). */
