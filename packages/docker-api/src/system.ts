@@ -75,13 +75,15 @@ function clusterSummary(
  */
 async function info(ctx: RequestContext): Promise<void> {
   const { tenantId } = ctx.caller;
-  const tenant = await tenantOf(ctx);
-  const [usage, images, agents] = await Promise.all([
+  // Read at once, not one after the other: only the agents need the tenant's role, and
+  // they are a listing in hand.
+  const [tenant, usage, images] = await Promise.all([
+    tenantOf(ctx),
     ctx.services.containers.usage(tenantId),
     // One per reference, as docker images lists them: a pulled image a container uses is one.
     knownImages(ctx),
-    ctx.services.cluster.agents(tenant.mesosRole),
   ]);
+  const agents = await ctx.services.cluster.agents(tenant.mesosRole);
   const cluster = clusterSummary(ctx.services.cluster, tenant.mesosRole, agents);
   const byState = usage.containersByState;
   const total = Object.values(byState).reduce((a, b) => a + b, 0);
