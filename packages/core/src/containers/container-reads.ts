@@ -100,7 +100,8 @@ export class ContainerReads {
        WHERE ${where.join(' AND ')} ORDER BY c."createdAt" DESC`,
       values,
     );
-    const changed = versions.filter((v) => !this.listed.get(v.id, v.version)).map((v) => v.id);
+    const kept = versions.map((v) => this.listed.get(v.id, v.version));
+    const changed = versions.filter((_, i) => !kept[i]).map((v) => v.id);
     const read = new Map<string, ContainerRow>();
     if (changed.length > 0) {
       const rows = await this.sql.query(
@@ -112,8 +113,8 @@ export class ContainerReads {
       for (const row of rows)
         read.set(row.id as string, this.listed.put(row.id, row.rowVersion, fromRow(row)));
     }
-    return versions.flatMap((v) => {
-      const row = read.get(v.id) ?? this.listed.get(v.id, v.version);
+    return versions.flatMap((v, i) => {
+      const row = kept[i] ?? read.get(v.id);
       return row ? [row] : [];
     });
   }
