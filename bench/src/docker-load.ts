@@ -349,7 +349,7 @@ async function main(): Promise<void> {
           params: { ...params, image: spec.image, cmd: spec.cmd.join(' '), quotaPerTenant: quota },
           runsPerSecond,
           ceiling,
-          ratioToCeiling: round((runsPerSecond / ceiling.launchesPerSecond) * 100) / 100,
+          ratioToCeiling: Math.round((runsPerSecond / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(load.seconds),
           cpuMicrosPerRun,
           callsPerRun,

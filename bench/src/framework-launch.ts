@@ -138,7 +138,7 @@ async function main(): Promise<void> {
           firstAndLastThousand: edgeRates(runningAt, started),
           ceiling,
           ratioToCeiling:
-            round((latencies.length / seconds / ceiling.launchesPerSecond) * 100) / 100,
+            Math.round((latencies.length / seconds / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(seconds),
           cpuMicrosPerTask,
           callsPerTask,
