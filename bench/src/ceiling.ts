@@ -25,6 +25,8 @@ export interface CeilingResult {
   cpuMicrosPerTask: { framework: number; emulator: number };
   /** Scheduler calls the master answered per launched task, by type. */
   callsPerTask: Record<string, number>;
+  /** Offers the master made per launched task. */
+  offersPerTask: number;
 }
 
 interface Waiting {
@@ -136,7 +138,7 @@ export async function measureCeiling(options: CeilingOptions): Promise<CeilingRe
   };
   await Promise.all(Array.from({ length: options.concurrency }, caller));
   const seconds = (performance.now() - started) / 1000;
-  const { cpuMicrosPerTask, callsPerTask } = await meter(options.tasks);
+  const { cpuMicrosPerTask, callsPerTask, offersPerTask } = await meter(options.tasks);
 
   // Leaves the cluster as it found it: a framework with failover_timeout 0 is
   // torn down (its tasks killed) once its connection closes.
@@ -156,6 +158,7 @@ export async function measureCeiling(options: CeilingOptions): Promise<CeilingRe
     wallSeconds: round(seconds),
     cpuMicrosPerTask: { framework: cpuMicrosPerTask.shoal, emulator: cpuMicrosPerTask.emulator },
     callsPerTask,
+    offersPerTask,
   };
 }
 

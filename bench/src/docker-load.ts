@@ -292,9 +292,11 @@ async function main(): Promise<void> {
 
     const meter = await cpuMeter(sim.masters[0]!);
     const load = await loadPhase(clients);
-    const { cpuMicrosPerTask: cpuMicrosPerRun, callsPerTask: callsPerRun } = await meter(
-      load.ops.run.latencies.length,
-    );
+    const {
+      cpuMicrosPerTask: cpuMicrosPerRun,
+      callsPerTask: callsPerRun,
+      offersPerTask: offersPerRun,
+    } = await meter(load.ops.run.latencies.length);
     log(`load done in ${round(load.seconds)} s; a lone tenant runs one at a time`);
     const sequential = await sequentialPhase(lone);
     const tasksNow = async () =>
@@ -353,6 +355,7 @@ async function main(): Promise<void> {
           wallSeconds: round(load.seconds),
           cpuMicrosPerRun,
           callsPerRun,
+          offersPerRun,
           operations: reportAll(load.ops, load.seconds),
           ps: load.ps.report(load.seconds),
           psChecks: {

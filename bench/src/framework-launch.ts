@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
-    const { cpuMicrosPerTask, callsPerTask } = await meter(latencies.length);
+    const { cpuMicrosPerTask, callsPerTask, offersPerTask } = await meter(latencies.length);
     const heapAfter = heapMb();
     latencies.sort((a, b) => a - b);
     const running = await db.prisma.container.count({ where: { state: 'RUNNING' } });
@@ -142,6 +142,7 @@ async function main(): Promise<void> {
           wallSeconds: round(seconds),
           cpuMicrosPerTask,
           callsPerTask,
+          offersPerTask,
           controlPlaneHeapMbPer10kContainers: round(
             ((heapAfter - heapBefore) / Math.max(1, running)) * 10_000,
           ),

@@ -60,6 +60,7 @@ export const round = (n: number) => Math.round(n * 10) / 10;
 interface EmulatorProcess {
   cpuSeconds: number;
   schedulerCalls: Record<string, number>;
+  offersMade: number;
 }
 
 /** CPU seconds the emulator's process has used so far, and the calls it has answered. */
@@ -97,7 +98,8 @@ export function postgresCpuSeconds(): number {
 
 /**
  * CPU used per launched task, in microseconds, by each side of a run, and the
- * scheduler calls the master answered per task (each is an HTTP round trip).
+ * scheduler calls the master answered and the offers it made per task (each call is an
+ * HTTP round trip; each offer is sent, decoded and accepted or declined).
  */
 export async function cpuMeter(master: string) {
   const shoal = ownCpuSeconds();
@@ -106,14 +108,13 @@ export async function cpuMeter(master: string) {
   return async (tasks: number) => {
     const per = (n: number, scale = 1) => round((n * scale) / Math.max(1, tasks));
     const now = await emulatorProcess(master);
+    const perTask = (n: number) => Math.round((n / Math.max(1, tasks)) * 1000) / 1000;
     const callsPerTask = Object.fromEntries(
       Object.entries(now.schedulerCalls)
-        .map(([type, n]) => {
-          const calls = n - (emulator.schedulerCalls[type] ?? 0);
-          return [type, Math.round((calls / Math.max(1, tasks)) * 1000) / 1000] as const;
-        })
+        .map(([type, n]) => [type, perTask(n - (emulator.schedulerCalls[type] ?? 0))] as const)
         .filter(([, n]) => n > 0),
     );
+
     return {
       cpuMicrosPerTask: {
         shoal: per(ownCpuSeconds() - shoal, 1e6),
@@ -121,6 +122,7 @@ export async function cpuMeter(master: string) {
         postgres: per(postgresCpuSeconds() - postgres, 1e6),
       },
       callsPerTask,
+      offersPerTask: perTask(now.offersMade - emulator.offersMade),
     };
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultError, type Faults } from '../faults';
 import type { AgentSpec } from '../options';
 import type { ClusterState } from '../snapshot';
+import { offersMade } from '../offers';
 import { callsAnswered } from './scheduler-api';
 import { readBody, sendJson, sendText } from './transport';
 
@@ -70,6 +71,7 @@ export async function handleSimApi(
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         rssMb: process.memoryUsage().rss / 1_048_576,
         schedulerCalls: Object.fromEntries(callsAnswered),
+        offersMade: offersMade.count,
       });
     }
     if (req.method !== 'POST') return sendText(res, 405, '', { Allow: 'POST' });
