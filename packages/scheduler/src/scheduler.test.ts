@@ -431,6 +431,7 @@ describe('holding offers', () => {
     let wake: (() => void) | undefined;
     let closed = false;
     const declined: string[][] = [];
+    const suppressed: string[][] = [];
     const idle = async () => undefined;
     const client = {
       frameworkId: { value: 'fw' },
@@ -452,7 +453,7 @@ describe('holding offers', () => {
       }),
       decline: async (ids: { value: string }[]) => void declined.push(ids.map((i) => i.value)),
       revive: idle,
-      suppress: idle,
+      suppress: async (roles: string[]) => void suppressed.push(roles),
       reconcile: idle,
       accept: idle,
       acceptInverseOffers: idle,
@@ -462,7 +463,7 @@ describe('holding offers', () => {
       items.push(item as SchedulerStreamItem);
       wake?.();
     };
-    return { client, declined, push };
+    return { client, declined, suppressed, push };
   }
 
   async function frameworkWaitingForOffers(
@@ -540,6 +541,24 @@ describe('holding offers', () => {
     // Declined one at a time, each piece would come back alone while the other is held.
     expect(declined).toEqual([['cpus-only', 'some-mem']]);
     expect(framework.heldOffers()).toEqual([]);
+    await framework.stop();
+  });
+
+  it('suppresses a role only once it has had no work for a while, not between the tasks of a stream', async () => {
+    vi.useFakeTimers();
+    const { client, suppressed, push } = fakeMaster();
+    const framework = await frameworkWaitingForOffers(client);
+    push({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw' } } });
+    framework.submit(request({ taskId: 'first' }));
+    push(offers(offer('o1', 'a', [scalar('cpus', 4), scalar('mem', 4096)])));
+    await vi.advanceTimersByTimeAsync(100);
+    // Its queue is empty, but the next task of the stream may come at any moment: a
+    // suppressed role would have to REVIVE for it, and be offered every free agent again.
+    expect(suppressed).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_500);
+    push(offers(offer('o2', 'b', [scalar('cpus', 4), scalar('mem', 4096)])));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(suppressed).toEqual([[role]]);
     await framework.stop();
   });
 
