@@ -63,7 +63,7 @@ interface EmulatorProcess {
   offersMade: number;
 }
 
-/** CPU seconds the emulator's process has used so far, and the calls it has answered. */
+/** CPU seconds the emulator's process has used so far, the calls it has answered and the offers it has made. */
 async function emulatorProcess(master: string): Promise<EmulatorProcess> {
   const response = await request(`${master}/sim/v1/process`);
   return (await response.body.json()) as EmulatorProcess;
@@ -106,23 +106,24 @@ export async function cpuMeter(master: string) {
   const emulator = await emulatorProcess(master);
   const postgres = postgresCpuSeconds();
   return async (tasks: number) => {
-    const per = (n: number, scale = 1) => round((n * scale) / Math.max(1, tasks));
+    // CPU in whole tenths of a microsecond; counts to a thousandth of one per task.
+    const perTask = (n: number, digits: number) =>
+      Math.round((n / Math.max(1, tasks)) * 10 ** digits) / 10 ** digits;
+    const micros = (seconds: number) => perTask(seconds * 1e6, 1);
     const now = await emulatorProcess(master);
-    const perTask = (n: number) => Math.round((n / Math.max(1, tasks)) * 1000) / 1000;
     const callsPerTask = Object.fromEntries(
       Object.entries(now.schedulerCalls)
-        .map(([type, n]) => [type, perTask(n - (emulator.schedulerCalls[type] ?? 0))] as const)
+        .map(([type, n]) => [type, perTask(n - (emulator.schedulerCalls[type] ?? 0), 3)] as const)
         .filter(([, n]) => n > 0),
     );
-
     return {
       cpuMicrosPerTask: {
-        shoal: per(ownCpuSeconds() - shoal, 1e6),
-        emulator: per(now.cpuSeconds - emulator.cpuSeconds, 1e6),
-        postgres: per(postgresCpuSeconds() - postgres, 1e6),
+        shoal: micros(ownCpuSeconds() - shoal),
+        emulator: micros(now.cpuSeconds - emulator.cpuSeconds),
+        postgres: micros(postgresCpuSeconds() - postgres),
       },
       callsPerTask,
-      offersPerTask: perTask(now.offersMade - emulator.offersMade),
+      offersPerTask: perTask(now.offersMade - emulator.offersMade, 3),
     };
   };
 }
