@@ -13,10 +13,8 @@ import {
   resourcesFromWire,
   subtractResources,
 } from './resources';
+import { processCounts } from './process-counts';
 import { id } from './wire';
-
-/** Offers this process has made, for benchmarks: each is sent, decoded and answered. */
-export const offersMade = { count: 0 };
 
 const DEFAULT_REFUSE_SECONDS = 5;
 const MAX_REFUSE_SECONDS = 365 * 24 * 60 * 60;
@@ -48,7 +46,7 @@ export class OfferBook {
     resources: Resources,
   ): OfferRecord {
     const offer: OfferRecord = { id: this.master.ids.offer(), framework, agent, role, resources };
-    offersMade.count++;
+    processCounts.offersMade++;
     trackOffer(offer);
     this.master.offers.set(offer.id, offer);
     const timeout = this.master.options.offerTimeoutSeconds;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { scheduler } from '@shoal/mesos';
 import type { Master } from '../master';
 import type { FrameworkRecord } from '../model';
+import { processCounts } from '../process-counts';
 import { reconcile } from '../reconcile';
 import {
   EventStream,
@@ -43,12 +44,6 @@ function validate(call: scheduler.Call): string | undefined {
   }
   return undefined;
 }
-
-/**
- * Scheduler calls this process has answered, by type: a benchmark divides them by its
- * launches to see how many round trips a framework spends per task.
- */
-export const callsAnswered = new Map<string, number>();
 
 /** `POST /api/v1/scheduler` on master `self`. */
 export async function handleSchedulerApi(
@@ -120,7 +115,8 @@ function dispatch(
   res: ServerResponse,
 ): void {
   const accepted = () => sendText(res, 202);
-  if (call.type) callsAnswered.set(call.type, (callsAnswered.get(call.type) ?? 0) + 1);
+  const { schedulerCalls } = processCounts;
+  if (call.type) schedulerCalls.set(call.type, (schedulerCalls.get(call.type) ?? 0) + 1);
   switch (call.type) {
     case 'TEARDOWN':
       master.subscriptions.teardown(framework);

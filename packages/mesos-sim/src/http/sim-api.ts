@@ -2,8 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultError, type Faults } from '../faults';
 import type { AgentSpec } from '../options';
 import type { ClusterState } from '../snapshot';
-import { offersMade } from '../offers';
-import { callsAnswered } from './scheduler-api';
+import { processCounts } from '../process-counts';
 import { readBody, sendJson, sendText } from './transport';
 
 /**
@@ -70,8 +69,8 @@ export async function handleSimApi(
       return sendJson(res, 200, {
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         rssMb: process.memoryUsage().rss / 1_048_576,
-        schedulerCalls: Object.fromEntries(callsAnswered),
-        offersMade: offersMade.count,
+        schedulerCalls: Object.fromEntries(processCounts.schedulerCalls),
+        offersMade: processCounts.offersMade,
       });
     }
     if (req.method !== 'POST') return sendText(res, 405, '', { Allow: 'POST' });
