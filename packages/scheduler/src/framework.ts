@@ -10,6 +10,7 @@ import { LiveTasks } from './live-tasks';
 import { OfferCapacity } from './offer-capacity';
 import { OfferDecliner } from './offer-decliner';
 import { OfferDemand } from './offer-demand';
+import { lingerShare } from './offer-policy';
 import { OfferStats } from './offer-stats';
 import { place, type PlacementContext } from './placement';
 import { Reconciliation } from './reconciliation';
@@ -81,6 +82,7 @@ export class MesosFramework {
       this.stats,
       options,
       () => this.subscribed,
+      () => lingerShare(this.agents.size, this.roles.length),
     );
     this.launcher = new Launcher(
       client,

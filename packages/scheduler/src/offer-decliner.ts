@@ -20,6 +20,8 @@ export class OfferDecliner {
     private readonly options: Pick<FrameworkOptions, 'refuseSeconds' | 'offerHoldSeconds'>,
     /** Offers die with the subscription: unsubscribed, there is nothing to give back. */
     private readonly subscribed: () => boolean,
+    /** How many offers a role between bursts keeps (see lingerShare). */
+    private readonly share: () => number,
   ) {}
 
   async decline(entries: [string, OfferCapacity][]): Promise<void> {
@@ -37,7 +39,13 @@ export class OfferDecliner {
   /** The offers no one needs (see unneededOffers). */
   unneeded(): Promise<void> {
     return this.decline(
-      unneededOffers(this.held, this.pending.queues, this.pending.lastDemand, Date.now()),
+      unneededOffers(
+        this.held,
+        this.pending.queues,
+        this.pending.lastDemand,
+        Date.now(),
+        this.share(),
+      ),
     );
   }
 

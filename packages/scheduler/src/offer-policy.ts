@@ -5,9 +5,22 @@ import type { TaskRequest } from './types';
 // Which held offers a framework gives back, and which roles ask for more. Pure: the
 // framework applies the answers (DECLINE, REVIVE).
 
-/** A role whose queue just emptied keeps this many offers, this long, for what comes next. */
-export const IDLE_OFFERS = 2;
+/** A role whose queue just emptied keeps its offers this long, for what comes next. */
 export const IDLE_LINGER_MS = 1_000;
+/** The fewest offers such a role keeps when others go short (see lingerShare). */
+const IDLE_OFFERS = 2;
+
+/**
+ * How many offers a role between bursts keeps while another role has work and no offer
+ * for it: its fair part of the agents known. Otherwise it keeps them all: until it is
+ * suppressed the master offers it every free agent in every round, and what it gave back
+ * it would be offered again, or the next role would, only to decline it in turn (3 to 6
+ * offers per launch, most of the master's and the framework's work). Keeping them all
+ * while others wait would starve those roles until the offers expire.
+ */
+export function lingerShare(agents: number, roles: number): number {
+  return Math.max(IDLE_OFFERS, Math.ceil(agents / Math.max(1, roles)));
+}
 
 export type Queues = ReadonlyMap<string, ReadonlyMap<string, TaskRequest>>;
 
@@ -36,24 +49,27 @@ export function splitRoles(held: HeldOffers, queues: Queues): Set<string> {
 }
 
 /**
- * Offers of a role with nothing waiting go back, but for a few kept a moment longer if
- * it just had work (the next start of a burst is then placed at once); so do those of
- * a role whose headroom they hold in pieces. Keeping more, or longer, would hoard the
- * cluster from other tenants.
+ * Offers of a role with nothing waiting go back, but for those kept a moment longer if it
+ * just had work (see lingerShare): the next start of a burst is then placed at once. So
+ * do those of a role whose headroom they hold in pieces. Keeping them longer would hoard
+ * the cluster from other frameworks.
  */
 export function unneededOffers(
   held: HeldOffers,
   queues: Queues,
   lastDemand: ReadonlyMap<string, number>,
   now: number,
+  share: number,
 ): [string, OfferCapacity][] {
   const split = splitRoles(held, queues);
+  const contested = hungryRoles(held, queues).length > 0;
   const unneeded: [string, OfferCapacity][] = [];
   for (const role of held.roles()) {
     const offers = held.ofRole(role).sort((a, b) => a.receivedAt - b.receivedAt);
     const waiting = (queues.get(role)?.size ?? 0) > 0;
     const lingering = (lastDemand.get(role) ?? -Infinity) > now - IDLE_LINGER_MS;
-    const keep = split.has(role) ? 0 : waiting ? offers.length : lingering ? IDLE_OFFERS : 0;
+    const lingerKeep = contested ? share : offers.length;
+    const keep = split.has(role) ? 0 : waiting ? offers.length : lingering ? lingerKeep : 0;
     // The newest are kept: the oldest would soon expire anyway.
     for (const h of offers.slice(0, offers.length - keep))
       unneeded.push([h.capacity.offer.id.value, h.capacity]);

@@ -469,6 +469,7 @@ describe('holding offers', () => {
   async function frameworkWaitingForOffers(
     client: SchedulerClient,
     listener: FrameworkListener = {},
+    roles = [role],
   ) {
     const framework = new MesosFramework(
       client,
@@ -482,7 +483,7 @@ describe('holding offers', () => {
       {
         name: 'shoal',
         user: 'root',
-        roles: [role],
+        roles,
         failoverTimeoutSeconds: 60,
         offerHoldSeconds: 1.5,
         refuseSeconds: 5,
@@ -559,6 +560,34 @@ describe('holding offers', () => {
     push(offers(offer('o2', 'b', [scalar('cpus', 4), scalar('mem', 4096)])));
     await vi.advanceTimersByTimeAsync(100);
     expect(suppressed).toEqual([[role]]);
+    await framework.stop();
+  });
+
+  it('keeps a role’s offers between its bursts, but for its share once another role has none', async () => {
+    vi.useFakeTimers();
+    const other = 'shoal-globex';
+    const { client, declined, push } = fakeMaster();
+    const framework = await frameworkWaitingForOffers(client, {}, [role, other]);
+    push({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw' } } });
+    framework.submit(request({ taskId: 'first' }));
+    const whole = [scalar('cpus', 4), scalar('mem', 4096)];
+    push(
+      offers(...['a', 'b', 'c', 'd', 'e', 'f'].map((agent) => offer(`o-${agent}`, agent, whole))),
+    );
+    await vi.advanceTimersByTimeAsync(100);
+    // One offer went to the launch; the queue is empty, and the next task may come at any
+    // moment: the rest are kept, or the master would offer them again only to be declined.
+    expect(declined).toEqual([]);
+    expect(framework.heldOffers()).toHaveLength(5);
+    // Another tenant gets work and holds nothing: the first keeps its share of the six
+    // agents between two roles, three, and gives the other two back for it.
+    framework.submit(request({ taskId: 'theirs', role: other }));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(declined).toEqual([['o-b', 'o-c']]);
+    expect(framework.heldOffers().map((h) => h.offer.id.value)).toEqual(['o-d', 'o-e', 'o-f']);
+    // Once its burst is a while past, all go back.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(declined.flat()).toEqual(['o-b', 'o-c', 'o-d', 'o-e', 'o-f']);
     await framework.stop();
   });
 
