@@ -372,6 +372,7 @@ export class MesosFramework {
         const placement = place(request, offers, this.options.strategy, context);
         if (!placement) continue;
         this.cancel(request.taskId);
+        this.demand.placed(role);
         const agentId = placement.capacity.offer.agent_id.value;
         this.live.set(request.taskId, { agentId, groupKey: request.groupKey });
         launches.add(request, placement, this.agents.get(agentId)?.endpoint);

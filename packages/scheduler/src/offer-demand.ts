@@ -1,23 +1,28 @@
 import type { SchedulerClient } from '@shoal/mesos';
 import type { HeldOffers } from './held-offers';
-import { hungryRoles } from './offer-policy';
+import { hungryRoles, IDLE_LINGER_MS } from './offer-policy';
 import type { TaskQueues } from './task-queues';
 
-/** How often at the most a role without offers asks for more (see ask). */
+/** How often at the most a role without an offer its tasks fit asks for more (see ask). */
 const REVIVE_SPACING_MS = 100;
-const REVIVE_UNFIT_SPACING_MS = 5_000;
-const SUPPRESS_AFTER_IDLE_MS = 2_000;
+/** The longest spacing, reached by doubling while a role's revives get nothing placed. */
+const MAX_REVIVE_SPACING_MS = 5_000;
 
 /**
  * Which roles ask Mesos for offers. A role with no work is suppressed, so the allocator
  * stops offering it what it would only decline; a role with work asks again with REVIVE,
- * spaced so that a role whose tasks fit nothing does not keep the allocator busy.
+ * spaced more and more while its revives get nothing placed, so that a role whose tasks
+ * fit nothing does not keep the allocator busy.
  */
 export class OfferDemand {
   private readonly suppressed = new Set<string>();
   /** When each role last asked for offers with REVIVE. */
   private readonly revivedAt = new Map<string, number>();
+  /** How long each role waits between revives now (REVIVE_SPACING_MS when not set). */
+  private readonly spacing = new Map<string, number>();
   private reviveTimer: NodeJS.Timeout | undefined;
+  /** When reviveTimer fires. */
+  private reviveTimerAt = Infinity;
 
   constructor(
     private readonly client: Pick<SchedulerClient, 'revive' | 'suppress'>,
@@ -66,22 +71,21 @@ export class OfferDemand {
     const hungry = hungryRoles(this.held, this.pending.queues).filter(
       (role) => roles.includes(role) && !this.suppressed.has(role),
     );
-    // A role that holds offers its tasks fit none of asks rarely: more offers of the
-    // same agents would not help, and one that cannot be placed must not revive for ever.
-    const spacing = (role: string) =>
-      this.held.ofRole(role).length > 0 ? REVIVE_UNFIT_SPACING_MS : REVIVE_SPACING_MS;
+    const spacing = (role: string) => this.spacing.get(role) ?? REVIVE_SPACING_MS;
     const wait = (role: string) => (this.revivedAt.get(role) ?? 0) + spacing(role) - now;
     const due = hungry.filter((r) => wait(r) <= 0);
-    // A role that asked too recently asks again once its spacing is over.
+    // A role that asked too recently asks again once its spacing is over: the timer is
+    // brought forward for it, not left to fire when another role's longer spacing ends.
     const later = hungry.filter((r) => wait(r) > 0);
-    if (later.length > 0 && !this.reviveTimer) {
-      this.reviveTimer = setTimeout(
-        () => {
-          this.reviveTimer = undefined;
-          this.scheduleSoon();
-        },
-        Math.min(...later.map(wait)),
-      );
+    const next = Math.min(...later.map(wait));
+    if (later.length > 0 && now + next < this.reviveTimerAt) {
+      clearTimeout(this.reviveTimer);
+      this.reviveTimerAt = now + next;
+      this.reviveTimer = setTimeout(() => {
+        this.reviveTimer = undefined;
+        this.reviveTimerAt = Infinity;
+        this.scheduleSoon();
+      }, next);
       this.reviveTimer.unref();
     }
     // A suppressed role with work left after this round's placements (its tasks fit none
@@ -91,22 +95,34 @@ export class OfferDemand {
       .map(([role]) => role)
       .filter((role) => roles.includes(role));
     if (due.length === 0 && woken.length === 0) return;
-    for (const role of [...due, ...woken]) this.revivedAt.set(role, now);
+    for (const role of [...due, ...woken]) {
+      this.revivedAt.set(role, now);
+      // Until a task of the role is placed (see placed), its next revive waits twice as long.
+      this.spacing.set(role, Math.min(2 * spacing(role), MAX_REVIVE_SPACING_MS));
+    }
     await this.client.revive([...due, ...woken]);
     for (const role of woken) this.suppressed.delete(role);
   }
 
   /**
-   * A role with nothing waiting, and nothing queued for SUPPRESS_AFTER_IDLE_MS, asks for no
-   * more offers, keeping what it holds (a few, for a moment: see unneededOffers). Left
-   * unsuppressed, it would be offered the pieces its quota headroom allows in every
-   * allocation round, only to decline them; the next start it gets revives it, or is placed
-   * on an offer it still holds. Not at once: a role whose starts come one after another
-   * empties its queue between them, and a REVIVE for each burst had the master offer it
-   * every free agent again (6.7 offers per launch in framework-launch, 3.5 with the wait).
+   * A task of `role` was placed: its revives work, and it may ask again soon. Holding
+   * offers is no reason to wait: under a quota limit, a role whose task took the offer
+   * that had the memory of its headroom is left holding the cpus of another agent alone.
+   */
+  placed(role: string): void {
+    this.spacing.delete(role);
+  }
+
+  /**
+   * A role with nothing waiting, and nothing queued for IDLE_LINGER_MS, asks for no more
+   * offers: the offers it kept meanwhile go back at the same moment (see unneededOffers).
+   * Left unsuppressed, it would be offered the pieces its quota headroom allows in every
+   * allocation round, only to decline them; the next start it gets revives it. Not at once:
+   * a role whose starts come one after another empties its queue between them, and a
+   * REVIVE for each burst had the master offer it every free agent again.
    */
   async suppressIdle(roles: readonly string[]): Promise<void> {
-    const quietSince = Date.now() - SUPPRESS_AFTER_IDLE_MS;
+    const quietSince = Date.now() - IDLE_LINGER_MS;
     const idle = roles.filter(
       (r) =>
         this.pending.count(r) === 0 &&

@@ -5,8 +5,11 @@ import type { TaskRequest } from './types';
 // Which held offers a framework gives back, and which roles ask for more. Pure: the
 // framework applies the answers (DECLINE, REVIVE).
 
-/** A role whose queue just emptied keeps its offers this long, for what comes next. */
-export const IDLE_LINGER_MS = 1_000;
+/**
+ * A role whose queue just emptied keeps its offers this long, for what comes next; then
+ * it gives them back and is suppressed (see OfferDemand.suppressIdle).
+ */
+export const IDLE_LINGER_MS = 2_000;
 /** The fewest offers such a role keeps when others go short (see lingerShare). */
 const IDLE_OFFERS = 2;
 

@@ -432,6 +432,7 @@ describe('holding offers', () => {
     let closed = false;
     const declined: string[][] = [];
     const suppressed: string[][] = [];
+    const revived: number[] = [];
     const idle = async () => undefined;
     const client = {
       frameworkId: { value: 'fw' },
@@ -452,7 +453,7 @@ describe('holding offers', () => {
         },
       }),
       decline: async (ids: { value: string }[]) => void declined.push(ids.map((i) => i.value)),
-      revive: idle,
+      revive: async () => void revived.push(Date.now()),
       suppress: async (roles: string[]) => void suppressed.push(roles),
       reconcile: idle,
       accept: idle,
@@ -463,7 +464,7 @@ describe('holding offers', () => {
       items.push(item as SchedulerStreamItem);
       wake?.();
     };
-    return { client, declined, suppressed, push };
+    return { client, declined, suppressed, revived, push };
   }
 
   async function frameworkWaitingForOffers(
@@ -586,8 +587,43 @@ describe('holding offers', () => {
     expect(declined).toEqual([['o-b', 'o-c']]);
     expect(framework.heldOffers().map((h) => h.offer.id.value)).toEqual(['o-d', 'o-e', 'o-f']);
     // Once its burst is a while past, all go back.
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(2_000);
     expect(declined.flat()).toEqual(['o-b', 'o-c', 'o-d', 'o-e', 'o-f']);
+    await framework.stop();
+  });
+
+  it('revives again soon while its revives get tasks placed, and ever more rarely while they do not', async () => {
+    vi.useFakeTimers();
+    const { client, revived, push } = fakeMaster();
+    const framework = await frameworkWaitingForOffers(client);
+    push({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw' } } });
+    // Under a quota limit: the cpus of the headroom on one agent, alone, fit nothing.
+    push(offers(offer('cpus-only', 'a', [scalar('cpus', 2)])));
+    await vi.advanceTimersByTimeAsync(10);
+    framework.submit(request({ taskId: 'first' }));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(revived).toHaveLength(1);
+    const whole = [scalar('cpus', 2), scalar('mem', 1024)];
+    push(offers(offer('whole', 'b', whole)));
+    await vi.advanceTimersByTimeAsync(10);
+    // The next start comes at once, and the piece still fits nothing: it asks again as
+    // soon as its spacing allows, not once the piece is given back seconds later.
+    framework.submit(request({ taskId: 'second' }));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(revived).toHaveLength(2);
+    push(offers(offer('whole-again', 'c', whole)));
+    await vi.advanceTimersByTimeAsync(10);
+    // A task no offer will ever fit, each revive answered with an offer it does not fit:
+    // the revives space out, 200 ms, 400 ms, ... 5 s, rather than come every 100 ms.
+    const before = revived.length;
+    framework.submit(request({ taskId: 'huge', cpus: 1_000 }));
+    for (let ms = 0, answered = before; ms < 10_000; ms += 50) {
+      if (revived.length > answered)
+        push(offers(offer(`piece-${(answered = revived.length)}`, 'd', whole)));
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    expect(revived.length - before).toBeGreaterThanOrEqual(4);
+    expect(revived.length - before).toBeLessThanOrEqual(7);
     await framework.stop();
   });
 
