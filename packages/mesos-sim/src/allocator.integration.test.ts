@@ -247,3 +247,43 @@ describe('fair sharing', () => {
     expect((await greedy.offers()).length).toBeGreaterThan(0);
   });
 });
+
+describe('offer filters', () => {
+  const t = useSim({ agents: 2 });
+  const shape = (offers: Offer[]) =>
+    offers
+      .map((o) => {
+        const mem = (o.resources ?? []).filter((r) => r.name === 'mem');
+        return `${cpus(o.resources)} cpus${mem.length > 0 ? ' and memory' : ''}`;
+      })
+      .sort();
+
+  it('offers a role only what holds all of one of the quantities its FrameworkInfo names', async () => {
+    await t.operator().updateQuota([{ role: 'shaped', limits: { cpus: { value: 3 } } }]);
+    const info = frameworkInfo('shaper', ['shaped']);
+    const fw = await t.framework(info);
+    // With the master's own minimum, the agent visited second has its memory offered alone:
+    // the first took the whole limit on cpus.
+    expect(shape(await fw.offers())).toEqual(['0 cpus and memory', '3 cpus and memory']);
+    await fw.client.updateFramework({
+      ...info,
+      id: fw.id,
+      offer_filters: {
+        shaped: {
+          min_allocatable_resources: {
+            quantities: [{ quantities: { cpus: { value: 0.001 }, mem: { value: 1 } } }],
+          },
+        },
+      },
+    });
+    const stale = new Set(t.sim.state.offers().map((o) => o.id));
+    await fw.client.decline(
+      [...stale].map((value) => ({ value })),
+      { refuse_seconds: 0 },
+    );
+    const event = await fw.next(
+      (e) => e.type === 'OFFERS' && !(e.offers?.offers ?? []).some((o) => stale.has(o.id.value)),
+    );
+    expect(shape(event.offers?.offers ?? [])).toEqual(['3 cpus and memory']);
+  });
+});

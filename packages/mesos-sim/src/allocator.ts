@@ -39,6 +39,27 @@ function hasAllocatable(agent: AgentRecord): boolean {
   );
 }
 
+/**
+ * Whether `resources` are worth offering to `role` of `framework`: they hold all of one of
+ * the quantities its FrameworkInfo names for the role (`offer_filters`). Mesos puts them
+ * in place of its own minimum; here they apply after it, so a framework naming less than
+ * that minimum is offered no smaller pieces than one naming none.
+ */
+function meetsFrameworkMinimum(
+  framework: FrameworkRecord,
+  role: string,
+  resources: Resources,
+): boolean {
+  const minimum = framework.info.offer_filters?.[role]?.min_allocatable_resources;
+  const quantities = minimum?.quantities ?? [];
+  if (quantities.length === 0) return true;
+  const amount = (name: string) =>
+    (resources.scalars[name] ?? 0) + (resources.revocable[name] ?? 0);
+  return quantities.some((q) =>
+    Object.entries(q.quantities ?? {}).every(([name, s]) => amount(name) >= s.value - 1e-9),
+  );
+}
+
 /** An agent with no end of everything: capped by quota alone. */
 const BOUNDLESS: Resources = {
   scalars: { cpus: Infinity, mem: Infinity },
@@ -312,6 +333,7 @@ class AllocationRound {
       if (this.filtered(c, agent, free, revocable, caps)) continue;
       let resources = revocable ? free : withoutRevocable(free);
       for (const cap of caps) resources = capScalars(resources, cap);
+      if (!meetsFrameworkMinimum(c.framework, c.role, resources)) continue;
       this.offer(agent, c, resources);
       free = subtractResources(free, resources);
       if (!allocatable(free)) return;

@@ -25,7 +25,7 @@ function decodeError(type: MessageName, json: string): MesosCodecError {
 }
 
 describe('Mesos JSON mapping', () => {
-  it('SUBSCRIBE call', () => {
+  it('SUBSCRIBE call, with a map of messages', () => {
     const call: scheduler.Call = {
       type: 'SUBSCRIBE',
       subscribe: {
@@ -34,13 +34,20 @@ describe('Mesos JSON mapping', () => {
           name: 'shoal',
           roles: ['shoal/a'],
           capabilities: [{ type: 'MULTI_ROLE' }],
+          offer_filters: {
+            'shoal/a': {
+              min_allocatable_resources: {
+                quantities: [{ quantities: { cpus: { value: 0.001 }, mem: { value: 1 } } }],
+              },
+            },
+          },
         },
       },
     };
     expectBothWays(
       'mesos.v1.scheduler.Call',
       call,
-      '{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"root","name":"shoal","roles":["shoal/a"],"capabilities":[{"type":"MULTI_ROLE"}]}}}',
+      '{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"root","name":"shoal","roles":["shoal/a"],"capabilities":[{"type":"MULTI_ROLE"}],"offer_filters":{"shoal/a":{"min_allocatable_resources":{"quantities":[{"quantities":{"cpus":{"value":0.001},"mem":{"value":1}}}]}}}}}}',
     );
   });
 

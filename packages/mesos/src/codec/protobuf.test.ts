@@ -54,16 +54,27 @@ describe('protobuf wire format: scheduler calls', () => {
           failover_timeout: 3600,
           roles: ['shoal/a'],
           capabilities: [{ type: 'MULTI_ROLE' }],
+          offer_filters: {
+            'shoal/a': {
+              min_allocatable_resources: {
+                quantities: [{ quantities: { cpus: { value: 4 } } }],
+              },
+            },
+          },
         },
         suppressed_roles: ['shoal/a'],
       },
     };
+    // A map entry is a message of its own: key = 1, value = 2.
+    const cpusAtLeast4 = ld('0a', ld('0a', text('cpus')), ld('12', `09${DOUBLE_4}`)); // ResourceQuantities.quantities = 1 { "cpus": Scalar { value = 1 } }
+    const offerFilters = ld('0a', ld('0a', cpusAtLeast4)); // min_allocatable_resources = 1 { quantities = 1 }
     const frameworkInfo = hex(
       ld('0a', text('root')), // user = 1
       ld('12', text('shoal')), // name = 2
       `21${DOUBLE_3600}`, // failover_timeout = 4, fixed64
       ld('52', '08 06'), // capabilities = 10 { type = 1: MULTI_ROLE (6) }
       ld('62', text('shoal/a')), // roles = 12
+      ld('6a', ld('0a', text('shoal/a')), ld('12', offerFilters)), // offer_filters = 13 { "shoal/a": OfferFilters }
     );
     expectBothWays(
       'mesos.v1.scheduler.Call',
