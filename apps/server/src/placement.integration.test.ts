@@ -146,3 +146,23 @@ describe('a container no agent could ever run', () => {
     });
   });
 });
+
+describe('offers under a quota limit', () => {
+  it('never hold cpus without memory, or memory without cpus: no container could use them', async () => {
+    const { shoal, tenantId } = await clusterOfTwo();
+    const { containers, tenants, cluster } = shoal.services;
+    // Memory is unlimited: the master offers the cpus of the limit on one agent and, by
+    // its own minimum, the other agent's memory alone.
+    await tenants.setQuota(tenantId, { quotaCpusLimit: 2 }, 'test');
+    await containers.create(tenantId, { name: 'web', image: 'nginx', cpus: 0.5 }, 'test');
+    expect((await containers.start(tenantId, 'web', 'test')).state).toBe('running');
+    const seen = new Map<string, { cpus: number; memoryMb: number }>();
+    // What is left of the limit comes back on an offer of its own, kept between bursts.
+    await eventually('the rest of the limit to be offered', async () => {
+      for (const o of cluster.heldOffers('shoal-acme')) seen.set(o.offerId, o.resources);
+      return [...seen.values()].some((r) => r.cpus > 0);
+    });
+    const pieces = [...seen.values()].filter((r) => r.cpus === 0 || r.memoryMb === 0);
+    expect(pieces).toEqual([]);
+  });
+});
