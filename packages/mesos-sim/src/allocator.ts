@@ -50,11 +50,19 @@ function meetsFrameworkMinimum(
   role: string,
   resources: Resources,
 ): boolean {
+  const amount = (name: string) =>
+    (resources.scalars[name] ?? 0) + (resources.revocable[name] ?? 0);
+  return holdsMinimum(framework, role, amount);
+}
+
+function holdsMinimum(
+  framework: FrameworkRecord,
+  role: string,
+  amount: (name: string) => number,
+): boolean {
   const minimum = framework.info.offer_filters?.[role]?.min_allocatable_resources;
   const quantities = minimum?.quantities ?? [];
   if (quantities.length === 0) return true;
-  const amount = (name: string) =>
-    (resources.scalars[name] ?? 0) + (resources.revocable[name] ?? 0);
   return quantities.some((q) =>
     Object.entries(q.quantities ?? {}).every(([name, s]) => amount(name) >= s.value - 1e-9),
   );
@@ -330,6 +338,14 @@ class AllocationRound {
         if (this.nothingLeft(revocable, caps)) this.exhausted.add(c);
         continue;
       }
+      // A role whose quota headroom is too small for its framework's minimum on any agent
+      // is done for the round; one this agent is too small for is looked at elsewhere.
+      const room = (name: string) => Math.min(...caps.map((cap) => cap[name] ?? Infinity));
+      if (!(revocable && this.anyRevocable) && !holdsMinimum(c.framework, c.role, room)) {
+        this.exhausted.add(c);
+        continue;
+      }
+      if (!meetsFrameworkMinimum(c.framework, c.role, free)) continue;
       if (this.filtered(c, agent, free, revocable, caps)) continue;
       let resources = revocable ? free : withoutRevocable(free);
       for (const cap of caps) resources = capScalars(resources, cap);
