@@ -64,7 +64,8 @@ export class OfferDemand {
    * A role with tasks waiting and no offer they fit asks for offers again. Each ACCEPT
    * uses up its offer, and Mesos offers an agent's remainder only at its next allocation,
    * while REVIVE allocates at once (and clears the role's filters). Asked at most once
-   * per REVIVE_SPACING_MS per role, so a busy role does not turn into a revive storm.
+   * per spacing per role, REVIVE_SPACING_MS while its revives get tasks placed and twice
+   * as long after each that does not, so no role turns into a revive storm.
    */
   async ask(roles: readonly string[]): Promise<void> {
     const now = Date.now();
