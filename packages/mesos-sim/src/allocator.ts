@@ -40,21 +40,11 @@ function hasAllocatable(agent: AgentRecord): boolean {
 }
 
 /**
- * Whether `resources` are worth offering to `role` of `framework`: they hold all of one of
- * the quantities its FrameworkInfo names for the role (`offer_filters`). Mesos puts them
- * in place of its own minimum; here they apply after it, so a framework naming less than
- * that minimum is offered no smaller pieces than one naming none.
+ * Whether `amount` of each resource is worth offering to `role` of `framework`: it holds
+ * all of one of the quantities its FrameworkInfo names for the role (`offer_filters`).
+ * Mesos puts them in place of its own minimum; here they apply after it, so a framework
+ * naming less than that minimum is offered no smaller pieces than one naming none.
  */
-function meetsFrameworkMinimum(
-  framework: FrameworkRecord,
-  role: string,
-  resources: Resources,
-): boolean {
-  const amount = (name: string) =>
-    (resources.scalars[name] ?? 0) + (resources.revocable[name] ?? 0);
-  return holdsMinimum(framework, role, amount);
-}
-
 function holdsMinimum(
   framework: FrameworkRecord,
   role: string,
@@ -345,11 +335,13 @@ class AllocationRound {
         this.exhausted.add(c);
         continue;
       }
-      if (!meetsFrameworkMinimum(c.framework, c.role, free)) continue;
+      // What the offer would hold, told before it is built.
+      const offered = (name: string) =>
+        cappedScalar(free, name, caps) + (revocable ? (free.revocable[name] ?? 0) : 0);
+      if (!holdsMinimum(c.framework, c.role, offered)) continue;
       if (this.filtered(c, agent, free, revocable, caps)) continue;
       let resources = revocable ? free : withoutRevocable(free);
       for (const cap of caps) resources = capScalars(resources, cap);
-      if (!meetsFrameworkMinimum(c.framework, c.role, resources)) continue;
       this.offer(agent, c, resources);
       free = subtractResources(free, resources);
       if (!allocatable(free)) return;
