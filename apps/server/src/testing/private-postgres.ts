@@ -130,14 +130,25 @@ async function osUser(name: string): Promise<{ uid: number; gid: number }> {
   }
 }
 
+// Picked below the kernel's ephemeral range (32768-60999 on Linux): a port the kernel hands
+// out for listen(0) is free only until another process's listen(0) or outgoing connection
+// is given it, and on a busy machine that can happen before the server under test binds it.
+const FIRST_PORT = 20_000;
+const LAST_PORT = 32_000;
+
 /** A loopback port nothing listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = FIRST_PORT + Math.floor(Math.random() * (LAST_PORT - FIRST_PORT));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${FIRST_PORT} and ${LAST_PORT}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
