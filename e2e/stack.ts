@@ -150,10 +150,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stop = async () => {
     const children = [server, web, emulator?.child].filter((c) => c !== undefined);
     for (const child of children) signal(child, 'SIGTERM');
-    await Promise.race([
-      Promise.all(children.map((c) => exited(c))),
-      new Promise((r) => setTimeout(r, 5_000)),
-    ]);
+    // They write into the data directory until they exit; one that does not stop in a
+    // minute is killed, and waited for all the same, before the directory goes.
+    const killLate = setTimeout(() => {
+      for (const child of children) signal(child, 'SIGKILL');
+    }, 60_000);
+    await Promise.all(children.map((c) => exited(c)));
+    clearTimeout(killLate);
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     rmSync(dataDir, { recursive: true, force: true });
   };

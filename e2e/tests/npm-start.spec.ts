@@ -22,15 +22,37 @@ const answers = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-/** When the test fails: the server it left running, told to stop (it stops its dashboard). */
-function stopLeftServer(dataDir: string): void {
+/** The control plane's process: the one holding the embedded database's lock. */
+function serverPid(dataDir: string): number | undefined {
   const lock = path.join(dataDir, 'pglite', 'shoal.pid');
-  if (!existsSync(lock)) return;
+  return existsSync(lock) ? Number(readFileSync(lock, 'utf8').trim()) : undefined;
+}
+
+function running(pid: number): boolean {
   try {
-    process.kill(Number(readFileSync(lock, 'utf8').trim()), 'SIGTERM');
-  } catch {
-    // already gone
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * When the test fails: the server it left running, told to stop (it stops its dashboard),
+ * and waited for. It writes its database files until it exits, so removing the directory
+ * before then fails on files that appear meanwhile.
+ */
+async function stopLeftServer(dataDir: string): Promise<void> {
+  const pid = serverPid(dataDir);
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const deadline = Date.now() + 60_000;
+  while (running(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (running(pid)) process.kill(pid, 'SIGKILL');
 }
 
 interface Started {
@@ -75,7 +97,7 @@ async function npmStart(dataDir: string, attempts = 3): Promise<Started> {
     await new Promise((r) => setTimeout(r, 200));
   }
   if (!stopped) return { npm, output: () => output, ports: { api, docker, web } };
-  stopLeftServer(dataDir);
+  await stopLeftServer(dataDir);
   if (output.includes('EADDRINUSE') && attempts > 1) return npmStart(dataDir, attempts - 1);
   throw new Error(`npm start stopped before Shoal was ready:\n${output}`);
 }
@@ -89,6 +111,8 @@ test('SIGTERM to npm start stops the whole of Shoal', async () => {
     npm = started.npm;
     const { api, docker, web } = started.ports;
     expect(await answers(docker)).toBe(true);
+    const server = serverPid(dataDir);
+    if (server === undefined) throw new Error('Shoal is ready but holds no lock on its data');
 
     const exited = new Promise((resolve) => started.npm.once('exit', resolve));
     started.npm.kill('SIGTERM');
@@ -98,10 +122,12 @@ test('SIGTERM to npm start stops the whole of Shoal', async () => {
         timeout: 60_000,
       })
       .toEqual([false, false, false]);
+    // Closed ports are not the end: the server still closes its database after them.
+    await expect.poll(() => running(server), { timeout: 60_000 }).toBe(false);
     expect(started.output()).toContain('SIGTERM received, shutting down');
   } finally {
     npm?.kill('SIGKILL');
-    stopLeftServer(dataDir);
+    await stopLeftServer(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
