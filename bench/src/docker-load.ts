@@ -6,7 +6,8 @@
 // behind: a lone tenant's `docker run -d`, one at a time. Then the cluster is
 // filled to --cluster-containers, --tenant-containers of them the reading
 // tenant's (through Shoal's services, not HTTP: see seed.ts), and `docker ps -a`
-// and `docker info` are timed as that tenant sees them.
+// and `docker info` are timed as that tenant sees them. The tenants' clients run in a
+// process of their own (tenant-phases.ts), so this process's CPU and memory are Shoal's.
 //
 //   npm run -s docker-load -w @shoal/bench -- [--agents 1000] [--tenants 100] [--runs-per-tenant 10]
 //     [--concurrency-per-tenant 2] [--ps-every 2] [--sequential-runs 100] [--reads 200]
@@ -16,8 +17,7 @@
 // Before Shoal starts, the emulator's own ceiling is measured on the same cluster:
 // a framework with no database and no front door, as many callers, as many runs.
 // Prints one JSON object on stdout; progress goes to stderr. A fresh database is
-// made on the PostgreSQL server and dropped at the end. The tenants' clients run in
-// Shoal's process, so its RSS and CPU include them.
+// made on the PostgreSQL server and dropped at the end.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -25,9 +25,10 @@ import { loadEnv } from '@shoal/config';
 import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal, type RunningShoal } from '@shoal/server';
 import { measureCeiling } from './ceiling';
-import { Operation, TenantClient, type RunOperations, type RunSpec } from './docker-client';
+import type { RunSpec } from './docker-client';
 import { seedCluster, type SeedResult } from './seed';
-import { cpuMeter, percentile, round, startSim, type SimProcess } from './support';
+import { TenantProcess } from './tenant-process';
+import { cpuMeter, round, startSim, type SimProcess } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -101,17 +102,6 @@ const spec: RunSpec = {
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
-const newRunOperations = (): RunOperations => ({
-  create: new Operation(),
-  wait: new Operation(),
-  start: new Operation(),
-  inspect: new Operation(),
-  run: new Operation(),
-});
-
-const reportAll = (ops: RunOperations, seconds: number) =>
-  Object.fromEntries(Object.entries(ops).map(([name, op]) => [name, op.report(seconds)]));
-
 async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -120,97 +110,17 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000):
   }
 }
 
-/** Every tenant runs its containers at once, as `docker run -d` does, listing them as it goes. */
-async function loadPhase(clients: TenantClient[]) {
-  const ops = newRunOperations();
-  const ps = new Operation();
-  const total = params.tenants * params.runsPerTenant;
-  const started = performance.now();
-  const progress = setInterval(
-    () => log(`runs ${ops.run.latencies.length}/${total} (${ops.run.errors} failed)`),
-    5_000,
-  );
-  await Promise.all(
-    clients.flatMap((client) => {
-      let next = 0;
-      let done = 0;
-      const worker = async () => {
-        for (;;) {
-          const n = next++;
-          if (n >= params.runsPerTenant) return;
-          try {
-            await client.run(`${client.slug}-${n}`, spec, ops);
-          } catch (error) {
-            // create, wait, start and inspect count their own failures; run counts every one.
-            ops.run.fail(error);
-          }
-          if (++done % params.psEvery === 0) await client.ps(ps).catch(() => undefined);
-        }
-      };
-      return Array.from({ length: params.concurrencyPerTenant }, worker);
-    }),
-  );
-  clearInterval(progress);
-  return { ops, ps, seconds: (performance.now() - started) / 1000 };
-}
-
-/**
- * A lone tenant's `docker run -d`, one after another, on a cluster otherwise idle:
- * each should be running within one allocation interval (plus a little).
- */
-async function sequentialPhase(client: TenantClient) {
-  const ops = newRunOperations();
-  const startedToRunning: number[] = [];
-  const began = performance.now();
-  for (let n = 0; n < params.sequentialRuns; n++) {
-    try {
-      startedToRunning.push(await client.run(`${client.slug}-seq-${n}`, spec, ops));
-    } catch (error) {
-      ops.run.fail(error);
-    }
-  }
-  startedToRunning.sort((a, b) => a - b);
-  const p99 = round(percentile(startedToRunning, 99));
-  const bound = params.allocationIntervalMs + 50;
-  return {
-    runs: params.sequentialRuns,
-    errors: ops.run.errors,
-    createToRunningMs: {
-      p50: round(percentile(startedToRunning, 50)),
-      p99,
-      max: round(startedToRunning.at(-1) ?? 0),
-    },
-    boundMs: bound,
-    withinBound: p99 <= bound,
-    operations: reportAll(ops, (performance.now() - began) / 1000),
-  };
-}
-
-/** `docker ps -a` and `docker info`, one after another, as one tenant sees them. */
-async function readPhase(client: TenantClient) {
-  const ps = new Operation();
-  const info = new Operation();
-  const started = performance.now();
-  for (let i = 0; i < params.reads; i++) {
-    await client.ps(ps).catch(() => undefined);
-    await client.info(info).catch(() => undefined);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { ps: ps.report(seconds), info: info.report(seconds) };
-}
-
 async function main(): Promise<void> {
   let sim: SimProcess | undefined;
   let shoal: RunningShoal | undefined;
   let closeDb: (() => Promise<void>) | undefined;
-  const clients: TenantClient[] = [];
-  const tenantIds = new Map<TenantClient, string>();
+  let tenantProcess: TenantProcess | undefined;
   let cleaned: Promise<void> | undefined;
   // Once only, from the end of main or from a signal: the emulator runs in its own
   // process group and the database lives on the server, so neither dies with us.
   const cleanUp = () =>
     (cleaned ??= (async () => {
-      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      await tenantProcess?.close();
       await shoal?.close();
       await closeDb?.();
       sim?.stop();
@@ -265,7 +175,7 @@ async function main(): Promise<void> {
       quotaCpusLimit: Math.ceil(runs * params.cpus * 2),
       quotaMemLimit: Math.ceil(runs * params.memoryMb * 2),
     };
-    const roles: string[] = [];
+    const tenants: { slug: string; tenantId: string; token: string; role: string }[] = [];
     for (let i = 0; i <= params.tenants; i++) {
       const tenant = await services.tenants.create(
         { slug: `load-${i}`, name: `Load ${i}` },
@@ -276,13 +186,23 @@ async function main(): Promise<void> {
         { tenantId: tenant.id, name: 'docker-load' },
         'bench',
       );
-      roles.push(tenant.mesosRole);
-      const client = new TenantClient(tenant.slug, baseUrl, secret);
-      clients.push(client);
-      tenantIds.set(client, tenant.id);
+      tenants.push({
+        slug: tenant.slug,
+        tenantId: tenant.id,
+        token: secret,
+        role: tenant.mesosRole,
+      });
     }
+    tenantProcess = new TenantProcess();
+    await tenantProcess.call('init', {
+      baseUrl,
+      spec,
+      tenants: tenants.map(({ slug, token }) => ({ slug, token })),
+    });
     // The last tenant sits the load out: it runs alone afterwards.
-    const lone = clients.pop()!;
+    const lone = tenants.pop()!;
+    const slugs = tenants.map((t) => t.slug);
+    const roles = [...tenants, lone].map((t) => t.role);
     // Measure steady state, not the framework catching up with new roles.
     await waitFor('the framework to subscribe with every tenant role', () => {
       const framework = services.cluster.framework();
@@ -291,14 +211,23 @@ async function main(): Promise<void> {
     log(`${params.tenants} tenants ready; load starts`);
 
     const meter = await cpuMeter(sim.masters[0]!);
-    const load = await loadPhase(clients);
+    const load = await tenantProcess.call('load', {
+      slugs,
+      runsPerTenant: params.runsPerTenant,
+      concurrencyPerTenant: params.concurrencyPerTenant,
+      psEvery: params.psEvery,
+    });
     const {
       cpuMicrosPerTask: cpuMicrosPerRun,
       callsPerTask: callsPerRun,
       offersPerTask: offersPerRun,
-    } = await meter(load.ops.run.latencies.length);
+    } = await meter(load.runs);
     log(`load done in ${round(load.seconds)} s; a lone tenant runs one at a time`);
-    const sequential = await sequentialPhase(lone);
+    const sequential = await tenantProcess.call('sequential', {
+      slug: lone.slug,
+      runs: params.sequentialRuns,
+      allocationIntervalMs: params.allocationIntervalMs,
+    });
     const tasksNow = async () =>
       ((await (await request(`${sim!.masters[0]!}/sim/v1/state`)).body.json()) as { tasks: number })
         .tasks;
@@ -306,9 +235,10 @@ async function main(): Promise<void> {
     const present = await tasksNow();
     if (params.clusterContainers > present) {
       log(`filling the cluster to ${params.clusterContainers} containers`);
-      seeded = await seedCluster(
+      const counts = await tenantProcess.call('createdCounts', undefined);
+      const seeding = await seedCluster(
         shoal,
-        clients.map((client) => ({ client, tenantId: tenantIds.get(client)! })),
+        tenants.map(({ slug, tenantId }) => ({ slug, tenantId, created: counts[slug] ?? 0 })),
         spec,
         {
           clusterContainers: params.clusterContainers,
@@ -318,30 +248,18 @@ async function main(): Promise<void> {
         },
         log,
       );
+      seeded = seeding.report;
+      await tenantProcess.call('adopt', seeding.created);
       log(`seeded ${seeded.containers} in ${seeded.seconds} s (${seeded.errors} failed)`);
     }
     log('reads with every container in the cluster');
-    const reads = await readPhase(clients[0]!);
+    const reader = slugs[0]!;
+    const reads = await tenantProcess.call('reads', { slug: reader, reads: params.reads });
+    const containersInTenant = (await tenantProcess.call('createdCounts', undefined))[reader];
 
-    // The end state, through the same front door the tenants use.
-    let running = 0;
-    let missing = 0;
-    let unexpected = 0;
-    const notRunning: Record<string, number> = {};
-    const finalPs = new Operation();
-    for (const client of clients) {
-      const list = await client.ps(finalPs);
-      const byId = new Map(list.map((c) => [c.Id, c]));
-      for (const id of client.created) {
-        const state = byId.get(id)?.State;
-        if (state === undefined) missing++;
-        else if (state === 'running') running++;
-        else notRunning[state] = (notRunning[state] ?? 0) + 1;
-      }
-      unexpected += list.filter((c) => !client.created.has(c.Id)).length;
-    }
+    const { psChecks, ...end } = await tenantProcess.call('endCheck', { slugs });
     const mesos = { tasks: await tasksNow() };
-    const runsPerSecond = round(load.ops.run.latencies.length / load.seconds);
+    const runsPerSecond = round(load.runs / load.seconds);
     const usage = process.resourceUsage();
 
     console.log(
@@ -353,29 +271,22 @@ async function main(): Promise<void> {
           ceiling,
           ratioToCeiling: Math.round((runsPerSecond / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(load.seconds),
-          cpuMicrosPerRun,
+          cpuMicrosPerRun: { ...cpuMicrosPerRun, tenantClients: load.clientCpuMicrosPerRun },
           callsPerRun,
           offersPerRun,
-          operations: reportAll(load.ops, load.seconds),
-          ps: load.ps.report(load.seconds),
-          psChecks: {
-            foreignContainers: clients.reduce((n, c) => n + c.foreignSeen, 0),
-            missedContainers: clients.reduce((n, c) => n + c.missedSeen, 0),
-          },
+          operations: load.operations,
+          ps: load.ps,
+          psChecks,
           loneSequentialRuns: sequential,
           ...(seeded ? { seeded } : {}),
           readsAfterLoad: {
             containersInCluster: mesos.tasks,
-            containersInTenant: clients[0]!.created.size,
+            containersInTenant,
             ...reads,
           },
           containers: {
             expected: total + (seeded?.containers ?? 0),
-            created: clients.reduce((n, c) => n + c.created.size, 0),
-            running,
-            notRunning,
-            missing,
-            unexpected,
+            ...end,
             mesosTasks: mesos.tasks,
           },
           process: {

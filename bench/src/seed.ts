@@ -4,7 +4,7 @@
 // itself. They are real containers all the same: rows in Shoal's database, tasks
 // running on the emulated cluster, listed by `docker ps` like any other.
 import type { RunningShoal } from '@shoal/server';
-import { TENANT_LABEL, type RunSpec, type TenantClient } from './docker-client';
+import { TENANT_LABEL, type RunSpec } from './docker-client';
 import { round } from './support';
 
 export interface SeedPlan {
@@ -30,20 +30,20 @@ export interface SeedResult {
 /**
  * Brings the reading tenant to `tenantContainers` and the cluster to `clusterContainers`,
  * the rest spread over the other tenants. Quotas are raised first to fit, so admission
- * refuses none. Seeded ids join each client's `created`, so `docker ps` is checked for
- * them too.
+ * refuses none. `created` is what each tenant holds already; the seeded ids come back by
+ * tenant, for `docker ps` to be checked for them too.
  */
 export async function seedCluster(
   shoal: RunningShoal,
-  clients: { client: TenantClient; tenantId: string }[],
+  clients: { slug: string; tenantId: string; created: number }[],
   spec: RunSpec,
   plan: SeedPlan,
   log: (line: string) => void,
-): Promise<SeedResult> {
+): Promise<{ report: SeedResult; created: Record<string, string[]> }> {
   const [reader, ...others] = clients;
   if (!reader) throw new Error('no tenant to seed');
   const want = new Map<(typeof clients)[number], number>();
-  want.set(reader, Math.max(0, plan.tenantContainers - reader.client.created.size));
+  want.set(reader, Math.max(0, plan.tenantContainers - reader.created));
   let rest = Math.max(0, plan.clusterContainers - plan.present - want.get(reader)!);
   others.forEach((c, i) => {
     const share = Math.ceil(rest / (others.length - i));
@@ -53,7 +53,7 @@ export async function seedCluster(
 
   const { services } = shoal;
   for (const [c, n] of want) {
-    const room = (c.client.created.size + n) * 2;
+    const room = (c.created + n) * 2;
     await services.tenants.setQuota(
       c.tenantId,
       {
@@ -65,11 +65,12 @@ export async function seedCluster(
   }
 
   const jobs = [...want].flatMap(([c, n]) =>
-    Array.from({ length: n }, (_, i) => ({ c, name: `${c.client.slug}-seed-${i}` })),
+    Array.from({ length: n }, (_, i) => ({ c, name: `${c.slug}-seed-${i}` })),
   );
   // Tenants interleaved, as many callers of many tenants would arrive.
   jobs.sort((a, b) => Number(a.name.split('-').at(-1)) - Number(b.name.split('-').at(-1)));
   const messages = new Map<string, number>();
+  const created: Record<string, string[]> = {};
   let running = 0;
   let errors = 0;
   let next = 0;
@@ -90,11 +91,11 @@ export async function seedCluster(
             cmd: spec.cmd,
             cpus: spec.cpus,
             memoryMb: spec.memoryMb,
-            labels: { [TENANT_LABEL]: c.client.slug },
+            labels: { [TENANT_LABEL]: c.slug },
           },
           'bench',
         );
-        c.client.created.add(view.id);
+        (created[c.slug] ??= []).push(view.id);
         const after = await services.containers.start(c.tenantId, view.id, 'bench');
         if (after.state !== 'running') throw new Error(`seeded container ${after.state}`);
         running++;
@@ -108,7 +109,7 @@ export async function seedCluster(
   await Promise.all(Array.from({ length: plan.concurrency }, worker));
   clearInterval(progress);
   const seconds = (performance.now() - started) / 1000;
-  return {
+  const report: SeedResult = {
     via: 'Shoal services called directly (create, then start until running), not HTTP',
     containers: jobs.length,
     running,
@@ -117,4 +118,5 @@ export async function seedCluster(
     seconds: round(seconds),
     perSecond: round(jobs.length / seconds),
   };
+  return { report, created };
 }
