@@ -1,4 +1,5 @@
 import { Prisma, type Row, type SqlRunner } from '@shoal/db';
+import { GroupCommit } from '../batching/group-commit';
 import { invalid, notFound } from '../errors';
 import { ListedRows, ROW_VERSION } from './listed-rows';
 import type { ContainerRow } from './rows';
@@ -6,7 +7,8 @@ import type { ContainerListFilters, ContainerStateName } from './types';
 
 // Reads of containers with their latest task in one statement each. These run
 // for nearly every Docker request (inspect, start, wait, ps), so they are plain
-// SQL: one round trip, one index lookup per container.
+// SQL: one round trip, one index lookup per container; and the lookups by name or
+// id that arrive together share one statement.
 
 export const CONTAINER_COLUMNS = Object.values(Prisma.ContainerScalarFieldEnum);
 const TASK_COLUMNS = Object.values(Prisma.TaskScalarFieldEnum);
@@ -18,17 +20,29 @@ const TASK_FIELDS = TASK_COLUMNS.map((c) => [c, `task.${c}`] as const);
  * `extra` adds columns of the caller's own. The caller adds the joins and conditions.
  */
 export function selectContainers(extra = ''): string {
-  return `
-  SELECT ${extra ? `${extra}, ` : ''}${CONTAINER_COLUMNS.map((c) => `c."${c}"`).join(', ')},
-         ${TASK_FIELDS.map(([c, as]) => `t."${c}" AS "${as}"`).join(', ')}
-  ${FROM_CONTAINERS}`;
+  return `SELECT ${columns(extra)} ${FROM_CONTAINERS}`;
 }
 
-const FROM_CONTAINERS = `
-  FROM "Container" c
+function columns(extra: string): string {
+  return `${extra ? `${extra}, ` : ''}${CONTAINER_COLUMNS.map((c) => `c."${c}"`).join(', ')},
+         ${TASK_FIELDS.map(([c, as]) => `t."${c}" AS "${as}"`).join(', ')}`;
+}
+
+const LATEST_TASK = `
   LEFT JOIN LATERAL (
     SELECT *, xmin FROM "Task" WHERE "containerId" = c."id" ORDER BY "launchedAt" DESC LIMIT 1
   ) t ON true`;
+
+const FROM_CONTAINERS = `FROM "Container" c ${LATEST_TASK}`;
+
+/** Each (tenant, name or id) pair's container, if that tenant has one, by the pair's place (ord, from 1). */
+const BY_NAME_OR_ID = `
+  SELECT ${columns('r.ord')}
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant, key, ord)
+  JOIN LATERAL (
+    SELECT * FROM "Container" WHERE "tenantId" = r.tenant AND ("id" = r.key OR "name" = r.key) LIMIT 1
+  ) c ON true
+  ${LATEST_TASK}`;
 
 /** Rows `list` keeps between listings: enough for the largest tenants' `docker ps -a`. */
 const LISTED_ROWS = 10_000;
@@ -48,18 +62,26 @@ export function fromRow(row: Row): ContainerRow {
 
 export class ContainerReads {
   private readonly listed = new ListedRows(LISTED_ROWS);
+  private readonly exact: GroupCommit<{ tenantId: string; key: string }, ContainerRow | undefined>;
 
-  constructor(private readonly sql: SqlRunner) {}
+  constructor(private readonly sql: SqlRunner) {
+    this.exact = new GroupCommit(async (claim) => {
+      const wanted = claim();
+      const rows = await this.sql.query(BY_NAME_OR_ID, [
+        wanted.map((w) => w.tenantId),
+        wanted.map((w) => w.key),
+      ]);
+      const found = new Map(rows.map((row) => [Number(row.ord), fromRow(row)]));
+      return wanted.map((_, i) => found.get(i + 1));
+    });
+  }
 
   /** A name, a full id or a unique id prefix, within one tenant only. */
   async resolve(tenantId: string, ref: string): Promise<ContainerRow> {
     const key = ref.replace(/^\//, '');
     if (!key) throw notFound(`No such container: ${ref}`);
-    const [exact] = await this.sql.query(
-      `${selectContainers()} WHERE c."tenantId" = $1 AND (c."id" = $2 OR c."name" = $2) LIMIT 1`,
-      [tenantId, key],
-    );
-    if (exact) return fromRow(exact);
+    const exact = await this.exact.submit({ tenantId, key });
+    if (exact) return exact;
     if (!/^[a-f0-9]+$/.test(key)) throw notFound(`No such container: ${ref}`);
     const byPrefix = await this.sql.query(
       `${selectContainers()} WHERE c."tenantId" = $1 AND starts_with(c."id", $2) LIMIT 2`,
