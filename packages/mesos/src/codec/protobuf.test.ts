@@ -432,6 +432,43 @@ describe('protobuf codec edge cases', () => {
     );
     expect(badEnum.message).toContain("'NOPE' is not a value of enum mesos.v1.scheduler.Call.Type");
   });
+
+  it('names the element of a repeated field where a value is wrong or missing', () => {
+    const task = ACCEPT_DOCKER_LAUNCH.accept!.operations![0]!.launch!.task_infos[0]!;
+    const withTasks = (...tasks: unknown[]) => ({
+      ...ACCEPT_DOCKER_LAUNCH,
+      accept: {
+        ...ACCEPT_DOCKER_LAUNCH.accept,
+        operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }],
+      },
+    });
+    const wrong = captureError(() =>
+      encodeMessage(
+        'mesos.v1.scheduler.Call',
+        withTasks(task, {
+          ...task,
+          resources: [
+            { name: 'cpus', type: 'SCALAR', scalar: { value: 1 } },
+            { name: 'mem', type: 'SCALAR', scalar: { value: '64' } },
+          ],
+        }) as never,
+        'protobuf',
+      ),
+    );
+    expect(wrong.message).toContain(
+      'accept.operations[0].launch.task_infos[1].resources[1].scalar.value: expected a number, got string',
+    );
+    const missing = captureError(() =>
+      encodeMessage(
+        'mesos.v1.scheduler.Call',
+        withTasks({ ...task, name: undefined }, task, { ...task, task_id: undefined }) as never,
+        'json',
+      ),
+    );
+    expect(missing.message).toContain(
+      'Missing required fields: accept.operations[0].launch.task_infos[0].name, accept.operations[0].launch.task_infos[2].task_id',
+    );
+  });
 });
 
 function captureError(fn: () => unknown): MesosCodecError {
