@@ -434,7 +434,7 @@ describe('protobuf codec edge cases', () => {
   });
 
   it('names the element of a repeated field where a value is wrong or missing', () => {
-    const task = ACCEPT_DOCKER_LAUNCH.accept!.operations![0]!.launch!.task_infos[0]!;
+    const task = ACCEPT_DOCKER_LAUNCH.accept!.operations![0]!.launch!.task_infos![0]!;
     const withTasks = (...tasks: unknown[]) => ({
       ...ACCEPT_DOCKER_LAUNCH,
       accept: {
