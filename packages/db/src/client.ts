@@ -67,7 +67,7 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   });
   return {
     prisma,
-    sql: new Sql(pool),
+    sql: new Sql(pool, { prepared: kind === 'postgresql' }),
     kind,
     url,
     async close() {

@@ -19,25 +19,104 @@ const types = {
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_TRIES = 5;
 
+/**
+ * A prepared statement whose result columns changed under it (a migration added a column
+ * to a table it reads with `*`): PostgreSQL refuses to run it again, whatever its values.
+ */
+function isStalePlan(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan');
+}
+
+/** Statement texts given a name at most; the hot path's are a few dozen. */
+const MAX_NAMED_STATEMENTS = 256;
+
+/**
+ * Names for statement texts, so that each connection parses and plans a statement once
+ * and then only binds and runs it: for the hot path's wide SELECTs and batch statements,
+ * planning costs PostgreSQL more than running them. Off for embedded PGlite, whose one
+ * session outlives the pool's connections to it and would already hold the names.
+ */
+class StatementNames {
+  private readonly names = new Map<string, string>();
+  private generation = 0;
+
+  constructor(private readonly enabled: boolean) {}
+
+  /** The text's name; none when naming is off or the set is full (texts made from values). */
+  of(text: string): string | undefined {
+    if (!this.enabled) return undefined;
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_NAMED_STATEMENTS) {
+      name = `shoal_${this.generation}_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+
+  /**
+   * New names for every text, after a schema change made one stale: each connection
+   * then prepares them afresh (the old ones stay until it closes; changes are rare).
+   */
+  renew(): void {
+    this.generation++;
+    this.names.clear();
+  }
+}
+
 export type Row = pg.QueryResultRow;
 
 export interface SqlRunner {
   query<R extends Row>(text: string, values?: unknown[]): Promise<R[]>;
 }
 
-/** Statements on one connection a caller holds, parsed as the pool's are. */
-function runnerOn(client: pg.PoolClient): SqlRunner {
+async function run<R extends Row>(
+  on: pg.Pool | pg.PoolClient,
+  names: StatementNames,
+  text: string,
+  values: unknown[],
+): Promise<R[]> {
+  return (await on.query<R>({ name: names.of(text), text, values, types })).rows;
+}
+
+/**
+ * Statements on one connection a caller holds, parsed as the pool's are. Outside a
+ * transaction a statement made stale by a schema change runs again under a new name;
+ * inside one the transaction is aborted, and it is `transaction` that runs it again.
+ */
+function runnerOn(client: pg.PoolClient, names: StatementNames, inTransaction: boolean): SqlRunner {
   return {
-    query: async <R extends Row>(text: string, values: unknown[] = []) =>
-      (await client.query<R>({ text, values, types })).rows,
+    query: async <R extends Row>(text: string, values: unknown[] = []) => {
+      try {
+        return await run<R>(client, names, text, values);
+      } catch (error) {
+        if (inTransaction || !isStalePlan(error)) throw error;
+        names.renew();
+        return run<R>(client, names, text, values);
+      }
+    },
   };
 }
 
 export class Sql implements SqlRunner {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly names: StatementNames;
+
+  /** `prepared`: statements are named, so each connection plans each one once. */
+  constructor(
+    private readonly pool: pg.Pool,
+    { prepared }: { prepared: boolean },
+  ) {
+    this.names = new StatementNames(prepared);
+  }
 
   async query<R extends Row>(text: string, values: unknown[] = []): Promise<R[]> {
-    return (await this.pool.query<R>({ text, values, types })).rows;
+    try {
+      return await run<R>(this.pool, this.names, text, values);
+    } catch (error) {
+      if (!isStalePlan(error)) throw error;
+      this.names.renew();
+      return run<R>(this.pool, this.names, text, values);
+    }
   }
 
   /**
@@ -48,7 +127,7 @@ export class Sql implements SqlRunner {
   async connected<T>(work: (connection: SqlRunner) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      return await work(runnerOn(client));
+      return await work(runnerOn(client, this.names, false));
     } finally {
       client.release();
     }
@@ -56,15 +135,15 @@ export class Sql implements SqlRunner {
 
   /**
    * Runs `work` in one transaction on one connection and commits it. A transaction
-   * PostgreSQL aborts to break a deadlock or a serialization conflict is run again
-   * from the start, so `work` must act only through the runner it is given; any
+   * PostgreSQL aborts to break a deadlock or a serialization conflict, or because a
+   * schema change made one of its statements stale, is run again from the start, so `work` must act only through the runner it is given; any
    * other error rolls back and is thrown.
    */
   async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
-      const tx = runnerOn(client);
+      const tx = runnerOn(client, this.names, true);
       try {
         await client.query('BEGIN');
         const result = await work(tx);
@@ -76,6 +155,10 @@ export class Sql implements SqlRunner {
         });
         const code = (error as { code?: unknown }).code;
         if (attempt < MAX_TRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
+        if (attempt < MAX_TRIES && isStalePlan(error)) {
+          this.names.renew();
+          continue;
+        }
         throw error;
       } finally {
         client.release(broken);

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createDb, type Db } from './client';
+import { createTestDatabase } from './testing';
+
+// The hot path's statements are prepared once per connection. A schema change under a
+// running control plane (a newer one migrating beside it) must not break them.
+
+let db: Db;
+beforeAll(async () => {
+  db = await createTestDatabase({ poolSize: 2 });
+  await db.sql.query(`CREATE TABLE "Probe" (id int PRIMARY KEY)`);
+  await db.sql.query(`INSERT INTO "Probe" VALUES (1), (2)`);
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const READ = `SELECT * FROM "Probe" WHERE id = ANY($1::int[]) ORDER BY id`;
+
+it('prepares a statement once on a connection and runs it again by name', async () => {
+  const prepared = await db.sql.connected(async (connection) => {
+    await connection.query(READ, [[1]]);
+    await connection.query(READ, [[2]]);
+    return connection.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements`);
+  });
+  expect(prepared.filter((p) => p.statement === READ)).toHaveLength(1);
+});
+
+it('goes on reading a table whose columns changed under its prepared statements', async () => {
+  // Prepared on both connections of the pool.
+  await Promise.all([db.sql.query(READ, [[1]]), db.sql.query(READ, [[2]])]);
+  await db.sql.query(`ALTER TABLE "Probe" ADD COLUMN label text DEFAULT 'new'`);
+  expect(await db.sql.query(READ, [[1, 2]])).toEqual([
+    { id: 1, label: 'new' },
+    { id: 2, label: 'new' },
+  ]);
+
+  await Promise.all([db.sql.query(READ, [[1]]), db.sql.query(READ, [[2]])]);
+  await db.sql.query(`ALTER TABLE "Probe" ADD COLUMN size int DEFAULT 7`);
+  const inTransaction = await db.sql.transaction(async (tx) => {
+    await tx.query(`INSERT INTO "Probe" (id) VALUES (3)`);
+    return tx.query(READ, [[3]]);
+  });
+  expect(inTransaction).toEqual([{ id: 3, label: 'new', size: 7 }]);
+  // Run again from the start, the transaction inserted its row once.
+  expect(await db.sql.query(`SELECT count(*)::int AS n FROM "Probe"`)).toEqual([{ n: 3 }]);
+
+  await db.sql.query(`ALTER TABLE "Probe" DROP COLUMN size`);
+  expect(await db.sql.connected((connection) => connection.query(READ, [[3]]))).toEqual([
+    { id: 3, label: 'new' },
+  ]);
+});
+
+it('prepares nothing on embedded PGlite, whose one session outlives its connections', async () => {
+  const embedded = await createDb({ dataDir: null });
+  try {
+    const prepared = await embedded.sql.connected(async (connection) => {
+      await connection.query(`SELECT 1 AS one`);
+      return connection.query(`SELECT statement FROM pg_prepared_statements`);
+    });
+    expect(prepared).toEqual([]);
+  } finally {
+    await embedded.close();
+  }
+});
