@@ -17,13 +17,18 @@ afterAll(async () => {
 
 const READ = `SELECT * FROM "Probe" WHERE id = ANY($1::int[]) ORDER BY id`;
 
-it('prepares a statement once on a connection and runs it again by name', async () => {
-  const prepared = await db.sql.connected(async (connection) => {
+it('prepares a statement once on a connection and plans it for its values at each run', async () => {
+  const [prepared, planning] = await db.sql.connected(async (connection) => {
     await connection.query(READ, [[1]]);
     await connection.query(READ, [[2]]);
-    return connection.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements`);
+    return Promise.all([
+      connection.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements`),
+      connection.query(`SHOW plan_cache_mode`),
+    ]);
   });
   expect(prepared.filter((p) => p.statement === READ)).toHaveLength(1);
+  // A plan kept from when a table was small would scan it whole once it grew.
+  expect(planning).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
 });
 
 it('goes on reading a table whose columns changed under its prepared statements', async () => {
