@@ -13,7 +13,8 @@ let b: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = createServices(db);
+  // Nothing runs here: a start is answered as still pending soon after it is made.
+  services = createServices(db, { containers: { startWaitMs: 200 } });
   a = (await services.tenants.create({ slug: 'alpha', name: 'Alpha' }, 'test')).id;
   b = (await services.tenants.create({ slug: 'beta', name: 'Beta' }, 'test')).id;
 });
@@ -49,4 +50,16 @@ it('answers lookups made at once each from its own tenant', async () => {
     `httpd ${bWeb.id}`,
     `No such container: ${bWeb.id.slice(0, 12)}`,
   ]);
+});
+
+it('takes a full id for the container of that id, even where another is named so', async () => {
+  const first = await services.containers.create(a, { name: 'first', image: 'nginx' }, 'test');
+  const impostor = await services.containers.create(a, { name: first.id, image: 'httpd' }, 'test');
+  const [looked, started] = await Promise.all([
+    services.containers.get(a, first.id),
+    services.containers.start(a, first.id, 'test'),
+  ]);
+  expect(looked.id).toBe(first.id);
+  expect(started.id).toBe(first.id);
+  expect((await services.containers.get(a, impostor.id)).image).toBe('httpd');
 });

@@ -35,13 +35,21 @@ const LATEST_TASK = `
 
 const FROM_CONTAINERS = `FROM "Container" c ${LATEST_TASK}`;
 
+/**
+ * The container that `r.ref`, a full id or a name, means within tenant `r.tenant`: the
+ * id first, as the Docker Engine resolves one. A subquery for a lateral join on `r`.
+ */
+export const NAME_OR_ID_MATCH = `
+  SELECT * FROM "Container"
+  WHERE "tenantId" = r.tenant AND ("id" = r.ref OR "name" = r.ref)
+  ORDER BY "id" = r.ref DESC
+  LIMIT 1`;
+
 /** Each (tenant, name or id) pair's container, if that tenant has one, by the pair's place (ord, from 1). */
 const BY_NAME_OR_ID = `
   SELECT ${columns('r.ord')}
-  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant, key, ord)
-  JOIN LATERAL (
-    SELECT * FROM "Container" WHERE "tenantId" = r.tenant AND ("id" = r.key OR "name" = r.key) LIMIT 1
-  ) c ON true
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant, ref, ord)
+  JOIN LATERAL (${NAME_OR_ID_MATCH}) c ON true
   ${LATEST_TASK}`;
 
 /** Rows `list` keeps between listings: enough for the largest tenants' `docker ps -a`. */

@@ -3,7 +3,7 @@ import type { Sql, SqlRunner, Tenant, TenantUsage } from '@shoal/db';
 import type { PlacementNeeds, TaskRequest } from '@shoal/scheduler';
 import { GroupCommit } from '../batching/group-commit';
 import { busy, ShoalError } from '../errors';
-import { fromRow, selectContainers } from './container-reads';
+import { fromRow, NAME_OR_ID_MATCH, selectContainers } from './container-reads';
 import { PENDING, TERMINAL_STATES } from './lifecycle';
 import type { PlacementCheck } from './ports';
 import type { ContainerRow } from './rows';
@@ -74,13 +74,20 @@ export class StartBatch {
   private async write(tx: SqlRunner, batch: StartRequest[]): Promise<(StartOutcome | Error)[]> {
     if (batch.length === 0) return [];
     const now = new Date().toISOString();
+    // Each reference is matched on its own (through the indexes on id and on tenant and
+    // name), then the matches are locked: a join on `id = ref OR name = ref` could only
+    // be made by reading every container of the cluster.
     const found = await tx.query(
-      `${selectContainers(
-        `r.ord, EXISTS (SELECT 1 FROM "Task" l WHERE l."containerId" = c.id
-                        AND l.state <> ALL($3::text[])) AS "hasTask"`,
-      )}
-       JOIN unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant, ref, ord)
-         ON c."tenantId" = r.tenant AND (c.id = r.ref OR c.name = r.ref)
+      `WITH r AS (
+         SELECT r.ord, m.id
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant, ref, ord)
+         JOIN LATERAL (${NAME_OR_ID_MATCH}) m ON true
+       )
+       ${selectContainers(
+         `r.ord, EXISTS (SELECT 1 FROM "Task" l WHERE l."containerId" = c.id
+                         AND l.state <> ALL($3::text[])) AS "hasTask"`,
+       )}
+       JOIN r ON c.id = r.id
        ORDER BY c.id
        FOR UPDATE OF c`,
       [batch.map((r) => r.tenantId), batch.map((r) => r.ref), TERMINAL_STATES],
