@@ -36,6 +36,12 @@ export interface Exchange {
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
+/**
+ * Why an exchange's signal aborts once its request has ended: one reason for every
+ * request, as abort() with none would build a DOMException, and its stack, for each.
+ */
+const ENDED = Object.assign(new Error('the request ended'), { name: 'AbortError' });
+
 export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchange {
   const controller = new AbortController();
   const record = newRequestRecord(req);
@@ -43,7 +49,7 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
   res.on('close', () => {
     if (res.headersSent) record.status = res.statusCode;
     clock.ended();
-    controller.abort();
+    controller.abort(ENDED);
   });
   for (const [name, value] of Object.entries(VERSION_HEADERS)) res.setHeader(name, value);
   res.setHeader('X-Request-Id', record.requestId);
@@ -91,9 +97,9 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
   const clock = requestClock(record);
   socket.on('close', () => {
     clock.ended();
-    controller.abort();
+    controller.abort(ENDED);
   });
-  socket.on('error', () => controller.abort());
+  socket.on('error', () => controller.abort(ENDED));
   let started = false;
   const head = (status: number, headers: Headers) => {
     started = true;
