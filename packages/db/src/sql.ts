@@ -32,10 +32,11 @@ function isStalePlan(error: unknown): boolean {
 const MAX_NAMED_STATEMENTS = 256;
 
 /**
- * Names for statement texts, so that each connection parses and plans a statement once
- * and then only binds and runs it: for the hot path's wide SELECTs and batch statements,
- * planning costs PostgreSQL more than running them. Off for embedded PGlite, whose one
- * session outlives the pool's connections to it and would already hold the names.
+ * Names for statement texts, so that each connection parses a statement once and then
+ * only binds and runs it: for the hot path's wide SELECTs and batch statements, parsing
+ * is a good part of what they cost PostgreSQL. (They are still planned for their values
+ * at each run: see createDb.) Off for embedded PGlite, whose one session outlives the
+ * pool's connections to it and would already hold the names.
  */
 class StatementNames {
   private readonly names = new Map<string, string>();
@@ -101,7 +102,7 @@ function runnerOn(client: pg.PoolClient, names: StatementNames, inTransaction: b
 export class Sql implements SqlRunner {
   private readonly names: StatementNames;
 
-  /** `prepared`: statements are named, so each connection plans each one once. */
+  /** `prepared`: statements are named, so each connection parses each one once. */
   constructor(
     private readonly pool: pg.Pool,
     { prepared }: { prepared: boolean },
@@ -136,8 +137,9 @@ export class Sql implements SqlRunner {
   /**
    * Runs `work` in one transaction on one connection and commits it. A transaction
    * PostgreSQL aborts to break a deadlock or a serialization conflict, or because a
-   * schema change made one of its statements stale, is run again from the start, so `work` must act only through the runner it is given; any
-   * other error rolls back and is thrown.
+   * schema change made one of its statements stale, is run again from the start, so
+   * `work` must act only through the runner it is given; any other error rolls back
+   * and is thrown.
    */
   async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
