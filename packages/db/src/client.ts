@@ -51,7 +51,10 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
     throw error;
   }
   const poolSize = kind === 'pglite' ? EMBEDDED_MAX_CONNECTIONS : (options.poolSize ?? 10);
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({
+    connectionString: kind === 'postgresql' ? withCustomPlans(url) : url,
+    max: poolSize,
+  });
   // A connection that breaks while idle (the server restarted) is dropped by the pool;
   // without a listener the error would end the process.
   pool.on('error', () => undefined);
@@ -59,14 +62,6 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   // transaction: the pool only listens on idle ones. The statement waiting on it fails,
   // and the pool drops it on release.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  // Prepared statements (see Sql) are still planned for their values at every run: a
-  // plan kept from when the tables were small would go on scanning them whole after
-  // they grew, until the next ANALYZE. What preparing saves is the parsing. Queued
-  // first, the setting holds before the connection's first statement.
-  if (kind === 'postgresql')
-    pool.on('connect', (client) => {
-      client.query('SET plan_cache_mode = force_custom_plan').catch(() => undefined);
-    });
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool),
     // A busy pool makes a transaction wait for a connection rather than fail after
@@ -84,4 +79,20 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
       await stopEmbedded?.();
     },
   };
+}
+
+/**
+ * The URL with `plan_cache_mode = force_custom_plan` added to the options its connections
+ * start with. Prepared statements (see Sql) are then still planned for their values at
+ * every run: a plan kept from when the tables were small would go on scanning them whole
+ * after they grew, until the next ANALYZE. What preparing saves is the parsing.
+ */
+function withCustomPlans(url: string): string {
+  const parsed = new URL(url);
+  const given = parsed.searchParams.get('options');
+  parsed.searchParams.set(
+    'options',
+    [given, '-c plan_cache_mode=force_custom_plan'].filter(Boolean).join(' '),
+  );
+  return parsed.toString();
 }

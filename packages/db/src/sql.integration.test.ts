@@ -68,3 +68,23 @@ it('prepares nothing on embedded PGlite, whose one session outlives its connecti
     await embedded.close();
   }
 });
+
+it('keeps the options a database URL gives its connections, beside the plan mode', async () => {
+  const url = new URL(db.url);
+  url.searchParams.set('options', '-c statement_timeout=12345');
+  const other = await createDb({ databaseUrl: url.toString(), migrate: false });
+  try {
+    const settings = await other.sql.connected((connection) =>
+      Promise.all([
+        connection.query(`SHOW statement_timeout`),
+        connection.query(`SHOW plan_cache_mode`),
+      ]),
+    );
+    expect(settings).toEqual([
+      [{ statement_timeout: '12345ms' }],
+      [{ plan_cache_mode: 'force_custom_plan' }],
+    ]);
+  } finally {
+    await other.close();
+  }
+});
