@@ -49,7 +49,11 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
   try {
     const db =
       options.db ??
-      (await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR }));
+      (await createDb({
+        databaseUrl: env.DATABASE_URL,
+        dataDir: env.SHOAL_DATA_DIR,
+        prepare: env.SHOAL_DB_PREPARE,
+      }));
     if (!options.db) stops.push(() => db.close());
     const services = createServices(db, {
       containers: {

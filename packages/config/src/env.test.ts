@@ -9,6 +9,8 @@ describe('loadEnv', () => {
     expect(env.SHOAL_PORT).toBe(4000);
     expect(env.SHOAL_DATA_DIR).toBe('.data');
     expect([env.SHOAL_METRICS_HOST, env.SHOAL_METRICS_PORT]).toEqual(['127.0.0.1', 9464]);
+    expect(env.SHOAL_DB_PREPARE).toBe(true);
+    expect(loadEnv({ SHOAL_DB_PREPARE: 'false' }).SHOAL_DB_PREPARE).toBe(false);
   });
 
   it('splits a list of Mesos masters and treats empty values as unset', () => {

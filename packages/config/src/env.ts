@@ -65,6 +65,12 @@ const envSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
   ),
+  // Prepared statements on PostgreSQL; off behind a pooler that cannot keep them per
+  // connection, or refuses connection options (PgBouncer in transaction mode).
+  SHOAL_DB_PREPARE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
   SHOAL_DATA_DIR: z.string().default('.data'),
   SHOAL_HOST: z.string().default('127.0.0.1'),
   SHOAL_PORT: port.default(4000),

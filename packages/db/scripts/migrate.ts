@@ -13,7 +13,11 @@ const schemaPath = path.resolve(defaultMigrationsDir, '..', 'schema.prisma');
 
 async function deploy(): Promise<void> {
   const env = loadEnv();
-  const db = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR });
+  const db = await createDb({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.SHOAL_DATA_DIR,
+    prepare: env.SHOAL_DB_PREPARE,
+  });
   console.log(
     `Migrations applied to ${db.kind === 'pglite' ? `PGlite in ${env.SHOAL_DATA_DIR}` : 'PostgreSQL'}.`,
   );

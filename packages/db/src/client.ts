@@ -16,6 +16,11 @@ export interface DbOptions {
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   poolSize?: number;
+  /**
+   * Prepare the hot path's statements on PostgreSQL (default true; never on PGlite). Off
+   * behind a pooler that cannot keep them per connection or refuses connection options.
+   */
+  prepare?: boolean;
 }
 
 export interface Db {
@@ -51,8 +56,9 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
     throw error;
   }
   const poolSize = kind === 'pglite' ? EMBEDDED_MAX_CONNECTIONS : (options.poolSize ?? 10);
+  const prepared = kind === 'postgresql' && (options.prepare ?? true);
   const pool = new pg.Pool({
-    connectionString: kind === 'postgresql' ? withCustomPlans(url) : url,
+    connectionString: prepared ? withCustomPlans(url) : url,
     max: poolSize,
   });
   // A connection that breaks while idle (the server restarted) is dropped by the pool;
@@ -70,7 +76,7 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   });
   return {
     prisma,
-    sql: new Sql(pool, { prepared: kind === 'postgresql' }),
+    sql: new Sql(pool, { prepared }),
     kind,
     url,
     async close() {

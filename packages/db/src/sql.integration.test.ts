@@ -88,3 +88,20 @@ it('keeps the options a database URL gives its connections, beside the plan mode
     await other.close();
   }
 });
+
+it('prepares nothing and sets no connection options when told not to (behind a pooler)', async () => {
+  const plain = await createDb({ databaseUrl: db.url, migrate: false, prepare: false });
+  try {
+    const [prepared, planning] = await plain.sql.connected(async (connection) => {
+      await connection.query(READ, [[1]]);
+      return Promise.all([
+        connection.query(`SELECT statement FROM pg_prepared_statements`),
+        connection.query(`SHOW plan_cache_mode`),
+      ]);
+    });
+    expect(prepared).toEqual([]);
+    expect(planning).toEqual([{ plan_cache_mode: 'auto' }]);
+  } finally {
+    await plain.close();
+  }
+});

@@ -186,7 +186,11 @@ export async function runAdminCommand(
   const name = words.slice(0, 2).join(' ');
   const command = commands[name];
   if (!command) return false;
-  const db = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.SHOAL_DATA_DIR });
+  const db = await createDb({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.SHOAL_DATA_DIR,
+    prepare: env.SHOAL_DB_PREPARE,
+  });
   const operator = env.MESOS_MASTER
     ? new OperatorClient({
         masters: env.MESOS_MASTER,
