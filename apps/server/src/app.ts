@@ -1,6 +1,6 @@
 import type { ShoalEnv } from '@shoal/config';
 import { createServices, seedFirstStart, type FirstStartResult, type Services } from '@shoal/core';
-import { createDb, type Db } from '@shoal/db';
+import { createDb, dbOptionsFrom, type Db } from '@shoal/db';
 import { readTlsFiles, startDockerApi, type DockerApi } from '@shoal/docker-api';
 import { startSimCluster, type SimCluster, type SimOptions } from '@shoal/mesos-sim';
 import { embeddedAgents } from './cluster/embedded-agents';
@@ -47,13 +47,7 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
       await stop().catch((e: unknown) => log.error('shutdown step failed', { error: String(e) }));
   };
   try {
-    const db =
-      options.db ??
-      (await createDb({
-        databaseUrl: env.DATABASE_URL,
-        dataDir: env.SHOAL_DATA_DIR,
-        prepare: env.SHOAL_DB_PREPARE,
-      }));
+    const db = options.db ?? (await createDb(dbOptionsFrom(env)));
     if (!options.db) stops.push(() => db.close());
     const services = createServices(db, {
       containers: {

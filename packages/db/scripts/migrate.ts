@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadEnv } from '@shoal/config';
-import { createDb } from '../src/client';
+import { createDb, dbOptionsFrom } from '../src/client';
 import { defaultMigrationsDir, readMigrations } from '../src/migrations';
 import { diffMigrationsToSchema } from './schema-diff';
 
@@ -13,11 +13,7 @@ const schemaPath = path.resolve(defaultMigrationsDir, '..', 'schema.prisma');
 
 async function deploy(): Promise<void> {
   const env = loadEnv();
-  const db = await createDb({
-    databaseUrl: env.DATABASE_URL,
-    dataDir: env.SHOAL_DATA_DIR,
-    prepare: env.SHOAL_DB_PREPARE,
-  });
+  const db = await createDb(dbOptionsFrom(env));
   console.log(
     `Migrations applied to ${db.kind === 'pglite' ? `PGlite in ${env.SHOAL_DATA_DIR}` : 'PostgreSQL'}.`,
   );

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { ShoalEnv } from '@shoal/config';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client';
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
@@ -34,6 +35,17 @@ export interface Db {
   /** The URL the client is connected to (for raw pg connections, e.g. advisory locks). */
   url: string;
   close(): Promise<void>;
+}
+
+/** What the environment says of the database: where it is, and whether to prepare statements. */
+export function dbOptionsFrom(
+  env: Pick<ShoalEnv, 'DATABASE_URL' | 'SHOAL_DATA_DIR' | 'SHOAL_DB_PREPARE'>,
+): DbOptions {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.SHOAL_DATA_DIR,
+    prepare: env.SHOAL_DB_PREPARE,
+  };
 }
 
 /** The one way Shoal obtains a database client. */

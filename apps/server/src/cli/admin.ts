@@ -8,7 +8,7 @@ import {
   type Services,
   type TenantQuota,
 } from '@shoal/core';
-import { createDb } from '@shoal/db';
+import { createDb, dbOptionsFrom } from '@shoal/db';
 import { OperatorClient } from '@shoal/mesos';
 import { OperatorPolicySync } from '../cluster/mesos-policy';
 
@@ -186,11 +186,7 @@ export async function runAdminCommand(
   const name = words.slice(0, 2).join(' ');
   const command = commands[name];
   if (!command) return false;
-  const db = await createDb({
-    databaseUrl: env.DATABASE_URL,
-    dataDir: env.SHOAL_DATA_DIR,
-    prepare: env.SHOAL_DB_PREPARE,
-  });
+  const db = await createDb(dbOptionsFrom(env));
   const operator = env.MESOS_MASTER
     ? new OperatorClient({
         masters: env.MESOS_MASTER,
