@@ -71,31 +71,33 @@ export interface SqlRunner {
   query<R extends Row>(text: string, values?: unknown[]): Promise<R[]>;
 }
 
+/**
+ * One statement. Outside a transaction (`runsAgain`), one made stale by a schema change
+ * runs again under a new name; inside one the transaction is aborted, and it is
+ * `transaction` that runs it again.
+ */
 async function run<R extends Row>(
   on: pg.Pool | pg.PoolClient,
   names: StatementNames,
+  runsAgain: boolean,
   text: string,
   values: unknown[],
 ): Promise<R[]> {
-  return (await on.query<R>({ name: names.of(text), text, values, types })).rows;
+  const once = async () => (await on.query<R>({ name: names.of(text), text, values, types })).rows;
+  try {
+    return await once();
+  } catch (error) {
+    if (!runsAgain || !isStalePlan(error)) throw error;
+    names.renew();
+    return once();
+  }
 }
 
-/**
- * Statements on one connection a caller holds, parsed as the pool's are. Outside a
- * transaction a statement made stale by a schema change runs again under a new name;
- * inside one the transaction is aborted, and it is `transaction` that runs it again.
- */
+/** Statements on one connection a caller holds, parsed as the pool's are. */
 function runnerOn(client: pg.PoolClient, names: StatementNames, inTransaction: boolean): SqlRunner {
   return {
-    query: async <R extends Row>(text: string, values: unknown[] = []) => {
-      try {
-        return await run<R>(client, names, text, values);
-      } catch (error) {
-        if (inTransaction || !isStalePlan(error)) throw error;
-        names.renew();
-        return run<R>(client, names, text, values);
-      }
-    },
+    query: <R extends Row>(text: string, values: unknown[] = []) =>
+      run<R>(client, names, !inTransaction, text, values),
   };
 }
 
@@ -110,14 +112,8 @@ export class Sql implements SqlRunner {
     this.names = new StatementNames(prepared);
   }
 
-  async query<R extends Row>(text: string, values: unknown[] = []): Promise<R[]> {
-    try {
-      return await run<R>(this.pool, this.names, text, values);
-    } catch (error) {
-      if (!isStalePlan(error)) throw error;
-      this.names.renew();
-      return run<R>(this.pool, this.names, text, values);
-    }
+  query<R extends Row>(text: string, values: unknown[] = []): Promise<R[]> {
+    return run<R>(this.pool, this.names, true, text, values);
   }
 
   /**
