@@ -28,7 +28,7 @@ import { measureCeiling } from './ceiling';
 import type { RunSpec } from './docker-client';
 import { seedCluster, type SeedResult } from './seed';
 import { TenantProcess } from './tenant-process';
-import { cpuMeter, round, startSim, type SimProcess } from './support';
+import { cpuMeter, log, round, startSim, type SimProcess } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -99,8 +99,6 @@ const spec: RunSpec = {
   memoryMb: params.memoryMb,
   timeoutSeconds: positive('run-timeout-seconds'),
 };
-
-const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

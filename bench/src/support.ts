@@ -49,6 +49,9 @@ export function startSim(args: string[]): Promise<SimProcess> {
   });
 }
 
+/** A progress line on stderr, stamped: stdout carries the benchmark's JSON alone. */
+export const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+
 /** The nearest-rank percentile of an ascending list. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;

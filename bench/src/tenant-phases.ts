@@ -4,14 +4,12 @@
 // not Shoal's: the benchmark's process then holds Shoal alone, as a server would.
 // Driven over IPC by TenantProcess (tenant-process.ts); nothing goes to stdout.
 import { Operation, TenantClient, type RunOperations, type RunSpec } from './docker-client';
-import { ownCpuSeconds, percentile, round } from './support';
+import { log, ownCpuSeconds, percentile, round } from './support';
 
 export interface TenantLogin {
   slug: string;
   token: string;
 }
-
-const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
 const newRunOperations = (): RunOperations => ({
   create: new Operation(),
