@@ -249,3 +249,61 @@ describe('task history', () => {
     expect(history[0]!.at.getTime()).toBeLessThan(history[1]!.at.getTime());
   });
 });
+
+describe('the task that speaks for a container', () => {
+  it('is the older task that runs again after its replacement was dropped', async () => {
+    const tenant = await services.tenants.create({ slug: 'healed', name: 'Healed' }, 'a');
+    const container = await services.containers.create(
+      tenant.id,
+      { image: 'nginx', cpus: 0.1, memoryMb: 32, name: 'healed' },
+      'a',
+    );
+    await db.prisma.container.update({ where: { id: container.id }, data: { state: 'RUNNING' } });
+    const on = (agent: string) => ({
+      agentId: agent,
+      hostname: `${agent}.example`,
+      agentEndpoint: `http://${agent}.example:5051`,
+    });
+    await db.prisma.task.create({
+      data: {
+        containerId: container.id,
+        mesosTaskId: 'healed.1',
+        state: 'TASK_RUNNING',
+        launchedAt: new Date(Date.now() - 60_000),
+        ...on('a1'),
+      },
+    });
+    // Its agent is cut off; the replacement launched elsewhere is dropped with its launch.
+    await services.taskStore.recordStatuses([
+      { task_id: { value: 'healed.1' }, agent_id: { value: 'a1' }, state: 'TASK_UNREACHABLE' },
+    ]);
+    await db.prisma.task.create({
+      data: {
+        containerId: container.id,
+        mesosTaskId: 'healed.2',
+        state: 'TASK_STAGING',
+        launchedAt: new Date(Date.now() - 30_000),
+        ...on('a2'),
+      },
+    });
+    const changed: string[] = [];
+    services.taskStore.onContainersChanged = (rows) =>
+      changed.push(...rows.map((r) => r.tasks[0]?.mesosTaskId ?? 'none'));
+    await services.taskStore.recordStatuses([
+      { task_id: { value: 'healed.2' }, agent_id: { value: 'a2' }, state: 'TASK_DROPPED' },
+    ]);
+    // The cut-off agent is back, and its task with it.
+    await services.taskStore.recordStatuses([
+      { task_id: { value: 'healed.1' }, agent_id: { value: 'a1' }, state: 'TASK_RUNNING' },
+    ]);
+
+    const { view, target } = await services.containers.located(tenant.id, 'healed');
+    expect(view.state).toBe('running');
+    expect(view.task).toMatchObject({ mesosTaskId: 'healed.1', state: 'TASK_RUNNING' });
+    // exec, logs and stats go where the container runs, not to the dropped launch.
+    expect(target).toMatchObject({ mesosTaskId: 'healed.1', agentId: 'a1' });
+    expect((await services.containers.list(tenant.id))[0]?.task?.mesosTaskId).toBe('healed.1');
+    // Watchers (docker events, the dashboard) are told of the same task.
+    expect(changed.at(-1)).toBe('healed.1');
+  });
+});

@@ -2,10 +2,11 @@ import { Prisma, type Row, type SqlRunner } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
 import { invalid, notFound } from '../errors';
 import { ListedRows, ROW_VERSION } from './listed-rows';
+import { PENDING, TERMINAL_STATES } from './lifecycle';
 import type { ContainerRow } from './rows';
 import type { ContainerListFilters, ContainerStateName } from './types';
 
-// Reads of containers with their latest task in one statement each. These run
+// Reads of containers with the task that speaks for each (speakingTask) in one statement each. These run
 // for nearly every Docker request (inspect, start, wait, ps), so they are plain
 // SQL: one round trip, one index lookup per container; and the lookups by name or
 // id that arrive together share one statement.
@@ -16,7 +17,7 @@ const TASK_COLUMNS = Object.values(Prisma.TaskScalarFieldEnum);
 const TASK_FIELDS = TASK_COLUMNS.map((c) => [c, `task.${c}`] as const);
 
 /**
- * A SELECT of containers (`c`) with their latest task (`t`), whose rows `fromRow` reads;
+ * A SELECT of containers (`c`) with the task that speaks for each (`t`), whose rows `fromRow` reads;
  * `extra` adds columns of the caller's own. The caller adds the joins and conditions.
  */
 export function selectContainers(extra = ''): string {
@@ -28,12 +29,25 @@ function columns(extra: string): string {
          ${TASK_FIELDS.map(([c, as]) => `t."${c}" AS "${as}"`).join(', ')}`;
 }
 
-const LATEST_TASK = `
+const LAUNCHED = `state <> '${PENDING}' AND state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
+
+/**
+ * speakingTask (lifecycle.ts) in SQL: the newest task launched and not ended, else the
+ * newest. Each branch reads the ("containerId", "launchedAt") index from its newest end,
+ * so a running container's history of ended tasks is not read to find it.
+ */
+const SPEAKING_TASK = `
   LEFT JOIN LATERAL (
-    SELECT *, xmin FROM "Task" WHERE "containerId" = c."id" ORDER BY "launchedAt" DESC LIMIT 1
+    SELECT * FROM (
+      (SELECT *, xmin, 0 AS rank FROM "Task" WHERE "containerId" = c."id" AND ${LAUNCHED}
+       ORDER BY "launchedAt" DESC LIMIT 1)
+      UNION ALL
+      (SELECT *, xmin, 1 AS rank FROM "Task" WHERE "containerId" = c."id"
+       ORDER BY "launchedAt" DESC LIMIT 1)
+    ) speaking ORDER BY rank LIMIT 1
   ) t ON true`;
 
-const FROM_CONTAINERS = `FROM "Container" c ${LATEST_TASK}`;
+const FROM_CONTAINERS = `FROM "Container" c ${SPEAKING_TASK}`;
 
 /**
  * The container that `r.ref`, a full id or a name, means within tenant `r.tenant`: the
@@ -50,7 +64,7 @@ const BY_NAME_OR_ID = `
   SELECT ${columns('r.ord')}
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant, ref, ord)
   JOIN LATERAL (${NAME_OR_ID_MATCH}) c ON true
-  ${LATEST_TASK}`;
+  ${SPEAKING_TASK}`;
 
 /** Rows `list` keeps between listings: enough for the largest tenants' `docker ps -a`. */
 const LISTED_ROWS = 10_000;

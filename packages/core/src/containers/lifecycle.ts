@@ -9,6 +9,25 @@ export const isTerminal = isTerminalState;
 /** Launched and not yet ended: Mesos knows it, so stopping means a KILL. */
 export const isLaunched = (state: string) => state !== PENDING && !isTerminalState(state);
 
+/**
+ * The task that speaks for its container (views, exec, logs, stats): the newest one
+ * launched and not ended, else the newest. An older task serves on while its
+ * replacement starts, and again when the replacement's launch is lost.
+ * container-reads.ts orders by the same rule in SQL (SPEAKING_FIRST).
+ */
+export function speakingTask<T extends { state: string; launchedAt: Date }>(
+  tasks: Iterable<T>,
+): T | undefined {
+  let best: T | undefined;
+  for (const task of tasks) {
+    if (!best) best = task;
+    else if (isLaunched(task.state) !== isLaunched(best.state)) {
+      if (isLaunched(task.state)) best = task;
+    } else if (task.launchedAt > best.launchedAt) best = task;
+  }
+  return best;
+}
+
 /** The command executor names a terminating signal by its description (strsignal). */
 const SIGNALS: Record<string, number> = {
   Hangup: 1,

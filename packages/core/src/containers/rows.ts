@@ -2,7 +2,7 @@ import type { Container, Task } from '@shoal/db';
 import { PENDING, statusLine } from './lifecycle';
 import type { ContainerSpec, ContainerStateName, ContainerView, TaskView } from './types';
 
-/** A container with its latest task (or none), as every view of it is built. */
+/** A container with the task that speaks for it (or none), as every view of it is built. */
 export type ContainerRow = Container & { tasks: Task[] };
 type TaskRow = ContainerRow['tasks'][number];
 

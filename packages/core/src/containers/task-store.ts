@@ -3,7 +3,7 @@ import type { Container, PrismaClient, Sql, SqlRunner, Task } from '@shoal/db';
 import type { TaskStatus } from '@shoal/mesos';
 import type { FrameworkStore, LaunchRecord } from '@shoal/scheduler';
 import type { ContainerEventBus } from '../events/event-bus';
-import { isTerminal, PENDING, TERMINAL_STATES } from './lifecycle';
+import { isTerminal, PENDING, speakingTask, TERMINAL_STATES } from './lifecycle';
 import type { ContainerRow } from './rows';
 import { groupKeyOf } from './spec';
 import { applyStatus, type ContainerWork } from './task-transitions';
@@ -196,7 +196,7 @@ export class TaskStore implements FrameworkStore {
         attributes: { name: c.name, image: c.image, ...labels, ...attributes },
       });
     }
-    if (changed.length > 0) this.onContainersChanged(changed.map(withNewestTask));
+    if (changed.length > 0) this.onContainersChanged(changed.map(withSpeakingTask));
     if (needsSupervisor) this.onChange();
   }
 
@@ -233,11 +233,9 @@ export class TaskStore implements FrameworkStore {
   }
 }
 
-function withNewestTask(work: ContainerWork): ContainerRow {
-  const newest = [...work.tasks.values()].sort(
-    (a, b) => b.launchedAt.getTime() - a.launchedAt.getTime(),
-  )[0];
-  return { ...work.row, tasks: newest ? [newest] : [] };
+function withSpeakingTask(work: ContainerWork): ContainerRow {
+  const task = speakingTask(work.tasks.values());
+  return { ...work.row, tasks: task ? [task] : [] };
 }
 
 async function writeTasks(tx: SqlRunner, tasks: Task[], now: Date): Promise<void> {
