@@ -212,10 +212,20 @@ export class TaskStore implements FrameworkStore {
        ORDER BY c.id FOR UPDATE`,
       [taskIds],
     );
+    // Each container's tasks are found through the index on its id, one container at a
+    // time (OFFSET 0 keeps the lateral subquery from being merged into a join), and then
+    // locked by primary key. As a plain join or `"containerId" = ANY(…)`, the planner
+    // chose to read every task in the cluster for each batch of updates.
     const tasks = await tx.query<Task>(
       `SELECT * FROM "Task"
-       WHERE "containerId" = ANY($1::text[])
-         AND (state <> ALL($2::text[]) OR "mesosTaskId" = ANY($3::text[]))
+       WHERE id = ANY(ARRAY(
+         SELECT k.id FROM unnest($1::text[]) AS w(container)
+         JOIN LATERAL (
+           SELECT id FROM "Task"
+           WHERE "containerId" = w.container
+             AND (state <> ALL($2::text[]) OR "mesosTaskId" = ANY($3::text[]))
+           OFFSET 0
+         ) k ON true))
        ORDER BY id FOR UPDATE`,
       [containers.map((c) => c.id), TERMINAL_STATES, taskIds],
     );
