@@ -73,6 +73,37 @@ describe('PostgreSQL', () => {
     ).rejects.toMatchObject({ code: 'P2002' });
   });
 
+  it('drops a deleted tenant’s events and keeps its audit entries, untied', async () => {
+    const [gone, kept] = await Promise.all(
+      ['gone', 'kept'].map((slug) =>
+        db.prisma.tenant.create({ data: { slug, name: slug, mesosRole: `shoal-${slug}` } }),
+      ),
+    );
+    for (const tenant of [gone!, kept!]) {
+      await db.prisma.containerEventEntry.create({
+        data: {
+          tenantId: tenant.id,
+          containerId: 'f'.repeat(64),
+          name: 'web',
+          image: 'nginx',
+          action: 'create',
+          attributes: {},
+          at: new Date(),
+        },
+      });
+      await db.prisma.auditEvent.create({
+        data: { tenantId: tenant.id, actor: 'x', action: 'container.create', target: 'web' },
+      });
+    }
+    await db.prisma.tenant.delete({ where: { id: gone!.id } });
+    const events = await db.prisma.containerEventEntry.findMany({
+      where: { tenantId: { in: [gone!.id, kept!.id] } },
+    });
+    expect(events.map((e) => e.tenantId)).toEqual([kept!.id]);
+    const audit = await db.prisma.auditEvent.findMany({ where: { target: 'web' } });
+    expect(audit.map((a) => a.tenantId).sort()).toEqual([kept!.id, null].sort());
+  });
+
   it('rolls a failing migration back completely and names it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'shoal-migrations-'));
     try {

@@ -39,17 +39,25 @@ export class AuditLogService {
     };
     const rows = await this.prisma.auditEvent.findMany({
       where,
-      include: { tenant: { select: { slug: true } } },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: limit + 1,
       ...(filters.cursor ? { cursor: { id: filters.cursor }, skip: 1 } : {}),
     });
     const page = rows.slice(0, limit);
+    const tenantIds = [...new Set(page.flatMap((r) => (r.tenantId ? [r.tenantId] : [])))];
+    const slugs = new Map(
+      (
+        await this.prisma.tenant.findMany({
+          where: { id: { in: tenantIds } },
+          select: { id: true, slug: true },
+        })
+      ).map((t) => [t.id, t.slug]),
+    );
     return {
       events: page.map((r) => ({
         id: r.id,
         at: r.at,
-        tenantSlug: r.tenant?.slug ?? null,
+        tenantSlug: slugs.get(r.tenantId ?? '') ?? null,
         actor: r.actor,
         action: r.action,
         target: r.target,
