@@ -219,14 +219,20 @@ describe('first start', () => {
   });
 });
 
+/** A tenant of its own with one container, created and not started. */
+async function tenantWithContainer(slug: string, name: string) {
+  const tenant = await services.tenants.create({ slug, name: slug }, 'a');
+  const container = await services.containers.create(
+    tenant.id,
+    { image: 'nginx', cpus: 0.1, memoryMb: 32, name },
+    'a',
+  );
+  return { tenant, container };
+}
+
 describe('task history', () => {
   it('keeps the order of one task’s changes that arrive in one batch', async () => {
-    const tenant = await services.tenants.create({ slug: 'history', name: 'History' }, 'a');
-    const container = await services.containers.create(
-      tenant.id,
-      { image: 'nginx', cpus: 0.1, memoryMb: 32, name: 'flaky-agent' },
-      'a',
-    );
+    const { container } = await tenantWithContainer('history', 'flaky-agent');
     const task = await db.prisma.task.create({
       data: {
         containerId: container.id,
@@ -252,12 +258,7 @@ describe('task history', () => {
 
 describe('the task that speaks for a container', () => {
   it('is the older task that runs again after its replacement was dropped', async () => {
-    const tenant = await services.tenants.create({ slug: 'healed', name: 'Healed' }, 'a');
-    const container = await services.containers.create(
-      tenant.id,
-      { image: 'nginx', cpus: 0.1, memoryMb: 32, name: 'healed' },
-      'a',
-    );
+    const { tenant, container } = await tenantWithContainer('healed', 'healed');
     await db.prisma.container.update({ where: { id: container.id }, data: { state: 'RUNNING' } });
     const on = (agent: string) => ({
       agentId: agent,
