@@ -2,7 +2,7 @@ import { Prisma, type Row, type SqlRunner } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
 import { invalid, notFound } from '../errors';
 import { ListedRows, ROW_VERSION } from './listed-rows';
-import { PENDING, TERMINAL_STATES } from './lifecycle';
+import { TERMINAL_STATES } from './lifecycle';
 import type { ContainerRow } from './rows';
 import type { ContainerListFilters, ContainerStateName } from './types';
 
@@ -29,17 +29,16 @@ function columns(extra: string): string {
          ${TASK_FIELDS.map(([c, as]) => `t."${c}" AS "${as}"`).join(', ')}`;
 }
 
-const LAUNCHED = `state <> '${PENDING}' AND state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
+const NOT_ENDED = `state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
- * speakingTask (lifecycle.ts) in SQL: the newest task launched and not ended, else the
- * newest. Each branch reads the ("containerId", "launchedAt") index from its newest end,
+ * speakingTask (lifecycle.ts) in SQL: the newest task not ended, else the newest. Each branch reads the ("containerId", "launchedAt") index from its newest end,
  * and PostgreSQL runs a UNION ALL's branches in order, so the second is read only when
  * the first finds nothing: a running container costs one index probe, as before.
  */
 const SPEAKING_TASK = `
   LEFT JOIN LATERAL (
-    (SELECT *, xmin FROM "Task" WHERE "containerId" = c."id" AND ${LAUNCHED}
+    (SELECT *, xmin FROM "Task" WHERE "containerId" = c."id" AND ${NOT_ENDED}
      ORDER BY "launchedAt" DESC LIMIT 1)
     UNION ALL
     (SELECT *, xmin FROM "Task" WHERE "containerId" = c."id"

@@ -10,10 +10,10 @@ export const isTerminal = isTerminalState;
 export const isLaunched = (state: string) => state !== PENDING && !isTerminalState(state);
 
 /**
- * The task that speaks for its container (views, exec, logs, stats): the newest one
- * launched and not ended, else the newest. An older task serves on while its
- * replacement starts, and again when the replacement's launch is lost.
- * container-reads.ts orders by the same rule in SQL (SPEAKING_FIRST).
+ * The task that speaks for its container (views, exec, logs, stats): the newest one not
+ * ended, else the newest. A queued replacement speaks with why it waits; a replacement
+ * whose launch was lost does not hide the older task that still runs.
+ * container-reads.ts reads by the same rule in SQL (SPEAKING_TASK).
  */
 export function speakingTask<T extends { state: string; launchedAt: Date }>(
   tasks: Iterable<T>,
@@ -21,8 +21,8 @@ export function speakingTask<T extends { state: string; launchedAt: Date }>(
   let best: T | undefined;
   for (const task of tasks) {
     if (!best) best = task;
-    else if (isLaunched(task.state) !== isLaunched(best.state)) {
-      if (isLaunched(task.state)) best = task;
+    else if (isTerminalState(task.state) !== isTerminalState(best.state)) {
+      if (!isTerminalState(task.state)) best = task;
     } else if (task.launchedAt > best.launchedAt) best = task;
   }
   return best;
