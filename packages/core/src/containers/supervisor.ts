@@ -266,7 +266,11 @@ export class ContainerSupervisor implements ConvergeTrigger {
     );
   }
 
-  /** Once a container's newest task runs, older live tasks (replaced ones) are killed. */
+  /**
+   * Once a container's newest live task runs, older live tasks (replaced ones) are
+   * killed. Tasks that ended are left out: a newer launch that was lost must not
+   * shelter an older duplicate.
+   */
   private async retireReplaced(): Promise<void> {
     const older = await this.sql.query<Pick<Task, 'mesosTaskId' | 'agentId'>>(
       `WITH crowded AS (
@@ -279,12 +283,12 @@ export class ContainerSupervisor implements ConvergeTrigger {
                 row_number() OVER (PARTITION BY k."containerId" ORDER BY k."launchedAt" DESC) AS rank
          FROM "Task" k JOIN crowded USING ("containerId")
          JOIN "Container" c ON c.id = k."containerId"
-         WHERE k.state <> $2 AND c.state = 'RUNNING'
+         WHERE k.state = ANY($1::text[]) AND c.state = 'RUNNING'
        )
        SELECT "mesosTaskId", "agentId" FROM ranked
-       WHERE rank > 1 AND newest = 'TASK_RUNNING' AND state = ANY($1::text[])
-       LIMIT $3`,
-      [LAUNCHED_STATES, PENDING, this.options.batchSize],
+       WHERE rank > 1 AND newest = 'TASK_RUNNING'
+       LIMIT $2`,
+      [LAUNCHED_STATES, this.options.batchSize],
     );
     for (const task of older) this.sendKill(task.mesosTaskId, task.agentId, 10);
   }
