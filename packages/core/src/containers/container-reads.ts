@@ -6,10 +6,10 @@ import { TERMINAL_STATES } from './lifecycle';
 import type { ContainerRow } from './rows';
 import type { ContainerListFilters, ContainerStateName } from './types';
 
-// Reads of containers with the task that speaks for each (speakingTask) in one statement each. These run
-// for nearly every Docker request (inspect, start, wait, ps), so they are plain
-// SQL: one round trip, one index lookup per container; and the lookups by name or
-// id that arrive together share one statement.
+// Reads of containers, each with the task that speaks for it, in one statement each.
+// These run for nearly every Docker request (inspect, start, wait, ps), so they are
+// plain SQL: one round trip, one index lookup per container; and the lookups by name
+// or id that arrive together share one statement.
 
 export const CONTAINER_COLUMNS = Object.values(Prisma.ContainerScalarFieldEnum);
 const TASK_COLUMNS = Object.values(Prisma.TaskScalarFieldEnum);
@@ -17,8 +17,9 @@ const TASK_COLUMNS = Object.values(Prisma.TaskScalarFieldEnum);
 const TASK_FIELDS = TASK_COLUMNS.map((c) => [c, `task.${c}`] as const);
 
 /**
- * A SELECT of containers (`c`) with the task that speaks for each (`t`), whose rows `fromRow` reads;
- * `extra` adds columns of the caller's own. The caller adds the joins and conditions.
+ * A SELECT of containers (`c`), each with the task that speaks for it (`t`), whose rows
+ * `fromRow` reads; `extra` adds columns of the caller's own. The caller adds the joins
+ * and conditions.
  */
 export function selectContainers(extra = ''): string {
   return `SELECT ${columns(extra)} ${FROM_CONTAINERS}`;
@@ -32,9 +33,10 @@ function columns(extra: string): string {
 const NOT_ENDED = `state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
- * speakingTask (lifecycle.ts) in SQL: the newest task not ended, else the newest. Each branch reads the ("containerId", "launchedAt") index from its newest end,
- * and PostgreSQL runs a UNION ALL's branches in order, so the second is read only when
- * the first finds nothing: a running container costs one index probe, as before.
+ * speakingTask (lifecycle.ts) in SQL: the newest task not ended, else the newest. Each
+ * branch reads the ("containerId", "launchedAt") index from its newest end, and
+ * PostgreSQL runs a UNION ALL's branches in order, so the second is read only when the
+ * first finds nothing: a container with a live task costs one index probe.
  */
 const SPEAKING_TASK = `
   LEFT JOIN LATERAL (

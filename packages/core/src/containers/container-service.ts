@@ -291,7 +291,7 @@ export class ContainerService implements ContainerOperations {
     return toView(await this.resolve(tenantId, ref));
   }
 
-  /** The container and, once the task that speaks for it is on an agent, where that task runs. */
+  /** The container and, once its task (speakingTask) is on an agent, where that task runs. */
   async located(
     tenantId: string,
     ref: string,

@@ -41,7 +41,7 @@ export class TaskStore implements FrameworkStore {
   onCancelled: (taskIds: string[]) => void = () => undefined;
   /** Called after updates that may need the supervisor (a task ended: restarts, replacements). */
   onChange: () => void = () => undefined;
-  /** Called with the containers a batch changed, as stored, each with its newest task. */
+  /** Called with the containers a batch changed, as stored, each with its task (speakingTask). */
   onContainersChanged: (rows: ContainerRow[]) => void = () => undefined;
 
   constructor(
