@@ -260,33 +260,25 @@ describe('the task that speaks for a container', () => {
   it('is the older task that runs again after its replacement was dropped', async () => {
     const { tenant, container } = await tenantWithContainer('healed', 'healed');
     await db.prisma.container.update({ where: { id: container.id }, data: { state: 'RUNNING' } });
-    const on = (agent: string) => ({
-      agentId: agent,
-      hostname: `${agent}.example`,
-      agentEndpoint: `http://${agent}.example:5051`,
-    });
-    await db.prisma.task.create({
-      data: {
-        containerId: container.id,
-        mesosTaskId: 'healed.1',
-        state: 'TASK_RUNNING',
-        launchedAt: new Date(Date.now() - 60_000),
-        ...on('a1'),
-      },
-    });
+    /** Task n of the container, launched `secondsAgo` on agent a<n>. */
+    const launch = (n: number, state: string, secondsAgo: number) =>
+      db.prisma.task.create({
+        data: {
+          containerId: container.id,
+          mesosTaskId: `healed.${n}`,
+          state,
+          launchedAt: new Date(Date.now() - secondsAgo * 1000),
+          agentId: `a${n}`,
+          hostname: `a${n}.example`,
+          agentEndpoint: `http://a${n}.example:5051`,
+        },
+      });
+    await launch(1, 'TASK_RUNNING', 60);
     // Its agent is cut off; the replacement launched elsewhere is dropped with its launch.
     await services.taskStore.recordStatuses([
       { task_id: { value: 'healed.1' }, agent_id: { value: 'a1' }, state: 'TASK_UNREACHABLE' },
     ]);
-    await db.prisma.task.create({
-      data: {
-        containerId: container.id,
-        mesosTaskId: 'healed.2',
-        state: 'TASK_STAGING',
-        launchedAt: new Date(Date.now() - 30_000),
-        ...on('a2'),
-      },
-    });
+    await launch(2, 'TASK_STAGING', 30);
     const changed: string[] = [];
     services.taskStore.onContainersChanged = (rows) =>
       changed.push(...rows.map((r) => r.tasks[0]?.mesosTaskId ?? 'none'));
