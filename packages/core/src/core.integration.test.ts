@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
+import type { TaskLauncher } from './containers/ports';
+import { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS } from './containers/supervisor';
 import { ShoalError } from './errors';
 import { ADMIN_EMAIL, seedFirstStart } from './seed/first-start';
 import { createServices, type Services } from './services';
@@ -296,7 +298,63 @@ describe('the task that speaks for a container', () => {
     // exec, logs and stats go where the container runs, not to the dropped launch.
     expect(target).toMatchObject({ mesosTaskId: 'healed.1', agentId: 'a1' });
     expect((await services.containers.list(tenant.id))[0]?.task?.mesosTaskId).toBe('healed.1');
-    // Watchers (docker events, the dashboard) are told of the same task.
-    expect(changed.at(-1)).toBe('healed.1');
+    // Watchers (docker events, the dashboard) are told of the same task: when the
+    // replacement is dropped (the older task, cut off, has not ended) and when it is back.
+    expect(changed).toEqual(['healed.1', 'healed.1']);
+  });
+});
+
+describe('the supervisor', () => {
+  /** A launcher that only records the kills it is asked for. */
+  function killRecorder(): TaskLauncher & { killed: string[] } {
+    const killed: string[] = [];
+    return {
+      killed,
+      submit: () => undefined,
+      submitAll: () => undefined,
+      cancel: () => false,
+      isPending: () => false,
+      kill: (taskId) => {
+        killed.push(taskId);
+        return Promise.resolve();
+      },
+    };
+  }
+
+  it('kills an older live task once a newer one runs, even when a newest launch ended', async () => {
+    const { container } = await tenantWithContainer('twice', 'twice');
+    await db.prisma.container.update({
+      where: { id: container.id },
+      data: { state: 'RUNNING', desiredState: 'RUNNING' },
+    });
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    // The first task came back after its replacement ran; a third launch was dropped.
+    for (const [n, state, at] of [
+      [1, 'TASK_RUNNING', 3],
+      [2, 'TASK_RUNNING', 2],
+      [3, 'TASK_DROPPED', 1],
+    ] as const)
+      await db.prisma.task.create({
+        data: {
+          containerId: container.id,
+          mesosTaskId: `twice.${n}`,
+          agentId: `a${n}`,
+          state,
+          launchedAt: minutesAgo(at),
+        },
+      });
+
+    const launcher = killRecorder();
+    const supervisor = new ContainerSupervisor(db.sql, launcher, DEFAULT_SUPERVISOR_OPTIONS);
+    supervisor.start();
+    try {
+      // Its first pass runs the safety scan; the bound is generous, the wait is for the kill.
+      const deadline = Date.now() + 30_000;
+      while (launcher.killed.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await supervisor.stop();
+    }
+    expect(launcher.killed).toEqual(['twice.1']);
   });
 });
