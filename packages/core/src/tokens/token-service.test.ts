@@ -74,6 +74,18 @@ describe('TokenService.authenticate', () => {
     });
   });
 
+  it('answers requests that arrive together with one token from one look-up', async () => {
+    const { service, lookups } = tokensOver([row('goodtoken1')]);
+    const good = `shoal_goodtoken1_${SECRET}`;
+    const unknown = `shoal_nosuchpref_${SECRET}`;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => service.authenticate(i % 2 ? good : unknown)),
+    );
+    expect(answers.filter((a) => 'tenantId' in a && a.tenantId === 'tenant-1')).toHaveLength(10);
+    expect(answers.filter((a) => 'rejected' in a && a.rejected === 'unknown')).toHaveLength(10);
+    expect(Object.fromEntries(lookups)).toEqual({ goodtoken1: 1, nosuchpref: 1 });
+  });
+
   it('looks a good token up again once its two seconds of trust are over', async () => {
     vi.useFakeTimers();
     const { service, lookups } = tokensOver([row('goodtoken1')]);

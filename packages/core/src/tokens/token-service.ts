@@ -66,6 +66,10 @@ export class TokenService {
   // tells nothing about which prefixes exist.
   private readonly refusals = new Map<string, TokenRejection>();
   private readonly accepted = new Map<string, { identity: TokenIdentity; until: number }>();
+  private readonly lookups = new Map<
+    string,
+    Promise<TokenIdentity | { rejected: TokenRejection }>
+  >();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -119,6 +123,21 @@ export class TokenService {
     if (remembered) return { rejected: remembered };
     const trusted = this.accepted.get(key);
     if (trusted && trusted.until > Date.now()) return trusted.identity;
+    // A client's requests that arrive together (the CLI's wait and start, a compose
+    // project's containers) share one look-up rather than each making its own.
+    let lookup = this.lookups.get(key);
+    if (!lookup) {
+      lookup = this.lookUp(key, prefix, presentedHash).finally(() => this.lookups.delete(key));
+      this.lookups.set(key, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookUp(
+    key: string,
+    prefix: string,
+    presentedHash: Buffer,
+  ): Promise<TokenIdentity | { rejected: TokenRejection }> {
     const token = await this.prisma.apiToken.findUnique({ where: { prefix } });
     const storedHash = token ? Buffer.from(token.secretHash, 'hex') : sha256('');
     if (!token || !timingSafeEqual(presentedHash, storedHash)) return this.refuse(key, 'unknown');
