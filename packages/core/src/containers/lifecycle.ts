@@ -116,18 +116,22 @@ export interface StatusInput {
   exitCode: number | null;
   startedAt: Date | null;
   finishedAt: Date | null;
-  taskState: string | null;
-  /** Why a queued task waits, when known. */
-  waiting?: string | null;
+}
+
+/** The task that speaks for the container: its state and, while queued, why it waits. */
+export interface StatusTask {
+  state: string;
+  message: string | null;
 }
 
 /** The STATUS column of `docker ps`, with Mesos detail where Docker has no word for it. */
-export function statusLine(c: StatusInput, now = new Date()): string {
+export function statusLine(c: StatusInput, task: StatusTask | null, now = new Date()): string {
+  const taskState = task?.state;
   switch (c.state) {
     case 'RUNNING': {
       const base = `Up ${ago(c.startedAt ?? now, now)}`;
-      if (c.taskState === 'TASK_UNREACHABLE') return `${base} (agent unreachable)`;
-      if (c.taskState === 'TASK_KILLING') return `${base} (stopping)`;
+      if (taskState === 'TASK_UNREACHABLE') return `${base} (agent unreachable)`;
+      if (taskState === 'TASK_KILLING') return `${base} (stopping)`;
       return base;
     }
     case 'RESTARTING':
@@ -139,11 +143,11 @@ export function statusLine(c: StatusInput, now = new Date()): string {
     case 'DEAD':
       return 'Dead';
     default:
-      if (c.taskState === PENDING)
-        return c.waiting
-          ? `Created (waiting for resources: ${c.waiting})`
+      if (taskState === PENDING)
+        return task?.message
+          ? `Created (waiting for resources: ${task.message})`
           : 'Created (waiting for resources)';
-      if (c.taskState === 'TASK_STAGING' || c.taskState === 'TASK_STARTING')
+      if (taskState === 'TASK_STAGING' || taskState === 'TASK_STARTING')
         return 'Created (starting)';
       return 'Created';
   }

@@ -30,10 +30,7 @@ export function toView(row: ContainerRow, now = new Date()): ContainerView {
     spec: row.config as unknown as ContainerSpec,
     state: row.state.toLowerCase() as ContainerStateName,
     desiredState: row.desiredState === 'RUNNING' ? 'running' : 'stopped',
-    status: statusLine(
-      { ...row, taskState: task?.state ?? null, waiting: task?.message ?? null },
-      now,
-    ),
+    status: statusLine(row, task, now),
     exitCode: row.exitCode,
     error: row.error,
     restartCount: row.restartCount,
