@@ -55,8 +55,10 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
   res.setHeader('X-Request-Id', record.requestId);
   const whole = (status: number, body: string, headers: Headers) => {
     clock.answered();
-    res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    // Encoded once: a length taken from the string and a write of it would scan it twice.
+    const bytes = Buffer.from(body);
+    res.writeHead(status, { ...headers, 'Content-Length': bytes.byteLength });
+    res.end(bytes);
   };
   return {
     req,
@@ -113,12 +115,9 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   };
   const whole = (status: number, body: string, headers: Headers) => {
-    head(status, {
-      ...headers,
-      'Content-Length': String(Buffer.byteLength(body)),
-      Connection: 'close',
-    });
-    socket.end(body);
+    const bytes = Buffer.from(body);
+    head(status, { ...headers, 'Content-Length': String(bytes.byteLength), Connection: 'close' });
+    socket.end(bytes);
   };
   return {
     req,
