@@ -232,6 +232,66 @@ async function tenantWithContainer(slug: string, name: string) {
   return { tenant, container };
 }
 
+/** A launcher that only records the tasks it is given and the kills it is asked for. */
+function launchRecorder(): TaskLauncher & { submitted: string[]; killed: string[] } {
+  const submitted: string[] = [];
+  const killed: string[] = [];
+  return {
+    submitted,
+    killed,
+    submit: (request) => submitted.push(request.taskId),
+    submitAll: (requests) => submitted.push(...requests.map((r) => r.taskId)),
+    cancel: () => false,
+    isPending: () => false,
+    kill: (taskId) => {
+      killed.push(taskId);
+      return Promise.resolve();
+    },
+  };
+}
+
+describe('starting containers', () => {
+  it('stores each start whole, once: marked to run, its task queued and the start audited', async () => {
+    const { tenant, container } = await tenantWithContainer('starts', 'starter');
+    const launcher = launchRecorder();
+    // The cluster runs what it is given at once: a start is answered once its container runs.
+    launcher.submitAll = (requests) => {
+      launcher.submitted.push(...requests.map((r) => r.taskId));
+      void services.taskStore.recordStatuses(
+        requests.map((r) => ({
+          task_id: { value: r.taskId },
+          agent_id: { value: 'a1' },
+          state: 'TASK_RUNNING',
+        })),
+      );
+    };
+    services.containers.launcher = launcher;
+    try {
+      // Two starts of one container and one of a container that does not exist, together.
+      const outcomes = await Promise.allSettled([
+        services.containers.start(tenant.id, 'starter', 'dev@starts.test'),
+        services.containers.start(tenant.id, container.id, 'ops@starts.test'),
+        services.containers.start(tenant.id, 'ghost', 'dev@starts.test'),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      const stored = await db.prisma.container.findUniqueOrThrow({
+        where: { id: container.id },
+        include: { tasks: true },
+      });
+      expect(stored.desiredState).toBe('RUNNING');
+      expect(stored.tasks).toHaveLength(1);
+      expect(launcher.submitted).toEqual([stored.tasks[0]!.mesosTaskId]);
+      const audited = await db.prisma.auditEvent.findMany({
+        where: { tenantId: tenant.id, action: 'container.start' },
+      });
+      expect(audited).toHaveLength(1);
+      expect(audited[0]).toMatchObject({ target: 'starter', detail: { id: container.id } });
+    } finally {
+      services.containers.launcher = undefined;
+    }
+  });
+});
+
 describe('task history', () => {
   it('keeps the order of one task’s changes that arrive in one batch', async () => {
     const { container } = await tenantWithContainer('history', 'flaky-agent');
@@ -305,22 +365,6 @@ describe('the task that speaks for a container', () => {
 });
 
 describe('the supervisor', () => {
-  /** A launcher that only records the kills it is asked for. */
-  function killRecorder(): TaskLauncher & { killed: string[] } {
-    const killed: string[] = [];
-    return {
-      killed,
-      submit: () => undefined,
-      submitAll: () => undefined,
-      cancel: () => false,
-      isPending: () => false,
-      kill: (taskId) => {
-        killed.push(taskId);
-        return Promise.resolve();
-      },
-    };
-  }
-
   it('kills an older live task once a newer one runs, even when a newest launch ended', async () => {
     const { container } = await tenantWithContainer('twice', 'twice');
     await db.prisma.container.update({
@@ -344,7 +388,7 @@ describe('the supervisor', () => {
         },
       });
 
-    const launcher = killRecorder();
+    const launcher = launchRecorder();
     const supervisor = new ContainerSupervisor(db.sql, launcher, DEFAULT_SUPERVISOR_OPTIONS);
     supervisor.start();
     try {
