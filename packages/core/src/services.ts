@@ -109,7 +109,7 @@ export function createServices(db: Db, options: ServicesOptions = {}): Services 
     cluster: disconnectedCluster,
     system: new SystemService(db.prisma, db.kind),
     tenants,
-    tokens: new TokenService(db.prisma, audit),
+    tokens: new TokenService(db.prisma, db.sql, audit),
     users,
     ...dashboard,
   };
