@@ -41,8 +41,10 @@ describe('the log', () => {
     const child = log.child({ component: 'docker-api', requestId: 'r1' });
     child.debug('noise');
     child.info('request', { status: 200 });
-    expect(lines).toHaveLength(1);
+    child.child({ tenantId: 't1' }).warn('slow', { ms: 900 });
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ component: 'docker-api', requestId: 'r1', status: 200 });
+    expect(lines[1]).toMatchObject({ requestId: 'r1', tenantId: 't1', msg: 'slow', ms: 900 });
     expect(typeof lines[0]!.time).toBe('string');
   });
 });

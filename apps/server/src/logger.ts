@@ -70,6 +70,27 @@ function wrap(log: pino.Logger): Logger {
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (fields) => wrap(log.child(fields)),
+    child: (fields) => lazyChild(log, fields),
+  };
+}
+
+/**
+ * A child made on its first line: every request has one, and pino redacts a child's
+ * fields as it makes it, for a line that at the usual level is never written.
+ */
+function lazyChild(parent: pino.Logger, fields: Fields): Logger {
+  let made: Logger | undefined;
+  const child = () => (made ??= wrap(parent.child(fields)));
+  const at =
+    (level: LogLevel) =>
+    (message: string, more?: Fields): void => {
+      if (parent.isLevelEnabled(level)) child()[level](message, more);
+    };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => lazyChild(parent, { ...fields, ...more }),
   };
 }
