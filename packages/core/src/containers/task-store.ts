@@ -164,12 +164,13 @@ export class TaskStore implements FrameworkStore {
         // replacements that run are handled by the periodic pass and by `retired` above.
         if (effects.recorded && isTerminal(status.state)) needsSupervisor = true;
       }
-      await writeTasks(tx, [...written], now);
-      await writeHistory(tx, history);
       const rows = [...works.containers.values()].filter((w) => w.changed);
-      await writeContainers(
+      await writeChanges(
         tx,
+        [...written],
+        history,
         rows.map((w) => w.row),
+        now,
       );
       if (works.deleted.length > 0)
         await tx.query(`DELETE FROM "Task" WHERE id = ANY($1::text[]) AND state = '${PENDING}'`, [
@@ -248,14 +249,51 @@ function withSpeakingTask(work: ContainerWork): ContainerRow {
   return { ...work.row, tasks: task ? [task] : [] };
 }
 
-async function writeTasks(tx: SqlRunner, tasks: Task[], now: Date): Promise<void> {
-  if (tasks.length === 0) return;
+interface HistoryRow {
+  task: Task;
+  source: string | null;
+  at: Date;
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/**
+ * The tasks' new states, their history and their containers, in one statement: each
+ * write alone was a round trip more with the containers locked. Each part reads its own
+ * arrays, and an empty one writes nothing.
+ */
+async function writeChanges(
+  tx: SqlRunner,
+  tasks: Task[],
+  history: HistoryRow[],
+  containers: Container[],
+  now: Date,
+): Promise<void> {
+  if (tasks.length === 0 && history.length === 0 && containers.length === 0) return;
   await tx.query(
-    `UPDATE "Task" t SET state = u.state, reason = u.reason, message = u.message,
-            "agentId" = u.agent, "updatedAt" = $6::timestamp
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-       AS u(id, state, reason, message, agent)
-     WHERE t.id = u.id`,
+    `WITH tasks AS (
+       UPDATE "Task" t SET state = u.state, reason = u.reason, message = u.message,
+              "agentId" = u.agent, "updatedAt" = $6::timestamp
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         AS u(id, state, reason, message, agent)
+       WHERE t.id = u.id
+     ), history AS (
+       INSERT INTO "TaskUpdate" (id, "taskId", state, reason, message, source, at)
+       SELECT id, task, state, reason, message, source, at
+       FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                   $13::timestamp[])
+         AS h(id, task, state, reason, message, source, at)
+     )
+     UPDATE "Container" c SET
+       state = u.state::"ContainerState", "desiredState" = u.desired::"DesiredState",
+       name = u.name, "exitCode" = u.exit, error = u.error, "restartCount" = u.restarts,
+       "restartAt" = u.restart_at, "startedAt" = u.started, "finishedAt" = u.finished,
+       "updatedAt" = u.updated
+     FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::int[], $19::text[],
+                 $20::int[], $21::timestamp[], $22::timestamp[], $23::timestamp[],
+                 $24::timestamp[])
+       AS u(id, state, desired, name, exit, error, restarts, restart_at, started, finished, updated)
+     WHERE c.id = u.id`,
     [
       tasks.map((t) => t.id),
       tasks.map((t) => t.state),
@@ -263,25 +301,6 @@ async function writeTasks(tx: SqlRunner, tasks: Task[], now: Date): Promise<void
       tasks.map((t) => t.message),
       tasks.map((t) => t.agentId),
       now.toISOString(),
-    ],
-  );
-}
-
-interface HistoryRow {
-  task: Task;
-  source: string | null;
-  at: Date;
-}
-
-async function writeHistory(tx: SqlRunner, history: HistoryRow[]): Promise<void> {
-  if (history.length === 0) return;
-  await tx.query(
-    `INSERT INTO "TaskUpdate" (id, "taskId", state, reason, message, source, at)
-     SELECT id, task, state, reason, message, source, at
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                 $7::timestamp[])
-       AS h(id, task, state, reason, message, source, at)`,
-    [
       history.map(() => randomUUID()),
       history.map((h) => h.task.id),
       history.map((h) => h.task.state),
@@ -289,36 +308,17 @@ async function writeHistory(tx: SqlRunner, history: HistoryRow[]): Promise<void>
       history.map((h) => h.task.message),
       history.map((h) => h.source),
       history.map((h) => h.at.toISOString()),
-    ],
-  );
-}
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-async function writeContainers(tx: SqlRunner, rows: Container[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `UPDATE "Container" c SET
-       state = u.state::"ContainerState", "desiredState" = u.desired::"DesiredState",
-       name = u.name, "exitCode" = u.exit, error = u.error, "restartCount" = u.restarts,
-       "restartAt" = u.restart_at, "startedAt" = u.started, "finishedAt" = u.finished,
-       "updatedAt" = u.updated
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[],
-                 $8::timestamp[], $9::timestamp[], $10::timestamp[], $11::timestamp[])
-       AS u(id, state, desired, name, exit, error, restarts, restart_at, started, finished, updated)
-     WHERE c.id = u.id`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.state),
-      rows.map((r) => r.desiredState),
-      rows.map((r) => r.name),
-      rows.map((r) => r.exitCode),
-      rows.map((r) => r.error),
-      rows.map((r) => r.restartCount),
-      rows.map((r) => iso(r.restartAt)),
-      rows.map((r) => iso(r.startedAt)),
-      rows.map((r) => iso(r.finishedAt)),
-      rows.map((r) => iso(r.updatedAt)),
+      containers.map((r) => r.id),
+      containers.map((r) => r.state),
+      containers.map((r) => r.desiredState),
+      containers.map((r) => r.name),
+      containers.map((r) => r.exitCode),
+      containers.map((r) => r.error),
+      containers.map((r) => r.restartCount),
+      containers.map((r) => iso(r.restartAt)),
+      containers.map((r) => iso(r.startedAt)),
+      containers.map((r) => iso(r.finishedAt)),
+      containers.map((r) => iso(r.updatedAt)),
     ],
   );
 }
