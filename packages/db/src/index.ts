@@ -1,5 +1,5 @@
 export { createDb, dbOptionsFrom, type Db, type DbOptions } from './client';
-export { Sql, type SqlRunner, type Row } from './sql';
+export { Sql, type Connection, type SqlRunner, type Row } from './sql';
 export { migrateDatabase, MigrationError, type MigrateResult } from './migrate';
 export { DataDirError } from './data-dir';
 export * from './generated/prisma/client';

@@ -105,3 +105,40 @@ it('prepares nothing and sets no connection options when told not to (behind a p
     await plain.close();
   }
 });
+
+it('runs a statement on its own again when PostgreSQL aborts it to break a deadlock', async () => {
+  await db.sql.query(`CREATE TABLE "Lockable" (id int PRIMARY KEY, label text)`);
+  await db.sql.query(`INSERT INTO "Lockable" VALUES (1, 'one'), (2, 'two')`);
+  const locker = await createDb({ databaseUrl: db.url, migrate: false });
+  try {
+    const both = await locker.sql.connected(async (connection) => {
+      // The statement's session looks for the deadlock first, and so is the one aborted.
+      await connection.query(`SET deadlock_timeout = '10min'`);
+      await connection.query('BEGIN');
+      try {
+        await connection.query(`UPDATE "Lockable" SET label = 'first' WHERE id = 1`);
+        // Locks row 2, then waits for row 1.
+        const LOCK_BOTH = `SELECT id FROM "Lockable" WHERE id IN (1, 2) ORDER BY id DESC FOR UPDATE`;
+        const statement = db.sql.query<{ id: number }>(LOCK_BOTH);
+        // Asked from outside the transaction, whose view of the sessions would stay as first read.
+        const waiting = () =>
+          locker.sql.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query = $1`,
+            [LOCK_BOTH],
+          );
+        while ((await waiting())[0]!.n === 0) await new Promise((r) => setTimeout(r, 20));
+        // Row 2 closes the cycle.
+        await connection.query(`UPDATE "Lockable" SET label = 'second' WHERE id = 2`);
+        await connection.query('COMMIT');
+        return await statement;
+      } catch (error) {
+        await connection.query('ROLLBACK');
+        throw error;
+      }
+    });
+    expect(both).toEqual([{ id: 2 }, { id: 1 }]);
+  } finally {
+    await locker.close();
+  }
+});

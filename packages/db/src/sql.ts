@@ -17,6 +17,7 @@ const types = {
 
 /** Errors PostgreSQL asks the client to retry: a serialization failure or a deadlock victim. */
 const RETRYABLE = new Set(['40001', '40P01']);
+const isRetryable = (error: unknown) => RETRYABLE.has((error as { code?: string }).code ?? '');
 const MAX_TRIES = 5;
 
 /**
@@ -71,9 +72,16 @@ export interface SqlRunner {
   query<R extends Row>(text: string, values?: unknown[]): Promise<R[]>;
 }
 
+/** One connection a caller holds: statements on their own, or a transaction. */
+export interface Connection extends SqlRunner {
+  /** As Sql.transaction, on this connection. */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
+}
+
 /**
  * One statement. Outside a transaction (`runsAgain`), one made stale by a schema change
- * runs again under a new name; inside one the transaction is aborted, and it is
+ * runs again under a new name, and one PostgreSQL aborted to break a deadlock or a
+ * serialization conflict runs again; inside one the transaction is aborted, and it is
  * `transaction` that runs it again.
  */
 async function run<R extends Row>(
@@ -83,13 +91,14 @@ async function run<R extends Row>(
   text: string,
   values: unknown[],
 ): Promise<R[]> {
-  const once = async () => (await on.query<R>({ name: names.of(text), text, values, types })).rows;
-  try {
-    return await once();
-  } catch (error) {
-    if (!runsAgain || !isStalePlan(error)) throw error;
-    names.renew();
-    return once();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await on.query<R>({ name: names.of(text), text, values, types })).rows;
+    } catch (error) {
+      if (!runsAgain || attempt >= MAX_TRIES) throw error;
+      if (isStalePlan(error)) names.renew();
+      else if (!isRetryable(error)) throw error;
+    }
   }
 }
 
@@ -119,14 +128,16 @@ export class Sql implements SqlRunner {
   /**
    * Runs `work` on one connection, held until it ends, with no transaction around it:
    * for reads that need a connection in hand before they decide what to ask (a batch
-   * claims its requests once it holds one) and no BEGIN and COMMIT round trips.
+   * claims its requests once it holds one) and no BEGIN and COMMIT round trips. The
+   * connection can still open one, for a batch that turns out to need it.
    */
-  async connected<T>(work: (connection: SqlRunner) => Promise<T>): Promise<T> {
+  async connected<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const held = { broken: false };
     try {
-      return await work(runnerOn(client, this.names, false));
+      return await work(this.connectionOn(client, held));
     } finally {
-      client.release();
+      client.release(held.broken);
     }
   }
 
@@ -137,30 +148,35 @@ export class Sql implements SqlRunner {
    * `work` must act only through the runner it is given; any other error rolls back
    * and is thrown.
    */
-  async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      let broken = false;
-      const tx = runnerOn(client, this.names, true);
-      try {
-        await client.query('BEGIN');
-        const result = await work(tx);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        const code = (error as { code?: unknown }).code;
-        if (attempt < MAX_TRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
-        if (attempt < MAX_TRIES && isStalePlan(error)) {
-          this.names.renew();
-          continue;
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.connected((connection) => connection.transaction(work));
+  }
+
+  private connectionOn(client: pg.PoolClient, held: { broken: boolean }): Connection {
+    return {
+      ...runnerOn(client, this.names, false),
+      transaction: async <T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.query('BEGIN');
+            const result = await work(runnerOn(client, this.names, true));
+            await client.query('COMMIT');
+            return result;
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => {
+              held.broken = true;
+            });
+            // A connection that cannot roll back is given up, and nothing runs on it again.
+            if (held.broken) throw error;
+            if (attempt < MAX_TRIES && isRetryable(error)) continue;
+            if (attempt < MAX_TRIES && isStalePlan(error)) {
+              this.names.renew();
+              continue;
+            }
+            throw error;
+          }
         }
-        throw error;
-      } finally {
-        client.release(broken);
-      }
-    }
+      },
+    };
   }
 }
