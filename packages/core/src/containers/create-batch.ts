@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Container, Sql, SqlRunner } from '@shoal/db';
+import type { Connection, Container, Sql, SqlRunner } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
 import { busy, conflict, notFound } from '../errors';
 import { CONTAINER_COLUMNS } from './container-reads';
@@ -23,7 +23,7 @@ export class CreateBatch {
 
   constructor(private readonly sql: Sql) {
     this.commits = new GroupCommit((claim) =>
-      this.sql.transaction((tx) => this.write(tx, claim())),
+      this.sql.connected((connection) => this.write(connection, claim())),
     );
   }
 
@@ -35,13 +35,22 @@ export class CreateBatch {
     );
   }
 
-  private async write(tx: SqlRunner, requests: CreateRequest[]): Promise<(Container | Error)[]> {
+  private async write(
+    connection: Connection,
+    requests: CreateRequest[],
+  ): Promise<(Container | Error)[]> {
     if (requests.length === 0) return [];
-    const gone = await missingNetworks(tx, requests);
-    const batch = requests.filter((r) => !gone.has(r));
-    const made = batch.length > 0 ? await this.insert(tx, batch) : [];
-    const answers = new Map(batch.map((r, i) => [r, made[i]!]));
-    return requests.map((r) => answers.get(r) ?? notFound(`network ${gone.get(r)} not found`));
+    // The insert is one statement, whole or not at all by itself. Only a batch that names
+    // networks needs a transaction, and its BEGIN and COMMIT round trips: the networks
+    // stay locked until its containers are stored on them.
+    if (!requests.some((r) => r.spec.networks?.length)) return this.insert(connection, requests);
+    return connection.transaction(async (tx) => {
+      const gone = await missingNetworks(tx, requests);
+      const batch = requests.filter((r) => !gone.has(r));
+      const made = batch.length > 0 ? await this.insert(tx, batch) : [];
+      const answers = new Map(batch.map((r, i) => [r, made[i]!]));
+      return requests.map((r) => answers.get(r) ?? notFound(`network ${gone.get(r)} not found`));
+    });
   }
 
   private async insert(tx: SqlRunner, batch: CreateRequest[]): Promise<(Container | Error)[]> {
