@@ -78,7 +78,7 @@ export class TokenService {
 
   constructor(
     private readonly prisma: PrismaClient,
-    /** Every request with a token not in trust looks it up: plain SQL, a third of a Prisma call's cost. */
+    /** Every request with a token not in trust looks it up: plain SQL, a third to half of a Prisma call's cost. */
     private readonly sql: SqlRunner,
     private readonly audit: AuditService,
   ) {}
