@@ -29,6 +29,19 @@ function isStalePlan(error: unknown): boolean {
   return code === '0A000' && typeof message === 'string' && message.includes('cached plan');
 }
 
+/**
+ * Whether work PostgreSQL refused, a statement on its own or a whole transaction, is run
+ * again from the start: after a deadlock or a serialization conflict, or after a schema
+ * change made a prepared statement stale (whose names are then renewed), a few times.
+ */
+function mayRunAgain(error: unknown, attempt: number, names: StatementNames): boolean {
+  if (attempt >= MAX_TRIES) return false;
+  if (isRetryable(error)) return true;
+  if (!isStalePlan(error)) return false;
+  names.renew();
+  return true;
+}
+
 /** Statement texts given a name at most; the hot path's are a few dozen. */
 const MAX_NAMED_STATEMENTS = 256;
 
@@ -95,9 +108,7 @@ async function run<R extends Row>(
     try {
       return (await on.query<R>({ name: names.of(text), text, values, types })).rows;
     } catch (error) {
-      if (!runsAgain || attempt >= MAX_TRIES) throw error;
-      if (isStalePlan(error)) names.renew();
-      else if (!isRetryable(error)) throw error;
+      if (!runsAgain || !mayRunAgain(error, attempt, names)) throw error;
     }
   }
 }
@@ -168,11 +179,7 @@ export class Sql implements SqlRunner {
             });
             // A connection that cannot roll back is given up, and nothing runs on it again.
             if (held.broken) throw error;
-            if (attempt < MAX_TRIES && isRetryable(error)) continue;
-            if (attempt < MAX_TRIES && isStalePlan(error)) {
-              this.names.renew();
-              continue;
-            }
+            if (mayRunAgain(error, attempt, this.names)) continue;
             throw error;
           }
         }
