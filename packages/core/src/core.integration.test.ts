@@ -232,15 +232,25 @@ async function tenantWithContainer(slug: string, name: string) {
   return { tenant, container };
 }
 
-/** A launcher that only records the tasks it is given and the kills it is asked for. */
-function launchRecorder(): TaskLauncher & { submitted: string[]; killed: string[] } {
+/**
+ * A launcher that records the tasks it is given and the kills it is asked for; `run`, when
+ * given, is what the cluster does with the tasks.
+ */
+function launchRecorder(
+  run: (taskIds: string[]) => void = () => undefined,
+): TaskLauncher & { submitted: string[]; killed: string[] } {
   const submitted: string[] = [];
   const killed: string[] = [];
+  const submitAll = (requests: readonly { taskId: string }[]) => {
+    const taskIds = requests.map((r) => r.taskId);
+    submitted.push(...taskIds);
+    run(taskIds);
+  };
   return {
     submitted,
     killed,
-    submit: (request) => submitted.push(request.taskId),
-    submitAll: (requests) => submitted.push(...requests.map((r) => r.taskId)),
+    submit: (request) => submitAll([request]),
+    submitAll,
     cancel: () => false,
     isPending: () => false,
     kill: (taskId) => {
@@ -253,18 +263,17 @@ function launchRecorder(): TaskLauncher & { submitted: string[]; killed: string[
 describe('starting containers', () => {
   it('stores each start whole, once: marked to run, its task queued and the start audited', async () => {
     const { tenant, container } = await tenantWithContainer('starts', 'starter');
-    const launcher = launchRecorder();
     // The cluster runs what it is given at once: a start is answered once its container runs.
-    launcher.submitAll = (requests) => {
-      launcher.submitted.push(...requests.map((r) => r.taskId));
-      void services.taskStore.recordStatuses(
-        requests.map((r) => ({
-          task_id: { value: r.taskId },
-          agent_id: { value: 'a1' },
-          state: 'TASK_RUNNING',
-        })),
-      );
-    };
+    const launcher = launchRecorder(
+      (taskIds) =>
+        void services.taskStore.recordStatuses(
+          taskIds.map((taskId) => ({
+            task_id: { value: taskId },
+            agent_id: { value: 'a1' },
+            state: 'TASK_RUNNING',
+          })),
+        ),
+    );
     services.containers.launcher = launcher;
     try {
       // Two starts of one container and one of a container that does not exist, together.
