@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { createServices } from '@shoal/core';
-import { createDb } from '@shoal/db';
+import { createDb, type Db } from '@shoal/db';
 import { startSimCluster, type SimCluster } from '@shoal/mesos-sim';
 import { freePort, startPrivatePostgres } from './testing/private-postgres';
 import { eventually, FAST_SIM, liveTasksByContainer, TEST_ENV } from './testing/shoal-under-test';
@@ -346,21 +346,7 @@ describe('chaos', () => {
             name: run.name,
             meant: run.stop ? 'stopped' : 'running',
             state: view.state,
-            history: (
-              await db.prisma.taskUpdate.findMany({
-                where: { task: { containerId: view.id } },
-                orderBy: { at: 'asc' },
-                select: {
-                  state: true,
-                  reason: true,
-                  message: true,
-                  task: { select: { mesosTaskId: true, killedBy: true } },
-                },
-              })
-            ).map(
-              (h) =>
-                `${h.task.mesosTaskId} ${h.state} ${h.reason ?? ''} ${h.message ?? ''} ${h.task.killedBy ?? ''}`,
-            ),
+            history: await historyLines(db, view.id),
           })),
         ),
       ).toEqual([]);
@@ -382,3 +368,20 @@ describe('chaos', () => {
     },
   );
 });
+
+/** A container's task history, one line per update, for the message of a failed check. */
+async function historyLines(db: Db, containerId: string): Promise<string[]> {
+  const tasks = await db.prisma.task.findMany({
+    where: { containerId },
+    select: { id: true, mesosTaskId: true, killedBy: true },
+  });
+  const taskOf = new Map(tasks.map((t) => [t.id, t]));
+  const updates = await db.prisma.taskUpdate.findMany({
+    where: { taskId: { in: [...taskOf.keys()] } },
+    orderBy: { at: 'asc' },
+  });
+  return updates.map((h) => {
+    const task = taskOf.get(h.taskId)!;
+    return `${task.mesosTaskId} ${h.state} ${h.reason ?? ''} ${h.message ?? ''} ${task.killedBy ?? ''}`;
+  });
+}

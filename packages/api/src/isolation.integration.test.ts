@@ -335,15 +335,20 @@ beforeAll(async () => {
     where: { id: web.id },
     data: { state: 'RUNNING', desiredState: 'RUNNING', startedAt: new Date() },
   });
-  await db.prisma.task.create({
+  const task = await db.prisma.task.create({
     data: {
       containerId: web.id,
       mesosTaskId: 'alpha-web.task-1',
       agentId: 'agent-alpha-1',
       hostname: 'agent-alpha-1.example',
       state: 'TASK_RUNNING',
-      updates: { create: [{ state: 'TASK_STARTING' }, { state: 'TASK_RUNNING' }] },
     },
+  });
+  await db.prisma.taskUpdate.createMany({
+    data: [
+      { taskId: task.id, state: 'TASK_STARTING' },
+      { taskId: task.id, state: 'TASK_RUNNING' },
+    ],
   });
   await services.containers.create(tenantA.id, { name: 'alpha-batch', image: IMAGE }, 'test');
   const token = await services.tokens.issue({ tenantId: tenantA.id, name: 'alpha-ci' }, 'test');
@@ -409,7 +414,15 @@ async function snapshotOfA() {
     tenant: await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } }),
     containers: await prisma.container.findMany({
       where: { tenantId },
-      include: { tasks: { include: { updates: true } } },
+      include: { tasks: true },
+      orderBy: { id: 'asc' },
+    }),
+    taskHistory: await prisma.taskUpdate.findMany({
+      where: {
+        taskId: {
+          in: (await prisma.task.findMany({ where: { container: { tenantId } } })).map((t) => t.id),
+        },
+      },
       orderBy: { id: 'asc' },
     }),
     tokens: await prisma.apiToken.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),

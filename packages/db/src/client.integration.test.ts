@@ -104,6 +104,45 @@ describe('PostgreSQL', () => {
     expect(audit.map((a) => a.tenantId).sort()).toEqual([kept!.id, null].sort());
   });
 
+  it('drops a task’s history with the task, however the task goes', async () => {
+    const tenants = await Promise.all(
+      ['history-a', 'history-b'].map((slug) =>
+        db.prisma.tenant.create({ data: { slug, name: slug, mesosRole: `shoal-${slug}` } }),
+      ),
+    );
+    // Four containers with a task each, every task with its history: one task is
+    // deleted, one container is deleted, one tenant (with the fourth) is deleted.
+    const tasks = await Promise.all(
+      ['1', '2', '3', '4'].map(async (n, i) => {
+        const container = await db.prisma.container.create({
+          data: {
+            id: n.repeat(64),
+            tenantId: tenants[i < 3 ? 0 : 1]!.id,
+            name: `web-${n}`,
+            image: 'nginx',
+            config: {},
+            cpus: 0.1,
+            memMb: 32,
+          },
+        });
+        const task = await db.prisma.task.create({
+          data: { containerId: container.id, mesosTaskId: `web-${n}.1`, state: 'TASK_RUNNING' },
+        });
+        await db.prisma.taskUpdate.createMany({
+          data: ['TASK_STARTING', 'TASK_RUNNING'].map((state) => ({ taskId: task.id, state })),
+        });
+        return task;
+      }),
+    );
+    await db.prisma.task.delete({ where: { id: tasks[0]!.id } });
+    await db.prisma.container.delete({ where: { id: tasks[1]!.containerId } });
+    await db.prisma.tenant.delete({ where: { id: tenants[1]!.id } });
+    const left = await db.prisma.taskUpdate.findMany({
+      where: { taskId: { in: tasks.map((t) => t.id) } },
+    });
+    expect(left.map((u) => u.taskId)).toEqual([tasks[2]!.id, tasks[2]!.id]);
+  });
+
   it('rolls a failing migration back completely and names it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'shoal-migrations-'));
     try {

@@ -376,13 +376,17 @@ export class ContainerService implements ContainerOperations {
 
   async history(tenantId: string, ref: string) {
     const container = await this.resolve(tenantId, ref);
+    const tasks = await this.prisma.task.findMany({
+      where: { containerId: container.id },
+      select: { id: true, mesosTaskId: true },
+    });
+    const mesosIdOf = new Map(tasks.map((t) => [t.id, t.mesosTaskId]));
     const updates = await this.prisma.taskUpdate.findMany({
-      where: { task: { containerId: container.id } },
-      include: { task: { select: { mesosTaskId: true } } },
+      where: { taskId: { in: [...mesosIdOf.keys()] } },
       orderBy: { at: 'asc' },
     });
     return updates.map((u) => ({
-      mesosTaskId: u.task.mesosTaskId,
+      mesosTaskId: mesosIdOf.get(u.taskId)!,
       state: u.state,
       reason: u.reason,
       message: u.message,
