@@ -283,6 +283,12 @@ describe('starting containers', () => {
         services.containers.start(tenant.id, 'ghost', 'dev@starts.test'),
       ]);
       expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      // As Docker's, the start that had nothing to do answers once the other's container runs.
+      expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.state : undefined))).toEqual([
+        'running',
+        'running',
+        undefined,
+      ]);
       const stored = await db.prisma.container.findUniqueOrThrow({
         where: { id: container.id },
         include: { tasks: true },

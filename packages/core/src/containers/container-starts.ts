@@ -71,13 +71,17 @@ export class ContainerStarts {
       const outcome = await this.startByRef(tenantId, ref, actor, turn.signal)
         .catch((error: unknown) => this.removeAfterRefusal(tenantId, ref, actor, error))
         .finally(turn.clear);
-      if (!outcome.changed) return { container: toView(outcome.container), started: false };
-      const { id } = outcome.container;
+      const { changed, container } = outcome;
+      // A start with nothing to do answers at once, unless the container is being started
+      // (by a start just before): then, as Docker's second start, once that start ends.
+      if (!changed && !beingStarted(container))
+        return { container: toView(container), started: false };
+      const { id } = container;
       // Another instance's status updates reach this one as events only. Nothing of this
       // start can have happened before its commit, just awaited, so none is missed.
       const heardOf = (events = this.events.subscribe(tenantId, giveUp.signal, id));
       if (outcome.launch) this.hooks.launcher?.submitAll([outcome.launch]);
-      else this.hooks.converge.wake();
+      else if (changed) this.hooks.converge.wake();
       // Like Docker, answer once the container runs (or failed to), unless resources take long.
       // A stop whose kill Mesos has not confirmed yet leaves a task that only ends: the
       // start is answered by the task launched after it.
@@ -101,13 +105,16 @@ export class ContainerStarts {
           if (event.action === 'die' && endsToSkip-- === 0) return;
         }
       })();
-      const row = await Promise.race([
-        this.watch.until(id, settled, giveUp.signal),
-        heard.then(() => undefined),
-      ]);
+      const watched = this.watch.until(id, settled, giveUp.signal);
+      // The start this one waits for may have ended before the watch began: read it once.
+      const current = changed ? undefined : await this.reads.resolve(tenantId, id);
+      const row =
+        current && (settled(current) || !beingStarted(current))
+          ? current
+          : await Promise.race([watched, heard.then(() => undefined)]);
       const view = toView(row ?? (await this.reads.resolve(tenantId, id)));
-      if (view.state === 'running') this.hooks.onStarted(performance.now() - began);
-      return { container: view, started: true };
+      if (changed && view.state === 'running') this.hooks.onStarted(performance.now() - began);
+      return { container: view, started: changed };
     } finally {
       clearTimeout(timer);
       this.closing.removeEventListener('abort', onClose);
@@ -155,6 +162,18 @@ export class ContainerStarts {
       return this.batch.start({ tenantId, ref: id, actor }, signal);
     }
   }
+}
+
+/** Meant to run, not running yet, with its task queued or launched and not ended. */
+function beingStarted(row: ContainerRow): boolean {
+  const task = row.tasks[0];
+  return (
+    row.desiredState === 'RUNNING' &&
+    row.state !== 'RUNNING' &&
+    row.state !== 'REMOVING' &&
+    task !== undefined &&
+    !TERMINAL_STATES.includes(task.state)
+  );
 }
 
 /** The Mesos id of the container's task that a stop or kill has been sent to, if it still lives. */

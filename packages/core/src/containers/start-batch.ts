@@ -101,15 +101,22 @@ export class StartBatch {
 
     const outcomes: (StartOutcome | Error)[] = [];
     const admitted: { row: ContainerRow; request: StartRequest; queue: boolean }[] = [];
-    const seen = new Set<string>();
+    /** Where each container's first start in the batch is answered. */
+    const firstStart = new Map<string, number>();
+    /** Later starts of a container in the batch: each is answered as its first one. */
+    const repeats: { at: number; first: number }[] = [];
     batch.forEach((request, i) => {
       const match = byOrder.get(i);
       if (!match) return outcomes.push(new NoExactMatch(request.ref));
       const { row } = match;
-      // The same container twice in one batch: the second start has nothing to do.
-      if (row.desiredState === 'RUNNING' || row.state === 'REMOVING' || seen.has(row.id))
+      const first = firstStart.get(row.id);
+      if (first !== undefined) {
+        repeats.push({ at: outcomes.length, first });
         return outcomes.push({ container: row, changed: false });
-      seen.add(row.id);
+      }
+      firstStart.set(row.id, outcomes.length);
+      if (row.desiredState === 'RUNNING' || row.state === 'REMOVING')
+        return outcomes.push({ container: row, changed: false });
       const account = accounts.get(row.tenantId);
       const unplaceable = this.placement?.whyNeverPlaced(account?.mesosRole ?? '', needsOf(row));
       if (unplaceable)
@@ -125,7 +132,7 @@ export class StartBatch {
       admitted.push({ row, request, queue: this.queuesTasks && !match.hasTask });
       outcomes.push({ container: row, changed: true });
     });
-    if (admitted.length === 0) return outcomes;
+    if (admitted.length === 0) return answerRepeats(outcomes, repeats);
 
     const ids = admitted.map((a) => a.row.id);
     const queued = admitted
@@ -172,7 +179,7 @@ export class StartBatch {
         taskRequest(q.row, accounts.get(q.row.tenantId)?.mesosRole ?? '', q.taskId),
       ]),
     );
-    return outcomes.map((o) => {
+    const written = outcomes.map((o) => {
       if (o instanceof Error || !o.changed) return o;
       const row = o.container;
       const task = taskOf.get(row.id);
@@ -186,7 +193,24 @@ export class StartBatch {
       const launch = launches.get(row.id);
       return { container, changed: true, ...(launch ? { launch } : {}) };
     });
+    return answerRepeats(written, repeats);
   }
+}
+
+/**
+ * A container's later starts in a batch have nothing to do: each gets its first start's
+ * refusal, or the container as the first start left it, unchanged by this one.
+ */
+function answerRepeats(
+  outcomes: (StartOutcome | Error)[],
+  repeats: { at: number; first: number }[],
+): (StartOutcome | Error)[] {
+  for (const { at, first } of repeats) {
+    const answer = outcomes[first]!;
+    outcomes[at] =
+      answer instanceof Error ? answer : { container: answer.container, changed: false };
+  }
+  return outcomes;
 }
 
 /**
