@@ -4,6 +4,12 @@ import { decodeJson, encodeJson } from './json';
 import { decodeProtobuf, encodeProtobuf } from './protobuf';
 import { messageType } from './schema';
 
+/**
+ * The protobufjs type of a message: its wire form alone, read and written without this
+ * package's checks and conversions. What a benchmark sets the codec against.
+ */
+export { messageType as wireType };
+
 export type WireFormat = 'protobuf' | 'json';
 
 export const CONTENT_TYPES = {

@@ -39,12 +39,47 @@ export interface WalkOptions {
   defaults?: boolean;
 }
 
-/** The explicit default an unset field is written with, if the options ask for it. */
-function writtenDefault(field: protobuf.Field, options: WalkOptions): unknown {
-  if (!options.defaults || field.repeated || field.map) return undefined;
-  const fieldOptions = field.options as { default?: unknown; deprecated?: boolean } | undefined;
-  if (fieldOptions?.default === undefined || fieldOptions.deprecated) return undefined;
-  return fieldOptions.default;
+/**
+ * What the walk needs of a field, worked out once per message type: protobufjs works some
+ * of it out at each access (`required` is a getter), and the walk asks it of every field of
+ * every message, set or not. With it, a thousand agents' listing decodes in two thirds of
+ * the time (bench/src/agent-listing.ts).
+ */
+interface FieldPlan {
+  readonly field: protobuf.Field;
+  readonly name: string;
+  readonly required: boolean;
+  readonly map: boolean;
+  readonly repeated: boolean;
+  /** The message type of its values; undefined for scalars and enums. */
+  readonly nested: protobuf.Type | undefined;
+  /** Its explicit `[default = …]`, when it has one and is not deprecated. */
+  readonly explicitDefault: unknown;
+}
+
+const plans = new WeakMap<protobuf.Type, readonly FieldPlan[]>();
+
+function planOf(type: protobuf.Type): readonly FieldPlan[] {
+  let plan = plans.get(type);
+  if (!plan) {
+    plan = type.fieldsArray.map((field) => {
+      const fieldOptions = field.options as { default?: unknown; deprecated?: boolean } | undefined;
+      return {
+        field,
+        name: field.name,
+        required: field.required,
+        map: field.map,
+        repeated: field.repeated,
+        nested: nestedMessage(field),
+        explicitDefault:
+          field.repeated || field.map || fieldOptions?.deprecated
+            ? undefined
+            : fieldOptions?.default,
+      };
+    });
+    plans.set(type, plan);
+  }
+  return plan;
 }
 
 export function isPlainObject(value: unknown): value is Plain {
@@ -90,56 +125,66 @@ function walk(
       `${at?.toString() ?? type.name}: expected an object for ${type.fullName.slice(1)}`,
     );
   const out: Plain = {};
-  for (const field of type.fieldsArray) {
-    const given = Object.hasOwn(source, field.name) ? source[field.name] : undefined;
-    const value = given ?? writtenDefault(field, options);
+  const fillDefaults = options.defaults === true;
+  for (const plan of planOf(type)) {
+    const { name } = plan;
+    let value = Object.hasOwn(source, name) ? source[name] : undefined;
     if (value === undefined || value === null) {
-      if (field.required) missing.push(new FieldPath(at, field.name));
-      continue;
+      value = fillDefaults ? plan.explicitDefault : undefined;
+      if (value === undefined) {
+        if (plan.required) missing.push(new FieldPath(at, name));
+        continue;
+      }
     }
-    const path = new FieldPath(at, field.name);
-    if (field.map) {
+    const path = new FieldPath(at, name);
+    if (plan.map) {
       if (!isPlainObject(value))
         throw new MesosCodecError(`${path}: expected an object for a map field`);
       const entries: Plain = {};
-      for (const [key, item] of Object.entries(value)) {
+      let any = false;
+      for (const key of Object.keys(value)) {
         const converted = convert(
-          field,
-          item,
+          plan,
+          value[key],
           new FieldPath(path, `[${JSON.stringify(key)}]`),
           leaf,
           missing,
           options,
         );
-        if (converted !== DROP) entries[key] = converted;
+        if (converted !== DROP) {
+          entries[key] = converted;
+          any = true;
+        }
       }
-      if (Object.keys(entries).length > 0) out[field.name] = entries;
-    } else if (field.repeated) {
+      if (any) out[name] = entries;
+    } else if (plan.repeated) {
       if (!Array.isArray(value))
         throw new MesosCodecError(`${path}: expected an array for a repeated field`);
-      const items = value
-        .map((item: unknown, i) =>
-          convert(field, item, new FieldPath(path, i), leaf, missing, options),
-        )
-        .filter((item) => item !== DROP);
-      if (items.length > 0) out[field.name] = items;
+      const items: unknown[] = [];
+      for (let i = 0; i < value.length; i++) {
+        if (!(i in value)) continue; // a hole in a sparse array is no element
+        const converted = convert(plan, value[i], new FieldPath(path, i), leaf, missing, options);
+        if (converted !== DROP) items.push(converted);
+      }
+      if (items.length > 0) out[name] = items;
     } else {
-      const converted = convert(field, value, path, leaf, missing, options);
-      if (converted !== DROP) out[field.name] = converted;
-      else if (field.required) missing.push(path);
+      const converted = convert(plan, value, path, leaf, missing, options);
+      if (converted !== DROP) out[name] = converted;
+      else if (plan.required) missing.push(path);
     }
   }
   return out;
 }
 
 function convert(
-  field: protobuf.Field,
+  plan: FieldPlan,
   value: unknown,
   path: FieldPath,
   leaf: LeafConverter,
   missing: FieldPath[],
   options: WalkOptions,
 ): unknown {
-  const nested = nestedMessage(field);
-  return nested ? walk(nested, value, path, leaf, missing, options) : leaf(field, value, path);
+  return plan.nested
+    ? walk(plan.nested, value, path, leaf, missing, options)
+    : leaf(plan.field, value, path);
 }
