@@ -1,5 +1,5 @@
-import { Prisma, type PrismaClient } from '@shoal/db';
-import { TERMINAL_STATES } from './lifecycle';
+import type { PrismaClient } from '@shoal/db';
+import { isTerminal } from './lifecycle';
 import { sizeOf, type LogClock, type NewLogMark } from './log-clock';
 import type { SandboxReader } from './ports';
 
@@ -23,6 +23,8 @@ interface DueTask {
   agentEndpoint: string;
   state: string;
   updatedAt: Date;
+  /** The row's version when read (xmin): the next due time is only set on that version. */
+  version: string;
 }
 
 /**
@@ -31,6 +33,10 @@ interface DueTask {
  * end. A young task is sampled every pass; an old one as often as 1/200 of
  * its age, so a month-long task keeps about a thousand marks, not half a
  * million, and its old lines are dated to within 0.5% of their age.
+ *
+ * Each task carries when it is next due (`logsDueAt`): the status writer sets
+ * it when the task runs and when it ends, and a pass reads the earliest due
+ * through a partial index, so a pass costs its batch, not the cluster's tasks.
  */
 export class LogSampler {
   private timer: NodeJS.Timeout | undefined;
@@ -63,37 +69,39 @@ export class LogSampler {
 
   /** One pass; returns how many tasks it looked at. */
   async sampleOnce(): Promise<number> {
-    const minSpacing = `${this.options.intervalMs / 1000} seconds`;
     // Times are stored as UTC without a zone, so "now" is compared the same way.
     const due = await this.prisma.$queryRaw<DueTask[]>`
-      SELECT id, "mesosTaskId", "agentId", "agentEndpoint", state, "updatedAt"
-      FROM "Task"
-      WHERE "agentId" IS NOT NULL AND "agentEndpoint" IS NOT NULL AND (
-        (state = 'TASK_RUNNING' AND ("logsCheckedAt" IS NULL OR "logsCheckedAt" <
-          (now() AT TIME ZONE 'UTC') - GREATEST(${minSpacing}::interval,
-            ((now() AT TIME ZONE 'UTC') - "launchedAt") / 200)))
-        OR (state IN (${Prisma.join(TERMINAL_STATES)})
-          AND ("logsCheckedAt" IS NULL OR "logsCheckedAt" < "updatedAt")))
-      ORDER BY "logsCheckedAt" ASC NULLS FIRST
-      LIMIT ${this.options.batchSize}`;
+      SELECT id, "mesosTaskId", "agentId", "agentEndpoint", state, "updatedAt",
+             xmin::text AS version
+      FROM "Task" WHERE "logsDueAt" <= (now() AT TIME ZONE 'UTC')
+      ORDER BY "logsDueAt" LIMIT ${this.options.batchSize}`;
     if (due.length === 0) return 0;
     const marks: NewLogMark[] = [];
-    const queue = [...due];
+    const queue = due.filter((t) => t.state === 'TASK_RUNNING' || isTerminal(t.state));
     const worker = async () => {
       for (let task = queue.shift(); task; task = queue.shift())
         marks.push(...(await this.sample(task)));
     };
     await Promise.all(Array.from({ length: this.options.concurrency }, worker));
-    // One write for the marks and one for the checks, however many tasks the pass covered.
+    // One write for the marks and one for the next due times, however many tasks the pass covered.
     await this.clock.record(marks);
-    const checkedAt = new Date();
-    // Raw, so the rows' updatedAt (the end time of a finished task) stays as it is. The rows
-    // are locked in id order, as the status writers lock them: in any other order, the two
-    // could deadlock on a busy cluster.
+    const minSpacing = `${this.options.intervalMs / 1000} seconds`;
+    // A running task is due again after 1/200 of its age; an ended one (its final sizes
+    // noted) or one in between (unreachable, say) is not, until the status writer sets it
+    // again. A row written since it was read (it ended meanwhile, say) is left as it is:
+    // still due, it is looked at again. Raw, so the rows' updatedAt (the end time of a
+    // finished task) stays as it is. The rows are locked in id order, as the status
+    // writers lock them: in any other order, the two could deadlock on a busy cluster.
     await this.prisma.$executeRaw`
-      UPDATE "Task" t SET "logsCheckedAt" = ${checkedAt}
-      FROM (SELECT id FROM "Task" WHERE id IN (${Prisma.join(due.map((t) => t.id))})
-            ORDER BY id FOR UPDATE) locked
+      UPDATE "Task" t SET "logsDueAt" = CASE WHEN t.state = 'TASK_RUNNING'
+          THEN (now() AT TIME ZONE 'UTC') + GREATEST(${minSpacing}::interval,
+            ((now() AT TIME ZONE 'UTC') - t."launchedAt") / 200)
+          END
+      FROM (SELECT k.id FROM "Task" k
+            JOIN unnest(${due.map((t) => t.id)}::text[], ${due.map((t) => t.version)}::text[])
+              AS seen(id, version) ON k.id = seen.id
+            WHERE k.xmin::text = seen.version
+            ORDER BY k.id FOR UPDATE OF k) locked
       WHERE t.id = locked.id`;
     return due.length;
   }

@@ -273,7 +273,13 @@ async function writeChanges(
   await tx.query(
     `WITH tasks AS (
        UPDATE "Task" t SET state = u.state, reason = u.reason, message = u.message,
-              "agentId" = u.agent, "updatedAt" = $6::timestamp
+              "agentId" = u.agent, "updatedAt" = $6::timestamp,
+              -- The log sampler notes a task's file sizes once it runs, and its final
+              -- ones once it ends (see LogSampler).
+              "logsDueAt" = CASE
+                WHEN t.state IS DISTINCT FROM u.state AND t."agentEndpoint" IS NOT NULL
+                  AND (u.state = 'TASK_RUNNING' OR u.state = ANY($25::text[]))
+                THEN $6::timestamp ELSE t."logsDueAt" END
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
          AS u(id, state, reason, message, agent)
        WHERE t.id = u.id
@@ -319,6 +325,7 @@ async function writeChanges(
       containers.map((r) => iso(r.startedAt)),
       containers.map((r) => iso(r.finishedAt)),
       containers.map((r) => iso(r.updatedAt)),
+      TERMINAL_STATES,
     ],
   );
 }
