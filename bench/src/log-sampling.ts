@@ -30,7 +30,7 @@ const rounds = Number(values.rounds);
 const WARM_UP = 5;
 
 const sandbox = {
-  read: () => Promise.resolve({ data: '', offset: 4096 }),
+  sizes: () => Promise.resolve({ stdout: 4096, stderr: 512 }),
 };
 
 async function passesAt(size: number) {

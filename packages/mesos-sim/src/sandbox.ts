@@ -22,6 +22,8 @@ export class Sandbox {
 export class SandboxFile {
   private chunks: Buffer[] = [];
   private bytes = 0;
+  /** When it was last written (ms since the epoch), as a directory listing shows it. */
+  modifiedAt = Date.now();
 
   get size(): number {
     return this.bytes;
@@ -31,6 +33,7 @@ export class SandboxFile {
     const chunk = Buffer.from(text, 'utf8');
     this.chunks.push(chunk);
     this.bytes += chunk.length;
+    this.modifiedAt = Date.now();
   }
 
   read(offset: number, length?: number): Buffer {

@@ -108,6 +108,26 @@ describe('task lifecycle', () => {
     );
     expect((await read(sandbox('nope', 'stdout'), 'offset=0')).status).toBe(404);
     expect((await read(sandbox('ok', 'stdout'), '')).status).toBe(400);
+
+    // One listing of the run's directory gives both files' sizes.
+    const browse = async (path: string) => {
+      const response = await rawRequest(
+        `${t.sim.agentGatewayUrl}/files/browse?path=${encodeURIComponent(path)}`,
+        { method: 'GET' },
+      );
+      return response.status === 200
+        ? (JSON.parse(response.text) as { path: string; size: number; mode: string }[])
+        : response.status;
+    };
+    const run = (task: string) => sandbox(task, '').replace(/\/$/, '');
+    expect(await browse(run('bad'))).toEqual([
+      expect.objectContaining({ path: `${run('bad')}/stderr`, size: 5, mode: '-rw-r--r--' }),
+      expect.objectContaining({ path: `${run('bad')}/stdout`, size: 0 }),
+    ]);
+    expect(await browse(`${run('ok')}/`)).toContainEqual(
+      expect.objectContaining({ path: `${run('ok')}/stdout`, size: 12 }),
+    );
+    expect(await browse(run('nope'))).toBe(404);
   });
 
   it('kills with TASK_KILLING for frameworks that ask for it', async () => {

@@ -78,6 +78,35 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
     return (await response.body.json()) as { data: string; offset: number };
   }
 
+  /**
+   * The sizes of stdout and stderr from one `/files/browse` of the run's directory,
+   * where two `/files/read` calls would be needed; none when the agent has no such run.
+   */
+  async sizes(task: {
+    mesosTaskId: string;
+    agentId: string;
+    agentEndpoint: string | null;
+  }): Promise<{ stdout: number; stderr: number } | undefined> {
+    const frameworkId = await this.frameworkId();
+    if (!task.agentEndpoint || !frameworkId) return undefined;
+    const path = `/frameworks/${frameworkId}/executors/${task.mesosTaskId}/runs/latest`;
+    const query = new URLSearchParams({ path });
+    const response = await this.get(task.agentEndpoint, `/files/browse?${query.toString()}`);
+    if (response.statusCode === 404) {
+      await response.body.dump();
+      return undefined;
+    }
+    if (response.statusCode !== 200) {
+      const text = await response.body.text();
+      throw new Error(
+        `agent ${task.agentId} answered ${response.statusCode} for ${path}: ${text.slice(0, 200)}`,
+      );
+    }
+    const entries = (await response.body.json()) as { path: string; size: number }[];
+    const sizeOf = (name: string) => entries.find((e) => e.path.endsWith(`/${name}`))?.size ?? 0;
+    return { stdout: sizeOf('stdout'), stderr: sizeOf('stderr') };
+  }
+
   /** The task's entry in its agent's `/monitor/statistics` (executor id = task id). */
   async usage(task: {
     mesosTaskId: string;

@@ -1,5 +1,4 @@
 import type { PrismaClient } from '@shoal/db';
-import type { SandboxReader } from './ports';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -61,13 +60,4 @@ export function timeOf(marks: LogMark[], end: number): Date | undefined {
     else lo = mid + 1;
   }
   return marks[lo]?.at;
-}
-
-/** A sandbox file's size, without reading it (Mesos answers offset -1 with the length). */
-export async function sizeOf(
-  sandbox: SandboxReader,
-  task: Parameters<SandboxReader['read']>[0],
-  stream: LogStream,
-): Promise<number> {
-  return (await sandbox.read(task, stream, -1, 0)).offset;
 }

@@ -9,7 +9,7 @@ const TASK = { id: 'row-1', mesosTaskId: 't', agentId: 'a', agentEndpoint: 'agen
 /** A sandbox file that grows as the test writes to it, read the way an agent serves it. */
 function growingFile() {
   let content = '';
-  const sandbox: SandboxReader = {
+  const sandbox: Pick<SandboxReader, 'read'> = {
     read: async (_task, _file, offset, length) => {
       const bytes = Buffer.from(content);
       if (offset < 0) return { data: '', offset: bytes.length };

@@ -1,5 +1,5 @@
 import { timeOf, type LogClock, type LogMark, type LogStream } from './log-clock';
-import type { SandboxReader } from './ports';
+import type { SandboxReader, SandboxTask } from './ports';
 import type { LogLine } from './types';
 
 const CHUNK_BYTES = 256 * 1024;
@@ -12,9 +12,9 @@ export class DatedLogReader {
   private partial = '';
 
   constructor(
-    private readonly sandbox: SandboxReader,
+    private readonly sandbox: Pick<SandboxReader, 'read'>,
     private readonly clock: Pick<LogClock, 'record'>,
-    private readonly task: Parameters<SandboxReader['read']>[0] & { id: string },
+    private readonly task: SandboxTask & { id: string },
     private readonly stream: LogStream,
     /** Known marks of this file, by size; grows as this reader finds more. */
     private readonly marks: LogMark[],

@@ -16,15 +16,15 @@ let db: Db;
 let services: Services;
 let containerId: string;
 
-/** An agent's sandbox: each file's size, and which tasks were asked about. */
-class Sandbox implements SandboxReader {
-  readonly sizes = new Map<string, number>();
+/** An agent's sandboxes: each file's size, and which tasks were asked about. */
+class Sandbox implements Pick<SandboxReader, 'sizes'> {
+  readonly files = new Map<string, number>();
   readonly asked: string[] = [];
 
-  read(task: { mesosTaskId: string }, file: 'stdout' | 'stderr') {
-    if (file === 'stdout') this.asked.push(task.mesosTaskId);
-    const size = this.sizes.get(`${task.mesosTaskId}/${file}`) ?? 0;
-    return Promise.resolve({ data: '', offset: size });
+  sizes(task: { mesosTaskId: string }) {
+    this.asked.push(task.mesosTaskId);
+    const size = (file: string) => this.files.get(`${task.mesosTaskId}/${file}`) ?? 0;
+    return Promise.resolve({ stdout: size('stdout'), stderr: size('stderr') });
   }
 }
 
@@ -79,7 +79,7 @@ describe('the log sampler', () => {
     const sandbox = new Sandbox();
     const sampler = samplerFor(sandbox);
     await staged('talk.1');
-    sandbox.sizes.set('talk.1/stdout', 10);
+    sandbox.files.set('talk.1/stdout', 10);
     // Staged: nothing is written yet.
     expect(await sampler.sampleOnce()).toBe(0);
 
@@ -90,7 +90,7 @@ describe('the log sampler', () => {
     expect(Number(first!.size)).toBe(10);
     expect(first!.at.getTime()).toBeGreaterThanOrEqual(before);
     // Seen a moment ago: not due again for the sampling interval.
-    sandbox.sizes.set('talk.1/stdout', 25);
+    sandbox.files.set('talk.1/stdout', 25);
     expect(await sampler.sampleOnce()).toBe(0);
 
     await report('TASK_FINISHED', 'talk.1');
@@ -139,15 +139,11 @@ describe('the log sampler', () => {
     await staged('racer.1');
     await report('TASK_RUNNING', 'racer.1');
     // The task ends while the pass reads its sizes (before the pass stores when it is next due).
-    const read = sandbox.read.bind(sandbox);
-    let ending: Promise<void> | undefined;
-    sandbox.read = (task, file) => {
-      ending ??= report('TASK_KILLED', 'racer.1');
-      return ending.then(() => read(task, file));
-    };
+    const sizes = sandbox.sizes.bind(sandbox);
+    sandbox.sizes = (task) => report('TASK_KILLED', 'racer.1').then(() => sizes(task));
     expect(await sampler.sampleOnce()).toBe(1);
-    sandbox.read = read;
-    sandbox.sizes.set('racer.1/stdout', 7);
+    sandbox.sizes = sizes;
+    sandbox.files.set('racer.1/stdout', 7);
     const ended = await db.prisma.task.findUniqueOrThrow({ where: { mesosTaskId: 'racer.1' } });
     expect(ended.state).toBe('TASK_KILLED');
     expect(await sampler.sampleOnce()).toBe(1);

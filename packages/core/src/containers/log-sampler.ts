@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@shoal/db';
 import { isTerminal } from './lifecycle';
-import { sizeOf, type LogClock, type NewLogMark } from './log-clock';
+import type { LogClock, NewLogMark } from './log-clock';
 import type { SandboxReader } from './ports';
 
 export interface LogSamplerOptions {
@@ -45,7 +45,7 @@ export class LogSampler {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly clock: LogClock,
-    private readonly sandbox: SandboxReader,
+    private readonly sandbox: Pick<SandboxReader, 'sizes'>,
     private readonly options: LogSamplerOptions = DEFAULT_LOG_SAMPLER_OPTIONS,
     private readonly onError: (message: string, error: unknown) => void = () => undefined,
   ) {}
@@ -110,18 +110,13 @@ export class LogSampler {
   private async sample(task: DueTask): Promise<NewLogMark[]> {
     // Nothing is written after a task ends, so its final size is dated at its end.
     const at = task.state === 'TASK_RUNNING' ? new Date() : task.updatedAt;
-    try {
-      const marks: NewLogMark[] = [];
-      for (const stream of ['stdout', 'stderr'] as const)
-        marks.push({
-          taskRowId: task.id,
-          stream,
-          size: await sizeOf(this.sandbox, task, stream),
-          at,
-        });
-      return marks;
-    } catch {
-      return [];
-    }
+    const sizes = await this.sandbox.sizes(task).catch(() => undefined);
+    if (!sizes) return [];
+    return (['stdout', 'stderr'] as const).map((stream) => ({
+      taskRowId: task.id,
+      stream,
+      size: sizes[stream],
+      at,
+    }));
   }
 }

@@ -13,14 +13,23 @@ export interface TaskLauncher {
   kill(taskId: string, agentId?: string, gracePeriodSeconds?: number): Promise<void>;
 }
 
-/** Reads a task's sandbox files through its agent's `/files/read`. */
+/** Where a task's sandbox is: its agent. */
+export interface SandboxTask {
+  mesosTaskId: string;
+  agentId: string;
+  agentEndpoint: string | null;
+}
+
+/** Reads a task's sandbox files through its agent's `/files` endpoints. */
 export interface SandboxReader {
   read(
-    task: { mesosTaskId: string; agentId: string; agentEndpoint: string | null },
+    task: SandboxTask,
     file: 'stdout' | 'stderr',
     offset: number,
     length: number,
   ): Promise<{ data: string; offset: number }>;
+  /** The sizes of stdout and stderr, from one listing; none when the agent has no such sandbox. */
+  sizes(task: SandboxTask): Promise<{ stdout: number; stderr: number } | undefined>;
 }
 
 /** Wakes whoever converges desired and actual state (the leader's supervisor). */

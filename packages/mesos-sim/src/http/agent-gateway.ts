@@ -7,13 +7,15 @@ import { sendJson, sendText } from './transport';
 
 /**
  * One HTTP server stands in for every agent's port. A request reaches agent X when it
- * carries `Host: <X's hostname>` or starts with `/agents/<X's id>`; `/files/read` also
- * works with neither, because sandbox paths name the framework and executor.
+ * carries `Host: <X's hostname>` or starts with `/agents/<X's id>`; `/files/read` and
+ * `/files/browse` also work with neither, because sandbox paths name the framework and executor.
  */
 
 const MAX_READ = 16 * 4096;
 const SANDBOX_PATH =
   /(?:\/slaves\/([^/]+))?\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/[^/]+\/(stdout|stderr)$/;
+const RUN_PATH =
+  /^(?:\/slaves\/([^/]+))?\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/[^/]+\/?$/;
 
 function agentByHost(master: Master, host: string | undefined): AgentRecord | undefined {
   const hostname = host?.replace(/:\d+$/, '').toLowerCase();
@@ -80,6 +82,62 @@ function readFile(
   const take = length === undefined || length === -1 ? MAX_READ : Math.min(length, MAX_READ);
   const data = offset >= file.size ? '' : file.read(offset, take).toString('utf8');
   sendJson(res, 200, { data, offset });
+}
+
+/**
+ * `/files/browse` of an executor run's directory: its stdout and stderr, each with its
+ * size, as an agent lists a directory.
+ */
+function browse(
+  master: Master,
+  agent: AgentRecord | undefined,
+  query: URLSearchParams,
+  res: ServerResponse,
+): void {
+  const path = query.get('path');
+  if (path === null) return sendText(res, 400, "Expecting 'path=value' in query.");
+  const match = RUN_PATH.exec(path);
+  if (!match) return sendText(res, 404, 'File not found');
+  const [, agentId, frameworkId, executorId] = match as unknown as [
+    string,
+    string | undefined,
+    string,
+    string,
+  ];
+  const task = findExecutor(master, frameworkId, executorId);
+  let files: { name: 'stdout' | 'stderr'; size: number; modifiedAt: number }[];
+  if (task) {
+    if ((agent && task.agent !== agent) || (agentId !== undefined && task.agent.id !== agentId))
+      return sendText(res, 404, 'File not found');
+    files = (['stderr', 'stdout'] as const).map((name) => {
+      const file = task.sandbox.file(name)!;
+      return { name, size: file.size, modifiedAt: file.modifiedAt };
+    });
+  } else {
+    const kept = keptSandbox(master.keptSandboxes, frameworkId, executorId);
+    if (!kept || (agentId !== undefined && kept.agentId !== agentId))
+      return sendText(res, 404, 'File not found');
+    // No time is kept with them: they are listed as of now.
+    files = (['stderr', 'stdout'] as const).map((name) => ({
+      name,
+      size: Buffer.byteLength(kept[name], 'utf8'),
+      modifiedAt: Date.now(),
+    }));
+  }
+  const directory = path.replace(/\/$/, '');
+  sendJson(
+    res,
+    200,
+    files.map((f) => ({
+      gid: 'root',
+      mode: '-rw-r--r--',
+      mtime: Math.floor(f.modifiedAt / 1000),
+      nlink: 1,
+      path: `${directory}/${f.name}`,
+      size: f.size,
+      uid: 'root',
+    })),
+  );
 }
 
 /** A sandbox from before the cluster's restart, read as its agent would still serve it. */
@@ -187,6 +245,8 @@ export function handleAgentGateway(
   if (path === '/health') return sendText(res, 200);
   if (path === '/files/read' || path === '/files/read.json')
     return readFile(master, agent, url.searchParams, res);
+  if (path === '/files/browse' || path === '/files/browse.json')
+    return browse(master, agent, url.searchParams, res);
   if (path === '/monitor/statistics' || path === '/monitor/statistics.json')
     return statistics(master, agent, res);
   sendText(res, 404);
