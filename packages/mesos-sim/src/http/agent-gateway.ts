@@ -41,6 +41,46 @@ function findExecutor(
   return all.reverse().find((t) => t.executorId === executorId);
 }
 
+/** One output file of a run: live, or kept from before the cluster's restart. */
+interface RunFile {
+  size: number;
+  /** When it was last written (ms since the epoch). */
+  modifiedAt: number;
+  read(offset: number, length: number): Buffer;
+}
+
+/**
+ * The stdout and stderr of the executor run a sandbox path names, as `agent` (when the
+ * request named one) serves them; none when it has no such run.
+ */
+function runFiles(
+  master: Master,
+  agent: AgentRecord | undefined,
+  at: { agentId: string | undefined; frameworkId: string; executorId: string },
+): Record<'stdout' | 'stderr', RunFile> | undefined {
+  const task = findExecutor(master, at.frameworkId, at.executorId);
+  if (task) {
+    const elsewhere =
+      (agent && task.agent !== agent) || (at.agentId !== undefined && task.agent.id !== at.agentId);
+    return elsewhere
+      ? undefined
+      : { stdout: task.sandbox.file('stdout')!, stderr: task.sandbox.file('stderr')! };
+  }
+  // A sandbox from before the cluster's restart, served as its agent would still serve it.
+  const kept = keptSandbox(master.keptSandboxes, at.frameworkId, at.executorId);
+  if (!kept || (at.agentId !== undefined && kept.agentId !== at.agentId)) return undefined;
+  const file = (text: string): RunFile => {
+    const bytes = Buffer.from(text, 'utf8');
+    // No time is kept with them: they are listed as of now.
+    return {
+      size: bytes.length,
+      modifiedAt: Date.now(),
+      read: (offset, length) => bytes.subarray(offset, offset + length),
+    };
+  };
+  return { stdout: file(kept.stdout), stderr: file(kept.stderr) };
+}
+
 function readFile(
   master: Master,
   agent: AgentRecord | undefined,
@@ -66,16 +106,9 @@ function readFile(
     string | undefined,
     string,
     string,
-    string,
+    'stdout' | 'stderr',
   ];
-  const task = findExecutor(master, frameworkId, executorId);
-  if (!task) {
-    return readKept(master, { agentId, frameworkId, executorId, name }, { offset, length }, res);
-  }
-  if ((agent && task.agent !== agent) || (agentId !== undefined && task.agent.id !== agentId)) {
-    return sendText(res, 404, 'File not found');
-  }
-  const file = task.sandbox.file(name);
+  const file = runFiles(master, agent, { agentId, frameworkId, executorId })?.[name];
   if (!file) return sendText(res, 404, 'File not found');
   // offset -1 asks for the size only, which is how log followers find the end.
   if (offset === -1) return sendJson(res, 200, { data: '', offset: file.size });
@@ -84,10 +117,7 @@ function readFile(
   sendJson(res, 200, { data, offset });
 }
 
-/**
- * `/files/browse` of an executor run's directory: its stdout and stderr, each with its
- * size, as an agent lists a directory.
- */
+/** `/files/browse` of an executor run's directory: its stdout and stderr, as an agent lists them. */
 function browse(
   master: Master,
   agent: AgentRecord | undefined,
@@ -96,70 +126,27 @@ function browse(
 ): void {
   const path = query.get('path');
   if (path === null) return sendText(res, 400, "Expecting 'path=value' in query.");
-  const match = RUN_PATH.exec(path);
-  if (!match) return sendText(res, 404, 'File not found');
-  const [, agentId, frameworkId, executorId] = match as unknown as [
-    string,
-    string | undefined,
-    string,
-    string,
-  ];
-  const task = findExecutor(master, frameworkId, executorId);
-  let files: { name: 'stdout' | 'stderr'; size: number; modifiedAt: number }[];
-  if (task) {
-    if ((agent && task.agent !== agent) || (agentId !== undefined && task.agent.id !== agentId))
-      return sendText(res, 404, 'File not found');
-    files = (['stderr', 'stdout'] as const).map((name) => {
-      const file = task.sandbox.file(name)!;
-      return { name, size: file.size, modifiedAt: file.modifiedAt };
-    });
-  } else {
-    const kept = keptSandbox(master.keptSandboxes, frameworkId, executorId);
-    if (!kept || (agentId !== undefined && kept.agentId !== agentId))
-      return sendText(res, 404, 'File not found');
-    // No time is kept with them: they are listed as of now.
-    files = (['stderr', 'stdout'] as const).map((name) => ({
-      name,
-      size: Buffer.byteLength(kept[name], 'utf8'),
-      modifiedAt: Date.now(),
-    }));
-  }
+  const [, agentId, frameworkId, executorId] = RUN_PATH.exec(path) ?? [];
+  const run =
+    frameworkId && executorId
+      ? runFiles(master, agent, { agentId, frameworkId, executorId })
+      : undefined;
+  if (!run) return sendText(res, 404, 'File not found');
   const directory = path.replace(/\/$/, '');
   sendJson(
     res,
     200,
-    files.map((f) => ({
+    (['stderr', 'stdout'] as const).map((name) => ({
       gid: 'root',
       mode: '-rw-r--r--',
-      mtime: Math.floor(f.modifiedAt / 1000),
+      mtime: Math.floor(run[name].modifiedAt / 1000),
       nlink: 1,
-      path: `${directory}/${f.name}`,
-      size: f.size,
+      path: `${directory}/${name}`,
+      size: run[name].size,
       uid: 'root',
     })),
   );
 }
-
-/** A sandbox from before the cluster's restart, read as its agent would still serve it. */
-function readKept(
-  master: Master,
-  at: { agentId: string | undefined; frameworkId: string; executorId: string; name: string },
-  range: { offset: number; length: number | undefined },
-  res: ServerResponse,
-): void {
-  const kept = keptSandbox(master.keptSandboxes, at.frameworkId, at.executorId);
-  if (!kept || (at.agentId !== undefined && kept.agentId !== at.agentId) || !isOutput(at.name)) {
-    return sendText(res, 404, 'File not found');
-  }
-  const bytes = Buffer.from(kept[at.name], 'utf8');
-  if (range.offset === -1) return sendJson(res, 200, { data: '', offset: bytes.length });
-  const { offset, length } = range;
-  const take = length === undefined || length === -1 ? MAX_READ : Math.min(length, MAX_READ);
-  sendJson(res, 200, { data: bytes.subarray(offset, offset + take).toString('utf8'), offset });
-}
-
-const isOutput = (name: string): name is 'stdout' | 'stderr' =>
-  name === 'stdout' || name === 'stderr';
 
 /** A cheap `/monitor/statistics`: limits from the task's resources, usage derived from its age. */
 function statistics(master: Master, agent: AgentRecord | undefined, res: ServerResponse): void {
