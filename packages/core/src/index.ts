@@ -77,6 +77,7 @@ export type {
   PlacementCheck,
   TaskLauncher,
   SandboxReader,
+  SandboxTask,
   ConvergeTrigger,
   TaskMonitor,
   TaskUsage,

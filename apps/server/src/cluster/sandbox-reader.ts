@@ -3,6 +3,7 @@ import type {
   BlockIoCounter,
   NetworkCounters,
   SandboxReader,
+  SandboxTask,
   TaskMonitor,
   TaskUsage,
 } from '@shoal/core';
@@ -55,7 +56,7 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
   }
 
   async read(
-    task: { mesosTaskId: string; agentId: string; agentEndpoint: string | null },
+    task: SandboxTask,
     file: 'stdout' | 'stderr',
     offset: number,
     length: number,
@@ -82,11 +83,7 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
    * The sizes of stdout and stderr from one `/files/browse` of the run's directory,
    * where two `/files/read` calls would be needed; none when the agent has no such run.
    */
-  async sizes(task: {
-    mesosTaskId: string;
-    agentId: string;
-    agentEndpoint: string | null;
-  }): Promise<{ stdout: number; stderr: number } | undefined> {
+  async sizes(task: SandboxTask): Promise<{ stdout: number; stderr: number } | undefined> {
     const frameworkId = await this.frameworkId();
     if (!task.agentEndpoint || !frameworkId) return undefined;
     const path = `/frameworks/${frameworkId}/executors/${task.mesosTaskId}/runs/latest`;
