@@ -109,8 +109,17 @@ async function passesAt(size: number) {
     const running = Math.max(dueCount, Math.round(size / 10));
     await fill(db, tenant.id, size, running);
 
-    const supervisor = new ContainerSupervisor(db.sql, launcher, DEFAULT_SUPERVISOR_OPTIONS);
-    const supervisorPasses = await timed(rounds, () => supervisor.pass());
+    const failures: unknown[] = [];
+    const supervisor = new ContainerSupervisor(
+      db.sql,
+      launcher,
+      DEFAULT_SUPERVISOR_OPTIONS,
+      (_, e) => failures.push(e),
+    );
+    const supervisorPasses = await timed(rounds, async () => {
+      await supervisor.pass();
+      if (failures.length > 0) throw failures[0];
+    });
     // The first pass and every tenth also run the safety scans (see ContainerSupervisor).
     const supervisorMs = figures(
       supervisorPasses.filter((p) => p.round % SAFETY_EVERY !== 0).map((p) => p.ms),
