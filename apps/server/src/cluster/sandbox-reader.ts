@@ -61,22 +61,12 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
     offset: number,
     length: number,
   ): Promise<{ data: string; offset: number }> {
-    const frameworkId = await this.frameworkId();
-    if (!task.agentEndpoint || !frameworkId) return { data: '', offset };
-    const path = `/frameworks/${frameworkId}/executors/${task.mesosTaskId}/runs/latest/${file}`;
-    const query = new URLSearchParams({ path, offset: String(offset), length: String(length) });
-    const response = await this.get(task.agentEndpoint, `/files/read?${query.toString()}`);
-    if (response.statusCode === 404) {
-      await response.body.dump();
-      return { data: '', offset };
-    }
-    if (response.statusCode !== 200) {
-      const text = await response.body.text();
-      throw new Error(
-        `agent ${task.agentId} answered ${response.statusCode} for ${file}: ${text.slice(0, 200)}`,
-      );
-    }
-    return (await response.body.json()) as { data: string; offset: number };
+    const read = await this.files<{ data: string; offset: number }>(task, 'read', (run) => ({
+      path: `${run}/${file}`,
+      offset: String(offset),
+      length: String(length),
+    }));
+    return read ?? { data: '', offset };
   }
 
   /**
@@ -84,11 +74,31 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
    * where two `/files/read` calls would be needed; none when the agent has no such run.
    */
   async sizes(task: SandboxTask): Promise<{ stdout: number; stderr: number } | undefined> {
+    const entries = await this.files<{ path: string; size: number }[]>(task, 'browse', (run) => ({
+      path: run,
+    }));
+    if (!entries) return undefined;
+    const sizeOf = (name: string) => entries.find((e) => e.path.endsWith(`/${name}`))?.size ?? 0;
+    return { stdout: sizeOf('stdout'), stderr: sizeOf('stderr') };
+  }
+
+  /**
+   * One `/files/<endpoint>` call about the task's latest run, whose virtual path `query`
+   * is given; none when the agent or the framework is not known yet, or the agent has no
+   * such run.
+   */
+  private async files<T>(
+    task: SandboxTask,
+    endpoint: 'read' | 'browse',
+    query: (run: string) => Record<string, string>,
+  ): Promise<T | undefined> {
     const frameworkId = await this.frameworkId();
     if (!task.agentEndpoint || !frameworkId) return undefined;
-    const path = `/frameworks/${frameworkId}/executors/${task.mesosTaskId}/runs/latest`;
-    const query = new URLSearchParams({ path });
-    const response = await this.get(task.agentEndpoint, `/files/browse?${query.toString()}`);
+    const params = query(`/frameworks/${frameworkId}/executors/${task.mesosTaskId}/runs/latest`);
+    const response = await this.get(
+      task.agentEndpoint,
+      `/files/${endpoint}?${new URLSearchParams(params).toString()}`,
+    );
     if (response.statusCode === 404) {
       await response.body.dump();
       return undefined;
@@ -96,12 +106,10 @@ export class AgentSandboxReader implements SandboxReader, TaskMonitor {
     if (response.statusCode !== 200) {
       const text = await response.body.text();
       throw new Error(
-        `agent ${task.agentId} answered ${response.statusCode} for ${path}: ${text.slice(0, 200)}`,
+        `agent ${task.agentId} answered ${response.statusCode} for ${params.path}: ${text.slice(0, 200)}`,
       );
     }
-    const entries = (await response.body.json()) as { path: string; size: number }[];
-    const sizeOf = (name: string) => entries.find((e) => e.path.endsWith(`/${name}`))?.size ?? 0;
-    return { stdout: sizeOf('stdout'), stderr: sizeOf('stderr') };
+    return (await response.body.json()) as T;
   }
 
   /** The task's entry in its agent's `/monitor/statistics` (executor id = task id). */
