@@ -3,7 +3,7 @@ import type { ContainerEventBus } from '../events/event-bus';
 import type { ContainerReads } from './container-reads';
 import type { ContainerStops } from './container-stops';
 import type { ContainerWatch } from './container-watch';
-import { isLaunched, TERMINAL_STATES } from './lifecycle';
+import { isLaunched, isTerminal } from './lifecycle';
 import type { LaunchHooks, PlacementCheck } from './ports';
 import { toView, type ContainerRow } from './rows';
 import { NoExactMatch, type StartBatch, type StartOutcome } from './start-batch';
@@ -94,7 +94,7 @@ export class ContainerStarts {
         // The stopping task's end is not this start's answer; the next task's run or end is.
         const next = row.tasks[0];
         if (!next || next.mesosTaskId === stopping) return false;
-        return row.state === 'RUNNING' || TERMINAL_STATES.includes(next.state);
+        return row.state === 'RUNNING' || isTerminal(next.state);
       };
       const heard = (async () => {
         let endsToSkip = stopping ? 1 : 0;
@@ -172,7 +172,7 @@ function beingStarted(row: ContainerRow): boolean {
     row.state !== 'RUNNING' &&
     row.state !== 'REMOVING' &&
     task !== undefined &&
-    !TERMINAL_STATES.includes(task.state)
+    !isTerminal(task.state)
   );
 }
 
