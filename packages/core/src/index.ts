@@ -123,3 +123,4 @@ export {
   isRuntime,
   type ContainerRuntime,
 } from './containers/runtime';
+export { VersionedCache } from './versioned-cache';

@@ -80,3 +80,30 @@ it('hands out rows no caller can change for the next listing', async () => {
   const [again] = await services.containers.list(tenantId, { all: true });
   expect(again!.spec.labels).not.toHaveProperty('injected');
 });
+
+it('gives each listed container the version of its rows, new after any change to them', async () => {
+  const { id } = await services.containers.create(
+    tenantId,
+    { name: 'versioned', image: 'nginx' },
+    'test',
+  );
+  const version = async () =>
+    (await services.containers.list(tenantId, { all: true })).find((c) => c.id === id)!.version;
+  const first = await version();
+  expect(first).toEqual(expect.any(String));
+  expect(await version()).toBe(first);
+
+  await db.sql.query(`UPDATE "Container" SET "restartCount" = 1 WHERE id = $1`, [id]);
+  const second = await version();
+  expect(second).not.toBe(first);
+
+  await db.sql.query(
+    `INSERT INTO "Task" (id, "containerId", "mesosTaskId", state, "launchedAt", "updatedAt")
+     VALUES ('tv', $1, 'shoal.tv', 'TASK_STAGING', now(), now())`,
+    [id],
+  );
+  const third = await version();
+  expect([first, second]).not.toContain(third);
+  await db.sql.query(`UPDATE "Task" SET message = 'pulling' WHERE id = 'tv'`);
+  expect([first, second, third]).not.toContain(await version());
+});

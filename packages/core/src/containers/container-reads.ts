@@ -116,11 +116,15 @@ export class ContainerReads {
   }
 
   /**
-   * `docker ps`: newest first; label filters are left to the caller. Rows unchanged since
-   * an earlier listing come from it, so a tenant's hundreds of containers cost a few
-   * bytes each to list, not a full row read and parsed each time.
+   * `docker ps`: newest first, each row with its version (ROW_VERSION); label filters are
+   * left to the caller. Rows unchanged since an earlier listing come from it, so a
+   * tenant's hundreds of containers cost a few bytes each to list, not a full row read
+   * and parsed each time.
    */
-  async list(tenantId: string, filters: ContainerListFilters = {}): Promise<ContainerRow[]> {
+  async list(
+    tenantId: string,
+    filters: ContainerListFilters = {},
+  ): Promise<{ row: ContainerRow; version: string }[]> {
     const states = filters.status
       ? filters.status.map((s) => s.toUpperCase() as Uppercase<ContainerStateName>)
       : filters.all
@@ -147,7 +151,7 @@ export class ContainerReads {
     );
     const kept = versions.map((v) => this.listed.get(v.id, v.version));
     const changed = versions.filter((_, i) => !kept[i]).map((v) => v.id);
-    const read = new Map<string, ContainerRow>();
+    const read = new Map<string, { row: ContainerRow; version: string }>();
     if (changed.length > 0) {
       const rows = await this.sql.query(
         `${selectContainers(`${ROW_VERSION} AS "rowVersion"`)}
@@ -155,12 +159,18 @@ export class ContainerReads {
         [tenantId, changed],
       );
       // Changed again since it was listed: the newer row is the one shown, and kept.
-      for (const row of rows)
-        read.set(row.id as string, this.listed.put(row.id, row.rowVersion, fromRow(row)));
+      for (const row of rows) {
+        const version = row.rowVersion as string;
+        read.set(row.id as string, {
+          row: this.listed.put(row.id, version, fromRow(row)),
+          version,
+        });
+      }
     }
     return versions.flatMap((v, i) => {
-      const row = kept[i] ?? read.get(v.id);
-      return row ? [row] : [];
+      const row = kept[i];
+      const listed = row ? { row, version: v.version } : read.get(v.id);
+      return listed ? [listed] : [];
     });
   }
 

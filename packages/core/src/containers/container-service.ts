@@ -334,7 +334,7 @@ export class ContainerService implements ContainerOperations {
     const rows = await this.reads.list(tenantId, filters);
     const now = new Date();
     const views = rows
-      .map((r) => toView(r, now))
+      .map(({ row, version }) => toView(row, now, version))
       .filter((v) => matchesLabels(v.spec.labels, filters.label ?? []));
     return filters.limit && filters.limit > 0 ? views.slice(0, filters.limit) : views;
   }

@@ -1,37 +1,17 @@
+import { VersionedCache } from '../versioned-cache';
 import type { ContainerRow } from './rows';
 
 /**
  * Rows `docker ps` has read, each with the version of the stored rows it was made from
  * (see ROW_VERSION): a listing asks only for the versions, and reads in full only the
- * containers that changed since. Bounded, least recently listed first out.
+ * containers that changed since.
  *
  * Rows are frozen, config included: a caller that changed one would change what the
  * next listing shows.
  */
-export class ListedRows {
-  private readonly rows = new Map<string, { version: string; row: ContainerRow }>();
-
-  constructor(private readonly capacity: number) {}
-
-  /** The row read at this version, if it is in hand. */
-  get(id: string, version: string): ContainerRow | undefined {
-    const entry = this.rows.get(id);
-    if (!entry || entry.version !== version) return undefined;
-    // Listed again: it moves to the back of the eviction order.
-    this.rows.delete(id);
-    this.rows.set(id, entry);
-    return entry.row;
-  }
-
-  put(id: string, version: string, row: ContainerRow): ContainerRow {
-    const frozen = deepFreeze(row);
-    this.rows.delete(id);
-    this.rows.set(id, { version, row: frozen });
-    while (this.rows.size > this.capacity) {
-      const oldest = this.rows.keys().next().value as string;
-      this.rows.delete(oldest);
-    }
-    return frozen;
+export class ListedRows extends VersionedCache<ContainerRow> {
+  override put(id: string, version: string, row: ContainerRow): ContainerRow {
+    return super.put(id, version, deepFreeze(row));
   }
 }
 

@@ -20,7 +20,8 @@ function taskView(task: TaskRow): TaskView {
   };
 }
 
-export function toView(row: ContainerRow, now = new Date()): ContainerView {
+/** The view of a container row; `version` is the row's, when the read asked for it. */
+export function toView(row: ContainerRow, now = new Date(), version?: string): ContainerView {
   const task = row.tasks[0] ?? null;
   return {
     id: row.id,
@@ -39,5 +40,6 @@ export function toView(row: ContainerRow, now = new Date()): ContainerView {
     finishedAt: row.finishedAt,
     task: task ? taskView(task) : null,
     waiting: task?.state === PENDING ? task.message : null,
+    ...(version === undefined ? {} : { version }),
   };
 }

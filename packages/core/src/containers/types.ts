@@ -132,6 +132,12 @@ export interface ContainerView {
   task: TaskView | null;
   /** Why it waits to be placed on an agent, while it does (what the offers lack). */
   waiting: string | null;
+  /**
+   * In a listing, the version of the stored rows the view was made from: two views of a
+   * container with the same version differ only in `status`, which is worded from the
+   * time of the read.
+   */
+  version?: string;
 }
 
 export interface ContainerListFilters {
