@@ -25,7 +25,8 @@ export interface Exchange {
   json(status: number, body: unknown, headers?: Headers): void;
   /** A status with no body, such as 204 or 304. */
   empty(status: number): void;
-  text(status: number, body: string, headers?: Headers): void;
+  /** A whole body, as given: text, or bytes already encoded. */
+  text(status: number, body: string | Buffer, headers?: Headers): void;
   /** A streamed body whose headers are sent at once; the caller ends it. */
   stream(status: number, headers: Headers): Writable;
   /** Answers 101 and returns the connection; only when `wantsUpgrade`. */
@@ -53,10 +54,10 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
   });
   for (const [name, value] of Object.entries(VERSION_HEADERS)) res.setHeader(name, value);
   res.setHeader('X-Request-Id', record.requestId);
-  const whole = (status: number, body: string, headers: Headers) => {
+  const whole = (status: number, body: string | Buffer, headers: Headers) => {
     clock.answered();
     // Encoded once: a length taken from the string and a write of it would scan it twice.
-    const bytes = Buffer.from(body);
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     res.writeHead(status, { ...headers, 'Content-Length': bytes.byteLength });
     res.end(bytes);
   };
@@ -114,8 +115,8 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
     for (const [name, value] of Object.entries(all)) lines.push(`${name}: ${value}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   };
-  const whole = (status: number, body: string, headers: Headers) => {
-    const bytes = Buffer.from(body);
+  const whole = (status: number, body: string | Buffer, headers: Headers) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     head(status, { ...headers, 'Content-Length': String(bytes.byteLength), Connection: 'close' });
     socket.end(bytes);
   };

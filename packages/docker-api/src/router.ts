@@ -5,6 +5,7 @@ import {
   type FailureLimiter,
 } from '@shoal/core';
 import { authenticate, requireWriteScope, type Caller } from './auth';
+import { SummaryJson } from './containers/summary-json';
 import { DockerApiError, badRequest, isServerFault, notFound, toErrorReply } from './errors';
 import type { Exchange } from './exchange';
 import type { RequestRecord } from './request-record';
@@ -22,6 +23,8 @@ export interface RequestContext {
   services: DockerApiServices;
   /** Whether containers keep running while Shoal restarts (docker info's Live Restore). */
   liveRestore: boolean;
+  /** `docker ps` entries already written as JSON, for the next listing. */
+  summaries: SummaryJson;
 }
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'PUT';
@@ -62,6 +65,7 @@ export type Dispatch = (ex: Exchange) => Promise<void>;
 /** Matches a request to its route, authenticates it, and answers any failure in Docker's form. */
 export function createRouter(routes: Route[], options: RouterOptions): Dispatch {
   const compiled = routes.map(compile);
+  const summaries = new SummaryJson();
   return async (ex) => {
     const url = new URL(ex.req.url ?? '/', 'http://docker');
     const method = (ex.req.method ?? 'GET').toUpperCase();
@@ -102,6 +106,7 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
         caller,
         services: options.services,
         liveRestore: options.liveRestore,
+        summaries,
       });
     } catch (error) {
       answerError(ex, error, options);

@@ -8,7 +8,7 @@ import { badRequest } from '../errors';
 import { withTag } from '../images';
 import { queryBool, queryFilters, queryInt, type Filters } from '../query';
 import type { RequestContext, Route } from '../router';
-import { inspectBody, summaryBody } from './views';
+import { inspectBody } from './views';
 
 // Docker's container states are the values of the `status` filter.
 export { CONTAINER_STATES };
@@ -101,10 +101,8 @@ async function list(ctx: RequestContext): Promise<void> {
     ctx.caller.tenantId,
     listFilters(filters, ctx.query),
   );
-  ctx.ex.json(
-    200,
-    (await narrowed(ctx, filters, views)).map((v) => summaryBody(v, ctx.apiVersion)),
-  );
+  const listing = ctx.summaries.listing(await narrowed(ctx, filters, views), ctx.apiVersion);
+  ctx.ex.text(200, listing, { 'Content-Type': 'application/json' });
 }
 
 async function inspect(ctx: RequestContext): Promise<void> {
