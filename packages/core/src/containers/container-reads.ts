@@ -1,7 +1,7 @@
 import { Prisma, type Row, type SqlRunner } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
 import { invalid, notFound } from '../errors';
-import { ListedRows, ROW_VERSION } from './listed-rows';
+import { ListedRows, ROW_VERSION, type ListedRow } from './listed-rows';
 import { TERMINAL_STATES } from './lifecycle';
 import type { ContainerRow } from './rows';
 import type { ContainerListFilters, ContainerStateName } from './types';
@@ -121,10 +121,7 @@ export class ContainerReads {
    * tenant's hundreds of containers cost a few bytes each to list, not a full row read
    * and parsed each time.
    */
-  async list(
-    tenantId: string,
-    filters: ContainerListFilters = {},
-  ): Promise<{ row: ContainerRow; version: string }[]> {
+  async list(tenantId: string, filters: ContainerListFilters = {}): Promise<ListedRow[]> {
     const states = filters.status
       ? filters.status.map((s) => s.toUpperCase() as Uppercase<ContainerStateName>)
       : filters.all
@@ -151,7 +148,7 @@ export class ContainerReads {
     );
     const kept = versions.map((v) => this.listed.get(v.id, v.version));
     const changed = versions.filter((_, i) => !kept[i]).map((v) => v.id);
-    const read = new Map<string, { row: ContainerRow; version: string }>();
+    const read = new Map<string, ListedRow>();
     if (changed.length > 0) {
       const rows = await this.sql.query(
         `${selectContainers(`${ROW_VERSION} AS "rowVersion"`)}

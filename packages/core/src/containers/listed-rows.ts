@@ -1,6 +1,12 @@
 import { VersionedCache } from '../versioned-cache';
 import type { ContainerRow } from './rows';
 
+/** A row as a listing gives it: with the version it was read at. */
+export interface ListedRow {
+  row: ContainerRow;
+  version: string;
+}
+
 /**
  * Rows `docker ps` has read, each with the version of the stored rows it was made from
  * (see ROW_VERSION): a listing asks only for the versions, and reads in full only the
