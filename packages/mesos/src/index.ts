@@ -2,6 +2,7 @@ export type * from './generated/types';
 export {
   CONTENT_TYPES,
   decodeMessage,
+  decodeNestedInSlices,
   encodeMessage,
   formatFromContentType,
   wireType,

@@ -4,6 +4,8 @@ import { decodeJson, encodeJson } from './json';
 import { decodeProtobuf, encodeProtobuf } from './protobuf';
 import { messageType } from './schema';
 
+export { decodeNestedInSlices } from './slices';
+
 /**
  * The protobufjs type of a message: its wire form alone, read and written without this
  * package's checks and conversions. What a benchmark sets the codec against.

@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage } from '../codec';
+import { decodeMessage, encodeMessage, type WireFormat } from '../codec';
 import type { MessageName, MessageOf } from '../generated/types';
 import type { MasterResponse, MasterTransport } from './transport';
 
@@ -11,19 +11,27 @@ export interface CallSpec<C extends MessageName> {
   headers?: Record<string, string>;
 }
 
+/** Sends one call and returns its answer as sent: its bytes (none without a body) and their format. */
+export async function sendCallForBytes<C extends MessageName>(
+  transport: MasterTransport,
+  spec: CallSpec<C>,
+): Promise<{ body: Uint8Array; format: WireFormat }> {
+  const response = await transport.post({
+    path: spec.path,
+    body: encodeMessage(spec.callType, spec.call, transport.format),
+    headers: spec.headers,
+  });
+  return { body: await transport.expectStatus(response, spec.accepted), format: response.format };
+}
+
 /** Sends one call and returns the decoded answer, or undefined when the master sent no body. */
 export async function sendCall<C extends MessageName, R extends MessageName>(
   transport: MasterTransport,
   spec: CallSpec<C>,
   responseType: R,
 ): Promise<MessageOf<R> | undefined> {
-  const response = await transport.post({
-    path: spec.path,
-    body: encodeMessage(spec.callType, spec.call, transport.format),
-    headers: spec.headers,
-  });
-  const body = await transport.expectStatus(response, spec.accepted);
-  return body.byteLength > 0 ? decodeMessage(responseType, body, response.format) : undefined;
+  const { body, format } = await sendCallForBytes(transport, spec);
+  return body.byteLength > 0 ? decodeMessage(responseType, body, format) : undefined;
 }
 
 /** Sends a SUBSCRIBE call and returns the open event stream response (status 200). */
