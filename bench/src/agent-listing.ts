@@ -13,7 +13,7 @@ import { request } from 'undici';
 import {
   CONTENT_TYPES,
   decodeMessage,
-  decodeNestedInSlices,
+  decodeMessageInSlices,
   encodeMessage,
   wireType,
 } from '@shoal/mesos';
@@ -45,16 +45,14 @@ async function sliced(bytes: Uint8Array): Promise<{ totalMs: number; longestWait
     }
   })();
   const began = performance.now();
-  const decoded = await decodeNestedInSlices(
-    'mesos.v1.master.Response',
-    bytes,
-    ['get_agents'],
+  const decoded = await decodeMessageInSlices('mesos.v1.master.Response', bytes, [
+    'get_agents',
     'agents',
-  );
+  ]);
   const totalMs = performance.now() - began;
   running = false;
   await probe;
-  if ((decoded?.agents as unknown[] | undefined)?.length !== agents)
+  if (decoded.get_agents?.agents?.length !== agents)
     throw new Error('the sliced decode lost agents');
   return { totalMs, longestWaitMs: longest };
 }

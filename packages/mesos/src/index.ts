@@ -2,7 +2,7 @@ export type * from './generated/types';
 export {
   CONTENT_TYPES,
   decodeMessage,
-  decodeNestedInSlices,
+  decodeMessageInSlices,
   encodeMessage,
   formatFromContentType,
   wireType,

@@ -1,4 +1,4 @@
-import { decodeMessage, decodeNestedInSlices } from './codec';
+import { decodeMessage, decodeMessageInSlices } from './codec';
 import { MesosCodecError } from './errors';
 import type {
   AgentID,
@@ -89,9 +89,11 @@ export class OperatorClient {
     const { body, format } = await sendCallForBytes(this.transport, this.spec(call));
     if (body.byteLength === 0)
       throw new MesosCodecError(`the master answered ${call.type} with an empty body`);
-    if (format === 'json') return decodeMessage(RESPONSE, body, format).get_agents ?? {};
-    const agents = await decodeNestedInSlices(RESPONSE, body, ['get_agents'], 'agents');
-    return agents ?? {};
+    const answer =
+      format === 'json'
+        ? decodeMessage(RESPONSE, body, format)
+        : await decodeMessageInSlices(RESPONSE, body, ['get_agents', 'agents']);
+    return answer.get_agents ?? {};
   }
 
   async getFrameworks(): Promise<master.Response.GetFrameworks> {

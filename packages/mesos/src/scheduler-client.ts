@@ -1,4 +1,4 @@
-import { decodeMessage } from './codec';
+import { decodeMessage, decodeMessageInSlices } from './codec';
 import { MesosNotSubscribedError, MesosSubscriptionError } from './errors';
 import type {
   AgentID,
@@ -19,6 +19,7 @@ import { MasterTransport, type MasterClientOptions, type MasterResponse } from '
 
 const PATH = '/api/v1/scheduler';
 const CALL = 'mesos.v1.scheduler.Call';
+const EVENT = 'mesos.v1.scheduler.Event';
 
 export type SchedulerClientOptions = MasterClientOptions;
 
@@ -93,7 +94,12 @@ export class SchedulerClient {
     const stream = new EventStream<scheduler.Event>(
       {
         connect: (signal) => this.connect(signal),
-        decode: (record, format) => decodeMessage('mesos.v1.scheduler.Event', record, format),
+        // An OFFERS event can carry an offer for each of a thousand agents: decoded an
+        // offer at a time, it lets the event loop serve requests meanwhile.
+        decode: (record, format) =>
+          format === 'protobuf'
+            ? decodeMessageInSlices(EVENT, record, ['offers', 'offers'])
+            : decodeMessage(EVENT, record, format),
         inspect: (event) => this.inspect(event),
       },
       this.transport,

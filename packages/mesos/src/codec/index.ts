@@ -4,7 +4,7 @@ import { decodeJson, encodeJson } from './json';
 import { decodeProtobuf, encodeProtobuf } from './protobuf';
 import { messageType } from './schema';
 
-export { decodeNestedInSlices } from './slices';
+export { decodeMessageInSlices } from './slices';
 
 /**
  * The protobufjs type of a message: its wire form alone, read and written without this

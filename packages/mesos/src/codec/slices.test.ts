@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { MesosCodecError } from '../errors';
 import { decodeMessage, encodeMessage } from '../index';
 import type { master } from '../index';
-import { decodeNestedInSlices } from './slices';
+import { decodeMessageInSlices } from './slices';
 
 const RESPONSE = 'mesos.v1.master.Response';
+const EVENT = 'mesos.v1.scheduler.Event';
 
 function agent(n: number): master.Response.GetAgents.Agent {
   return {
@@ -43,9 +44,9 @@ function listing(count: number, recovered = 0): Uint8Array {
   );
 }
 
-const whole = (bytes: Uint8Array) => decodeMessage(RESPONSE, bytes, 'protobuf').get_agents;
+const whole = (bytes: Uint8Array) => decodeMessage(RESPONSE, bytes, 'protobuf');
 const sliced = (bytes: Uint8Array, sliceMs = 0) =>
-  decodeNestedInSlices(RESPONSE, bytes, ['get_agents'], 'agents', sliceMs);
+  decodeMessageInSlices(RESPONSE, bytes, ['get_agents', 'agents'], sliceMs);
 
 describe('decoding an agent listing in slices', () => {
   it('gives what decoding it whole gives', async () => {
@@ -57,12 +58,37 @@ describe('decoding an agent listing in slices', () => {
     const twice = Buffer.concat([listing(2, 1), listing(3)]);
     const decoded = await sliced(twice);
     expect(decoded).toEqual(whole(twice));
-    expect((decoded?.agents as unknown[]).length).toBe(5);
+    expect(decoded.get_agents?.agents).toHaveLength(5);
   });
 
-  it('answers undefined when the answer holds no listing', async () => {
-    const bytes = encodeMessage(RESPONSE, { type: 'GET_HEALTH' }, 'protobuf');
-    expect(await sliced(bytes)).toBeUndefined();
+  it('decodes a message without the field whole', async () => {
+    const bytes = encodeMessage(
+      RESPONSE,
+      { type: 'GET_HEALTH', get_health: { healthy: true } },
+      'protobuf',
+    );
+    expect(await sliced(bytes)).toEqual(whole(bytes));
+  });
+
+  it('decodes the offers of a scheduler OFFERS event the same way', async () => {
+    const offers = Array.from({ length: 4 }, (_, n) => ({
+      id: { value: `o${n}` },
+      framework_id: { value: 'fw' },
+      agent_id: { value: `a${n}` },
+      hostname: `agent-${n}`,
+      resources: agent(n).agent_info.resources,
+    }));
+    const bytes = encodeMessage(EVENT, { type: 'OFFERS', offers: { offers } }, 'protobuf');
+    expect(await decodeMessageInSlices(EVENT, bytes, ['offers', 'offers'], 0)).toEqual(
+      decodeMessage(EVENT, bytes, 'protobuf'),
+    );
+  });
+
+  it('refuses a path through a field that is not an optional message', async () => {
+    const bytes = encodeMessage(EVENT, { type: 'HEARTBEAT' }, 'protobuf');
+    await expect(decodeMessageInSlices(EVENT, bytes, ['update', 'status'])).rejects.toThrow(
+      MesosCodecError,
+    );
   });
 
   it('lets the event loop run between slices', async () => {

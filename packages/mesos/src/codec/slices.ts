@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import protobuf from 'protobufjs';
 import { MesosCodecError } from '../errors';
-import type { MessageName } from '../generated/types';
+import type { MessageName, MessageOf } from '../generated/types';
 import { decodeProtobuf } from './protobuf';
 import { messageType, nestedMessage } from './schema';
 
@@ -40,60 +40,78 @@ function joined(parts: Uint8Array[]): Uint8Array {
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
-function fieldOf(type: protobuf.Type, name: string): protobuf.Field {
-  const field = type.fields[name];
-  if (!field) throw new MesosCodecError(`${type.fullName.slice(1)} has no field ${name}`);
-  return field;
+interface Step {
+  field: protobuf.Field;
+  type: protobuf.Type;
 }
 
 /**
- * The message at `path` inside a protobuf message of type `type` (`['get_agents']`: the
- * GetAgents in a master's Response), decoded as decodeMessage would, but its repeated
- * field `repeated` one element at a time: a master's listing of a thousand agents takes
- * tens of milliseconds to decode, and between slices of `sliceMs` the event loop serves
- * requests. Undefined when the message at `path` is absent.
+ * The fields `path` names from `type` on: optional message fields, then a repeated one.
+ * A required one could not be left out of the rest of its message, decoded apart.
  */
-export async function decodeNestedInSlices(
-  type: MessageName,
+function stepsOf(type: protobuf.Type, path: string[]): Step[] {
+  let at = type;
+  return path.map((name, i) => {
+    const field = at.fields[name];
+    const nested = field && nestedMessage(field);
+    const last = i === path.length - 1;
+    if (!field || !nested || field.required || field.repeated !== last)
+      throw new MesosCodecError(
+        `${at.fullName.slice(1)}.${name} is not ${last ? 'a repeated' : 'an optional'} message field`,
+      );
+    at = nested;
+    return { field, type: nested };
+  });
+}
+
+/**
+ * Decodes as decodeMessage does, but the repeated message field at the end of `path`
+ * (`['offers', 'offers']`: the offers of an OFFERS event) one element at a time, letting
+ * the event loop serve others between slices of `sliceMs`: a thousand offers or agents,
+ * decoded at once, held it for tens of milliseconds. Protobuf only.
+ */
+export async function decodeMessageInSlices<N extends MessageName>(
+  name: N,
   bytes: Uint8Array,
   path: string[],
-  repeated: string,
   sliceMs = DEFAULT_SLICE_MS,
-): Promise<Record<string, unknown> | undefined> {
-  let outer = messageType(type);
-  let inner: Uint8Array = bytes;
-  const described = `${type}${path.map((p) => `.${p}`).join('')}`;
+): Promise<MessageOf<N>> {
   try {
-    for (const name of path) {
-      const field = fieldOf(outer, name);
-      const nested = nestedMessage(field);
-      if (!nested) throw new MesosCodecError(`${name} of ${outer.fullName} is not a message`);
-      // Occurrences of an embedded message merge, as their bytes joined do.
-      const { values } = split(inner, field.id);
-      if (values.length === 0) return undefined;
-      inner = joined(values);
-      outer = nested;
-    }
-    const field = fieldOf(outer, repeated);
-    const element = nestedMessage(field);
-    if (!element || !field.repeated)
-      throw new MesosCodecError(`${repeated} of ${outer.fullName} is not a repeated message`);
-    const { values, rest } = split(inner, field.id);
-    const message = decodeProtobuf(outer, joined(rest));
-    const elements: unknown[] = [];
-    let since = performance.now();
-    for (const value of values) {
-      elements.push(decodeProtobuf(element, value));
-      if (performance.now() - since >= sliceMs) {
-        await nextTurn();
-        since = performance.now();
-      }
-    }
-    if (elements.length > 0) message[repeated] = elements;
-    return message;
+    const type = messageType(name);
+    const decoded = await decodeInSlices(type, bytes, stepsOf(type, path), sliceMs);
+    return decoded as unknown as MessageOf<N>;
   } catch (cause) {
     if (cause instanceof MesosCodecError) throw cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new MesosCodecError(`cannot decode ${described} as protobuf: ${reason}`, { cause });
+    throw new MesosCodecError(`cannot decode ${name} as protobuf: ${reason}`, { cause });
   }
+}
+
+async function decodeInSlices(
+  type: protobuf.Type,
+  bytes: Uint8Array,
+  steps: Step[],
+  sliceMs: number,
+): Promise<Record<string, unknown>> {
+  const [step, ...further] = steps;
+  if (!step) return decodeProtobuf(type, bytes);
+  const { values, rest } = split(bytes, step.field.id);
+  if (values.length === 0) return decodeProtobuf(type, bytes);
+  const message = decodeProtobuf(type, joined(rest));
+  if (further.length > 0) {
+    // Occurrences of an embedded message merge, as their bytes joined do.
+    message[step.field.name] = await decodeInSlices(step.type, joined(values), further, sliceMs);
+    return message;
+  }
+  const elements: unknown[] = [];
+  let since = performance.now();
+  for (const value of values) {
+    elements.push(decodeProtobuf(step.type, value));
+    if (performance.now() - since >= sliceMs) {
+      await nextTurn();
+      since = performance.now();
+    }
+  }
+  message[step.field.name] = elements;
+  return message;
 }

@@ -33,7 +33,8 @@ export interface EventVerdict {
 export interface EventStreamHooks<E> {
   /** Opens one subscription connection and returns its 200 response; throws a MesosError otherwise. */
   connect(signal: AbortSignal): Promise<MasterResponse>;
-  decode(record: Uint8Array, format: WireFormat): E;
+  /** May take turns: the next record is read once it is decoded. */
+  decode(record: Uint8Array, format: WireFormat): E | Promise<E>;
   /** Looks at each event before it is delivered. */
   inspect(event: E): EventVerdict;
 }
@@ -153,7 +154,7 @@ export class EventStream<E> {
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         watch();
         for (const record of decoder.push(chunk)) {
-          const event = this.hooks.decode(record, response.format);
+          const event = await this.hooks.decode(record, response.format);
           const verdict = this.hooks.inspect(event);
           if (verdict.fatal) return { error: verdict.fatal, subscribed };
           this.events.push(event);
