@@ -85,15 +85,7 @@ export class OperatorClient {
    * milliseconds, every time the leader listed them.
    */
   async getAgents(): Promise<master.Response.GetAgents> {
-    const call: master.Call = { type: 'GET_AGENTS' };
-    const { body, format } = await sendCallForBytes(this.transport, this.spec(call));
-    if (body.byteLength === 0)
-      throw new MesosCodecError(`the master answered ${call.type} with an empty body`);
-    const answer =
-      format === 'json'
-        ? decodeMessage(RESPONSE, body, format)
-        : await decodeMessageInSlices(RESPONSE, body, ['get_agents', 'agents']);
-    return answer.get_agents ?? {};
+    return (await this.query({ type: 'GET_AGENTS' }, 'get_agents', ['get_agents', 'agents'])) ?? {};
   }
 
   async getFrameworks(): Promise<master.Response.GetFrameworks> {
@@ -235,13 +227,22 @@ export class OperatorClient {
     await this.transport.close();
   }
 
-  /** A GET_* call whose answer must carry `field`. */
+  /**
+   * A GET_* call whose answer must carry `field`; a protobuf answer's repeated field at
+   * `sliced`, when given, is decoded in slices (decodeMessageInSlices).
+   */
   private async query<K extends keyof master.Response>(
     call: master.Call,
     field: K,
+    sliced?: string[],
   ): Promise<master.Response[K]> {
-    const response = await this.call(call);
-    if (!response) throw new MesosCodecError(`the master answered ${call.type} with an empty body`);
+    const { body, format } = await sendCallForBytes(this.transport, this.spec(call));
+    if (body.byteLength === 0)
+      throw new MesosCodecError(`the master answered ${call.type} with an empty body`);
+    const response =
+      format === 'protobuf' && sliced
+        ? await decodeMessageInSlices(RESPONSE, body, sliced)
+        : decodeMessage(RESPONSE, body, format);
     return response[field];
   }
 }

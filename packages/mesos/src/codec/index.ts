@@ -3,8 +3,7 @@ import type { MessageName, MessageOf } from '../generated/types';
 import { decodeJson, encodeJson } from './json';
 import { decodeProtobuf, encodeProtobuf } from './protobuf';
 import { messageType } from './schema';
-
-export { decodeMessageInSlices } from './slices';
+import { decodeProtobufInSlices } from './slices';
 
 /**
  * The protobufjs type of a message: its wire form alone, read and written without this
@@ -69,5 +68,26 @@ export function decodeMessage<N extends MessageName>(
     return decoded as unknown as MessageOf<N>;
   } catch (cause) {
     throw describeFailure('decode', type, format, cause);
+  }
+}
+
+/**
+ * As decodeMessage, from protobuf, but the repeated message field at the end of `path`
+ * (`['offers', 'offers']`: the offers of an OFFERS event) is decoded one element at a
+ * time, letting the event loop serve others between slices of a few milliseconds: a
+ * thousand offers or agents, decoded at once, held it for tens of milliseconds.
+ */
+export async function decodeMessageInSlices<N extends MessageName>(
+  type: N,
+  bytes: Uint8Array,
+  path: string[],
+  sliceMs?: number,
+): Promise<MessageOf<N>> {
+  const schema = messageType(type);
+  try {
+    const decoded = await decodeProtobufInSlices(schema, bytes, path, sliceMs);
+    return decoded as unknown as MessageOf<N>;
+  } catch (cause) {
+    throw describeFailure('decode', type, 'protobuf', cause);
   }
 }

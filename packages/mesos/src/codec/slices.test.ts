@@ -1,9 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MesosCodecError } from '../errors';
-import { decodeMessage, encodeMessage } from '../index';
+import { decodeMessage, decodeMessageInSlices, encodeMessage } from '../index';
 import type { master } from '../index';
-import { decodeMessageInSlices } from './slices';
 
 const RESPONSE = 'mesos.v1.master.Response';
 const EVENT = 'mesos.v1.scheduler.Event';

@@ -1,9 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import protobuf from 'protobufjs';
 import { MesosCodecError } from '../errors';
-import type { MessageName, MessageOf } from '../generated/types';
 import { decodeProtobuf } from './protobuf';
-import { messageType, nestedMessage } from './schema';
+import { nestedMessage } from './schema';
 
 /** How long one slice of decoding may hold the event loop before it lets others run. */
 const DEFAULT_SLICE_MS = 2;
@@ -65,26 +64,17 @@ function stepsOf(type: protobuf.Type, path: string[]): Step[] {
 }
 
 /**
- * Decodes as decodeMessage does, but the repeated message field at the end of `path`
- * (`['offers', 'offers']`: the offers of an OFFERS event) one element at a time, letting
- * the event loop serve others between slices of `sliceMs`: a thousand offers or agents,
- * decoded at once, held it for tens of milliseconds. Protobuf only.
+ * Decodes `bytes` as `type`, as decodeProtobuf does, but the repeated message field at the
+ * end of `path` (`['offers', 'offers']`: the offers of an OFFERS event) one element at a
+ * time, letting the event loop serve others between slices of `sliceMs`.
  */
-export async function decodeMessageInSlices<N extends MessageName>(
-  name: N,
+export function decodeProtobufInSlices(
+  type: protobuf.Type,
   bytes: Uint8Array,
   path: string[],
   sliceMs = DEFAULT_SLICE_MS,
-): Promise<MessageOf<N>> {
-  try {
-    const type = messageType(name);
-    const decoded = await decodeInSlices(type, bytes, stepsOf(type, path), sliceMs);
-    return decoded as unknown as MessageOf<N>;
-  } catch (cause) {
-    if (cause instanceof MesosCodecError) throw cause;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new MesosCodecError(`cannot decode ${name} as protobuf: ${reason}`, { cause });
-  }
+): Promise<Record<string, unknown>> {
+  return decodeInSlices(type, bytes, stepsOf(type, path), sliceMs);
 }
 
 async function decodeInSlices(
