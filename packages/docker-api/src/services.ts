@@ -6,7 +6,6 @@ import type {
   EventJournal,
   ExecService,
   NetworkService,
-  TenantService,
   PipeService,
   TerminalService,
   TokenService,
@@ -20,7 +19,6 @@ export interface DockerApiServices {
   tokens: Pick<TokenService, 'authenticate'>;
   /** Ends a request that outlives its token (revoked, expired) while it streams. */
   accessWatch: Pick<AccessWatch, 'token'>;
-  tenants: Pick<TenantService, 'findById'>;
   containers: ContainerOperations;
   /** The tenant's own networks (docker network create, connect). */
   networks: Pick<

@@ -1,5 +1,4 @@
 import type { ClusterView, QuotaLine, ResourceAmounts, TenantUsage } from '@shoal/core';
-import { badRequest } from './errors';
 import { knownImages } from './images';
 import type { RequestContext, Route } from './router';
 import { MAX_API_VERSION, MIN_API_VERSION, SERVER_NAME, versionBody } from './version';
@@ -30,13 +29,6 @@ function quotaText(resource: Resource, line: QuotaLine): string {
 /** What the tenant can use at most: its quota limit, or what its role can be offered. */
 function capacity(usage: TenantUsage, offerable: ResourceAmounts, resource: Resource): number {
   return usage.quota[resource].limit ?? offerable[resource];
-}
-
-async function tenantOf(ctx: RequestContext) {
-  const tenant = await ctx.services.tenants.findById(ctx.caller.tenantId);
-  // Tokens go with their tenant; this only covers a deletion racing the request.
-  if (!tenant) throw badRequest('the tenant of this token no longer exists');
-  return tenant;
 }
 
 function clusterSummary(
@@ -74,15 +66,15 @@ function clusterSummary(
  * SystemStatus lines (printed by `docker info`) and as the `Shoal` object.
  */
 async function info(ctx: RequestContext): Promise<void> {
-  const { tenantId } = ctx.caller;
   // Read at once, not one after the other: only the agents need the tenant's role, and
-  // they are a listing in hand.
-  const [tenant, usage, images] = await Promise.all([
-    tenantOf(ctx),
-    ctx.services.containers.usage(tenantId),
+  // they are a listing in hand. The usage names its tenant: a tenant deleted meanwhile
+  // (its tokens go with it) is a 404.
+  const [usage, images] = await Promise.all([
+    ctx.services.containers.usage(ctx.caller.tenantId),
     // One per reference, as docker images lists them: a pulled image a container uses is one.
     knownImages(ctx),
   ]);
+  const { tenant } = usage;
   const agents = await ctx.services.cluster.agents(tenant.mesosRole);
   const cluster = clusterSummary(ctx.services.cluster, tenant.mesosRole, agents);
   const byState = usage.containersByState;

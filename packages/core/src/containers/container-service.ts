@@ -419,7 +419,7 @@ export class ContainerService implements ContainerOperations {
   }
 
   images(tenantId: string) {
-    return listTenantImages(this.prisma, tenantId);
+    return listTenantImages(this.sql, tenantId);
   }
 
   recordPull(tenantId: string, reference: string, actor: string): Promise<void> {

@@ -1,29 +1,28 @@
-import type { PrismaClient } from '@shoal/db';
+import type { PrismaClient, SqlRunner } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 
+/** One of a tenant's images: named by its containers or pulled. */
+export interface TenantImage {
+  image: string;
+  containers: number;
+  lastUsedAt: Date;
+}
+
 /**
- * A tenant's images as `docker images` lists them: those its containers name, and those it
- * pulled. Mesos agents fetch images themselves, so these are the tenant's records, not a store.
+ * A tenant's images as `docker images` lists them: those its containers name, then those it
+ * pulled, each in name order. Mesos agents fetch images themselves, so these are the
+ * tenant's records, not a store. One statement: `docker info` counts them at every call.
  */
-export async function listTenantImages(prisma: PrismaClient, tenantId: string) {
-  const [groups, pulled] = await Promise.all([
-    prisma.container.groupBy({
-      by: ['image'],
-      where: { tenantId },
-      _count: { _all: true },
-      _max: { createdAt: true },
-      orderBy: { image: 'asc' },
-    }),
-    prisma.pulledImage.findMany({ where: { tenantId }, orderBy: { reference: 'asc' } }),
-  ]);
-  return [
-    ...groups.map((g) => ({
-      image: g.image,
-      containers: g._count._all,
-      lastUsedAt: g._max.createdAt ?? new Date(0),
-    })),
-    ...pulled.map((p) => ({ image: p.reference, containers: 0, lastUsedAt: p.pulledAt })),
-  ];
+export function listTenantImages(sql: SqlRunner, tenantId: string): Promise<TenantImage[]> {
+  return sql.query<TenantImage>(
+    `SELECT image, containers, "lastUsedAt" FROM (
+       SELECT 0 AS kind, image, count(*)::int AS containers, max("createdAt") AS "lastUsedAt"
+         FROM "Container" WHERE "tenantId" = $1 GROUP BY image
+       UNION ALL
+       SELECT 1, reference, 0, "pulledAt" FROM "PulledImage" WHERE "tenantId" = $1
+     ) images ORDER BY kind, image`,
+    [tenantId],
+  );
 }
 
 /** Stores a `docker pull` with its audit row. */

@@ -1,16 +1,23 @@
 import type { Sql, TenantUsage as TenantUsageCounters } from '@shoal/db';
 import { notFound } from '../errors';
 import type { TenantQuota } from '../tenants/tenant-service';
-import { CONTAINER_STATES, type ContainerStateName, type TenantUsage } from './types';
+import {
+  CONTAINER_STATES,
+  type ContainerStateName,
+  type TenantNames,
+  type TenantUsage,
+} from './types';
 
 /**
- * A tenant's quota, its use of each resource and its containers per state, in one
- * statement: `docker info` asks often. A container being removed is gone for its tenant,
- * as `docker rm -f` promised.
+ * A tenant's names, its quota, its use of each resource and its containers per state, in
+ * one statement: `docker info` asks often, and each statement more is a round trip that
+ * can queue behind the launches. A container being removed is gone for its tenant, as
+ * `docker rm -f` promised.
  */
 export async function readTenantUsage(sql: Sql, tenantId: string): Promise<TenantUsage> {
   const [row] = await sql.query<UsageRow>(
-    `SELECT t."quotaCpusGuarantee", t."quotaCpusLimit", t."quotaMemGuarantee", t."quotaMemLimit",
+    `SELECT t.id, t.slug, t.name, t."mesosRole",
+            t."quotaCpusGuarantee", t."quotaCpusLimit", t."quotaMemGuarantee", t."quotaMemLimit",
             t."quotaDiskGuarantee", t."quotaDiskLimit", t."quotaGpusGuarantee", t."quotaGpusLimit",
             coalesce(u.cpus, 0) AS cpus, coalesce(u."memMb", 0) AS "memMb",
             coalesce(u."diskMb", 0) AS "diskMb", coalesce(u.gpus, 0) AS gpus,
@@ -34,6 +41,7 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
     used,
   });
   return {
+    tenant: { id: row.id, slug: row.slug, name: row.name, mesosRole: row.mesosRole },
     quota: {
       cpus: amount(row.quotaCpusGuarantee, row.quotaCpusLimit, row.cpus),
       memoryMb: amount(row.quotaMemGuarantee, row.quotaMemLimit, row.memMb),
@@ -44,8 +52,9 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
   };
 }
 
-/** The tenant's quota columns and its usage counters, as the statement reads them. */
-type UsageRow = Required<TenantQuota> &
+/** The tenant's names, quota columns and usage counters, as the statement reads them. */
+type UsageRow = TenantNames &
+  Required<TenantQuota> &
   Pick<TenantUsageCounters, 'cpus' | 'memMb' | 'diskMb' | 'gpus'> & {
     byState: Record<string, number>;
   };

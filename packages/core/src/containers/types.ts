@@ -1,3 +1,4 @@
+import type { Tenant } from '@shoal/db';
 import type { PlacementConstraint } from '@shoal/scheduler';
 import type { TaskUsage } from './ports';
 import type { NetworkAttachment, NetworkRequest } from '../networks/types';
@@ -195,7 +196,12 @@ export interface QuotaLine {
   used: number;
 }
 
+/** How a tenant is named to its own users. */
+export type TenantNames = Pick<Tenant, 'id' | 'slug' | 'name' | 'mesosRole'>;
+
 export interface TenantUsage {
+  /** Whose usage it is, as `docker info` names the tenant. */
+  tenant: TenantNames;
   quota: { cpus: QuotaLine; memoryMb: QuotaLine; diskMb: QuotaLine; gpus: QuotaLine };
   containersByState: Record<ContainerStateName, number>;
 }

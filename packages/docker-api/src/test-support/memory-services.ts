@@ -69,7 +69,10 @@ export class MemoryContainers implements ContainerOperations {
   /** No agents here: nothing to replay a terminal's output from. */
   readonly sandbox = undefined;
 
-  constructor(private readonly events: ContainerEventBus) {}
+  constructor(
+    private readonly events: ContainerEventBus,
+    private readonly tenants: Tenant[],
+  ) {}
 
   async create(tenantId: string, input: ContainerSpecInput): Promise<ContainerView> {
     const name = input.name ?? `box_${this.boxes.size}`;
@@ -321,7 +324,10 @@ export class MemoryContainers implements ContainerOperations {
     const byState = Object.fromEntries(
       CONTAINER_STATES.map((s) => [s, views.filter((v) => v.state === s).length]),
     );
+    const tenant = this.tenants.find((t) => t.id === tenantId);
+    if (!tenant) throw new ShoalError('NOT_FOUND', 'No such tenant');
     return {
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, mesosRole: tenant.mesosRole },
       quota: {
         cpus: { guarantee: 1, limit: 2.5, used: used((s) => s.cpus) },
         memoryMb: { guarantee: null, limit: 4096, used: used((s) => s.memoryMb) },
@@ -469,8 +475,7 @@ const noNetworks: DockerApiServices['networks'] = {
 export function memoryServices() {
   const published: ContainerEvent[] = [];
   const events = new ContainerEventBus({ append: (e) => published.push(e) });
-  const containers = new MemoryContainers(events);
-  const tenants = [tenant('acme'), tenant('globex')];
+  const containers = new MemoryContainers(events, [tenant('acme'), tenant('globex')]);
   const identities: Record<string, TokenIdentity> = {
     'acme-rw': { tokenId: 't1', tenantId: 'tenant-acme', scope: 'READ_WRITE' },
     'acme-ro': { tokenId: 't2', tenantId: 'tenant-acme', scope: 'READ_ONLY' },
@@ -486,7 +491,6 @@ export function memoryServices() {
             (presented.startsWith('shoal_') ? 'unknown' : 'malformed'),
         },
     },
-    tenants: { findById: async (id: string) => tenants.find((t) => t.id === id) ?? null },
     accessWatch: { token: () => new AbortController().signal },
     containers,
     networks: noNetworks,
