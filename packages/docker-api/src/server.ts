@@ -13,6 +13,7 @@ import { unsupportedContainerRoutes } from './containers/unsupported';
 import { eventRoutes } from './events';
 import { httpExchange, socketExchange, type Exchange } from './exchange';
 import { imageRoutes } from './images';
+import { listenSpread } from './listen';
 import { networkRoutes } from './networks';
 import { volumeRoutes } from './volumes';
 import { createRouter } from './router';
@@ -80,38 +81,36 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
   };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
     served(httpExchange(req, res), res);
-  const server = options.tls
-    ? https.createServer(httpsOptions(options.tls), onRequest)
-    : http.createServer(onRequest);
   // `Upgrade: tcp` requests (attach) come here with the raw socket instead;
   // node no longer tracks such sockets, so close() has to find them here.
   const hijacked = new Set<Duplex>();
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node hands over what came after the headers apart: the body (exec start has one) and
     // then the client's stdin. Put it back so the handler reads them off the socket in order.
     if (head.length > 0) socket.unshift(head);
     hijacked.add(socket);
     socket.once('close', () => hijacked.delete(socket));
     served(socketExchange(req, socket), socket);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  };
+  const tls = options.tls && httpsOptions(options.tls);
+  const servers = await listenSpread(
+    () => {
+      const server = tls ? https.createServer(tls, onRequest) : http.createServer(onRequest);
+      return server.on('upgrade', onUpgrade);
+    },
+    options.host,
+    options.port,
+  );
+  const address = servers[0]!.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `tcp://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Streams (events, logs -f, attach) never end on their own.
-        server.closeAllConnections();
-        for (const socket of hijacked) socket.destroy();
-      }),
+    close: async () => {
+      const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      // Streams (events, logs -f, attach) never end on their own.
+      for (const server of servers) server.closeAllConnections();
+      for (const socket of hijacked) socket.destroy();
+      await Promise.all(closed);
+    },
   };
 }
