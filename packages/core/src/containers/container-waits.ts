@@ -5,6 +5,9 @@ import type { ContainerRow } from './rows';
 import { sleep } from './sleep';
 import type { WaitCondition, WaitResult } from './types';
 
+/** Why a wait's subscription ends: one reason for all, as abort() with none builds a DOMException and its stack. */
+const OVER = Object.assign(new Error('the wait is over'), { name: 'AbortError' });
+
 /**
  * `docker wait`: until the container stops running, exits next, or is removed.
  * It listens for the container's events, and also reads its stored state every
@@ -28,7 +31,7 @@ export class ContainerWaits {
     signal?: AbortSignal,
   ): Promise<WaitResult> {
     const subscription = new AbortController();
-    const abort = () => subscription.abort();
+    const abort = () => subscription.abort(OVER);
     signal?.addEventListener('abort', abort, { once: true });
     this.closing.addEventListener('abort', abort, { once: true });
     // Subscribe before reading the state, so an exit in between is not missed.
@@ -66,7 +69,7 @@ export class ContainerWaits {
     } finally {
       signal?.removeEventListener('abort', abort);
       this.closing.removeEventListener('abort', abort);
-      subscription.abort();
+      subscription.abort(OVER);
       await events.return?.();
     }
   }
