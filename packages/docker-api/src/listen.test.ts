@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canSpread, listenSpread, SPREAD_LISTENERS } from './listen';
+import { canSpread, closeServer, listenSpread, SPREAD_LISTENERS } from './listen';
 
 const CONNECTIONS = 200;
 
@@ -52,9 +52,6 @@ async function turnsToAcceptAll(servers: http.Server[]): Promise<number> {
   }
 }
 
-const closeAll = (servers: http.Server[]) =>
-  Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-
 describe('listenSpread', () => {
   const opened: http.Server[][] = [];
   const open = async (count?: number, port = 0) => {
@@ -70,7 +67,7 @@ describe('listenSpread', () => {
   afterEach(async () => {
     for (const servers of opened.splice(0)) {
       for (const s of servers) s.closeAllConnections();
-      await closeAll(servers);
+      await Promise.all(servers.map(closeServer));
     }
   });
 

@@ -36,14 +36,14 @@ export async function listenSpread<S extends net.Server>(
   count = canSpread() ? SPREAD_LISTENERS : 1,
 ): Promise<S[]> {
   if (count <= 1) return [await listen(create(), { host, port })];
-  if (port !== 0) await close(await listen(net.createServer(), { host, port }));
+  if (port !== 0) await closeServer(await listen(net.createServer(), { host, port }));
   const servers = [await listen(create(), { host, port, reusePort: true })];
   const shared = (servers[0]!.address() as net.AddressInfo).port;
   try {
     while (servers.length < count)
       servers.push(await listen(create(), { host, port: shared, reusePort: true }));
   } catch (error) {
-    await Promise.all(servers.map(close));
+    await Promise.all(servers.map(closeServer));
     throw error;
   }
   return servers;
@@ -59,6 +59,7 @@ function listen<S extends net.Server>(server: S, options: net.ListenOptions): Pr
   });
 }
 
-function close(server: net.Server): Promise<void> {
+/** Stops `server` listening; settles once its connections have ended too. */
+export function closeServer(server: net.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }

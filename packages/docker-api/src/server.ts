@@ -13,7 +13,7 @@ import { unsupportedContainerRoutes } from './containers/unsupported';
 import { eventRoutes } from './events';
 import { httpExchange, socketExchange, type Exchange } from './exchange';
 import { imageRoutes } from './images';
-import { listenSpread } from './listen';
+import { closeServer, listenSpread } from './listen';
 import { networkRoutes } from './networks';
 import { volumeRoutes } from './volumes';
 import { createRouter } from './router';
@@ -106,7 +106,7 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
   return {
     url: `tcp://${host}:${address.port}`,
     close: async () => {
-      const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      const closed = servers.map(closeServer);
       // Streams (events, logs -f, attach) never end on their own.
       for (const server of servers) server.closeAllConnections();
       for (const socket of hijacked) socket.destroy();
