@@ -125,6 +125,25 @@ export const phases = {
     };
   },
 
+  /**
+   * One request, `count` times, `concurrency` at once, through the tenant's client and
+   * its kept-alive connections; any failure fails the phase. For request-cost.ts.
+   */
+  async repeat(options: {
+    slug: string;
+    method: 'GET' | 'POST';
+    path: string;
+    count: number;
+    concurrency: number;
+  }) {
+    const tenant = client(options.slug);
+    let left = options.count;
+    const worker = async () => {
+      while (left-- > 0) await (await tenant.call(options.method, options.path)).body.dump();
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  },
+
   /** How many containers each tenant has created so far, by slug. */
   async createdCounts() {
     return Object.fromEntries([...clients].map(([slug, c]) => [slug, c.created.size]));
