@@ -122,6 +122,35 @@ describe('error answers', () => {
   });
 });
 
+describe('token watch', () => {
+  it("watches the caller's token only for requests that stream, and cuts those when it stops holding", async () => {
+    const watchToken = t.services.accessWatch.token;
+    const revoke = new AbortController();
+    let watched = 0;
+    t.services.accessWatch.token = () => {
+      watched++;
+      return revoke.signal;
+    };
+    try {
+      for (const path of ['/version', '/containers/json?all=1', '/info', '/images/json'])
+        expect((await t.request('GET', path)).status, path).toBe(200);
+      expect(watched).toBe(0);
+
+      const stream = await t.request('GET', '/events');
+      expect(stream.status).toBe(200);
+      expect(watched).toBe(1);
+      const ended = stream.text().then(
+        () => 'ended',
+        () => 'cut',
+      );
+      revoke.abort(new ShoalError('UNAUTHENTICATED', 'revoked'));
+      expect(['ended', 'cut']).toContain(await ended);
+    } finally {
+      t.services.accessWatch.token = watchToken;
+    }
+  });
+});
+
 describe('request log', () => {
   it('gives every answer an X-Request-Id and logs the request under it once it ends', async () => {
     const done: RequestRecord[] = [];

@@ -99,7 +99,7 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
         route.names.map((name, i) => [name, decodePathPart(match[i + 1] ?? '')]),
       );
       await route.handle({
-        ex: watched(ex, options.services.accessWatch.token(caller.tokenId, ex.signal)),
+        ex: watched(ex, () => options.services.accessWatch.token(caller.tokenId, ex.signal)),
         params,
         query: url.searchParams,
         apiVersion,
@@ -120,21 +120,27 @@ const REVOKED_GRACE_MS = 1_000;
 /**
  * The exchange as handlers see it: its signal also aborts when the caller's token stops
  * holding, so streams (events, logs -f, stats, wait, attach) end; one that does not end
- * by itself is cut.
+ * by itself is cut. The token is watched from the first look at the signal: only
+ * streams look, and for every other request the watch, and its undoing when the
+ * request ends, was a good part of what the request cost.
  */
-function watched(ex: Exchange, revoked: AbortSignal): Exchange {
-  revoked.addEventListener(
-    'abort',
-    () => {
-      setTimeout(() => {
-        if (!ex.signal.aborted) ex.req.socket.destroy();
-      }, REVOKED_GRACE_MS).unref();
-    },
-    { once: true },
-  );
-  return Object.create(ex, {
-    signal: { value: AbortSignal.any([ex.signal, revoked]) },
-  }) as Exchange;
+function watched(ex: Exchange, watchToken: () => AbortSignal): Exchange {
+  let signal: AbortSignal | undefined;
+  const watchedSignal = () => {
+    if (signal) return signal;
+    const revoked = watchToken();
+    revoked.addEventListener(
+      'abort',
+      () => {
+        setTimeout(() => {
+          if (!ex.signal.aborted) ex.req.socket.destroy();
+        }, REVOKED_GRACE_MS).unref();
+      },
+      { once: true },
+    );
+    return (signal = AbortSignal.any([ex.signal, revoked]));
+  };
+  return Object.create(ex, { signal: { get: watchedSignal } }) as Exchange;
 }
 
 function decodePathPart(part: string): string {
