@@ -76,12 +76,12 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
         ex.text(200, 'OK', { ...PING_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
         return;
       }
-      const candidates = compiled.filter((r) => r.pattern.test(path));
-      const route = candidates.find((r) => r.method === method);
-      if (!route) {
-        if (candidates.length === 0) throw notFound('page not found');
+      const found = matchRoute(compiled, method, path);
+      if (!found) {
+        if (!compiled.some((r) => r.pattern.test(path))) throw notFound('page not found');
         throw new DockerApiError(405, `${method} is not allowed on ${path}`);
       }
+      const { route, match } = found;
       const caller = await authenticate(ex.req, {
         tokens: options.services.tokens,
         limiter: options.limiter,
@@ -94,7 +94,6 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
       if (unstorable) {
         throw badRequest(`invalid query parameter ${unstorable}: it ${UNSTORABLE_TEXT_MESSAGE}`);
       }
-      const match = route.pattern.exec(path) as RegExpExecArray;
       const params = Object.fromEntries(
         route.names.map((name, i) => [name, decodePathPart(match[i + 1] ?? '')]),
       );
@@ -112,6 +111,16 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
       answerError(ex, error, options);
     }
   };
+}
+
+/** The first route of the method whose path matches, with the match. */
+function matchRoute(routes: CompiledRoute[], method: string, path: string) {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (match) return { route, match };
+  }
+  return undefined;
 }
 
 /** How long a stream whose token stopped holding gets to end by itself before it is cut. */
