@@ -17,7 +17,7 @@ import {
   encodeMessage,
   wireType,
 } from '@shoal/mesos';
-import { percentile, round, startSim } from './support';
+import { percentile, round, runBenchmark, startSim } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -120,10 +120,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

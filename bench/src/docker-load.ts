@@ -28,7 +28,7 @@ import { measureCeiling } from './ceiling';
 import type { RunSpec } from './docker-client';
 import { seedCluster, type SeedResult } from './seed';
 import { TenantProcess } from './tenant-process';
-import { cpuMeter, log, round, startSim, type SimProcess } from './support';
+import { cpuMeter, log, round, runBenchmark, type SimProcess, startSim } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -301,10 +301,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -15,7 +15,7 @@ import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal } from '@shoal/server';
 import { measureCeiling } from './ceiling';
-import { cpuMeter, percentile, round, startSim } from './support';
+import { cpuMeter, percentile, round, runBenchmark, startSim } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -172,10 +172,4 @@ function edgeRates(runningAt: number[], started: number) {
   return { launches: n, firstPerSecond: round(n / first), lastPerSecond: round(n / last) };
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

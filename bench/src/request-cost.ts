@@ -20,7 +20,7 @@ import { loadEnv } from '@shoal/config';
 import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal } from '@shoal/server';
 import type { RunSpec } from './docker-client';
-import { ownCpuSeconds, round, startSim } from './support';
+import { ownCpuSeconds, round, runBenchmark, startSim } from './support';
 import { TenantProcess } from './tenant-process';
 
 const { values } = parseArgs({
@@ -212,10 +212,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

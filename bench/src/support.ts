@@ -49,6 +49,17 @@ export function startSim(args: string[]): Promise<SimProcess> {
   });
 }
 
+/** Runs a benchmark's main and exits: 0 once it has printed, 1 with the error if it failed. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
 /** A progress line on stderr, stamped: stdout carries the benchmark's JSON alone. */
 export const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
