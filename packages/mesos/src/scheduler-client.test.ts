@@ -511,4 +511,28 @@ describe('SchedulerClient errors', () => {
     expect(error).toBeInstanceOf(MesosNotSubscribedError);
     expect(error).toMatchObject({ code: 'MESOS_NOT_SUBSCRIBED' });
   });
+
+  it('pipelines acknowledgements on a few connections, and gives each accept its own', async () => {
+    const portsOf = new Map<string, Set<number>>();
+    const master = await fakeMaster((request, response) => {
+      const type = callOf(request).type ?? 'UNKNOWN';
+      if (!portsOf.has(type)) portsOf.set(type, new Set());
+      portsOf.get(type)!.add(request.remotePort);
+      return streamingMaster('protobuf')(request, response);
+    });
+    const scheduler = client({ masters: [master.url] });
+    await scheduler.subscribe(FRAMEWORK);
+
+    const agent = { value: 'a1' };
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => scheduler.acknowledge(agent, { value: `t${i}` }, UUID)),
+    );
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => scheduler.accept([{ value: `o${i}` }], [])),
+    );
+
+    expect(portsOf.get('ACKNOWLEDGE')!.size).toBeLessThanOrEqual(4);
+    // An ACCEPT sent again after a lost connection would find its offers used.
+    expect(portsOf.get('ACCEPT')!.size).toBe(8);
+  });
 });

@@ -259,6 +259,7 @@ export class SchedulerClient {
         call: { ...call, framework_id: frameworkId },
         accepted: acceptedStatuses(type),
         headers: streamId ? { 'mesos-stream-id': streamId } : undefined,
+        repeatable: REPEATABLE_CALLS.has(type),
       },
       'mesos.v1.scheduler.Response',
     );
@@ -320,6 +321,20 @@ export class SchedulerClient {
     await stream.close();
   }
 }
+
+/**
+ * Calls the master may receive twice without harm: a second acknowledgement, decline,
+ * kill or reconciliation of the same thing changes nothing. An ACCEPT sent again would
+ * meet used offers and report its tasks dropped; a REVIVE or SUPPRESS sent again could
+ * land after a later one and undo it.
+ */
+const REPEATABLE_CALLS: ReadonlySet<scheduler.Call.Type> = new Set<scheduler.Call.Type>([
+  'ACKNOWLEDGE',
+  'ACKNOWLEDGE_OPERATION_STATUS',
+  'DECLINE',
+  'KILL',
+  'RECONCILE',
+]);
 
 function acceptedStatuses(type: scheduler.Call.Type): readonly number[] {
   if (type === 'UPDATE_FRAMEWORK') return [200];

@@ -9,6 +9,8 @@ export interface CallSpec<C extends MessageName> {
   /** Statuses that mean success for this call. */
   accepted: readonly number[];
   headers?: Record<string, string>;
+  /** See MasterRequest.repeatable. */
+  repeatable?: boolean;
 }
 
 /** Sends one call and returns its answer as sent: its bytes (none without a body) and their format. */
@@ -20,6 +22,7 @@ export async function sendCallForBytes<C extends MessageName>(
     path: spec.path,
     body: encodeMessage(spec.callType, spec.call, transport.format),
     headers: spec.headers,
+    repeatable: spec.repeatable,
   });
   return { body: await transport.expectStatus(response, spec.accepted), format: response.format };
 }

@@ -18,6 +18,8 @@ export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   format: WireFormat;
   body: Uint8Array;
+  /** The client's end of the connection the request came on. */
+  remotePort: number;
 }
 
 export type Handler = (request: ReceivedRequest, response: ServerResponse) => void | Promise<void>;
@@ -40,6 +42,7 @@ export async function startFakeMaster(handler: Handler): Promise<FakeMaster> {
       headers: req.headers,
       format: formatFromContentType(req.headers['content-type']) ?? 'json',
       body: new Uint8Array(Buffer.concat(chunks)),
+      remotePort: req.socket.remotePort ?? 0,
     };
     requests.push(received);
     try {
