@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { loadEnv } from '@shoal/config';
 import { createTestDatabase } from '@shoal/db/testing';
-import { createLogger, startShoal, type RunningShoal } from '@shoal/server';
+import { createLogger, startShoal, tuneProcess, type RunningShoal } from '@shoal/server';
 import { measureCeiling } from './ceiling';
 import type { RunSpec } from './docker-client';
 import { seedCluster, type SeedResult } from './seed';
@@ -109,6 +109,8 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000):
 }
 
 async function main(): Promise<void> {
+  // As `shoal serve` runs: the ceiling shares the process, and so the settings.
+  tuneProcess();
   let sim: SimProcess | undefined;
   let shoal: RunningShoal | undefined;
   let closeDb: (() => Promise<void>) | undefined;

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadEnv } from '@shoal/config';
 import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
-import { createLogger, startShoal } from '@shoal/server';
+import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import { measureCeiling } from './ceiling';
 import { cpuMeter, percentile, round, runBenchmark, startSim } from './support';
 
@@ -36,6 +36,8 @@ const heapMb = () => {
 };
 
 async function main(): Promise<void> {
+  // As `shoal serve` runs: the ceiling shares the process, and so the settings.
+  tuneProcess();
   const sim = await startSim([
     '--agents',
     String(agents),

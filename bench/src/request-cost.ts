@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadEnv } from '@shoal/config';
 import { createTestDatabase } from '@shoal/db/testing';
-import { createLogger, startShoal } from '@shoal/server';
+import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import type { RunSpec } from './docker-client';
 import { ownCpuSeconds, round, runBenchmark, startSim } from './support';
 import { TenantProcess } from './tenant-process';
@@ -69,6 +69,8 @@ const ROUTES = [
 ] as const;
 
 async function main(): Promise<void> {
+  // As `shoal serve` runs: the ceiling shares the process, and so the settings.
+  tuneProcess();
   const sim = await startSim([
     '--agents',
     String(agents),

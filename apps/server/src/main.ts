@@ -6,6 +6,7 @@ import { startShoal } from './app';
 import path from 'node:path';
 import { startDashboard } from './dashboard';
 import { writeFirstStartNotes } from './first-start';
+import { tuneProcess } from './process-tuning';
 
 const USAGE = `Usage: shoal <command>
 
@@ -93,6 +94,7 @@ function fail(error: unknown): never {
 }
 
 if (command === 'serve' || command === 'dev') {
+  tuneProcess();
   serve(command === 'dev').catch(fail);
 } else if (command) {
   runAdminCommand(loadEnv(), words, (line) => console.log(line)).then((known) => {
