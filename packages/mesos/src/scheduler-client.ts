@@ -323,16 +323,17 @@ export class SchedulerClient {
 }
 
 /**
- * Calls the master may receive twice without harm: a second acknowledgement, decline,
- * kill or reconciliation of the same thing changes nothing. An ACCEPT sent again would
- * meet used offers and report its tasks dropped; a REVIVE or SUPPRESS sent again could
- * land after a later one and undo it.
+ * Calls the master may receive twice without harm, and that nothing waits on: a second
+ * acknowledgement, decline or reconciliation of the same thing changes nothing. An ACCEPT
+ * sent again would meet used offers and report its tasks dropped; a REVIVE or SUPPRESS
+ * sent again could land after a later one and undo it. A KILL could be repeated, but a
+ * stop waits on it, and pipelined it would wait behind whatever the master is slow to
+ * answer on its connection.
  */
 const REPEATABLE_CALLS: ReadonlySet<scheduler.Call.Type> = new Set<scheduler.Call.Type>([
   'ACKNOWLEDGE',
   'ACKNOWLEDGE_OPERATION_STATUS',
   'DECLINE',
-  'KILL',
   'RECONCILE',
 ]);
 
