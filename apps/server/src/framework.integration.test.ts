@@ -86,7 +86,12 @@ describe('running containers on Mesos', () => {
     try {
       await services.containers.create(tenantId, { name: 'bounce', image: 'nginx' }, 'test');
       const first = await services.containers.start(tenantId, 'bounce', 'test');
-      const held = shoal.sim!.faults.holdNextCall('KILL');
+      // This stop's KILL: one sent meanwhile for another task (the supervisor repeats
+      // kills until Mesos confirms them) must not be the one held.
+      const held = shoal.sim!.faults.holdNextCall(
+        'KILL',
+        (call) => call.kill?.task_id.value === first.task?.mesosTaskId,
+      );
       const stopping = services.containers.stop(tenantId, 'bounce', { timeoutSeconds: 1 }, 'test');
       const kill = await held;
       const starting = services.containers.start(tenantId, 'bounce', 'test');

@@ -1,3 +1,4 @@
+import type { scheduler } from '@shoal/mesos';
 import { AgentError } from './agents';
 import type { HeldCall, Master } from './master';
 import type { TaskRecord } from './model';
@@ -101,10 +102,14 @@ export class Faults {
   /**
    * Holds the next scheduler call of `type` (e.g. ACCEPT) once it has arrived,
    * so a test can act while a scheduler waits on it (kill the scheduler, say),
-   * then let the master act on it or lose it. In-process only.
+   * then let the master act on it or lose it. With `matches`, only a call it accepts is
+   * held (the KILL of one task, not another's sent meanwhile). In-process only.
    */
-  holdNextCall(type: string): Promise<HeldCall> {
-    return new Promise((resolve) => this.master.callHolds.set(type, resolve));
+  holdNextCall(
+    type: string,
+    matches: (call: scheduler.Call) => boolean = () => true,
+  ): Promise<HeldCall> {
+    return new Promise((hold) => this.master.callHolds.set(type, { matches, hold }));
   }
 
   /** The task's process exits with `code`: TASK_FINISHED for 0, TASK_FAILED otherwise. */

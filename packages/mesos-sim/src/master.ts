@@ -1,4 +1,4 @@
-import type { MasterInfo } from '@shoal/mesos';
+import type { MasterInfo, scheduler } from '@shoal/mesos';
 import { AgentManager } from './agents';
 import { Allocator } from './allocator';
 import { Subscriptions } from './frameworks';
@@ -65,7 +65,10 @@ export class Master {
   /** A leader that has not finished recovery answers 503 to everything. */
   recovering = false;
   /** Scheduler calls a test holds back, by call type (see Faults.holdNextCall). */
-  readonly callHolds = new Map<string, (call: HeldCall) => void>();
+  readonly callHolds = new Map<
+    string,
+    { matches: (call: scheduler.Call) => boolean; hold: (call: HeldCall) => void }
+  >();
   masterEndpoints: Endpoint[] = [];
   gateway: Endpoint = { host: '127.0.0.1', port: 0 };
   /** Sandboxes of tasks from before a restart (see SimOptions.stateFile). */

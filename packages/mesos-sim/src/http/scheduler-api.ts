@@ -98,10 +98,13 @@ export async function handleSchedulerApi(
       `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${framework.id}`,
     );
   }
-  const hold = call.type && master.callHolds.get(call.type);
-  if (hold) {
+  const held = call.type ? master.callHolds.get(call.type) : undefined;
+  if (held?.matches(call)) {
     master.callHolds.delete(call.type!);
-    hold({ process: () => dispatch(master, framework, call, req, res), drop: () => res.destroy() });
+    held.hold({
+      process: () => dispatch(master, framework, call, req, res),
+      drop: () => res.destroy(),
+    });
     return;
   }
   dispatch(master, framework, call, req, res);
