@@ -142,3 +142,34 @@ it('runs a statement on its own again when PostgreSQL aborts it to break a deadl
     await locker.close();
   }
 });
+
+it('hands PostgreSQL arrays of any values as they were given', async () => {
+  const texts = [
+    'b1946ac92492d2347c6235b4d2611184',
+    '',
+    'NULL',
+    null,
+    undefined,
+    'a "quoted" word',
+    'back\\slash',
+    'two\nlines\tand a tab',
+    '{braces}, commas',
+    'ünïcødé ✓ 🐳',
+  ];
+  const [row] = await db.sql.query<{ texts: (string | null)[]; ints: number[]; floats: number[] }>(
+    `SELECT $1::text[] AS texts, $2::int[] AS ints, $3::float8[] AS floats`,
+    [texts, [1, -2, 0], [0.1, 2.5e-7, -3]],
+  );
+  expect(row!.texts).toEqual(texts.map((t) => t ?? null));
+  expect(row!.ints).toEqual([1, -2, 0]);
+  expect(row!.floats).toEqual([0.1, 2.5e-7, -3]);
+
+  const [times] = await db.sql.query<{ last: Date; named: number }>(
+    `SELECT max(t) AS last, count(s)::int AS named FROM unnest($1::timestamp[], $2::text[]) AS u(t, s)`,
+    [
+      ['2026-12-04T10:00:00.000Z', '2026-12-04T10:00:01.500Z'],
+      [null, 'x'],
+    ],
+  );
+  expect(times).toEqual({ last: new Date('2026-12-04T10:00:01.500Z'), named: 1 });
+});

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withArrayLiterals } from './array-literal';
 
 // The hot path's SQL: statements that act on many containers at once (a batch of
 // creates, starts or status updates), sent to the pool Prisma itself uses. Prisma
@@ -104,9 +105,10 @@ async function run<R extends Row>(
   text: string,
   values: unknown[],
 ): Promise<R[]> {
+  const sent = withArrayLiterals(values);
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await on.query<R>({ name: names.of(text), text, values, types })).rows;
+      return (await on.query<R>({ name: names.of(text), text, values: sent, types })).rows;
     } catch (error) {
       if (!runsAgain || !mayRunAgain(error, attempt, names)) throw error;
     }
