@@ -340,7 +340,7 @@ export class MasterTransport {
     body: Uint8Array,
     repeatable: boolean,
   ): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-    const { origin, pathname, search } = new URL(url);
+    const { origin, path } = targetOf(url);
     return new Promise((resolve, reject) => {
       let status = 0;
       let received: IncomingHttpHeaders = {};
@@ -348,7 +348,7 @@ export class MasterTransport {
       (repeatable ? this.repeatables : this.dispatcher).dispatch(
         {
           origin,
-          path: `${pathname}${search}`,
+          path,
           method: 'POST',
           headers,
           body,
@@ -381,6 +381,21 @@ export class MasterTransport {
     if (isTimeout(cause)) return new MesosTimeoutError(url, this.timeoutMs, { cause });
     return new MesosConnectError([url], { cause });
   }
+}
+
+/** Where calls go: a few masters' URLs, each parsed once rather than at every call. */
+const targets = new Map<string, { origin: string; path: string }>();
+const MAX_TARGETS = 64;
+
+function targetOf(url: string): { origin: string; path: string } {
+  let target = targets.get(url);
+  if (!target) {
+    const { origin, pathname, search } = new URL(url);
+    target = { origin, path: `${pathname}${search}` };
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
 }
 
 /**
