@@ -5,9 +5,8 @@
  * adds it to the literal piece by piece, several new strings an element, which made it
  * the largest source of garbage on the launch path. For an array of strings, finite
  * numbers and nulls, JSON's text is already the literal once its brackets are braces,
- * as long as nothing in it needed escaping: JSON and PostgreSQL escape quotes and
- * backslashes alike but control characters differently, so arrays with any escape are
- * left to node-postgres.
+ * as long as JSON escaped nothing but quotes and backslashes, which PostgreSQL escapes
+ * alike: control characters, escaped differently, leave the array to node-postgres.
  */
 export function arrayLiteral(values: readonly unknown[]): string | undefined {
   for (const value of values) {
@@ -16,8 +15,24 @@ export function arrayLiteral(values: readonly unknown[]): string | undefined {
     return undefined;
   }
   const json = JSON.stringify(values);
-  if (json.includes('\\')) return undefined;
+  if (!escapesOnlyQuotes(json)) return undefined;
   return `{${json.slice(1, -1)}}`;
+}
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+
+/**
+ * Whether every escape in a JSON text is of a quote or a backslash. Each escape is a
+ * backslash and what follows it, so the search goes on past both: in `\\n` (an escaped
+ * backslash, then the letter n) there is no escape of a control character.
+ */
+function escapesOnlyQuotes(json: string): boolean {
+  for (let i = json.indexOf('\\'); i !== -1; i = json.indexOf('\\', i + 2)) {
+    const escaped = json.charCodeAt(i + 1);
+    if (escaped !== QUOTE && escaped !== BACKSLASH) return false;
+  }
+  return true;
 }
 
 /** `values` with each array that `arrayLiteral` can write replaced by its literal. */

@@ -172,4 +172,19 @@ it('hands PostgreSQL arrays of any values as they were given', async () => {
     ],
   );
   expect(times).toEqual({ last: new Date('2026-12-04T10:00:01.500Z'), named: 1 });
+
+  // Quotes and backslashes without control characters: documents as the batch
+  // statements send them, and paths whose backslash comes before a letter.
+  const documents = [
+    JSON.stringify({ image: 'nginx', labels: { 'say "hi"': 'C:\\new\\table' } }),
+    JSON.stringify({ cmd: ['sh', '-c', 'echo "\\"'], env: [] }),
+    JSON.stringify('a line\nand the next'),
+  ];
+  const quoted = ['"', '\\', '\\"', '"\\', 'C:\\new', 'end\\', null, ''];
+  const [docs] = await db.sql.query<{ documents: unknown[]; quoted: (string | null)[] }>(
+    `SELECT $1::jsonb[] AS documents, $2::text[] AS quoted`,
+    [documents, quoted],
+  );
+  expect(docs!.documents).toEqual(documents.map((d) => JSON.parse(d) as unknown));
+  expect(docs!.quoted).toEqual(quoted);
 });
