@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
+import type { TaskStatus } from '@shoal/mesos';
 import type { TaskLauncher } from './containers/ports';
 import { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS } from './containers/supervisor';
 import { ShoalError } from './errors';
@@ -330,6 +331,53 @@ describe('task history', () => {
     expect(history.map((h) => h.state)).toEqual(['TASK_UNREACHABLE', 'TASK_RUNNING']);
     // Dated apart, so every reader of the history sees them in that order.
     expect(history[0]!.at.getTime()).toBeLessThan(history[1]!.at.getTime());
+  });
+});
+
+describe('an ended task', () => {
+  it('keeps its end when Mesos, asked about it later, answers that it is gone', async () => {
+    const { tenant, container } = await tenantWithContainer('ended', 'ended');
+    await db.prisma.container.update({
+      where: { id: container.id },
+      data: { state: 'RUNNING', desiredState: 'STOPPED' },
+    });
+    const task = await db.prisma.task.create({
+      data: {
+        containerId: container.id,
+        mesosTaskId: 'ended.1',
+        agentId: 'a1',
+        state: 'TASK_RUNNING',
+        killedBy: 'stop',
+      },
+    });
+    const listening = new AbortController();
+    const events = services.events.subscribe(tenant.id, listening.signal, container.id);
+    const update = (status: Omit<TaskStatus, 'task_id' | 'agent_id'>) =>
+      services.taskStore.recordStatuses([
+        { task_id: { value: 'ended.1' }, agent_id: { value: 'a1' }, ...status },
+      ]);
+    await update({
+      state: 'TASK_KILLED',
+      source: 'SOURCE_EXECUTOR',
+      message: 'Command terminated with signal Terminated',
+    });
+    // The stop's kill sent again, or a reconciliation, after Mesos forgot the task.
+    await update({
+      state: 'TASK_GONE',
+      source: 'SOURCE_MASTER',
+      reason: 'REASON_RECONCILIATION',
+      message: 'Reconciliation: Task is unknown to the agent',
+    });
+    listening.abort();
+    const heard: string[] = [];
+    for await (const event of events) heard.push(event.action);
+
+    const view = await services.containers.get(tenant.id, 'ended');
+    expect(view).toMatchObject({ state: 'exited', exitCode: 143, error: null });
+    expect(view.task).toMatchObject({ mesosTaskId: 'ended.1', state: 'TASK_KILLED' });
+    expect(heard).toEqual(['die', 'stop']);
+    const history = await db.prisma.taskUpdate.findMany({ where: { taskId: task.id } });
+    expect(history.map((h) => h.state)).toEqual(['TASK_KILLED']);
   });
 });
 

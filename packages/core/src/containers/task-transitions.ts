@@ -79,6 +79,12 @@ export function applyStatus(
       task.killedBy !== null ||
       replacedBy.some((t) => t.state === 'TASK_RUNNING'));
 
+  // An end is final. Mesos forgets an ended task, and then answers a kill or a
+  // reconciliation of it with another end (TASK_GONE, "unknown to the agent"): a kill
+  // repeated while the first was under way would otherwise turn a stopped container's
+  // exit 143 into 255 with an error, and tell `docker events` of a second death.
+  if (isTerminal(task.state) && isTerminal(state)) return effects;
+
   // Mesos re-sends an update until it is acknowledged; history keeps one row per change.
   // A reconciliation answer restating the stored state is no change either: its generic
   // message would replace the agent's ("exited with status N"), and so the exit code.
