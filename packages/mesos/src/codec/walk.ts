@@ -145,6 +145,7 @@ function walk(
     );
   const out: Plain = {};
   const fillDefaults = options.defaults === true;
+  const tracked = missing !== null;
   for (const plan of planOf(type)) {
     const { name } = plan;
     let value = Object.hasOwn(source, name) ? source[name] : undefined;
@@ -155,7 +156,6 @@ function walk(
         continue;
       }
     }
-    const tracked = missing !== null;
     const path = pathTo(at, name, tracked);
     if (plan.map) {
       if (!isPlainObject(value))
