@@ -149,6 +149,10 @@ describe('Shoal on the wire', () => {
       await eventually('the idle role to be suppressed', async () =>
         services.cluster.framework().suppressedRoles.includes(tenant.mesosRole),
       );
+      // A start in the suppressed role revives it. Earlier starts revive only when the offers
+      // the role holds do not fit, which on a busy machine they may all have.
+      await services.containers.start(tenant.id, 'job', 'test');
+      await runningOn(services, tenant.id, 'job');
       // Failover: another instance resubscribes with the framework id and reconciles.
       await shoal.close();
       shoal = await start();
