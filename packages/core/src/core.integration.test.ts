@@ -464,4 +464,51 @@ describe('the supervisor', () => {
     }
     expect(launcher.killed).toEqual(['twice.1']);
   });
+
+  it('finds replaced tasks left alive in a cluster larger than one pass reads', async () => {
+    const tenant = await services.tenants.create({ slug: 'sweep', name: 'sweep' }, 'a');
+    const crowd = async (name: string) => {
+      const container = await services.containers.create(
+        tenant.id,
+        { image: 'nginx', cpus: 0.1, memoryMb: 32, name },
+        'a',
+      );
+      await db.prisma.container.update({
+        where: { id: container.id },
+        data: { state: 'RUNNING', desiredState: 'RUNNING' },
+      });
+      for (const [n, minutesAgo] of [
+        [1, 2],
+        [2, 1],
+      ] as const)
+        await db.prisma.task.create({
+          data: {
+            containerId: container.id,
+            mesosTaskId: `${name}.${n}`,
+            agentId: `a${n}`,
+            state: 'TASK_RUNNING',
+            launchedAt: new Date(Date.now() - minutesAgo * 60_000),
+          },
+        });
+      return `${name}.1`;
+    };
+    const replaced = [];
+    for (let i = 0; i < 6; i++) replaced.push(await crowd(`sweep-${i}`));
+
+    const launcher = launchRecorder();
+    // Three tasks a pass: the six containers alone hold twelve.
+    const supervisor = new ContainerSupervisor(db.sql, launcher, {
+      ...DEFAULT_SUPERVISOR_OPTIONS,
+      batchSize: 3,
+    });
+    const sweepKills = () => launcher.killed.filter((id) => id.startsWith('sweep-')).sort();
+    // The first pass (a new leader's) looks at every task.
+    await supervisor.pass();
+    expect(sweepKills()).toEqual(replaced.sort());
+
+    // Left behind later, they are found by the passes after, slice by slice.
+    const later = [await crowd('sweep-later-a'), await crowd('sweep-later-b')];
+    for (let pass = 0; pass < 1_000 && sweepKills().length < 8; pass++) await supervisor.pass();
+    expect(sweepKills()).toEqual([...replaced, ...later].sort());
+  });
 });
