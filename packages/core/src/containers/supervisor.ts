@@ -39,9 +39,8 @@ const WAITING_TO_RUN = ['CREATED', 'RESTARTING', 'EXITED', 'DEAD', 'PAUSED'];
 
 type Launchable = Pick<Container, 'id' | 'tenantId' | 'name' | 'config'> & { mesosRole: string };
 /**
- * Scans for orphaned queued tasks and replaced tasks left alive run on the first pass
- * and every this many after: status updates handle both as they happen, and these only
- * catch what a crash or a lost kill left behind.
+ * The scan for orphaned queued tasks runs on the first pass and every this many after:
+ * status updates handle them as they happen, and it only catches what a crash left behind.
  */
 const SAFETY_EVERY_PASSES = 10;
 /** How long a removed container's id still resolves (for a client reading its last output). */
@@ -144,7 +143,7 @@ export class ContainerSupervisor implements ConvergeTrigger {
     if (safety) await this.requeuePending();
     await this.killStopped();
     await this.replaceDisplaced();
-    if (safety) await this.retireReplaced(this.passes === 1);
+    await this.retireReplaced(this.passes === 1);
   }
 
   private async launchWanted(): Promise<void> {
@@ -283,11 +282,12 @@ export class ContainerSupervisor implements ConvergeTrigger {
   /**
    * Once a container's newest live task runs, older live tasks (replaced ones) are
    * killed. Tasks that ended are left out: a newer launch that was lost must not
-   * shelter an older duplicate. Every task is looked at, so a pass reads one slice of
-   * them (by container id, from where the last slice ended) and a sweep of the cluster
-   * spans passes: one read of every task held a PostgreSQL core for 100 ms and more at
-   * 30,000 containers, and every request waiting on the database waited that long. The
-   * first pass sweeps it all, as a new leader must.
+   * shelter an older duplicate. Status updates retire them as they happen; this catches
+   * what a crash or a lost kill left behind, so it looks at every task: a pass reads one
+   * slice of them (by container id, from where the last slice ended) and a sweep of the
+   * cluster spans passes. One read of every task, every tenth pass, held a PostgreSQL
+   * core for 100 ms and more at 30,000 containers, and every request waiting on the
+   * database waited that long. The first pass sweeps it all, as a new leader must.
    */
   private async retireReplaced(wholeSweep: boolean): Promise<void> {
     do {
