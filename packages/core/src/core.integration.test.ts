@@ -496,10 +496,11 @@ describe('the supervisor', () => {
     for (let i = 0; i < 6; i++) replaced.push(await crowd(`sweep-${i}`));
 
     const launcher = launchRecorder();
-    // Three tasks a pass: the six containers alone hold twelve.
+    // Three tasks a slice, a slice every pass: the six containers alone hold twelve.
     const supervisor = new ContainerSupervisor(db.sql, launcher, {
       ...DEFAULT_SUPERVISOR_OPTIONS,
       batchSize: 3,
+      intervalMs: 0,
     });
     const sweepKills = () => launcher.killed.filter((id) => id.startsWith('sweep-')).sort();
     // The first pass (a new leader's) looks at every task.

@@ -5,7 +5,10 @@ import type { ConvergeTrigger, TaskLauncher } from './ports';
 import { newTaskId, taskRequest } from './task-request';
 
 export interface SupervisorOptions {
-  /** Safety-net pass interval; changes made here also wake it at once. */
+  /**
+   * Safety-net pass interval (changes made here also wake it at once); the sweep for
+   * replaced tasks reads a slice once an interval.
+   */
   intervalMs: number;
   /** A task whose agent is unreachable this long gets a replacement elsewhere. */
   unreachableReplaceAfterMs: number;
@@ -13,7 +16,7 @@ export interface SupervisorOptions {
   killRetryMs: number;
   /**
    * Containers handled per pass, so one pass stays short under a flood of starts; and
-   * tasks read per pass by the sweep for replaced tasks left alive.
+   * tasks in a slice of the sweep for replaced tasks left alive.
    */
   batchSize: number;
   /**
@@ -66,6 +69,7 @@ export class ContainerSupervisor implements ConvergeTrigger {
   private passes = 0;
   /** The container id the last slice of the replaced-task sweep ended at ('' : none yet). */
   private sweptUpTo = '';
+  private lastSlice = 0;
 
   constructor(
     private readonly sql: Sql,
@@ -143,7 +147,14 @@ export class ContainerSupervisor implements ConvergeTrigger {
     if (safety) await this.requeuePending();
     await this.killStopped();
     await this.replaceDisplaced();
-    await this.retireReplaced(this.passes === 1);
+    // A slice an interval, however often status updates wake the supervisor: under a
+    // flood of launches passes come every few hundred ms, and a slice at each cost
+    // PostgreSQL more than the whole read every tenth pass had.
+    const first = this.passes === 1;
+    if (first || Date.now() - this.lastSlice >= this.options.intervalMs) {
+      this.lastSlice = Date.now();
+      await this.retireReplaced(first);
+    }
   }
 
   private async launchWanted(): Promise<void> {
@@ -283,11 +294,11 @@ export class ContainerSupervisor implements ConvergeTrigger {
    * Once a container's newest live task runs, older live tasks (replaced ones) are
    * killed. Tasks that ended are left out: a newer launch that was lost must not
    * shelter an older duplicate. Status updates retire them as they happen; this catches
-   * what a crash or a lost kill left behind, so it looks at every task: a pass reads one
-   * slice of them (by container id, from where the last slice ended) and a sweep of the
-   * cluster spans passes. One read of every task, every tenth pass, held a PostgreSQL
-   * core for 100 ms and more at 30,000 containers, and every request waiting on the
-   * database waited that long. The first pass sweeps it all, as a new leader must.
+   * what a crash or a lost kill left behind, so it looks at every task: it reads one
+   * slice of them an interval (by container id, from where the last slice ended) and a
+   * sweep of the cluster spans passes. One read of every task, every tenth pass, held a
+   * PostgreSQL core for 100 ms and more at 30,000 containers, and every request waiting
+   * on the database waited that long. The first pass sweeps it all, as a new leader must.
    */
   private async retireReplaced(wholeSweep: boolean): Promise<void> {
     do {
