@@ -1,5 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
 import { dataDirFailure, makePrivate, prepareDataDir } from './data-dir';
 import { lockDataDir } from './data-dir-lock';
 
@@ -24,6 +23,12 @@ export interface EmbeddedPostgres {
  * `dataDir` undefined keeps everything in memory (used for throwaway databases).
  */
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
+  // Loaded here, not with the package: on PostgreSQL it is never used, and loading it
+  // took about a quarter of a second of every process that opens a database.
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   if (dataDir) prepareDataDir(dataDir);
   const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
   let db: PGlite;
