@@ -39,7 +39,7 @@ const { values } = parseArgs({
     'ps-every': { type: 'string', default: '2' },
     'sequential-runs': { type: 'string', default: '100' },
     // Each a `ps -a` and an `info`. A p99 of 200 reads is the second slowest of them, and
-    // swung from 18 to 39 ms between runs of one commit; over 1,000 it is the tenth.
+    // swung from 22 to 39 ms between six runs of one commit; over 1,000 it is the tenth.
     reads: { type: 'string', default: '1000' },
     // The cluster is filled to this many containers before the reads (0: as the load left it).
     'cluster-containers': { type: 'string', default: '30000' },

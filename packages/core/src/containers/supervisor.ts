@@ -139,8 +139,9 @@ export class ContainerSupervisor implements ConvergeTrigger {
 
   /** One pass now, as the timer and wake() run them (benchmarks time it). */
   async pass(): Promise<void> {
+    const startedAt = Date.now();
     const safety = this.passes++ % SAFETY_EVERY_PASSES === 0;
-    const forgotten = Date.now() - 2 * this.options.killRetryMs;
+    const forgotten = startedAt - 2 * this.options.killRetryMs;
     for (const [taskId, at] of this.killsSent) if (at < forgotten) this.killsSent.delete(taskId);
     await this.purgeRemoved();
     await this.launchWanted();
@@ -149,10 +150,13 @@ export class ContainerSupervisor implements ConvergeTrigger {
     await this.replaceDisplaced();
     // A slice an interval, however often status updates wake the supervisor: under a
     // flood of launches passes come every few hundred ms, and a slice at each cost
-    // PostgreSQL more than the whole read every tenth pass had.
+    // PostgreSQL more than the whole read every tenth pass had. Timed from the passes'
+    // starts, which the timer keeps an interval apart: taken after the queries above, a
+    // pass whose queries ran quicker than the last one's came in under the interval and
+    // read no slice.
     const first = this.passes === 1;
-    if (first || Date.now() - this.lastSlice >= this.options.intervalMs) {
-      this.lastSlice = Date.now();
+    if (first || startedAt - this.lastSlice >= this.options.intervalMs) {
+      this.lastSlice = startedAt;
       await this.retireReplaced(first);
     }
   }
