@@ -261,6 +261,32 @@ function launchRecorder(
   };
 }
 
+describe('creating containers', () => {
+  it('names every unnamed container, more of them than word pairs, and keeps given names final', async () => {
+    const tenant = await services.tenants.create({ slug: 'unnamed', name: 'unnamed' }, 'a');
+    // 900 word pairs: a thousand containers cannot all have one, so some names are redrawn.
+    const created: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const batch = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          services.containers.create(tenant.id, { image: 'nginx', cpus: 0.01, memoryMb: 4 }, 'a'),
+        ),
+      );
+      created.push(...batch.map((c) => c.name));
+    }
+    expect(new Set(created).size).toBe(1000);
+    for (const name of created) expect(name).toMatch(/^[a-z]+_[a-z]+\d*$/);
+    expect(created.some((name) => /\d$/.test(name))).toBe(true);
+
+    const taken = created[0]!;
+    await expect(
+      codeOf(services.containers.create(tenant.id, { image: 'nginx', name: taken }, 'a')),
+    ).resolves.toBe('CONFLICT');
+    const rows = await db.prisma.container.count({ where: { tenantId: tenant.id } });
+    expect(rows).toBe(1000);
+  });
+});
+
 describe('starting containers', () => {
   it('stores each start whole, once: marked to run, its task queued and the start audited', async () => {
     const { tenant, container } = await tenantWithContainer('starts', 'starter');

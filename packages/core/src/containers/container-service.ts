@@ -174,7 +174,7 @@ export class ContainerService implements ContainerOperations {
         ...(networks ? { networks } : {}),
       });
       const row = await this.creates.create(
-        { id: newContainerId(), tenantId, spec, actor },
+        { id: newContainerId(), tenantId, spec, actor, nameDrawn: !input.name?.replace(/^\//, '') },
         turn.signal,
       );
       this.publish(row, 'create');

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Container, Sql, SqlRunner } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
-import { busy, conflict, notFound } from '../errors';
+import { busy, conflict, notFound, ShoalError } from '../errors';
 import { CONTAINER_COLUMNS } from './container-reads';
+import { randomContainerName } from './names';
 import type { ContainerSpec } from './types';
 
 export interface CreateRequest {
@@ -10,13 +11,18 @@ export interface CreateRequest {
   tenantId: string;
   spec: ContainerSpec;
   actor: string;
+  /** The name was drawn by Shoal, not given: one the tenant already uses is drawn again. */
+  nameDrawn?: boolean;
 }
+
+/** Draws again of a name Shoal chose before a create answers with Docker's name conflict. */
+const MAX_NAME_REDRAWS = 8;
 
 /**
  * `docker create`, many at a time: each batch is one statement that inserts the
  * containers and their audit entries together, so a create is stored with its
  * audit entry or not at all. A name already taken in the tenant fails that
- * create alone, with Docker's message.
+ * create alone, with Docker's message, unless Shoal drew it: then it draws another.
  */
 export class CreateBatch {
   private readonly commits: GroupCommit<CreateRequest, Container>;
@@ -28,11 +34,19 @@ export class CreateBatch {
   }
 
   /** Once `signal` aborts, a create that is not being written yet is not made: busy. */
-  create(request: CreateRequest, signal?: AbortSignal): Promise<Container> {
-    return this.commits.submit(
-      request,
-      signal && { signal, error: () => busy(`create ${request.spec.name}`) },
-    );
+  async create(request: CreateRequest, signal?: AbortSignal): Promise<Container> {
+    for (let redraw = 1; ; redraw++) {
+      try {
+        return await this.commits.submit(
+          request,
+          signal && { signal, error: () => busy(`create ${request.spec.name}`) },
+        );
+      } catch (error) {
+        const taken = error instanceof ShoalError && error.code === 'CONFLICT';
+        if (!request.nameDrawn || !taken || redraw > MAX_NAME_REDRAWS) throw error;
+        request = { ...request, spec: { ...request.spec, name: randomContainerName(redraw) } };
+      }
+    }
   }
 
   private async write(
