@@ -78,9 +78,6 @@ function stage(title, tag, command, args, env = {}) {
   });
 }
 
-/** A command and its arguments, run at a lower CPU priority (its own processes inherit it). */
-const niced = (command, ...args) => ['nice', ['-n', '10', command, ...args]];
-
 await stage('Generating code (Prisma client, Mesos protobuf types)', 'generate', 'npx', [
   'turbo',
   'run',
@@ -100,9 +97,8 @@ const playwright = (output, ...filter) => [
 // The lanes share the two cores: the tests wait on servers, timers and the database as
 // much as they compute, and the checks fill that time. The browser tests start as soon as
 // the build they run is there; the checks read what the build's type check left (turbo's
-// cache), so they start after it. The checks run at a lower priority: nothing waits for
-// them, while the two test lanes decide when the run ends. The browser tests that assert
-// how long something takes (bounds the issues set) run last, alone.
+// cache), so they start after it. The browser tests that assert how long something takes
+// (bounds the issues set) run last, alone.
 await Promise.all([
   stage('Unit and integration tests', 'vitest', 'npx', [
     'vitest',
@@ -128,17 +124,19 @@ await Promise.all([
       ),
       (async () => {
         // Type-aware lint reads the declarations the type check emits, so it comes after it.
-        await stage(
-          'Type check',
+        await stage('Type check', 'typecheck', 'npx', [
+          'turbo',
+          'run',
           'typecheck',
-          ...niced('npx', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'),
-        );
-        await stage('Lint', 'lint', ...niced('npx', 'eslint', '--max-warnings', '0', '.'));
-        await stage(
-          'Formatting (Prettier)',
+          '--output-logs=errors-only',
+        ]);
+        await stage('Lint', 'lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+        await stage('Formatting (Prettier)', 'prettier', 'npx', [
           'prettier',
-          ...niced('npx', 'prettier', '--check', '--log-level=warn', '.'),
-        );
+          '--check',
+          '--log-level=warn',
+          '.',
+        ]);
       })(),
     ]);
   })(),
