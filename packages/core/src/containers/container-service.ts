@@ -26,7 +26,7 @@ import type {
 import { publishChange } from './publish';
 import { toView, type ContainerRow } from './rows';
 import { type ContainerRuntime, TenantRuntimes } from './runtime';
-import { normaliseSpec, requestedRuntime } from './spec';
+import { givenName, normaliseSpec, requestedRuntime } from './spec';
 import { StartBatch } from './start-batch';
 import { listTenantImages, recordTenantPull } from './tenant-images';
 import { readTenantUsage } from './tenant-usage';
@@ -162,7 +162,7 @@ export class ContainerService implements ContainerOperations {
         requestedRuntime(input) ??
         (await this.runtimes.of(tenantId, {
           signal: turn.signal,
-          busy: () => busy(`create ${input.name?.replace(/^\//, '') || 'a container'}`),
+          busy: () => busy(`create ${givenName(input) ?? 'a container'}`),
         }));
       const networks =
         input.networks && input.networks.length > 0
@@ -174,7 +174,7 @@ export class ContainerService implements ContainerOperations {
         ...(networks ? { networks } : {}),
       });
       const row = await this.creates.create(
-        { id: newContainerId(), tenantId, spec, actor, nameDrawn: !input.name?.replace(/^\//, '') },
+        { id: newContainerId(), tenantId, spec, actor, nameDrawn: !givenName(input) },
         turn.signal,
       );
       this.publish(row, 'create');

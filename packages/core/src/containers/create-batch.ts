@@ -15,7 +15,7 @@ export interface CreateRequest {
   nameDrawn?: boolean;
 }
 
-/** Draws again of a name Shoal chose before a create answers with Docker's name conflict. */
+/** How often a name Shoal drew is drawn again before the create answers Docker's conflict. */
 const MAX_NAME_REDRAWS = 8;
 
 /**

@@ -70,11 +70,11 @@ const FISH = [
 
 /**
  * A readable name for an unnamed container. The word pairs are few (900), so a name taken in
- * the tenant is drawn again, as Docker does, and each retry adds a digit to widen the draw.
+ * the tenant is drawn again, as Docker does, and each redraw adds a digit to widen the draw.
  */
-export function randomContainerName(retry = 0): string {
+export function randomContainerName(redraw = 0): string {
   const pair = `${ADJECTIVES[randomInt(ADJECTIVES.length)]}_${FISH[randomInt(FISH.length)]}`;
-  return retry === 0 ? pair : `${pair}${randomInt(10 ** Math.min(retry, 6))}`;
+  return redraw === 0 ? pair : `${pair}${randomInt(10 ** Math.min(redraw, 6))}`;
 }
 
 /** 64 hex characters, like a Docker container id. */

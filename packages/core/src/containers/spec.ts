@@ -112,6 +112,10 @@ function checkNetworks(
     throw invalid(`network ${names} cannot be joined with --network ${networkMode}`);
 }
 
+/** The name a create request gives, without Docker's leading slash; undefined when none. */
+export const givenName = (input: ContainerSpecInput): string | undefined =>
+  input.name?.replace(/^\//, '') || undefined;
+
 /** Validates a create request and fills in defaults; every problem is a clear INVALID_ARGUMENT. */
 export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): ContainerSpec {
   const image = input.image?.trim() ?? '';
@@ -119,7 +123,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
   if (!IMAGE.test(image.toLowerCase()) || /\s/.test(image))
     throw invalid(`invalid reference format: "${image}"`);
 
-  const name = input.name?.replace(/^\//, '') || randomContainerName();
+  const name = givenName(input) ?? randomContainerName();
   if (!CONTAINER_NAME.test(name)) {
     throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
