@@ -36,8 +36,11 @@ test.afterAll(async () => {
   await stack?.stop();
 });
 
-/** The Mesos states of a container's tasks, as the master's operator API tells them. */
-async function taskStates(master: string, containerId: string): Promise<string[]> {
+/** A container's tasks as the master's operator API tells them: their Mesos ids and states. */
+async function tasksOf(
+  master: string,
+  containerId: string,
+): Promise<{ task_id: { value: string }; state: string }[]> {
   const response = await fetch(`${master}/api/v1`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -48,8 +51,18 @@ async function taskStates(master: string, containerId: string): Promise<string[]
   };
   return Object.values(get_tasks)
     .flatMap((tasks) => tasks ?? [])
-    .filter((t) => t.task_id.value.includes(containerId.slice(0, 12)))
-    .map((t) => t.state);
+    .filter((t) => t.task_id.value.includes(containerId.slice(0, 12)));
+}
+
+/** Ends a running container's task on the cluster with exit code 0, through the emulator's fault API. */
+async function endOnCluster(master: string, containerId: string): Promise<void> {
+  const [task] = (await tasksOf(master, containerId)).filter((t) => t.state === 'TASK_RUNNING');
+  if (!task) throw new Error(`no running task of ${containerId} on the cluster`);
+  const response = await fetch(
+    `${master}/sim/v1/tasks/${encodeURIComponent(task.task_id.value)}/exit`,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":0}' },
+  );
+  expect(response.status).toBe(200);
 }
 
 const row = (name: string) => list.getByTestId('container-row').filter({ hasText: name });
@@ -61,8 +74,8 @@ test(
   async () => {
     test.setTimeout(300_000);
     await docker.run('steady');
-    // Ends by itself while the control plane is down; the tab must learn of it afterwards.
-    const briefId = await docker.run('brief', { cmd: ['sh', '-c', 'sleep 25'] });
+    // Ends on the cluster while the control plane is down; the tab must learn of it afterwards.
+    const briefId = await docker.run('brief');
     await list.goto('/t/ops');
     await expect(list.getByTestId('live-status')).toHaveText('Live');
     await expect(row('brief')).toContainText(/running/i);
@@ -82,9 +95,10 @@ test(
     // The page stays as it was: what was known is still shown.
     await expect(row('steady')).toContainText(/running/i);
 
-    // Down until the brief container has ended on the cluster.
+    // The brief container ends while nothing of Shoal runs to hear it.
+    await endOnCluster(stack.mesosMaster!, briefId);
     await expect
-      .poll(() => taskStates(stack.mesosMaster!, briefId), { timeout: 120_000 })
+      .poll(async () => (await tasksOf(stack.mesosMaster!, briefId)).map((t) => t.state))
       .toContain('TASK_FINISHED');
     await stack.startControlPlane();
     await expect(list.getByTestId('live-status')).toHaveText('Live', { timeout: 10_000 });
