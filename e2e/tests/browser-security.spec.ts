@@ -1,9 +1,11 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { baseURL, newUser, closeSignedIn } from './support';
 
 test.afterAll(closeSignedIn);
 
 const PASSWORD = 'security spec password';
+/** The account the sign-in redirect tests sign in with, each in a fresh browser context. */
+const REDIRECTED = 'redirected@security.test';
 
 test('every page is served with a policy that forbids framing and leaks no paths', async ({
   request,
@@ -48,35 +50,44 @@ test('another site cannot frame a signed-in page, and the page itself runs under
   await expect(framed.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 });
 
-for (const next of ['%2F%5Cevil.example/x', '%2F%09/evil.example/x', '//evil.example/x']) {
-  test(`signing in with next=${next} stays on the dashboard`, async ({ browser }) => {
-    const email = `redirect-${next.replace(/\W/g, '')}@security.test`;
-    const first = await newUser(browser, email, PASSWORD);
-    await first.context().close();
-    const context = await browser.newContext({ baseURL: baseURL() });
-    const page = await context.newPage();
-    const left: string[] = [];
-    page.on('request', (r) => {
-      if (new URL(r.url()).host !== new URL(baseURL()).host) left.push(r.url());
-    });
-    await page.goto(`/sign-in?next=${next}`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('heading', { name: 'My tenants' })).toBeVisible();
-    expect(new URL(page.url()).origin).toBe(baseURL());
-    expect(left).toEqual([]);
-    await context.close();
-  });
-}
+/** A page in a browser context of its own: signed in nowhere. */
+const freshPage = async (browser: Browser): Promise<Page> =>
+  (await browser.newContext({ baseURL: baseURL() })).newPage();
 
-test('a same-site next page is where signing in leads', async ({ browser }) => {
-  const first = await newUser(browser, 'next@security.test', PASSWORD);
-  await first.context().close();
-  const page = await (await browser.newContext({ baseURL: baseURL() })).newPage();
-  await page.goto('/sign-in?next=%2Ft%2Fnowhere%3Fq%3D1');
-  await page.getByLabel('Email').fill('next@security.test');
+/** Signs the redirect tests' account in on the sign-in page with `next`. */
+async function signInWithNext(page: Page, next: string): Promise<void> {
+  await page.goto(`/sign-in?next=${next}`);
+  await page.getByLabel('Email').fill(REDIRECTED);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(`${baseURL()}/t/nowhere?q=1`);
+}
+
+test.describe('signing in with a next page', () => {
+  // One account for these tests: each signs in afresh, with no cookie of the others.
+  test.beforeAll(async ({ browser }) => {
+    const first = await newUser(browser, REDIRECTED, PASSWORD);
+    await first.context().close();
+  });
+
+  for (const next of ['%2F%5Cevil.example/x', '%2F%09/evil.example/x', '//evil.example/x']) {
+    test(`signing in with next=${next} stays on the dashboard`, async ({ browser }) => {
+      const page = await freshPage(browser);
+      const left: string[] = [];
+      page.on('request', (r) => {
+        if (new URL(r.url()).host !== new URL(baseURL()).host) left.push(r.url());
+      });
+      await signInWithNext(page, next);
+      await expect(page.getByRole('heading', { name: 'My tenants' })).toBeVisible();
+      expect(new URL(page.url()).origin).toBe(baseURL());
+      expect(left).toEqual([]);
+      await page.context().close();
+    });
+  }
+
+  test('a same-site next page is where signing in leads', async ({ browser }) => {
+    const page = await freshPage(browser);
+    await signInWithNext(page, '%2Ft%2Fnowhere%3Fq%3D1');
+    await expect(page).toHaveURL(`${baseURL()}/t/nowhere?q=1`);
+    await page.context().close();
+  });
 });
