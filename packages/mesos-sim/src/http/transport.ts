@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   CONTENT_TYPES,
   decodeMessage,
@@ -231,7 +232,8 @@ export async function receiveCall<N extends MessageName>(
  */
 export class EventStream<N extends MessageName> implements EventSink<MessageOf<N>> {
   private open = true;
-  private corked = false;
+  /** The socket held corked until the end of this turn of the event loop, if any. */
+  private corked: Socket | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -257,10 +259,12 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
   send(event: MessageOf<N>): void {
     if (!this.open) return;
     // Events raised in one turn of the event loop (a launch's first updates, say) leave
-    // in one write instead of one syscall each.
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
+    // in one write instead of one syscall each. The socket is corked, not the response:
+    // a corked chunked response on Node 22 writes each chunk's size line, data and
+    // ending in system calls of their own when uncorked.
+    if (!this.corked && this.res.socket) {
+      this.corked = this.res.socket;
+      this.corked.cork();
       process.nextTick(() => this.uncork());
     }
     this.res.write(
@@ -271,15 +275,15 @@ export class EventStream<N extends MessageName> implements EventSink<MessageOf<N
   close(): void {
     if (!this.open) return;
     this.open = false;
-    // Ending a corked chunked response writes its last chunk ahead of the corked records
-    // on Node 22, and the client reads them as garbage after the end of the message.
+    // The records held back leave first, then the end of the message.
     this.uncork();
     this.res.end();
   }
 
   private uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.res.uncork();
+    const socket = this.corked;
+    if (!socket) return;
+    this.corked = undefined;
+    socket.uncork();
   }
 }
