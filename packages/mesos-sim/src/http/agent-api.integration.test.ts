@@ -280,7 +280,7 @@ describe('the agent API: nested container sessions and terminals', () => {
       ),
     );
     await expect
-      .poll(() => output.records.find((r) => r.type === 'CONTROL'), { timeout: 10_000 })
+      .poll(() => output.records.find((r) => r.type === 'CONTROL'), { timeout: 60_000 })
       .toEqual({
         type: 'CONTROL',
         control: { type: 'HEARTBEAT', heartbeat: { interval: { nanoseconds: 200_000_000n } } },
