@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { baseURL, newUser, closeSignedIn } from './support';
+import { baseURL, newUser, closeSignedIn, signIn } from './support';
 
 test.afterAll(closeSignedIn);
 
@@ -54,14 +54,6 @@ test('another site cannot frame a signed-in page, and the page itself runs under
 const freshPage = async (browser: Browser): Promise<Page> =>
   (await browser.newContext({ baseURL: baseURL() })).newPage();
 
-/** Signs the redirect tests' account in on the sign-in page with `next`. */
-async function signInWithNext(page: Page, next: string): Promise<void> {
-  await page.goto(`/sign-in?next=${next}`);
-  await page.getByLabel('Email').fill(REDIRECTED);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 test.describe('signing in with a next page', () => {
   // One account for these tests: each signs in afresh, with no cookie of the others.
   test.beforeAll(async ({ browser }) => {
@@ -76,7 +68,7 @@ test.describe('signing in with a next page', () => {
       page.on('request', (r) => {
         if (new URL(r.url()).host !== new URL(baseURL()).host) left.push(r.url());
       });
-      await signInWithNext(page, next);
+      await signIn(page, REDIRECTED, PASSWORD, { next });
       await expect(page.getByRole('heading', { name: 'My tenants' })).toBeVisible();
       expect(new URL(page.url()).origin).toBe(baseURL());
       expect(left).toEqual([]);
@@ -86,7 +78,7 @@ test.describe('signing in with a next page', () => {
 
   test('a same-site next page is where signing in leads', async ({ browser }) => {
     const page = await freshPage(browser);
-    await signInWithNext(page, '%2Ft%2Fnowhere%3Fq%3D1');
+    await signIn(page, REDIRECTED, PASSWORD, { next: '%2Ft%2Fnowhere%3Fq%3D1' });
     await expect(page).toHaveURL(`${baseURL()}/t/nowhere?q=1`);
     await page.context().close();
   });

@@ -16,13 +16,14 @@ const SCREENSHOTS = fileURLToPath(new URL('../../.test-results/screenshots/', im
 export const shot = (page: Page, name: string) =>
   page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 
+/** Signs in on the sign-in page of `base`; `next` (as written in its URL) is where it leads. */
 export async function signIn(
   page: Page,
   email: string,
   password: string,
-  base = baseURL(),
+  { base = baseURL(), next }: { base?: string; next?: string } = {},
 ): Promise<void> {
-  await page.goto(`${base}/sign-in`);
+  await page.goto(`${base}/sign-in${next === undefined ? '' : `?next=${next}`}`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -51,7 +52,7 @@ export async function firstSignIn(
   const context = await browser.newContext({ baseURL: base });
   signedIn.add(context);
   const page = await context.newPage();
-  await signIn(page, email, oneTime, base);
+  await signIn(page, email, oneTime, { base });
   await expect(page.getByRole('heading', { name: 'Choose your own password' })).toBeVisible();
   await page.getByLabel('Current password').fill(oneTime);
   await page.getByLabel('New password', { exact: true }).fill(chosen);
