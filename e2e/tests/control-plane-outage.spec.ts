@@ -36,18 +36,21 @@ test.afterAll(async () => {
   await stack?.stop();
 });
 
+/** A task as the master's operator API tells it (GET_TASKS), in the parts read here. */
+interface MasterTask {
+  task_id: { value: string };
+  state: string;
+}
+
 /** A container's tasks as the master's operator API tells them: their Mesos ids and states. */
-async function tasksOf(
-  master: string,
-  containerId: string,
-): Promise<{ task_id: { value: string }; state: string }[]> {
+async function tasksOf(master: string, containerId: string): Promise<MasterTask[]> {
   const response = await fetch(`${master}/api/v1`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ type: 'GET_TASKS' }),
   });
   const { get_tasks } = (await response.json()) as {
-    get_tasks: Record<string, { task_id: { value: string }; state: string }[] | undefined>;
+    get_tasks: Record<string, MasterTask[] | undefined>;
   };
   return Object.values(get_tasks)
     .flatMap((tasks) => tasks ?? [])
