@@ -261,7 +261,35 @@ function launchRecorder(
   };
 }
 
+/** Until a statement of this database waits on a row lock another transaction holds. */
+async function untilOneWaitsOnALock(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [waiting] = await db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (waiting!.n > 0) return;
+    if (Date.now() > deadline) throw new Error('no statement came to wait on the lock');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('creating containers', () => {
+  it('answers not found for a create whose tenant is deleted under it, and stores nothing', async () => {
+    const tenant = await services.tenants.create({ slug: 'going', name: 'going' }, 'a');
+    let create: Promise<string> | undefined;
+    // The tenant's deletion is not committed yet when the create is written: the create
+    // waits for it, then finds no tenant.
+    await db.sql.transaction(async (tx) => {
+      await tx.query(`DELETE FROM "Tenant" WHERE id = $1`, [tenant.id]);
+      create = codeOf(services.containers.create(tenant.id, { image: 'nginx', name: 'late' }, 'a'));
+      await untilOneWaitsOnALock();
+    });
+    await expect(create).resolves.toBe('NOT_FOUND');
+    expect(await db.prisma.container.count({ where: { tenantId: tenant.id } })).toBe(0);
+  });
+
   it('names every unnamed container, more of them than word pairs, and keeps given names final', async () => {
     const tenant = await services.tenants.create({ slug: 'unnamed', name: 'unnamed' }, 'a');
     // 900 word pairs: a thousand containers cannot all have one, so some names are redrawn.
@@ -489,6 +517,28 @@ describe('the supervisor', () => {
       await supervisor.stop();
     }
     expect(launcher.killed).toEqual(['twice.1']);
+  });
+
+  it('queues no task for a container removed while it was being launched', async () => {
+    const { container } = await tenantWithContainer('vanishing', 'vanishing');
+    await db.prisma.container.update({
+      where: { id: container.id },
+      data: { desiredState: 'RUNNING' },
+    });
+    const launcher = launchRecorder();
+    const supervisor = new ContainerSupervisor(db.sql, launcher, DEFAULT_SUPERVISOR_OPTIONS);
+    let pass: Promise<void> | undefined;
+    // The supervisor reads the container as wanting to run while its removal is not
+    // committed yet; its task waits for the removal, then has no container to go with.
+    await db.sql.transaction(async (tx) => {
+      await tx.query(`DELETE FROM "Container" WHERE id = $1`, [container.id]);
+      pass = supervisor.pass();
+      await untilOneWaitsOnALock();
+    });
+    await pass;
+    expect(await db.prisma.task.count({ where: { containerId: container.id } })).toBe(0);
+    const itsTasks = launcher.submitted.filter((id) => id.includes(container.id.slice(0, 12)));
+    expect(itsTasks).toEqual([]);
   });
 
   it('finds replaced tasks left alive in a cluster larger than one pass reads', async () => {

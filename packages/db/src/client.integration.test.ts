@@ -104,7 +104,7 @@ describe('PostgreSQL', () => {
     expect(audit.map((a) => a.tenantId).sort()).toEqual([kept!.id, null].sort());
   });
 
-  it('drops a task’s history with the task, however the task goes', async () => {
+  it('drops a task and its history with the task, its container or its tenant', async () => {
     const tenants = await Promise.all(
       ['history-a', 'history-b'].map((slug) =>
         db.prisma.tenant.create({ data: { slug, name: slug, mesosRole: `shoal-${slug}` } }),
@@ -141,6 +141,15 @@ describe('PostgreSQL', () => {
       where: { taskId: { in: tasks.map((t) => t.id) } },
     });
     expect(left.map((u) => u.taskId)).toEqual([tasks[2]!.id, tasks[2]!.id]);
+    const containers = await db.prisma.container.findMany({
+      where: { id: { in: tasks.map((t) => t.containerId) } },
+      orderBy: { id: 'asc' },
+    });
+    expect(containers.map((c) => c.name)).toEqual(['web-1', 'web-3']);
+    const tasksLeft = await db.prisma.task.findMany({
+      where: { id: { in: tasks.map((t) => t.id) } },
+    });
+    expect(tasksLeft.map((t) => t.mesosTaskId)).toEqual(['web-3.1']);
   });
 
   it('rolls a failing migration back completely and names it', async () => {

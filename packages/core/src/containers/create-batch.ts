@@ -77,12 +77,17 @@ export class CreateBatch {
            AS i(id, "tenantId", name, image, config, cpus, "memMb", "diskMb", gpus,
                 "restartPolicy", "bestEffort", actor, "auditId")
        ),
+       -- What a foreign key would check and lock row by row, once per tenant: a tenant
+       -- deleted meanwhile waits for these containers, and then deletes them with it.
+       tenants AS (
+         SELECT id FROM "Tenant" WHERE id IN (SELECT "tenantId" FROM input) FOR KEY SHARE
+       ),
        created AS (
          INSERT INTO "Container" (id, "tenantId", name, image, config, cpus, "memMb", "diskMb",
                                   gpus, "restartPolicy", "bestEffort", "createdAt", "updatedAt")
          SELECT id, "tenantId", name, image, config, cpus, "memMb", "diskMb", gpus,
                 "restartPolicy", "bestEffort", $14::timestamp, $14::timestamp
-         FROM input
+         FROM input WHERE "tenantId" IN (SELECT id FROM tenants)
          ON CONFLICT ("tenantId", name) DO NOTHING
          RETURNING ${CONTAINER_COLUMNS.map((c) => `"${c}"`).join(', ')}
        ),
@@ -112,29 +117,42 @@ export class CreateBatch {
     );
     const byId = new Map(created.map((c) => [c.id, c]));
     const refused = batch.filter((r) => !byId.has(r.id));
-    const holders =
-      refused.length > 0 ? await this.holders(tx, refused) : new Map<string, string>();
+    const why = refused.length > 0 ? await this.refusals(tx, refused) : new Map<string, Refusal>();
     return batch.map((r) => {
-      const holder = holders.get(`${r.tenantId}/${r.spec.name}`) ?? 'unknown';
-      return (
-        byId.get(r.id) ??
-        conflict(
-          `Conflict. The container name "/${r.spec.name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
-        )
+      const made = byId.get(r.id);
+      if (made) return made;
+      const refusal = why.get(`${r.tenantId}/${r.spec.name}`);
+      if (refusal?.tenantGone) return notFound(`tenant ${r.tenantId} not found`);
+      return conflict(
+        `Conflict. The container name "/${r.spec.name}" is already in use by container "${refusal?.holder ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
     });
   }
 
-  /** Who holds the names the batch could not take, for Docker's conflict message. */
-  private async holders(tx: SqlRunner, refused: CreateRequest[]): Promise<Map<string, string>> {
-    const rows = await tx.query<{ id: string; tenantId: string; name: string }>(
-      `SELECT c.id, c."tenantId", c.name FROM "Container" c
-       JOIN unnest($1::text[], $2::text[]) AS r(tenant, name)
-         ON c."tenantId" = r.tenant AND c.name = r.name`,
+  /**
+   * Why the batch could not make these: who holds their names, for Docker's conflict
+   * message, or their tenant was deleted meanwhile.
+   */
+  private async refusals(tx: SqlRunner, refused: CreateRequest[]): Promise<Map<string, Refusal>> {
+    const rows = await tx.query<{
+      tenant: string;
+      name: string;
+      holder: string | null;
+      tenantGone: boolean;
+    }>(
+      `SELECT r.tenant, r.name, c.id AS holder,
+              NOT EXISTS (SELECT 1 FROM "Tenant" t WHERE t.id = r.tenant) AS "tenantGone"
+       FROM unnest($1::text[], $2::text[]) AS r(tenant, name)
+       LEFT JOIN "Container" c ON c."tenantId" = r.tenant AND c.name = r.name`,
       [refused.map((r) => r.tenantId), refused.map((r) => r.spec.name)],
     );
-    return new Map(rows.map((r) => [`${r.tenantId}/${r.name}`, r.id]));
+    return new Map(rows.map((r) => [`${r.tenant}/${r.name}`, r]));
   }
+}
+
+interface Refusal {
+  holder: string | null;
+  tenantGone: boolean;
 }
 
 /**

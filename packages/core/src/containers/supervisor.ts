@@ -183,10 +183,15 @@ export class ContainerSupervisor implements ConvergeTrigger {
     if (containers.length === 0) return;
     const fresh = containers.map((c) => ({ container: c, mesosTaskId: newTaskId(c.id) }));
     const now = new Date().toISOString();
-    await this.sql.query(
+    // Only for containers that are still there, locked as a foreign key would: one
+    // removed since it was read gets no task, and its removal waits for these.
+    const stored = await this.sql.query<{ mesosTaskId: string }>(
       `INSERT INTO "Task" (id, "containerId", "mesosTaskId", state, "launchedAt", "updatedAt")
-       SELECT id, container, task, $4, $5::timestamp, $5::timestamp
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS q(id, container, task)`,
+       SELECT q.id, q.container, q.task, $4, $5::timestamp, $5::timestamp
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS q(id, container, task)
+       JOIN (SELECT id FROM "Container" WHERE id = ANY($2::text[]) FOR KEY SHARE) c
+         ON c.id = q.container
+       RETURNING "mesosTaskId"`,
       [
         fresh.map(() => randomUUID()),
         fresh.map((f) => f.container.id),
@@ -195,8 +200,11 @@ export class ContainerSupervisor implements ConvergeTrigger {
         now,
       ],
     );
+    const queued = new Set(stored.map((t) => t.mesosTaskId));
     this.launcher.submitAll(
-      fresh.map((f) => taskRequest(f.container, f.container.mesosRole, f.mesosTaskId)),
+      fresh
+        .filter((f) => queued.has(f.mesosTaskId))
+        .map((f) => taskRequest(f.container, f.container.mesosRole, f.mesosTaskId)),
     );
   }
 
