@@ -9,26 +9,21 @@
 ALTER TABLE "Container" DROP CONSTRAINT "Container_tenantId_fkey";
 ALTER TABLE "Task" DROP CONSTRAINT "Task_containerId_fkey";
 
--- What the two foreign keys' cascades did, once per statement: a deleted tenant's
--- containers go with it, and a deleted container's tasks (whose history and log marks
--- then go with them).
-CREATE FUNCTION "shoal_forget_tenant_containers"() RETURNS trigger LANGUAGE plpgsql AS $$
+-- What the two keys' cascades did, once per statement: a deleted tenant's containers go
+-- with it, and a deleted container's tasks (whose history and log marks then go with
+-- them). The trigger names the table to delete from and its column holding the gone id.
+CREATE FUNCTION "shoal_cascade_delete"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM "Container" c USING "shoal_gone_tenants" g WHERE c."tenantId" = g."id";
+  EXECUTE format('DELETE FROM %I c USING "shoal_gone" g WHERE c.%I = g."id"',
+                 TG_ARGV[0], TG_ARGV[1]);
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER "Tenant_forget_containers" AFTER DELETE ON "Tenant"
-  REFERENCING OLD TABLE AS "shoal_gone_tenants"
-  FOR EACH STATEMENT EXECUTE FUNCTION "shoal_forget_tenant_containers"();
-
-CREATE FUNCTION "shoal_forget_container_tasks"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM "Task" k USING "shoal_gone_containers" g WHERE k."containerId" = g."id";
-  RETURN NULL;
-END $$;
+  REFERENCING OLD TABLE AS "shoal_gone"
+  FOR EACH STATEMENT EXECUTE FUNCTION "shoal_cascade_delete"('Container', 'tenantId');
 
 CREATE TRIGGER "Container_forget_tasks" AFTER DELETE ON "Container"
-  REFERENCING OLD TABLE AS "shoal_gone_containers"
-  FOR EACH STATEMENT EXECUTE FUNCTION "shoal_forget_container_tasks"();
+  REFERENCING OLD TABLE AS "shoal_gone"
+  FOR EACH STATEMENT EXECUTE FUNCTION "shoal_cascade_delete"('Task', 'containerId');
 -- shoal:procedural-end
