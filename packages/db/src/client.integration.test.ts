@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from './client';
-import { migrateDatabase, MigrationError } from './migrate';
+import { migrateDatabase, MigrationError, unsupportedServer } from './migrate';
 import { readMigrations } from './migrations';
 import { createTestDatabase } from './testing';
 
@@ -150,6 +150,13 @@ describe('PostgreSQL', () => {
       where: { id: { in: tasks.map((t) => t.id) } },
     });
     expect(tasksLeft.map((t) => t.mesosTaskId)).toEqual(['web-3.1']);
+  });
+
+  it('names the server’s version when it is older than Shoal needs', () => {
+    expect(unsupportedServer({ version: '11.22 (Debian 11.22-1)', number: '110022' })).toBe(
+      'Shoal needs PostgreSQL 12 or later; the database server runs PostgreSQL 11.22 (Debian 11.22-1)',
+    );
+    expect(unsupportedServer({ version: '12.0', number: '120000' })).toBeUndefined();
   });
 
   it('rolls a failing migration back completely and names it', async () => {

@@ -19,6 +19,26 @@ export class MigrationError extends Error {
   }
 }
 
+interface ServerVersion {
+  /** As PostgreSQL reports it, e.g. "15.4 (Debian 15.4-1)". */
+  version: string;
+  /** e.g. 150004 */
+  number: string;
+}
+
+const SERVER_VERSION = `SELECT current_setting('server_version') AS version,
+                               current_setting('server_version_num') AS number`;
+
+/**
+ * Why Shoal cannot run on this server, or undefined: its connections set plan_cache_mode,
+ * which PostgreSQL 12 brought, and an older server refuses them at the first connection
+ * with a message that does not say so.
+ */
+export function unsupportedServer(server: ServerVersion): string | undefined {
+  if (Number(server.number) >= 120000) return undefined;
+  return `Shoal needs PostgreSQL 12 or later; the database server runs PostgreSQL ${server.version}`;
+}
+
 export interface MigrateResult {
   applied: string[];
 }
@@ -48,6 +68,9 @@ export async function migrateDatabase(
   }
   const applied: string[] = [];
   try {
+    const [server] = (await client.query<ServerVersion>(SERVER_VERSION)).rows;
+    const unsupported = unsupportedServer(server!);
+    if (unsupported) throw new MigrationError(unsupported);
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" VARCHAR(36) PRIMARY KEY NOT NULL,
