@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '@shoal/db';
-import { createTestDatabase } from '@shoal/db/testing';
+import { createTestDatabase, untilWaitingOnALock } from '@shoal/db/testing';
 import type { TaskStatus } from '@shoal/mesos';
 import type { TaskLauncher } from './containers/ports';
 import { ContainerSupervisor, DEFAULT_SUPERVISOR_OPTIONS } from './containers/supervisor';
@@ -261,20 +261,6 @@ function launchRecorder(
   };
 }
 
-/** Until a statement of this database waits on a row lock another transaction holds. */
-async function untilOneWaitsOnALock(): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const [waiting] = await db.sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    if (waiting!.n > 0) return;
-    if (Date.now() > deadline) throw new Error('no statement came to wait on the lock');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('creating containers', () => {
   it('answers not found for a create whose tenant is deleted under it, and stores nothing', async () => {
     const tenant = await services.tenants.create({ slug: 'going', name: 'going' }, 'a');
@@ -284,7 +270,7 @@ describe('creating containers', () => {
     await db.sql.transaction(async (tx) => {
       await tx.query(`DELETE FROM "Tenant" WHERE id = $1`, [tenant.id]);
       create = codeOf(services.containers.create(tenant.id, { image: 'nginx', name: 'late' }, 'a'));
-      await untilOneWaitsOnALock();
+      await untilWaitingOnALock(db);
     });
     await expect(create).resolves.toBe('NOT_FOUND');
     expect(await db.prisma.container.count({ where: { tenantId: tenant.id } })).toBe(0);
@@ -533,7 +519,7 @@ describe('the supervisor', () => {
     await db.sql.transaction(async (tx) => {
       await tx.query(`DELETE FROM "Container" WHERE id = $1`, [container.id]);
       pass = supervisor.pass();
-      await untilOneWaitsOnALock();
+      await untilWaitingOnALock(db);
     });
     await pass;
     expect(await db.prisma.task.count({ where: { containerId: container.id } })).toBe(0);

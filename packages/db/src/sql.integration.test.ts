@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDb, type Db } from './client';
-import { createTestDatabase } from './testing';
+import { createTestDatabase, untilWaitingOnALock } from './testing';
 
 // The hot path's statements are prepared once per connection. A schema change under a
 // running control plane (a newer one migrating beside it) must not break them.
@@ -121,13 +121,7 @@ it('runs a statement on its own again when PostgreSQL aborts it to break a deadl
         const LOCK_BOTH = `SELECT id FROM "Lockable" WHERE id IN (1, 2) ORDER BY id DESC FOR UPDATE`;
         const statement = db.sql.query<{ id: number }>(LOCK_BOTH);
         // Asked from outside the transaction, whose view of the sessions would stay as first read.
-        const waiting = () =>
-          locker.sql.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query = $1`,
-            [LOCK_BOTH],
-          );
-        while ((await waiting())[0]!.n === 0) await new Promise((r) => setTimeout(r, 20));
+        await untilWaitingOnALock(locker, LOCK_BOTH);
         // Row 2 closes the cycle.
         await connection.query(`UPDATE "Lockable" SET label = 'second' WHERE id = 2`);
         await connection.query('COMMIT');

@@ -47,3 +47,24 @@ async function withAdminClient<T>(url: string, run: (c: pg.Client) => Promise<T>
     await client.end();
   }
 }
+
+/**
+ * Until a statement of `db`'s database (the one given as `query`, or any) waits on a lock
+ * another transaction holds. The bound is for a loaded machine, not the expected time.
+ * Ask through a pool outside the transaction holding the lock: a transaction's view of
+ * the sessions stays as it first read it.
+ */
+export async function untilWaitingOnALock(db: Pick<Db, 'sql'>, query?: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [waiting] = await db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'
+         AND ($1::text IS NULL OR query = $1)`,
+      [query ?? null],
+    );
+    if (waiting!.n > 0) return;
+    if (Date.now() > deadline) throw new Error('no statement came to wait on the lock');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

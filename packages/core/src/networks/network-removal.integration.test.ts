@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '@shoal/db';
-import { createTestDatabase } from '@shoal/db/testing';
+import { createTestDatabase, untilWaitingOnALock } from '@shoal/db/testing';
 import { createServices, type Services } from '../services';
 
 // `docker network rm` and a `docker create` on that network at the same time: a container
@@ -42,15 +42,7 @@ it('refuses a create whose network was removed after it was looked up', async ()
       () => 'created',
       (error: { code?: string; message: string }) => `${error.code}: ${error.message}`,
     );
-    await expect
-      .poll(async () => {
-        const waiting = await db.sql.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        return waiting[0]!.n;
-      })
-      .toBeGreaterThan(0);
+    await untilWaitingOnALock(db);
     await removal.query('COMMIT');
     expect(await create).toBe('NOT_FOUND: network going not found');
   } finally {
