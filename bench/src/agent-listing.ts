@@ -4,7 +4,7 @@
 // leader decodes the agents a slice at a time; the benchmark also times that whole, and
 // the longest the event loop waited while it ran (a probe that asks for every turn).
 //
-//   npx tsx bench/src/agent-listing.ts [--agents 1000] [--rounds 200]
+//   npm run -s agent-listing -w @shoal/bench -- [--agents 1000] [--rounds 200]
 //
 // Prints one JSON object.
 import { setImmediate as nextTurn } from 'node:timers/promises';

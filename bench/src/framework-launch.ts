@@ -2,7 +2,7 @@
 // control-plane memory per 10k containers, against an emulated cluster in a
 // separate process (so its memory is not counted as Shoal's).
 //
-//   npx tsx bench/src/framework-launch.ts [--agents 1000] [--containers 30000] [--concurrency 300] [--tenants 10]
+//   npm run -s framework-launch -w @shoal/bench -- [--agents 1000] [--containers 30000] [--concurrency 300] [--tenants 10]
 //
 // Prints one JSON object. Uses DATABASE_URL when set (a fresh database is made
 // on that server), else embedded PGlite in a temporary directory.

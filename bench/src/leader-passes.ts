@@ -5,7 +5,7 @@
 // that costs its work keeps a ratio near 1 at every size; one that reads every container
 // or task grows with them.
 //
-//   npx tsx bench/src/leader-passes.ts [--sizes 1000,30000,300000] [--due 200] [--rounds 30]
+//   npm run -s leader-passes -w @shoal/bench -- [--sizes 1000,30000,300000] [--due 200] [--rounds 30]
 //     [--database-url postgresql://postgres@127.0.0.1:5432/]
 //
 // A cluster of N tasks has N/10 running containers, each with its running task; the

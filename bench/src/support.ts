@@ -10,14 +10,14 @@ export interface SimProcess {
 
 /**
  * Starts the Mesos emulator in a process of its own, so its CPU and memory are
- * not counted as Shoal's. `args` are the emulator's CLI flags.
+ * not counted as Shoal's. `args` are the emulator's CLI flags. It runs compiled, beside
+ * this benchmark's own bundle (scripts/build.mjs).
  */
 export function startSim(args: string[]): Promise<SimProcess> {
   const child = spawn(
-    'npx',
+    process.execPath,
     [
-      'tsx',
-      'packages/mesos-sim/src/cli.ts',
+      path.join(import.meta.dirname, 'emulator.mjs'),
       '--port',
       '0',
       '--gateway-port',
@@ -28,7 +28,7 @@ export function startSim(args: string[]): Promise<SimProcess> {
     {
       cwd: path.resolve(import.meta.dirname, '../..'),
       stdio: ['ignore', 'pipe', 'inherit'],
-      // A group of its own, so one signal ends npx, tsx and the emulator together.
+      // A group of its own, so one signal ends the emulator and anything it started.
       detached: true,
     },
   );

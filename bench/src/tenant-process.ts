@@ -1,4 +1,4 @@
-// Starts tenant-phases.ts in a child process and calls its phases over IPC, typed
+// Starts tenant-phases (compiled) in a child process and calls its phases over IPC, typed
 // from the phases themselves.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { PhaseAnswer, PhaseCall, TenantPhases } from './tenant-phases';
@@ -16,8 +16,8 @@ export class TenantProcess {
   private exited: Error | undefined;
 
   constructor() {
-    // The parent's flags (tsx's loader, --expose-gc) carry over by default.
-    this.child = fork(new URL('./tenant-phases.ts', import.meta.url), {
+    // Compiled beside this bundle (scripts/build.mjs); the parent's flags carry over.
+    this.child = fork(new URL('./tenant-phases.mjs', import.meta.url), {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     this.child.on('message', (answer: PhaseAnswer) => {

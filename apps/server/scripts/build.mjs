@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 // Compiles the server to one JavaScript file, dist/main.js, that production runs with plain
-// `node`. Shoal's own workspace packages ship TypeScript, so they are bundled in; every other
-// package stays an import from node_modules (native code, WebAssembly and worker files are
-// found next to their package there).
-import { build } from 'esbuild';
+// `node` (see @shoal/esbuild-config for what is bundled in and what is not).
+import { bundleForNode } from '@shoal/esbuild-config';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,24 +14,8 @@ const outfile =
     ? path.join(serverDir, 'dist/main.js')
     : path.resolve(process.argv[outfileFlag + 1] ?? '');
 
-const workspaceInside = {
-  name: 'workspace-inside',
-  setup(bundle) {
-    bundle.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@shoal/') ? undefined : { path: args.path, external: true },
-    );
-  },
-};
-
-await build({
+await bundleForNode({
   entryPoints: [path.join(serverDir, 'src/main.ts')],
   outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
-  plugins: [workspaceInside],
   banner: { js: '#!/usr/bin/env node' },
 });
