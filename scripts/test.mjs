@@ -108,7 +108,7 @@ await Promise.all([
     `--outputFile.json=${path.join(resultsDir, 'vitest.json')}`,
   ]),
   (async () => {
-    await stage('Building the server and the dashboard', 'build', 'npx', [
+    await stage('Building the server, the dashboard and the benchmarks', 'build', 'npx', [
       'turbo',
       'run',
       'build',
