@@ -28,7 +28,7 @@ export function startSim(args: string[]): Promise<SimProcess> {
     {
       cwd: path.resolve(import.meta.dirname, '../..'),
       stdio: ['ignore', 'pipe', 'inherit'],
-      // A group of its own, so one signal ends the emulator and anything it started.
+      // A group of its own, which stop() ends with one signal.
       detached: true,
     },
   );
