@@ -22,13 +22,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { loadEnv } from '@shoal/config';
+import { SERVER_POOL_SIZE } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal, tuneProcess, type RunningShoal } from '@shoal/server';
 import { measureCeiling } from './ceiling';
 import type { RunSpec } from './docker-client';
 import { seedCluster, type SeedResult } from './seed';
 import { TenantProcess } from './tenant-process';
-import { cpuMeter, log, round, runBenchmark, type SimProcess, startSim } from './support';
+import {
+  cpuMeter,
+  eventLoopDelay,
+  log,
+  round,
+  runBenchmark,
+  type SimProcess,
+  startSim,
+} from './support';
 
 const { values } = parseArgs({
   options: {
@@ -52,8 +61,8 @@ const { values } = parseArgs({
     'run-timeout-seconds': { type: 'string', default: '120' },
     'allocation-interval-ms': { type: 'string', default: '1000' },
     'database-url': { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/' },
-    // createDb's default for a server; tests use fewer.
-    'db-pool': { type: 'string', default: '10' },
+    // As many connections as `shoal serve` opens; tests use fewer.
+    'db-pool': { type: 'string', default: String(SERVER_POOL_SIZE) },
     'log-level': { type: 'string', default: 'warn' },
   },
 });
@@ -213,6 +222,7 @@ async function main(): Promise<void> {
     log(`${params.tenants} tenants ready; load starts`);
 
     const meter = await cpuMeter(sim.masters[0]!);
+    const loopDelay = eventLoopDelay();
     const load = await tenantProcess.call('load', {
       slugs,
       runsPerTenant: params.runsPerTenant,
@@ -224,6 +234,7 @@ async function main(): Promise<void> {
       callsPerTask: callsPerRun,
       offersPerTask: offersPerRun,
     } = await meter(load.runs);
+    const eventLoopDelayMs = loopDelay();
     log(`load done in ${round(load.seconds)} s; a lone tenant runs one at a time`);
     const sequential = await tenantProcess.call('sequential', {
       slug: lone.slug,
@@ -274,6 +285,7 @@ async function main(): Promise<void> {
           ratioToCeiling: Math.round((runsPerSecond / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(load.seconds),
           cpuMicrosPerRun: { ...cpuMicrosPerRun, tenantClients: load.clientCpuMicrosPerRun },
+          eventLoopDelayMs,
           callsPerRun,
           offersPerRun,
           operations: load.operations,

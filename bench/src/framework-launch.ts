@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnv } from '@shoal/config';
-import { createDb, type Db } from '@shoal/db';
+import { createDb, SERVER_POOL_SIZE, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import { measureCeiling } from './ceiling';
-import { cpuMeter, percentile, round, runBenchmark, startSim } from './support';
+import { cpuMeter, eventLoopDelay, percentile, round, runBenchmark, startSim } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +58,10 @@ async function main(): Promise<void> {
   console.error(`ceiling: ${JSON.stringify(ceiling)}`);
   const serverUrl = loadEnv().DATABASE_URL;
   const dataDir = serverUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'shoal-bench-'));
-  const db: Db = serverUrl ? await createTestDatabase() : await createDb({ dataDir: dataDir! });
+  // As many connections as `shoal serve` opens: the test helper's default is fewer.
+  const db: Db = serverUrl
+    ? await createTestDatabase({ poolSize: SERVER_POOL_SIZE })
+    : await createDb({ dataDir: dataDir! });
   const env = loadEnv({
     SHOAL_PORT: '0',
     SHOAL_SEED_DEMO: 'false',
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     /** When each launch was seen running, in order: the first and last thousand give rates. */
     const runningAt: number[] = [];
     const meter = await cpuMeter(sim.masters[0]!);
+    const loopDelay = eventLoopDelay();
     let errors = 0;
     const errorSamples = new Map<string, number>();
     let next = 0;
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
+    const controlPlaneEventLoopDelayMs = loopDelay();
     const { cpuMicrosPerTask, callsPerTask, offersPerTask } = await meter(latencies.length);
     const heapAfter = heapMb();
     latencies.sort((a, b) => a - b);
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
             ((heapAfter - heapBefore) / Math.max(1, running)) * 10_000,
           ),
           controlPlaneRssMb: round(process.memoryUsage().rss / 1_048_576),
+          controlPlaneEventLoopDelayMs,
         },
         null,
         2,

@@ -19,7 +19,7 @@ import {
   DEFAULT_SUPERVISOR_OPTIONS,
   LogSampler,
 } from '@shoal/core';
-import type { Db } from '@shoal/db';
+import { SERVER_POOL_SIZE, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { percentile, round } from './support';
 
@@ -102,7 +102,10 @@ async function fill(db: Db, tenantId: string, size: number, running: number) {
 }
 
 async function passesAt(size: number) {
-  const db = await createTestDatabase({ serverUrl: values['database-url'] });
+  const db = await createTestDatabase({
+    serverUrl: values['database-url'],
+    poolSize: SERVER_POOL_SIZE,
+  });
   try {
     const services = createServices(db);
     const tenant = await services.tenants.create({ slug: 'bench', name: 'Bench' }, 'bench');

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadEnv } from '@shoal/config';
+import { SERVER_POOL_SIZE } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import type { RunSpec } from './docker-client';
@@ -79,7 +80,10 @@ async function main(): Promise<void> {
     '--agent-mem',
     '262144',
   ]);
-  const db = await createTestDatabase({ serverUrl: values['database-url'] });
+  const db = await createTestDatabase({
+    serverUrl: values['database-url'],
+    poolSize: SERVER_POOL_SIZE,
+  });
   const shoal = await startShoal(
     loadEnv({
       SHOAL_PORT: '0',

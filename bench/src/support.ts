@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface SimProcess {
   masters: string[];
@@ -70,6 +71,27 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * How late this process's event loop got round to what was due, from now until the
+ * returned function is called, in ms: each of Shoal's waits on PostgreSQL or on Mesos pays
+ * about this much on top of the wait itself, so it shows a control plane short of CPU.
+ */
+export function eventLoopDelay() {
+  const RESOLUTION_MS = 10;
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  histogram.enable();
+  return () => {
+    histogram.disable();
+    // The histogram holds the time between two turns of a timer due every RESOLUTION_MS.
+    const ms = (ns: number) => round(Math.max(0, ns / 1e6 - RESOLUTION_MS));
+    return {
+      p50: ms(histogram.percentile(50)),
+      p99: ms(histogram.percentile(99)),
+      max: ms(histogram.max),
+    };
+  };
+}
 
 interface EmulatorProcess {
   cpuSeconds: number;

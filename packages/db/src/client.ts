@@ -9,6 +9,9 @@ import { Sql } from './sql';
 
 const TRANSACTION_MAX_WAIT_MS = 60_000;
 
+/** Connections Shoal opens to a PostgreSQL server, unless told otherwise. */
+export const SERVER_POOL_SIZE = 10;
+
 export interface DbOptions {
   /** PostgreSQL URL; when absent an embedded PGlite database is used. */
   databaseUrl?: string | undefined;
@@ -16,6 +19,7 @@ export interface DbOptions {
   dataDir?: string | null;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /** Connections to a PostgreSQL server (default SERVER_POOL_SIZE); PGlite takes one. */
   poolSize?: number;
   /**
    * Prepare the hot path's statements on PostgreSQL (default true; never on PGlite). Off
@@ -67,7 +71,8 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
     await stopEmbedded?.();
     throw error;
   }
-  const poolSize = kind === 'pglite' ? EMBEDDED_MAX_CONNECTIONS : (options.poolSize ?? 10);
+  const poolSize =
+    kind === 'pglite' ? EMBEDDED_MAX_CONNECTIONS : (options.poolSize ?? SERVER_POOL_SIZE);
   const prepared = kind === 'postgresql' && (options.prepare ?? true);
   const pool = new pg.Pool({
     connectionString: prepared ? withCustomPlans(url) : url,

@@ -1,4 +1,4 @@
-export { createDb, dbOptionsFrom, type Db, type DbOptions } from './client';
+export { createDb, dbOptionsFrom, SERVER_POOL_SIZE, type Db, type DbOptions } from './client';
 export { Sql, type Connection, type SqlRunner, type Row } from './sql';
 export { migrateDatabase, MigrationError, type MigrateResult } from './migrate';
 export { DataDirError } from './data-dir';
