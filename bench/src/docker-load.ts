@@ -23,7 +23,6 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { loadEnv } from '@shoal/config';
 import { SERVER_POOL_SIZE } from '@shoal/db';
-import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal, tuneProcess, type RunningShoal } from '@shoal/server';
 import { measureCeiling } from './ceiling';
 import type { RunSpec } from './docker-client';
@@ -38,6 +37,7 @@ import {
   type SimProcess,
   startSim,
 } from './support';
+import { benchDatabase } from './database';
 
 const { values } = parseArgs({
   options: {
@@ -162,10 +162,7 @@ async function main(): Promise<void> {
     });
     log(`emulator ceiling: ${ceiling.launchesPerSecond} launches/s`);
 
-    const db = await createTestDatabase({
-      serverUrl: values['database-url'],
-      poolSize: params.dbPool,
-    });
+    const db = await benchDatabase(values['database-url'], params.dbPool);
     closeDb = () => db.close();
     log(`database ${new URL(db.url).pathname.slice(1)}`);
     shoal = await startShoal(

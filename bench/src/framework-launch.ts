@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnv } from '@shoal/config';
-import { createDb, SERVER_POOL_SIZE, type Db } from '@shoal/db';
-import { createTestDatabase } from '@shoal/db/testing';
+import { createDb, type Db } from '@shoal/db';
 import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import { measureCeiling } from './ceiling';
 import { cpuMeter, eventLoopDelay, percentile, round, runBenchmark, startSim } from './support';
+import { benchDatabase } from './database';
 
 const { values } = parseArgs({
   options: {
@@ -58,10 +58,7 @@ async function main(): Promise<void> {
   console.error(`ceiling: ${JSON.stringify(ceiling)}`);
   const serverUrl = loadEnv().DATABASE_URL;
   const dataDir = serverUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'shoal-bench-'));
-  // As many connections as `shoal serve` opens: the test helper's default is fewer.
-  const db: Db = serverUrl
-    ? await createTestDatabase({ poolSize: SERVER_POOL_SIZE })
-    : await createDb({ dataDir: dataDir! });
+  const db: Db = serverUrl ? await benchDatabase() : await createDb({ dataDir: dataDir! });
   const env = loadEnv({
     SHOAL_PORT: '0',
     SHOAL_SEED_DEMO: 'false',

@@ -19,9 +19,9 @@ import {
   DEFAULT_SUPERVISOR_OPTIONS,
   LogSampler,
 } from '@shoal/core';
-import { SERVER_POOL_SIZE, type Db } from '@shoal/db';
-import { createTestDatabase } from '@shoal/db/testing';
+import type { Db } from '@shoal/db';
 import { percentile, round } from './support';
+import { benchDatabase } from './database';
 
 const { values } = parseArgs({
   options: {
@@ -102,10 +102,7 @@ async function fill(db: Db, tenantId: string, size: number, running: number) {
 }
 
 async function passesAt(size: number) {
-  const db = await createTestDatabase({
-    serverUrl: values['database-url'],
-    poolSize: SERVER_POOL_SIZE,
-  });
+  const db = await benchDatabase(values['database-url']);
   try {
     const services = createServices(db);
     const tenant = await services.tenants.create({ slug: 'bench', name: 'Bench' }, 'bench');

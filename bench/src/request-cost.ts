@@ -17,11 +17,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadEnv } from '@shoal/config';
-import { SERVER_POOL_SIZE } from '@shoal/db';
-import { createTestDatabase } from '@shoal/db/testing';
 import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import type { RunSpec } from './docker-client';
 import { ownCpuSeconds, round, runBenchmark, startSim } from './support';
+import { benchDatabase } from './database';
 import { TenantProcess } from './tenant-process';
 
 const { values } = parseArgs({
@@ -80,10 +79,7 @@ async function main(): Promise<void> {
     '--agent-mem',
     '262144',
   ]);
-  const db = await createTestDatabase({
-    serverUrl: values['database-url'],
-    poolSize: SERVER_POOL_SIZE,
-  });
+  const db = await benchDatabase(values['database-url']);
   const shoal = await startShoal(
     loadEnv({
       SHOAL_PORT: '0',
