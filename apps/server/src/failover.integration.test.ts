@@ -548,13 +548,14 @@ describe('placement', () => {
     );
   });
 
-  it('runs best-effort containers only on revocable resources', async () => {
+  it('runs best-effort containers only on revocable resources, and counts those offers apart', async () => {
     const { sim, db } = await cluster({
       agents: [{ cpus: 2 }, { cpus: 2, revocable: { cpus: 4, mem: 4096 } }],
     });
     const shoal = await shoalOn(sim, db);
     await subscribed(shoal.services);
     const id = await tenant(shoal.services);
+    const since = new Date(Date.now() - 60_000);
     await shoal.services.containers.create(
       id,
       { name: 'batch', image: 'nginx', cpus: 3, labels: { 'shoal.best-effort': 'true' } },
@@ -564,5 +565,19 @@ describe('placement', () => {
     expect(started.state).toBe('running');
     const revocableAgent = sim.state.agents()[1]!;
     expect(started.task?.agentId).toBe(revocableAgent.id);
+
+    // The offer statistics keep the revocable cpus apart: what the container took of them,
+    // and none of the firm ones.
+    const series = await eventually('offer statistics', async () => {
+      const s = await shoal.services.offerStats.series(id, since);
+      return s.some((w) => w.revocableCpus.accepted > 0) ? s : undefined;
+    });
+    const total = (pick: (w: (typeof series)[number]) => number) =>
+      series.reduce((n, w) => n + pick(w), 0);
+    expect(total((w) => w.revocableCpus.accepted)).toBe(3);
+    expect(total((w) => w.cpus.accepted)).toBe(0);
+    expect(total((w) => w.revocableCpus.offered)).toBeGreaterThanOrEqual(4);
+    // Each firm offer counted holds at most the 2 cpus an agent has.
+    expect(total((w) => w.cpus.offered)).toBeLessThanOrEqual(2 * total((w) => w.offers));
   });
 });

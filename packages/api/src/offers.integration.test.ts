@@ -25,6 +25,12 @@ beforeAll(async () => {
         offeredMemMb: 2048,
         acceptedMemMb: 256,
         declinedMemMb: 1792,
+        offeredRevocableCpus: 8,
+        acceptedRevocableCpus: 2,
+        declinedRevocableCpus: 6,
+        offeredRevocableMemMb: 4096,
+        acceptedRevocableMemMb: 512,
+        declinedRevocableMemMb: 3584,
       },
       { tenantId: tenant.id, windowStart: new Date(now - 2 * 24 * 3600_000), offers: 1 },
       {
@@ -34,6 +40,8 @@ beforeAll(async () => {
         offeredCpus: 6,
         acceptedCpus: 2,
         declinedCpus: 4,
+        offeredRevocableCpus: 1,
+        declinedRevocableCpus: 1,
       },
     ],
   });
@@ -42,7 +50,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-it('returns offered, accepted and declined amounts per window within the range, oldest first', async () => {
+it('returns offered, accepted and declined amounts per window within the range, oldest first, revocable ones apart', async () => {
   const lastHour = await viewer.offers.series({ tenantSlug: 'team-a', hours: 1 });
   expect(lastHour).toEqual([
     {
@@ -50,6 +58,8 @@ it('returns offered, accepted and declined amounts per window within the range, 
       offers: 2,
       cpus: { offered: 4, accepted: 1, declined: 3 },
       memoryMb: { offered: 2048, accepted: 256, declined: 1792 },
+      revocableCpus: { offered: 8, accepted: 2, declined: 6 },
+      revocableMemoryMb: { offered: 4096, accepted: 512, declined: 3584 },
     },
   ]);
   const lastDay = await viewer.offers.series({ tenantSlug: 'team-a' });
@@ -63,6 +73,8 @@ it('adds up every tenant’s windows for the cluster page, which only admins rea
       offers: 5,
       cpus: { offered: 10, accepted: 3, declined: 7 },
       memoryMb: { offered: 2048, accepted: 256, declined: 1792 },
+      revocableCpus: { offered: 9, accepted: 2, declined: 7 },
+      revocableMemoryMb: { offered: 4096, accepted: 512, declined: 3584 },
     },
   ]);
   expect((await admin.admin.cluster.offerSeries({ hours: 24 })).map((w) => w.offers)).toEqual([

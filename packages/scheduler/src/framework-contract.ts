@@ -40,12 +40,24 @@ export interface FrameworkStore {
   liveTasks(): Promise<{ taskId: string; agentId?: string; groupKey?: string }[]>;
 }
 
+export interface OfferAmounts {
+  cpus: number;
+  memMb: number;
+}
+
+/**
+ * A role's offers since they were last reported. Firm and revocable (oversubscribed)
+ * resources are counted apart, as Mesos's own metrics keep them (`cpus_total` and
+ * `cpus_revocable_total`): revocable ones may be taken back at any time, and counted in
+ * with the firm ones they would overstate what the role could rely on.
+ */
 export interface OfferRoundStats {
   role: string;
   offers: number;
-  offered: { cpus: number; memMb: number };
-  accepted: { cpus: number; memMb: number };
-  declined: { cpus: number; memMb: number };
+  offered: OfferAmounts;
+  accepted: OfferAmounts;
+  declined: OfferAmounts;
+  revocable: { offered: OfferAmounts; accepted: OfferAmounts; declined: OfferAmounts };
 }
 
 export interface FrameworkListener {

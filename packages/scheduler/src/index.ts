@@ -4,6 +4,7 @@ export type {
   FrameworkOptions,
   FrameworkStore,
   FrameworkListener,
+  OfferAmounts,
   OfferRoundStats,
 } from './framework-contract';
 export { OfferCapacity, totalResources, type Demand, type ResourceTotals } from './offer-capacity';

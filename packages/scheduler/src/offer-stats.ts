@@ -1,6 +1,8 @@
-import type { TaskInfo } from '@shoal/mesos';
-import type { OfferRoundStats } from './framework-contract';
-import { totalResources, type OfferCapacity } from './offer-capacity';
+import type { Resource, TaskInfo } from '@shoal/mesos';
+import type { OfferAmounts, OfferRoundStats } from './framework-contract';
+import type { OfferCapacity } from './offer-capacity';
+
+const none = (): OfferAmounts => ({ cpus: 0, memMb: 0 });
 
 /** Offer figures per role since they were last reported (offered, accepted, declined). */
 export class OfferStats {
@@ -12,9 +14,10 @@ export class OfferStats {
       stats = {
         role,
         offers: 0,
-        offered: { cpus: 0, memMb: 0 },
-        accepted: { cpus: 0, memMb: 0 },
-        declined: { cpus: 0, memMb: 0 },
+        offered: none(),
+        accepted: none(),
+        declined: none(),
+        revocable: { offered: none(), accepted: none(), declined: none() },
       };
       this.byRole.set(role, stats);
     }
@@ -24,30 +27,43 @@ export class OfferStats {
   offered(role: string, capacity: OfferCapacity): void {
     const stats = this.of(role);
     stats.offers += 1;
-    stats.offered.cpus += capacity.scalar('cpus');
-    stats.offered.memMb += capacity.scalar('mem');
+    addCapacity(stats.offered, stats.revocable.offered, capacity);
   }
 
   /** What the tasks launched on an offer take of it. */
   accepted(role: string, tasks: readonly TaskInfo[]): void {
     const stats = this.of(role);
-    for (const t of tasks) {
-      const { cpus, memMb } = totalResources(t.resources);
-      stats.accepted.cpus += cpus;
-      stats.accepted.memMb += memMb;
-    }
+    for (const t of tasks) addResources(stats.accepted, stats.revocable.accepted, t.resources);
   }
 
   /** What an offer leaves unused, declined or after an ACCEPT, Mesos counts as declined. */
   declined(role: string, capacity: OfferCapacity): void {
     const stats = this.of(role);
-    stats.declined.cpus += capacity.scalar('cpus');
-    stats.declined.memMb += capacity.scalar('mem');
+    addCapacity(stats.declined, stats.revocable.declined, capacity);
   }
 
   /** Hands every role's figures over and starts counting again. */
   report(to: ((stats: OfferRoundStats) => void) | undefined): void {
     for (const stats of this.byRole.values()) to?.(stats);
     this.byRole.clear();
+  }
+}
+
+function addCapacity(firm: OfferAmounts, revocable: OfferAmounts, capacity: OfferCapacity) {
+  firm.cpus += capacity.scalar('cpus', false);
+  firm.memMb += capacity.scalar('mem', false);
+  revocable.cpus += capacity.scalar('cpus', true);
+  revocable.memMb += capacity.scalar('mem', true);
+}
+
+function addResources(
+  firm: OfferAmounts,
+  revocable: OfferAmounts,
+  resources: readonly Resource[] | undefined,
+) {
+  for (const r of resources ?? []) {
+    const to = r.revocable ? revocable : firm;
+    if (r.name === 'cpus') to.cpus += r.scalar?.value ?? 0;
+    else if (r.name === 'mem') to.memMb += r.scalar?.value ?? 0;
   }
 }

@@ -1,18 +1,62 @@
-import type { PrismaClient, Sql } from '@shoal/db';
+import type { OfferStat, PrismaClient, Sql } from '@shoal/db';
 import type { OfferRoundStats } from '@shoal/scheduler';
+
+interface Amounts {
+  offered: number;
+  accepted: number;
+  declined: number;
+}
 
 export interface OfferWindow {
   windowStart: Date;
   offers: number;
-  cpus: { offered: number; accepted: number; declined: number };
-  memoryMb: { offered: number; accepted: number; declined: number };
+  /** Firm resources. */
+  cpus: Amounts;
+  memoryMb: Amounts;
+  /** Revocable (oversubscribed) resources, which agents may take back at any time. */
+  revocableCpus: Amounts;
+  revocableMemoryMb: Amounts;
 }
 
-/**
- * The offers a tenant's role received, per window, as the framework records
- * them in OfferStat. It lives with the admin services because it reads
- * framework bookkeeping, but tenants see their own series.
- */
+/** OfferStat's figures, each with what it adds up from a round of offers. */
+const FIGURES = {
+  offeredCpus: (r) => r.offered.cpus,
+  offeredMemMb: (r) => r.offered.memMb,
+  acceptedCpus: (r) => r.accepted.cpus,
+  acceptedMemMb: (r) => r.accepted.memMb,
+  declinedCpus: (r) => r.declined.cpus,
+  declinedMemMb: (r) => r.declined.memMb,
+  offeredRevocableCpus: (r) => r.revocable.offered.cpus,
+  offeredRevocableMemMb: (r) => r.revocable.offered.memMb,
+  acceptedRevocableCpus: (r) => r.revocable.accepted.cpus,
+  acceptedRevocableMemMb: (r) => r.revocable.accepted.memMb,
+  declinedRevocableCpus: (r) => r.revocable.declined.cpus,
+  declinedRevocableMemMb: (r) => r.revocable.declined.memMb,
+} satisfies Partial<Record<keyof OfferStat, (round: OfferRoundStats) => number>>;
+
+type Figure = keyof typeof FIGURES;
+type Figures = Record<Figure, number>;
+const FIGURE_NAMES = Object.keys(FIGURES) as Figure[];
+
+function windowOf(windowStart: Date, offers: number, f: Figures): OfferWindow {
+  return {
+    windowStart,
+    offers,
+    cpus: { offered: f.offeredCpus, accepted: f.acceptedCpus, declined: f.declinedCpus },
+    memoryMb: { offered: f.offeredMemMb, accepted: f.acceptedMemMb, declined: f.declinedMemMb },
+    revocableCpus: {
+      offered: f.offeredRevocableCpus,
+      accepted: f.acceptedRevocableCpus,
+      declined: f.declinedRevocableCpus,
+    },
+    revocableMemoryMb: {
+      offered: f.offeredRevocableMemMb,
+      accepted: f.acceptedRevocableMemMb,
+      declined: f.declinedRevocableMemMb,
+    },
+  };
+}
+
 /** One round of offers for a role, as the framework reports it. */
 export type OfferRound = OfferRoundStats;
 
@@ -23,18 +67,20 @@ export const OFFER_WINDOW_MS = 60_000;
 const FLUSH_MS = 5_000;
 
 interface Counted {
+  role: string;
+  windowStart: Date;
   offers: number;
-  offeredCpus: number;
-  offeredMemMb: number;
-  acceptedCpus: number;
-  acceptedMemMb: number;
-  declinedCpus: number;
-  declinedMemMb: number;
+  figures: Figures;
 }
 
+/**
+ * The offers a tenant's role received, per window, as the framework records
+ * them in OfferStat. It lives with the admin services because it reads
+ * framework bookkeeping, but tenants see their own series.
+ */
 export class OfferStatsService {
   /** Counts per role and window not yet written. */
-  private readonly pending = new Map<string, { role: string; windowStart: Date } & Counted>();
+  private readonly pending = new Map<string, Counted>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
@@ -54,26 +100,12 @@ export class OfferStatsService {
     const key = `${round.role}\n${windowStart.getTime()}`;
     let counted = this.pending.get(key);
     if (!counted) {
-      counted = {
-        role: round.role,
-        windowStart,
-        offers: 0,
-        offeredCpus: 0,
-        offeredMemMb: 0,
-        acceptedCpus: 0,
-        acceptedMemMb: 0,
-        declinedCpus: 0,
-        declinedMemMb: 0,
-      };
+      const figures = Object.fromEntries(FIGURE_NAMES.map((f) => [f, 0])) as Figures;
+      counted = { role: round.role, windowStart, offers: 0, figures };
       this.pending.set(key, counted);
     }
     counted.offers += round.offers;
-    counted.offeredCpus += round.offered.cpus;
-    counted.offeredMemMb += round.offered.memMb;
-    counted.acceptedCpus += round.accepted.cpus;
-    counted.acceptedMemMb += round.accepted.memMb;
-    counted.declinedCpus += round.declined.cpus;
-    counted.declinedMemMb += round.declined.memMb;
+    for (const f of FIGURE_NAMES) counted.figures[f] += FIGURES[f](round);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -90,37 +122,25 @@ export class OfferStatsService {
     const rows = [...this.pending.values()];
     this.pending.clear();
     if (rows.length === 0) return;
-    const column = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
+    // The figures' names are this module's own, never input.
+    const columns = FIGURE_NAMES.map((f) => `"${f}"`).join(', ');
+    const arrays = FIGURE_NAMES.map((_, i) => `$${i + 4}::float8[]`).join(', ');
+    const added = FIGURE_NAMES.map((f) => `"${f}" = "OfferStat"."${f}" + EXCLUDED."${f}"`);
     // Roles without a tenant (another framework's, or a tenant just deleted) are dropped.
     await this.sql.query(
-      `INSERT INTO "OfferStat" (id, "tenantId", "windowStart", offers, "offeredCpus", "offeredMemMb",
-                               "acceptedCpus", "acceptedMemMb", "declinedCpus", "declinedMemMb")
+      `INSERT INTO "OfferStat" (id, "tenantId", "windowStart", offers, ${columns})
        SELECT md5(random()::text || clock_timestamp()::text), t.id, c.window_start, c.offers,
-              c.offered_cpus, c.offered_mem, c.accepted_cpus, c.accepted_mem,
-              c.declined_cpus, c.declined_mem
-       FROM unnest($1::text[], $2::timestamp[], $3::int[], $4::float8[], $5::float8[],
-                   $6::float8[], $7::float8[], $8::float8[], $9::float8[])
-         AS c(role, window_start, offers, offered_cpus, offered_mem, accepted_cpus, accepted_mem,
-              declined_cpus, declined_mem)
+              ${FIGURE_NAMES.map((f) => `c."${f}"`).join(', ')}
+       FROM unnest($1::text[], $2::timestamp[], $3::int[], ${arrays})
+         AS c(role, window_start, offers, ${columns})
        JOIN "Tenant" t ON t."mesosRole" = c.role
        ON CONFLICT ("tenantId", "windowStart") DO UPDATE SET
-         offers = "OfferStat".offers + EXCLUDED.offers,
-         "offeredCpus" = "OfferStat"."offeredCpus" + EXCLUDED."offeredCpus",
-         "offeredMemMb" = "OfferStat"."offeredMemMb" + EXCLUDED."offeredMemMb",
-         "acceptedCpus" = "OfferStat"."acceptedCpus" + EXCLUDED."acceptedCpus",
-         "acceptedMemMb" = "OfferStat"."acceptedMemMb" + EXCLUDED."acceptedMemMb",
-         "declinedCpus" = "OfferStat"."declinedCpus" + EXCLUDED."declinedCpus",
-         "declinedMemMb" = "OfferStat"."declinedMemMb" + EXCLUDED."declinedMemMb"`,
+         offers = "OfferStat".offers + EXCLUDED.offers, ${added.join(', ')}`,
       [
-        column((r) => r.role),
-        column((r) => r.windowStart.toISOString()),
-        column((r) => r.offers),
-        column((r) => r.offeredCpus),
-        column((r) => r.offeredMemMb),
-        column((r) => r.acceptedCpus),
-        column((r) => r.acceptedMemMb),
-        column((r) => r.declinedCpus),
-        column((r) => r.declinedMemMb),
+        rows.map((r) => r.role),
+        rows.map((r) => r.windowStart.toISOString()),
+        rows.map((r) => r.offers),
+        ...FIGURE_NAMES.map((f) => rows.map((r) => r.figures[f])),
       ],
     );
   }
@@ -135,27 +155,23 @@ export class OfferStatsService {
       _sum: {
         offers: true,
         offeredCpus: true,
-        acceptedCpus: true,
-        declinedCpus: true,
         offeredMemMb: true,
+        acceptedCpus: true,
         acceptedMemMb: true,
+        declinedCpus: true,
         declinedMemMb: true,
-      },
+        offeredRevocableCpus: true,
+        offeredRevocableMemMb: true,
+        acceptedRevocableCpus: true,
+        acceptedRevocableMemMb: true,
+        declinedRevocableCpus: true,
+        declinedRevocableMemMb: true,
+      } satisfies Record<Figure | 'offers', true>,
     });
-    return rows.map(({ windowStart, _sum: s }) => ({
-      windowStart,
-      offers: s.offers ?? 0,
-      cpus: {
-        offered: s.offeredCpus ?? 0,
-        accepted: s.acceptedCpus ?? 0,
-        declined: s.declinedCpus ?? 0,
-      },
-      memoryMb: {
-        offered: s.offeredMemMb ?? 0,
-        accepted: s.acceptedMemMb ?? 0,
-        declined: s.declinedMemMb ?? 0,
-      },
-    }));
+    return rows.map(({ windowStart, _sum: sum }) => {
+      const figures = Object.fromEntries(FIGURE_NAMES.map((f) => [f, sum[f] ?? 0])) as Figures;
+      return windowOf(windowStart, sum.offers ?? 0, figures);
+    });
   }
 
   async series(tenantId: string, since: Date): Promise<OfferWindow[]> {
@@ -164,11 +180,6 @@ export class OfferStatsService {
       where: { tenantId, windowStart: { gte: since } },
       orderBy: { windowStart: 'asc' },
     });
-    return rows.map((r) => ({
-      windowStart: r.windowStart,
-      offers: r.offers,
-      cpus: { offered: r.offeredCpus, accepted: r.acceptedCpus, declined: r.declinedCpus },
-      memoryMb: { offered: r.offeredMemMb, accepted: r.acceptedMemMb, declined: r.declinedMemMb },
-    }));
+    return rows.map((r) => windowOf(r.windowStart, r.offers, r));
   }
 }

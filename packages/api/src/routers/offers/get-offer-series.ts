@@ -17,8 +17,12 @@ export const ZGetOfferSeriesResponseSchema = z.array(
   z.object({
     windowStart: z.date(),
     offers: z.number().int(),
+    /** Firm resources. */
     cpus: ZAmounts,
     memoryMb: ZAmounts,
+    /** Revocable (oversubscribed) resources, counted apart. */
+    revocableCpus: ZAmounts,
+    revocableMemoryMb: ZAmounts,
   }),
 );
 
