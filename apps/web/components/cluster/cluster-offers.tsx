@@ -17,7 +17,12 @@ export function ClusterOffers() {
       offers={offers}
       hours={hours}
       onHoursChange={setHours}
-      titles={{ cpus: 'CPUs offered to all tenants', memory: 'Memory offered to all tenants (MB)' }}
+      titles={{
+        cpus: 'CPUs offered to all tenants',
+        memory: 'Memory offered to all tenants (MB)',
+        revocableCpus: 'Revocable CPUs offered to all tenants',
+        revocableMemory: 'Revocable memory offered to all tenants (MB)',
+      }}
       whenEmpty="Mesos offers resources to a tenant’s role while it has containers waiting to start."
       testId="cluster-offers"
     />

@@ -11,7 +11,9 @@ type OfferWindow = inferRouterOutputs<AppRouter>['offers']['series'][number];
 
 /**
  * Offers over time, CPUs and memory side by side, with the range to show: the same
- * section on a tenant's quota page and on the cluster page.
+ * section on a tenant's quota page and on the cluster page. Revocable (oversubscribed)
+ * resources, which agents may take back at any time, have charts of their own, shown
+ * when the range holds any.
  */
 export function OfferSection({
   offers,
@@ -24,7 +26,7 @@ export function OfferSection({
   offers: { data: OfferWindow[] | undefined; error: unknown; isPending: boolean };
   hours: number;
   onHoursChange: (hours: number) => void;
-  titles: { cpus: string; memory: string };
+  titles: { cpus: string; memory: string; revocableCpus: string; revocableMemory: string };
   whenEmpty: ReactNode;
   testId?: string;
 }) {
@@ -49,6 +51,25 @@ export function OfferSection({
                 unit="MB"
                 points={series.map((p) => ({ windowStart: p.windowStart, ...p.memoryMb }))}
               />
+              {series.some(
+                (p) => p.revocableCpus.offered > 0 || p.revocableMemoryMb.offered > 0,
+              ) && (
+                <>
+                  <OfferChart
+                    title={titles.revocableCpus}
+                    unit="CPUs"
+                    points={series.map((p) => ({ windowStart: p.windowStart, ...p.revocableCpus }))}
+                  />
+                  <OfferChart
+                    title={titles.revocableMemory}
+                    unit="MB"
+                    points={series.map((p) => ({
+                      windowStart: p.windowStart,
+                      ...p.revocableMemoryMb,
+                    }))}
+                  />
+                </>
+              )}
             </div>
           )
         }

@@ -47,7 +47,12 @@ export function QuotaPage() {
         offers={offers}
         hours={hours}
         onHoursChange={setHours}
-        titles={{ cpus: 'CPUs', memory: 'Memory (MB)' }}
+        titles={{
+          cpus: 'CPUs',
+          memory: 'Memory (MB)',
+          revocableCpus: 'Revocable CPUs',
+          revocableMemory: 'Revocable memory (MB)',
+        }}
         whenEmpty="The framework records offers for the tenant’s role as they arrive."
       />
     </>
