@@ -12,6 +12,9 @@ import { addResources, emptyResources, type Resources, resourcesToWire } from '.
 import { ancestorRoles } from './roles';
 import { id, timeInfo } from './wire';
 
+/** The only quantities GET_ROLES gives a role: Mesos cannot tell which others are scalars. */
+const ROLE_QUANTITIES = new Set(['cpus', 'mem', 'disk', 'gpus']);
+
 /** Renders the master's records as the v1 messages that GET_* calls and events carry. */
 export class Views {
   constructor(private readonly master: Master) {}
@@ -191,16 +194,29 @@ export class Views {
     for (const role of totals.keys()) known.add(role);
     for (const role of [...known]) for (const ancestor of ancestorRoles(role)) known.add(ancestor);
     const roles: Role[] = [...known].sort().map((name) => {
-      const usage = totals.get(name);
-      const held = usage ? addResources(usage.allocated, usage.offered) : emptyResources();
-      const scalars = Object.fromEntries(
-        Object.entries(held.scalars).filter(([n]) => ['cpus', 'mem', 'disk', 'gpus'].includes(n)),
-      );
+      // What the role's subtree holds, offered or allocated, as plain quantities: Mesos
+      // adds revocable amounts in under the same names.
+      const scalars: Record<string, number> = {};
+      for (const [role, usage] of totals) {
+        if (role !== name && !role.startsWith(`${name}/`)) continue;
+        for (const held of [usage.allocated, usage.offered])
+          for (const amounts of [held.scalars, held.revocable])
+            for (const [n, value] of Object.entries(amounts))
+              if (ROLE_QUANTITIES.has(n)) scalars[n] = (scalars[n] ?? 0) + value;
+      }
       return {
         name,
         weight: this.master.roleConfig.weight(name),
         frameworks: frameworks.filter((f) => f.roles.includes(name)).map((f) => id(f.id)),
-        resources: resourcesToWire({ scalars, ports: [], revocable: {} }),
+        resources: resourcesToWire({
+          scalars: Object.fromEntries(
+            Object.entries(scalars)
+              .map(([n, v]) => [n, Math.round(v * 1000) / 1000] as const)
+              .filter(([, v]) => v > 0),
+          ),
+          ports: [],
+          revocable: {},
+        }),
       };
     });
     return { roles };

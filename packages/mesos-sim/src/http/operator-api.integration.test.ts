@@ -14,6 +14,28 @@ async function rejection(promise: Promise<unknown>): Promise<MesosHttpStatusErro
   return error as MesosHttpStatusError;
 }
 
+describe('operator API, roles holding revocable resources', () => {
+  const t = useSim({ agents: [{ cpus: 2, mem: 1024, revocable: { cpus: 3, mem: 512 } }] });
+
+  it('gives each role what its subtree holds, revocable amounts added in as Mesos does', async () => {
+    const fw = await t.framework(
+      frameworkInfo('oversubscribed', ['eng/web'], ['REVOCABLE_RESOURCES']),
+    );
+    const [offer] = await fw.offers((o) => (o.resources ?? []).some((r) => r.revocable));
+    if (!offer) throw new Error('no offer');
+
+    const roles = (await t.operator().getRoles()).roles ?? [];
+    const cpus = (name: string) =>
+      roles.find((r) => r.name === name)?.resources?.find((r) => r.name === 'cpus')?.scalar?.value;
+    // The offer's 2 firm and 3 revocable cpus, held by eng/web and so also by eng.
+    expect(cpus('eng/web')).toBe(5);
+    expect(cpus('eng')).toBe(5);
+    expect(roles.find((r) => r.name === 'eng/web')?.resources?.some((r) => r.revocable)).toBe(
+      false,
+    );
+  });
+});
+
 describe('operator API', () => {
   const t = useSim({
     masters: 2,
