@@ -579,5 +579,14 @@ describe('placement', () => {
     expect(total((w) => w.revocableCpus.offered)).toBeGreaterThanOrEqual(4);
     // Each firm offer counted holds at most the 2 cpus an agent has.
     expect(total((w) => w.cpus.offered)).toBeLessThanOrEqual(2 * total((w) => w.offers));
+
+    // Nor does the cluster page's role bar count them among the role's firm cpus once its
+    // offers are given back (Mesos's GET_ROLES adds them in).
+    const role = await eventually('the role holding no firm cpus', async () => {
+      const { roles } = await shoal.services.clusterAdmin.overview();
+      const r = roles.find((x) => x.name === 'shoal-acme');
+      return r?.allocated.cpus === 0 ? r : undefined;
+    });
+    expect(role.allocated.memoryMb).toBe(0);
   });
 });

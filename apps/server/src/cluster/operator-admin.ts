@@ -106,12 +106,21 @@ export class OperatorClusterAdmin implements MesosClusterOperator {
   }
 
   async roles(): Promise<AdminRoleSummary[]> {
-    const [roles, quota] = await Promise.all([this.operator.getRoles(), this.operator.getQuota()]);
+    const [roles, frameworks, quota] = await Promise.all([
+      this.operator.getRoles(),
+      this.operator.getFrameworks(),
+      this.operator.getQuota(),
+    ]);
     const configs = new Map((quota.configs ?? []).map((c) => [c.role, c]));
+    // GET_ROLES adds revocable amounts into a role's figures, which the cluster's totals
+    // leave out: a role's firm holdings are added up from every framework's instead.
+    const held = (frameworks.frameworks ?? []).flatMap((f) =>
+      firm([...(f.allocated_resources ?? []), ...(f.offered_resources ?? [])]),
+    );
     return (roles.roles ?? []).map((r) => ({
       name: r.name,
       weight: r.weight,
-      allocated: summary(r.resources),
+      allocated: summary(held.filter((x) => inSubtree(x.allocation_info?.role, r.name))),
       quota: {
         guarantee: quotaSummary(configs.get(r.name)?.guarantees),
         limit: quotaSummary(configs.get(r.name)?.limits),
@@ -166,6 +175,11 @@ function withoutMachine(schedule: maintenance.Schedule, hostname: string): maint
       machine_ids: (w.machine_ids ?? []).filter((m) => !sameHost(m, hostname)),
     }))
     .filter((w) => w.machine_ids.length > 0);
+}
+
+/** Whether a resource allocated to `role` counts for `of`: the role or one of its ancestors. */
+function inSubtree(role: string | undefined, of: string): boolean {
+  return role !== undefined && (role === of || role.startsWith(`${of}/`));
 }
 
 function firm(resources: readonly Resource[] | undefined): Resource[] {

@@ -33,6 +33,7 @@ export interface AdminFrameworkSummary {
 export interface AdminRoleSummary {
   name: string;
   weight: number;
+  /** Firm resources the role and its subroles hold, allocated or offered. */
   allocated: ResourceSummary;
   /** Quota as the master holds it; null fields mean none. */
   quota: { guarantee: Partial<ResourceSummary> | null; limit: Partial<ResourceSummary> | null };
