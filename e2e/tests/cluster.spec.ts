@@ -53,9 +53,12 @@ test('the cluster page charts agents by state, what each role holds and the offe
   const token = (await stack.shoal('token', 'issue', 'ops', '--name', 'e2e')).trim();
   const docker = dockerApi(stack.dockerURL, token);
   await docker.run('probe', { cpus: 0.5, memoryMb: 256 });
-  await expect
-    .poll(async () => (await docker.inspect('probe')).State.Status, { timeout: 60_000 })
-    .toBe('running');
+  // The embedded agents also offer revocable resources, which a best-effort container takes.
+  await docker.run('batch', { cpus: 1, memoryMb: 128, labels: { 'shoal.best-effort': 'true' } });
+  for (const name of ['probe', 'batch'])
+    await expect
+      .poll(async () => (await docker.inspect(name)).State.Status, { timeout: 60_000 })
+      .toBe('running');
 
   await admin.goto('/admin/cluster');
   const agents = admin.getByRole('img', { name: /^Agents by state:/ });
@@ -70,9 +73,16 @@ test('the cluster page charts agents by state, what each role holds and the offe
   await expect(admin.getByRole('img', { name: /^Memory by role:/ })).toHaveAccessibleName(
     /^Memory by role: 256 MB shoal-ops, /,
   );
+  // Firm and revocable offers are charted apart: each shows only what its own kind of
+  // container took.
   await expect(
     admin.getByRole('img', {
       name: /^CPUs offered to all tenants: offered [\d.]+[KM]? CPUs, accepted 0\.5 CPUs, /,
+    }),
+  ).toBeVisible();
+  await expect(
+    admin.getByRole('img', {
+      name: /^Revocable CPUs offered to all tenants: offered [\d.]+[KM]? CPUs, accepted 1 CPUs, /,
     }),
   ).toBeVisible();
 

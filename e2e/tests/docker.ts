@@ -4,7 +4,7 @@
 export interface DockerApi {
   run(
     name: string,
-    options?: { cmd?: string[]; cpus?: number; memoryMb?: number },
+    options?: { cmd?: string[]; cpus?: number; memoryMb?: number; labels?: Record<string, string> },
   ): Promise<string>;
   stop(ref: string): Promise<void>;
   start(ref: string): Promise<void>;
@@ -33,9 +33,10 @@ export function dockerApi(baseUrl: string, token: string): DockerApi {
     return text ? (JSON.parse(text) as unknown) : undefined;
   };
   return {
-    async run(name, { cmd, cpus = 0.05, memoryMb = 32 } = {}) {
+    async run(name, { cmd, cpus = 0.05, memoryMb = 32, labels } = {}) {
       const created = (await call('POST', `/containers/create?name=${name}`, {
         Image: 'busybox',
+        ...(labels ? { Labels: labels } : {}),
         ...(cmd ? { Cmd: cmd } : { Cmd: ['sh', '-c', 'sleep 86400'] }),
         HostConfig: { NanoCpus: Math.round(cpus * 1e9), Memory: memoryMb * 1024 * 1024 },
       })) as { Id: string };
