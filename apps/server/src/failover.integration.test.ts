@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '@shoal/core';
+import { createServices, ShoalError, type Services } from '@shoal/core';
 import { createDb, type Db } from '@shoal/db';
 import { createTestDatabase } from '@shoal/db/testing';
 import { OperatorClient } from '@shoal/mesos';
@@ -546,6 +546,44 @@ describe('placement', () => {
     expect(waiting.status).toBe(
       'Created (waiting for resources: the offers it fits are on agents its placement constraints rule out, given where its group runs)',
     );
+  });
+
+  it('leaves a best-effort container’s cpus and memory out of its tenant’s quota, as Mesos does', async () => {
+    const { sim, db } = await cluster({
+      agents: [{ cpus: 2 }, { cpus: 2, revocable: { cpus: 4, mem: 4096 } }],
+    });
+    const shoal = await shoalOn(sim, db);
+    await subscribed(shoal.services);
+    const id = await tenant(shoal.services);
+    const { containers, tenants } = shoal.services;
+    await tenants.setQuota(id, { quotaCpusLimit: 1, quotaMemLimit: 256 }, 'test');
+    await containers.create(
+      id,
+      {
+        name: 'batch',
+        image: 'nginx',
+        cpus: 3,
+        memoryMb: 1024,
+        labels: { 'shoal.best-effort': 'true' },
+      },
+      'test',
+    );
+    expect((await containers.start(id, 'batch', 'test')).state).toBe('running');
+    const used = async () => {
+      const { quota } = await containers.usage(id);
+      return { cpus: quota.cpus.used, memoryMb: quota.memoryMb.used };
+    };
+    expect(await used()).toEqual({ cpus: 0, memoryMb: 0 });
+
+    // A container on firm resources is still held to the quota.
+    await containers.create(id, { name: 'firm', image: 'nginx', cpus: 2 }, 'test');
+    const refused = await containers.start(id, 'firm', 'test').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ShoalError);
+    expect((refused as ShoalError).code).toBe('QUOTA_EXCEEDED');
+    expect((refused as ShoalError).message).toMatch(/cpus limit is 1, 0 already in use/);
+
+    await containers.stop(id, 'batch', {}, 'test');
+    expect(await used()).toEqual({ cpus: 0, memoryMb: 0 });
   });
 
   it('runs best-effort containers only on revocable resources, and counts those offers apart', async () => {

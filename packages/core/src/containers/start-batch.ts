@@ -128,7 +128,7 @@ export class StartBatch {
         );
       const refusal = account && overQuota(account, row);
       if (refusal) return outcomes.push(refusal);
-      if (account) for (const [, claim] of RESOURCES) account[claim] += row[claim];
+      if (account) for (const [, claim] of RESOURCES) account[claim] += quotaClaim(row, claim);
       admitted.push({ row, request, queue: this.queuesTasks && !match.hasTask });
       outcomes.push({ container: row, changed: true });
     });
@@ -255,10 +255,19 @@ function needsOf(row: ContainerRow): PlacementNeeds {
   };
 }
 
+/**
+ * What a container claims of its tenant's quota. A best-effort one runs on revocable cpus
+ * and memory, which Mesos never counts toward a role's quota (as the usage counters'
+ * triggers, migration best_effort_claims_no_quota); its disk and gpus are firm.
+ */
+function quotaClaim(row: ContainerRow, claim: keyof Claims): number {
+  return row.bestEffort && (claim === 'cpus' || claim === 'memMb') ? 0 : row[claim];
+}
+
 function overQuota(account: Limits & Claims, row: ContainerRow): ShoalError | undefined {
   for (const [resource, claim, limitKey, unit] of RESOURCES) {
     const limit = account[limitKey];
-    const wanted = row[claim];
+    const wanted = quotaClaim(row, claim);
     if (limit === null || wanted <= 0) continue;
     if (account[claim] + wanted > limit + 1e-9) {
       return new ShoalError(
