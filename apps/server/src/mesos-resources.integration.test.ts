@@ -184,13 +184,18 @@ describe('placement', () => {
     );
   });
 
-  it('leaves a best-effort container’s cpus and memory out of its tenant’s quota, as Mesos does', async () => {
+  /** Two agents of 2 firm cpus, the second also offering 4 revocable cpus and 4 GB. */
+  async function oversubscribed() {
     const { sim, db } = await cluster({
       agents: [{ cpus: 2 }, { cpus: 2, revocable: { cpus: 4, mem: 4096 } }],
     });
     const shoal = await shoalOn(sim, db);
     await subscribed(shoal.services);
-    const id = await tenant(shoal.services);
+    return { sim, shoal, id: await tenant(shoal.services) };
+  }
+
+  it('leaves a best-effort container’s cpus and memory out of its tenant’s quota, as Mesos does', async () => {
+    const { shoal, id } = await oversubscribed();
     const { containers, tenants } = shoal.services;
     await tenants.setQuota(id, { quotaCpusLimit: 1, quotaMemLimit: 256 }, 'test');
     await containers.create(
@@ -223,12 +228,7 @@ describe('placement', () => {
   });
 
   it('runs best-effort containers only on revocable resources, and counts those offers apart', async () => {
-    const { sim, db } = await cluster({
-      agents: [{ cpus: 2 }, { cpus: 2, revocable: { cpus: 4, mem: 4096 } }],
-    });
-    const shoal = await shoalOn(sim, db);
-    await subscribed(shoal.services);
-    const id = await tenant(shoal.services);
+    const { sim, shoal, id } = await oversubscribed();
     const since = new Date(Date.now() - 60_000);
     await shoal.services.containers.create(
       id,

@@ -9,6 +9,13 @@ import { Empty, QueryState } from '@/components/ui/states';
 /** A window's offers, per resource: what a tenant's series and the cluster's both hold. */
 type OfferWindow = inferRouterOutputs<AppRouter>['offers']['series'][number];
 
+interface Titles {
+  cpus: string;
+  memory: string;
+  revocableCpus: string;
+  revocableMemory: string;
+}
+
 /**
  * Offers over time, CPUs and memory side by side, with the range to show: the same
  * section on a tenant's quota page and on the cluster page. Revocable (oversubscribed)
@@ -26,7 +33,7 @@ export function OfferSection({
   offers: { data: OfferWindow[] | undefined; error: unknown; isPending: boolean };
   hours: number;
   onHoursChange: (hours: number) => void;
-  titles: { cpus: string; memory: string; revocableCpus: string; revocableMemory: string };
+  titles: Titles;
   whenEmpty: ReactNode;
   testId?: string;
 }) {
@@ -41,39 +48,34 @@ export function OfferSection({
             <Empty title="No offers recorded in this range">{whenEmpty}</Empty>
           ) : (
             <div className="grid gap-6 lg:grid-cols-2" data-testid={testId}>
-              <OfferChart
-                title={titles.cpus}
-                unit="CPUs"
-                points={series.map((p) => ({ windowStart: p.windowStart, ...p.cpus }))}
-              />
-              <OfferChart
-                title={titles.memory}
-                unit="MB"
-                points={series.map((p) => ({ windowStart: p.windowStart, ...p.memoryMb }))}
-              />
-              {series.some(
-                (p) => p.revocableCpus.offered > 0 || p.revocableMemoryMb.offered > 0,
-              ) && (
-                <>
-                  <OfferChart
-                    title={titles.revocableCpus}
-                    unit="CPUs"
-                    points={series.map((p) => ({ windowStart: p.windowStart, ...p.revocableCpus }))}
-                  />
-                  <OfferChart
-                    title={titles.revocableMemory}
-                    unit="MB"
-                    points={series.map((p) => ({
-                      windowStart: p.windowStart,
-                      ...p.revocableMemoryMb,
-                    }))}
-                  />
-                </>
-              )}
+              {chartsOf(series, titles).map(({ title, unit, amounts }) => (
+                <OfferChart
+                  key={title}
+                  title={title}
+                  unit={unit}
+                  points={series.map((p) => ({ windowStart: p.windowStart, ...amounts(p) }))}
+                />
+              ))}
             </div>
           )
         }
       </QueryState>
     </Section>
   );
+}
+
+/** Firm CPUs and memory, then revocable ones if the range holds any. */
+function chartsOf(series: OfferWindow[], titles: Titles) {
+  const firm = [
+    { title: titles.cpus, unit: 'CPUs', amounts: (p: OfferWindow) => p.cpus },
+    { title: titles.memory, unit: 'MB', amounts: (p: OfferWindow) => p.memoryMb },
+  ];
+  const revocable = [
+    { title: titles.revocableCpus, unit: 'CPUs', amounts: (p: OfferWindow) => p.revocableCpus },
+    { title: titles.revocableMemory, unit: 'MB', amounts: (p: OfferWindow) => p.revocableMemoryMb },
+  ];
+  const anyRevocable = series.some(
+    (p) => p.revocableCpus.offered > 0 || p.revocableMemoryMb.offered > 0,
+  );
+  return anyRevocable ? [...firm, ...revocable] : firm;
 }
