@@ -4,7 +4,6 @@ export type {
   FrameworkOptions,
   FrameworkStore,
   FrameworkListener,
-  OfferAmounts,
   OfferRoundStats,
 } from './framework-contract';
 export { OfferCapacity, totalResources, type Demand, type ResourceTotals } from './offer-capacity';
