@@ -39,6 +39,10 @@ export function QuotaPage() {
                   .map(([state, n]) => `${n} ${state}`)
                   .join(', ') || 'none'}
               </p>
+              <p className="text-sm text-slate-600 dark:text-slate-400">
+                Best-effort containers (label <code>shoal.best-effort=true</code>) run on revocable
+                CPUs and memory, which count toward no quota, as in Mesos.
+              </p>
             </div>
           )}
         </QueryState>
