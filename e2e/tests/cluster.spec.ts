@@ -88,6 +88,16 @@ test('the cluster page charts agents by state, what each role holds and the offe
 
   await shot(admin, 'admin-cluster-charts');
 
+  // The tenant's quota page names what its best-effort container takes, outside its quota.
+  await admin.goto('/t/ops/quota');
+  await expect(admin.getByTestId('best-effort-use')).toContainText(
+    'they claim 1 CPU and 128 MB now.',
+  );
+  await expect(admin.getByTestId('quota-line').filter({ hasText: /^CPUs/ })).toContainText(
+    '0.5 CPUs used · no limit',
+  );
+  await admin.goto('/admin/cluster');
+
   await admin.getByLabel('Search agents').fill('agent-0007.sim.local');
   admin.once('dialog', (dialog) => void dialog.accept());
   await admin.getByRole('button', { name: 'Drain agent-0007.sim.local' }).click();

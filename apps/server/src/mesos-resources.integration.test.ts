@@ -211,10 +211,15 @@ describe('placement', () => {
     );
     expect((await containers.start(id, 'batch', 'test')).state).toBe('running');
     const used = async () => {
-      const { quota } = await containers.usage(id);
-      return { cpus: quota.cpus.used, memoryMb: quota.memoryMb.used };
+      const { quota, bestEffort } = await containers.usage(id);
+      return { cpus: quota.cpus.used, memoryMb: quota.memoryMb.used, bestEffort };
     };
-    expect(await used()).toEqual({ cpus: 0, memoryMb: 0 });
+    // What it takes shows apart, as revocable.
+    expect(await used()).toEqual({
+      cpus: 0,
+      memoryMb: 0,
+      bestEffort: { cpus: 3, memoryMb: 1024 },
+    });
 
     // A container on firm resources is still held to the quota.
     await containers.create(id, { name: 'firm', image: 'nginx', cpus: 2 }, 'test');
@@ -224,7 +229,7 @@ describe('placement', () => {
     expect((refused as ShoalError).message).toMatch(/cpus limit is 1, 0 already in use/);
 
     await containers.stop(id, 'batch', {}, 'test');
-    expect(await used()).toEqual({ cpus: 0, memoryMb: 0 });
+    expect(await used()).toEqual({ cpus: 0, memoryMb: 0, bestEffort: { cpus: 0, memoryMb: 0 } });
   });
 
   it('runs best-effort containers only on revocable resources, and counts those offers apart', async () => {

@@ -7,6 +7,7 @@ import { QuotaBar } from '@/components/quota/quota-bar';
 import { PageHeader, Section } from '@/components/ui/section';
 import { QueryState } from '@/components/ui/states';
 import { useTenant } from '@/components/tenant/tenant-context';
+import { formatAmount } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc';
 
 export function QuotaPage() {
@@ -39,9 +40,15 @@ export function QuotaPage() {
                   .map(([state, n]) => `${n} ${state}`)
                   .join(', ') || 'none'}
               </p>
-              <p className="text-sm text-slate-600 dark:text-slate-400">
+              <p
+                className="text-sm text-slate-600 dark:text-slate-400"
+                data-testid="best-effort-use"
+              >
                 Best-effort containers (label <code>shoal.best-effort=true</code>) run on revocable
-                CPUs and memory, which count toward no quota, as in Mesos.
+                CPUs and memory, which count toward no quota, as in Mesos
+                {u.bestEffort.cpus > 0 || u.bestEffort.memoryMb > 0
+                  ? `: they claim ${formatAmount(u.bestEffort.cpus, 'cpus')} and ${formatAmount(Math.round(u.bestEffort.memoryMb), 'MB')} now.`
+                  : '.'}
               </p>
             </div>
           )}

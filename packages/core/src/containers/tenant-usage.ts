@@ -9,9 +9,10 @@ import {
 } from './types';
 
 /**
- * A tenant's names, its quota, its use of each resource and its containers per state, in
- * one statement: `docker info` asks often, and each statement more is a round trip that
- * can queue behind the launches. A container being removed is gone for its tenant, as
+ * A tenant's names, its quota, its use of each resource (and, apart, what its best-effort
+ * containers take of revocable ones) and its containers per state, in one statement:
+ * `docker info` asks often, and each statement more is a round trip that can queue behind
+ * the launches. A container being removed is gone for its tenant, as
  * `docker rm -f` promised.
  */
 export async function readTenantUsage(sql: Sql, tenantId: string): Promise<TenantUsage> {
@@ -23,7 +24,11 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
             coalesce(u."diskMb", 0) AS "diskMb", coalesce(u.gpus, 0) AS gpus,
             (SELECT coalesce(json_object_agg(c.state, c.n), '{}')
                FROM (SELECT state, count(*)::int AS n FROM "Container"
-                     WHERE "tenantId" = t.id AND state <> 'REMOVING' GROUP BY state) c) AS "byState"
+                     WHERE "tenantId" = t.id AND state <> 'REMOVING' GROUP BY state) c) AS "byState",
+            (SELECT json_build_object('cpus', round(coalesce(sum(cpus), 0)::numeric, 6),
+                                      'memMb', round(coalesce(sum("memMb"), 0)::numeric, 6))
+               FROM "Container" WHERE "tenantId" = t.id AND "bestEffort"
+                 AND "desiredState" = 'RUNNING') AS "bestEffort"
      FROM "Tenant" t LEFT JOIN "TenantUsage" u ON u."tenantId" = t.id
      WHERE t.id = $1`,
     [tenantId],
@@ -48,6 +53,7 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
       diskMb: amount(row.quotaDiskGuarantee, row.quotaDiskLimit, row.diskMb),
       gpus: amount(row.quotaGpusGuarantee, row.quotaGpusLimit, row.gpus),
     },
+    bestEffort: { cpus: row.bestEffort.cpus, memoryMb: row.bestEffort.memMb },
     containersByState,
   };
 }
@@ -57,4 +63,5 @@ type UsageRow = TenantNames &
   Required<TenantQuota> &
   Pick<TenantUsageCounters, 'cpus' | 'memMb' | 'diskMb' | 'gpus'> & {
     byState: Record<string, number>;
+    bestEffort: { cpus: number; memMb: number };
   };

@@ -203,6 +203,8 @@ export interface TenantUsage {
   /** Whose usage it is, as `docker info` names the tenant. */
   tenant: TenantNames;
   quota: { cpus: QuotaLine; memoryMb: QuotaLine; diskMb: QuotaLine; gpus: QuotaLine };
+  /** The revocable cpus and memory that best-effort containers meant to run claim: no quota's. */
+  bestEffort: { cpus: number; memoryMb: number };
   containersByState: Record<ContainerStateName, number>;
 }
 

@@ -319,8 +319,11 @@ export class MemoryContainers implements ContainerOperations {
       .map((b) => b.view)
       .filter((v) => v.tenantId === tenantId);
     const running = views.filter((v) => v.desiredState === 'running');
-    const used = (pick: (s: ContainerSpec) => number) =>
-      running.reduce((sum, v) => sum + pick(v.spec), 0);
+    const used = (pick: (s: ContainerSpec) => number, bestEffort = false) =>
+      running
+        .filter((v) => Boolean(v.spec.bestEffort) === bestEffort)
+        .reduce((sum, v) => sum + pick(v.spec), 0);
+    const firmOrNot = (pick: (s: ContainerSpec) => number) => used(pick) + used(pick, true);
     const byState = Object.fromEntries(
       CONTAINER_STATES.map((s) => [s, views.filter((v) => v.state === s).length]),
     );
@@ -331,9 +334,10 @@ export class MemoryContainers implements ContainerOperations {
       quota: {
         cpus: { guarantee: 1, limit: 2.5, used: used((s) => s.cpus) },
         memoryMb: { guarantee: null, limit: 4096, used: used((s) => s.memoryMb) },
-        diskMb: { guarantee: null, limit: null, used: used((s) => s.diskMb) },
-        gpus: { guarantee: null, limit: null, used: used((s) => s.gpus) },
+        diskMb: { guarantee: null, limit: null, used: firmOrNot((s) => s.diskMb) },
+        gpus: { guarantee: null, limit: null, used: firmOrNot((s) => s.gpus) },
       },
+      bestEffort: { cpus: used((s) => s.cpus, true), memoryMb: used((s) => s.memoryMb, true) },
       containersByState: byState as Record<ContainerStateName, number>,
     };
   }

@@ -11,6 +11,7 @@ const ZQuotaLine = z.object({
 export const ZGetUsageRequestSchema = z.object({ tenantSlug: ZTenantSlug });
 export const ZGetUsageResponseSchema = z.object({
   quota: z.object({ cpus: ZQuotaLine, memoryMb: ZQuotaLine, diskMb: ZQuotaLine, gpus: ZQuotaLine }),
+  bestEffort: z.object({ cpus: z.number(), memoryMb: z.number() }),
   containersByState: z.record(ZContainerState, z.number().int()),
 });
 
