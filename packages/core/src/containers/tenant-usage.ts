@@ -22,13 +22,20 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
             t."quotaDiskGuarantee", t."quotaDiskLimit", t."quotaGpusGuarantee", t."quotaGpusLimit",
             coalesce(u.cpus, 0) AS cpus, coalesce(u."memMb", 0) AS "memMb",
             coalesce(u."diskMb", 0) AS "diskMb", coalesce(u.gpus, 0) AS gpus,
-            (SELECT coalesce(json_object_agg(c.state, c.n), '{}')
-               FROM (SELECT state, count(*)::int AS n FROM "Container"
-                     WHERE "tenantId" = t.id AND state <> 'REMOVING' GROUP BY state) c) AS "byState",
-            (SELECT json_build_object('cpus', round(coalesce(sum(cpus), 0)::numeric, 6),
-                                      'memMb', round(coalesce(sum("memMb"), 0)::numeric, 6))
-               FROM "Container" WHERE "tenantId" = t.id AND "bestEffort"
-                 AND "desiredState" = 'RUNNING') AS "bestEffort"
+            -- One pass over the tenant's containers for both (a second scan of them
+            -- doubled the statement's time in PostgreSQL).
+            (SELECT json_build_object(
+                      'byState', coalesce(json_object_agg(c.state, c.n)
+                                            FILTER (WHERE c.state <> 'REMOVING'), '{}'),
+                      'bestEffortCpus', round(coalesce(sum(c.cpus), 0)::numeric, 6),
+                      'bestEffortMemMb', round(coalesce(sum(c.mem), 0)::numeric, 6))
+               FROM (SELECT state, count(*)::int AS n,
+                            sum(cpus) FILTER (WHERE claims) AS cpus,
+                            sum("memMb") FILTER (WHERE claims) AS mem
+                     FROM (SELECT state, cpus, "memMb",
+                                  "bestEffort" AND "desiredState" = 'RUNNING' AS claims
+                           FROM "Container" WHERE "tenantId" = t.id) k
+                     GROUP BY state) c) AS containers
      FROM "Tenant" t LEFT JOIN "TenantUsage" u ON u."tenantId" = t.id
      WHERE t.id = $1`,
     [tenantId],
@@ -38,7 +45,7 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
     ContainerStateName,
     number
   >;
-  for (const [state, n] of Object.entries(row.byState))
+  for (const [state, n] of Object.entries(row.containers.byState))
     containersByState[state.toLowerCase() as ContainerStateName] = n;
   const amount = (guarantee: number | null, limit: number | null, used: number) => ({
     guarantee,
@@ -53,7 +60,10 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
       diskMb: amount(row.quotaDiskGuarantee, row.quotaDiskLimit, row.diskMb),
       gpus: amount(row.quotaGpusGuarantee, row.quotaGpusLimit, row.gpus),
     },
-    bestEffort: { cpus: row.bestEffort.cpus, memoryMb: row.bestEffort.memMb },
+    bestEffort: {
+      cpus: row.containers.bestEffortCpus,
+      memoryMb: row.containers.bestEffortMemMb,
+    },
     containersByState,
   };
 }
@@ -62,6 +72,9 @@ export async function readTenantUsage(sql: Sql, tenantId: string): Promise<Tenan
 type UsageRow = TenantNames &
   Required<TenantQuota> &
   Pick<TenantUsageCounters, 'cpus' | 'memMb' | 'diskMb' | 'gpus'> & {
-    byState: Record<string, number>;
-    bestEffort: { cpus: number; memMb: number };
+    containers: {
+      byState: Record<string, number>;
+      bestEffortCpus: number;
+      bestEffortMemMb: number;
+    };
   };
