@@ -1,6 +1,6 @@
 import type { Resource, TaskInfo } from '@shoal/mesos';
 import type { OfferAmounts, OfferRoundStats } from './framework-contract';
-import type { OfferCapacity } from './offer-capacity';
+import { totalResources, type OfferCapacity } from './offer-capacity';
 
 const none = (): OfferAmounts => ({ cpus: 0, memMb: 0 });
 
@@ -59,11 +59,14 @@ function addCapacity(firm: OfferAmounts, revocable: OfferAmounts, capacity: Offe
 function addResources(
   firm: OfferAmounts,
   revocable: OfferAmounts,
-  resources: readonly Resource[] | undefined,
+  resources: readonly Resource[] = [],
 ) {
-  for (const r of resources ?? []) {
-    const to = r.revocable ? revocable : firm;
-    if (r.name === 'cpus') to.cpus += r.scalar?.value ?? 0;
-    else if (r.name === 'mem') to.memMb += r.scalar?.value ?? 0;
+  for (const [to, kind] of [
+    [firm, resources.filter((r) => !r.revocable)],
+    [revocable, resources.filter((r) => r.revocable)],
+  ] as const) {
+    const { cpus, memMb } = totalResources(kind);
+    to.cpus += cpus;
+    to.memMb += memMb;
   }
 }
