@@ -319,11 +319,11 @@ export class MemoryContainers implements ContainerOperations {
       .map((b) => b.view)
       .filter((v) => v.tenantId === tenantId);
     const running = views.filter((v) => v.desiredState === 'running');
-    const used = (pick: (s: ContainerSpec) => number, bestEffort = false) =>
-      running
-        .filter((v) => Boolean(v.spec.bestEffort) === bestEffort)
-        .reduce((sum, v) => sum + pick(v.spec), 0);
-    const firmOrNot = (pick: (s: ContainerSpec) => number) => used(pick) + used(pick, true);
+    // A best-effort container's cpus and memory are revocable, and claim no quota.
+    const firm = running.filter((v) => !v.spec.bestEffort);
+    const bestEffort = running.filter((v) => v.spec.bestEffort);
+    const sum = (of: typeof running, pick: (s: ContainerSpec) => number) =>
+      of.reduce((total, v) => total + pick(v.spec), 0);
     const byState = Object.fromEntries(
       CONTAINER_STATES.map((s) => [s, views.filter((v) => v.state === s).length]),
     );
@@ -332,12 +332,15 @@ export class MemoryContainers implements ContainerOperations {
     return {
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, mesosRole: tenant.mesosRole },
       quota: {
-        cpus: { guarantee: 1, limit: 2.5, used: used((s) => s.cpus) },
-        memoryMb: { guarantee: null, limit: 4096, used: used((s) => s.memoryMb) },
-        diskMb: { guarantee: null, limit: null, used: firmOrNot((s) => s.diskMb) },
-        gpus: { guarantee: null, limit: null, used: firmOrNot((s) => s.gpus) },
+        cpus: { guarantee: 1, limit: 2.5, used: sum(firm, (s) => s.cpus) },
+        memoryMb: { guarantee: null, limit: 4096, used: sum(firm, (s) => s.memoryMb) },
+        diskMb: { guarantee: null, limit: null, used: sum(running, (s) => s.diskMb) },
+        gpus: { guarantee: null, limit: null, used: sum(running, (s) => s.gpus) },
       },
-      bestEffort: { cpus: used((s) => s.cpus, true), memoryMb: used((s) => s.memoryMb, true) },
+      bestEffort: {
+        cpus: sum(bestEffort, (s) => s.cpus),
+        memoryMb: sum(bestEffort, (s) => s.memoryMb),
+      },
       containersByState: byState as Record<ContainerStateName, number>,
     };
   }
