@@ -10,7 +10,7 @@ import { sendText } from './http/transport';
 import { type Endpoint, Master } from './master';
 import { resolveOptions, type SimOptions } from './options';
 import { restoreCluster } from './kept-cluster';
-import { loadState } from './kept-sandboxes';
+import { loadState, saveState } from './kept-sandboxes';
 import { ClusterState } from './snapshot';
 import { StateWriter } from './state-writer';
 
@@ -159,7 +159,14 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     throw error;
   }
   master.start(masterEndpoints, gateway, () => restoreCluster(master, kept.cluster));
-  const writer = resolved.stateFile ? new StateWriter(resolved.stateFile, master) : undefined;
+  const writer = resolved.stateFile
+    ? new StateWriter(
+        resolved.stateFile,
+        (file) => saveState(file, master, master.keptSandboxes),
+        (line) => master.log(line),
+      )
+    : undefined;
+  if (writer) master.onChange = () => writer.changed();
 
   let closed: Promise<void> | undefined;
   return {
