@@ -21,7 +21,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { loadEnv } from '@shoal/config';
 import { SERVER_POOL_SIZE } from '@shoal/db';
 import { createLogger, startShoal, tuneProcess, type RunningShoal } from '@shoal/server';
 import { measureCeiling } from './ceiling';
@@ -38,6 +37,7 @@ import {
   startSim,
 } from './support';
 import { benchDatabase } from './database';
+import { benchShoalEnv } from './shoal-env';
 
 const { values } = parseArgs({
   options: {
@@ -165,15 +165,7 @@ async function main(): Promise<void> {
     const db = await benchDatabase(values['database-url'], params.dbPool);
     closeDb = () => db.close();
     log(`database ${new URL(db.url).pathname.slice(1)}`);
-    shoal = await startShoal(
-      loadEnv({
-        SHOAL_PORT: '0',
-        SHOAL_DOCKER_PORT: '0',
-        SHOAL_SEED_DEMO: 'false',
-        MESOS_MASTER: sim.masters.join(','),
-      }),
-      { db, logger: createLogger(logLevel) },
-    );
+    shoal = await startShoal(benchShoalEnv(sim.masters), { db, logger: createLogger(logLevel) });
     const { services } = shoal;
     const baseUrl = shoal.dockerApi.url.replace(/^tcp:/, 'http:');
 

@@ -16,6 +16,7 @@ import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import { measureCeiling } from './ceiling';
 import { cpuMeter, eventLoopDelay, percentile, round, runBenchmark, startSim } from './support';
 import { benchDatabase } from './database';
+import { benchShoalEnv } from './shoal-env';
 
 const { values } = parseArgs({
   options: {
@@ -59,13 +60,7 @@ async function main(): Promise<void> {
   const serverUrl = loadEnv().DATABASE_URL;
   const dataDir = serverUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'shoal-bench-'));
   const db: Db = serverUrl ? await benchDatabase() : await createDb({ dataDir: dataDir! });
-  const env = loadEnv({
-    SHOAL_PORT: '0',
-    SHOAL_SEED_DEMO: 'false',
-    MESOS_MASTER: sim.masters.join(','),
-    SHOAL_START_WAIT_SECONDS: '600',
-    SHOAL_DOCKER_PORT: '0',
-  });
+  const env = benchShoalEnv(sim.masters, { SHOAL_START_WAIT_SECONDS: '600' });
   const shoal = await startShoal(env, { db, logger: createLogger('warn') });
   try {
     const { services } = shoal;

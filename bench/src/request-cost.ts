@@ -16,11 +16,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { loadEnv } from '@shoal/config';
 import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import type { RunSpec } from './docker-client';
 import { ownCpuSeconds, round, runBenchmark, startSim } from './support';
 import { benchDatabase } from './database';
+import { benchShoalEnv } from './shoal-env';
 import { TenantProcess } from './tenant-process';
 
 const { values } = parseArgs({
@@ -80,15 +80,7 @@ async function main(): Promise<void> {
     '262144',
   ]);
   const db = await benchDatabase(values['database-url']);
-  const shoal = await startShoal(
-    loadEnv({
-      SHOAL_PORT: '0',
-      SHOAL_DOCKER_PORT: '0',
-      SHOAL_SEED_DEMO: 'false',
-      MESOS_MASTER: sim.masters.join(','),
-    }),
-    { db, logger: createLogger('warn') },
-  );
+  const shoal = await startShoal(benchShoalEnv(sim.masters), { db, logger: createLogger('warn') });
   const bare = createServer((req, res) => {
     req.resume();
     res.end('OK');
