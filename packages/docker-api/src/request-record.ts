@@ -32,3 +32,16 @@ export function newRequestRecord(req: IncomingMessage): RequestRecord {
     path: (req.url ?? '/').split('?')[0] ?? '/',
   };
 }
+
+/**
+ * A request's target as a URL on no particular host, or undefined when it is none. An
+ * origin-form target (`/path?query`, every client's) stays a path: read as a reference,
+ * `//host:port/…` would name a host, and one that is not a host threw.
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target?.startsWith('/') ? `http://shoal${target}` : (target ?? '/'));
+  } catch {
+    return undefined;
+  }
+}

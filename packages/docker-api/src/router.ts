@@ -8,7 +8,7 @@ import { authenticate, requireWriteScope, type Caller } from './auth';
 import { SummaryJson } from './containers/summary-json';
 import { DockerApiError, badRequest, isServerFault, notFound, toErrorReply } from './errors';
 import type { Exchange } from './exchange';
-import type { RequestRecord } from './request-record';
+import { requestUrl, type RequestRecord } from './request-record';
 import type { DockerApiServices } from './services';
 import { PING_HEADERS, splitVersion } from './version';
 
@@ -67,9 +67,10 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
   const compiled = routes.map(compile);
   const summaries = new SummaryJson();
   return async (ex) => {
-    const url = new URL(ex.req.url ?? '/', 'http://docker');
     const method = (ex.req.method ?? 'GET').toUpperCase();
     try {
+      const url = requestUrl(ex.req.url);
+      if (!url) throw badRequest(`invalid request target ${JSON.stringify(ex.req.url)}`);
       const { apiVersion, path } = splitVersion(url.pathname);
       // The CLI pings before anything else, token or not; the answer holds nothing private.
       if (path === '/_ping' && (method === 'GET' || method === 'HEAD')) {

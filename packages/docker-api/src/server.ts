@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FailureLimiter } from '@shoal/core';
+import { answerClientError } from './client-errors';
 import { execRoutes } from './containers/exec';
 import { lifecycleRoutes } from './containers/lifecycle';
 import { outputRoutes } from './containers/output';
@@ -65,19 +66,25 @@ export const ROUTES = [
 
 /** Serves the Docker Engine API for Shoal's tenants, over HTTP or HTTPS. */
 export async function startDockerApi(options: DockerApiOptions): Promise<DockerApi> {
+  const onServerError =
+    options.onServerError ??
+    ((error: unknown, request: RequestRecord) =>
+      console.error(`Docker API: ${request.method} ${request.path} failed:`, error));
   const dispatch = createRouter(ROUTES, {
     services: options.services,
     liveRestore: options.liveRestore ?? true,
     limiter: new FailureLimiter(options.authFailures ?? { burst: 20, perMinute: 10 }),
-    onServerError:
-      options.onServerError ??
-      ((error, request) =>
-        console.error(`Docker API: ${request.method} ${request.path} failed:`, error)),
+    onServerError,
   });
   const served = (ex: Exchange, closed: { once(event: 'close', done: () => void): unknown }) => {
     // After the exchange's own close listener, which completes the record.
     closed.once('close', () => options.onRequestDone?.({ ...ex.record }));
-    void dispatch(ex);
+    // The router answers every failure it meets; one that escapes it (in answering, say)
+    // is reported, never left to end the process as an unhandled rejection.
+    dispatch(ex).catch((error: unknown) => {
+      onServerError(error, ex.record);
+      ex.req.socket.destroy();
+    });
   };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
     served(httpExchange(req, res), res);
@@ -96,7 +103,7 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
   const servers = await listenSpread(
     () => {
       const server = tls ? https.createServer(tls, onRequest) : http.createServer(onRequest);
-      return server.on('upgrade', onUpgrade);
+      return server.on('upgrade', onUpgrade).on('clientError', answerClientError);
     },
     options.host,
     options.port,

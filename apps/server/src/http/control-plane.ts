@@ -8,7 +8,7 @@ import {
   trustedProxyList,
 } from '@shoal/api';
 import { ShoalError, type Services } from '@shoal/core';
-import { newRequestRecord, type RequestRecord } from '@shoal/docker-api';
+import { newRequestRecord, requestUrl, type RequestRecord } from '@shoal/docker-api';
 import type { Logger } from '../logger';
 import { requestLog } from './request-log';
 import type { Probes } from '../observability';
@@ -112,7 +112,7 @@ export async function startMetricsServer(
   port: number,
 ): Promise<ListeningServer> {
   const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://metrics').pathname;
+    const path = requestUrl(req.url)?.pathname;
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       sendJson(res, 404, { message: 'Only GET /metrics is served here' });
       return;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '@shoal/api';
 import type { RunningShoal } from '../app';
@@ -192,5 +193,58 @@ describe('dashboard API limits', () => {
     const body = (await res.json()) as { error: { json: { data: { code: string } } } };
     expect(body.error.json.data.code).toBe('PAYLOAD_TOO_LARGE');
     expect(await signIns()).toBe(before);
+  });
+});
+
+/** Sends `request` as it is on a connection of its own; the answer, once the server ends it. */
+function raw(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url.replace('tcp:', 'http:'));
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.end(request));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+function parsed(answer: string) {
+  const [head = '', body = ''] = answer.split('\r\n\r\n');
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
+  return { status, head, body: body ? (JSON.parse(body) as unknown) : undefined };
+}
+
+describe('requests the HTTP layer cannot take', () => {
+  it("answer in Docker's JSON form, and Shoal serves on", async () => {
+    const docker = shoal.dockerApi.url;
+    // A path that reads as a host and port that are none: it once ended the process.
+    for (const target of ['//x:abc/', '//[', '//%zz/containers/json']) {
+      const answer = parsed(await raw(docker, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`));
+      expect(answer.status, target).toBe(404);
+      expect(answer.body).toEqual({ message: 'page not found' });
+    }
+    const absolute = parsed(await raw(docker, 'GET http://[::1/ HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect(absolute.status).toBe(400);
+    expect(absolute.body).toEqual({ message: expect.stringMatching(/^invalid request target/) });
+
+    const method = parsed(await raw(docker, 'FOO /containers/json HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect(method.status).toBe(400);
+    expect(method.head).toMatch(/^Content-Type: application\/json$/im);
+    expect(method.body).toEqual({ message: 'unknown HTTP method' });
+    const huge = parsed(
+      await raw(
+        docker,
+        `GET /_ping HTTP/1.1\r\nAuthorization: Bearer ${'x'.repeat(100_000)}\r\n\r\n`,
+      ),
+    );
+    expect(huge.status).toBe(431);
+    expect(huge.body).toEqual({ message: 'the request headers are too large' });
+
+    const metrics = await raw(shoal.metrics.url, 'GET //[ HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(metrics).toMatch(/^HTTP\/1\.1 404 /);
+
+    expect((await fetch(`${docker.replace('tcp:', 'http:')}/_ping`)).status).toBe(200);
+    expect((await fetch(`${shoal.metrics.url}/metrics`)).status).toBe(200);
   });
 });
