@@ -257,3 +257,33 @@ it('refuses NUL bytes and unpaired surrogates in any input with 400, storing not
   }
   expect(await counts()).toBe(before);
 });
+
+it('refuses input that holds itself or nests past any form with 400, and serves on', async () => {
+  // superjson's references rebuild `a` as the input itself: walking it once never ended.
+  const cyclic = { json: { a: {} }, meta: { referentialEqualities: [['a']], v: 1 } };
+  const query = await fetch(
+    `${base}/system.status?input=${encodeURIComponent(JSON.stringify(cyclic))}`,
+  );
+  expect(query.status).toBe(400);
+  expect(await query.text()).toContain('holds the value it is part of');
+  const signIn = await fetch(`${base}/auth.signIn`, {
+    method: 'POST',
+    headers: dashboardHeaders,
+    body: JSON.stringify({
+      json: { email: 'ada@example.com', password: PASSWORD, extra: {} },
+      meta: { referentialEqualities: [['extra']], v: 1 },
+    }),
+  });
+  expect(signIn.status).toBe(400);
+
+  const deep = `${'['.repeat(10_000)}"x"${']'.repeat(10_000)}`;
+  const nested = await fetch(`${base}/auth.signIn`, {
+    method: 'POST',
+    headers: dashboardHeaders,
+    body: `{"json":{"email":"ada@example.com","password":"${PASSWORD}","extra":${deep}}}`,
+  });
+  expect(nested.status).toBe(400);
+  expect(await nested.text()).toContain('nests deeper than 100 levels');
+
+  expect((await fetch(`${base}/system.status`)).status).toBe(200);
+});

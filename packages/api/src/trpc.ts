@@ -3,13 +3,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
-import {
-  ShoalError,
-  UNSTORABLE_TEXT_MESSAGE,
-  untilAborted,
-  unstorableTextPath,
-  type ShoalErrorCode,
-} from '@shoal/core';
+import { inputFault, ShoalError, untilAborted, type ShoalErrorCode } from '@shoal/core';
 import type { Context } from './context';
 
 const TRPC_CODE: Record<ShoalErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -90,14 +84,13 @@ const refuseCrossSiteMutations = t.middleware(({ ctx, type, next }) => {
 });
 
 /**
- * Text PostgreSQL cannot hold (a NUL character, an unpaired surrogate) is refused in any
- * input, before a procedure or its schema sees it.
+ * Input no procedure should see (text PostgreSQL cannot hold, nesting past any form's, an
+ * object inside itself) is refused before a procedure or its schema sees it.
  */
-const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
-  const path = unstorableTextPath(await getRawInput());
-  if (path) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: `${path} ${UNSTORABLE_TEXT_MESSAGE}` });
-  }
+const refuseFaultyInput = t.middleware(async ({ getRawInput, next }) => {
+  const fault = inputFault(await getRawInput());
+  if (fault)
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `${fault.path} ${fault.problem}` });
   return next();
 });
 
@@ -108,7 +101,7 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure
   .use(mapDomainErrors)
   .use(refuseCrossSiteMutations)
-  .use(refuseUnstorableText);
+  .use(refuseFaultyInput);
 
 /** Signed in, possibly still holding a one-time password (sign-out, password change). */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {

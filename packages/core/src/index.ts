@@ -1,6 +1,12 @@
 export { createServices, type Services, type ServicesOptions } from './services';
 export { ShoalError, type ShoalErrorCode } from './errors';
-export { isStorableText, unstorableTextPath, UNSTORABLE_TEXT_MESSAGE } from './text';
+export {
+  inputFault,
+  isStorableText,
+  MAX_INPUT_DEPTH,
+  UNSTORABLE_TEXT_MESSAGE,
+  type InputFault,
+} from './text';
 export {
   SystemService,
   SHOAL_VERSION,

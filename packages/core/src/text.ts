@@ -14,24 +14,56 @@ export function isStorableText(text: string): boolean {
 const shown = (key: string) => key.replace(/[\u0000\ud800-\udfff]/g, '\ufffd');
 
 /**
- * The path (`Labels.key`, `Env.2`) of the first string in `value`, object keys included,
- * that cannot be stored; undefined when every string can. Walks without recursion, so a
- * deeply nested body cannot exhaust the stack.
+ * How deep input may nest. Docker's create body goes five levels deep; input far deeper is
+ * refused before code that walks it recursively can run out of stack.
  */
-export function unstorableTextPath(value: unknown): string | undefined {
-  const pending: [unknown, string][] = [[value, '']];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [item, path] = next;
+export const MAX_INPUT_DEPTH = 100;
+
+/** What is wrong with a request's input, and where (`Labels.key`, `Env.2`). */
+export interface InputFault {
+  path: string;
+  /** Says what is wrong, following the path: "Env.2 holds a NUL character…". */
+  problem: string;
+}
+
+type Frame = { item: unknown; path: string; depth: number } | { leaving: object };
+
+/**
+ * The first thing in `value` no front door takes: text that cannot be stored (object keys
+ * included), nesting deeper than MAX_INPUT_DEPTH, or an object inside itself (superjson's
+ * references can build one, and walking it never ended). Undefined when there is none.
+ * Walks without recursion, and an object met twice (a shared reference) only once.
+ */
+export function inputFault(value: unknown): InputFault | undefined {
+  const inside = new Set<object>();
+  const walked = new Set<object>();
+  const pending: Frame[] = [{ item: value, path: '', depth: 0 }];
+  for (let frame = pending.pop(); frame; frame = pending.pop()) {
+    if ('leaving' in frame) {
+      inside.delete(frame.leaving);
+      continue;
+    }
+    const { item, depth } = frame;
+    const path = frame.path || '(value)';
     if (typeof item === 'string') {
-      if (!isStorableText(item)) return path || '(value)';
+      if (!isStorableText(item)) return { path, problem: UNSTORABLE_TEXT_MESSAGE };
       continue;
     }
     if (typeof item !== 'object' || item === null) continue;
+    if (inside.has(item)) return { path, problem: 'holds the value it is part of' };
+    if (walked.has(item)) continue;
+    if (depth >= MAX_INPUT_DEPTH)
+      return { path, problem: `nests deeper than ${MAX_INPUT_DEPTH} levels` };
+    walked.add(item);
+    inside.add(item);
+    // Popped once every child has been walked.
+    pending.push({ leaving: item });
     const entries = Array.isArray(item) ? [...item.entries()] : Object.entries(item);
     for (const [key, child] of entries.reverse()) {
-      const at = path ? `${path}.${shown(String(key))}` : shown(String(key));
-      if (typeof key === 'string' && !isStorableText(key)) return at;
-      pending.push([child, at]);
+      const at = frame.path ? `${frame.path}.${shown(String(key))}` : shown(String(key));
+      if (typeof key === 'string' && !isStorableText(key))
+        return { path: at, problem: UNSTORABLE_TEXT_MESSAGE };
+      pending.push({ item: child, path: at, depth: depth + 1 });
     }
   }
   return undefined;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '@shoal/core';
+import { inputFault } from '@shoal/core';
 import { DockerApiError, badRequest } from './errors';
 
 /** Docker's create bodies are a few KiB; this leaves room without letting one request fill memory. */
@@ -64,9 +64,8 @@ function parseJsonBody(bytes: Buffer): unknown {
   } catch (error) {
     throw badRequest(`invalid JSON in the request body: ${(error as Error).message}`);
   }
-  const unstorable = unstorableTextPath(body);
-  if (unstorable)
-    throw badRequest(`invalid request body: ${unstorable} ${UNSTORABLE_TEXT_MESSAGE}`);
+  const fault = inputFault(body);
+  if (fault) throw badRequest(`invalid request body: ${fault.path} ${fault.problem}`);
   return body;
 }
 

@@ -1,4 +1,4 @@
-import { type TerminalSize, UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '@shoal/core';
+import { inputFault, type TerminalSize } from '@shoal/core';
 import { badRequest } from './errors';
 
 /** Docker's reading of boolean query values: anything but empty, 0, no, false or none is true. */
@@ -34,7 +34,11 @@ export function queryTime(query: URLSearchParams, name: string): Date | undefine
   if (!Number.isFinite(seconds)) {
     throw badRequest(`invalid value for ${name}: "${raw}" is not a Unix timestamp`);
   }
-  return seconds === 0 ? undefined : new Date(seconds * 1000);
+  if (seconds === 0) return undefined;
+  const at = new Date(seconds * 1000);
+  if (Number.isNaN(at.getTime()))
+    throw badRequest(`invalid value for ${name}: "${raw}" is past any date a clock can show`);
+  return at;
 }
 
 export type Filters = Map<string, string[]>;
@@ -57,8 +61,8 @@ export function queryFilters(query: URLSearchParams, allowed: readonly string[])
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw badRequest('invalid filters: expected a JSON object of filter names');
   }
-  const unstorable = unstorableTextPath(parsed);
-  if (unstorable) throw badRequest(`invalid filters: ${unstorable} ${UNSTORABLE_TEXT_MESSAGE}`);
+  const fault = inputFault(parsed);
+  if (fault) throw badRequest(`invalid filters: ${fault.path} ${fault.problem}`);
   for (const [name, value] of Object.entries(parsed)) {
     if (!allowed.includes(name)) {
       throw badRequest(`invalid filter '${name}' (supported: ${allowed.join(', ')})`);

@@ -1,7 +1,7 @@
 import {
+  inputFault,
   isStorableText,
   UNSTORABLE_TEXT_MESSAGE,
-  unstorableTextPath,
   type FailureLimiter,
 } from '@shoal/core';
 import { authenticate, requireWriteScope, type Caller } from './auth';
@@ -91,10 +91,8 @@ export function createRouter(routes: Route[], options: RouterOptions): Dispatch 
       ex.record.tenantId = caller.tenantId;
       ex.record.actor = caller.actor;
       if (method !== 'GET' && method !== 'HEAD') requireWriteScope(caller);
-      const unstorable = unstorableTextPath(Object.fromEntries(url.searchParams));
-      if (unstorable) {
-        throw badRequest(`invalid query parameter ${unstorable}: it ${UNSTORABLE_TEXT_MESSAGE}`);
-      }
+      const fault = inputFault(Object.fromEntries(url.searchParams));
+      if (fault) throw badRequest(`invalid query parameter ${fault.path}: it ${fault.problem}`);
       const params = Object.fromEntries(
         route.names.map((name, i) => [name, decodePathPart(match[i + 1] ?? '')]),
       );

@@ -200,3 +200,38 @@ describe('the Docker API under garbage', () => {
     expect(typeof ((await response.json()) as { message: unknown }).message).toBe('string');
   });
 });
+
+describe('the Docker API at the edges of its input', () => {
+  const call = (method: string, path: string, body?: string) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body }),
+    });
+
+  it('refuses a body nested thousands deep with 400, storing nothing', async () => {
+    const before = await shoal.db.prisma.container.count({ where: { tenantId } });
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    for (const body of [
+      `{"Image":"alpine","Foo":${deep}}`,
+      `{"Image":"alpine","HostConfig":{"Foo":${deep}}}`,
+    ]) {
+      const response = await call('POST', '/containers/create', body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(
+        /^invalid request body: .*Foo(\.0)+ nests deeper than 100 levels$/,
+      );
+    }
+    expect(await shoal.db.prisma.container.count({ where: { tenantId } })).toBe(before);
+  });
+
+  it('refuses times past any date with 400 before a stream begins', async () => {
+    for (const path of ['/events?since=1e300', '/events?until=-1e300']) {
+      const response = await call('GET', path);
+      expect(response.status, path).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(
+        /past any date a clock can show/,
+      );
+    }
+  });
+});
