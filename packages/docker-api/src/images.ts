@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { badRequest, notFound, notImplemented } from './errors';
+import { referenceMatcher } from './patterns';
 import { queryFilters } from './query';
 import type { RequestContext, Route } from './router';
 import { refuseWith } from './unsupported';
@@ -44,16 +45,6 @@ async function pull(ctx: RequestContext): Promise<void> {
   out.end(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
 }
 
-function matches(pattern: string, reference: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[^/]*')}$`,
-  );
-  return regex.test(reference) || regex.test(reference.replace(/:latest$/, ''));
-}
-
 interface KnownImage {
   reference: string;
   /** A hash of the reference, not of image content, which Shoal never sees. */
@@ -85,8 +76,9 @@ const repoDigests = (image: KnownImage) => (image.reference.includes('@') ? [ima
 /** GET /images/json: the images the tenant pulled or its containers use; sizes are 0. */
 async function list(ctx: RequestContext): Promise<void> {
   const references = queryFilters(ctx.query, ['reference']).get('reference');
+  const matching = references && referenceMatcher(references);
   const body = (await knownImages(ctx))
-    .filter((image) => !references || references.some((r) => matches(r, image.reference)))
+    .filter((image) => !matching || matching(image.reference))
     .map(imageSummary);
   ctx.ex.json(200, body);
 }

@@ -150,6 +150,43 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect((await docker('rm', 'one', 'two', 'three')).code).toBe(0);
   });
 
+  it('filters ps by name and images by reference as Docker does, in time linear in the text', async () => {
+    for (const name of ['web', 'web2', 'webby'])
+      expect((await docker('create', '--name', name, 'busybox')).code).toBe(0);
+    // Regular expressions found anywhere in the name, with or without its slash.
+    expect(await names('-f', 'name=^web$')).toEqual(['web']);
+    expect(await names('-f', 'name=^/web$')).toEqual(['web']);
+    expect(await names('-f', 'name=w.b$')).toEqual(['web']);
+    expect(await names('-f', 'name=web')).toEqual(['webby', 'web2', 'web']);
+    // -n counts what the filters leave.
+    expect(await names('-n', '1', '-f', 'name=^web$')).toEqual(['web']);
+    const invalid = await docker('ps', '-a', '-f', 'name=(');
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.stderr).toMatch(/invalid filter 'name=\('/);
+    // A pattern a backtracking matcher takes minutes on, against a long reference.
+    const long = 'a'.repeat(200);
+    const made = await docker('create', '--name', 'long-image', long);
+    expect(made.code).toBe(0);
+    const images = await docker(
+      'images',
+      '--format',
+      '{{.Repository}}',
+      '-f',
+      'reference=a*a*a*a*a*a*x',
+    );
+    expect(images.code).toBe(0);
+    expect(images.stdout.trim()).toBe('');
+    const found = await docker(
+      'images',
+      '--format',
+      '{{.Repository}}',
+      '-f',
+      'reference=a*a*a*a*a',
+    );
+    expect(found.stdout.trim()).toBe(long);
+    expect((await docker('rm', 'web', 'web2', 'webby', 'long-image')).code).toBe(0);
+  });
+
   it('reports kill and restart as events, and counts containers at once after rm -f (7)', async () => {
     const since = String(Math.floor(Date.now() / 1000) - 1);
     expect((await docker('run', '-d', '--name', 'sleeper', 'busybox', 'sleep', '600')).code).toBe(

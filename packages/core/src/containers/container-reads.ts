@@ -135,12 +135,6 @@ export class ContainerReads {
         `EXISTS (SELECT 1 FROM unnest($${values.length}::text[]) p WHERE starts_with(c."id", p))`,
       );
     }
-    if (filters.name?.length) {
-      values.push(filters.name.map((n) => n.replace(/^\//, '')));
-      where.push(
-        `EXISTS (SELECT 1 FROM unnest($${values.length}::text[]) n WHERE strpos(c."name", n) > 0)`,
-      );
-    }
     const versions = await this.sql.query<{ id: string; version: string }>(
       `SELECT c.id, ${ROW_VERSION} AS version ${FROM_CONTAINERS}
        WHERE ${where.join(' AND ')} ORDER BY c."createdAt" DESC`,

@@ -146,8 +146,6 @@ export interface ContainerListFilters {
   all?: boolean;
   /** `key` or `key=value`. */
   label?: string[];
-  /** Substring of the name. */
-  name?: string[];
   /** Docker state names. */
   status?: ContainerStateName[];
   /** Prefix of the id. */

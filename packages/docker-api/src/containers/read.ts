@@ -6,6 +6,7 @@ import {
 } from '@shoal/core';
 import { badRequest } from '../errors';
 import { withTag } from '../images';
+import { nameMatcher } from '../patterns';
 import { queryBool, queryFilters, queryInt, type Filters } from '../query';
 import type { RequestContext, Route } from '../router';
 import { inspectBody } from './views';
@@ -34,11 +35,11 @@ function onNetwork(view: ContainerView, network: string): boolean {
 
 function listFilters(filters: Filters, query: URLSearchParams): ContainerListFilters {
   const limit = queryInt(query, 'limit');
-  // Docker's `-n N` shows the last N containers whatever their state.
+  // Docker's `-n N` shows the last N containers whatever their state (counted once every
+  // filter has been applied, below).
   const result: ContainerListFilters = {
     all: queryBool(query, 'all') || (limit !== undefined && limit > 0),
   };
-  if (limit !== undefined && limit > 0) result.limit = limit;
   const status = filters.get('status');
   if (status) {
     const unknown = status.find((s) => !CONTAINER_STATES.includes(s as ContainerStateName));
@@ -51,7 +52,7 @@ function listFilters(filters: Filters, query: URLSearchParams): ContainerListFil
     // `docker ps -f status=exited` works without -a.
     result.all = true;
   }
-  for (const name of ['label', 'name', 'id'] as const) {
+  for (const name of ['label', 'id'] as const) {
     const values = filters.get(name);
     if (values) result[name] = values;
   }
@@ -83,12 +84,15 @@ async function narrowed(
   const before = await Promise.all((filters.get('before') ?? []).map(createdAt));
   const since = await Promise.all((filters.get('since') ?? []).map(createdAt));
   const ancestors = filters.get('ancestor')?.map(withTag);
+  const names = filters.get('name');
+  const named = names && nameMatcher(names);
   const expose = filters.get('expose');
   const networks = filters.get('network');
   return views.filter(
     (view) =>
       before.every((at) => view.createdAt.getTime() < at) &&
       since.every((at) => view.createdAt.getTime() > at) &&
+      (!named || named(view.name)) &&
       (!ancestors || ancestors.includes(withTag(view.image))) &&
       (!expose || expose.some((e) => exposes(view, e))) &&
       (!networks || networks.some((n) => onNetwork(view, n))),
@@ -101,7 +105,12 @@ async function list(ctx: RequestContext): Promise<void> {
     ctx.caller.tenantId,
     listFilters(filters, ctx.query),
   );
-  const listing = ctx.summaries.listing(await narrowed(ctx, filters, views), ctx.apiVersion);
+  const shown = await narrowed(ctx, filters, views);
+  const limit = queryInt(ctx.query, 'limit');
+  const listing = ctx.summaries.listing(
+    limit !== undefined && limit > 0 ? shown.slice(0, limit) : shown,
+    ctx.apiVersion,
+  );
   ctx.ex.text(200, listing, { 'Content-Type': 'application/json' });
 }
 

@@ -251,7 +251,6 @@ export class MemoryContainers implements ContainerOperations {
       .filter((v) =>
         filters.status ? filters.status.includes(v.state) : filters.all || v.state === 'running',
       )
-      .filter((v) => !filters.name || filters.name.some((n) => v.name.includes(n)))
       .filter((v) => !filters.id || filters.id.some((p) => v.id.startsWith(p)))
       .filter((v) =>
         (filters.label ?? []).every((l) => {
