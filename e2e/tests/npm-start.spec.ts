@@ -131,3 +131,23 @@ test('SIGTERM to npm start stops the whole of Shoal', async () => {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("Shoal's process killed outright takes its dashboard with it", async () => {
+  test.setTimeout(300_000);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-npm-start-'));
+  let npm: ChildProcess | undefined;
+  try {
+    const started = await npmStart(dataDir);
+    npm = started.npm;
+    const server = serverPid(dataDir);
+    if (server === undefined) throw new Error('Shoal is ready but holds no lock on its data');
+    expect(await answers(started.ports.web)).toBe(true);
+    // As a crash or the OOM killer ends it: no handler of its own runs.
+    process.kill(server, 'SIGKILL');
+    await expect.poll(() => answers(started.ports.web), { timeout: 60_000 }).toBe(false);
+  } finally {
+    npm?.kill('SIGKILL');
+    await stopLeftServer(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ShoalEnv } from '@shoal/config';
@@ -25,6 +26,9 @@ const STANDALONE_SERVER = path.join(
  * process needs no dashboard package at run time, only the build's output.
  */
 export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<RunningDashboard> {
+  // A server already on the port would answer the readiness check below for this one,
+  // which then exits on EADDRINUSE while Shoal says it is ready.
+  await portFree(env.SHOAL_HOST, env.SHOAL_WEB_PORT);
   const server = findAbove(path.dirname(fileURLToPath(import.meta.url)), STANDALONE_SERVER);
   if (!server) {
     throw new Error(
@@ -32,7 +36,7 @@ export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<
     );
   }
   const url = `http://${env.SHOAL_HOST}:${env.SHOAL_WEB_PORT}`;
-  const child = spawn(process.execPath, [server], {
+  const child = spawn(process.execPath, ['--import', LIFELINE, server], {
     cwd: path.dirname(server),
     env: {
       // The child inherits the environment as a whole; nothing is read from it here.
@@ -43,7 +47,7 @@ export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<
       SHOAL_SERVER_URL: serverUrl,
       NEXT_TELEMETRY_DISABLED: '1',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['pipe', 'ignore', 'inherit'],
     detached: true,
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -55,6 +59,30 @@ export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<
       await exited;
     },
   };
+}
+
+/**
+ * Loaded into the dashboard's process first: it ends when its stdin, a pipe from Shoal's
+ * process, closes. That happens however Shoal's process ends, SIGKILL and crashes included,
+ * where close() never runs; a dashboard left behind held its port against the next start.
+ */
+const LIFELINE =
+  'data:text/javascript,process.stdin.on("end",()=>process.exit(0)).on("error",()=>process.exit(0)).resume()';
+
+async function portFree(host: string, port: number): Promise<void> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `The dashboard's port ${port} on ${host} is taken, perhaps by a dashboard an earlier Shoal left running: free it, or set SHOAL_WEB_PORT`,
+            )
+          : error,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 function findAbove(from: string, relative: string): string | undefined {
