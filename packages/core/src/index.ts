@@ -99,6 +99,7 @@ export type {
 export {
   normaliseSpec,
   DEFAULT_CPUS,
+  SPEC_LIMITS,
   DEFAULT_MEMORY_MB,
   BEST_EFFORT_LABEL,
   CONSTRAINTS_LABEL,

@@ -225,6 +225,29 @@ describe('the Docker API at the edges of its input', () => {
     expect(await shoal.db.prisma.container.count({ where: { tenantId } })).toBe(before);
   });
 
+  it("holds a create to the dashboard form's bounds, storing nothing", async () => {
+    const before = await shoal.db.prisma.container.count({ where: { tenantId } });
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['name', { Image: 'alpine' }, /longer than 128 characters/],
+      ['image', { Image: `a${'b'.repeat(600)}` }, /longer than 512 characters/],
+      ['label', { Image: 'alpine', Labels: { big: 'x'.repeat(5000) } }, /longer than 4096/],
+      ['hostname', { Image: 'alpine', Hostname: 'h'.repeat(300) }, /longer than 64/],
+      [
+        'memory',
+        { Image: 'alpine', HostConfig: { Memory: 1 } },
+        /memory \(MB\) .* below the least/,
+      ],
+      ['cpus', { Image: 'alpine', HostConfig: { NanoCpus: 1 } }, /cpus .* below the least/],
+    ];
+    for (const [what, body, message] of cases) {
+      const name = what === 'name' ? 'n'.repeat(129) : `bounded-${what}`;
+      const response = await call('POST', `/containers/create?name=${name}`, JSON.stringify(body));
+      expect(response.status, what).toBe(400);
+      expect(((await response.json()) as { message: string }).message, what).toMatch(message);
+    }
+    expect(await shoal.db.prisma.container.count({ where: { tenantId } })).toBe(before);
+  });
+
   it('refuses times past any date with 400 before a stream begins', async () => {
     for (const path of ['/events?since=1e300', '/events?until=-1e300']) {
       const response = await call('GET', path);

@@ -20,16 +20,41 @@ export const GROUP_LABEL = 'shoal.group';
 const RESERVED_PREFIX = 'shoal.';
 const SETTABLE_LABELS = [BEST_EFFORT_LABEL, CONSTRAINTS_LABEL, GROUP_LABEL, RUNTIME_LABEL];
 
+/**
+ * Bounds on what a create request may ask for, the same at both front doors (the dashboard's
+ * form states them too). Past them a request is a mistake or an attempt to fill Shoal's
+ * memory and every listing of the tenant's containers.
+ */
+export const SPEC_LIMITS = {
+  nameLength: 128,
+  imageLength: 512,
+  labelKeyLength: 256,
+  labelValueLength: 4096,
+  /** Linux's HOST_NAME_MAX: a longer one fails the container at launch. */
+  hostnameLength: 64,
+  /** Below these a container counts for nothing against its tenant's quota. */
+  minCpus: 0.01,
+  minMemoryMb: 4,
+} as const;
+
 const RESTART_POLICIES: RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
 const IMAGE =
   /^[a-z0-9]+(?:[._/-][a-z0-9]+|:[0-9]+\/)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
-function positive(name: string, value: number | undefined, fallback: number, max: number): number {
+function positive(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  max: number,
+  min = 0,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0)
     throw invalid(`${name} must be a non-negative number, not ${value}`);
   if (value > max)
     throw invalid(`${name} ${value} is larger than any agent could offer (max ${max})`);
+  if (value < min)
+    throw invalid(`${name} ${value} is below the least a container may ask for (${min})`);
   return value;
 }
 
@@ -120,6 +145,8 @@ export const givenName = (input: ContainerSpecInput): string | undefined =>
 export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): ContainerSpec {
   const image = input.image?.trim() ?? '';
   if (!image) throw invalid('An image is required');
+  if (image.length > SPEC_LIMITS.imageLength)
+    throw invalid(`invalid reference format: longer than ${SPEC_LIMITS.imageLength} characters`);
   if (!IMAGE.test(image.toLowerCase()) || /\s/.test(image))
     throw invalid(`invalid reference format: "${image}"`);
 
@@ -127,7 +154,17 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
   if (!CONTAINER_NAME.test(name)) {
     throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+  if (name.length > SPEC_LIMITS.nameLength)
+    throw invalid(`Invalid container name: longer than ${SPEC_LIMITS.nameLength} characters`);
   const labels = input.labels ?? {};
+  for (const [key, value] of Object.entries(labels)) {
+    if (key.length > SPEC_LIMITS.labelKeyLength)
+      throw invalid(`label key longer than ${SPEC_LIMITS.labelKeyLength} characters`);
+    if (value.length > SPEC_LIMITS.labelValueLength)
+      throw invalid(`label "${key}": value longer than ${SPEC_LIMITS.labelValueLength} characters`);
+  }
+  if (input.hostname && input.hostname.length > SPEC_LIMITS.hostnameLength)
+    throw invalid(`invalid hostname: longer than ${SPEC_LIMITS.hostnameLength} characters`);
   const reserved = Object.keys(labels).find(
     (key) => key.startsWith(RESERVED_PREFIX) && !SETTABLE_LABELS.includes(key),
   );
@@ -211,8 +248,14 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     ...(attachments.length > 0 ? { networks: attachments } : {}),
     ports,
     publishAllPorts: input.publishAllPorts ?? false,
-    cpus: positive('cpus', input.cpus, DEFAULT_CPUS, 1024),
-    memoryMb: positive('memory (MB)', input.memoryMb, DEFAULT_MEMORY_MB, 4_194_304),
+    cpus: positive('cpus', input.cpus, DEFAULT_CPUS, 1024, SPEC_LIMITS.minCpus),
+    memoryMb: positive(
+      'memory (MB)',
+      input.memoryMb,
+      DEFAULT_MEMORY_MB,
+      4_194_304,
+      SPEC_LIMITS.minMemoryMb,
+    ),
     diskMb: positive('disk (MB)', input.diskMb, 0, 1 << 30),
     gpus: positive('gpus', input.gpus, 0, 64),
     restartPolicy: {

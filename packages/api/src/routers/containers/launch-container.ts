@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SPEC_LIMITS } from '@shoal/core';
 import { ZContainerView, ZPortBinding, ZRestartPolicy } from '../../schemas/container';
 import { tenantProcedure, ZTenantSlug } from '../../trpc';
 
@@ -12,23 +13,31 @@ export const ZLaunchContainerRequestSchema = z.object({
       /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/,
       'Letters, digits, "_", "." and "-", starting with a letter or digit',
     )
-    .max(128)
+    .max(SPEC_LIMITS.nameLength)
     .optional(),
-  image: z.string().trim().min(1, 'An image is required').max(512),
+  image: z.string().trim().min(1, 'An image is required').max(SPEC_LIMITS.imageLength),
   cmd: z.array(z.string()).max(256).optional(),
   env: z
     .array(z.string().regex(/^[^=\s][^=]*=/, 'Write variables as KEY=value'))
     .max(256)
     .default([]),
   ports: z.array(ZPortBinding).max(64).default([]),
-  cpus: z.number().positive('CPUs must be more than 0').max(256),
+  cpus: z
+    .number()
+    .min(SPEC_LIMITS.minCpus, `CPUs must be at least ${SPEC_LIMITS.minCpus}`)
+    .max(256),
   memoryMb: z
     .number()
     .int()
-    .min(4, 'Memory must be at least 4 MB')
+    .min(SPEC_LIMITS.minMemoryMb, `Memory must be at least ${SPEC_LIMITS.minMemoryMb} MB`)
     .max(4 * 1024 * 1024),
   restartPolicy: ZRestartPolicy.default({ name: 'no' }),
-  labels: z.record(z.string().min(1).max(256), z.string().max(4096)).default({}),
+  labels: z
+    .record(
+      z.string().min(1).max(SPEC_LIMITS.labelKeyLength),
+      z.string().max(SPEC_LIMITS.labelValueLength),
+    )
+    .default({}),
   bestEffort: z.boolean().default(false),
 });
 export const ZLaunchContainerResponseSchema = ZContainerView;
