@@ -1,7 +1,15 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FrameworkInfo } from '@shoal/mesos';
+import type { FrameworkInfo, TaskInfo } from '@shoal/mesos';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SimCluster, startSimCluster } from './index';
 import { FrameworkDriver, frameworkInfo, taskOn } from './testing/framework';
@@ -135,5 +143,60 @@ describe('a cluster kept in its state file', () => {
     const resent = await again.update('unacked');
     expect(resent.state).toBe('TASK_STARTING');
     expect(resent.uuid).toEqual(starting.uuid);
+  });
+
+  it('ends on restart a task whose command had ended, and fails a task it cannot bring back', async () => {
+    const stateFile = path.join(dir, 'state.json');
+    const first = await cluster(stateFile);
+    const fw = await subscribe(first, info);
+    const [offer] = await fw.offers();
+    if (!offer) throw new Error('no offer');
+    const ucr = (taskId: string): TaskInfo => ({
+      ...taskOn(offer, taskId, { command: 'sleep 3600' }),
+      container: {
+        type: 'MESOS',
+        mesos: { image: { type: 'DOCKER', docker: { name: 'alpine' } } },
+      },
+    });
+    await fw.launch(offer, [ucr('quick'), ucr('broken')]);
+    await fw.update('quick', 'TASK_RUNNING');
+    await fw.update('broken', 'TASK_RUNNING');
+    const frameworkId = fw.id.value;
+    await fw.close();
+    await first.close();
+
+    // What a process that died as `echo x` ended leaves behind: the task running, its
+    // output written. And a task whose kept description no longer makes sense.
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      sandboxes: { executorId: string; stdout: string }[];
+      cluster: { tasks: { info: TaskInfo }[] };
+    };
+    const kept = (taskId: string) =>
+      state.cluster.tasks.find((task) => task.info.task_id.value === taskId)!.info;
+    kept('quick').command = { value: 'echo x' };
+    kept('broken').command = { value: 'true', environment: { variables: 5 as never } };
+    state.sandboxes.find((sandbox) => sandbox.executorId === 'quick')!.stdout = 'x\n';
+    writeFileSync(stateFile, JSON.stringify(state));
+
+    const second = await cluster(stateFile);
+    const again = await subscribe(second, { ...info, id: { value: frameworkId } });
+    expect((await again.update('quick', 'TASK_FINISHED')).message).toBe(
+      'Command exited with status 0',
+    );
+    expect(second.state.output('quick')).toEqual({ stdout: 'x\n', stderr: '' });
+    const failed = await again.update('broken', 'TASK_FAILED');
+    expect(failed.reason).toBe('REASON_EXECUTOR_TERMINATED');
+    expect(failed.message).toMatch(/^Abnormal executor termination: /);
+
+    // The cluster serves on, and starts again on what it wrote.
+    const [next] = await again.offers();
+    if (!next) throw new Error('no offer');
+    await again.launch(next, [taskOn(next, 'after', { command: 'echo after' })]);
+    await again.update('after', 'TASK_FINISHED');
+    await again.close();
+    await second.close();
+    const third = await cluster(stateFile);
+    // Some acknowledgements may not have made it before the close; nothing runs again.
+    expect(third.state.tasks().filter((task) => task.state === 'TASK_RUNNING')).toEqual([]);
   });
 });

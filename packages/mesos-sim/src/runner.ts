@@ -9,7 +9,9 @@ export interface TaskRun {
 
 /**
  * Plays a task's planned steps into its sandbox. Writes before the first sleep happen at
- * once, so a task such as `echo hi` has finished by the time `start` returns.
+ * once, so a task such as `echo hi` has written its output by the time `startRun` returns.
+ * Its exit is reported a turn later, never from within `startRun`: callers keep the run
+ * they get back and check it when the exit comes, so it must be theirs by then.
  */
 export function startRun(
   steps: Step[],
@@ -32,8 +34,10 @@ export function startRun(
           timer = timers.after(step.ms, play);
           return;
         case 'exit':
-          stopped = true;
-          onExit(step.code);
+          timer = timers.after(0, () => {
+            stopped = true;
+            onExit(step.code);
+          });
           return;
         case 'serve':
           return;

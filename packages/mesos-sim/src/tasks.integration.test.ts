@@ -1,4 +1,4 @@
-import type { Offer, TaskStatus } from '@shoal/mesos';
+import type { Offer, TaskInfo, TaskStatus } from '@shoal/mesos';
 import { describe, expect, it } from 'vitest';
 import { frameworkInfo, scalar, taskOn } from './testing/framework';
 import { rawRequest } from './testing/raw-http';
@@ -128,6 +128,56 @@ describe('task lifecycle', () => {
       expect.objectContaining({ path: `${run('ok')}/stdout`, size: 12 }),
     );
     expect(await browse(run('nope'))).toBe(404);
+  });
+
+  it('ends tasks whose command ends at once in both runtimes, and serves on', async () => {
+    const fw = await t.framework(frameworkInfo('quick', ['dev']));
+    const offer = await firstOffer(fw);
+    const ucr = (taskId: string, command: string, tty = false): TaskInfo => ({
+      ...taskOn(offer, taskId, { command }),
+      container: {
+        type: 'MESOS',
+        mesos: { image: { type: 'DOCKER', docker: { name: 'alpine' } } },
+        ...(tty ? { tty_info: {} } : {}),
+      },
+    });
+    await fw.launch(offer, [
+      ucr('ucr-ok', 'echo x'),
+      ucr('ucr-bad', 'echo oops >&2; exit 3'),
+      ucr('ucr-tty', 'echo x', true),
+      taskOn(offer, 'docker-ok', { image: 'alpine', command: 'echo x' }),
+    ]);
+    const finished = await fw.update('ucr-ok', 'TASK_FINISHED');
+    expect(finished.message).toBe('Command exited with status 0');
+    expect((await fw.update('ucr-bad', 'TASK_FAILED')).message).toBe(
+      'Command exited with status 3',
+    );
+    await fw.update('ucr-tty', 'TASK_FINISHED');
+    await fw.update('docker-ok', 'TASK_FINISHED');
+    expect(t.sim.state.output('ucr-ok')).toEqual({ stdout: 'x\n', stderr: '' });
+    expect(t.sim.state.output('ucr-bad')).toEqual({ stdout: '', stderr: 'oops\n' });
+    expect(t.sim.state.output('ucr-tty')?.stdout).toBe('x\r\n');
+    expect(t.sim.state.output('docker-ok')?.stdout).toBe('x\n');
+    // Each update once (retried copies share their uuid), and no end after the end.
+    const updates = new Map<string, string | undefined>();
+    for (const e of fw.queue.events) {
+      const status = e.update?.status;
+      if (status?.task_id.value === 'ucr-ok')
+        updates.set(Buffer.from(status.uuid ?? []).toString('hex'), status.state);
+    }
+    expect([...updates.values()]).toEqual([
+      'TASK_STAGING',
+      'TASK_STARTING',
+      'TASK_RUNNING',
+      'TASK_FINISHED',
+    ]);
+
+    // The cluster carries on: the resources came back, and the next task runs.
+    const [next] = await fw.offers();
+    if (!next) throw new Error('no offer');
+    await fw.launch(next, [taskOn(next, 'after', { command: 'echo after' })]);
+    await fw.update('after', 'TASK_FINISHED');
+    expect(t.sim.state.output('after')?.stdout).toBe('after\n');
   });
 
   it('kills with TASK_KILLING for frameworks that ask for it', async () => {

@@ -1,11 +1,11 @@
 import type { TaskInfo, TaskState, TaskStatus } from '@shoal/mesos';
-import { type LaunchSpec, planTask } from './behaviour';
+import { type LaunchSpec, planTask, type Step } from './behaviour';
 import { dockerRun } from './docker-run';
 import { releaseTask, trackTask } from './ledger';
 import type { Master } from './master';
 import { type AgentRecord, type FrameworkRecord, isTerminal, type TaskRecord } from './model';
 import type { Resources } from './resources';
-import { startRun, stepsAfter } from './runner';
+import { startRun, stepsAfter, type TaskRun } from './runner';
 import { Sandbox } from './sandbox';
 import { id, timeInfo } from './wire';
 import { imageOf, isMesosContainer, ucrLaunchFailure } from './ucr/launch';
@@ -90,6 +90,10 @@ export class TaskManager {
 
   /** The agent starts the container and the behaviour model takes over. */
   start(task: TaskRecord): void {
+    this.guard(task, () => this.startContainer(task));
+  }
+
+  private startContainer(task: TaskRecord): void {
     if (
       task.agentState !== 'TASK_STAGING' ||
       task.agent.status !== 'REGISTERED' ||
@@ -113,7 +117,16 @@ export class TaskManager {
       ...this.launchSpecOf(task),
       ...(run.entrypoint ? { entrypoint: run.entrypoint } : {}),
     });
-    task.run = startRun(steps, task.sandbox, this.master.timers, (code) => this.exited(task, code));
+    this.play(task, steps);
+  }
+
+  /** The behaviour model plays the task's steps as its run. */
+  private play(task: TaskRecord, steps: Step[]): void {
+    this.begin(task, (ended) =>
+      startRun(steps, task.sandbox, this.master.timers, (code) =>
+        ended(() => this.exited(task, code)),
+      ),
+    );
   }
 
   /** A task under the Mesos containerizer: checked as its agent checks it, then run. */
@@ -132,27 +145,58 @@ export class TaskManager {
   }
 
   private runUcr(task: TaskRecord, resumed: boolean): void {
-    const run = startUcrRun(
-      this.master,
-      task,
-      this.launchSpecOf(task),
-      (status) => {
-        if (task.run === run) this.exitedWith(task, status);
-      },
-      resumed,
+    const spec = this.launchSpecOf(task);
+    this.begin(task, (ended) =>
+      startUcrRun(
+        this.master,
+        task,
+        spec,
+        (status) => ended(() => this.exitedWith(task, status)),
+        resumed,
+      ),
     );
+  }
+
+  /**
+   * Makes what `start` starts the task's run. A run reports its end only after `start` has
+   * returned it, and the end counts only while the run is still the task's: one stopped or
+   * replaced meanwhile says nothing.
+   */
+  private begin(task: TaskRecord, start: (ended: (report: () => void) => void) => TaskRun): void {
+    const run = start((report) => {
+      if (task.run === run) this.guard(task, report);
+    });
     task.run = run;
+  }
+
+  /**
+   * Runs a step of a task's life that no request waits on (its start, its run's end, its
+   * restore): if it throws, that task fails and the cluster carries on.
+   */
+  private guard(task: TaskRecord, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.master.log(
+        `task ${task.id} failed in the emulator: ${error instanceof Error ? error.stack : message}`,
+      );
+      // As the agent reports a command executor that died under its task.
+      this.fail(task, `Abnormal executor termination: ${message}`, 'REASON_EXECUTOR_TERMINATED');
+    }
   }
 
   /** A task kept across a restart goes on from where its output stopped. */
   resume(task: TaskRecord): void {
-    if (isMesosContainer(task.info)) return this.runUcr(task, true);
-    const written = {
-      stdout: task.sandbox.file('stdout')?.size ?? 0,
-      stderr: task.sandbox.file('stderr')?.size ?? 0,
-    };
-    const steps = stepsAfter(planTask(this.launchSpecOf(task)), written);
-    task.run = startRun(steps, task.sandbox, this.master.timers, (code) => this.exited(task, code));
+    this.guard(task, () => {
+      if (isMesosContainer(task.info)) return this.runUcr(task, true);
+      const written = {
+        stdout: task.sandbox.file('stdout')?.size ?? 0,
+        stderr: task.sandbox.file('stderr')?.size ?? 0,
+      };
+      const steps = stepsAfter(planTask(this.launchSpecOf(task)), written);
+      this.play(task, steps);
+    });
   }
 
   /** What a task (or a session nested in it) runs with: command, image, hostname, environment. */
@@ -222,12 +266,12 @@ export class TaskManager {
   }
 
   /** Fault injection: the task fails with `message`, as a crashed executor would report. */
-  fail(task: TaskRecord, message: string): boolean {
+  fail(task: TaskRecord, message: string, reason?: TaskStatus['reason']): boolean {
     if (isTerminal(task.agentState)) return false;
     task.run?.stop();
     this.endNested(task);
     task.run = undefined;
-    this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', { message });
+    this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', { message, ...(reason ? { reason } : {}) });
     return true;
   }
 

@@ -1,4 +1,10 @@
-import type { ContainerEvent, ContainerView, OutputChunk } from '@shoal/core';
+import {
+  type ContainerEvent,
+  type ContainerView,
+  type LogLine,
+  type OutputChunk,
+  ShoalError,
+} from '@shoal/core';
 import { queryBool, queryTerminalSize } from '../query';
 import type { RequestContext, Route } from '../router';
 import { pump } from '../streams/pump';
@@ -11,6 +17,10 @@ import { nextStart } from './next-start';
 
 async function* raw(chunks: AsyncIterable<OutputChunk>) {
   for await (const chunk of chunks) yield Buffer.from(chunk.data);
+}
+
+async function* logged(lines: AsyncIterable<LogLine>) {
+  for await (const line of lines) yield Buffer.from(line.text, 'utf8');
 }
 
 /**
@@ -39,12 +49,25 @@ export async function attachTerminal(
     client.out.end();
     return;
   }
-  const run = await services.terminals.attach(
-    caller.tenantId,
-    view.id,
-    { replay: !wasRunning || queryBool(query, 'logs') },
-    ex.signal,
-  );
+  let run;
+  try {
+    run = await services.terminals.attach(
+      caller.tenantId,
+      view.id,
+      { replay: !wasRunning || queryBool(query, 'logs') },
+      ex.signal,
+    );
+  } catch (error) {
+    // A command that ends at once (`echo`) takes its container with it before Shoal even
+    // hears it started: the terminal is gone, but what it wrote is in the log, and a
+    // client attached before the start is owed all of it.
+    if (wasRunning || !(error instanceof ShoalError) || error.code !== 'CONFLICT') throw error;
+    const options = { stdout: true, stderr: true, follow: false };
+    const log = services.containers.logs(caller.tenantId, view.id, options, ex.signal);
+    await pump(client.out, logged(log), ex.signal);
+    client.out.end();
+    return;
+  }
   client.connect(run);
   await pump(client.out, raw(run.output), ex.signal);
   client.out.end();

@@ -37,6 +37,7 @@ export interface ProcessStdio {
 }
 
 const SIGINT = 2;
+const SIGABRT = 6;
 const SIGKILL = 9;
 const ROOT_DIRECTORIES = [
   'bin',
@@ -98,7 +99,11 @@ export class EmulatedProcess {
     } catch (error) {
       if (error instanceof ExitSignal) return (error.code & 0xff) << 8;
       if (error instanceof ProcessStopped) return error.signal;
-      throw error;
+      // A fault in the emulated command ends this process, as an abort would, and nothing
+      // else: its status is awaited where no caller could catch a rejection.
+      const message = error instanceof Error ? error.message : String(error);
+      this.write('stderr', `${argv[0] ?? 'sh'}: ${message}\n`);
+      return SIGABRT;
     }
   }
 
