@@ -212,7 +212,12 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect(actions).toContain('restart');
     expect(actions).toContain('kill');
     expect(actions.indexOf('restart')).toBeLessThan(actions.lastIndexOf('kill'));
+    const state = async () =>
+      (await docker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'sleeper')).stdout;
+    expect(await state()).toBe('exited 137\n');
     expect((await docker('start', 'sleeper')).code).toBe(0);
+    // Running again, it has no exit code (Docker shows 0), not the last run's.
+    expect(await state()).toBe('running 0\n');
     expect((await docker('rm', '-f', 'sleeper')).code).toBe(0);
     expect(await containers()).toBe(before - 1);
   });

@@ -118,7 +118,7 @@ export function applyStatus(
   if (state === 'TASK_RUNNING') {
     effects.retired = launchedOthers.filter((t) => t.launchedAt < task.launchedAt);
     if (c.state !== 'RUNNING' && c.state !== 'REMOVING') {
-      update({ state: 'RUNNING', startedAt: now, error: null });
+      update({ state: 'RUNNING', startedAt: now, error: null, exitCode: null });
       effects.events.push({ action: 'start' });
     }
     return effects;
