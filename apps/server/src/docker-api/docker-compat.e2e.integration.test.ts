@@ -9,6 +9,7 @@ import { dockerCli, type DockerCli } from '@shoal/docker-api/testing';
 
 let shoal: RunningShoal;
 let cli: DockerCli;
+let token: string;
 let neighbour: DockerCli;
 
 beforeAll(async () => {
@@ -19,10 +20,10 @@ beforeAll(async () => {
     const tenant = await services.tenants.create({ slug, name: slug }, 'test');
     await services.tenants.setQuota(tenant.id, quota, 'test');
     const { secret } = await services.tokens.issue({ tenantId: tenant.id, name: 'cli' }, 'test');
-    return dockerCli(shoal.dockerApi.url, secret);
+    return { cli: dockerCli(shoal.dockerApi.url, secret), token: secret };
   };
-  cli = await issue('compat', { quotaCpusLimit: 1, quotaMemLimit: 2048 });
-  neighbour = await issue('neighbour', { quotaCpusLimit: 4, quotaMemLimit: 4096 });
+  ({ cli, token } = await issue('compat', { quotaCpusLimit: 1, quotaMemLimit: 2048 }));
+  ({ cli: neighbour } = await issue('neighbour', { quotaCpusLimit: 4, quotaMemLimit: 4096 }));
   await eventually(
     'the framework to subscribe',
     async () => services.cluster.framework().subscribed,
@@ -220,6 +221,48 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect(await state()).toBe('running 0\n');
     expect((await docker('rm', '-f', 'sleeper')).code).toBe(0);
     expect(await containers()).toBe(before - 1);
+  });
+
+  it('stops with the signal docker stop names, when Mesos can send it, and reports it as a kill', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    expect((await docker('run', '-d', '--name', 'signalled', 'busybox', 'sleep', '600')).code).toBe(
+      0,
+    );
+    // As `docker stop --signal` sends it (a CLI of API 1.42 or later).
+    const stop = (query: string) =>
+      fetch(`${shoal.dockerApi.url.replace('tcp:', 'http:')}/containers/signalled/stop?${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const hup = await stop('signal=HUP');
+    expect(hup.status).toBe(501);
+    expect(((await hup.json()) as { message: string }).message).toMatch(
+      /Signal HUP cannot be delivered: Mesos can only terminate a task/,
+    );
+    // KILL ends it at once, whatever the timeout.
+    expect((await stop('signal=SIGKILL&t=600')).status).toBe(204);
+    const state = await docker(
+      'inspect',
+      '-f',
+      '{{.State.Status}} {{.State.ExitCode}}',
+      'signalled',
+    );
+    expect(state.stdout).toBe('exited 137\n');
+    const events = await docker(
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter',
+      'container=signalled',
+      '--format',
+      '{{.Action}} {{index .Actor.Attributes "signal"}}',
+    );
+    const lines = events.stdout.split('\n').filter(Boolean);
+    expect(lines).toContain('kill SIGKILL');
+    expect(lines.indexOf('kill SIGKILL')).toBeLessThan(lines.findIndex((l) => l.startsWith('die')));
+    expect((await docker('rm', 'signalled')).code).toBe(0);
   });
 
   it('says volumes and --privileged are not offered to tenants, and why (10)', async () => {

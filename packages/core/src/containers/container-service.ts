@@ -199,7 +199,7 @@ export class ContainerService implements ContainerOperations {
   stop(
     tenantId: string,
     ref: string,
-    options: { timeoutSeconds?: number },
+    options: { timeoutSeconds?: number; signal?: string },
     actor: string,
   ): Promise<ContainerView> {
     return this.stops.stop(tenantId, ref, options, actor);

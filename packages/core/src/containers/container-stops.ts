@@ -38,6 +38,27 @@ const KNOWN_SIGNALS = new Set(
 const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 /**
+ * How Mesos can end a task for the signal asked (as docker kill or stop names it, with or
+ * without SIG, or by number), and the signal's name for `docker events`. Mesos's scheduler
+ * API kills a task with SIGTERM and a grace period, or SIGKILL: INT and QUIT, which ask a
+ * process to end as TERM does, take the first; any other signal is refused.
+ */
+function terminatingSignal(asked: string): { mode: 'stop' | 'kill'; name: string } {
+  const signal = asked.toUpperCase().replace(/^SIG/, '');
+  const mode = TERMINATING_SIGNALS.get(signal as never);
+  if (!mode && !KNOWN_SIGNALS.has(signal) && !/^([1-9]|[1-5][0-9]|6[0-4])$/.test(signal)) {
+    throw invalid(`Invalid signal: ${asked}`);
+  }
+  if (!mode) {
+    throw new ShoalError(
+      'NOT_SUPPORTED',
+      `Signal ${asked} cannot be delivered: Mesos can only terminate a task (SIGTERM with a grace period, or SIGKILL)`,
+    );
+  }
+  return { mode, name: `SIG${TERMINATING_SIGNAL_NAMES[signal] ?? signal}` };
+}
+
+/**
  * Stop, kill and remove: the desired state is stored with the tasks marked for their kill in
  * one transaction, then the kill is sent; the supervisor sends it again until Mesos confirms.
  */
@@ -51,16 +72,25 @@ export class ContainerStops {
     private readonly hooks: LaunchHooks,
   ) {}
 
+  /**
+   * `docker stop [--signal S] [-t N]`: the signal, TERM unless given, as `kill` reads it; a
+   * KILL stops at once, the others after the grace period.
+   */
   async stop(
     tenantId: string,
     ref: string,
-    options: { timeoutSeconds?: number },
+    options: { timeoutSeconds?: number; signal?: string },
     actor: string,
   ): Promise<ContainerView> {
     const timeout = options.timeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
     if (!Number.isFinite(timeout) || timeout < 0)
       throw invalid(`invalid stop timeout ${options.timeoutSeconds}`);
-    return this.halt(tenantId, ref, 'stop', timeout, actor);
+    const { mode, name } = terminatingSignal(options.signal ?? 'TERM');
+    const current = await this.reads.resolve(tenantId, ref);
+    // Docker reports the stop signal as a kill before the container dies of it.
+    if (current.state === 'RUNNING' || current.state === 'RESTARTING')
+      publishChange(this.events, current, 'kill', { signal: name });
+    return this.halt(tenantId, ref, mode, mode === 'kill' ? 0 : timeout, actor);
   }
 
   async kill(
@@ -69,25 +99,13 @@ export class ContainerStops {
     options: { signal?: string },
     actor: string,
   ): Promise<ContainerView> {
-    const signal = (options.signal ?? 'KILL').toUpperCase().replace(/^SIG/, '');
-    const mode = TERMINATING_SIGNALS.get(signal as never);
-    if (!mode && !KNOWN_SIGNALS.has(signal) && !/^([1-9]|[1-5][0-9]|6[0-4])$/.test(signal)) {
-      throw invalid(`Invalid signal: ${options.signal}`);
-    }
-    if (!mode) {
-      throw new ShoalError(
-        'NOT_SUPPORTED',
-        `Signal ${options.signal} cannot be delivered: Mesos can only terminate a task (SIGTERM with a grace period, or SIGKILL)`,
-      );
-    }
+    const { mode, name } = terminatingSignal(options.signal ?? 'KILL');
     const current = await this.reads.resolve(tenantId, ref);
     if (current.state !== 'RUNNING' && current.state !== 'RESTARTING') {
       throw conflict(`Cannot kill container: ${ref}: Container ${current.id} is not running`);
     }
     // Docker reports the signal sent, whichever it was, before the container dies of it.
-    publishChange(this.events, current, 'kill', {
-      signal: `SIG${TERMINATING_SIGNAL_NAMES[signal] ?? signal}`,
-    });
+    publishChange(this.events, current, 'kill', { signal: name });
     return this.halt(
       tenantId,
       ref,

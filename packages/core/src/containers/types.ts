@@ -248,7 +248,7 @@ export interface ContainerOperations {
   stop(
     tenantId: string,
     ref: string,
-    options: { timeoutSeconds?: number },
+    options: { timeoutSeconds?: number; signal?: string },
     actor: string,
   ): Promise<ContainerView>;
   kill(

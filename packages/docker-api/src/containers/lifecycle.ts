@@ -35,12 +35,8 @@ async function start(ctx: RequestContext): Promise<void> {
 
 async function stop(ctx: RequestContext): Promise<void> {
   const { tenantId, actor } = ctx.caller;
-  if (ctx.query.get('signal')) {
-    throw badRequest(
-      'a stop signal (docker stop --signal) is not supported by Shoal: Mesos stops a task with SIGTERM, then SIGKILL after the timeout',
-    );
-  }
-  const options = stopTimeout(ctx);
+  const signal = ctx.query.get('signal') || undefined;
+  const options = { ...stopTimeout(ctx), ...(signal ? { signal } : {}) };
   const view = await ctx.services.containers.get(tenantId, ref(ctx));
   // A container started but still waiting for an agent is stopped too: it must not run later.
   const meantToRun =
