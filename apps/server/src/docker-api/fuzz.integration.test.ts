@@ -238,6 +238,17 @@ describe('the Docker API at the edges of its input', () => {
         /memory \(MB\) .* below the least/,
       ],
       ['cpus', { Image: 'alpine', HostConfig: { NanoCpus: 1 } }, /cpus .* below the least/],
+      [
+        'port',
+        {
+          Image: 'alpine',
+          ExposedPorts: { '80/tcp': {}, '81/tcp': {} },
+          HostConfig: {
+            PortBindings: { '80/tcp': [{ HostPort: '31501' }], '81/tcp': [{ HostPort: '31501' }] },
+          },
+        },
+        /host port 31501\/tcp is published twice/,
+      ],
     ];
     for (const [what, body, message] of cases) {
       const name = what === 'name' ? 'n'.repeat(129) : `bounded-${what}`;

@@ -190,6 +190,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     throw invalid('AutoRemove cannot be combined with a restart policy');
   }
   const ports = input.ports ?? [];
+  const hostPorts = new Set<string>();
   for (const p of ports) {
     if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65_535) {
       throw invalid(`invalid container port ${p.containerPort}`);
@@ -200,6 +201,11 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     ) {
       throw invalid(`invalid host port ${p.hostPort}`);
     }
+    // One port of the agent's cannot be offered twice: no offer could ever hold the task.
+    const hostPort = `${p.hostPort}/${p.protocol}`;
+    if (p.hostPort !== undefined && hostPorts.has(hostPort))
+      throw invalid(`host port ${hostPort} is published twice: a port can be bound only once`);
+    hostPorts.add(hostPort);
   }
   const networkMode = input.networkMode ?? 'bridge';
   // Docker's own refusal; Mesos's Docker containerizer would fail the task instead.
