@@ -73,8 +73,10 @@ export class MesosFramework {
         this.live.moved(taskId, status.agent_id.value);
     });
     this.demand = new OfferDemand(client, this.pending, this.held, () => this.scheduleSoon());
-    this.waits = new WaitReasons(this.pending, this.held, this.agents, listener);
     this.maintenance = new AgentMaintenance(client, listener, options);
+    this.waits = new WaitReasons(this.pending, this.held, this.agents, listener, (agentId) =>
+      this.maintenance.isDraining(agentId),
+    );
     this.decliner = new OfferDecliner(
       client,
       this.held,

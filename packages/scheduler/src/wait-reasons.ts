@@ -25,6 +25,7 @@ export class WaitReasons {
     private readonly held: HeldOffers,
     private readonly agents: ReadonlyMap<string, AgentFacts>,
     private readonly listener: Pick<FrameworkListener, 'onWaiting'>,
+    private readonly draining: (agentId: string) => boolean,
   ) {}
 
   /** A task no longer waits (placed or cancelled): should it wait again, it starts afresh. */
@@ -39,6 +40,9 @@ export class WaitReasons {
     for (const [role, queue] of this.pending.queues) {
       const held = this.held.ofRole(role);
       if (held.length > 0 !== withOffers) continue;
+      const onDrainingAgents = held.some(
+        (h) => this.draining(h.capacity.offer.agent_id.value) || h.capacity.offer.unavailability,
+      );
       const offers: AgentInventory[] = held.map((h) => ({
         hostname: h.capacity.offer.hostname,
         attributes: this.agents.get(h.capacity.offer.agent_id.value)?.attributes ?? {},
@@ -54,11 +58,15 @@ export class WaitReasons {
           ? last?.withOffers && now - last.at < EXPLAIN_EVERY_MS
           : last && now - last.at < NO_OFFERS_AFTER_MS;
         if (fresh) continue;
+        // Each offer alone has what it asks for: placement turned them down for a reason
+        // of its own, told when it can be named, never guessed.
         const reason =
           whyNotPlacedNow(request, offers) ??
           (request.constraints.length > 0
             ? 'the offers it fits are on agents its placement constraints rule out, given where its group runs'
-            : 'the offers it fits are on agents being drained');
+            : onDrainingAgents
+              ? 'the offers it fits are on agents being drained'
+              : 'no offer held now can take it as it asks; it waits for the next offers');
         this.reasons.set(request.taskId, { reason, at: now, withOffers });
         if (reason !== last?.reason) told.push({ taskId: request.taskId, reason });
       }
