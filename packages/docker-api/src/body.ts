@@ -47,9 +47,12 @@ export async function readUpgradeJsonBody(
     const done = () => {
       socket.off('readable', take);
       socket.off('end', ended);
+      socket.off('close', ended);
     };
     socket.on('readable', take);
     socket.on('end', ended);
+    // Cut off before its end (the client left, or took too long): no 'end' comes then.
+    socket.on('close', ended);
     take();
   });
   return parseJsonBody(bytes);

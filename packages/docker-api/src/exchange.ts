@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
+import type { Socket } from 'node:net';
 import { readJsonBody, readUpgradeJsonBody } from './body';
 import { newRequestRecord, type RequestRecord } from './request-record';
 import { VERSION_HEADERS } from './version';
@@ -94,7 +95,11 @@ export function httpExchange(req: IncomingMessage, res: ServerResponse): Exchang
  * A request node delivered through the server's 'upgrade' event. Anything but
  * a 101 is written as a complete HTTP/1.1 response that closes the connection.
  */
-export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
+export function socketExchange(
+  req: IncomingMessage,
+  socket: Socket,
+  answerWithinMs: number,
+): Exchange {
   const controller = new AbortController();
   const record = newRequestRecord(req);
   const clock = requestClock(record);
@@ -106,6 +111,7 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
   let started = false;
   const head = (status: number, headers: Headers) => {
     started = true;
+    socket.setTimeout(0);
     clock.answered();
     record.status = status;
     const lines = [
@@ -120,6 +126,18 @@ export function socketExchange(req: IncomingMessage, socket: Duplex): Exchange {
     head(status, { ...headers, 'Content-Length': String(bytes.byteLength), Connection: 'close' });
     socket.end(bytes);
   };
+  // Node's request timeouts end at the takeover: a client that sends the rest of its body
+  // slowly, or never, would hold the connection and its handler for good. Until Shoal
+  // answers it has this long; once answered, an attached session may idle as it likes.
+  socket.setTimeout(answerWithinMs, () => {
+    socket.setTimeout(0);
+    if (started) return;
+    const body = Buffer.from(
+      `${JSON.stringify({ message: 'the request did not arrive in time' })}\n`,
+    );
+    head(408, { ...JSON_TYPE, 'Content-Length': String(body.byteLength), Connection: 'close' });
+    socket.end(body, () => socket.destroy());
+  });
   return {
     req,
     record,

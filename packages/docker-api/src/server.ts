@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FailureLimiter } from '@shoal/core';
 import { answerClientError } from './client-errors';
@@ -40,6 +40,12 @@ export interface DockerApiOptions {
   liveRestore?: boolean;
   /** Told of every request once it has ended (streams end when the client leaves). */
   onRequestDone?: (request: RequestRecord) => void;
+  /**
+   * How long a request that takes over its connection (`Upgrade: tcp`) may take to arrive
+   * whole and be answered, before it is answered 408 (default 60 s, Node's own bound on
+   * the headers of any request).
+   */
+  upgradeAnswerTimeoutMs?: number;
 }
 
 export interface DockerApi {
@@ -97,7 +103,7 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
     if (head.length > 0) socket.unshift(head);
     hijacked.add(socket);
     socket.once('close', () => hijacked.delete(socket));
-    served(socketExchange(req, socket), socket);
+    served(socketExchange(req, socket as Socket, options.upgradeAnswerTimeoutMs ?? 60_000), socket);
   };
   const tls = options.tls && httpsOptions(options.tls);
   const servers = await listenSpread(
