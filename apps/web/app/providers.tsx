@@ -35,6 +35,8 @@ export function Providers({ children }: { children: ReactNode }) {
           false: httpBatchLink({
             url: '/trpc',
             transformer: superjson,
+            // The control plane takes at most 100 calls in a batch (MAX_BATCH_CALLS).
+            maxItems: 100,
             // The control plane refuses mutations without it (see packages/api http/cookies.ts).
             headers: { 'x-shoal-csrf': '1' },
           }),

@@ -27,6 +27,8 @@ const requestTRPC = cache(() => {
       httpBatchLink({
         url: new URL('/trpc', serverUrl).toString(),
         transformer: superjson,
+        // The control plane takes at most 100 calls in a batch (MAX_BATCH_CALLS).
+        maxItems: 100,
         headers: async () => {
           const incoming = await headers();
           return {

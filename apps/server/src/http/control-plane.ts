@@ -19,6 +19,12 @@ export interface ListeningServer {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Calls one batched request may carry. A dashboard page batches a few; each call is checked
+ * on its own, but hundreds in one request held a connection and the database for seconds.
+ * The dashboard's batch links send at most as many (apps/web).
+ */
+export const MAX_BATCH_CALLS = 100;
 const PROBES = new Set(['/healthz', '/readyz']);
 
 /**
@@ -49,6 +55,7 @@ export async function startControlPlane(
     basePath: '/trpc/',
     // Dashboard calls are small; a larger body is refused before it is buffered.
     maxBodySize: MAX_BODY_BYTES,
+    maxBatchSize: MAX_BATCH_CALLS,
     onError({ error, path, req }) {
       if (error.code !== 'INTERNAL_SERVER_ERROR' || error.cause instanceof ShoalError) return;
       requestLog(log, records.get(req)).error('procedure failed', {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '@shoal/api';
 import type { RunningShoal } from '../app';
 import { createLogger } from '../logger';
+import { MAX_BATCH_CALLS } from './control-plane';
 import { eventually, startShoalForTest } from '../testing/shoal-under-test';
 
 interface LogLine {
@@ -214,6 +215,19 @@ function parsed(answer: string) {
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
   return { status, head, body: body ? (JSON.parse(body) as unknown) : undefined };
 }
+
+describe('dashboard API batches', () => {
+  it('refuses a batch of more calls than the dashboard ever sends', async () => {
+    const statuses = (n: number) =>
+      fetch(
+        `${shoal.controlPlane.url}/trpc/${Array(n).fill('system.status').join(',')}?batch=1&input={}`,
+      );
+    expect((await statuses(MAX_BATCH_CALLS)).status).toBe(200);
+    const refused = await statuses(MAX_BATCH_CALLS + 1);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Batch call exceeds maximum size');
+  });
+});
 
 describe('requests the HTTP layer cannot take', () => {
   it("answer in Docker's JSON form, and Shoal serves on", async () => {
