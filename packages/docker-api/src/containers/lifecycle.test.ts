@@ -31,7 +31,8 @@ describe('create, inspect and list', () => {
     for (const ref of ['web', id, id.slice(0, 12)]) {
       const res = await t.request('GET', `/v1.50/containers/${ref}/json`);
       expect(res.status, ref).toBe(200);
-      expect(await res.json()).toMatchObject({
+      const body = (await res.json()) as { NetworkSettings: { Ports: unknown } };
+      expect(body).toMatchObject({
         Id: id,
         Name: '/web',
         State: { Status: 'created', Running: false, ExitCode: 0 },
@@ -47,9 +48,10 @@ describe('create, inspect and list', () => {
           PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] },
           NetworkMode: 'bridge',
         },
-        NetworkSettings: { Ports: { '80/tcp': null } },
         Mounts: [],
       });
+      // As Docker: a container shows its ports only while it runs.
+      expect(body.NetworkSettings.Ports).toEqual({});
     }
   });
 
@@ -91,6 +93,24 @@ describe('create, inspect and list', () => {
       Ports: [{ IP: 'agent-1.example', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }],
       Labels: { team: 'blue' },
     });
+    const inspected = async () =>
+      (
+        (await (await t.request('GET', '/containers/web/json')).json()) as {
+          NetworkSettings: { Ports: unknown };
+        }
+      ).NetworkSettings.Ports;
+    expect(await inspected()).toEqual({
+      '80/tcp': [{ HostIp: 'agent-1.example', HostPort: '8080' }],
+    });
+    // Stopped, it holds no port of the agent's, and shows none.
+    expect((await t.request('POST', '/containers/web/stop')).status).toBe(204);
+    const [stopped] = (await (await t.request('GET', '/containers/json?all=1')).json()) as Record<
+      string,
+      unknown
+    >[];
+    expect(stopped).toMatchObject({ State: 'exited', Ports: [] });
+    expect(await inspected()).toEqual({});
+    expect((await t.request('POST', '/containers/web/start')).status).toBe(204);
     const bad = await t.request(
       'GET',
       `/containers/json?filters=${encodeURIComponent('{"health":["healthy"]}')}`,

@@ -63,8 +63,15 @@ function endpoints(view: ContainerView, apiVersion: string) {
   );
 }
 
+/**
+ * Docker shows a container's ports, published or not, only while it runs: a stopped
+ * container's host ports are the agent's to give again.
+ */
+const showsPorts = (view: ContainerView) => view.state === 'running' || view.state === 'paused';
+
 /** Host ports Mesos gave the task; the agent's hostname is where they listen. */
 function publishedPorts(view: ContainerView) {
+  if (!showsPorts(view)) return [];
   const task = view.task;
   return (task?.ports ?? []).map((p) => ({ ...p, hostIp: task?.hostname ?? '0.0.0.0' }));
 }
@@ -91,6 +98,7 @@ function networkPorts(
   view: ContainerView,
 ): Record<string, { HostIp: string; HostPort: string }[] | null> {
   const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  if (!showsPorts(view)) return ports;
   for (const p of view.spec.ports) ports[portKey(p)] = null;
   for (const p of publishedPorts(view)) {
     const key = portKey(p);
@@ -238,9 +246,12 @@ export function inspectBody(view: ContainerView, apiVersion: string) {
 /** One entry of GET /containers/json (docker ps). */
 export function summaryBody(view: ContainerView, apiVersion: string) {
   const published = publishedPorts(view);
-  const unpublished = view.spec.ports.filter(
-    (p) => !published.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol),
-  );
+  const unpublished = showsPorts(view)
+    ? view.spec.ports.filter(
+        (p) =>
+          !published.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol),
+      )
+    : [];
   return {
     Id: view.id,
     Names: [`/${view.name}`],
