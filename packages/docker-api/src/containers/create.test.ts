@@ -205,6 +205,12 @@ describe('parseCreateBody', () => {
     ]);
   });
 
+  it('refuses -P with no port named, whose image ports Shoal cannot read, rather than publish none', () => {
+    expect(refusal(withHost({ PublishAllPorts: true }))).toMatch(
+      /^-P \(PublishAllPorts\) publishes the ports the image exposes, .* --expose, or .* -p$/,
+    );
+  });
+
   it('refuses options that would change behaviour, naming the option and its flag', () => {
     expect(refusal(withHost({ Privileged: true }))).toMatch(
       /^HostConfig\.Privileged \(--privileged\) is not supported/,

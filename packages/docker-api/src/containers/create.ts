@@ -178,7 +178,16 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
 
   const ports = parsePorts(host);
   const publishAllPorts = boolField(host, 'PublishAllPorts', 'HostConfig.PublishAllPorts') ?? false;
-  if (publishAllPorts) ports.push(...exposedOnly(body, ports));
+  if (publishAllPorts) {
+    // Docker publishes the ports the image declares; Shoal never sees the image, only what
+    // the request names (--expose, -p). Publishing nothing in silence is not an answer.
+    if (Object.keys(objectField(body, 'ExposedPorts', 'ExposedPorts') ?? {}).length === 0) {
+      throw badRequest(
+        '-P (PublishAllPorts) publishes the ports the image exposes, which Shoal cannot read (agents pull images, Shoal does not): name them with --expose, or publish them with -p',
+      );
+    }
+    ports.push(...exposedOnly(body, ports));
+  }
 
   // Names, labels (shoal.best-effort, shoal.constraints), restart rules and
   // port/network combinations are validated by core, the same for both front doors.
