@@ -390,7 +390,7 @@ describe('docker exec under the ucr runtime (nested container sessions on the ag
     for (const ref of ['web', webId, webId.slice(0, 12)]) {
       const exec = await docker('exec', ref, 'echo', 'hi');
       expect(exec.code, ref).not.toBe(0);
-      // CLI 20 prints the daemon's answer as it came; CLI 28 inspects first and words it itself.
+      // CLI 28 prints the daemon's answer; Debian's CLI 20.10 words the 404 itself.
       expect(exec.stderr, ref).toMatch(
         new RegExp(`^Error( response from daemon)?: No such container: ${ref}$`, 'm'),
       );
