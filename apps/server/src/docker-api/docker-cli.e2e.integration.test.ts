@@ -143,13 +143,33 @@ describe('the docker CLI against Shoal', () => {
       '{{.Action}}',
     );
     expect(events.code).toBe(0);
+    // As Docker: a stop is a kill (SIGTERM) the container dies of.
     expect(events.stdout.split('\n').filter(Boolean)).toEqual([
       'create',
       'start',
+      'kill',
       'die',
       'stop',
       'destroy',
     ]);
+  });
+
+  it('names a --rm container by its own name in the events of its end', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    expect((await docker('run', '--rm', '--name', 'fleeting', 'busybox', 'true')).code).toBe(0);
+    const events = await docker(
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter',
+      'container=fleeting',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.name}}',
+    );
+    const lines = events.stdout.split('\n').filter(Boolean);
+    expect(lines).toEqual(expect.arrayContaining(['die fleeting', 'destroy fleeting']));
   });
 
   it('dates log lines when they were written, for logs -t and --since', async () => {

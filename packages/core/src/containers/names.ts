@@ -84,3 +84,15 @@ export function newContainerId(): string {
 
 /** Docker's container-name rule. */
 export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/**
+ * The name a container is known by. One being removed frees its name at once, as Docker
+ * does, by taking on a suffix with its own short id (`web.removed.0123456789ab`); until
+ * its row goes, views and events still name it as its owner did.
+ */
+export function shownName(container: { id: string; name: string }): string {
+  const short = container.id.slice(0, 12);
+  for (const suffix of [`.removed.${short}`, `.removing.${short}`])
+    if (container.name.endsWith(suffix)) return container.name.slice(0, -suffix.length);
+  return container.name;
+}

@@ -1,4 +1,5 @@
 import type { ContainerEventBus } from '../events/event-bus';
+import { shownName } from './names';
 import type { ContainerAction, ContainerSpec } from './types';
 
 /** Tells the tenant's event stream (`docker events`, live lists) what happened to a container. */
@@ -9,13 +10,14 @@ export function publishChange(
   extra: Record<string, string> = {},
 ): void {
   const labels = (row.config as ContainerSpec | null)?.labels ?? {};
+  const name = shownName(row);
   events.publish({
     tenantId: row.tenantId,
     containerId: row.id,
-    name: row.name,
+    name,
     image: row.image,
     action,
     at: new Date(),
-    attributes: { name: row.name, image: row.image, ...labels, ...extra },
+    attributes: { name, image: row.image, ...labels, ...extra },
   });
 }

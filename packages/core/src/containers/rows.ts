@@ -1,5 +1,6 @@
 import type { Container, Task } from '@shoal/db';
 import { PENDING, statusLine } from './lifecycle';
+import { shownName } from './names';
 import type { ContainerSpec, ContainerStateName, ContainerView, TaskView } from './types';
 
 /** A container with the task that speaks for it (or none), as every view of it is built. */
@@ -26,7 +27,7 @@ export function toView(row: ContainerRow, now = new Date(), version?: string): C
   return {
     id: row.id,
     tenantId: row.tenantId,
-    name: row.name,
+    name: shownName(row),
     image: row.image,
     spec: row.config as unknown as ContainerSpec,
     state: row.state.toLowerCase() as ContainerStateName,

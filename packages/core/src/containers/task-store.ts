@@ -4,10 +4,11 @@ import type { TaskStatus } from '@shoal/mesos';
 import type { FrameworkStore, LaunchRecord } from '@shoal/scheduler';
 import type { ContainerEventBus } from '../events/event-bus';
 import { isTerminal, PENDING, speakingTask, TERMINAL_STATES } from './lifecycle';
+import { publishChange } from './publish';
 import type { ContainerRow } from './rows';
 import { groupKeyOf } from './spec';
 import { applyStatus, type ContainerWork } from './task-transitions';
-import type { ContainerAction, ContainerSpec } from './types';
+import type { ContainerAction } from './types';
 
 const FRAMEWORK_ROW = 1;
 
@@ -183,20 +184,10 @@ export class TaskStore implements FrameworkStore {
 
     if (cancelled.length > 0) this.onCancelled(cancelled);
     for (const task of unwanted) this.onUnwanted(task);
-    for (const { container: c, action, attributes } of published) {
-      const labels = (c.config as unknown as ContainerSpec).labels ?? {};
-      this.events.publish({
-        tenantId: c.tenantId,
-        containerId: c.id,
-        name: c.name,
-        image: c.image,
-        action,
-        // Dated when published, not when the batch began: a `docker events --since` that
-        // subscribed meanwhile must not see it both replayed and live.
-        at: new Date(),
-        attributes: { name: c.name, image: c.image, ...labels, ...attributes },
-      });
-    }
+    // Dated when published, not when the batch began: a `docker events --since` that
+    // subscribed meanwhile must not see it both replayed and live.
+    for (const { container, action, attributes } of published)
+      publishChange(this.events, container, action, attributes);
     if (changed.length > 0) this.onContainersChanged(changed.map(withSpeakingTask));
     if (needsSupervisor) this.onChange();
   }
