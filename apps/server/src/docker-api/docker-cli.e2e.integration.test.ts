@@ -210,7 +210,21 @@ describe('the docker CLI against Shoal', () => {
     const recent = await docker('logs', '--since', since, 'clock');
     expect(recent.stdout).toBe('three\n');
     expect(recent.stderr).toBe('two\n');
+    const until = ((at.two! + 1_000) / 1000).toFixed(3);
+    const early = await docker('logs', '--until', until, 'clock');
+    expect(early.stdout).toBe('one\n');
+    expect(early.stderr).toBe('two\n');
     expect((await docker('rm', 'clock')).code).toBe(0);
+  });
+
+  it('keeps what every run of a container wrote, as Docker keeps its log across starts', async () => {
+    const run = await docker('run', '--name', 'again', 'busybox', 'sh', '-c', 'echo ran; exit 1');
+    expect(run).toMatchObject({ code: 1, stdout: 'ran\n' });
+    const second = await docker('start', '-a', 'again');
+    expect(second).toMatchObject({ code: 1, stdout: 'ran\n' });
+    expect((await docker('logs', 'again')).stdout).toBe('ran\nran\n');
+    expect((await docker('logs', '--tail', '1', 'again')).stdout).toBe('ran\n');
+    expect((await docker('rm', 'again')).code).toBe(0);
   });
 
   it("replays every exit of a container its restart policy ran again, with each exit's code", async () => {

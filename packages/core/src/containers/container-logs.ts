@@ -20,9 +20,19 @@ export interface LogSources {
   closing: AbortSignal;
 }
 
+/** Runs before the latest whose output `docker logs` shows (a crash-looping container has many). */
+const EARLIER_RUNS = 50;
+
+type LoggedTask = Pick<
+  ContainerRow['tasks'][number],
+  'id' | 'mesosTaskId' | 'agentId' | 'agentEndpoint' | 'state' | 'updatedAt'
+>;
+
 /**
- * `docker logs`: the latest task's stdout and stderr from its sandbox on its agent,
- * each line dated by the LogClock; with `follow`, until the task ends or `signal` aborts.
+ * `docker logs`: what the container's latest run wrote, or with `allRuns` every run, as
+ * Docker keeps its log across restarts: the stdout and stderr of each task in its sandbox
+ * on its agent, each line dated by the LogClock, in the order written; with `follow`, the
+ * latest task's until it ends, `until` passes or `signal` aborts.
  */
 export async function* readLogs(
   from: LogSources,
@@ -40,50 +50,94 @@ export async function* readLogs(
       'UNAVAILABLE',
       'Logs are not available: this server has no connection to the Mesos agents',
     );
-  const location = {
-    mesosTaskId: task.mesosTaskId,
-    agentId: task.agentId,
-    agentEndpoint: task.agentEndpoint,
-  };
   const files = [
     options.stdout ? 'stdout' : undefined,
     options.stderr ? 'stderr' : undefined,
   ].filter((f): f is 'stdout' | 'stderr' => f !== undefined);
-  const readers = await Promise.all(
-    files.map(
-      async (file) =>
-        new DatedLogReader(
-          sandbox,
-          from.clock,
-          { ...location, id: task.id },
-          file,
-          await from.clock.marks(task.id, file),
-        ),
-    ),
-  );
+  const readersOf = (t: LoggedTask) =>
+    Promise.all(
+      files.map(
+        async (file) =>
+          new DatedLogReader(
+            sandbox,
+            from.clock,
+            {
+              id: t.id,
+              mesosTaskId: t.mesosTaskId,
+              agentId: t.agentId!,
+              agentEndpoint: t.agentEndpoint,
+            },
+            file,
+            await from.clock.marks(t.id, file),
+          ),
+      ),
+    );
+  const wanted = (l: LogLine) =>
+    (!options.since || l.at >= options.since) && (!options.until || l.at <= options.until);
+
+  // Earlier runs have ended: all they wrote, once. A sandbox the agent has since removed
+  // (or an agent gone) leaves that run out rather than failing the rest.
+  const earlier: LogLine[] = [];
+  const runs = options.allRuns ? await earlierRuns(from, container.id, task.id) : [];
+  for (const run of runs) {
+    try {
+      for (const reader of await readersOf(run))
+        earlier.push(...(await reader.readAvailable(run.updatedAt, true)));
+    } catch {
+      continue;
+    }
+  }
+  earlier.sort((a, b) => a.at.getTime() - b.at.getTime());
+
+  const readers = await readersOf(task);
   let endedAt = isTerminal(task.state) ? task.updatedAt : undefined;
   let first = true;
   for (;;) {
-    const batch: LogLine[] = [];
-    for (const reader of readers) batch.push(...(await reader.readAvailable(endedAt)));
-    batch.sort((a, b) => a.at.getTime() - b.at.getTime());
-    let lines = options.since ? batch.filter((l) => l.at >= options.since!) : batch;
+    const batch: LogLine[] = first ? earlier : [];
+    const latest: LogLine[] = [];
+    for (const reader of readers) latest.push(...(await reader.readAvailable(endedAt)));
+    latest.sort((a, b) => a.at.getTime() - b.at.getTime());
+    batch.push(...latest);
+    let lines = batch.filter(wanted);
     if (first && options.tail !== undefined)
       lines = lines.slice(Math.max(0, lines.length - options.tail));
     first = false;
     for (const line of lines) yield line;
     if (!options.follow || endedAt || signal?.aborted || from.closing.aborted) return;
-    const latest = await from.prisma.task.findUnique({
+    if (options.until && Date.now() > options.until.getTime()) return;
+    const now = await from.prisma.task.findUnique({
       where: { id: task.id },
       select: { state: true, updatedAt: true },
     });
-    if (!latest || isTerminal(latest.state)) {
-      endedAt = latest?.updatedAt ?? new Date();
+    if (!now || isTerminal(now.state)) {
+      endedAt = now?.updatedAt ?? new Date();
       for (const reader of readers)
-        for (const line of await reader.readAvailable(endedAt, true)) yield line;
+        for (const line of await reader.readAvailable(endedAt, true)) if (wanted(line)) yield line;
       return;
     }
     await sleep(from.pollMs, signal);
     if (signal?.aborted) return;
   }
+}
+
+/** The container's runs before `latest` that reached an agent, oldest first. */
+async function earlierRuns(
+  from: LogSources,
+  containerId: string,
+  latest: string,
+): Promise<LoggedTask[]> {
+  const runs = await from.prisma.task.findMany({
+    where: { containerId, id: { not: latest }, agentId: { not: null }, state: { not: PENDING } },
+    orderBy: { launchedAt: 'desc' },
+    take: EARLIER_RUNS,
+    select: {
+      id: true,
+      mesosTaskId: true,
+      agentId: true,
+      agentEndpoint: true,
+      state: true,
+      updatedAt: true,
+    },
+  });
+  return runs.reverse();
 }

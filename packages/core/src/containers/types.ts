@@ -168,6 +168,10 @@ export interface LogOptions {
   tail?: number;
   /** Only lines at or after this time (as LogLine.at dates them). */
   since?: Date;
+  /** Only lines at or before this time; a followed log ends once it has passed. */
+  until?: Date;
+  /** What every run wrote (`docker logs`), not only the latest run's (an attach). */
+  allRuns?: boolean;
 }
 
 export interface LogLine {

@@ -39,21 +39,22 @@ function parseTail(query: URLSearchParams): number | undefined {
 /**
  * GET /containers/{id}/logs: multiplexed frames unless the container has a
  * TTY. Lines carry the time Shoal read them from the agent (the sandbox files
- * have no timestamps), which is what `-t` prints and `since` compares with.
+ * have no timestamps), which is what `-t` prints and `since` and `until` compare with.
  */
 async function logs(ctx: RequestContext): Promise<void> {
   const { query, ex } = ctx;
-  if (queryTime(query, 'until')) {
-    throw badRequest(
-      'until (docker logs --until) is not supported by Shoal: the Mesos sandbox keeps no time for each line',
-    );
-  }
   const view = await ctx.services.containers.get(ctx.caller.tenantId, ctx.params.id ?? '');
-  const options: LogOptions = { ...chooseStreams(query), follow: queryBool(query, 'follow') };
+  const options: LogOptions = {
+    ...chooseStreams(query),
+    follow: queryBool(query, 'follow'),
+    allRuns: true,
+  };
   const tail = parseTail(query);
   if (tail !== undefined) options.tail = tail;
   const since = queryTime(query, 'since');
   if (since) options.since = since;
+  const until = queryTime(query, 'until');
+  if (until) options.until = until;
   const format = { tty: view.spec.tty, timestamps: queryBool(query, 'timestamps') };
   const out = ex.stream(200, { 'Content-Type': streamContentType(view.spec.tty, ctx.apiVersion) });
   const lines = ctx.services.containers.logs(ctx.caller.tenantId, view.id, options, ex.signal);

@@ -25,7 +25,7 @@ export const containerLogsRoute = tenantProcedure('VIEWER')
     return ctx.services.containers.logs(
       ctx.tenant.id,
       container.id,
-      { stdout: true, stderr: true, follow: input.follow, tail: input.tail },
+      { stdout: true, stderr: true, follow: input.follow, tail: input.tail, allRuns: true },
       signal,
     );
   });
