@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerCli, type DockerCli } from '@shoal/docker-api/testing';
+import { dockerCli, pastEvents, type DockerCli } from '@shoal/docker-api/testing';
 import type { RunningShoal } from '../app';
 import { eventually, startShoalForTest } from '../testing/shoal-under-test';
 
@@ -130,45 +130,23 @@ describe('the docker CLI against Shoal', () => {
   });
 
   it('replays what happened with docker events --since, removed containers included', async () => {
-    const until = String(Math.floor(Date.now() / 1000) + 1);
-    const events = await docker(
-      'events',
-      '--since',
-      String(startedAt),
-      '--until',
-      until,
-      '--filter',
-      'container=web',
-      '--format',
-      '{{.Action}}',
-    );
-    expect(events.code).toBe(0);
+    const events = await pastEvents(cli, {
+      since: startedAt,
+      container: 'web',
+      format: '{{.Action}}',
+    });
     // As Docker: a stop is a kill (SIGTERM) the container dies of.
-    expect(events.stdout.split('\n').filter(Boolean)).toEqual([
-      'create',
-      'start',
-      'kill',
-      'die',
-      'stop',
-      'destroy',
-    ]);
+    expect(events).toEqual(['create', 'start', 'kill', 'die', 'stop', 'destroy']);
   });
 
   it('names a --rm container by its own name in the events of its end', async () => {
     const since = String(Math.floor(Date.now() / 1000) - 1);
     expect((await docker('run', '--rm', '--name', 'fleeting', 'busybox', 'true')).code).toBe(0);
-    const events = await docker(
-      'events',
-      '--since',
+    const lines = await pastEvents(cli, {
       since,
-      '--until',
-      String(Math.ceil(Date.now() / 1000) + 1),
-      '--filter',
-      'container=fleeting',
-      '--format',
-      '{{.Action}} {{.Actor.Attributes.name}}',
-    );
-    const lines = events.stdout.split('\n').filter(Boolean);
+      container: 'fleeting',
+      format: '{{.Action}} {{.Actor.Attributes.name}}',
+    });
     expect(lines).toEqual(expect.arrayContaining(['die fleeting', 'destroy fleeting']));
   });
 
@@ -251,22 +229,13 @@ describe('the docker CLI against Shoal', () => {
       );
       return state.stdout.trim() === 'exited 2';
     });
-    const events = await docker(
-      'events',
-      '--since',
+    const events = await pastEvents(cli, {
       since,
-      '--until',
-      String(Math.floor(Date.now() / 1000) + 1),
-      '--filter',
-      'container=flaky',
-      '--filter',
-      'event=start',
-      '--filter',
-      'event=die',
-      '--format',
-      '{{.Action}} {{.Actor.Attributes.exitCode}}',
-    );
-    expect(events.stdout.split('\n').filter(Boolean)).toEqual([
+      container: 'flaky',
+      only: ['start', 'die'],
+      format: '{{.Action}} {{.Actor.Attributes.exitCode}}',
+    });
+    expect(events).toEqual([
       'start <no value>',
       'die 3',
       'start <no value>',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningShoal } from '../app';
 import { embeddedAgents } from '../cluster/embedded-agents';
 import { eventually, startShoalForTest } from '../testing/shoal-under-test';
-import { dockerCli, type DockerCli } from '@shoal/docker-api/testing';
+import { dockerCli, pastEvents, type DockerCli } from '@shoal/docker-api/testing';
 
 // What the real docker CLI 28 tripped on against Shoal, command by command, for a
 // tenant with a small quota while a second tenant shares the cluster.
@@ -198,18 +198,7 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     const before = await containers();
     expect((await docker('restart', 'sleeper')).code).toBe(0);
     expect((await docker('kill', 'sleeper')).code).toBe(0);
-    const events = await docker(
-      'events',
-      '--since',
-      since,
-      '--until',
-      String(Math.ceil(Date.now() / 1000) + 1),
-      '--filter',
-      'container=sleeper',
-      '--format',
-      '{{.Action}}',
-    );
-    const actions = events.stdout.split('\n').filter(Boolean);
+    const actions = await pastEvents(cli, { since, container: 'sleeper', format: '{{.Action}}' });
     expect(actions).toContain('restart');
     expect(actions).toContain('kill');
     expect(actions.indexOf('restart')).toBeLessThan(actions.lastIndexOf('kill'));
@@ -248,18 +237,11 @@ describe('the docker CLI where it used to trip on Shoal', () => {
       'signalled',
     );
     expect(state.stdout).toBe('exited 137\n');
-    const events = await docker(
-      'events',
-      '--since',
+    const lines = await pastEvents(cli, {
       since,
-      '--until',
-      String(Math.ceil(Date.now() / 1000) + 1),
-      '--filter',
-      'container=signalled',
-      '--format',
-      '{{.Action}} {{index .Actor.Attributes "signal"}}',
-    );
-    const lines = events.stdout.split('\n').filter(Boolean);
+      container: 'signalled',
+      format: '{{.Action}} {{index .Actor.Attributes "signal"}}',
+    });
     expect(lines).toContain('kill SIGKILL');
     expect(lines.indexOf('kill SIGKILL')).toBeLessThan(lines.findIndex((l) => l.startsWith('die')));
     expect((await docker('rm', 'signalled')).code).toBe(0);

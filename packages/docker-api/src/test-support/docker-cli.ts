@@ -59,3 +59,27 @@ export function dockerCli(host: string, token: string): DockerCli {
     close: () => rmSync(configDir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * What `docker events` replays for one container from `since` (Unix seconds) to a second
+ * from now, one line per event in `format`; `only` keeps those actions.
+ */
+export async function pastEvents(
+  cli: DockerCli,
+  options: { since: number | string; container: string; format: string; only?: string[] },
+): Promise<string[]> {
+  const run = await cli.run(
+    'events',
+    '--since',
+    String(options.since),
+    '--until',
+    String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter',
+    `container=${options.container}`,
+    ...(options.only ?? []).flatMap((action) => ['--filter', `event=${action}`]),
+    '--format',
+    options.format,
+  );
+  if (run.code !== 0) throw new Error(`docker events failed: ${run.stderr}`);
+  return run.stdout.split('\n').filter(Boolean);
+}
