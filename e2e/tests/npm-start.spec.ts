@@ -102,18 +102,33 @@ async function npmStart(dataDir: string, attempts = 3): Promise<Started> {
   throw new Error(`npm start stopped before Shoal was ready:\n${output}`);
 }
 
-test('SIGTERM to npm start stops the whole of Shoal', async () => {
-  test.setTimeout(300_000);
+/**
+ * `npm start` on a data directory of its own, with its server's pid, for `check`; whatever
+ * happens, everything it started is ended and the directory removed afterwards.
+ */
+async function withNpmStart(
+  check: (started: Started, server: number) => Promise<void>,
+): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-npm-start-'));
   let npm: ChildProcess | undefined;
   try {
     const started = await npmStart(dataDir);
     npm = started.npm;
-    const { api, docker, web } = started.ports;
-    expect(await answers(docker)).toBe(true);
     const server = serverPid(dataDir);
     if (server === undefined) throw new Error('Shoal is ready but holds no lock on its data');
+    await check(started, server);
+  } finally {
+    npm?.kill('SIGKILL');
+    await stopLeftServer(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
+test('SIGTERM to npm start stops the whole of Shoal', async () => {
+  test.setTimeout(300_000);
+  await withNpmStart(async (started, server) => {
+    const { api, docker, web } = started.ports;
+    expect(await answers(docker)).toBe(true);
     const exited = new Promise((resolve) => started.npm.once('exit', resolve));
     started.npm.kill('SIGTERM');
     await exited;
@@ -125,29 +140,15 @@ test('SIGTERM to npm start stops the whole of Shoal', async () => {
     // Closed ports are not the end: the server still closes its database after them.
     await expect.poll(() => running(server), { timeout: 60_000 }).toBe(false);
     expect(started.output()).toContain('SIGTERM received, shutting down');
-  } finally {
-    npm?.kill('SIGKILL');
-    await stopLeftServer(dataDir);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("Shoal's process killed outright takes its dashboard with it", async () => {
   test.setTimeout(300_000);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-npm-start-'));
-  let npm: ChildProcess | undefined;
-  try {
-    const started = await npmStart(dataDir);
-    npm = started.npm;
-    const server = serverPid(dataDir);
-    if (server === undefined) throw new Error('Shoal is ready but holds no lock on its data');
+  await withNpmStart(async (started, server) => {
     expect(await answers(started.ports.web)).toBe(true);
     // As a crash or the OOM killer ends it: no handler of its own runs.
     process.kill(server, 'SIGKILL');
     await expect.poll(() => answers(started.ports.web), { timeout: 60_000 }).toBe(false);
-  } finally {
-    npm?.kill('SIGKILL');
-    await stopLeftServer(dataDir);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });
