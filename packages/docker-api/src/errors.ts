@@ -18,6 +18,7 @@ export class DockerApiError extends Error {
 
 export const badRequest = (message: string) => new DockerApiError(400, message);
 export const notFound = (message: string) => new DockerApiError(404, message);
+export const conflict = (message: string) => new DockerApiError(409, message);
 export const notImplemented = (message: string) => new DockerApiError(501, message);
 
 /**

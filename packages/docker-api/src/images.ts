@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { badRequest, notFound, notImplemented } from './errors';
+import { badRequest, conflict, notFound, notImplemented } from './errors';
 import { referenceMatcher } from './patterns';
 import { queryFilters } from './query';
 import type { RequestContext, Route } from './router';
@@ -50,7 +50,7 @@ interface KnownImage {
   /** A hash of the reference, not of image content, which Shoal never sees. */
   id: string;
   containers: number;
-  lastUsedAt: Date;
+  firstSeenAt: Date;
 }
 
 /** The images the tenant pulled or ran, one entry per normalised reference. */
@@ -61,7 +61,7 @@ export async function knownImages(ctx: RequestContext): Promise<KnownImage[]> {
     const known = byReference.get(reference);
     if (known) {
       known.containers += image.containers;
-      if (image.lastUsedAt > known.lastUsedAt) known.lastUsedAt = image.lastUsedAt;
+      if (image.firstSeenAt > known.firstSeenAt) known.firstSeenAt = image.firstSeenAt;
       continue;
     }
     const id = `sha256:${createHash('sha256').update(reference).digest('hex')}`;
@@ -90,7 +90,7 @@ export function imageSummary(image: KnownImage) {
     ParentId: '',
     RepoTags: repoTags(image),
     RepoDigests: repoDigests(image),
-    Created: Math.floor(image.lastUsedAt.getTime() / 1000),
+    Created: Math.floor(image.firstSeenAt.getTime() / 1000),
     Size: 0,
     SharedSize: -1,
     Labels: {},
@@ -122,7 +122,7 @@ async function inspect(ctx: RequestContext): Promise<void> {
     RepoDigests: repoDigests(image),
     Parent: '',
     Comment: '',
-    Created: image.lastUsedAt.toISOString(),
+    Created: image.firstSeenAt.toISOString(),
     DockerVersion: '',
     Author: '',
     // The image's own configuration is in its registry; Shoal never reads it.
@@ -146,6 +146,44 @@ async function inspect(ctx: RequestContext): Promise<void> {
   });
 }
 
+/**
+ * DELETE /images/{name} (docker rmi): the tenant's pull of it is forgotten. There is nothing
+ * to delete, as Shoal stores no image; an image its containers name stays listed until
+ * they are removed, as Docker refuses to remove an image in use.
+ */
+async function remove(ctx: RequestContext): Promise<void> {
+  const name = ctx.params.name ?? '';
+  const image = findImage(await knownImages(ctx), name);
+  if (!image) throw notFound(`No such image: ${name}`);
+  if (image.containers > 0) {
+    throw conflict(
+      `conflict: unable to remove repository reference "${name}" - ${image.containers} of the tenant's containers use it; remove them first`,
+    );
+  }
+  const { tenantId, actor } = ctx.caller;
+  await ctx.services.containers.forgetPulls(tenantId, [image.reference], actor);
+  ctx.ex.json(200, [{ Untagged: image.reference }]);
+}
+
+/**
+ * POST /images/prune: no image is dangling (Shoal keeps no layers); with `dangling=false`
+ * (`docker image prune -a`), the pulls no container uses are forgotten.
+ */
+async function prune(ctx: RequestContext): Promise<void> {
+  const dangling = queryFilters(ctx.query, ['dangling']).get('dangling');
+  const all = dangling?.some((v) => ['0', 'false'].includes(v.toLowerCase())) ?? false;
+  const unused = all
+    ? (await knownImages(ctx)).filter((i) => i.containers === 0).map((i) => i.reference)
+    : [];
+  const { tenantId, actor } = ctx.caller;
+  const gone =
+    unused.length > 0 ? await ctx.services.containers.forgetPulls(tenantId, unused, actor) : [];
+  ctx.ex.json(200, {
+    ImagesDeleted: gone.length > 0 ? gone.map((reference) => ({ Untagged: reference })) : null,
+    SpaceReclaimed: 0,
+  });
+}
+
 const NO_IMAGE_STORE =
   'is not supported: Shoal keeps no images; each Mesos agent pulls the images of the containers it runs from their registry';
 
@@ -159,7 +197,8 @@ export const imageRoutes: Route[] = [
   { method: 'GET', path: '/images/{name*}/history', handle: refusal('image history') },
   { method: 'POST', path: '/images/{name*}/tag', handle: refusal('image tag') },
   { method: 'POST', path: '/images/{name*}/push', handle: refusal('image push') },
-  { method: 'DELETE', path: '/images/{name*}', handle: refusal('image removal') },
+  { method: 'DELETE', path: '/images/{name*}', handle: remove },
+  { method: 'POST', path: '/images/prune', handle: prune },
   { method: 'GET', path: '/images/search', handle: refusal('image search') },
   { method: 'POST', path: '/images/load', handle: refusal('image load') },
   { method: 'GET', path: '/images/get', handle: refusal('image save') },

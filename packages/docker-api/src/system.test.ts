@@ -105,10 +105,43 @@ describe('images', () => {
     expect(foreign.status).toBe(404);
   });
 
+  it('forgets a pull on docker rmi and image prune -a, and keeps the images containers use', async () => {
+    await t.request('POST', '/images/create?fromImage=alpine&tag=3');
+    await t.request('POST', '/images/create?fromImage=busybox&tag=1');
+    const tags = async () =>
+      ((await (await t.request('GET', '/images/json')).json()) as { RepoTags: string[] }[]).flatMap(
+        (i) => i.RepoTags,
+      );
+    expect(await tags()).toEqual(expect.arrayContaining(['alpine:3', 'busybox:1']));
+    const rmi = await t.request('DELETE', '/images/alpine:3');
+    expect(rmi.status).toBe(200);
+    expect(await rmi.json()).toEqual([{ Untagged: 'alpine:3' }]);
+    expect(await tags()).not.toContain('alpine:3');
+    expect((await t.request('DELETE', '/images/alpine:3')).status).toBe(404);
+    // In use by a container: kept, as Docker keeps an image a container uses.
+    const used = await t.request('DELETE', '/images/nginx');
+    expect(used.status).toBe(409);
+    expect(await messageOf(used)).toMatch(/containers use it; remove them first/);
+    // Plain prune: nothing dangles. With -a: every pull no container uses.
+    const plain = await t.request(
+      'POST',
+      `/images/prune?filters=${encodeURIComponent('{"dangling":["true"]}')}`,
+    );
+    expect(await plain.json()).toEqual({ ImagesDeleted: null, SpaceReclaimed: 0 });
+    const all = await t.request(
+      'POST',
+      `/images/prune?filters=${encodeURIComponent('{"dangling":["false"]}')}`,
+    );
+    expect(((await all.json()) as { ImagesDeleted: unknown[] }).ImagesDeleted).toContainEqual({
+      Untagged: 'busybox:1',
+    });
+    expect(await tags()).not.toContain('busybox:1');
+    expect(await tags()).toContain('nginx:latest');
+  });
+
   it('answers other image endpoints with 501 and the reason', async () => {
     for (const [method, path] of [
       ['GET', '/images/nginx/history'],
-      ['DELETE', '/images/nginx'],
       ['POST', '/build'],
     ] as const) {
       const res = await t.request(method, path);

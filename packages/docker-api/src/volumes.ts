@@ -64,11 +64,6 @@ export const volumeRoutes: Route[] = [
   },
   {
     method: 'POST',
-    path: '/images/prune',
-    handle: nothingPruned({ ImagesDeleted: [], SpaceReclaimed: 0 }, ['dangling']),
-  },
-  {
-    method: 'POST',
     path: '/build/prune',
     handle: nothingPruned({ CachesDeleted: [], SpaceReclaimed: 0 }, BUILD_CACHE_FILTERS),
   },

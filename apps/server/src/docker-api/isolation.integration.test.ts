@@ -134,6 +134,7 @@ let startedAt: Date;
 let before: Awaited<ReturnType<typeof snapshotOfA>>;
 
 const IMAGE_A = 'registry.alpha.example/alpha/secret-web:7';
+const PULLED_BY_A = 'registry.alpha.example/alpha/secret-tools:3';
 const BATCH_IMAGE_A = 'registry.alpha.example/alpha/batch-job:3';
 
 const SPECS: Record<string, Spec> = {
@@ -280,9 +281,32 @@ const SPECS: Record<string, Spec> = {
   'GET /images/{name*}/history': refused,
   'POST /images/{name*}/tag': { expect: 'refused', variants: query('repo=taken-over&tag=1') },
   'POST /images/{name*}/push': refused,
-  'DELETE /images/{name*}': { expect: 'refused', variants: query('force=1') },
+  'DELETE /images/{name*}': {
+    expect: 'answers',
+    variants: (r) =>
+      ['', 'force=1'].map((q) => ({
+        query: q,
+        sameAsGhost: true,
+        check: (sent: Sent) => {
+          expect(sent.status).toBe(404);
+          expect(json(sent)).toEqual({ message: `No such image: ${r.image}` });
+        },
+      })),
+  },
+
   'GET /images/search': { expect: 'refused', variants: query('term=alpha') },
-  'POST /images/prune': nothingPruned('ImagesDeleted'),
+  // B's own images are all in use: nothing of B's goes, and A's are not B's to prune.
+  'POST /images/prune': {
+    expect: 'answers',
+    variants: () =>
+      [filters({ dangling: ['true'] }), filters({ dangling: ['false'] })].map((q) => ({
+        query: q,
+        check: (sent: Sent) => {
+          succeeded(sent);
+          expect(json<{ ImagesDeleted: unknown }>(sent).ImagesDeleted).toBeNull();
+        },
+      })),
+  },
   'POST /build/prune': nothingPruned('CachesDeleted'),
   'GET /networks': {
     expect: 'answers',
@@ -556,6 +580,14 @@ beforeAll(async () => {
     body: { Cmd: ['echo', 'alpha-exec-output'], AttachStdout: true },
   });
   expect(exec.status, exec.body).toBe(201);
+  // A pull of A's no container uses: B's rmi and prune -a must leave it.
+  const pulled = await sendAs(
+    tokenA,
+    'POST',
+    `/images/create?fromImage=${encodeURIComponent(PULLED_BY_A)}`,
+    {},
+  );
+  expect(pulled.status, pulled.body).toBe(200);
   a = {
     containerId: webA,
     containerName: 'alpha-web',
@@ -639,6 +671,7 @@ async function snapshotOfA() {
       orderBy: { id: 'asc' },
     }),
     networks: await prisma.network.findMany({ where: { tenantId: tenantA.id } }),
+    pulls: await prisma.pulledImage.findMany({ where: { tenantId: tenantA.id } }),
     tokens: await prisma.apiToken.findMany({
       where: { tenantId: tenantA.id },
       select: { id: true, name: true, scope: true, revokedAt: true, expiresAt: true },
@@ -809,6 +842,12 @@ describe('tenant isolation of the Docker API', () => {
         }
       }
     }
+  });
+
+  it("gives B no way to forget A's pulls: A's image is no such image to B's rmi", async () => {
+    const rmi = await sendAs(tokenB, 'DELETE', `/images/${encodeURIComponent(PULLED_BY_A)}`, {});
+    expect(rmi.status).toBe(404);
+    expect(json(rmi)).toEqual({ message: `No such image: ${PULLED_BY_A}` });
   });
 
   it("left A's containers running, named and launched as they were", async () => {

@@ -28,7 +28,7 @@ import { toView, type ContainerRow } from './rows';
 import { type ContainerRuntime, TenantRuntimes } from './runtime';
 import { givenName, normaliseSpec, requestedRuntime } from './spec';
 import { StartBatch } from './start-batch';
-import { listTenantImages, recordTenantPull } from './tenant-images';
+import { forgetTenantPulls, listTenantImages, recordTenantPull } from './tenant-images';
 import { readTenantUsage } from './tenant-usage';
 import type {
   ContainerAction,
@@ -424,6 +424,10 @@ export class ContainerService implements ContainerOperations {
 
   recordPull(tenantId: string, reference: string, actor: string): Promise<void> {
     return recordTenantPull(this.prisma, this.audit, tenantId, reference, actor);
+  }
+
+  forgetPulls(tenantId: string, references: string[], actor: string): Promise<string[]> {
+    return forgetTenantPulls(this.prisma, this.audit, tenantId, references, actor);
   }
 
   /** A name, a full id or a unique id prefix, within one tenant only. */

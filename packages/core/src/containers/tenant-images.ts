@@ -5,7 +5,8 @@ import type { AuditService } from '../audit/audit-service';
 export interface TenantImage {
   image: string;
   containers: number;
-  lastUsedAt: Date;
+  /** When Shoal first saw it (its first container, or its first pull): what Shoal can date. */
+  firstSeenAt: Date;
 }
 
 /**
@@ -15,8 +16,8 @@ export interface TenantImage {
  */
 export function listTenantImages(sql: SqlRunner, tenantId: string): Promise<TenantImage[]> {
   return sql.query<TenantImage>(
-    `SELECT image, containers, "lastUsedAt" FROM (
-       SELECT 0 AS kind, image, count(*)::int AS containers, max("createdAt") AS "lastUsedAt"
+    `SELECT image, containers, "firstSeenAt" FROM (
+       SELECT 0 AS kind, image, count(*)::int AS containers, min("createdAt") AS "firstSeenAt"
          FROM "Container" WHERE "tenantId" = $1 GROUP BY image
        UNION ALL
        SELECT 1, reference, 0, "pulledAt" FROM "PulledImage" WHERE "tenantId" = $1
@@ -33,13 +34,34 @@ export async function recordTenantPull(
   reference: string,
   actor: string,
 ): Promise<void> {
-  const pulledAt = new Date();
   await prisma.$transaction(async (tx) => {
+    // Pulled again, it keeps its first date.
     await tx.pulledImage.upsert({
       where: { tenantId_reference: { tenantId, reference } },
-      create: { tenantId, reference, pulledAt },
-      update: { pulledAt },
+      create: { tenantId, reference, pulledAt: new Date() },
+      update: {},
     });
     await audit.record({ tenantId, actor, action: 'image.pull', target: reference }, tx);
+  });
+}
+
+/** Forgets pulls of the tenant's, each with its audit row; the references it had. */
+export async function forgetTenantPulls(
+  prisma: PrismaClient,
+  audit: AuditService,
+  tenantId: string,
+  references: string[],
+  actor: string,
+): Promise<string[]> {
+  return prisma.$transaction(async (tx) => {
+    const pulled = await tx.pulledImage.findMany({
+      where: { tenantId, reference: { in: references } },
+      select: { reference: true },
+    });
+    const gone = pulled.map((p) => p.reference);
+    await tx.pulledImage.deleteMany({ where: { tenantId, reference: { in: gone } } });
+    for (const reference of gone)
+      await audit.record({ tenantId, actor, action: 'image.remove', target: reference }, tx);
+    return gone;
   });
 }

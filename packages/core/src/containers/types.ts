@@ -306,7 +306,9 @@ export interface ContainerOperations {
    * Distinct images of the tenant's containers, with how many use each, then the images it
    * pulled (with 0 containers; the same image may appear in both).
    */
-  images(tenantId: string): Promise<{ image: string; containers: number; lastUsedAt: Date }[]>;
+  images(tenantId: string): Promise<{ image: string; containers: number; firstSeenAt: Date }[]>;
   /** Remembers that the tenant pulled `reference` (the agents pull it when a container starts). */
   recordPull(tenantId: string, reference: string, actor: string): Promise<void>;
+  /** Forgets pulls (docker rmi, image prune); the references it had among them. */
+  forgetPulls(tenantId: string, references: string[], actor: string): Promise<string[]>;
 }

@@ -353,27 +353,32 @@ export class MemoryContainers implements ContainerOperations {
   }
 
   async images(tenantId: string) {
-    const byImage = new Map<string, { image: string; containers: number; lastUsedAt: Date }>();
+    const byImage = new Map<string, { image: string; containers: number; firstSeenAt: Date }>();
     for (const { view } of this.boxes.values()) {
       if (view.tenantId !== tenantId) continue;
       const entry = byImage.get(view.image) ?? {
         image: view.image,
         containers: 0,
-        lastUsedAt: view.createdAt,
+        firstSeenAt: view.createdAt,
       };
       entry.containers += 1;
       byImage.set(view.image, entry);
     }
     const pulled = [...this.pulled]
       .filter(([, p]) => p.tenantId === tenantId)
-      .map(([, p]) => ({ image: p.reference, containers: 0, lastUsedAt: p.at }));
+      .map(([, p]) => ({ image: p.reference, containers: 0, firstSeenAt: p.at }));
     return [...byImage.values(), ...pulled];
   }
 
   private readonly pulled = new Map<string, { tenantId: string; reference: string; at: Date }>();
 
   async recordPull(tenantId: string, reference: string): Promise<void> {
-    this.pulled.set(`${tenantId} ${reference}`, { tenantId, reference, at: new Date() });
+    if (!this.pulled.has(`${tenantId} ${reference}`))
+      this.pulled.set(`${tenantId} ${reference}`, { tenantId, reference, at: new Date() });
+  }
+
+  async forgetPulls(tenantId: string, references: string[]): Promise<string[]> {
+    return references.filter((reference) => this.pulled.delete(`${tenantId} ${reference}`));
   }
 
   private box(tenantId: string, ref: string): Box {
