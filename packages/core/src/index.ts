@@ -131,3 +131,4 @@ export {
   type ContainerRuntime,
 } from './containers/runtime';
 export { VersionedCache } from './versioned-cache';
+export { patternFault, PATTERN_LIMITS } from '@shoal/scheduler';

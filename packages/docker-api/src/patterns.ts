@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { PATTERN_LIMITS, patternFault } from '@shoal/core';
 import { badRequest } from './errors';
 
 // Filters hold patterns a tenant writes, matched on the one thread every tenant's requests
@@ -7,6 +8,8 @@ import { badRequest } from './errors';
 // are Go's regexp, RE2 too, so the syntax is the same.
 
 function compiled(filter: string, pattern: string, source: string): RE2JS {
+  const fault = patternFault(pattern);
+  if (fault) throw badRequest(`invalid filter '${filter}=${pattern.slice(0, 100)}': it ${fault}`);
   try {
     return RE2JS.compile(source);
   } catch (error) {
@@ -20,6 +23,8 @@ function compiled(filter: string, pattern: string, source: string): RE2JS {
  * with or without its leading slash (`^/web$` and `^web$` both find web).
  */
 export function nameMatcher(patterns: readonly string[]): (name: string) => boolean {
+  if (patterns.length > PATTERN_LIMITS.perContainer)
+    throw badRequest(`at most ${PATTERN_LIMITS.perContainer} name filters are allowed`);
   const res = patterns.map((p) => compiled('name', p, p));
   return (name) => res.some((re) => re.matcher(name).find() || re.matcher(`/${name}`).find());
 }
@@ -29,6 +34,8 @@ export function nameMatcher(patterns: readonly string[]): (name: string) => bool
  * other than `/` (`nginx*`, `library/*:1.2*`), with or without an implied `:latest`.
  */
 export function referenceMatcher(patterns: readonly string[]): (reference: string) => boolean {
+  if (patterns.length > PATTERN_LIMITS.perContainer)
+    throw badRequest(`at most ${PATTERN_LIMITS.perContainer} reference filters are allowed`);
   const res = patterns.map((p) =>
     compiled('reference', p, p.split('*').map(RE2JS.quote).join('[^/]*')),
   );

@@ -7,7 +7,12 @@ export type {
   OfferRoundStats,
 } from './framework-contract';
 export { OfferCapacity, totalResources, type Demand, type ResourceTotals } from './offer-capacity';
-export { satisfiesConstraints, parseConstraints } from './constraints';
+export {
+  satisfiesConstraints,
+  parseConstraints,
+  patternFault,
+  PATTERN_LIMITS,
+} from './constraints';
 export { buildTaskInfo } from './task-info';
 export {
   whyNeverPlaced,

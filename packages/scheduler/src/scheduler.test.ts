@@ -69,6 +69,20 @@ describe('constraints', () => {
     expect(() => parseConstraints('hostname:LIKE')).toThrow(/needs a value/);
   });
 
+  it('refuses patterns whose program would cost every tenant time: long, much repeated, or many', () => {
+    expect(() => parseConstraints('hostname:UNLIKE:(.?){999}\\b\\B')).toThrow(
+      /the pattern repeats its parts more than 100 times/,
+    );
+    expect(() => parseConstraints('hostname:LIKE:((a{11}){11})')).toThrow(/more than 100 times/);
+    expect(() => parseConstraints(`hostname:LIKE:${'a'.repeat(257)}`)).toThrow(
+      /longer than 256 characters/,
+    );
+    const many = Array.from({ length: 17 }, (_, i) => `hostname:UNLIKE:x${i}`).join(',');
+    expect(() => parseConstraints(many)).toThrow(/17 LIKE\/UNLIKE patterns: at most 16/);
+    // What operators write holds.
+    expect(parseConstraints('hostname:LIKE:agent-\\d{4}\\.sim\\.local')).toHaveLength(1);
+  });
+
   it('applies UNIQUE, CLUSTER, LIKE/UNLIKE and MAX_PER against the group’s peers', () => {
     const a = agent('a', { rack: 'r1' });
     const b = agent('b', { rack: 'r2' });

@@ -111,6 +111,18 @@ describe('create, inspect and list', () => {
     expect(stopped).toMatchObject({ State: 'exited', Ports: [] });
     expect(await inspected()).toEqual({});
     expect((await t.request('POST', '/containers/web/start')).status).toBe(204);
+    // Patterns too costly for the thread every tenant shares are refused before they run.
+    for (const [name, message] of [
+      [['(.?){999}\\b\\B'], /repeats its parts more than 100 times/],
+      [Array.from({ length: 17 }, (_, i) => `w${i}`), /at most 16 name filters/],
+    ] as const) {
+      const costly = await t.request(
+        'GET',
+        `/containers/json?filters=${encodeURIComponent(JSON.stringify({ name }))}`,
+      );
+      expect(costly.status).toBe(400);
+      expect(await messageOf(costly)).toMatch(message);
+    }
     const bad = await t.request(
       'GET',
       `/containers/json?filters=${encodeURIComponent('{"health":["healthy"]}')}`,
