@@ -285,5 +285,26 @@ it('refuses input that holds itself or nests past any form with 400, and serves 
   expect(nested.status).toBe(400);
   expect(await nested.text()).toContain('nests deeper than 100 levels');
 
+  // Annotations superjson would apply path by path, each walking a Set: refused unread.
+  const paths = Array.from({ length: 5_000 }, () => 's.999');
+  const annotated = await fetch(`${base}/auth.signIn`, {
+    method: 'POST',
+    headers: dashboardHeaders,
+    body: JSON.stringify({
+      json: { email: 'ada@example.com', password: PASSWORD, s: [...Array(1_000).keys()] },
+      meta: { values: { s: ['set'] }, referentialEqualities: { 's.999': paths }, v: 1 },
+    }),
+  });
+  expect(annotated.status).toBe(400);
+  expect(await annotated.text()).toContain('annotations name more than 100 paths');
+  const deepMeta = `${'{"a":'.repeat(20_000)}"x"${'}'.repeat(20_000)}`;
+  const nestedMeta = await fetch(`${base}/auth.signIn`, {
+    method: 'POST',
+    headers: dashboardHeaders,
+    body: `{"json":{"email":"ada@example.com","password":"x"},"meta":{"values":${deepMeta}}}`,
+  });
+  expect(nestedMeta.status).toBe(400);
+  expect(await nestedMeta.text()).not.toMatch(/call stack/);
+
   expect((await fetch(`${base}/system.status`)).status).toBe(200);
 });

@@ -24,9 +24,43 @@ export const PASSWORD_CHANGE_REQUIRED = 'Set a new password before using Shoal';
 /** How often an open subscription sends a keep-alive ping. */
 export const SSE_PING_MS = 3_000;
 
+/**
+ * How many paths an input's superjson annotations may name. The dashboard's inputs carry a
+ * few (a Date, a Set); superjson rebuilds every path it is given, walking a Set or a Map
+ * anew for each, so fifty thousand of them held the process for tens of seconds before any
+ * check on the input itself could run.
+ */
+const MAX_ANNOTATED_PATHS = 100;
+
+function annotatedPaths(meta: unknown): number {
+  let paths = 0;
+  const pending = [meta];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (typeof item === 'string') paths++;
+    else if (typeof item === 'object' && item !== null) pending.push(...Object.values(item));
+    if (paths > MAX_ANNOTATED_PATHS || pending.length > 10 * MAX_ANNOTATED_PATHS) return Infinity;
+  }
+  return paths;
+}
+
+/** superjson, refusing an input whose annotations would cost more to apply than any form's. */
+const inputTransformer = {
+  serialize: (value: unknown) => superjson.serialize(value),
+  deserialize: (payload: unknown) => {
+    const meta = (payload as { meta?: unknown } | null)?.meta;
+    if (meta !== undefined && (inputFault(meta) || annotatedPaths(meta) > MAX_ANNOTATED_PATHS)) {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `The input's superjson annotations name more than ${MAX_ANNOTATED_PATHS} paths`,
+      });
+    }
+    return superjson.deserialize(payload as Parameters<typeof superjson.deserialize>[0]);
+  },
+};
+
 const t = initTRPC.context<Context>().create({
   // Dates and other non-JSON values keep their types across the wire.
-  transformer: superjson,
+  transformer: { input: inputTransformer, output: superjson },
   // Live views hear a ping every few seconds, and a tab that hears nothing for longer
   // (a frozen control plane, a proxy holding a dead connection) reconnects by itself.
   sse: {
