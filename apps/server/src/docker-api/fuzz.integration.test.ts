@@ -257,6 +257,14 @@ describe('the Docker API at the edges of its input', () => {
       expect(((await response.json()) as { message: string }).message, what).toMatch(message);
     }
     expect(await shoal.db.prisma.container.count({ where: { tenantId } })).toBe(before);
+    // A rename is held to the same bound as a create.
+    expect(
+      (await call('POST', '/containers/create?name=renamed', '{"Image":"alpine"}')).status,
+    ).toBe(201);
+    const rename = await call('POST', `/containers/renamed/rename?name=${'r'.repeat(129)}`);
+    expect(rename.status).toBe(400);
+    expect(((await rename.json()) as { message: string }).message).toMatch(/longer than 128/);
+    expect((await call('DELETE', '/containers/renamed')).status).toBe(204);
   });
 
   it('refuses times past any date with 400 before a stream begins', async () => {

@@ -26,7 +26,7 @@ import type {
 import { publishChange } from './publish';
 import { toView, type ContainerRow } from './rows';
 import { type ContainerRuntime, TenantRuntimes } from './runtime';
-import { givenName, normaliseSpec, requestedRuntime } from './spec';
+import { givenName, normaliseSpec, requestedRuntime, SPEC_LIMITS } from './spec';
 import { StartBatch } from './start-batch';
 import { forgetTenantPulls, listTenantImages, recordTenantPull } from './tenant-images';
 import { readTenantUsage } from './tenant-usage';
@@ -229,6 +229,8 @@ export class ContainerService implements ContainerOperations {
   /** Names are Shoal's own data: a rename touches no Mesos task. */
   async rename(tenantId: string, ref: string, name: string, actor: string): Promise<ContainerView> {
     const newName = name.replace(/^\//, '');
+    if (newName.length > SPEC_LIMITS.nameLength)
+      throw invalid(`Invalid container name: longer than ${SPEC_LIMITS.nameLength} characters`);
     if (!CONTAINER_NAME.test(newName)) {
       throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
