@@ -264,6 +264,12 @@ describe('the Docker API at the edges of its input', () => {
     const rename = await call('POST', `/containers/renamed/rename?name=${'r'.repeat(129)}`);
     expect(rename.status).toBe(400);
     expect(((await rename.json()) as { message: string }).message).toMatch(/longer than 128/);
+    // A stop timeout past what a timer holds: refused, where it fired at once.
+    const stop = await call('POST', '/containers/renamed/stop?t=99999999999');
+    expect(stop.status).toBe(400);
+    expect(((await stop.json()) as { message: string }).message).toMatch(
+      /longer than Shoal waits for a stop/,
+    );
     expect((await call('DELETE', '/containers/renamed')).status).toBe(204);
   });
 

@@ -36,6 +36,8 @@ const KNOWN_SIGNALS = new Set(
 );
 
 const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+/** Twenty days: a longer wait than a Node timer holds (a larger one fired at once). */
+export const MAX_STOP_TIMEOUT_SECONDS = 20 * 86_400;
 
 /**
  * How Mesos can end a task for the signal asked (as docker kill or stop names it, with or
@@ -85,6 +87,10 @@ export class ContainerStops {
     const timeout = options.timeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
     if (!Number.isFinite(timeout) || timeout < 0)
       throw invalid(`invalid stop timeout ${options.timeoutSeconds}`);
+    if (timeout > MAX_STOP_TIMEOUT_SECONDS)
+      throw invalid(
+        `stop timeout ${timeout} is longer than Shoal waits for a stop (${MAX_STOP_TIMEOUT_SECONDS} seconds)`,
+      );
     const { mode, name } = terminatingSignal(options.signal ?? 'TERM');
     const current = await this.reads.resolve(tenantId, ref);
     // Docker reports the stop signal as a kill before the container dies of it.

@@ -1,4 +1,4 @@
-import type { WaitCondition } from '@shoal/core';
+import { MAX_STOP_TIMEOUT_SECONDS, type WaitCondition } from '@shoal/core';
 import { readJsonBody } from '../body';
 import { badRequest } from '../errors';
 import { queryBool, queryFilters, queryInt } from '../query';
@@ -14,6 +14,10 @@ function stopTimeout(ctx: RequestContext): { timeoutSeconds?: number } {
   if (seconds === undefined) return {};
   // Docker reads a negative timeout as "wait for ever"; a Mesos kill always has a grace period.
   if (seconds < 0) throw badRequest('a negative stop timeout is not supported by Shoal');
+  if (seconds > MAX_STOP_TIMEOUT_SECONDS)
+    throw badRequest(
+      `stop timeout ${seconds} is longer than Shoal waits for a stop (${MAX_STOP_TIMEOUT_SECONDS} seconds)`,
+    );
   return { timeoutSeconds: seconds };
 }
 

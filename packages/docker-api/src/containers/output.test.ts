@@ -62,6 +62,16 @@ describe('logs', () => {
     expect(unframe(Buffer.from(await res.arrayBuffer()))).toEqual([{ stream: 1, text: 'later\n' }]);
   });
 
+  it('reads a negative tail as all of the log, as Docker does', async () => {
+    const all = await t.request('GET', '/v1.50/containers/talker/logs?stdout=1&stderr=1');
+    const negative = await t.request(
+      'GET',
+      '/v1.50/containers/talker/logs?stdout=1&stderr=1&tail=-1',
+    );
+    expect(negative.status).toBe(200);
+    expect(Buffer.from(await negative.arrayBuffer())).toEqual(Buffer.from(await all.arrayBuffer()));
+  });
+
   it('needs at least one stream, and an until that is a time', async () => {
     expect((await t.request('GET', '/containers/talker/logs')).status).toBe(400);
     const until = await t.request('GET', '/containers/talker/logs?stdout=1&until=soon');

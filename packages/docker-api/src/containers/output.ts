@@ -30,10 +30,11 @@ function parseTail(query: URLSearchParams): number | undefined {
   const raw = query.get('tail');
   if (raw === null || raw === '' || raw === 'all') return undefined;
   const tail = queryInt(query, 'tail');
-  if (tail === undefined || tail < 0) {
+  if (tail === undefined) {
     throw badRequest(`invalid value for tail: "${raw}" (use a number or "all")`);
   }
-  return tail;
+  // Docker reads a negative count as all of it.
+  return tail < 0 ? undefined : tail;
 }
 
 /**
