@@ -37,8 +37,12 @@ function annotatedPaths(meta: unknown): number {
   const pending = [meta];
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     if (typeof item === 'string') paths++;
-    else if (typeof item === 'object' && item !== null) pending.push(...Object.values(item));
-    if (paths > MAX_ANNOTATED_PATHS || pending.length > 10 * MAX_ANNOTATED_PATHS) return Infinity;
+    else if (typeof item === 'object' && item !== null)
+      for (const value of Object.values(item)) {
+        pending.push(value);
+        if (pending.length > 10 * MAX_ANNOTATED_PATHS) return Infinity;
+      }
+    if (paths > MAX_ANNOTATED_PATHS) return Infinity;
   }
   return paths;
 }
@@ -51,7 +55,7 @@ const inputTransformer = {
     if (meta !== undefined && (inputFault(meta) || annotatedPaths(meta) > MAX_ANNOTATED_PATHS)) {
       throw new TRPCError({
         code: 'BAD_REQUEST',
-        message: `The input's superjson annotations name more than ${MAX_ANNOTATED_PATHS} paths`,
+        message: `The input's superjson annotations name more than ${MAX_ANNOTATED_PATHS} paths, or nest deeper than any form's`,
       });
     }
     return superjson.deserialize(payload as Parameters<typeof superjson.deserialize>[0]);
