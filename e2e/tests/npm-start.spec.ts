@@ -98,7 +98,9 @@ async function npmStart(dataDir: string, attempts = 3): Promise<Started> {
   }
   if (!stopped) return { npm, output: () => output, ports: { api, docker, web } };
   await stopLeftServer(dataDir);
-  if (output.includes('EADDRINUSE') && attempts > 1) return npmStart(dataDir, attempts - 1);
+  // Another test's server took a port meanwhile: Node's EADDRINUSE, or Shoal's own check.
+  const portTaken = output.includes('EADDRINUSE') || /port \d+ on \S+ is taken/.test(output);
+  if (portTaken && attempts > 1) return npmStart(dataDir, attempts - 1);
   throw new Error(`npm start stopped before Shoal was ready:\n${output}`);
 }
 
