@@ -132,4 +132,3 @@ export {
 } from './containers/runtime';
 export { VersionedCache } from './versioned-cache';
 export { patternFault, PATTERN_LIMITS } from '@shoal/scheduler';
-export { MAX_STOP_TIMEOUT_SECONDS } from './containers/container-stops';

@@ -270,6 +270,10 @@ describe('the Docker API at the edges of its input', () => {
     expect(((await stop.json()) as { message: string }).message).toMatch(
       /longer than Shoal waits for a stop/,
     );
+    // Docker's "wait for ever": a Mesos kill always has a grace period.
+    const negative = await call('POST', '/containers/renamed/restart?t=-1');
+    expect(negative.status).toBe(400);
+    expect(((await negative.json()) as { message: string }).message).toMatch(/negative/);
     expect((await call('DELETE', '/containers/renamed')).status).toBe(204);
   });
 

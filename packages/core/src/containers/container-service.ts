@@ -196,13 +196,22 @@ export class ContainerService implements ContainerOperations {
     return this.starts.startIfStopped(tenantId, ref, actor);
   }
 
-  stop(
+  async stop(
     tenantId: string,
     ref: string,
     options: { timeoutSeconds?: number; signal?: string },
     actor: string,
   ): Promise<ContainerView> {
-    return this.stops.stop(tenantId, ref, options, actor);
+    return (await this.stopIfRunning(tenantId, ref, options, actor)).container;
+  }
+
+  stopIfRunning(
+    tenantId: string,
+    ref: string,
+    options: { timeoutSeconds?: number; signal?: string },
+    actor: string,
+  ): Promise<{ container: ContainerView; stopped: boolean }> {
+    return this.stops.stopIfRunning(tenantId, ref, options, actor);
   }
 
   kill(

@@ -37,7 +37,19 @@ const KNOWN_SIGNALS = new Set(
 
 const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 /** Twenty days: a longer wait than a Node timer holds (a larger one fired at once). */
-export const MAX_STOP_TIMEOUT_SECONDS = 20 * 86_400;
+const MAX_STOP_TIMEOUT_SECONDS = 20 * 86_400;
+
+function stopTimeout(asked: number | undefined): number {
+  if (asked === undefined) return DEFAULT_STOP_TIMEOUT_SECONDS;
+  // Docker reads a negative timeout as "wait for ever"; a Mesos kill always has a grace period.
+  if (asked < 0) throw invalid('a negative stop timeout (wait for ever) is not supported by Shoal');
+  if (!Number.isFinite(asked)) throw invalid(`invalid stop timeout ${asked}`);
+  if (asked > MAX_STOP_TIMEOUT_SECONDS)
+    throw invalid(
+      `stop timeout ${asked} is longer than Shoal waits for a stop (${MAX_STOP_TIMEOUT_SECONDS} seconds)`,
+    );
+  return asked;
+}
 
 /**
  * How Mesos can end a task for the signal asked (as docker kill or stop names it, with or
@@ -76,27 +88,29 @@ export class ContainerStops {
 
   /**
    * `docker stop [--signal S] [-t N]`: the signal, TERM unless given, as `kill` reads it; a
-   * KILL stops at once, the others after the grace period.
+   * KILL stops at once, the others after the grace period. Says whether there was anything
+   * to stop: a container neither running nor meant to run is left as it is.
    */
-  async stop(
+  async stopIfRunning(
     tenantId: string,
     ref: string,
     options: { timeoutSeconds?: number; signal?: string },
     actor: string,
-  ): Promise<ContainerView> {
-    const timeout = options.timeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
-    if (!Number.isFinite(timeout) || timeout < 0)
-      throw invalid(`invalid stop timeout ${options.timeoutSeconds}`);
-    if (timeout > MAX_STOP_TIMEOUT_SECONDS)
-      throw invalid(
-        `stop timeout ${timeout} is longer than Shoal waits for a stop (${MAX_STOP_TIMEOUT_SECONDS} seconds)`,
-      );
-    const { mode, name } = terminatingSignal(options.signal ?? 'TERM');
+  ): Promise<{ container: ContainerView; stopped: boolean }> {
+    const timeout = stopTimeout(options.timeoutSeconds);
     const current = await this.reads.resolve(tenantId, ref);
+    // A container started but still waiting for an agent is stopped too: it must not run later.
+    const meantToRun =
+      current.desiredState === 'RUNNING' ||
+      current.state === 'RUNNING' ||
+      current.state === 'RESTARTING';
+    if (!meantToRun) return { container: toView(current), stopped: false };
+    const { mode, name } = terminatingSignal(options.signal ?? 'TERM');
     // Docker reports the stop signal as a kill before the container dies of it.
     if (current.state === 'RUNNING' || current.state === 'RESTARTING')
       publishChange(this.events, current, 'kill', { signal: name });
-    return this.halt(tenantId, ref, mode, mode === 'kill' ? 0 : timeout, actor);
+    const container = await this.halt(tenantId, ref, mode, mode === 'kill' ? 0 : timeout, actor);
+    return { container, stopped: true };
   }
 
   async kill(

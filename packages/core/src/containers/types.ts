@@ -255,6 +255,13 @@ export interface ContainerOperations {
     options: { timeoutSeconds?: number; signal?: string },
     actor: string,
   ): Promise<ContainerView>;
+  /** As stop, and says whether it stopped it: false when it was neither running nor meant to. */
+  stopIfRunning(
+    tenantId: string,
+    ref: string,
+    options: { timeoutSeconds?: number; signal?: string },
+    actor: string,
+  ): Promise<{ container: ContainerView; stopped: boolean }>;
   kill(
     tenantId: string,
     ref: string,

@@ -1,4 +1,4 @@
-import { MAX_STOP_TIMEOUT_SECONDS, type WaitCondition } from '@shoal/core';
+import type { WaitCondition } from '@shoal/core';
 import { readJsonBody } from '../body';
 import { badRequest } from '../errors';
 import { queryBool, queryFilters, queryInt } from '../query';
@@ -11,14 +11,7 @@ const ref = (ctx: RequestContext) => ctx.params.id ?? '';
 
 function stopTimeout(ctx: RequestContext): { timeoutSeconds?: number } {
   const seconds = queryInt(ctx.query, 't') ?? queryInt(ctx.query, 'timeout');
-  if (seconds === undefined) return {};
-  // Docker reads a negative timeout as "wait for ever"; a Mesos kill always has a grace period.
-  if (seconds < 0) throw badRequest('a negative stop timeout is not supported by Shoal');
-  if (seconds > MAX_STOP_TIMEOUT_SECONDS)
-    throw badRequest(
-      `stop timeout ${seconds} is longer than Shoal waits for a stop (${MAX_STOP_TIMEOUT_SECONDS} seconds)`,
-    );
-  return { timeoutSeconds: seconds };
+  return seconds === undefined ? {} : { timeoutSeconds: seconds };
 }
 
 async function create(ctx: RequestContext): Promise<void> {
@@ -41,13 +34,14 @@ async function stop(ctx: RequestContext): Promise<void> {
   const { tenantId, actor } = ctx.caller;
   const signal = ctx.query.get('signal') || undefined;
   const options = { ...stopTimeout(ctx), ...(signal ? { signal } : {}) };
-  const view = await ctx.services.containers.get(tenantId, ref(ctx));
-  // A container started but still waiting for an agent is stopped too: it must not run later.
-  const meantToRun =
-    view.desiredState === 'running' || view.state === 'running' || view.state === 'restarting';
-  if (!meantToRun) return ctx.ex.empty(304);
-  await ctx.services.containers.stop(tenantId, view.id, options, actor);
-  ctx.ex.empty(204);
+  const { stopped } = await ctx.services.containers.stopIfRunning(
+    tenantId,
+    ref(ctx),
+    options,
+    actor,
+  );
+  // As for start, Docker answers 304 when there is nothing to do.
+  ctx.ex.empty(stopped ? 204 : 304);
 }
 
 async function kill(ctx: RequestContext): Promise<void> {

@@ -197,9 +197,17 @@ export class MemoryContainers implements ContainerOperations {
   }
 
   async stop(tenantId: string, ref: string): Promise<ContainerView> {
+    return (await this.stopIfRunning(tenantId, ref)).container;
+  }
+
+  async stopIfRunning(
+    tenantId: string,
+    ref: string,
+  ): Promise<{ container: ContainerView; stopped: boolean }> {
     const box = this.box(tenantId, ref);
-    if (box.view.state === 'running') this.exit(box, 143, 'stop');
-    return { ...box.view };
+    const stopped = box.view.state === 'running';
+    if (stopped) this.exit(box, 143, 'stop');
+    return { container: { ...box.view }, stopped };
   }
 
   async kill(tenantId: string, ref: string, options: { signal?: string }): Promise<ContainerView> {
