@@ -3,7 +3,13 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
-import { inputFault, ShoalError, untilAborted, type ShoalErrorCode } from '@shoal/core';
+import {
+  inputFault,
+  MAX_INPUT_DEPTH,
+  ShoalError,
+  untilAborted,
+  type ShoalErrorCode,
+} from '@shoal/core';
 import type { Context } from './context';
 
 const TRPC_CODE: Record<ShoalErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -32,19 +38,27 @@ export const SSE_PING_MS = 3_000;
  */
 const MAX_ANNOTATED_PATHS = 100;
 
-function annotatedPaths(meta: unknown): number {
+/**
+ * Whether superjson's annotations (`meta`, parsed JSON, so never cyclic) name more paths
+ * than MAX_ANNOTATED_PATHS or nest deeper than any input may: one walk, without recursion,
+ * that stops as soon as either bound is passed.
+ */
+function annotationsTooCostly(meta: unknown): boolean {
   let paths = 0;
-  const pending = [meta];
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    if (typeof item === 'string') paths++;
-    else if (typeof item === 'object' && item !== null)
+  const pending: { item: unknown; depth: number }[] = [{ item: meta, depth: 0 }];
+  for (let frame = pending.pop(); frame; frame = pending.pop()) {
+    const { item, depth } = frame;
+    if (typeof item === 'string') {
+      if (++paths > MAX_ANNOTATED_PATHS) return true;
+    } else if (typeof item === 'object' && item !== null) {
+      if (depth >= MAX_INPUT_DEPTH) return true;
       for (const value of Object.values(item)) {
-        pending.push(value);
-        if (pending.length > 10 * MAX_ANNOTATED_PATHS) return Infinity;
+        pending.push({ item: value, depth: depth + 1 });
+        if (pending.length > 10 * MAX_ANNOTATED_PATHS) return true;
       }
-    if (paths > MAX_ANNOTATED_PATHS) return Infinity;
+    }
   }
-  return paths;
+  return false;
 }
 
 /** superjson, refusing an input whose annotations would cost more to apply than any form's. */
@@ -52,10 +66,10 @@ const inputTransformer = {
   serialize: (value: unknown) => superjson.serialize(value),
   deserialize: (payload: unknown) => {
     const meta = (payload as { meta?: unknown } | null)?.meta;
-    if (meta !== undefined && (inputFault(meta) || annotatedPaths(meta) > MAX_ANNOTATED_PATHS)) {
+    if (meta !== undefined && annotationsTooCostly(meta)) {
       throw new TRPCError({
         code: 'BAD_REQUEST',
-        message: `The input's superjson annotations name more than ${MAX_ANNOTATED_PATHS} paths, or nest deeper than any form's`,
+        message: `The input's superjson annotations name more than ${MAX_ANNOTATED_PATHS} paths, or nest deeper than ${MAX_INPUT_DEPTH} levels`,
       });
     }
     return superjson.deserialize(payload as Parameters<typeof superjson.deserialize>[0]);
