@@ -1,6 +1,7 @@
 export { createServices, type Services, type ServicesOptions } from './services';
 export { ShoalError, type ShoalErrorCode } from './errors';
 export {
+  clipped,
   inputFault,
   isStorableText,
   MAX_INPUT_DEPTH,
@@ -99,13 +100,13 @@ export type {
 export {
   normaliseSpec,
   DEFAULT_CPUS,
-  SPEC_LIMITS,
   DEFAULT_MEMORY_MB,
   BEST_EFFORT_LABEL,
   CONSTRAINTS_LABEL,
   GROUP_LABEL,
 } from './containers/spec';
 export type { SpecContext } from './containers/spec';
+export { SPEC_LIMITS } from './containers/spec-limits';
 export {
   ExecService,
   execRefusal,

@@ -10,8 +10,13 @@ export function isStorableText(text: string): boolean {
   return !UNSTORABLE.test(text);
 }
 
+/** A value of the caller's as a refusal shows it: never more than a line of it. */
+export function clipped(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
+
 // eslint-disable-next-line no-control-regex -- shown in place of NUL and lone surrogates
-const shown = (key: string) => key.replace(/[\u0000\ud800-\udfff]/g, '\ufffd');
+const shown = (key: string) => clipped(key).replace(/[\u0000\ud800-\udfff]/g, '\ufffd');
 
 /**
  * How deep input may nest. Docker's create body goes five levels deep; input far deeper is

@@ -249,12 +249,71 @@ describe('the Docker API at the edges of its input', () => {
         },
         /host port 31501\/tcp is published twice/,
       ],
+      [
+        'labels',
+        {
+          Image: 'alpine',
+          Labels: Object.fromEntries(
+            Array.from({ length: 20 }, (_, i) => [`l${i}`, 'x'.repeat(4000)]),
+          ),
+        },
+        /labels hold 80\d+ characters in all, more than 65536/,
+      ],
+      [
+        'env',
+        { Image: 'alpine', Env: [`A=${'x'.repeat(140_000)}`] },
+        /environment: .* longer than 131072/,
+      ],
+      [
+        'env-total',
+        { Image: 'alpine', Env: ['A', 'B', 'C'].map((k) => `${k}=${'x'.repeat(100_000)}`) },
+        /environment holds 300006 characters in all, more than 262144/,
+      ],
+      [
+        'cmd',
+        { Image: 'alpine', Entrypoint: ['sh'], Cmd: ['-c', 'x'.repeat(140_000)] },
+        /command: .* longer than 131072/,
+      ],
+      ['user', { Image: 'alpine', User: 'u'.repeat(300) }, /user .* longer than 256/],
+      [
+        'workdir',
+        { Image: 'alpine', WorkingDir: `/${'w'.repeat(5000)}` },
+        /working directory .* longer than 4096/,
+      ],
+      [
+        'ports',
+        {
+          Image: 'alpine',
+          HostConfig: {
+            PortBindings: Object.fromEntries(
+              Array.from({ length: 1100 }, (_, i) => [`${i + 1}/tcp`, [{ HostPort: '' }]]),
+            ),
+          },
+        },
+        /1100 ports published, more than 1024/,
+      ],
+      [
+        'networks',
+        {
+          Image: 'alpine',
+          HostConfig: { NetworkMode: 'n0' },
+          NetworkingConfig: {
+            EndpointsConfig: Object.fromEntries(
+              Array.from({ length: 40 }, (_, i) => [`n${i}`, {}]),
+            ),
+          },
+        },
+        /joins at most 32 networks/,
+      ],
     ];
     for (const [what, body, message] of cases) {
       const name = what === 'name' ? 'n'.repeat(129) : `bounded-${what}`;
       const response = await call('POST', `/containers/create?name=${name}`, JSON.stringify(body));
       expect(response.status, what).toBe(400);
-      expect(((await response.json()) as { message: string }).message, what).toMatch(message);
+      const answer = (await response.json()) as { message: string };
+      expect(answer.message, what).toMatch(message);
+      // A refusal quotes at most a line of what it refuses.
+      expect(answer.message.length, what).toBeLessThan(400);
     }
     expect(await shoal.db.prisma.container.count({ where: { tenantId } })).toBe(before);
     // A rename is held to the same bound as a create.
@@ -275,6 +334,53 @@ describe('the Docker API at the edges of its input', () => {
     expect(negative.status).toBe(400);
     expect(((await negative.json()) as { message: string }).message).toMatch(/negative/);
     expect((await call('DELETE', '/containers/renamed')).status).toBe(204);
+  });
+
+  it('holds networks, aliases and execs to the same bounds, storing nothing', async () => {
+    const message = async (response: Response) => {
+      expect(response.status).toBe(400);
+      const text = ((await response.json()) as { message: string }).message;
+      expect(text.length).toBeLessThan(400);
+      return text;
+    };
+    const networksBefore = await shoal.db.prisma.network.count({ where: { tenantId } });
+    expect(
+      await message(
+        await call('POST', '/networks/create', JSON.stringify({ Name: 'n'.repeat(5000) })),
+      ),
+    ).toMatch(/invalid network name: longer than 128/);
+    const labels = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`l${i}`, 'x'.repeat(4000)]),
+    );
+    expect(
+      await message(
+        await call('POST', '/networks/create', JSON.stringify({ Name: 'big', Labels: labels })),
+      ),
+    ).toMatch(/labels hold .* more than 65536/);
+    expect(await shoal.db.prisma.network.count({ where: { tenantId } })).toBe(networksBefore);
+
+    expect((await call('POST', '/networks/create', '{"Name":"bounds-net"}')).status).toBe(201);
+    expect(
+      (await call('POST', '/containers/create?name=bounds', '{"Image":"alpine"}')).status,
+    ).toBe(201);
+    const connect = (aliases: string[]) =>
+      call(
+        'POST',
+        '/networks/bounds-net/connect',
+        JSON.stringify({ Container: 'bounds', EndpointConfig: { Aliases: aliases } }),
+      );
+    expect(await message(await connect(Array.from({ length: 70 }, (_, i) => `a${i}`)))).toMatch(
+      /70 aliases on network bounds-net, more than 64/,
+    );
+    expect(await message(await connect(['a'.repeat(50_000)]))).toMatch(/invalid alias "a+…"/);
+    const exec = await call(
+      'POST',
+      '/containers/bounds/exec',
+      JSON.stringify({ Cmd: ['sh', '-c', 'x'.repeat(140_000)] }),
+    );
+    expect(await message(exec)).toMatch(/command: .* longer than 131072/);
+    expect((await call('DELETE', '/containers/bounds')).status).toBe(204);
+    expect((await call('DELETE', '/networks/bounds-net')).status).toBe(204);
   });
 
   it('refuses times past any date with 400 before a stream begins', async () => {

@@ -26,7 +26,8 @@ import type {
 import { publishChange } from './publish';
 import { toView, type ContainerRow } from './rows';
 import { type ContainerRuntime, TenantRuntimes } from './runtime';
-import { givenName, normaliseSpec, requestedRuntime, SPEC_LIMITS } from './spec';
+import { givenName, normaliseSpec, requestedRuntime } from './spec';
+import { SPEC_LIMITS } from './spec-limits';
 import { StartBatch } from './start-batch';
 import { forgetTenantPulls, listTenantImages, recordTenantPull } from './tenant-images';
 import { readTenantUsage } from './tenant-usage';

@@ -10,6 +10,7 @@ import type {
   TerminalSize,
 } from './ports';
 import { RUNTIME_NAMES, runtimeOf } from './runtime';
+import { checkLength, checkStrings, SPEC_LIMITS } from './spec-limits';
 import type { ContainerView } from './types';
 
 /** What `docker exec` asks for (Docker's exec create body). */
@@ -92,6 +93,9 @@ export class ExecService {
     actor: string,
   ): Promise<ExecView> {
     if (config.cmd.length === 0) throw invalid('No exec command specified');
+    checkStrings('command', config.cmd, SPEC_LIMITS.argumentsLength);
+    checkStrings('environment', config.env, SPEC_LIMITS.envLength);
+    checkLength('user', config.user, SPEC_LIMITS.userLength);
     const { view } = await this.containers.located(tenantId, ref);
     const refusal = execRefusal(view);
     if (refusal) throw refusal;

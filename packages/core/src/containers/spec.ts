@@ -5,6 +5,7 @@ import type { NetworkAttachment } from '../networks/types';
 import { CONTAINER_NAME, randomContainerName } from './names';
 import { pipedArgv } from './piped';
 import { type ContainerRuntime, isRuntime, RUNTIME_LABEL, RUNTIME_NAMES } from './runtime';
+import { checkLabels, checkLength, checkStrings, quoted, SPEC_LIMITS } from './spec-limits';
 import type { ContainerSpec, ContainerSpecInput, RestartPolicyName } from './types';
 
 /** What a container gets when the request names no resources (Marathon-like small defaults). */
@@ -19,23 +20,6 @@ export const GROUP_LABEL = 'shoal.group';
 /** `shoal.` is Shoal's namespace: a tenant may set only the labels documented there. */
 const RESERVED_PREFIX = 'shoal.';
 const SETTABLE_LABELS = [BEST_EFFORT_LABEL, CONSTRAINTS_LABEL, GROUP_LABEL, RUNTIME_LABEL];
-
-/**
- * Bounds on what a create request may ask for, the same at both front doors (the dashboard's
- * form states them too). Past them a request is a mistake or an attempt to fill Shoal's
- * memory and every listing of the tenant's containers.
- */
-export const SPEC_LIMITS = {
-  nameLength: 128,
-  imageLength: 512,
-  labelKeyLength: 256,
-  labelValueLength: 4096,
-  /** Linux's HOST_NAME_MAX: a longer one fails the container at launch. */
-  hostnameLength: 64,
-  /** Below these a container counts for nothing against its tenant's quota. */
-  minCpus: 0.01,
-  minMemoryMb: 4,
-} as const;
 
 const RESTART_POLICIES: RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
 const IMAGE =
@@ -148,7 +132,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
   if (image.length > SPEC_LIMITS.imageLength)
     throw invalid(`invalid reference format: longer than ${SPEC_LIMITS.imageLength} characters`);
   if (!IMAGE.test(image.toLowerCase()) || /\s/.test(image))
-    throw invalid(`invalid reference format: "${image}"`);
+    throw invalid(`invalid reference format: ${quoted(image)}`);
 
   const name = givenName(input) ?? randomContainerName();
   if (!CONTAINER_NAME.test(name)) {
@@ -157,14 +141,17 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
   if (name.length > SPEC_LIMITS.nameLength)
     throw invalid(`Invalid container name: longer than ${SPEC_LIMITS.nameLength} characters`);
   const labels = input.labels ?? {};
-  for (const [key, value] of Object.entries(labels)) {
-    if (key.length > SPEC_LIMITS.labelKeyLength)
-      throw invalid(`label key longer than ${SPEC_LIMITS.labelKeyLength} characters`);
-    if (value.length > SPEC_LIMITS.labelValueLength)
-      throw invalid(`label "${key}": value longer than ${SPEC_LIMITS.labelValueLength} characters`);
-  }
+  checkLabels(labels);
   if (input.hostname && input.hostname.length > SPEC_LIMITS.hostnameLength)
     throw invalid(`invalid hostname: longer than ${SPEC_LIMITS.hostnameLength} characters`);
+  checkStrings(
+    'command',
+    [...(input.entrypoint ?? []), ...(input.cmd ?? [])],
+    SPEC_LIMITS.argumentsLength,
+  );
+  checkStrings('environment', input.env ?? [], SPEC_LIMITS.envLength);
+  checkLength('user', input.user, SPEC_LIMITS.userLength);
+  checkLength('working directory', input.workingDir, SPEC_LIMITS.workingDirLength);
   const reserved = Object.keys(labels).find(
     (key) => key.startsWith(RESERVED_PREFIX) && !SETTABLE_LABELS.includes(key),
   );
@@ -190,6 +177,10 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     throw invalid('AutoRemove cannot be combined with a restart policy');
   }
   const ports = input.ports ?? [];
+  if (ports.length > SPEC_LIMITS.ports)
+    throw invalid(
+      `${ports.length} ports published, more than ${SPEC_LIMITS.ports}: publish a smaller range`,
+    );
   const hostPorts = new Set<string>();
   for (const p of ports) {
     if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65_535) {
@@ -227,7 +218,8 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     throw invalid(`label ${BEST_EFFORT_LABEL} must be "true" or "false"`);
   }
   for (const entry of input.env ?? []) {
-    if (!entry || entry.startsWith('=')) throw invalid(`invalid environment variable "${entry}"`);
+    if (!entry || entry.startsWith('='))
+      throw invalid(`invalid environment variable ${quoted(entry)}`);
   }
   const runtime = requestedRuntime(input) ?? context.runtime;
   checkRuntime(runtime, { ...input, networkMode });

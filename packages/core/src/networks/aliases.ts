@@ -1,3 +1,4 @@
+import { quoted, SPEC_LIMITS } from '../containers/spec-limits';
 import { invalid } from '../errors';
 
 /** How a refusal says the way out when a container's runtime cannot join a CNI network. */
@@ -9,11 +10,16 @@ const ALIAS = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,252})$/;
 
 /** The aliases asked for on one network, each once; a name no resolver could serve is refused. */
 export function checkAliases(aliases: readonly string[], network: string): string[] {
-  for (const alias of aliases) {
+  const wanted = [...new Set(aliases)];
+  if (wanted.length > SPEC_LIMITS.aliases)
+    throw invalid(
+      `${wanted.length} aliases on network ${network}, more than ${SPEC_LIMITS.aliases}`,
+    );
+  for (const alias of wanted) {
     if (!ALIAS.test(alias))
       throw invalid(
-        `invalid alias "${alias}" on network ${network}: only [A-Za-z0-9][A-Za-z0-9_.-] are allowed`,
+        `invalid alias ${quoted(alias)} on network ${network}: at most 253 of [A-Za-z0-9][A-Za-z0-9_.-]`,
       );
   }
-  return [...new Set(aliases)];
+  return wanted;
 }

@@ -3,6 +3,7 @@ import type { Network, Prisma, PrismaClient, Sql } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, isUniqueViolation, notFound, ShoalError } from '../errors';
 import { RUNTIME_NAMES, runtimeOf } from '../containers/runtime';
+import { checkLabels, quoted, SPEC_LIMITS } from '../containers/spec-limits';
 import type { ContainerOperations, ContainerSpec } from '../containers/types';
 import { checkAliases, UCR_USE } from './aliases';
 import { cniNetworkOf } from './cni';
@@ -50,8 +51,13 @@ export class NetworkService {
   async create(tenantId: string, input: NetworkCreateInput, actor: string): Promise<NetworkView> {
     const name = input.name.trim();
     if (!name) throw invalid('a network needs a name');
+    if (name.length > SPEC_LIMITS.nameLength)
+      throw invalid(`invalid network name: longer than ${SPEC_LIMITS.nameLength} characters`);
     if (!NETWORK_NAME.test(name))
-      throw invalid(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      throw invalid(
+        `invalid network name ${quoted(name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      );
+    checkLabels(input.labels ?? {});
     if ((BUILTIN_NETWORKS as readonly string[]).includes(name))
       throw conflict(`network with name ${name} already exists`);
     const driver = input.driver || 'bridge';
@@ -158,6 +164,9 @@ export class NetworkService {
     tenantId: string,
     requests: NetworkRequest[],
   ): Promise<{ attachments: NetworkAttachment[]; cniNetwork: string }> {
+    // Checked before any is looked up: each is a query.
+    if (requests.length > SPEC_LIMITS.networks)
+      throw invalid(`a container joins at most ${SPEC_LIMITS.networks} networks`);
     const attachments: NetworkAttachment[] = [];
     for (const request of requests) {
       const row = await this.resolve(tenantId, request.network);
@@ -198,6 +207,10 @@ export class NetworkService {
       if (current.some((a) => a.id === network.id))
         throw forbidden(
           `endpoint with name ${container.name} already exists in network ${network.name}`,
+        );
+      if (current.length >= SPEC_LIMITS.networks)
+        throw invalid(
+          `container ${container.name} is on ${current.length} networks, as many as a container may join`,
         );
       return {
         ...spec,

@@ -1,4 +1,4 @@
-import type { NetworkRequest } from '@shoal/core';
+import { clipped, type NetworkRequest } from '@shoal/core';
 import { badRequest } from '../errors';
 import { isObject, isUnset, objectField, stringListField, type JsonObject } from './body-fields';
 
@@ -74,8 +74,8 @@ export function parseNetworking(
       if (!same || !isUnset(settings)) {
         throw badRequest(
           same
-            ? `NetworkingConfig.EndpointsConfig.${network}: aliases and addresses are supported only on the tenant's own networks (docker network create), not on ${network}`
-            : `NetworkingConfig.EndpointsConfig.${network}: a container on the ${builtin} network cannot be on other networks too`,
+            ? `NetworkingConfig.EndpointsConfig.${clipped(network)}: aliases and addresses are supported only on the tenant's own networks (docker network create), not on ${network}`
+            : `NetworkingConfig.EndpointsConfig.${clipped(network)}: a container on the ${builtin} network cannot be on other networks too`,
         );
       }
     }
@@ -86,14 +86,14 @@ export function parseNetworking(
     const settings = endpoints[network];
     if (settings !== undefined && settings !== null && !isObject(settings))
       throw badRequest(
-        `invalid type for NetworkingConfig.EndpointsConfig.${network}: expected an object`,
+        `invalid type for NetworkingConfig.EndpointsConfig.${clipped(network)}: expected an object`,
       );
     if ((BUILTIN_MODES as readonly string[]).includes(network))
       throw badRequest(
-        `NetworkingConfig.EndpointsConfig.${network}: a container on the tenant's networks cannot be on ${network} too`,
+        `NetworkingConfig.EndpointsConfig.${clipped(network)}: a container on the tenant's networks cannot be on ${network} too`,
       );
     const aliases = settings
-      ? endpointAliases(settings, `NetworkingConfig.EndpointsConfig.${network}`)
+      ? endpointAliases(settings, `NetworkingConfig.EndpointsConfig.${clipped(network)}`)
       : [];
     return aliases.length > 0 ? { network, aliases } : { network };
   });
