@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FailureLimiter } from '@shoal/core';
-import { answerClientError } from './client-errors';
+import { answerRawRequests } from './client-errors';
 import { execRoutes } from './containers/exec';
 import { lifecycleRoutes } from './containers/lifecycle';
 import { outputRoutes } from './containers/output';
@@ -109,7 +109,7 @@ export async function startDockerApi(options: DockerApiOptions): Promise<DockerA
   const servers = await listenSpread(
     () => {
       const server = tls ? https.createServer(tls, onRequest) : http.createServer(onRequest);
-      return server.on('upgrade', onUpgrade).on('clientError', answerClientError);
+      return answerRawRequests(server.on('upgrade', onUpgrade));
     },
     options.host,
     options.port,

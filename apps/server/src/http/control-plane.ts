@@ -8,7 +8,12 @@ import {
   trustedProxyList,
 } from '@shoal/api';
 import { ShoalError, type Services } from '@shoal/core';
-import { newRequestRecord, requestUrl, type RequestRecord } from '@shoal/docker-api';
+import {
+  answerRawRequests,
+  newRequestRecord,
+  requestUrl,
+  type RequestRecord,
+} from '@shoal/docker-api';
 import type { Logger } from '../logger';
 import { requestLog } from './request-log';
 import type { Probes } from '../observability';
@@ -83,6 +88,11 @@ export async function startControlPlane(
     });
 
     const path = record.path;
+    if (!servableHost(req.headers.host)) {
+      // RFC 9112: a request with an invalid Host is answered 400.
+      sendJson(res, 400, { message: 'invalid Host header' });
+      return;
+    }
     if (path === '/healthz') {
       void services.system.databaseHealth().then((database) => {
         sendJson(res, database.ok ? 200 : 503, {
@@ -106,7 +116,21 @@ export async function startControlPlane(
     }
     sendJson(res, 404, { message: `No route for ${req.method} ${path}` });
   });
-  return listen(server, host, port);
+  return listen(answerRawRequests(server), host, port);
+}
+
+/**
+ * A Host header a URL can be built on: tRPC's adapter builds the request's URL from it, and
+ * `Host: a@b` (credentials) made that a server fault.
+ */
+function servableHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  try {
+    const url = new URL(`http://${host}`);
+    return url.host !== '' && !url.username && !url.password && url.href === `http://${url.host}/`;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -132,12 +156,16 @@ export async function startMetricsServer(
       () => sendJson(res, 503, { message: 'metrics are unavailable' }),
     );
   });
-  return listen(server, host, port);
+  return listen(answerRawRequests(server), host, port);
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
 }
 
 export function listen(server: http.Server, host: string, port: number): Promise<ListeningServer> {

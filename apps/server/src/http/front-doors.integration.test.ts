@@ -261,4 +261,27 @@ describe('requests the HTTP layer cannot take', () => {
     expect((await fetch(`${docker.replace('tcp:', 'http:')}/_ping`)).status).toBe(200);
     expect((await fetch(`${shoal.metrics.url}/metrics`)).status).toBe(200);
   });
+
+  it('answer a CONNECT on every listener, and a Host with credentials on the dashboard API', async () => {
+    for (const url of [shoal.dockerApi.url, shoal.controlPlane.url, shoal.metrics.url]) {
+      // Node closed such a connection without a word.
+      const connect = parsed(await raw(url, 'CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n'));
+      expect(connect.status, url).toBe(405);
+      expect(connect.body, url).toEqual({
+        message: expect.stringMatching(/^CONNECT is not served/),
+      });
+    }
+    // tRPC builds a URL on the Host header, and one with credentials was a server fault.
+    for (const host of ['a@b', 'a/b']) {
+      const answer = parsed(
+        await raw(
+          shoal.controlPlane.url,
+          `GET /trpc/system.status HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      expect(answer.status, host).toBe(400);
+      expect(answer.body).toEqual({ message: 'invalid Host header' });
+    }
+    expect((await fetch(`${shoal.controlPlane.url}/trpc/system.status`)).status).toBe(200);
+  });
 });
