@@ -97,6 +97,16 @@ describe('the dashboard /trpc proxy', () => {
     expect(await res.json()).toEqual({ bytes: 512 * 1024, forwardedFor: '203.0.113.5' });
   });
 
+  it('forwards a call whose client asked to hear 100 Continue first', async () => {
+    const upstream = await controlPlane();
+    const { stream } = lazyBody(1024);
+    const res = await createControlPlaneProxy(upstream.url)(
+      post(stream, { expect: '100-continue' }),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ bytes: 64 * 1024 });
+  });
+
   it('passes the control plane’s own error answers through, even one sent before the body ends', async () => {
     const upstream = await controlPlane((_req, res) => {
       res.writeHead(500, { 'content-type': 'application/json' });

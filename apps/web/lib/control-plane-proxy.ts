@@ -15,6 +15,10 @@ const HOP_BY_HOP = [
   'upgrade',
   'host',
   'content-length',
+  // Answered by the dashboard's own server (100 Continue); fetch refuses to send it on.
+  'expect',
+  'te',
+  'trailer',
 ];
 
 /** Errors that mean no connection to the control plane was made at all. */
