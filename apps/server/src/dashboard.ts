@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ShoalEnv } from '@shoal/config';
 
 export interface RunningDashboard {
@@ -20,6 +20,8 @@ const STANDALONE_SERVER = path.join(
   'web',
   'server.js',
 );
+/** Answers in the dashboard's process what Next.js answers with a fault (see the file). */
+const SERVER_GUARD = path.join('apps', 'web', 'server-guard.mjs');
 
 /**
  * Runs the built dashboard's standalone Next.js server next to the control plane. The server
@@ -29,14 +31,18 @@ export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<
   // A server already on the port would answer the readiness check below for this one,
   // which then exits on EADDRINUSE while Shoal says it is ready.
   await portFree(env.SHOAL_HOST, env.SHOAL_WEB_PORT);
-  const server = findAbove(path.dirname(fileURLToPath(import.meta.url)), STANDALONE_SERVER);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const server = findAbove(here, STANDALONE_SERVER);
   if (!server) {
     throw new Error(
       `The dashboard is not built (no ${STANDALONE_SERVER}); npm start builds it, or run npm run build`,
     );
   }
+  const guard = findAbove(here, SERVER_GUARD);
+  if (!guard) throw new Error(`The dashboard's ${SERVER_GUARD} is missing from this checkout`);
   const url = `http://${env.SHOAL_HOST}:${env.SHOAL_WEB_PORT}`;
-  const child = spawn(process.execPath, ['--import', LIFELINE, server], {
+  const preloads = ['--import', LIFELINE, '--import', pathToFileURL(guard).href];
+  const child = spawn(process.execPath, [...preloads, server], {
     cwd: path.dirname(server),
     env: {
       // The child inherits the environment as a whole; nothing is read from it here.
