@@ -1,19 +1,20 @@
 import { setMaxListeners } from 'node:events';
-import type { Prisma, PrismaClient, Sql } from '@shoal/db';
+import type { PrismaClient, Sql } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import type { NetworkService } from '../networks/network-service';
-import { busy, conflict, invalid, ShoalError } from '../errors';
+import { busy, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
 import { readLogs, type LogSources } from './container-logs';
 import { ContainerReads } from './container-reads';
+import { renameContainer } from './container-renames';
 import { ContainerStarts, turnDeadline } from './container-starts';
 import { ContainerStops } from './container-stops';
 import { ContainerWaits } from './container-waits';
 import { ContainerWatch } from './container-watch';
 import { CreateBatch } from './create-batch';
-import { COMMAND_EXIT, isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
+import { isLaunched } from './lifecycle';
 import { LogClock } from './log-clock';
-import { CONTAINER_NAME, newContainerId } from './names';
+import { newContainerId } from './names';
 import type {
   ConvergeTrigger,
   PlacementCheck,
@@ -27,8 +28,8 @@ import { publishChange } from './publish';
 import { toView, type ContainerRow } from './rows';
 import { type ContainerRuntime, TenantRuntimes } from './runtime';
 import { givenName, normaliseSpec, requestedRuntime } from './spec';
-import { SPEC_LIMITS } from './spec-limits';
 import { StartBatch } from './start-batch';
+import { taskHistory } from './task-history';
 import { forgetTenantPulls, listTenantImages, recordTenantPull } from './tenant-images';
 import { readTenantUsage } from './tenant-usage';
 import type {
@@ -238,46 +239,14 @@ export class ContainerService implements ContainerOperations {
 
   /** Names are Shoal's own data: a rename touches no Mesos task. */
   async rename(tenantId: string, ref: string, name: string, actor: string): Promise<ContainerView> {
-    const newName = name.replace(/^\//, '');
-    if (newName.length > SPEC_LIMITS.nameLength)
-      throw invalid(`Invalid container name: longer than ${SPEC_LIMITS.nameLength} characters`);
-    if (!CONTAINER_NAME.test(newName)) {
-      throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    }
-    const current = await this.resolve(tenantId, ref);
-    if (current.name === newName) {
-      throw conflict(`Renaming a container with the same name as its current name`);
-    }
-    try {
-      await this.prisma.$transaction(async (tx) => {
-        await tx.container.update({
-          where: { id: current.id },
-          data: {
-            name: newName,
-            config: { ...(current.config as Prisma.JsonObject), name: newName },
-          },
-        });
-        await this.audit.record(
-          {
-            tenantId,
-            actor,
-            action: 'container.rename',
-            target: newName,
-            detail: { id: current.id, oldName: current.name },
-          },
-          tx,
-        );
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'P2002') {
-        throw conflict(
-          `Conflict. The container name "/${newName}" is already in use by another container. You have to remove (or rename) that container to be able to reuse that name.`,
-        );
-      }
-      throw error;
-    }
-    this.publish({ ...current, name: newName }, 'rename', { oldName: `/${current.name}` });
-    return this.get(tenantId, current.id);
+    const current = await renameContainer(this.prisma, this.audit, this.reads, {
+      tenantId,
+      ref,
+      name,
+      actor,
+    });
+    this.publish(current.renamed, 'rename', { oldName: `/${current.oldName}` });
+    return this.get(tenantId, current.renamed.id);
   }
 
   remove(
@@ -322,24 +291,9 @@ export class ContainerService implements ContainerOperations {
     return { view: toView(row), target };
   }
 
-  /**
-   * The command run beside a container's task (piped.ts) ended with `exitCode`: the task,
-   * which only held the container's place, is killed, and its end carries that code. A
-   * task a stop or kill has been sent to keeps that reason.
-   */
-  async commandEnded(containerId: string, mesosTaskId: string, exitCode: number): Promise<void> {
-    const task = await this.prisma.task.findFirst({
-      where: { containerId, mesosTaskId, state: { notIn: [PENDING, ...TERMINAL_STATES] } },
-      select: { id: true, agentId: true },
-    });
-    if (!task) return;
-    const { count } = await this.prisma.task.updateMany({
-      where: { id: task.id, killedBy: null },
-      data: { killedBy: `${COMMAND_EXIT}${exitCode}` },
-    });
-    if (count === 0) return;
-    await this.launcher?.kill(mesosTaskId, task.agentId ?? undefined, 0).catch(() => undefined);
-    this.converge.wake();
+  /** The command run beside a container's task (piped.ts) ended with `exitCode`. */
+  commandEnded(containerId: string, mesosTaskId: string, exitCode: number): Promise<void> {
+    return this.stops.commandEnded(containerId, mesosTaskId, exitCode);
   }
 
   async list(tenantId: string, filters: ContainerListFilters = {}): Promise<ContainerView[]> {
@@ -386,24 +340,9 @@ export class ContainerService implements ContainerOperations {
     };
   }
 
+  /** Every status update of the container's tasks, oldest first. */
   async history(tenantId: string, ref: string) {
-    const container = await this.resolve(tenantId, ref);
-    const tasks = await this.prisma.task.findMany({
-      where: { containerId: container.id },
-      select: { id: true, mesosTaskId: true },
-    });
-    const mesosIdOf = new Map(tasks.map((t) => [t.id, t.mesosTaskId]));
-    const updates = await this.prisma.taskUpdate.findMany({
-      where: { taskId: { in: [...mesosIdOf.keys()] } },
-      orderBy: { at: 'asc' },
-    });
-    return updates.map((u) => ({
-      mesosTaskId: mesosIdOf.get(u.taskId)!,
-      state: u.state,
-      reason: u.reason,
-      message: u.message,
-      at: u.at,
-    }));
+    return taskHistory(this.prisma, (await this.resolve(tenantId, ref)).id);
   }
 
   usage(tenantId: string): Promise<TenantUsage> {

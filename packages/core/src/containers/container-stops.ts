@@ -4,7 +4,7 @@ import { conflict, invalid, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
 import type { ContainerReads } from './container-reads';
 import type { ContainerWaits } from './container-waits';
-import { isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
+import { COMMAND_EXIT, isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
 import type { LaunchHooks } from './ports';
 import { publishChange } from './publish';
 import { toView } from './rows';
@@ -187,6 +187,28 @@ export class ContainerStops {
     } else {
       publishChange(this.events, current, 'destroy');
     }
+  }
+
+  /**
+   * The command run beside a container's task (piped.ts) ended with `exitCode`: the task,
+   * which only held the container's place, is killed, and its end carries that code. A
+   * task a stop or kill has been sent to keeps that reason.
+   */
+  async commandEnded(containerId: string, mesosTaskId: string, exitCode: number): Promise<void> {
+    const task = await this.prisma.task.findFirst({
+      where: { containerId, mesosTaskId, state: { notIn: [PENDING, ...TERMINAL_STATES] } },
+      select: { id: true, agentId: true },
+    });
+    if (!task) return;
+    const { count } = await this.prisma.task.updateMany({
+      where: { id: task.id, killedBy: null },
+      data: { killedBy: `${COMMAND_EXIT}${exitCode}` },
+    });
+    if (count === 0) return;
+    await this.hooks.launcher
+      ?.kill(mesosTaskId, task.agentId ?? undefined, 0)
+      .catch(() => undefined);
+    this.hooks.converge.wake();
   }
 
   private async halt(

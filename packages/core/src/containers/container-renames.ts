@@ -1,0 +1,59 @@
+import type { Prisma, PrismaClient } from '@shoal/db';
+import type { AuditService } from '../audit/audit-service';
+import { conflict, invalid } from '../errors';
+import type { ContainerReads } from './container-reads';
+import { CONTAINER_NAME } from './names';
+import type { ContainerRow } from './rows';
+import { SPEC_LIMITS } from './spec-limits';
+
+/**
+ * `docker rename`: the name is Shoal's own data, so a rename touches no Mesos task. Answers
+ * the container as renamed and the name it had, for the rename event.
+ */
+export async function renameContainer(
+  prisma: PrismaClient,
+  audit: AuditService,
+  reads: ContainerReads,
+  request: { tenantId: string; ref: string; name: string; actor: string },
+): Promise<{ renamed: ContainerRow; oldName: string }> {
+  const { tenantId, ref, name, actor } = request;
+  const newName = name.replace(/^\//, '');
+  if (newName.length > SPEC_LIMITS.nameLength)
+    throw invalid(`Invalid container name: longer than ${SPEC_LIMITS.nameLength} characters`);
+  if (!CONTAINER_NAME.test(newName)) {
+    throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  const current = await reads.resolve(tenantId, ref);
+  if (current.name === newName) {
+    throw conflict(`Renaming a container with the same name as its current name`);
+  }
+  try {
+    await prisma.$transaction(async (tx) => {
+      await tx.container.update({
+        where: { id: current.id },
+        data: {
+          name: newName,
+          config: { ...(current.config as Prisma.JsonObject), name: newName },
+        },
+      });
+      await audit.record(
+        {
+          tenantId,
+          actor,
+          action: 'container.rename',
+          target: newName,
+          detail: { id: current.id, oldName: current.name },
+        },
+        tx,
+      );
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') {
+      throw conflict(
+        `Conflict. The container name "/${newName}" is already in use by another container. You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    throw error;
+  }
+  return { renamed: { ...current, name: newName }, oldName: current.name };
+}
