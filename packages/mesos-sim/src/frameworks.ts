@@ -197,7 +197,7 @@ export class Subscriptions {
       framework,
       timers.every(options.heartbeatIntervalSeconds * 1000, () => sink.send({ type: 'HEARTBEAT' })),
     );
-    this.master.taskManager.resendPending(framework);
+    this.master.taskManager.updates.resendPending(framework);
     this.master.allocator.soon();
   }
 

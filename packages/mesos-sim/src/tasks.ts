@@ -7,42 +7,24 @@ import { type AgentRecord, type FrameworkRecord, isTerminal, type TaskRecord } f
 import type { Resources } from './resources';
 import { startRun, stepsAfter, type TaskRun } from './runner';
 import { Sandbox } from './sandbox';
-import { id, timeInfo } from './wire';
+import { type StatusExtra, StatusUpdates } from './status-updates';
+import { timeInfo } from './wire';
 import { imageOf, isMesosContainer, ucrLaunchFailure } from './ucr/launch';
 import { describeWaitStatus, startUcrRun } from './ucr/task-run';
 
 const MAX_COMPLETED_TASKS = 1000;
-const MAX_STATUSES = 16;
-/** The agent backs off from the first retry interval up to this many times it (10 s → 10 min). */
-const MAX_RETRY_FACTOR = 60;
-
-type StatusExtra = Pick<TaskStatus, 'message' | 'reason' | 'unreachable_time'>;
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  return (
-    a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i])
-  );
-}
-
-function masterStatus(task: TaskRecord, state: TaskState, extra: StatusExtra): TaskStatus {
-  return {
-    task_id: id(task.id),
-    state,
-    source: 'SOURCE_MASTER',
-    agent_id: id(task.agent.id),
-    executor_id: id(task.executorId),
-    timestamp: Date.now() / 1000,
-    ...extra,
-  };
-}
 
 /**
- * Tasks from LAUNCH to removal: the agent side (behaviour run, status update stream with
- * retries until acknowledged, one update in flight at a time) and the master side (the
- * state it learns when an update is forwarded, resource release, completed tasks).
+ * Tasks from LAUNCH to removal: the agent's run of each (the behaviour model, the Docker
+ * or Mesos containerizer's command, kills and injected faults), and what becomes of tasks
+ * when their framework or agent goes or comes back. Their updates go through StatusUpdates.
  */
 export class TaskManager {
-  constructor(private readonly master: Master) {}
+  readonly updates: StatusUpdates;
+
+  constructor(private readonly master: Master) {
+    this.updates = new StatusUpdates(master, (task) => this.complete(task));
+  }
 
   find(taskId: string, frameworkId?: string): TaskRecord[] {
     const out: TaskRecord[] = [];
@@ -100,19 +82,19 @@ export class TaskManager {
       task.framework.removed
     )
       return;
-    if (this.master.options.stagingUpdates) this.emit(task, 'TASK_STAGING', 'SOURCE_AGENT');
+    if (this.master.options.stagingUpdates) this.updates.emit(task, 'TASK_STAGING', 'SOURCE_AGENT');
     if (isMesosContainer(task.info)) return this.startUcr(task);
     const run = dockerRun(task.info, task.resources);
     if ('failure' in run) {
       if (run.failure.stderr) task.sandbox.append('stderr', `${run.failure.stderr}\n`);
-      this.emit(task, 'TASK_FAILED', 'SOURCE_AGENT', {
+      this.updates.emit(task, 'TASK_FAILED', 'SOURCE_AGENT', {
         reason: 'REASON_CONTAINER_LAUNCH_FAILED',
         message: `Failed to launch container: ${run.failure.message}${run.failure.stderr ? `: ${run.failure.stderr}` : ''}`,
       });
       return;
     }
-    this.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
-    this.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
+    this.updates.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
+    this.updates.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
     const steps = planTask({
       ...this.launchSpecOf(task),
       ...(run.entrypoint ? { entrypoint: run.entrypoint } : {}),
@@ -133,14 +115,14 @@ export class TaskManager {
   private startUcr(task: TaskRecord): void {
     const failure = ucrLaunchFailure(task.info, this.master.options.cniNetworks);
     if (failure) {
-      this.emit(task, 'TASK_FAILED', 'SOURCE_AGENT', {
+      this.updates.emit(task, 'TASK_FAILED', 'SOURCE_AGENT', {
         reason: 'REASON_CONTAINER_LAUNCH_FAILED',
         message: `Failed to launch container: ${failure}`,
       });
       return;
     }
-    this.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
-    this.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
+    this.updates.emit(task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
+    this.updates.emit(task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
     this.runUcr(task, false);
   }
 
@@ -236,7 +218,9 @@ export class TaskManager {
     const { code, message } = describeWaitStatus(status);
     task.run = undefined;
     this.endNested(task);
-    this.emit(task, code === 0 ? 'TASK_FINISHED' : 'TASK_FAILED', 'SOURCE_EXECUTOR', { message });
+    this.updates.emit(task, code === 0 ? 'TASK_FINISHED' : 'TASK_FAILED', 'SOURCE_EXECUTOR', {
+      message,
+    });
   }
 
   /** Destroying a container destroys the containers nested in it. */
@@ -247,11 +231,11 @@ export class TaskManager {
   private exited(task: TaskRecord, code: number): void {
     task.run = undefined;
     if (code === 0)
-      this.emit(task, 'TASK_FINISHED', 'SOURCE_EXECUTOR', {
+      this.updates.emit(task, 'TASK_FINISHED', 'SOURCE_EXECUTOR', {
         message: 'Command exited with status 0',
       });
     else
-      this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', {
+      this.updates.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', {
         message: `Command exited with status ${code}`,
       });
   }
@@ -271,7 +255,10 @@ export class TaskManager {
     task.run?.stop();
     this.endNested(task);
     task.run = undefined;
-    this.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', { message, ...(reason ? { reason } : {}) });
+    this.updates.emit(task, 'TASK_FAILED', 'SOURCE_EXECUTOR', {
+      message,
+      ...(reason ? { reason } : {}),
+    });
     return true;
   }
 
@@ -286,92 +273,12 @@ export class TaskManager {
       task.framework.capabilities.has('TASK_KILLING_STATE')
     ) {
       if (task.agentState !== 'TASK_KILLING')
-        this.emit(task, 'TASK_KILLING', 'SOURCE_EXECUTOR', extra);
+        this.updates.emit(task, 'TASK_KILLING', 'SOURCE_EXECUTOR', extra);
     }
-    this.emit(task, 'TASK_KILLED', 'SOURCE_EXECUTOR', {
+    this.updates.emit(task, 'TASK_KILLED', 'SOURCE_EXECUTOR', {
       message: 'Command terminated with signal Terminated',
       ...extra,
     });
-  }
-
-  /** The agent's status update manager: queue the update, forward it if nothing is in flight. */
-  private emit(
-    task: TaskRecord,
-    state: TaskState,
-    source: TaskStatus['source'],
-    extra: StatusExtra = {},
-  ): void {
-    task.agentState = state;
-    task.pending.push({
-      task_id: id(task.id),
-      state,
-      source,
-      agent_id: id(task.agent.id),
-      executor_id: id(task.executorId),
-      timestamp: Date.now() / 1000,
-      uuid: this.master.random.uuidBytes(),
-      // The agent adds the status of the task's container, its id included.
-      container_status: { container_id: { value: task.containerId } },
-      ...extra,
-    });
-    if (task.pending.length === 1) this.forward(task);
-  }
-
-  private forward(task: TaskRecord): void {
-    const head = task.pending[0];
-    if (!head || task.agent.status !== 'REGISTERED' || task.framework.removed) return;
-    // The agent reports its latest state with each update, so the master can run ahead
-    // of what the framework has acknowledged.
-    if (task.statuses[task.statuses.length - 1] !== head) this.record(task, head, task.agentState);
-    this.master.subscriptions.send(task.framework, { type: 'UPDATE', update: { status: head } });
-    const { timers, options } = this.master;
-    timers.cancel(task.retryTimer);
-    task.retryTimer = timers.after(task.retryDelayMs, () => {
-      task.retryDelayMs = Math.min(
-        task.retryDelayMs * 2,
-        options.statusUpdateRetryMs * MAX_RETRY_FACTOR,
-      );
-      this.forward(task);
-    });
-  }
-
-  /** What the master learns: new state, status history, and resources back on terminal. */
-  private record(task: TaskRecord, status: TaskStatus, state: TaskState): void {
-    task.statuses.push(status);
-    if (task.statuses.length > MAX_STATUSES) task.statuses.shift();
-    task.state = state;
-    if (isTerminal(state)) releaseTask(task);
-    this.master.operatorEvents.taskUpdated(task, status);
-  }
-
-  /** An update the master makes up itself: no uuid, nothing to acknowledge. */
-  private sendMasterUpdate(
-    task: TaskRecord,
-    state: TaskState,
-    sent: TaskState,
-    extra: StatusExtra,
-  ): void {
-    const status = masterStatus(task, sent, extra);
-    this.record(task, status, state);
-    this.master.subscriptions.send(task.framework, { type: 'UPDATE', update: { status } });
-  }
-
-  acknowledge(framework: FrameworkRecord, agentId: string, taskId: string, uuid: Uint8Array): void {
-    const task = framework.tasks.get(taskId);
-    if (!task || task.agent.id !== agentId || !sameBytes(task.pending[0]?.uuid, uuid)) return;
-    task.pending.shift();
-    this.master.timers.cancel(task.retryTimer);
-    task.retryTimer = undefined;
-    task.retryDelayMs = this.master.options.statusUpdateRetryMs;
-    if (task.pending.length > 0) this.forward(task);
-    else if (isTerminal(task.agentState)) this.complete(task);
-    // The kept state holds the unacknowledged updates: an agent checkpoints acknowledgements.
-    this.master.onChange();
-  }
-
-  /** Re-sends in-flight updates at once when a framework subscribes again. */
-  resendPending(framework: FrameworkRecord): void {
-    for (const task of framework.tasks.values()) if (task.pending.length > 0) this.forward(task);
   }
 
   private complete(task: TaskRecord): void {
@@ -399,11 +306,7 @@ export class TaskManager {
       this.stop(task);
       task.pending = [];
       if (!isTerminal(task.state)) {
-        this.record(
-          task,
-          masterStatus(task, 'TASK_KILLED', { reason: 'REASON_FRAMEWORK_REMOVED' }),
-          'TASK_KILLED',
-        );
+        this.updates.noteFromMaster(task, 'TASK_KILLED', { reason: 'REASON_FRAMEWORK_REMOVED' });
       }
       task.agentState = task.state;
       this.complete(task);
@@ -423,7 +326,7 @@ export class TaskManager {
             ? 'TASK_GONE_BY_OPERATOR'
             : 'TASK_GONE'
           : 'TASK_LOST';
-        this.sendMasterUpdate(task, state, state, {
+        this.updates.sendFromMaster(task, state, state, {
           reason: byOperator ? 'REASON_AGENT_REMOVED_BY_OPERATOR' : 'REASON_AGENT_REMOVED',
           message: `Agent ${agent.hostname} removed`,
         });
@@ -449,7 +352,7 @@ export class TaskManager {
       framework.unreachableTasks.set(task.id, task);
       if (isTerminal(task.state)) continue;
       const sent = framework.capabilities.has('PARTITION_AWARE') ? 'TASK_UNREACHABLE' : 'TASK_LOST';
-      this.sendMasterUpdate(task, 'TASK_UNREACHABLE', sent, {
+      this.updates.sendFromMaster(task, 'TASK_UNREACHABLE', sent, {
         reason: 'REASON_AGENT_REMOVED',
         message: `Agent ${agent.hostname} is unreachable`,
         unreachable_time: timeInfo(since),
@@ -475,14 +378,14 @@ export class TaskManager {
       framework.tasks.set(task.id, task);
       if (!isTerminal(task.agentState)) trackTask(task);
       if (framework.capabilities.has('PARTITION_AWARE')) {
-        this.sendMasterUpdate(task, task.agentState, task.agentState, {
+        this.updates.sendFromMaster(task, task.agentState, task.agentState, {
           reason: 'REASON_AGENT_REREGISTERED',
         });
       } else {
         task.state = task.agentState;
         this.kill(task);
       }
-      if (inFlight) this.forward(task);
+      if (inFlight) this.updates.forward(task);
     }
   }
 }

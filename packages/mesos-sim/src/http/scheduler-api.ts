@@ -167,7 +167,12 @@ function dispatch(
     }
     case 'ACKNOWLEDGE': {
       const ack = call.acknowledge as scheduler.Call.Acknowledge;
-      master.taskManager.acknowledge(framework, ack.agent_id.value, ack.task_id.value, ack.uuid);
+      master.taskManager.updates.acknowledge(
+        framework,
+        ack.agent_id.value,
+        ack.task_id.value,
+        ack.uuid,
+      );
       return accepted();
     }
     case 'RECONCILE':
