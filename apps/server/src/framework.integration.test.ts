@@ -181,6 +181,40 @@ describe('running containers on Mesos', () => {
     expect(new Set(history.map((h) => h.mesosTaskId)).size).toBe(3);
   });
 
+  it('stops a container waiting to restart: it stays exited, its wait ends, rm without -f is refused', async () => {
+    const { id } = await services.containers.create(
+      tenantId,
+      {
+        name: 'backoff',
+        image: 'busybox',
+        cmd: ['sh', '-c', 'exit 1'],
+        restartPolicy: { name: 'always' },
+      },
+      'test',
+    );
+    await services.containers.start(tenantId, id, 'test');
+    // Held in its backoff (as after many quick exits, when it waits up to a minute).
+    await eventually('backoff to wait for its restart', async () => {
+      const { count } = await shoal.db.prisma.container.updateMany({
+        where: { id, state: 'RESTARTING' },
+        data: { restartAt: new Date(Date.now() + 3_600_000) },
+      });
+      return count > 0;
+    });
+    expect((await services.containers.get(tenantId, id)).state).toBe('restarting');
+    await expect(services.containers.remove(tenantId, id, {}, 'test')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/container is restarting/) as unknown,
+    });
+    const waited = services.containers.wait(tenantId, id, 'not-running');
+    const { stopped } = await services.containers.stopIfRunning(tenantId, id, {}, 'test');
+    expect(stopped).toBe(true);
+    expect(await waited).toEqual({ exitCode: 1 });
+    const after = await services.containers.get(tenantId, id);
+    expect(after).toMatchObject({ state: 'exited', desiredState: 'stopped', exitCode: 1 });
+    await services.containers.remove(tenantId, id, {}, 'test');
+  });
+
   it('reports readiness and Prometheus metrics of what it did', async () => {
     const ready = await fetch(`${shoal.controlPlane.url}/readyz`);
     expect(ready.status).toBe(200);

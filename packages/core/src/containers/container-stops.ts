@@ -150,6 +150,11 @@ export class ContainerStops {
         `You cannot remove a running container ${current.id}. Stop the container before attempting removal or force remove`,
       );
     }
+    if (current.state === 'RESTARTING' && !options.force) {
+      throw conflict(
+        `cannot remove container "/${current.name}": container is restarting: stop the container before removing or force remove`,
+      );
+    }
     const dropped = await this.prisma.$transaction(async (tx) => {
       let queued: string[] = [];
       if (live) {
@@ -228,6 +233,7 @@ export class ContainerStops {
             .wait(tenantId, current.id, 'not-running', controller.signal)
             .catch(() => undefined)
         : undefined;
+    let restartCancelled = false;
     try {
       const dropped = await this.prisma.$transaction(async (tx) => {
         await tx.container.update({
@@ -235,7 +241,14 @@ export class ContainerStops {
           data: { desiredState: 'STOPPED', restartAt: null },
         });
         const { live, queued } = await markForKill(tx, current.id, mode);
-        if (live === 0 && queued.length > 0) {
+        if (live === 0 && current.state === 'RESTARTING') {
+          // Waiting to run again after an exit: the restart is called off, and it stays exited.
+          const { count } = await tx.container.updateMany({
+            where: { id: current.id, state: 'RESTARTING' },
+            data: { state: 'EXITED', finishedAt: new Date() },
+          });
+          restartCancelled = count > 0;
+        } else if (live === 0 && queued.length > 0) {
           await tx.container.update({
             where: { id: current.id },
             data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' },
@@ -255,6 +268,8 @@ export class ContainerStops {
       });
       const { launcher, converge } = this.hooks;
       for (const taskId of dropped) launcher?.cancel(taskId);
+      // Its die was told at its exit; as Docker's, the stop of a restarting container is told.
+      if (restartCancelled) publishChange(this.events, current, 'stop');
       if (task && isLaunched(task.state)) {
         await launcher
           ?.kill(task.mesosTaskId, task.agentId ?? undefined, graceSeconds)

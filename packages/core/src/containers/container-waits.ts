@@ -59,6 +59,9 @@ export class ContainerWaits {
           }
           if (event.action === 'destroy')
             return exit ?? result(current.exitCode ?? 0, current.error);
+          // A container stopped while waiting to restart ends with the exit it restarts after.
+          if (event.action === 'stop' && condition !== 'removed')
+            return exit ?? result(current.exitCode ?? 0, current.error);
         }
         return undefined;
       })();

@@ -136,8 +136,14 @@ export function applyStatus(
   const diedOfItself = !killedBy && c.desiredState === 'RUNNING';
   // Killed with the framework Mesos removed: not the container's doing, and it says so.
   const withFramework = reason === 'REASON_FRAMEWORK_REMOVED';
+  // A command that ended with a status of its own is no error, as Docker keeps State.Error
+  // for a container that could not run.
+  const ownExit =
+    state === 'TASK_FAILED' &&
+    (!reason || reason === 'REASON_COMMAND_EXECUTOR_FAILED') &&
+    /exited with status \d+/i.test(message ?? '');
   const error =
-    state === 'TASK_FINISHED' || (state === 'TASK_KILLED' && !withFramework)
+    state === 'TASK_FINISHED' || (state === 'TASK_KILLED' && !withFramework) || ownExit
       ? null
       : describeFailure(state, reason, message);
   effects.events.push({
