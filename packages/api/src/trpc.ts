@@ -4,7 +4,9 @@ import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
 import {
+  goneMeanwhile,
   inputFault,
+  isRecordGone,
   MAX_INPUT_DEPTH,
   ShoalError,
   untilAborted,
@@ -121,10 +123,12 @@ const t = initTRPC.context<Context>().create({
 
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof ShoalError) {
-    const cause = result.error.cause;
+  if (result.ok) return result;
+  const cause = isRecordGone(result.error.cause)
+    ? goneMeanwhile(result.error.cause)
+    : result.error.cause;
+  if (cause instanceof ShoalError)
     throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
-  }
   return result;
 });
 

@@ -43,3 +43,17 @@ export function isUniqueViolation(error: unknown): boolean {
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002'
   );
 }
+
+/**
+ * Prisma's "the record to update or delete does not exist": another request removed it
+ * while this one ran. The caller is told it is gone, as it would be a moment later.
+ */
+export function isRecordGone(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025'
+  );
+}
+
+/** What a front door answers for such an error where the service had no better words. */
+export const goneMeanwhile = (cause: unknown) =>
+  new ShoalError('NOT_FOUND', 'No such object: it was removed while the request ran', { cause });

@@ -1,5 +1,5 @@
 export { createServices, type Services, type ServicesOptions } from './services';
-export { ShoalError, type ShoalErrorCode } from './errors';
+export { goneMeanwhile, isRecordGone, ShoalError, type ShoalErrorCode } from './errors';
 export {
   clipped,
   inputFault,

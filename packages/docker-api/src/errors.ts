@@ -1,4 +1,4 @@
-import { ShoalError, type ShoalErrorCode } from '@shoal/core';
+import { goneMeanwhile, isRecordGone, ShoalError, type ShoalErrorCode } from '@shoal/core';
 
 /**
  * An error with the HTTP status the Docker API answers. The CLI prints the
@@ -55,6 +55,7 @@ export function toErrorReply(error: unknown, requestId: string): ErrorReply {
     return { status: error.status, message: error.message, headers: error.headers };
   }
   if (error instanceof ShoalError) return { status: STATUS_OF[error.code], message: error.message };
+  if (isRecordGone(error)) return toErrorReply(goneMeanwhile(error), requestId);
   return {
     status: 500,
     message: `Internal server error; the Shoal server log has the details under request id ${requestId}`,

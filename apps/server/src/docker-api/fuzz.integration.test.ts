@@ -393,3 +393,43 @@ describe('the Docker API at the edges of its input', () => {
     }
   });
 });
+
+describe('requests racing on one container', () => {
+  const call = (method: string, path: string) =>
+    fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+
+  it('answers whichever loses a race with a removal 404, never a fault or a cut answer', async () => {
+    for (let round = 0; round < 10; round++) {
+      const created = await fetch(`${base}/containers/create?name=racer-${round}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"Image":"alpine"}',
+      });
+      const { Id } = (await created.json()) as { Id: string };
+      const answers = await Promise.all(
+        [
+          call('POST', `/containers/${Id}/wait`),
+          call('DELETE', `/containers/${Id}`),
+          call('DELETE', `/containers/${Id}?force=1`),
+          call('POST', `/containers/${Id}/rename?name=raced-${round}`),
+          call('POST', `/containers/${Id}/stop`),
+        ].map(async (pending) => {
+          const response = await pending;
+          // A body cut short rejects here: a wait answered 200 and then closed did.
+          return { status: response.status, body: await response.text() };
+        }),
+      );
+      for (const { status, body } of answers) {
+        expect([200, 204, 304, 404], body).toContain(status);
+        if (status === 404)
+          expect(JSON.parse(body)).toEqual({
+            message: expect.stringMatching(/^No such container/),
+          });
+      }
+      const [wait] = answers;
+      if (wait!.status === 200)
+        expect(JSON.parse(wait!.body)).toMatchObject({ StatusCode: expect.any(Number) });
+      expect((await call('GET', `/containers/${Id}/json`)).status).toBe(404);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, invalid } from '../errors';
+import { conflict, invalid, isRecordGone, isUniqueViolation, notFound } from '../errors';
 import type { ContainerReads } from './container-reads';
 import { CONTAINER_NAME } from './names';
 import type { ContainerRow } from './rows';
@@ -48,7 +48,8 @@ export async function renameContainer(
       );
     });
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') {
+    if (isRecordGone(error)) throw notFound(`No such container: ${ref}`);
+    if (isUniqueViolation(error)) {
       throw conflict(
         `Conflict. The container name "/${newName}" is already in use by another container. You have to remove (or rename) that container to be able to reuse that name.`,
       );

@@ -316,8 +316,9 @@ export class ContainerService implements ContainerOperations {
     ref: string,
     condition: WaitCondition,
     signal?: AbortSignal,
+    onWaiting?: () => void,
   ): Promise<WaitResult> {
-    return this.waits.wait(tenantId, ref, condition, signal);
+    return this.waits.wait(tenantId, ref, condition, signal, onWaiting);
   }
 
   logs(

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, invalid, ShoalError } from '../errors';
+import { conflict, invalid, isRecordGone, notFound, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
 import type { ContainerReads } from './container-reads';
 import type { ContainerWaits } from './container-waits';
@@ -155,35 +155,37 @@ export class ContainerStops {
         `cannot remove container "/${current.name}": container is restarting: stop the container before removing or force remove`,
       );
     }
-    const dropped = await this.prisma.$transaction(async (tx) => {
-      let queued: string[] = [];
-      if (live) {
-        // The row goes when Mesos confirms the kill; its name is free at once, as in Docker.
-        await tx.container.update({
-          where: { id: current.id },
-          data: {
-            state: 'REMOVING',
-            desiredState: 'STOPPED',
-            name: `${current.name}.removing.${current.id.slice(0, 12)}`,
+    const dropped = await this.prisma
+      .$transaction(async (tx) => {
+        let queued: string[] = [];
+        if (live) {
+          // The row goes when Mesos confirms the kill; its name is free at once, as in Docker.
+          await tx.container.update({
+            where: { id: current.id },
+            data: {
+              state: 'REMOVING',
+              desiredState: 'STOPPED',
+              name: `${current.name}.removing.${current.id.slice(0, 12)}`,
+            },
+          });
+          ({ queued } = await markForKill(tx, current.id, 'kill'));
+        } else {
+          if (task?.state === PENDING) queued = [task.mesosTaskId];
+          await tx.container.delete({ where: { id: current.id } });
+        }
+        await this.audit.record(
+          {
+            tenantId,
+            actor,
+            action: 'container.remove',
+            target: current.name,
+            detail: { id: current.id, force: Boolean(options.force) },
           },
-        });
-        ({ queued } = await markForKill(tx, current.id, 'kill'));
-      } else {
-        if (task?.state === PENDING) queued = [task.mesosTaskId];
-        await tx.container.delete({ where: { id: current.id } });
-      }
-      await this.audit.record(
-        {
-          tenantId,
-          actor,
-          action: 'container.remove',
-          target: current.name,
-          detail: { id: current.id, force: Boolean(options.force) },
-        },
-        tx,
-      );
-      return queued;
-    });
+          tx,
+        );
+        return queued;
+      })
+      .catch(goneAs(ref));
     const { launcher, converge } = this.hooks;
     for (const taskId of dropped) launcher?.cancel(taskId);
     if (live) {
@@ -235,37 +237,39 @@ export class ContainerStops {
         : undefined;
     let restartCancelled = false;
     try {
-      const dropped = await this.prisma.$transaction(async (tx) => {
-        await tx.container.update({
-          where: { id: current.id },
-          data: { desiredState: 'STOPPED', restartAt: null },
-        });
-        const { live, queued } = await markForKill(tx, current.id, mode);
-        if (live === 0 && current.state === 'RESTARTING') {
-          // Waiting to run again after an exit: the restart is called off, and it stays exited.
-          const { count } = await tx.container.updateMany({
-            where: { id: current.id, state: 'RESTARTING' },
-            data: { state: 'EXITED', finishedAt: new Date() },
-          });
-          restartCancelled = count > 0;
-        } else if (live === 0 && queued.length > 0) {
+      const dropped = await this.prisma
+        .$transaction(async (tx) => {
           await tx.container.update({
             where: { id: current.id },
-            data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' },
+            data: { desiredState: 'STOPPED', restartAt: null },
           });
-        }
-        await this.audit.record(
-          {
-            tenantId,
-            actor,
-            action: `container.${mode}`,
-            target: current.name,
-            detail: { id: current.id },
-          },
-          tx,
-        );
-        return queued;
-      });
+          const { live, queued } = await markForKill(tx, current.id, mode);
+          if (live === 0 && current.state === 'RESTARTING') {
+            // Waiting to run again after an exit: the restart is called off, and it stays exited.
+            const { count } = await tx.container.updateMany({
+              where: { id: current.id, state: 'RESTARTING' },
+              data: { state: 'EXITED', finishedAt: new Date() },
+            });
+            restartCancelled = count > 0;
+          } else if (live === 0 && queued.length > 0) {
+            await tx.container.update({
+              where: { id: current.id },
+              data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' },
+            });
+          }
+          await this.audit.record(
+            {
+              tenantId,
+              actor,
+              action: `container.${mode}`,
+              target: current.name,
+              detail: { id: current.id },
+            },
+            tx,
+          );
+          return queued;
+        })
+        .catch(goneAs(ref));
       const { launcher, converge } = this.hooks;
       for (const taskId of dropped) launcher?.cancel(taskId);
       // Its die was told at its exit; as Docker's, the stop of a restarting container is told.
@@ -310,4 +314,11 @@ async function markForKill(
   if (queued.length > 0)
     await tx.task.deleteMany({ where: { id: { in: queued.map((t) => t.id) }, state: PENDING } });
   return { live, queued: queued.map((t) => t.mesosTaskId) };
+}
+
+/** A container another request removed while this one changed it is as gone as it will be. */
+export function goneAs(ref: string) {
+  return (error: unknown): never => {
+    throw isRecordGone(error) ? notFound(`No such container: ${ref}`) : error;
+  };
 }

@@ -29,6 +29,7 @@ export class ContainerWaits {
     ref: string,
     condition: WaitCondition,
     signal?: AbortSignal,
+    onWaiting?: () => void,
   ): Promise<WaitResult> {
     const subscription = new AbortController();
     const abort = () => subscription.abort(OVER);
@@ -38,6 +39,8 @@ export class ContainerWaits {
     const events = this.events.subscribe(tenantId, subscription.signal);
     try {
       const current = await this.resolve(tenantId, ref);
+      // Found, and its events are heard from here on: a removal now ends the wait.
+      onWaiting?.();
       const running =
         current.state === 'RUNNING' ||
         current.state === 'RESTARTING' ||

@@ -279,12 +279,16 @@ export interface ContainerOperations {
   rename(tenantId: string, ref: string, name: string, actor: string): Promise<ContainerView>;
   get(tenantId: string, ref: string): Promise<ContainerView>;
   list(tenantId: string, filters?: ContainerListFilters): Promise<ContainerView[]>;
-  /** Resolves when the condition holds; rejects with an AbortError when `signal` aborts. */
+  /**
+   * Resolves when the condition holds; rejects with an AbortError when `signal` aborts.
+   * `onWaiting` is called once the container is found and the wait heard everything after.
+   */
   wait(
     tenantId: string,
     ref: string,
     condition: WaitCondition,
     signal?: AbortSignal,
+    onWaiting?: () => void,
   ): Promise<WaitResult>;
   /** Lines from the task's sandbox on its agent; with `follow`, until the task ends or `signal` aborts. */
   logs(

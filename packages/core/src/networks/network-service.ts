@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Network, Prisma, PrismaClient, Sql } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, invalid, isUniqueViolation, notFound, ShoalError } from '../errors';
+import {
+  conflict,
+  invalid,
+  isRecordGone,
+  isUniqueViolation,
+  notFound,
+  ShoalError,
+} from '../errors';
 import { RUNTIME_NAMES, runtimeOf } from '../containers/runtime';
 import { checkLabels, quoted, SPEC_LIMITS } from '../containers/spec-limits';
 import type { ContainerOperations, ContainerSpec } from '../containers/types';
@@ -123,20 +130,24 @@ export class NetworkService {
     if ((BUILTIN_NETWORKS as readonly string[]).includes(ref))
       throw forbidden(`${ref} is a pre-defined network and cannot be removed`);
     const row = await this.resolve(tenantId, ref);
-    await this.prisma.$transaction(async (tx) => {
-      // Holds off a connect of a container to this network until the removal is decided.
-      await tx.$queryRaw`SELECT id FROM "Network" WHERE id = ${row.id} FOR UPDATE`;
-      const attached = await attachedCount(tx, tenantId, row.id);
-      if (attached > 0)
-        throw forbidden(
-          `error while removing network: network ${row.name} id ${row.id} has active endpoints`,
+    await this.prisma
+      .$transaction(async (tx) => {
+        // Holds off a connect of a container to this network until the removal is decided.
+        await tx.$queryRaw`SELECT id FROM "Network" WHERE id = ${row.id} FOR UPDATE`;
+        const attached = await attachedCount(tx, tenantId, row.id);
+        if (attached > 0)
+          throw forbidden(
+            `error while removing network: network ${row.name} id ${row.id} has active endpoints`,
+          );
+        await tx.network.delete({ where: { id: row.id } });
+        await this.audit.record(
+          { tenantId, actor, action: 'network.remove', target: row.name, detail: { id: row.id } },
+          tx,
         );
-      await tx.network.delete({ where: { id: row.id } });
-      await this.audit.record(
-        { tenantId, actor, action: 'network.remove', target: row.name, detail: { id: row.id } },
-        tx,
-      );
-    });
+      })
+      .catch((error: unknown) => {
+        throw isRecordGone(error) ? notFound(`network ${ref} not found`) : error;
+      });
   }
 
   /** Removes the tenant's networks no container is on; answers their names. */

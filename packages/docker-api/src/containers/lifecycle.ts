@@ -91,10 +91,18 @@ async function wait(ctx: RequestContext): Promise<void> {
   if (!WAIT_CONDITIONS.includes(condition)) {
     throw badRequest(`invalid condition "${condition}": use ${WAIT_CONDITIONS.join(', ')}`);
   }
-  const { tenantId } = ctx.caller;
-  const view = await ctx.services.containers.get(tenantId, ref(ctx));
-  const out = ctx.ex.stream(200, { 'Content-Type': 'application/json' });
-  const result = await ctx.services.containers.wait(tenantId, view.id, condition, ctx.ex.signal);
+  // As Docker: a missing container is a 404; once it is found, the status goes out at once
+  // and the answer when the condition holds. Found and waited for in one step, so a removal
+  // in between ends the wait rather than the answer begun.
+  let out: ReturnType<RequestContext['ex']['stream']> | undefined;
+  const result = await ctx.services.containers.wait(
+    ctx.caller.tenantId,
+    ref(ctx),
+    condition,
+    ctx.ex.signal,
+    () => (out = ctx.ex.stream(200, { 'Content-Type': 'application/json' })),
+  );
+  out ??= ctx.ex.stream(200, { 'Content-Type': 'application/json' });
   out.end(
     `${JSON.stringify({
       StatusCode: result.exitCode,

@@ -275,12 +275,14 @@ export class MemoryContainers implements ContainerOperations {
     ref: string,
     condition: WaitCondition,
     signal?: AbortSignal,
+    onWaiting?: () => void,
   ): Promise<WaitResult> {
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(), { once: true });
     const events = this.events.subscribe(tenantId, controller.signal);
     try {
       const box = this.box(tenantId, ref);
+      onWaiting?.();
       if (condition === 'not-running' && box.view.state !== 'running')
         return { exitCode: box.view.exitCode ?? 0 };
       let exit: WaitResult | undefined;
