@@ -2,6 +2,7 @@ import { parseConstraints } from '@shoal/scheduler';
 import { invalid } from '../errors';
 import { UCR_USE } from '../networks/aliases';
 import type { NetworkAttachment } from '../networks/types';
+import { checkImageReference } from './image-reference';
 import { CONTAINER_NAME, randomContainerName } from './names';
 import { pipedArgv } from './piped';
 import { type ContainerRuntime, isRuntime, RUNTIME_LABEL, RUNTIME_NAMES } from './runtime';
@@ -22,8 +23,6 @@ const RESERVED_PREFIX = 'shoal.';
 const SETTABLE_LABELS = [BEST_EFFORT_LABEL, CONSTRAINTS_LABEL, GROUP_LABEL, RUNTIME_LABEL];
 
 const RESTART_POLICIES: RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
-const IMAGE =
-  /^[a-z0-9]+(?:[._/-][a-z0-9]+|:[0-9]+\/)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 function positive(
   name: string,
@@ -129,10 +128,7 @@ export const givenName = (input: ContainerSpecInput): string | undefined =>
 export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): ContainerSpec {
   const image = input.image?.trim() ?? '';
   if (!image) throw invalid('An image is required');
-  if (image.length > SPEC_LIMITS.imageLength)
-    throw invalid(`invalid reference format: longer than ${SPEC_LIMITS.imageLength} characters`);
-  if (!IMAGE.test(image.toLowerCase()) || /\s/.test(image))
-    throw invalid(`invalid reference format: ${quoted(image)}`);
+  checkImageReference(image);
 
   const name = givenName(input) ?? randomContainerName();
   if (!CONTAINER_NAME.test(name)) {

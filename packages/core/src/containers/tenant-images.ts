@@ -1,5 +1,6 @@
 import type { PrismaClient, SqlRunner } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
+import { checkImageReference } from './image-reference';
 
 /** One of a tenant's images: named by its containers or pulled. */
 export interface TenantImage {
@@ -34,6 +35,7 @@ export async function recordTenantPull(
   reference: string,
   actor: string,
 ): Promise<void> {
+  checkImageReference(reference);
   await prisma.$transaction(async (tx) => {
     // Pulled again, it keeps its first date.
     await tx.pulledImage.upsert({
