@@ -100,15 +100,21 @@ export function restartDelayMs(restartCount: number, ranForMs: number): number {
   return Math.min(100 * 2 ** Math.min(restartCount, 16), 60_000);
 }
 
+/** As the Docker CLI words a duration: whole seconds and minutes, hours rounded, then coarser. */
 function ago(from: Date, now: Date): string {
-  const s = Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));
+  const ms = Math.max(0, now.getTime() - from.getTime());
+  const s = Math.floor(ms / 1000);
   if (s < 1) return 'Less than a second';
   if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
-  const m = Math.round(s / 60);
+  const m = Math.floor(s / 60);
   if (m < 60) return m === 1 ? 'About a minute' : `${m} minutes`;
-  const h = Math.round(m / 60);
-  if (h < 48) return h === 1 ? 'About an hour' : `${h} hours`;
-  return `${Math.round(h / 24)} days`;
+  const h = Math.round(ms / 3_600_000);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 14) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 60) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(h / 24 / 365)} years`;
 }
 
 export interface StatusInput {
@@ -135,7 +141,7 @@ export function statusLine(c: StatusInput, task: StatusTask | null, now = new Da
       return base;
     }
     case 'RESTARTING':
-      return `Restarting (${c.exitCode ?? 0}) ${ago(c.finishedAt ?? now, now).toLowerCase()} ago`;
+      return `Restarting (${c.exitCode ?? 0}) ${ago(c.finishedAt ?? now, now)} ago`;
     case 'EXITED':
       return `Exited (${c.exitCode ?? 0}) ${ago(c.finishedAt ?? now, now)} ago`;
     case 'REMOVING':
