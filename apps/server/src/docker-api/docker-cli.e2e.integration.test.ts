@@ -129,6 +129,54 @@ describe('the docker CLI against Shoal', () => {
     expect((await docker('ps', '-a', '--format', '{{.Names}}')).stdout).toBe('');
   });
 
+  it('keeps --expose, --stop-signal and --stop-timeout, stops as they say, and takes --no-healthcheck', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const run = await docker(
+      'run',
+      '-d',
+      '--name',
+      'kept',
+      '--expose',
+      '7000',
+      '--stop-signal',
+      'SIGINT',
+      '--stop-timeout',
+      '3',
+      '--no-healthcheck',
+      'nginx',
+    );
+    expect(run).toMatchObject({ code: 0 });
+    const inspected = await docker(
+      'inspect',
+      '-f',
+      '{{json .Config.ExposedPorts}} {{.Config.StopSignal}} {{.Config.StopTimeout}}',
+      'kept',
+    );
+    expect(inspected.stdout).toBe('{"7000/tcp":{}} SIGINT 3\n');
+    expect((await docker('ps', '--filter', 'name=^kept$', '--format', '{{.Ports}}')).stdout).toBe(
+      '7000/tcp\n',
+    );
+    expect(await docker('stop', 'kept')).toMatchObject({ code: 0 });
+    const kills = await pastEvents(cli, {
+      since,
+      container: 'kept',
+      format: '{{.Action}} {{.Actor.Attributes.signal}}',
+      only: ['kill'],
+    });
+    expect(kills).toEqual(['kill SIGINT']);
+    expect((await docker('rm', 'kept')).code).toBe(0);
+    // What Mesos cannot do is refused at create, not at the stop.
+    const hup = await docker('create', '--stop-signal', 'HUP', 'nginx');
+    expect(hup).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/Signal HUP cannot be delivered/),
+    });
+    const relative = await docker('create', '-w', 'relative', 'nginx');
+    expect(relative.stderr).toMatch(
+      /the working directory "relative" is invalid, it needs to be an absolute path/,
+    );
+  });
+
   it('replays what happened with docker events --since, removed containers included', async () => {
     const events = await pastEvents(cli, {
       since: startedAt,

@@ -235,7 +235,7 @@ describe('the Docker API at the edges of its input', () => {
       [
         'memory',
         { Image: 'alpine', HostConfig: { Memory: 1 } },
-        /memory \(MB\) .* below the least/,
+        /^Minimum memory limit allowed is 4MB$/,
       ],
       ['cpus', { Image: 'alpine', HostConfig: { NanoCpus: 1 } }, /cpus .* below the least/],
       [
@@ -290,7 +290,7 @@ describe('the Docker API at the edges of its input', () => {
             ),
           },
         },
-        /1100 ports published, more than 1024/,
+        /1100 ports published or exposed, more than 1024/,
       ],
       [
         'networks',

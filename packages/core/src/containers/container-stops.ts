@@ -1,76 +1,15 @@
 import type { PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, invalid, isRecordGone, notFound, ShoalError } from '../errors';
+import { conflict, isRecordGone, notFound } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
 import type { ContainerReads } from './container-reads';
 import type { ContainerWaits } from './container-waits';
 import { COMMAND_EXIT, isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
+import { DEFAULT_STOP_TIMEOUT_SECONDS, stopTimeout, terminatingSignal } from './stop-signals';
 import type { LaunchHooks } from './ports';
 import { publishChange } from './publish';
 import { toView } from './rows';
-import type { ContainerView } from './types';
-
-const TERMINATING_SIGNALS = new Map([
-  ['KILL', 'kill'],
-  ['9', 'kill'],
-  ['TERM', 'stop'],
-  ['15', 'stop'],
-  ['INT', 'stop'],
-  ['2', 'stop'],
-  ['QUIT', 'stop'],
-  ['3', 'stop'],
-] as const);
-
-/** How `docker events` names the signal of a kill given by number. */
-const TERMINATING_SIGNAL_NAMES: Record<string, string> = {
-  '9': 'KILL',
-  '15': 'TERM',
-  '2': 'INT',
-  '3': 'QUIT',
-};
-
-const KNOWN_SIGNALS = new Set(
-  'HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS'.split(
-    ' ',
-  ),
-);
-
-const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
-/** Twenty days: a longer wait than a Node timer holds (a larger one fired at once). */
-const MAX_STOP_TIMEOUT_SECONDS = 20 * 86_400;
-
-function stopTimeout(asked: number | undefined): number {
-  if (asked === undefined) return DEFAULT_STOP_TIMEOUT_SECONDS;
-  // Docker reads a negative timeout as "wait for ever"; a Mesos kill always has a grace period.
-  if (asked < 0) throw invalid('a negative stop timeout (wait for ever) is not supported by Shoal');
-  if (!Number.isFinite(asked)) throw invalid(`invalid stop timeout ${asked}`);
-  if (asked > MAX_STOP_TIMEOUT_SECONDS)
-    throw invalid(
-      `stop timeout ${asked} is longer than Shoal waits for a stop (${MAX_STOP_TIMEOUT_SECONDS} seconds)`,
-    );
-  return asked;
-}
-
-/**
- * How Mesos can end a task for the signal asked (as docker kill or stop names it, with or
- * without SIG, or by number), and the signal's name for `docker events`. Mesos's scheduler
- * API kills a task with SIGTERM and a grace period, or SIGKILL: INT and QUIT, which ask a
- * process to end as TERM does, take the first; any other signal is refused.
- */
-function terminatingSignal(asked: string): { mode: 'stop' | 'kill'; name: string } {
-  const signal = asked.toUpperCase().replace(/^SIG/, '');
-  const mode = TERMINATING_SIGNALS.get(signal as never);
-  if (!mode && !KNOWN_SIGNALS.has(signal) && !/^([1-9]|[1-5][0-9]|6[0-4])$/.test(signal)) {
-    throw invalid(`Invalid signal: ${asked}`);
-  }
-  if (!mode) {
-    throw new ShoalError(
-      'NOT_SUPPORTED',
-      `Signal ${asked} cannot be delivered: Mesos can only terminate a task (SIGTERM with a grace period, or SIGKILL)`,
-    );
-  }
-  return { mode, name: `SIG${TERMINATING_SIGNAL_NAMES[signal] ?? signal}` };
-}
+import type { ContainerSpec, ContainerView } from './types';
 
 /**
  * Stop, kill and remove: the desired state is stored with the tasks marked for their kill in
@@ -87,9 +26,10 @@ export class ContainerStops {
   ) {}
 
   /**
-   * `docker stop [--signal S] [-t N]`: the signal, TERM unless given, as `kill` reads it; a
-   * KILL stops at once, the others after the grace period. Says whether there was anything
-   * to stop: a container neither running nor meant to run is left as it is.
+   * `docker stop [--signal S] [-t N]`: the signal, else the container's own (--stop-signal)
+   * or TERM, as `kill` reads it; a KILL stops at once, the others after the grace period (the
+   * container's --stop-timeout, or 10 s, unless given). Says whether there was anything to
+   * stop: a container neither running nor meant to run is left as it is.
    */
   async stopIfRunning(
     tenantId: string,
@@ -97,15 +37,17 @@ export class ContainerStops {
     options: { timeoutSeconds?: number; signal?: string },
     actor: string,
   ): Promise<{ container: ContainerView; stopped: boolean }> {
-    const timeout = stopTimeout(options.timeoutSeconds);
+    if (options.timeoutSeconds !== undefined) stopTimeout(options.timeoutSeconds);
     const current = await this.reads.resolve(tenantId, ref);
+    const spec = current.config as unknown as ContainerSpec;
+    const timeout = options.timeoutSeconds ?? spec.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS;
     // A container started but still waiting for an agent is stopped too: it must not run later.
     const meantToRun =
       current.desiredState === 'RUNNING' ||
       current.state === 'RUNNING' ||
       current.state === 'RESTARTING';
     if (!meantToRun) return { container: toView(current), stopped: false };
-    const { mode, name } = terminatingSignal(options.signal ?? 'TERM');
+    const { mode, name } = terminatingSignal(options.signal ?? spec.stopSignal ?? 'TERM');
     // Docker reports the stop signal as a kill before the container dies of it.
     if (current.state === 'RUNNING' || current.state === 'RESTARTING')
       publishChange(this.events, current, 'kill', { signal: name });

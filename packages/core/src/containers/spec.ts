@@ -3,6 +3,7 @@ import { invalid } from '../errors';
 import { UCR_USE } from '../networks/aliases';
 import type { NetworkAttachment } from '../networks/types';
 import { checkImageReference } from './image-reference';
+import { stopTimeout, terminatingSignal } from './stop-signals';
 import { CONTAINER_NAME, randomContainerName } from './names';
 import { pipedArgv } from './piped';
 import { type ContainerRuntime, isRuntime, RUNTIME_LABEL, RUNTIME_NAMES } from './runtime';
@@ -30,16 +31,20 @@ function positive(
   fallback: number,
   max: number,
   min = 0,
+  belowMin = `${name} ${shown(value)} is below the least a container may ask for (${min})`,
 ): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0)
     throw invalid(`${name} must be a non-negative number, not ${value}`);
   if (value > max)
-    throw invalid(`${name} ${value} is larger than any agent could offer (max ${max})`);
-  if (value < min)
-    throw invalid(`${name} ${value} is below the least a container may ask for (${min})`);
+    throw invalid(`${name} ${shown(value)} is larger than any agent could offer (max ${max})`);
+  if (value < min) throw invalid(belowMin);
   return value;
 }
+
+/** A number as a person wrote it, not to seventeen digits. */
+const shown = (value: number | undefined) =>
+  value === undefined ? '' : Number(value.toPrecision(3));
 
 /** Where a container is created: what decides its runtime and, under ucr, its network. */
 export interface SpecContext {
@@ -148,6 +153,17 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
   checkStrings('environment', input.env ?? [], SPEC_LIMITS.envLength);
   checkLength('user', input.user, SPEC_LIMITS.userLength);
   checkLength('working directory', input.workingDir, SPEC_LIMITS.workingDirLength);
+  if (input.workingDir && !input.workingDir.startsWith('/'))
+    throw invalid(
+      `the working directory ${quoted(input.workingDir)} is invalid, it needs to be an absolute path`,
+    );
+  // Checked as a stop would read them: a container that could never be stopped as it asks is refused.
+  if (input.stopSignal !== undefined) terminatingSignal(input.stopSignal);
+  if (input.stopTimeout !== undefined) stopTimeout(input.stopTimeout);
+  const exposedPorts = input.exposedPorts ?? [];
+  for (const p of exposedPorts)
+    if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65_535)
+      throw invalid(`invalid exposed port ${p.containerPort}`);
   const reserved = Object.keys(labels).find(
     (key) => key.startsWith(RESERVED_PREFIX) && !SETTABLE_LABELS.includes(key),
   );
@@ -173,9 +189,9 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     throw invalid('AutoRemove cannot be combined with a restart policy');
   }
   const ports = input.ports ?? [];
-  if (ports.length > SPEC_LIMITS.ports)
+  if (ports.length + exposedPorts.length > SPEC_LIMITS.ports)
     throw invalid(
-      `${ports.length} ports published, more than ${SPEC_LIMITS.ports}: publish a smaller range`,
+      `${ports.length + exposedPorts.length} ports published or exposed, more than ${SPEC_LIMITS.ports}: name a smaller range`,
     );
   const hostPorts = new Set<string>();
   for (const p of ports) {
@@ -241,7 +257,10 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     networkMode,
     ...(attachments.length > 0 ? { networks: attachments } : {}),
     ports,
+    ...(exposedPorts.length > 0 ? { exposedPorts } : {}),
     publishAllPorts: input.publishAllPorts ?? false,
+    ...(input.stopSignal !== undefined ? { stopSignal: input.stopSignal } : {}),
+    ...(input.stopTimeout !== undefined ? { stopTimeout: input.stopTimeout } : {}),
     cpus: positive('cpus', input.cpus, DEFAULT_CPUS, 1024, SPEC_LIMITS.minCpus),
     memoryMb: positive(
       'memory (MB)',
@@ -249,6 +268,8 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
       DEFAULT_MEMORY_MB,
       4_194_304,
       SPEC_LIMITS.minMemoryMb,
+      // Docker's words, with Shoal's least.
+      `Minimum memory limit allowed is ${SPEC_LIMITS.minMemoryMb}MB`,
     ),
     diskMb: positive('disk (MB)', input.diskMb, 0, 1 << 30),
     gpus: positive('gpus', input.gpus, 0, 64),

@@ -79,7 +79,13 @@ export interface ContainerSpec {
   /** The tenant's networks it is on, with its aliases on each (docker network connect). */
   networks?: NetworkAttachment[];
   ports: PortBinding[];
+  /** Docker's ExposedPorts (--expose): ports it listens on that no -p publishes. */
+  exposedPorts?: Omit<PortBinding, 'hostPort'>[];
   publishAllPorts: boolean;
+  /** Docker's StopSignal (--stop-signal): what `docker stop` sends unless told; TERM if absent. */
+  stopSignal?: string;
+  /** Docker's StopTimeout (--stop-timeout): a stop's grace period in seconds; 10 if absent. */
+  stopTimeout?: number;
   /** Mesos resources the task asks for. */
   cpus: number;
   memoryMb: number;

@@ -53,6 +53,8 @@ const HANDLED = new Set([
   'Tty',
   'OpenStdin',
   'StdinOnce',
+  'StopSignal',
+  'StopTimeout',
 ]);
 const HOST_HANDLED = new Set([
   'NetworkMode',
@@ -105,8 +107,6 @@ const FLAGS: Record<string, string> = {
   Domainname: '--domainname',
   MacAddress: '--mac-address',
   Healthcheck: '--health-cmd',
-  StopSignal: '--stop-signal',
-  StopTimeout: '--stop-timeout',
   NetworkDisabled: '--network none',
 };
 
@@ -170,7 +170,16 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
   }
   const image = stringField(body, 'Image', 'Image');
   if (!image) throw badRequest('Image is required: name the image the container runs');
-  refuseUnsupported(body, new Set([...CLIENT_SIDE, ...HANDLED]), '');
+  // --no-healthcheck (compose's `disable: true`) turns off a check Shoal never runs.
+  const noHealthcheck =
+    isObject(body.Healthcheck) && Array.isArray(body.Healthcheck.Test)
+      ? body.Healthcheck.Test[0] === 'NONE'
+      : false;
+  refuseUnsupported(
+    body,
+    new Set([...CLIENT_SIDE, ...HANDLED, ...(noHealthcheck ? ['Healthcheck'] : [])]),
+    '',
+  );
   const host = objectField(body, 'HostConfig', 'HostConfig') ?? {};
   refuseNamedVolumes(host);
   refuseUnsupported(host, new Set([...HOST_CLIENT_SIDE, ...HOST_HANDLED]), 'HostConfig.');
@@ -186,7 +195,7 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
         '-P (PublishAllPorts) publishes the ports the image exposes, which Shoal cannot read (agents pull images, Shoal does not): name them with --expose, or publish them with -p',
       );
     }
-    ports.push(...exposedOnly(body, ports));
+    ports.push(...exposedPorts(body, ports).map((p) => ({ ...p })));
   }
 
   // Names, labels (shoal.best-effort, shoal.constraints), restart rules and
@@ -217,6 +226,16 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
   if (user) spec.user = user;
   const hostname = stringField(body, 'Hostname', 'Hostname');
   if (hostname) spec.hostname = hostname;
+  const stopSignal = stringField(body, 'StopSignal', 'StopSignal');
+  if (stopSignal) spec.stopSignal = stopSignal;
+  // Docker's *int: 0 is a stop with no grace period, not "unset".
+  if (body.StopTimeout !== undefined && body.StopTimeout !== null) {
+    if (typeof body.StopTimeout !== 'number' || !Number.isInteger(body.StopTimeout))
+      throw badRequest('invalid type for StopTimeout: expected a whole number of seconds');
+    spec.stopTimeout = body.StopTimeout;
+  }
+  const exposed = exposedPorts(body, ports);
+  if (exposed.length > 0) spec.exposedPorts = exposed;
   Object.assign(spec, parseResources(host));
   const runtime = parseRuntime(host);
   if (runtime) spec.runtime = runtime;
@@ -329,8 +348,8 @@ function parsePorts(host: JsonObject): PortBinding[] {
   return ports;
 }
 
-/** For -P: exposed ports that no explicit binding covers yet, each on any host port. */
-function exposedOnly(body: JsonObject, bound: PortBinding[]): PortBinding[] {
+/** Exposed ports that no binding publishes (with -P, each is published on any host port). */
+function exposedPorts(body: JsonObject, bound: PortBinding[]): Omit<PortBinding, 'hostPort'>[] {
   const exposed = objectField(body, 'ExposedPorts', 'ExposedPorts') ?? {};
   return Object.keys(exposed)
     .map((key) => parsePortKey(key, 'ExposedPorts'))

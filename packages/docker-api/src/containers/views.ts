@@ -76,9 +76,13 @@ function publishedPorts(view: ContainerView) {
   return (task?.ports ?? []).map((p) => ({ ...p, hostIp: task?.hostname ?? '0.0.0.0' }));
 }
 
+/** Every port it listens on: those published and those only exposed (--expose). */
+const listening = (view: ContainerView) => [...view.spec.ports, ...(view.spec.exposedPorts ?? [])];
+
 function exposedPorts(view: ContainerView): Record<string, object> | null {
-  if (view.spec.ports.length === 0) return null;
-  return Object.fromEntries(view.spec.ports.map((p) => [portKey(p), {}]));
+  const ports = listening(view);
+  if (ports.length === 0) return null;
+  return Object.fromEntries(ports.map((p) => [portKey(p), {}]));
 }
 
 function portBindings(
@@ -99,7 +103,7 @@ function networkPorts(
 ): Record<string, { HostIp: string; HostPort: string }[] | null> {
   const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
   if (!showsPorts(view)) return ports;
-  for (const p of view.spec.ports) ports[portKey(p)] = null;
+  for (const p of listening(view)) ports[portKey(p)] = null;
   for (const p of publishedPorts(view)) {
     const key = portKey(p);
     ports[key] = [...(ports[key] ?? []), { HostIp: p.hostIp, HostPort: String(p.hostPort) }];
@@ -210,6 +214,8 @@ export function inspectBody(view: ContainerView, apiVersion: string) {
       Entrypoint: spec.entrypoint ?? null,
       OnBuild: null,
       Labels: spec.labels,
+      ...(spec.stopSignal ? { StopSignal: spec.stopSignal } : {}),
+      ...(spec.stopTimeout !== undefined ? { StopTimeout: spec.stopTimeout } : {}),
     },
     NetworkSettings: {
       Bridge: '',
@@ -247,7 +253,7 @@ export function inspectBody(view: ContainerView, apiVersion: string) {
 export function summaryBody(view: ContainerView, apiVersion: string) {
   const published = publishedPorts(view);
   const unpublished = showsPorts(view)
-    ? view.spec.ports.filter(
+    ? listening(view).filter(
         (p) =>
           !published.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol),
       )
