@@ -75,10 +75,28 @@ const repoDigests = (image: KnownImage) => (image.reference.includes('@') ? [ima
 
 /** GET /images/json: the images the tenant pulled or its containers use; sizes are 0. */
 async function list(ctx: RequestContext): Promise<void> {
-  const references = queryFilters(ctx.query, ['reference']).get('reference');
+  const filters = queryFilters(ctx.query, ['reference', 'dangling', 'label', 'before', 'since']);
+  const references = filters.get('reference');
   const matching = references && referenceMatcher(references);
-  const body = (await knownImages(ctx))
-    .filter((image) => !matching || matching(image.reference))
+  const images = await knownImages(ctx);
+  // Dated by when Shoal first saw them, the one date it has.
+  const seen = (ref: string) => {
+    const image = images.find((i) => i.reference === withTag(ref) || i.id.startsWith(ref));
+    if (!image) throw notFound(`No such image: ${ref}`);
+    return image.firstSeenAt.getTime();
+  };
+  const before = (filters.get('before') ?? []).map(seen);
+  const since = (filters.get('since') ?? []).map(seen);
+  // Shoal keeps no layers, so no image is dangling, and none carries labels it could read.
+  const dangling = filters.get('dangling')?.some((v) => ['1', 'true'].includes(v.toLowerCase()));
+  if (dangling || filters.get('label')) return ctx.ex.json(200, []);
+  const body = images
+    .filter(
+      (image) =>
+        (!matching || matching(image.reference)) &&
+        before.every((at) => image.firstSeenAt.getTime() < at) &&
+        since.every((at) => image.firstSeenAt.getTime() > at),
+    )
     .map(imageSummary);
   ctx.ex.json(200, body);
 }

@@ -10,7 +10,7 @@ import {
 import { readJsonBody } from './body';
 import { endpointAliases } from './containers/endpoints';
 import { badRequest, DockerApiError, notFound } from './errors';
-import { queryFilters } from './query';
+import { queryFilters, untilFilter } from './query';
 import type { RequestContext, Route } from './router';
 
 // Docker's networks: its three defaults, which every tenant sees, and the tenant's own,
@@ -244,12 +244,11 @@ async function disconnect(ctx: RequestContext): Promise<void> {
 
 async function prune(ctx: RequestContext): Promise<void> {
   const filters = queryFilters(ctx.query, ['until', 'label']);
-  if (filters.get('until'))
-    throw badRequest('the until filter of network prune is not supported by Shoal; use label');
   const label = filters.get('label');
+  const until = filters.get('until')?.map((value) => untilFilter(value));
   const names = await ctx.services.networks.prune(
     ctx.caller.tenantId,
-    label ? { label } : {},
+    { ...(label ? { label } : {}), ...(until ? { createdBefore: until } : {}) },
     ctx.caller.actor,
   );
   ctx.ex.json(200, { NetworksDeleted: names });

@@ -79,3 +79,34 @@ export function queryFilters(query: URLSearchParams, allowed: readonly string[])
   }
   return filters;
 }
+
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * A prune's `until` filter as Docker reads it: a duration before now (`24h`, `1h30m`), a
+ * Unix time in seconds, or a date (`2026-12-01`, RFC 3339).
+ */
+export function untilFilter(value: string, now = Date.now()): Date {
+  let at: number;
+  if (GO_DURATION.test(value)) {
+    let ms = 0;
+    for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+      ms += Number(amount) * UNIT_MS[unit!]!;
+    at = now - ms;
+  } else if (/^\d+(?:\.\d+)?$/.test(value)) at = Number(value) * 1000;
+  else at = Date.parse(value);
+  if (!Number.isFinite(at) || Number.isNaN(new Date(at).getTime()))
+    throw badRequest(
+      `invalid filter 'until=${value}': use a duration (24h), a Unix time or a date (2026-12-01)`,
+    );
+  return new Date(at);
+}

@@ -1,7 +1,7 @@
 import { summaryBody } from './containers/views';
 import { badRequest, notFound } from './errors';
 import { imageSummary, knownImages } from './images';
-import { queryFilters } from './query';
+import { queryBool, queryFilters } from './query';
 import type { RequestContext, Route } from './router';
 
 // Volumes do not exist in Shoal (a Mesos task gets no Docker volumes), but clients list
@@ -14,6 +14,12 @@ async function listVolumes(ctx: RequestContext): Promise<void> {
 }
 
 async function inspectVolume(ctx: RequestContext): Promise<void> {
+  throw notFound(`get ${ctx.params.name ?? ''}: no such volume`);
+}
+
+/** No volume exists to remove; with `-f`, as in Docker, a missing one is no error. */
+async function removeVolume(ctx: RequestContext): Promise<void> {
+  if (queryBool(ctx.query, 'force')) return ctx.ex.empty(204);
   throw notFound(`get ${ctx.params.name ?? ''}: no such volume`);
 }
 
@@ -57,6 +63,7 @@ async function diskUsage(ctx: RequestContext): Promise<void> {
 export const volumeRoutes: Route[] = [
   { method: 'GET', path: '/volumes', handle: listVolumes },
   { method: 'GET', path: '/volumes/{name}', handle: inspectVolume },
+  { method: 'DELETE', path: '/volumes/{name}', handle: removeVolume },
   {
     method: 'POST',
     path: '/volumes/prune',

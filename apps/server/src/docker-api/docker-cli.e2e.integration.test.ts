@@ -177,6 +177,37 @@ describe('the docker CLI against Shoal', () => {
     );
   });
 
+  it('takes ps, images, volume and prune filters scripts use, as Docker answers them', async () => {
+    expect((await docker('run', '--name', 'ok0', 'busybox', 'true')).code).toBe(0);
+    expect((await docker('run', '--name', 'ok3', 'busybox', 'sh', '-c', 'exit 3')).code).toBe(3);
+    const names = async (...filters: string[]) =>
+      (
+        await docker('ps', '-a', ...filters.flatMap((f) => ['-f', f]), '--format', '{{.Names}}')
+      ).stdout
+        .split('\n')
+        .filter((n) => n.startsWith('ok'))
+        .sort();
+    expect(await names('exited=0')).toEqual(['ok0']);
+    expect(await names('exited=3')).toEqual(['ok3']);
+    expect(await names('health=none', 'is-task=false')).toEqual(['ok0', 'ok3']);
+    expect(await names('volume=data')).toEqual([]);
+    expect(await names('publish=80')).toEqual([]);
+    expect((await docker('images', '-q', '-f', 'dangling=true')).stdout).toBe('');
+    expect(
+      (await docker('images', '-f', 'dangling=false', '--format', '{{.Repository}}')).stdout,
+    ).toMatch(/busybox/);
+    expect((await docker('volume', 'rm', '-f', 'nothing-here')).code).toBe(0);
+    expect((await docker('volume', 'rm', 'nothing-here')).stderr).toMatch(/no such volume/);
+    // Created just now: not older than an hour, so kept; older than a minute from now, so pruned.
+    expect((await docker('container', 'prune', '-f', '--filter', 'until=1h')).stdout).not.toMatch(
+      /ok0/,
+    );
+    expect(await names()).toEqual(['ok0', 'ok3']);
+    const later = String(Math.ceil(Date.now() / 1000) + 60);
+    await docker('container', 'prune', '-f', '--filter', `until=${later}`);
+    expect(await names()).toEqual([]);
+  });
+
   it('replays what happened with docker events --since, removed containers included', async () => {
     const events = await pastEvents(cli, {
       since: startedAt,

@@ -151,8 +151,16 @@ export class NetworkService {
   }
 
   /** Removes the tenant's networks no container is on; answers their names. */
-  async prune(tenantId: string, filters: { label?: string[] }, actor: string): Promise<string[]> {
-    const unused = (await this.list(tenantId, filters)).filter((n) => n.containers.length === 0);
+  /** Removes the networks no container is on (created before every `createdBefore` date). */
+  async prune(
+    tenantId: string,
+    filters: { label?: string[]; createdBefore?: Date[] },
+    actor: string,
+  ): Promise<string[]> {
+    const { createdBefore = [], ...listed } = filters;
+    const unused = (await this.list(tenantId, listed)).filter(
+      (n) => n.containers.length === 0 && createdBefore.every((at) => n.createdAt < at),
+    );
     const removed: string[] = [];
     for (const network of unused) {
       try {

@@ -1,7 +1,7 @@
 import type { WaitCondition } from '@shoal/core';
 import { readJsonBody } from '../body';
 import { badRequest } from '../errors';
-import { queryBool, queryFilters, queryInt } from '../query';
+import { queryBool, queryFilters, queryInt, untilFilter } from '../query';
 import type { RequestContext, Route } from '../router';
 import { parseCreateBody } from './create';
 
@@ -115,14 +115,17 @@ const PRUNABLE = new Set(['created', 'exited', 'dead']);
 
 async function prune(ctx: RequestContext): Promise<void> {
   const { tenantId, actor } = ctx.caller;
-  const filters = queryFilters(ctx.query, ['label']);
+  const filters = queryFilters(ctx.query, ['label', 'until']);
   const label = filters.get('label');
+  const until = filters.get('until')?.map((value) => untilFilter(value));
   const containers = await ctx.services.containers.list(tenantId, {
     all: true,
     ...(label ? { label } : {}),
   });
   const deleted: string[] = [];
-  for (const view of containers.filter((c) => PRUNABLE.has(c.state))) {
+  const prunable = (c: (typeof containers)[number]) =>
+    PRUNABLE.has(c.state) && (until ?? []).every((at) => c.createdAt < at);
+  for (const view of containers.filter(prunable)) {
     await ctx.services.containers.remove(tenantId, view.id, {}, actor);
     deleted.push(view.id);
   }

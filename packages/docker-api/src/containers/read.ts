@@ -23,7 +23,12 @@ const FILTERS = [
   'before',
   'since',
   'expose',
+  'publish',
   'network',
+  'exited',
+  'health',
+  'volume',
+  'is-task',
 ];
 
 /** `network=N`: on the network named N or with the id N, a builtin one or the tenant's. */
@@ -61,15 +66,52 @@ function listFilters(filters: Filters, query: URLSearchParams): ContainerListFil
 
 const EXPOSE = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp))?$/;
 
-/** `expose=80`, `expose=80/udp` or `expose=8000-8080/tcp`: a port the container exposes. */
-function exposes(view: ContainerView, filter: string): boolean {
+/**
+ * `expose=80`, `expose=80/udp` or `expose=8000-8080/tcp`: a port the container exposes
+ * (published or not); `publish=` the same among the ports it publishes.
+ */
+function portMatcher(name: 'expose' | 'publish', filter: string) {
   const match = EXPOSE.exec(filter);
-  if (!match) throw badRequest(`invalid filter 'expose=${filter}': use port[-port][/tcp|/udp]`);
+  if (!match) throw badRequest(`invalid filter '${name}=${filter}': use port[-port][/tcp|/udp]`);
   const from = Number(match[1]);
   const to = match[2] ? Number(match[2]) : from;
-  return view.spec.ports.some(
-    (p) =>
-      p.containerPort >= from && p.containerPort <= to && (!match[3] || p.protocol === match[3]),
+  return (view: ContainerView) =>
+    (name === 'publish'
+      ? view.spec.ports
+      : [...view.spec.ports, ...(view.spec.exposedPorts ?? [])]
+    ).some(
+      (p) =>
+        p.containerPort >= from && p.containerPort <= to && (!match[3] || p.protocol === match[3]),
+    );
+}
+
+/** `exited=N`: containers that ran and exited with N (shown with -a, as in Docker). */
+function exitedWith(filter: string) {
+  if (!/^-?\d+$/.test(filter))
+    throw badRequest(`invalid filter 'exited=${filter}': use an exit code`);
+  const code = Number(filter);
+  return (view: ContainerView) =>
+    view.state === 'exited' && view.startedAt !== null && view.exitCode === code;
+}
+
+/**
+ * Filters on what no Shoal container has: health checks (every one's health is `none`),
+ * volumes, and swarm tasks. They match as Docker's match containers without them.
+ */
+function absentFeature(filters: Filters) {
+  const health = filters.get('health');
+  const known = ['starting', 'healthy', 'unhealthy', 'none'];
+  const badHealth = health?.find((h) => !known.includes(h));
+  if (badHealth !== undefined)
+    throw badRequest(`invalid filter 'health=${badHealth}': use one of ${known.join(', ')}`);
+  const isTask = filters.get('is-task');
+  const badTask = isTask?.find((v) => !['true', 'false', '1', '0'].includes(v));
+  if (badTask !== undefined)
+    throw badRequest(`invalid filter 'is-task=${badTask}': use true or false`);
+  return (
+    (!health || health.includes('none')) &&
+    !filters.get('volume') &&
+    (!isTask || isTask.every((v) => v === 'false' || v === '0'))
   );
 }
 
@@ -86,15 +128,20 @@ async function narrowed(
   const ancestors = filters.get('ancestor')?.map(withTag);
   const names = filters.get('name');
   const named = names && nameMatcher(names);
-  const expose = filters.get('expose');
+  const expose = filters.get('expose')?.map((e) => portMatcher('expose', e));
+  const publish = filters.get('publish')?.map((e) => portMatcher('publish', e));
+  const exited = filters.get('exited')?.map(exitedWith);
   const networks = filters.get('network');
+  if (!absentFeature(filters)) return [];
   return views.filter(
     (view) =>
       before.every((at) => view.createdAt.getTime() < at) &&
       since.every((at) => view.createdAt.getTime() > at) &&
       (!named || named(view.name)) &&
       (!ancestors || ancestors.includes(withTag(view.image))) &&
-      (!expose || expose.some((e) => exposes(view, e))) &&
+      (!expose || expose.some((matches) => matches(view))) &&
+      (!publish || publish.some((matches) => matches(view))) &&
+      (!exited || exited.some((matches) => matches(view))) &&
       (!networks || networks.some((n) => onNetwork(view, n))),
   );
 }
