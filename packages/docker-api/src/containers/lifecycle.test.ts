@@ -125,10 +125,16 @@ describe('create, inspect and list', () => {
     }
     const bad = await t.request(
       'GET',
-      `/containers/json?filters=${encodeURIComponent('{"health":["healthy"]}')}`,
+      `/containers/json?filters=${encodeURIComponent('{"isolation":["hyperv"]}')}`,
     );
     expect(bad.status).toBe(400);
-    expect(await messageOf(bad)).toMatch(/^invalid filter 'health'/);
+    expect(await messageOf(bad)).toMatch(/^invalid filter 'isolation'/);
+    // No container has a health check: none is healthy.
+    const healthy = await t.request(
+      'GET',
+      `/containers/json?all=1&filters=${encodeURIComponent('{"health":["healthy"]}')}`,
+    );
+    expect(await healthy.json()).toEqual([]);
   });
 
   it('refuses unsupported create options with 400 naming them', async () => {
