@@ -383,6 +383,20 @@ const SPECS: Record<string, Spec> = {
       },
     ],
   },
+  // No volume exists for either tenant: B's removal of a name is A's answer too.
+  'DELETE /volumes/{name}': {
+    expect: 'answers',
+    variants: (r) => [
+      {
+        sameAsGhost: true,
+        check: (sent) =>
+          expect([sent.status, json(sent)]).toEqual([
+            404,
+            { message: `get ${r.containerName}: no such volume` },
+          ]),
+      },
+    ],
+  },
   'POST /volumes/prune': nothingPruned('VolumesDeleted'),
   'GET /system/df': {
     expect: 'answers',
@@ -500,11 +514,11 @@ const UNSUPPORTED_AREAS = [
 for (const area of UNSUPPORTED_AREAS) {
   for (const path of [`/${area}`, `/${area}/{rest*}`]) {
     for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']) {
-      // GET /system/df, /networks/{id} and /volumes/{name}, and DELETE /networks/{id}, answer
-      // (see above): deeper paths are refused.
+      // GET /system/df, /networks/{id} and /volumes/{name}, and DELETE /networks/{id} and
+      // /volumes/{name}, answer (see above): deeper paths are refused.
       const answered =
         (method === 'GET' && ['system', 'networks', 'volumes'].includes(area)) ||
-        (method === 'DELETE' && area === 'networks');
+        (method === 'DELETE' && ['networks', 'volumes'].includes(area));
       SPECS[`${method} ${path}`] ??= answered ? { expect: 'refused', rest: 'df/all' } : refused;
     }
   }
