@@ -4,6 +4,7 @@ import { referenceMatcher } from './patterns';
 import { queryFilters } from './query';
 import type { RequestContext, Route } from './router';
 import { refuseWith } from './unsupported';
+import { compareApiVersions } from './version';
 
 /**
  * `nginx` → `nginx:latest`; a digest or an explicit tag stays as written. Docker Hub's
@@ -134,6 +135,18 @@ async function inspect(ctx: RequestContext): Promise<void> {
   const name = ctx.params.name ?? '';
   const image = findImage(await knownImages(ctx), name);
   if (!image) throw notFound(`No such image: ${name}`);
+  // The image's own configuration is in its registry; Shoal never reads it.
+  const config = {
+    User: '',
+    ExposedPorts: null,
+    Env: null,
+    Cmd: null,
+    Volumes: null,
+    WorkingDir: '',
+    Entrypoint: null,
+    OnBuild: null,
+    Labels: null,
+  };
   ctx.ex.json(200, {
     Id: image.id,
     RepoTags: repoTags(image),
@@ -143,18 +156,12 @@ async function inspect(ctx: RequestContext): Promise<void> {
     Created: image.firstSeenAt.toISOString(),
     DockerVersion: '',
     Author: '',
-    // The image's own configuration is in its registry; Shoal never reads it.
-    Config: {
-      User: '',
-      ExposedPorts: null,
-      Env: null,
-      Cmd: null,
-      Volumes: null,
-      WorkingDir: '',
-      Entrypoint: null,
-      OnBuild: null,
-      Labels: null,
-    },
+    Config: config,
+    // Dropped from API 1.45 on; docker-compose 1.x (Debian's 1.29), which speaks the server's
+    // newest version, still reads it to recreate a container and fails without it.
+    ...(compareApiVersions(ctx.apiVersion, '1.45') < 0 || COMPOSE_V1.test(userAgent(ctx))
+      ? { Container: '', ContainerConfig: config }
+      : {}),
     Architecture: 'amd64',
     Os: 'linux',
     Size: 0,
@@ -163,6 +170,9 @@ async function inspect(ctx: RequestContext): Promise<void> {
     Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
   });
 }
+
+const COMPOSE_V1 = /(^|\s)docker-compose\/1\./;
+const userAgent = (ctx: RequestContext) => String(ctx.ex.req.headers['user-agent'] ?? '');
 
 /**
  * DELETE /images/{name} (docker rmi): the tenant's pull of it is forgotten. There is nothing

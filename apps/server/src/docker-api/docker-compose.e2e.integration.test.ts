@@ -39,6 +39,8 @@ const dirs: string[] = [];
 
 interface Tenant {
   slug: string;
+  /** The directory holding the tenant's docker-compose.yml. */
+  project: string;
   cli: DockerCli;
   compose(...args: string[]): Promise<CliRun>;
 }
@@ -81,7 +83,7 @@ async function tenant(slug: string): Promise<Tenant> {
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
-  return { slug, cli, compose };
+  return { slug, project, cli, compose };
 }
 
 /** The Mesos task of a container as the master shows it (GET_TASKS): what it was launched with. */
@@ -140,6 +142,25 @@ describe("Debian's docker-compose against Shoal", () => {
     expect(again.stderr).toMatch(/shop_web_1 is up-to-date/);
     expect(again.stderr).toMatch(/shop_cache_1 is up-to-date/);
     expect(again.stderr).not.toMatch(/WARNING|ERROR/i);
+  });
+
+  it('recreates a service whose configuration changed, as compose 1.29 reads images to do so', async () => {
+    writeFileSync(
+      path.join(shop.project, 'docker-compose.yml'),
+      PROJECT.replace(
+        '    runtime: ucr\n    ports: ["80"]',
+        '    runtime: ucr\n    environment: { FOO: bar }\n    ports: ["80"]',
+      ),
+    );
+    const up = await shop.compose('up', '-d');
+    // compose 1.29 read the image's ContainerConfig to recreate, and failed with a traceback.
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/Recreating shop_web_1\s+\.\.\. done/);
+    expect(up.stderr).toMatch(/shop_cache_1 is up-to-date/);
+    const env = await shop.cli.run('inspect', '--format', '{{json .Config.Env}}', 'shop_web_1');
+    expect(env.stdout).toContain('FOO=bar');
+    const names = await shop.cli.run('ps', '-a', '--format', '{{.Names}}');
+    expect(names.stdout.split('\n').filter(Boolean).sort()).toEqual(['shop_cache_1', 'shop_web_1']);
   });
 
   it('shows each service’s output in logs', async () => {
