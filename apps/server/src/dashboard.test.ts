@@ -60,3 +60,23 @@ it('answers in JSON what Next.js answered with a fault or not at all, and serves
     await dashboard.close();
   }
 });
+
+it('stops even while a client holds a connection open, sending nothing', async () => {
+  const free = net.createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const port = (free.address() as net.AddressInfo).port;
+  await new Promise((resolve) => free.close(resolve));
+  const env = loadEnv({ SHOAL_HOST: '127.0.0.1', SHOAL_WEB_PORT: String(port) });
+  const dashboard = await startDashboard(env, 'http://127.0.0.1:1');
+  // A request whose headers never end: Next.js waits for it when asked to stop, and so,
+  // through the dashboard, did Shoal's shutdown.
+  const held = net.connect(port, '127.0.0.1', () => held.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+  held.on('error', () => undefined);
+  await new Promise((resolve) => held.once('connect', resolve));
+  try {
+    await dashboard.close();
+    await expect(fetch(`${dashboard.url}/sign-in`)).rejects.toThrow();
+  } finally {
+    held.destroy();
+  }
+}, 40_000);

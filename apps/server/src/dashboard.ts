@@ -7,7 +7,10 @@ import type { ShoalEnv } from '@shoal/config';
 
 export interface RunningDashboard {
   url: string;
+  /** Stops it, at once if it has not ended a few seconds after being asked. */
   close(): Promise<void>;
+  /** Ends it now, for a Shoal that must exit at once. */
+  kill(): void;
 }
 
 /** Where `next build` leaves the dashboard's self-contained server (output: 'standalone'). */
@@ -58,14 +61,26 @@ export async function startDashboard(env: ShoalEnv, serverUrl: string): Promise<
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitUntilServing(url, exited);
+  const signal = (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null && child.pid)
+      process.kill(-child.pid, name);
+  };
   return {
     url,
     async close() {
-      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
+      signal('SIGTERM');
+      // Next.js ends once every connection has: one held open (a client sending nothing,
+      // a socket it never closes) held Shoal's own shutdown for ever.
+      const timer = setTimeout(() => signal('SIGKILL'), DASHBOARD_STOP_GRACE_MS);
       await exited;
+      clearTimeout(timer);
     },
+    kill: () => signal('SIGKILL'),
   };
 }
+
+/** How long the dashboard may take to finish the requests it is answering when Shoal stops. */
+const DASHBOARD_STOP_GRACE_MS = 5_000;
 
 /**
  * Loaded into the dashboard's process first: it ends when its stdin, a pipe from Shoal's

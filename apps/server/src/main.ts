@@ -60,11 +60,18 @@ async function serve(withDashboard: boolean): Promise<void> {
     });
     console.log(`\n${notes.text}\n(Saved to ${notes.file}; it is not shown again.)\n`);
   }
-  let stopping = false;
+  let stopping: number | undefined;
   stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal} received, shutting down`);
+    if (stopping !== undefined) {
+      // One Ctrl-C reaches this process more than once (from the terminal and through npm);
+      // asked again later, as people and process managers do, it goes at once.
+      if (performance.now() - stopping < 1_000) return;
+      console.log(`${signal} received again, exiting at once`);
+      dashboard?.kill();
+      process.exit(1);
+    }
+    stopping = performance.now();
+    console.log(`${signal} received, shutting down (send it again to exit at once)`);
     Promise.all([dashboard?.close(), shoal.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
