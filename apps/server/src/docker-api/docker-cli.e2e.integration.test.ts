@@ -208,6 +208,29 @@ describe('the docker CLI against Shoal', () => {
     expect(await names()).toEqual([]);
   });
 
+  it('changes a restart policy with docker update --restart, and refuses resources by name', async () => {
+    expect((await docker('create', '--name', 'upd', 'busybox', 'sh', '-c', 'exit 2')).code).toBe(0);
+    expect(await docker('update', '--restart', 'on-failure:3', 'upd')).toMatchObject({
+      code: 0,
+      stdout: 'upd\n',
+    });
+    const policy = await docker(
+      'inspect',
+      '-f',
+      '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}',
+      'upd',
+    );
+    expect(policy.stdout).toBe('on-failure:3\n');
+    const memory = await docker('update', '-m', '256m', 'upd');
+    expect(memory.stderr).toMatch(
+      /update of Memory is not supported: a Mesos task keeps the resources/,
+    );
+    expect((await docker('update', '--restart', 'sometimes', 'upd')).stderr).toMatch(
+      /invalid restart policy|invalid restart/i,
+    );
+    expect((await docker('rm', 'upd')).code).toBe(0);
+  });
+
   it('replays what happened with docker events --since, removed containers included', async () => {
     const events = await pastEvents(cli, {
       since: startedAt,

@@ -222,7 +222,13 @@ const SPECS: Record<string, Spec> = {
   'POST /containers/{id}/pause': notFound(),
   'POST /containers/{id}/unpause': notFound(),
   'POST /containers/{id}/rename': notFound(query('name=taken-over'), { mutates: true }),
-  'POST /containers/{id}/update': notFound(() => [{ body: { Memory: 4 * 1024 * 1024 } }]),
+  'POST /containers/{id}/update': notFound(
+    () => [
+      { body: { Memory: 4 * 1024 * 1024 } },
+      { body: { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } } },
+    ],
+    { mutates: true },
+  ),
   'POST /containers/{id}/resize': notFound(query('h=24&w=80')),
   'GET /containers/{id}/changes': notFound(),
   'GET /containers/{id}/export': notFound(),

@@ -4,7 +4,12 @@ import { conflict, invalid, isRecordGone, isUniqueViolation, notFound } from '..
 import type { ContainerReads } from './container-reads';
 import { CONTAINER_NAME } from './names';
 import type { ContainerRow } from './rows';
+import { checkedRestartPolicy } from './spec';
 import { SPEC_LIMITS } from './spec-limits';
+import type { ContainerSpec, RestartPolicy } from './types';
+
+// Edits of what is Shoal's own data about a container (its name, its restart policy): they
+// touch no Mesos task, and take effect at once or at the container's next exit.
 
 /**
  * `docker rename`: the name is Shoal's own data, so a rename touches no Mesos task. Answers
@@ -57,4 +62,49 @@ export async function renameContainer(
     throw error;
   }
   return { renamed: { ...current, name: newName }, oldName: current.name };
+}
+
+/**
+ * `docker update --restart`: the policy applies from the container's next exit on, as
+ * Docker's does; the restart it may be waiting for keeps its time.
+ */
+export async function setRestartPolicy(
+  prisma: PrismaClient,
+  audit: AuditService,
+  reads: ContainerReads,
+  request: { tenantId: string; ref: string; policy: RestartPolicy; actor: string },
+): Promise<ContainerRow> {
+  const { tenantId, ref, actor } = request;
+  const current = await reads.resolve(tenantId, ref);
+  const spec = current.config as unknown as ContainerSpec;
+  if (spec.autoRemove && request.policy.name !== 'no')
+    throw invalid(
+      'Restart policy cannot be updated because AutoRemove is enabled for the container',
+    );
+  const restartPolicy = checkedRestartPolicy(request.policy, spec.autoRemove);
+  const config = { ...spec, restartPolicy };
+  await prisma
+    .$transaction(async (tx) => {
+      await tx.container.update({
+        where: { id: current.id },
+        data: {
+          restartPolicy: restartPolicy.name,
+          config: config as unknown as Prisma.InputJsonValue,
+        },
+      });
+      await audit.record(
+        {
+          tenantId,
+          actor,
+          action: 'container.update',
+          target: current.name,
+          detail: { id: current.id, restartPolicy: { ...restartPolicy } },
+        },
+        tx,
+      );
+    })
+    .catch((error: unknown) => {
+      throw isRecordGone(error) ? notFound(`No such container: ${ref}`) : error;
+    });
+  return { ...current, config: config as unknown as ContainerRow['config'] };
 }

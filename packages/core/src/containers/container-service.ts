@@ -6,7 +6,7 @@ import { busy, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
 import { readLogs, type LogSources } from './container-logs';
 import { ContainerReads } from './container-reads';
-import { renameContainer } from './container-renames';
+import { renameContainer, setRestartPolicy } from './container-edits';
 import { ContainerStarts, turnDeadline } from './container-starts';
 import { ContainerStops } from './container-stops';
 import { ContainerWaits } from './container-waits';
@@ -40,6 +40,7 @@ import type {
   ContainerView,
   LogLine,
   LogOptions,
+  RestartPolicy,
   TenantUsage,
   WaitCondition,
   WaitResult,
@@ -247,6 +248,22 @@ export class ContainerService implements ContainerOperations {
     });
     this.publish(current.renamed, 'rename', { oldName: `/${current.oldName}` });
     return this.get(tenantId, current.renamed.id);
+  }
+
+  async updateRestartPolicy(
+    tenantId: string,
+    ref: string,
+    policy: RestartPolicy,
+    actor: string,
+  ): Promise<ContainerView> {
+    const row = await setRestartPolicy(this.prisma, this.audit, this.reads, {
+      tenantId,
+      ref,
+      policy,
+      actor,
+    });
+    this.publish(row, 'update');
+    return this.get(tenantId, row.id);
   }
 
   remove(

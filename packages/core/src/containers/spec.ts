@@ -8,7 +8,7 @@ import { CONTAINER_NAME, randomContainerName } from './names';
 import { pipedArgv } from './piped';
 import { type ContainerRuntime, isRuntime, RUNTIME_LABEL, RUNTIME_NAMES } from './runtime';
 import { checkLabels, checkLength, checkStrings, quoted, SPEC_LIMITS } from './spec-limits';
-import type { ContainerSpec, ContainerSpecInput, RestartPolicyName } from './types';
+import type { ContainerSpec, ContainerSpecInput, RestartPolicy, RestartPolicyName } from './types';
 
 /** What a container gets when the request names no resources (Marathon-like small defaults). */
 export const DEFAULT_CPUS = 0.25;
@@ -45,6 +45,34 @@ function positive(
 /** A number as a person wrote it, not to seventeen digits. */
 const shown = (value: number | undefined) =>
   value === undefined ? '' : Number(value.toPrecision(3));
+
+/** A restart policy as Docker takes it, at create or `docker update --restart`. */
+export function checkedRestartPolicy(
+  asked: RestartPolicy | undefined,
+  autoRemove: boolean,
+): RestartPolicy {
+  const restart = asked ?? { name: 'no' };
+  if (!RESTART_POLICIES.includes(restart.name)) {
+    throw invalid(
+      `invalid restart policy "${restart.name}": use one of ${RESTART_POLICIES.join(', ')}`,
+    );
+  }
+  if (
+    restart.maximumRetryCount !== undefined &&
+    restart.name !== 'on-failure' &&
+    restart.maximumRetryCount !== 0
+  ) {
+    throw invalid(`maximum retry count can only be used with the on-failure restart policy`);
+  }
+  if (restart.maximumRetryCount !== undefined && restart.maximumRetryCount < 0)
+    throw invalid('maximum retry count cannot be negative');
+  if (autoRemove && restart.name !== 'no') {
+    throw invalid('AutoRemove cannot be combined with a restart policy');
+  }
+  return restart.name === 'on-failure'
+    ? { name: restart.name, maximumRetryCount: restart.maximumRetryCount ?? 0 }
+    : { name: restart.name };
+}
 
 /** Where a container is created: what decides its runtime and, under ucr, its network. */
 export interface SpecContext {
@@ -172,22 +200,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
       `label "${reserved}" is in Shoal's reserved namespace "${RESERVED_PREFIX}": only ${SETTABLE_LABELS.join(', ')} can be set`,
     );
   }
-  const restart = input.restartPolicy ?? { name: 'no' };
-  if (!RESTART_POLICIES.includes(restart.name)) {
-    throw invalid(
-      `invalid restart policy "${restart.name}": use one of ${RESTART_POLICIES.join(', ')}`,
-    );
-  }
-  if (
-    restart.maximumRetryCount !== undefined &&
-    restart.name !== 'on-failure' &&
-    restart.maximumRetryCount !== 0
-  ) {
-    throw invalid(`maximum retry count can only be used with the on-failure restart policy`);
-  }
-  if (input.autoRemove && restart.name !== 'no') {
-    throw invalid('AutoRemove cannot be combined with a restart policy');
-  }
+  const restartPolicy = checkedRestartPolicy(input.restartPolicy, input.autoRemove ?? false);
   const ports = input.ports ?? [];
   if (ports.length + exposedPorts.length > SPEC_LIMITS.ports)
     throw invalid(
@@ -273,12 +286,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     ),
     diskMb: positive('disk (MB)', input.diskMb, 0, 1 << 30),
     gpus: positive('gpus', input.gpus, 0, 64),
-    restartPolicy: {
-      name: restart.name,
-      ...(restart.name === 'on-failure'
-        ? { maximumRetryCount: restart.maximumRetryCount ?? 0 }
-        : {}),
-    },
+    restartPolicy,
     autoRemove: input.autoRemove ?? false,
     bestEffort: input.bestEffort ?? bestEffortLabel === 'true',
     constraints,

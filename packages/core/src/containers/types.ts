@@ -281,6 +281,13 @@ export interface ContainerOperations {
     actor: string,
   ): Promise<ContainerView>;
   remove(tenantId: string, ref: string, options: { force?: boolean }, actor: string): Promise<void>;
+  /** `docker update --restart`: the policy from the container's next exit on. */
+  updateRestartPolicy(
+    tenantId: string,
+    ref: string,
+    policy: RestartPolicy,
+    actor: string,
+  ): Promise<ContainerView>;
   /** Gives the container a new name (Docker's 409 when the tenant uses it already). */
   rename(tenantId: string, ref: string, name: string, actor: string): Promise<ContainerView>;
   get(tenantId: string, ref: string): Promise<ContainerView>;

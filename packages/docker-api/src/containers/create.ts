@@ -357,7 +357,7 @@ function exposedPorts(body: JsonObject, bound: PortBinding[]): Omit<PortBinding,
     .map((p) => ({ containerPort: p.port, protocol: p.protocol }));
 }
 
-function parseRestartPolicy(host: JsonObject): RestartPolicy {
+export function parseRestartPolicy(host: JsonObject): RestartPolicy {
   const policy = objectField(host, 'RestartPolicy', 'HostConfig.RestartPolicy') ?? {};
   // Core checks the name against Docker's four policies.
   const name = (stringField(policy, 'Name', 'HostConfig.RestartPolicy.Name') ??

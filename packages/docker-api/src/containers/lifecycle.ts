@@ -1,9 +1,10 @@
 import type { WaitCondition } from '@shoal/core';
 import { readJsonBody } from '../body';
-import { badRequest } from '../errors';
+import { badRequest, notImplemented } from '../errors';
 import { queryBool, queryFilters, queryInt, untilFilter } from '../query';
 import type { RequestContext, Route } from '../router';
-import { parseCreateBody } from './create';
+import { isObject, isUnset } from './body-fields';
+import { parseCreateBody, parseRestartPolicy } from './create';
 
 const WAIT_CONDITIONS: readonly WaitCondition[] = ['not-running', 'next-exit', 'removed'];
 
@@ -111,6 +112,33 @@ async function wait(ctx: RequestContext): Promise<void> {
   );
 }
 
+/**
+ * `docker update`: the restart policy, which is Shoal's to apply; the resources a Mesos task
+ * was launched with cannot change, and each asked for is refused by name.
+ */
+async function update(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx.ex.req);
+  if (!isObject(body)) throw badRequest('the request body must be a JSON object');
+  const { tenantId, actor } = ctx.caller;
+  // A container the tenant does not have is a 404 whatever the update asks.
+  const { id } = await ctx.services.containers.get(tenantId, ref(ctx));
+  const asked = Object.entries(body).find(
+    ([key, value]) => key !== 'RestartPolicy' && !isUnset(value),
+  );
+  if (asked)
+    throw notImplemented(
+      `update of ${asked[0]} is not supported: a Mesos task keeps the resources it was launched with; create a new container instead (docker update --restart is supported)`,
+    );
+  if (isObject(body.RestartPolicy) && !isUnset(body.RestartPolicy))
+    await ctx.services.containers.updateRestartPolicy(
+      tenantId,
+      id,
+      parseRestartPolicy({ RestartPolicy: body.RestartPolicy }),
+      actor,
+    );
+  ctx.ex.json(200, { Warnings: [] });
+}
+
 const PRUNABLE = new Set(['created', 'exited', 'dead']);
 
 async function prune(ctx: RequestContext): Promise<void> {
@@ -138,6 +166,7 @@ export const lifecycleRoutes: Route[] = [
   { method: 'POST', path: '/containers/{id}/start', handle: start },
   { method: 'POST', path: '/containers/{id}/stop', handle: stop },
   { method: 'POST', path: '/containers/{id}/kill', handle: kill },
+  { method: 'POST', path: '/containers/{id}/update', handle: update },
   { method: 'POST', path: '/containers/{id}/restart', handle: restart },
   { method: 'POST', path: '/containers/{id}/wait', handle: wait },
   { method: 'POST', path: '/containers/{id}/rename', handle: rename },

@@ -21,11 +21,6 @@ const CONTAINER_REFUSALS: [method: Route['method'], action: string, reason: stri
   ['POST', 'pause', 'pause is not supported: Mesos tasks cannot be frozen'],
   ['POST', 'unpause', 'unpause is not supported: Mesos tasks cannot be frozen'],
   [
-    'POST',
-    'update',
-    'update is not supported: a Mesos task keeps the resources it was launched with; create a new container instead',
-  ],
-  [
     'GET',
     'changes',
     'docker diff is not supported: the container filesystem lives on its Mesos agent',

@@ -15,6 +15,7 @@ import {
   type ContainerSpecInput,
   type ContainerStateName,
   type ContainerView,
+  type RestartPolicy,
   type LogLine,
   type LogOptions,
   type TaskUsage,
@@ -240,6 +241,16 @@ export class MemoryContainers implements ContainerOperations {
     }
     if (box.view.state === 'running') this.exit(box, 137);
     this.destroy(box);
+  }
+
+  async updateRestartPolicy(
+    tenantId: string,
+    ref: string,
+    policy: RestartPolicy,
+  ): Promise<ContainerView> {
+    const box = this.box(tenantId, ref);
+    box.view = { ...box.view, spec: { ...box.view.spec, restartPolicy: policy } };
+    return { ...box.view };
   }
 
   async rename(tenantId: string, ref: string, name: string): Promise<ContainerView> {
