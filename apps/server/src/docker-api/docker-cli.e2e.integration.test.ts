@@ -231,6 +231,17 @@ describe('the docker CLI against Shoal', () => {
     expect((await docker('rm', 'upd')).code).toBe(0);
   });
 
+  it('gives a container the hostname inspect shows, its short id unless it asked for one', async () => {
+    expect((await docker('run', '--name', 'hn', 'busybox', 'hostname')).code).toBe(0);
+    const shown = await docker('inspect', '-f', '{{.Config.Hostname}}', 'hn');
+    expect((await docker('logs', 'hn')).stdout).toBe(shown.stdout);
+    expect(shown.stdout).toMatch(/^[0-9a-f]{12}\n$/);
+    expect((await docker('run', '--rm', '-h', 'named', 'busybox', 'hostname')).stdout).toBe(
+      'named\n',
+    );
+    expect((await docker('rm', 'hn')).code).toBe(0);
+  });
+
   it('replays what happened with docker events --since, removed containers included', async () => {
     const events = await pastEvents(cli, {
       since: startedAt,

@@ -73,7 +73,11 @@ export function taskRequest(
       labels: spec.labels,
       ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
       ...(spec.user ? { user: spec.user } : {}),
-      ...(spec.hostname ? { hostname: spec.hostname } : {}),
+      // As Docker names a container with a network of its own: its short id, which
+      // `docker inspect` shows as Config.Hostname, unless it asked for another.
+      ...(spec.hostname || spec.networkMode !== 'host'
+        ? { hostname: spec.hostname ?? c.id.slice(0, 12) }
+        : {}),
       ...(spec.runtime === 'ucr'
         ? {
             runtime: 'ucr' as const,
