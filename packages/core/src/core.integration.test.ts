@@ -419,6 +419,54 @@ describe('an ended task', () => {
     const history = await db.prisma.taskUpdate.findMany({ where: { taskId: task.id } });
     expect(history.map((h) => h.state)).toEqual(['TASK_KILLED']);
   });
+
+  it('does not live again when an agent restored from stale state reports it running', async () => {
+    const { tenant, container } = await tenantWithContainer('revenant', 'revenant');
+    const task = await db.prisma.task.create({
+      data: {
+        containerId: container.id,
+        mesosTaskId: 'revenant.1',
+        agentId: 'a1',
+        state: 'TASK_STAGING',
+      },
+    });
+    const update = (status: Omit<TaskStatus, 'task_id' | 'agent_id'>) =>
+      services.taskStore.recordStatuses([
+        { task_id: { value: 'revenant.1' }, agent_id: { value: 'a1' }, ...status },
+      ]);
+    await update({ state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR' });
+    await update({
+      state: 'TASK_FAILED',
+      source: 'SOURCE_EXECUTOR',
+      message: 'Command exited with status 3',
+    });
+    const ended = await services.containers.get(tenant.id, 'revenant');
+    expect(ended).toMatchObject({ state: 'exited', exitCode: 3 });
+
+    const killed: string[] = [];
+    const onUnwanted = services.taskStore.onUnwanted;
+    services.taskStore.onUnwanted = (orphan) => void killed.push(orphan.taskId);
+    try {
+      // The agent crashed before it checkpointed the exit, and restored the task as running.
+      await update({ state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR' });
+    } finally {
+      services.taskStore.onUnwanted = onUnwanted;
+    }
+    expect(killed).toEqual(['revenant.1']);
+    const view = await services.containers.get(tenant.id, 'revenant');
+    expect(view).toMatchObject({
+      state: 'exited',
+      exitCode: 3,
+      startedAt: ended.startedAt,
+      finishedAt: ended.finishedAt,
+    });
+    expect(view.task).toMatchObject({ state: 'TASK_FAILED' });
+    const history = await db.prisma.taskUpdate.findMany({
+      where: { taskId: task.id },
+      orderBy: { at: 'asc' },
+    });
+    expect(history.map((h) => h.state)).toEqual(['TASK_RUNNING', 'TASK_FAILED']);
+  });
 });
 
 describe('the task that speaks for a container', () => {

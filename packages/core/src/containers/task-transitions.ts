@@ -84,6 +84,13 @@ export function applyStatus(
   // repeated while the first was under way would otherwise turn a stopped container's
   // exit 143 into 255 with an error, and tell `docker events` of a second death.
   if (isTerminal(task.state) && isTerminal(state)) return effects;
+  // Nor does an ended task live again: one an agent restored from stale state (its
+  // checkpoint behind its reports, after a crash) is killed, and its container keeps the
+  // exit, the times and the history it had.
+  if (isTerminal(task.state)) {
+    effects.unwanted = alive;
+    return effects;
+  }
 
   // Mesos re-sends an update until it is acknowledged; history keeps one row per change.
   // A reconciliation answer restating the stored state is no change either: its generic
