@@ -1,4 +1,5 @@
 export { createServices, type Services, type ServicesOptions } from './services';
+export { fireAt } from './timers';
 export { goneMeanwhile, isRecordGone, ShoalError, type ShoalErrorCode } from './errors';
 export {
   clipped,

@@ -1,4 +1,4 @@
-import type { ContainerEvent } from '@shoal/core';
+import { type ContainerEvent, fireAt } from '@shoal/core';
 import { queryFilters, queryTime, type Filters } from './query';
 import type { RequestContext, Route } from './router';
 import { pump } from './streams/pump';
@@ -87,15 +87,13 @@ async function events(ctx: RequestContext): Promise<void> {
   // Ends the live part at `until` even when no event arrives to notice it.
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.ex.signal, stop.signal]);
-  const timer = until
-    ? setTimeout(() => stop.abort(), Math.max(0, until.getTime() - Date.now()))
-    : undefined;
+  const cancel = until ? fireAt(until, () => stop.abort()) : undefined;
   try {
     const out = ctx.ex.stream(200, { 'Content-Type': 'application/json' });
     await pump(out, eventLines(ctx, filters, since, until, signal), ctx.ex.signal);
     out.end();
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
 }
 
