@@ -293,6 +293,27 @@ describe('the Docker API at the edges of its input', () => {
         /1100 ports published or exposed, more than 1024/,
       ],
       [
+        'exposed',
+        { Image: 'alpine', ExposedPorts: { '70000/tcp': {} } },
+        /invalid port "70000\/tcp"/,
+      ],
+      [
+        'retries',
+        {
+          Image: 'alpine',
+          HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1e308 } },
+        },
+        /maximum retry count must be a whole number/,
+      ],
+      [
+        'gpus',
+        {
+          Image: 'alpine',
+          HostConfig: { DeviceRequests: [{ Count: 1.5, Capabilities: [['gpu']] }] },
+        },
+        /gpus must be a whole number/,
+      ],
+      [
         'networks',
         {
           Image: 'alpine',

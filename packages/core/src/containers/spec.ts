@@ -42,6 +42,12 @@ function positive(
   return value;
 }
 
+/** Mesos gives a task whole GPUs. */
+function wholeGpus(gpus: number): number {
+  if (!Number.isInteger(gpus)) throw invalid(`gpus must be a whole number, not ${gpus}`);
+  return gpus;
+}
+
 /** A number as a person wrote it, not to seventeen digits. */
 const shown = (value: number | undefined) =>
   value === undefined ? '' : Number(value.toPrecision(3));
@@ -64,8 +70,11 @@ export function checkedRestartPolicy(
   ) {
     throw invalid(`maximum retry count can only be used with the on-failure restart policy`);
   }
-  if (restart.maximumRetryCount !== undefined && restart.maximumRetryCount < 0)
-    throw invalid('maximum retry count cannot be negative');
+  const retries = restart.maximumRetryCount;
+  if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 2 ** 31 - 1))
+    throw invalid(
+      `maximum retry count must be a whole number from 0 to ${2 ** 31 - 1}, not ${retries}`,
+    );
   if (autoRemove && restart.name !== 'no') {
     throw invalid('AutoRemove cannot be combined with a restart policy');
   }
@@ -285,7 +294,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
       `Minimum memory limit allowed is ${SPEC_LIMITS.minMemoryMb}MB`,
     ),
     diskMb: positive('disk (MB)', input.diskMb, 0, 1 << 30),
-    gpus: positive('gpus', input.gpus, 0, 64),
+    gpus: wholeGpus(positive('gpus', input.gpus, 0, 64)),
     restartPolicy,
     autoRemove: input.autoRemove ?? false,
     bestEffort: input.bestEffort ?? bestEffortLabel === 'true',
