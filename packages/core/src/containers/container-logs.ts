@@ -75,34 +75,42 @@ export async function* readLogs(
   const wanted = (l: LogLine) =>
     (!options.since || l.at >= options.since) && (!options.until || l.at <= options.until);
 
-  // Earlier runs have ended: all they wrote, once. A sandbox the agent has since removed
-  // (or an agent gone) leaves that run out rather than failing the rest.
-  const earlier: LogLine[] = [];
-  const runs = options.allRuns ? await earlierRuns(from, container.id, task.id) : [];
-  for (const run of runs) {
-    try {
-      for (const reader of await readersOf(run))
-        earlier.push(...(await reader.readAvailable(run.updatedAt, true)));
-    } catch {
-      continue;
+  // Earlier runs have ended: all they wrote, once, each run after the one before. A sandbox
+  // the agent has since removed (or an agent gone) leaves that run out, not the rest.
+  async function* earlierLines(): AsyncIterable<LogLine> {
+    const runs = options.allRuns ? await earlierRuns(from, container.id, task!.id) : [];
+    for (const run of runs) {
+      const lines: AsyncIterable<LogLine> = (async function* () {
+        yield* inTimeOrder(await readersOf(run), run.updatedAt, true);
+      })();
+      try {
+        for await (const line of lines) yield line;
+      } catch {
+        continue;
+      }
     }
   }
-  earlier.sort((a, b) => a.at.getTime() - b.at.getTime());
 
   const readers = await readersOf(task);
   let endedAt = isTerminal(task.state) ? task.updatedAt : undefined;
-  let first = true;
+  const firstPass = async function* (): AsyncIterable<LogLine> {
+    yield* earlierLines();
+    yield* inTimeOrder(readers, endedAt, false);
+  };
+  // Streamed, a piece at a time, as the client takes them; only --tail N holds N lines.
+  if (options.tail !== undefined) {
+    const tail = options.tail;
+    let last: LogLine[] = [];
+    for await (const line of firstPass()) {
+      if (!wanted(line)) continue;
+      last.push(line);
+      if (last.length > 2 * tail + 1024) last = last.slice(-tail);
+    }
+    yield* tail === 0 ? [] : last.slice(-tail);
+  } else {
+    for await (const line of firstPass()) if (wanted(line)) yield line;
+  }
   for (;;) {
-    const batch: LogLine[] = first ? earlier : [];
-    const latest: LogLine[] = [];
-    for (const reader of readers) latest.push(...(await reader.readAvailable(endedAt)));
-    latest.sort((a, b) => a.at.getTime() - b.at.getTime());
-    batch.push(...latest);
-    let lines = batch.filter(wanted);
-    if (first && options.tail !== undefined)
-      lines = lines.slice(Math.max(0, lines.length - options.tail));
-    first = false;
-    for (const line of lines) yield line;
     if (!options.follow || endedAt || signal?.aborted || from.closing.aborted) return;
     if (options.until && Date.now() > options.until.getTime()) return;
     const now = await from.prisma.task.findUnique({
@@ -111,12 +119,41 @@ export async function* readLogs(
     });
     if (!now || isTerminal(now.state)) {
       endedAt = now?.updatedAt ?? new Date();
-      for (const reader of readers)
-        for (const line of await reader.readAvailable(endedAt, true)) if (wanted(line)) yield line;
+      for await (const line of inTimeOrder(readers, endedAt, true)) if (wanted(line)) yield line;
       return;
     }
     await sleep(from.pollMs, signal);
     if (signal?.aborted) return;
+    for await (const line of inTimeOrder(readers, endedAt, false)) if (wanted(line)) yield line;
+  }
+}
+
+/**
+ * What the readers (a task's stdout and stderr) have to read now, as one sequence in the
+ * order written, holding at most one read's worth of each file at a time.
+ */
+async function* inTimeOrder(
+  readers: DatedLogReader[],
+  endedAt: Date | undefined,
+  flush: boolean,
+): AsyncIterable<LogLine> {
+  // Each reader's lines read and not yet given, from `next` on.
+  const pending = readers.map(() => ({ lines: [] as LogLine[], next: 0, done: false }));
+  for (;;) {
+    for (const [i, reader] of readers.entries()) {
+      const own = pending[i]!;
+      while (own.next === own.lines.length && !own.done) {
+        const { lines, more } = await reader.readSome(endedAt, flush);
+        Object.assign(own, { lines, next: 0, done: !more });
+      }
+    }
+    let earliest: (typeof pending)[number] | undefined;
+    for (const own of pending) {
+      const head = own.lines[own.next];
+      if (head && (!earliest || head.at < earliest.lines[earliest.next]!.at)) earliest = own;
+    }
+    if (!earliest) return;
+    yield earliest.lines[earliest.next++]!;
   }
 }
 

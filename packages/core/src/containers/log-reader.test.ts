@@ -60,3 +60,34 @@ describe('DatedLogReader', () => {
     expect(recorded.at(-1)).toEqual([17, ended]);
   });
 });
+
+describe('DatedLogReader, reading a large log', () => {
+  const clock = { record: async () => undefined };
+
+  it('holds about a mebibyte at a time, however much the file holds', async () => {
+    const file = growingFile();
+    const line = `${'x'.repeat(99)}\n`;
+    file.write(line.repeat(100_000)); // 10 MB
+    const reader = new DatedLogReader(file.sandbox, clock, TASK, 'stdout', []);
+    const first = await reader.readSome(undefined);
+    const held = first.lines.reduce((n, l) => n + l.text.length, 0);
+    expect(first.more).toBe(true);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(2 * 1024 * 1024);
+    let total = held;
+    for (let some = first; some.more;) {
+      some = await reader.readSome(undefined);
+      total += some.lines.reduce((n, l) => n + l.text.length, 0);
+    }
+    expect(total).toBe(line.length * 100_000);
+  });
+
+  it('gives a line with no end in pieces, as Docker splits long lines, not all at once', async () => {
+    const file = growingFile();
+    file.write('y'.repeat(3 * 1024 * 1024));
+    const reader = new DatedLogReader(file.sandbox, clock, TASK, 'stdout', []);
+    const first = await reader.readSome(undefined);
+    expect(first.lines.length).toBeGreaterThan(0);
+    expect(first.lines[0]!.text.length).toBeLessThanOrEqual(2 * 1024 * 1024);
+  });
+});

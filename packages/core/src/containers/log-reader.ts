@@ -3,6 +3,9 @@ import type { SandboxReader, SandboxTask } from './ports';
 import type { LogLine } from './types';
 
 const CHUNK_BYTES = 256 * 1024;
+/** What one reader holds at a time: a client that reads slowly holds no more. */
+const READ_BYTES = 1024 * 1024;
+const LONGEST_LINE_BYTES = 16 * 1024;
 
 /** Reads one sandbox file from its start, split into lines dated by the LogClock. */
 export class DatedLogReader {
@@ -21,18 +24,30 @@ export class DatedLogReader {
   ) {}
 
   /**
-   * Lines written since the last call. `endedAt` is when the task ended, if
-   * it has: nothing was written after it. `flush` also returns an unfinished
-   * last line.
+   * Lines written since the last call, at most about `maxBytes` of them, and whether there
+   * may be more to read now. `endedAt` is when the task ended, if it has: nothing was
+   * written after it. `flush` also returns an unfinished last line once all is read.
    */
-  async readAvailable(endedAt: Date | undefined, flush = false): Promise<LogLine[]> {
+  async readSome(
+    endedAt: Date | undefined,
+    flush = false,
+    maxBytes = READ_BYTES,
+  ): Promise<{ lines: LogLine[]; more: boolean }> {
     const from = this.offset - Buffer.byteLength(this.partial);
     let text = '';
+    let bytes = 0;
+    let more = false;
     for (;;) {
+      if (bytes >= maxBytes) {
+        more = true;
+        break;
+      }
       const chunk = await this.sandbox.read(this.task, this.stream, this.offset, CHUNK_BYTES);
       if (!chunk.data) break;
       text += chunk.data;
-      this.offset = chunk.offset + Buffer.byteLength(chunk.data);
+      const read = Buffer.byteLength(chunk.data);
+      bytes += read;
+      this.offset = chunk.offset + read;
     }
     const readAt = endedAt ?? new Date();
     if (this.offset > (this.marks.at(-1)?.size ?? 0)) {
@@ -43,12 +58,31 @@ export class DatedLogReader {
         .catch(() => undefined);
     }
     const pieces = (this.partial + text).split(/(?<=\n)/).filter(Boolean);
+    const last = pieces.at(-1);
+    // A line still being written is held back, unless it is longer than any line is kept
+    // whole (Docker splits its log lines at 16 KiB too): then it goes as it is.
     this.partial =
-      !flush && pieces.length > 0 && !pieces.at(-1)!.endsWith('\n') ? pieces.pop()! : '';
+      last !== undefined &&
+      !last.endsWith('\n') &&
+      !(flush && !more) &&
+      Buffer.byteLength(last) <= LONGEST_LINE_BYTES
+        ? pieces.pop()!
+        : '';
     let end = from;
-    return pieces.map((piece) => {
+    const lines = pieces.map((piece) => {
       end += Buffer.byteLength(piece);
       return { stream: this.stream, text: piece, at: timeOf(this.marks, end) ?? readAt };
     });
+    return { lines, more };
+  }
+
+  /** Every line there is to read now (see readSome). */
+  async readAvailable(endedAt: Date | undefined, flush = false): Promise<LogLine[]> {
+    const lines: LogLine[] = [];
+    for (;;) {
+      const some = await this.readSome(endedAt, flush);
+      lines.push(...some.lines);
+      if (!some.more) return lines;
+    }
   }
 }
