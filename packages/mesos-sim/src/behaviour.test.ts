@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { imageBaseName, planTask, printf, type Step } from './behaviour';
+import { MAX_FILE_BYTES, Sandbox } from './sandbox';
 
 const base = { hostname: 'agent-0001.sim.local', env: { NAME: 'shoal' } };
 const shell = (value: string) => planTask({ ...base, command: { value } });
@@ -73,6 +74,31 @@ describe('planTask', () => {
     expect(
       last(planTask({ ...base, image: 'registry.local/acme/api:7', command: { shell: false } })),
     ).toEqual({ kind: 'serve' });
+  });
+});
+
+describe('output a task cannot keep', () => {
+  it('expands a large variable many times over into no more than a sandbox keeps', () => {
+    const big = 'x'.repeat(131_072);
+    const steps = planTask({
+      ...base,
+      env: { X: big },
+      command: { value: `echo ${'$X'.repeat(12_000)}` },
+    });
+    // 1.5 GB if expanded in full: the plan holds what a sandbox could keep, and a little more.
+    expect(output(steps).length).toBeLessThanOrEqual(2 * MAX_FILE_BYTES + 1);
+    expect(output(steps).length).toBeGreaterThan(MAX_FILE_BYTES);
+  });
+
+  it("keeps the start of a task's file, says it stopped there, and keeps nothing after", () => {
+    const sandbox = new Sandbox();
+    sandbox.append('stdout', 'y'.repeat(MAX_FILE_BYTES - 10));
+    sandbox.append('stdout', 'z'.repeat(100));
+    sandbox.append('stdout', 'never kept');
+    const text = sandbox.text('stdout');
+    expect(text.startsWith('y'.repeat(MAX_FILE_BYTES - 10) + 'z'.repeat(10))).toBe(true);
+    expect(text).toMatch(/keeps the first 8 MiB of a task's output; the rest is not kept\]\n$/);
+    expect(text).not.toContain('never kept');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { CommandInfo } from '@shoal/mesos';
+import { MAX_FILE_BYTES } from './sandbox';
 
 /**
  * The built-in behaviour model: what a task "does" once it runs. A command is interpreted
@@ -337,13 +338,18 @@ export function parseList(script: string, env: Record<string, string>): Command[
     words = [];
     op = next;
   };
+  // What expansions may add in all: a sandbox keeps no more of a file than this could fill
+  // (MAX_FILE_BYTES), so more is never seen, and `$X$X…` must not build gigabytes first.
+  let room = 2 * MAX_FILE_BYTES;
   const expand = (at: number): [string, number] => {
-    const rest = script.slice(at + 1);
+    const rest = script.slice(at + 1, at + 2 + 256);
     const m = /^(\?|\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
     if (!m) return ['$', at + 1];
     const key = m[1] ?? '';
     const name = key.startsWith('{') ? key.slice(1, -1) : key;
-    return [name === '?' ? LAST_STATUS : (env[name] ?? ''), at + 1 + key.length];
+    const value = (name === '?' ? LAST_STATUS : (env[name] ?? '')).slice(0, room);
+    room -= value.length;
+    return [value, at + 1 + key.length];
   };
   for (let i = 0; i < script.length;) {
     const c = script[i] as string;

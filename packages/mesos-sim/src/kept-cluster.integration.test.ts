@@ -200,3 +200,32 @@ describe('a cluster kept in its state file', () => {
     expect(third.state.tasks().filter((task) => task.state === 'TASK_RUNNING')).toEqual([]);
   });
 });
+
+describe('a state file written as tasks write a lot', () => {
+  it("keeps the start of each task's output in it, so it stays small", async () => {
+    const stateFile = path.join(dir, 'state.json');
+    const first = await cluster(stateFile);
+    const fw = await subscribe(first, info);
+    const [offer] = await fw.offers();
+    if (!offer) throw new Error('no offer');
+    // 3 MB of output each, from a command of 53 characters.
+    const loud = (taskId: string): TaskInfo => ({
+      ...taskOn(offer, taskId, { command: `echo ${'$X'.repeat(24)}` }),
+      command: {
+        value: `echo ${'$X'.repeat(24)}`,
+        environment: { variables: [{ name: 'X', value: 'x'.repeat(131_072) }] },
+      },
+    });
+    await fw.launch(offer, [loud('loud-1'), loud('loud-2'), loud('loud-3')]);
+    for (const id of ['loud-1', 'loud-2', 'loud-3']) await fw.update(id, 'TASK_FINISHED');
+    await fw.close();
+    await first.close();
+    expect(statSync(stateFile).size).toBeLessThan(1024 * 1024);
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      sandboxes: { executorId: string; stdout: string }[];
+    };
+    const kept = state.sandboxes.find((sandbox) => sandbox.executorId === 'loud-1')?.stdout ?? '';
+    expect(kept.startsWith('x'.repeat(65_536))).toBe(true);
+    expect(kept).toMatch(/kept only the start of this output across its restart\]\n$/);
+  });
+});

@@ -22,6 +22,31 @@ interface StateFile {
 /** Real agents garbage-collect old sandboxes; the emulator keeps the newest this many. */
 const MAX_KEPT = 5_000;
 
+/**
+ * What the state file keeps of each file, and of all of them: written whole every few
+ * moments, it must stay small however much tasks write (a few tasks echoing a large
+ * variable made it 144 MB, and its write too long to keep up). The newest tasks' come first.
+ */
+const KEPT_FILE_BYTES = 64 * 1024;
+const KEPT_OUTPUT_BYTES = 32 * 1024 * 1024;
+const KEPT_CUT_NOTE =
+  '\n[the emulated Mesos agent kept only the start of this output across its restart]\n';
+
+function withinBudget(sandboxes: KeptSandbox[]): KeptSandbox[] {
+  let room = KEPT_OUTPUT_BYTES;
+  const cut = (text: string) => {
+    if (text.endsWith(KEPT_CUT_NOTE)) return text;
+    const bytes = Buffer.from(text);
+    const kept = Math.min(bytes.length, KEPT_FILE_BYTES, room);
+    room -= kept;
+    return kept === bytes.length ? text : `${bytes.subarray(0, kept).toString()}${KEPT_CUT_NOTE}`;
+  };
+  return sandboxes
+    .reverse()
+    .map((sandbox) => ({ ...sandbox, stdout: cut(sandbox.stdout), stderr: cut(sandbox.stderr) }))
+    .reverse();
+}
+
 const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${executorId}`;
 
 /** What a previous run left in `file`: its agents' port, its tasks' sandboxes, its cluster. */
@@ -65,14 +90,15 @@ export function saveState(file: string, master: Master, kept: Map<string, KeptSa
         frameworkId: framework.id,
         executorId: task.executorId,
         agentId: task.agent.id,
-        stdout: task.sandbox.text('stdout'),
-        stderr: task.sandbox.text('stderr'),
+        // One byte more than is kept, so the cut below knows there was more.
+        stdout: task.sandbox.text('stdout', KEPT_FILE_BYTES + 1),
+        stderr: task.sandbox.text('stderr', KEPT_FILE_BYTES + 1),
       });
     }
   }
   const state: StateFile = {
     gatewayPort: master.gateway.port,
-    sandboxes: [...all.values()].slice(-MAX_KEPT),
+    sandboxes: withinBudget([...all.values()].slice(-MAX_KEPT)),
     cluster: captureCluster(master),
   };
   // Tasks' output is their owners' alone: private, like the database beside it.

@@ -1,3 +1,7 @@
+/** How much of each of a task's files the emulated agent keeps. */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+const CUT_NOTE = `\n[the emulated Mesos agent keeps the first ${MAX_FILE_BYTES / 1024 / 1024} MiB of a task's output; the rest is not kept]\n`;
+
 /** A task's sandbox: the stdout and stderr files the agent's `/files/read` serves. */
 export class Sandbox {
   private readonly files = { stdout: new SandboxFile(), stderr: new SandboxFile() };
@@ -14,8 +18,9 @@ export class Sandbox {
     this.onWrite();
   }
 
-  text(name: 'stdout' | 'stderr'): string {
-    return this.files[name].read(0).toString('utf8');
+  /** The file's text, or its first `maxBytes` bytes' worth. */
+  text(name: 'stdout' | 'stderr', maxBytes?: number): string {
+    return this.files[name].read(0, maxBytes).toString('utf8');
   }
 }
 
@@ -30,7 +35,15 @@ export class SandboxFile {
   }
 
   append(text: string): void {
-    const chunk = Buffer.from(text, 'utf8');
+    if (this.bytes >= MAX_FILE_BYTES) return;
+    let chunk = Buffer.from(text, 'utf8');
+    // An agent's disk holds what a task writes; the emulator's memory holds it, and so
+    // keeps no more than a file's worth, saying so once.
+    if (this.bytes + chunk.length > MAX_FILE_BYTES)
+      chunk = Buffer.concat([
+        chunk.subarray(0, MAX_FILE_BYTES - this.bytes),
+        Buffer.from(CUT_NOTE),
+      ]);
     this.chunks.push(chunk);
     this.bytes += chunk.length;
     this.modifiedAt = Date.now();
