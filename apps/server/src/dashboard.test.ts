@@ -16,6 +16,15 @@ it('refuses to start on a port another process holds, saying so, rather than rep
   );
 });
 
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const free = net.createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const { port } = free.address() as net.AddressInfo;
+  await new Promise((resolve) => free.close(resolve));
+  return port;
+}
+
 /** Sends `request` as it is on a connection of its own; the answer, once the server ends it. */
 function raw(port: number, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -29,10 +38,7 @@ function raw(port: number, request: string): Promise<string> {
 }
 
 it('answers in JSON what Next.js answered with a fault or not at all, and serves on', async () => {
-  const free = net.createServer();
-  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-  const port = (free.address() as net.AddressInfo).port;
-  await new Promise((resolve) => free.close(resolve));
+  const port = await freePort();
   const env = loadEnv({ SHOAL_HOST: '127.0.0.1', SHOAL_WEB_PORT: String(port) });
   const dashboard = await startDashboard(env, 'http://127.0.0.1:1');
   try {
@@ -62,10 +68,7 @@ it('answers in JSON what Next.js answered with a fault or not at all, and serves
 });
 
 it('stops even while a client holds a connection open, sending nothing', async () => {
-  const free = net.createServer();
-  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-  const port = (free.address() as net.AddressInfo).port;
-  await new Promise((resolve) => free.close(resolve));
+  const port = await freePort();
   const env = loadEnv({ SHOAL_HOST: '127.0.0.1', SHOAL_WEB_PORT: String(port) });
   const dashboard = await startDashboard(env, 'http://127.0.0.1:1');
   // A request whose headers never end: Next.js waits for it when asked to stop, and so,

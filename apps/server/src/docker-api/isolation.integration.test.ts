@@ -96,6 +96,20 @@ const notFound = (
 });
 const query = (q: string) => () => [{ query: q }];
 /** A's network must answer as one that does not exist; with `body`, what B sends along. */
+const noSuchVolume: Spec = {
+  expect: 'answers',
+  variants: (r) => [
+    {
+      sameAsGhost: true,
+      check: (sent) =>
+        expect([sent.status, json(sent)]).toEqual([
+          404,
+          { message: `get ${r.containerName}: no such volume` },
+        ]),
+    },
+  ],
+};
+
 const noSuchNetwork = (options: { mutates?: true; body?: () => unknown } = {}): Spec => ({
   expect: 'no-such-network',
   ...(options.body ? { variants: () => [{ body: options.body!() }] } : {}),
@@ -376,33 +390,9 @@ const SPECS: Record<string, Spec> = {
       },
     ],
   },
-  'GET /volumes/{name}': {
-    expect: 'answers',
-    variants: (r) => [
-      {
-        sameAsGhost: true,
-        check: (sent) =>
-          expect([sent.status, json(sent)]).toEqual([
-            404,
-            { message: `get ${r.containerName}: no such volume` },
-          ]),
-      },
-    ],
-  },
-  // No volume exists for either tenant: B's removal of a name is A's answer too.
-  'DELETE /volumes/{name}': {
-    expect: 'answers',
-    variants: (r) => [
-      {
-        sameAsGhost: true,
-        check: (sent) =>
-          expect([sent.status, json(sent)]).toEqual([
-            404,
-            { message: `get ${r.containerName}: no such volume` },
-          ]),
-      },
-    ],
-  },
+  // No volume exists for either tenant: B's answer for a name is the one anyone gets.
+  'GET /volumes/{name}': noSuchVolume,
+  'DELETE /volumes/{name}': noSuchVolume,
   'POST /volumes/prune': nothingPruned('VolumesDeleted'),
   'GET /system/df': {
     expect: 'answers',
