@@ -242,6 +242,13 @@ describe('the docker CLI against Shoal', () => {
     expect((await docker('rm', 'hn')).code).toBe(0);
   });
 
+  it('shows the last line of an ended container even when it has no newline', async () => {
+    expect((await docker('run', '--name', 'nonl', 'busybox', 'printf', 'one\\ntwo')).code).toBe(0);
+    expect((await docker('logs', 'nonl')).stdout).toBe('one\ntwo');
+    expect((await docker('logs', '--tail', '1', 'nonl')).stdout).toBe('two');
+    expect((await docker('rm', 'nonl')).code).toBe(0);
+  });
+
   it('replays what happened with docker events --since, removed containers included', async () => {
     const events = await pastEvents(cli, {
       since: startedAt,

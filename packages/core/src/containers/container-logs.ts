@@ -95,7 +95,8 @@ export async function* readLogs(
   let endedAt = isTerminal(task.state) ? task.updatedAt : undefined;
   const firstPass = async function* (): AsyncIterable<LogLine> {
     yield* earlierLines();
-    yield* inTimeOrder(readers, endedAt, false);
+    // An ended task writes no more: its last line is whole even without its newline.
+    yield* inTimeOrder(readers, endedAt, endedAt !== undefined);
   };
   // Streamed, a piece at a time, as the client takes them; only --tail N holds N lines.
   if (options.tail !== undefined) {
