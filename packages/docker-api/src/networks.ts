@@ -1,4 +1,4 @@
-import type { NetworkCreateInput, NetworkView } from '@shoal/core';
+import type { ContainerView, NetworkCreateInput, NetworkView } from '@shoal/core';
 import {
   boolField,
   isObject,
@@ -66,7 +66,7 @@ function networkBody(network: {
   };
 }
 
-const builtinBody = (network: BuiltinNetwork) =>
+const builtinBody = (network: BuiltinNetwork, containers: ContainerView[] = []) =>
   networkBody({
     name: network.name,
     id: builtinNetworkId(network.name),
@@ -74,9 +74,18 @@ const builtinBody = (network: BuiltinNetwork) =>
     driver: network.driver,
     attachable: false,
     labels: {},
-    // A tenant's containers run on many agents: no one network holds them.
-    containers: {},
+    // The tenant's running containers in this mode, on whichever agents they run; their
+    // addresses are their agents' to give, which Shoal does not see.
+    containers: endpointsOf(containers),
   });
+
+const endpointsOf = (containers: { id: string; name: string }[]) =>
+  Object.fromEntries(
+    containers.map((c) => [
+      c.id,
+      { Name: c.name, EndpointID: '', MacAddress: '', IPv4Address: '', IPv6Address: '' },
+    ]),
+  );
 
 const tenantBody = (network: NetworkView) =>
   networkBody({
@@ -87,12 +96,7 @@ const tenantBody = (network: NetworkView) =>
     attachable: network.attachable,
     labels: network.labels,
     // Addresses are the CNI network's to give, on the agent: Shoal has none to show.
-    containers: Object.fromEntries(
-      network.containers.map((c) => [
-        c.id,
-        { Name: c.name, EndpointID: '', MacAddress: '', IPv4Address: '', IPv6Address: '' },
-      ]),
-    ),
+    containers: endpointsOf(network.containers),
   });
 
 /** Inspect says too what Docker has no field for: the Mesos CNI network its containers join. */
@@ -133,7 +137,7 @@ async function listNetworks(ctx: RequestContext): Promise<void> {
       wanted('scope', 'local', true) &&
       (!dangling || dangling.includes(n.containers.length === 0)),
   );
-  ctx.ex.json(200, [...builtins.map(builtinBody), ...own.map(tenantBody)]);
+  ctx.ex.json(200, [...builtins.map((n) => builtinBody(n)), ...own.map(tenantBody)]);
 }
 
 async function inspectNetwork(ctx: RequestContext): Promise<void> {
@@ -142,7 +146,13 @@ async function inspectNetwork(ctx: RequestContext): Promise<void> {
   if (scope && scope !== 'local') throw notFound(`network ${ref} not found`);
   const builtin = findBuiltin(ref);
   if (builtin) {
-    ctx.ex.json(200, builtinBody(builtin));
+    // Running ones only: a stopped container has no endpoint, in Docker as here.
+    const running = await ctx.services.containers.list(ctx.caller.tenantId);
+    const mode = builtin.name;
+    const members = running.filter(
+      (c) => c.spec.networkMode === mode && !(c.spec.networks ?? []).length,
+    );
+    ctx.ex.json(200, builtinBody(builtin, members));
     return;
   }
   ctx.ex.json(200, tenantInspectBody(await ctx.services.networks.get(ctx.caller.tenantId, ref)));

@@ -62,6 +62,21 @@ describe('the docker CLI against Shoal', () => {
     expect(view).toMatchObject({ Name: '/web', State: { Running: true }, Config: { Tty: false } });
   });
 
+  it("lists the tenant's running containers on the bridge network it joins", async () => {
+    const members = async (network: string) =>
+      (
+        await docker(
+          'network',
+          'inspect',
+          network,
+          '-f',
+          '{{range $id, $c := .Containers}}{{$c.Name}} {{end}}',
+        )
+      ).stdout.trim();
+    expect((await members('bridge')).split(' ')).toContain('web');
+    expect(await members('host')).toBe('');
+  });
+
   it('runs in the foreground with --rm: prints the output and exits with the exit code', async () => {
     expect(await docker('run', '--rm', 'busybox', 'echo', 'hello from mesos')).toEqual({
       code: 0,
