@@ -179,6 +179,15 @@ describe('running containers on Mesos', () => {
     expect(done.exitCode).toBe(1);
     const history = await services.containers.history(tenantId, 'flaky');
     expect(new Set(history.map((h) => h.mesosTaskId)).size).toBe(3);
+    // Started again by hand, its policy begins afresh, as Docker's does: two retries more.
+    await services.containers.start(tenantId, 'flaky', 'test');
+    await eventually('flaky to give up again', async () => {
+      const runs = new Set(
+        (await services.containers.history(tenantId, 'flaky')).map((h) => h.mesosTaskId),
+      );
+      const c = await services.containers.get(tenantId, 'flaky');
+      return runs.size === 6 && c.state === 'exited' && c.restartCount === 2 ? c : undefined;
+    });
   });
 
   it('stops a container waiting to restart: it stays exited, its wait ends, rm without -f is refused', async () => {

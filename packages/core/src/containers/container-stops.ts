@@ -196,7 +196,8 @@ export class ContainerStops {
           } else if (live === 0 && queued.length > 0) {
             await tx.container.update({
               where: { id: current.id },
-              data: { state: current.restartCount > 0 ? 'EXITED' : 'CREATED' },
+              // Back to what it was before this start: exited if it ever ran.
+              data: { state: current.startedAt ? 'EXITED' : 'CREATED' },
             });
           }
           await this.audit.record(

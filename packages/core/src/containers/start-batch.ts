@@ -144,6 +144,8 @@ export class StartBatch {
       `WITH started AS (
          UPDATE "Container"
          SET "desiredState" = 'RUNNING', "restartAt" = NULL, "updatedAt" = $2::timestamp,
+             -- A start asked for begins the restart policy afresh, as Docker's does.
+             "restartCount" = 0,
              state = CASE WHEN state = 'EXITED' THEN 'CREATED'::"ContainerState" ELSE state END
          WHERE id = ANY($1::text[])
        ), audited AS (
@@ -187,6 +189,7 @@ export class StartBatch {
         ...row,
         desiredState: 'RUNNING',
         restartAt: null,
+        restartCount: 0,
         state: row.state === 'EXITED' ? 'CREATED' : row.state,
         tasks: task ? [task] : row.tasks,
       } as ContainerRow;
