@@ -283,6 +283,14 @@ describe('the docker CLI against Shoal', () => {
       format: '{{.Action}} {{.Actor.Attributes.name}}',
     });
     expect(lines).toEqual(expect.arrayContaining(['die fleeting', 'destroy fleeting']));
+    // Its die says how long it ran, as Docker's does.
+    const died = await pastEvents(cli, {
+      since,
+      container: 'fleeting',
+      format: '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.execDuration}}',
+      only: ['die'],
+    });
+    expect(died).toEqual([expect.stringMatching(/^0 \d+$/)]);
   });
 
   it('dates log lines when they were written, for logs -t and --since', async () => {

@@ -157,6 +157,10 @@ export function applyStatus(
     action: 'die',
     attributes: {
       exitCode: String(exitCode),
+      // As Docker: how long this run lasted, in whole seconds.
+      execDuration: String(
+        Math.max(0, Math.floor((now.getTime() - (c.startedAt ?? now).getTime()) / 1000)),
+      ),
       ...(withFramework && message ? { reason: message } : {}),
     },
   });
