@@ -245,12 +245,14 @@ export class MesosFramework {
   }
 
   heldOffers(): { offer: Offer; role: string; heldSince: Date; capacity: OfferCapacity }[] {
-    return this.held.all().map(([, h]) => ({
-      offer: h.capacity.offer,
-      role: h.role,
-      heldSince: new Date(h.receivedAt),
-      capacity: h.capacity,
-    }));
+    return this.held.all().flatMap((h) =>
+      h.capacity.offers.map((offer) => ({
+        offer,
+        role: h.role,
+        heldSince: new Date(h.receivedAt),
+        capacity: h.capacity,
+      })),
+    );
   }
 
   /** Where an agent's HTTP API answers, as learned from its offers. */
@@ -304,7 +306,7 @@ export class MesosFramework {
             this.onOffers(item.offers?.offers ?? []);
             break;
           case 'RESCIND':
-            if (item.rescind) this.held.remove(item.rescind.offer_id.value);
+            if (item.rescind) this.held.rescind(item.rescind.offer_id.value);
             break;
           case 'UPDATE':
             if (item.update) this.updates.enqueue(item.update.status);

@@ -80,23 +80,26 @@ export class Launcher {
       const requests = launches.flatMap((l) => l.requests);
       for (const request of requests) this.live.delete(request.taskId);
       this.requeue(requests);
-      await this.decliner.decline(launches.map((l) => [l.capacity.offer.id.value, l.capacity]));
+      await this.decliner.decline(launches.map((l) => l.capacity));
       return;
     }
-    const unused: [string, OfferCapacity][] = [];
+    const unused: OfferCapacity[] = [];
     await Promise.all(
       launches.map(async ({ capacity, tasks, records }) => {
         const offer = capacity.offer;
         for (const r of records) if (!wanted.has(r.taskId)) this.live.delete(r.taskId);
         const kept = tasks.filter((t) => wanted.has(t.task_id.value));
-        if (kept.length === 0) return unused.push([offer.id.value, capacity]);
+        if (kept.length === 0) return unused.push(capacity);
         const role = capacity.offer.allocation_info?.role ?? '*';
         this.stats.accepted(role, kept);
         this.stats.declined(role, capacity);
         try {
-          await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: kept } }], {
-            refuse_seconds: this.options.refuseSeconds,
-          });
+          // Every offer of the agent the tasks were placed on, as their resources may span them.
+          await this.client.accept(
+            capacity.offers.map((o) => o.id),
+            [{ type: 'LAUNCH', launch: { task_infos: kept } }],
+            { refuse_seconds: this.options.refuseSeconds },
+          );
           this.listener.onLaunched?.(kept.length);
         } catch (error) {
           // The ACCEPT may or may not have reached the master: ask rather than guess,

@@ -32,15 +32,47 @@ export interface Taken {
 }
 
 /**
- * What is still free in one offer while tasks are being placed on it. Every
- * resource handed to a task is a copy of an offered one (same role,
- * allocation_info, reservations, revocable marker), as Mesos requires.
+ * What is still free in an agent's offers to one role while tasks are being placed on
+ * them. An agent's resources can come in several offers (under a quota limit, its cpus in
+ * one and its ports in another): they are one capacity, accepted together, as Mesos
+ * allows for offers of one agent. Every resource handed to a task is a copy of an offered
+ * one (same role, allocation_info, reservations, revocable marker), as Mesos requires.
  */
 export class OfferCapacity {
-  private readonly free: Resource[];
+  private free: Resource[] = [];
+  /** The offer each free resource came in, by id. */
+  private readonly from = new Map<Resource, string>();
+  private readonly offerList: Offer[] = [];
 
-  constructor(readonly offer: Offer) {
-    this.free = (offer.resources ?? []).map(cloneResource);
+  constructor(offer: Offer) {
+    this.absorb(offer);
+  }
+
+  /** The first of its offers: the agent, its hostname and the role are every one's. */
+  get offer(): Offer {
+    return this.offerList[0]!;
+  }
+
+  get offers(): readonly Offer[] {
+    return this.offerList;
+  }
+
+  /** Another offer of the same agent to the same role. */
+  absorb(offer: Offer): void {
+    this.offerList.push(offer);
+    for (const r of offer.resources ?? []) {
+      const copy = cloneResource(r);
+      this.free.push(copy);
+      this.from.set(copy, offer.id.value);
+    }
+  }
+
+  /** Drops an offer the master took back; whether any offer is left. */
+  without(offerId: string): boolean {
+    const at = this.offerList.findIndex((o) => o.id.value === offerId);
+    if (at >= 0) this.offerList.splice(at, 1);
+    this.free = this.free.filter((r) => this.from.get(r) !== offerId);
+    return this.offerList.length > 0;
   }
 
   scalar(name: string, revocable?: boolean): number {

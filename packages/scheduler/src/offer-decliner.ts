@@ -24,14 +24,15 @@ export class OfferDecliner {
     private readonly share: () => number,
   ) {}
 
-  async decline(entries: [string, OfferCapacity][]): Promise<void> {
-    if (entries.length === 0 || !this.subscribed()) return;
-    for (const [id, capacity] of entries) {
-      const held = this.held.remove(id);
+  /** Declines every offer of each capacity (an agent's offers to a role). */
+  async decline(capacities: OfferCapacity[]): Promise<void> {
+    if (capacities.length === 0 || !this.subscribed()) return;
+    for (const capacity of capacities) {
+      const held = this.held.remove(capacity.offer.id.value);
       this.stats.declined(held?.role ?? capacity.offer.allocation_info?.role ?? '*', capacity);
     }
     await this.client.decline(
-      entries.map(([id]) => ({ value: id })),
+      capacities.flatMap((capacity) => capacity.offers.map((offer) => offer.id)),
       { refuse_seconds: this.options.refuseSeconds },
     );
   }

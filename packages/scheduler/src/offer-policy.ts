@@ -63,10 +63,10 @@ export function unneededOffers(
   lastDemand: ReadonlyMap<string, number>,
   now: number,
   share: number,
-): [string, OfferCapacity][] {
+): OfferCapacity[] {
   const split = splitRoles(held, queues);
   const contested = hungryRoles(held, queues).length > 0;
-  const unneeded: [string, OfferCapacity][] = [];
+  const unneeded: OfferCapacity[] = [];
   for (const role of held.roles()) {
     const offers = held.ofRole(role).sort((a, b) => a.receivedAt - b.receivedAt);
     const waiting = (queues.get(role)?.size ?? 0) > 0;
@@ -74,8 +74,7 @@ export function unneededOffers(
     const lingerKeep = contested ? share : offers.length;
     const keep = split.has(role) ? 0 : waiting ? offers.length : lingering ? lingerKeep : 0;
     // The newest are kept: the oldest would soon expire anyway.
-    for (const h of offers.slice(0, offers.length - keep))
-      unneeded.push([h.capacity.offer.id.value, h.capacity]);
+    for (const h of offers.slice(0, offers.length - keep)) unneeded.push(h.capacity);
   }
   return unneeded;
 }
@@ -87,10 +86,10 @@ export function unneededOffers(
  * another. Given back one at a time, each piece would be offered again alone while the
  * other is still held, and the role would never get an offer its tasks fit.
  */
-export function expiredOffers(held: HeldOffers, heldSince: number): [string, OfferCapacity][] {
+export function expiredOffers(held: HeldOffers, heldSince: number): OfferCapacity[] {
   const all = held.all();
-  const expired = new Set(all.filter(([, h]) => h.receivedAt <= heldSince).map(([, h]) => h.role));
-  return all.filter(([, h]) => expired.has(h.role)).map(([id, h]) => [id, h.capacity]);
+  const expired = new Set(all.filter((h) => h.receivedAt <= heldSince).map((h) => h.role));
+  return all.filter((h) => expired.has(h.role)).map((h) => h.capacity);
 }
 
 /**

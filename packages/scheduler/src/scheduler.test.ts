@@ -448,6 +448,7 @@ describe('holding offers', () => {
     const suppressed: string[][] = [];
     const revived: number[] = [];
     const idle = async () => undefined;
+    const accepted: string[][] = [];
     const client = {
       frameworkId: { value: 'fw' },
       leader: 'http://master',
@@ -470,7 +471,7 @@ describe('holding offers', () => {
       revive: async () => void revived.push(Date.now()),
       suppress: async (roles: string[]) => void suppressed.push(roles),
       reconcile: idle,
-      accept: idle,
+      accept: async (ids: { value: string }[]) => void accepted.push(ids.map((i) => i.value)),
       acceptInverseOffers: idle,
       close: idle,
     } as unknown as SchedulerClient;
@@ -478,7 +479,7 @@ describe('holding offers', () => {
       items.push(item as SchedulerStreamItem);
       wake?.();
     };
-    return { client, declined, suppressed, revived, push };
+    return { client, declined, accepted, suppressed, revived, push };
   }
 
   async function frameworkWaitingForOffers(
@@ -638,6 +639,23 @@ describe('holding offers', () => {
     }
     expect(revived.length - before).toBeGreaterThanOrEqual(4);
     expect(revived.length - before).toBeLessThanOrEqual(7);
+    await framework.stop();
+  });
+
+  it("places a task on one agent's offers together, cpus in one and ports in another", async () => {
+    const { client, accepted, push } = fakeMaster();
+    const framework = await frameworkWaitingForOffers(client);
+    push({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'fw' } } });
+    framework.submit(
+      request({ cpus: 0.5, memMb: 64, ports: [{ containerPort: 80, protocol: 'tcp' }] }),
+    );
+    // Under a quota limit an agent's headroom can come in one offer, its ports in another.
+    push(offers(offer('ports-only', 'a', [ports(31000, 31010)])));
+    await vi.waitFor(() => expect(framework.heldOffers()).toHaveLength(1));
+    expect(accepted).toEqual([]);
+    push(offers(offer('cpus-mem', 'a', [scalar('cpus', 1), scalar('mem', 256)])));
+    await vi.waitFor(() => expect(accepted).toEqual([['ports-only', 'cpus-mem']]));
+    expect(framework.heldOffers()).toEqual([]);
     await framework.stop();
   });
 
