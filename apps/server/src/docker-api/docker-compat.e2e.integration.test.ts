@@ -212,6 +212,27 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect(await containers()).toBe(before - 1);
   });
 
+  it('reports docker kill -s TERM as the kill it is, its signal by number, and no stop', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    expect((await docker('run', '-d', '--name', 'termed', 'busybox', 'sleep', '600')).code).toBe(0);
+    expect((await docker('kill', '-s', 'TERM', 'termed')).code).toBe(0);
+    const state = await eventually('termed to exit', async () => {
+      const now = await docker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'termed');
+      return now.stdout.startsWith('exited') ? now.stdout : undefined;
+    });
+    expect(state).toBe('exited 143\n');
+    const lines = await pastEvents(cli, {
+      since,
+      container: 'termed',
+      format: '{{.Action}} {{index .Actor.Attributes "signal"}}',
+    });
+    expect(lines.filter((l) => !l.startsWith('create') && !l.startsWith('start'))).toEqual([
+      'kill 15',
+      'die ',
+    ]);
+    expect((await docker('rm', 'termed')).code).toBe(0);
+  });
+
   it('stops with the signal docker stop names, when Mesos can send it, and reports it as a kill', async () => {
     const since = String(Math.floor(Date.now() / 1000) - 1);
     expect((await docker('run', '-d', '--name', 'signalled', 'busybox', 'sleep', '600')).code).toBe(
@@ -242,8 +263,8 @@ describe('the docker CLI where it used to trip on Shoal', () => {
       container: 'signalled',
       format: '{{.Action}} {{index .Actor.Attributes "signal"}}',
     });
-    expect(lines).toContain('kill SIGKILL');
-    expect(lines.indexOf('kill SIGKILL')).toBeLessThan(lines.findIndex((l) => l.startsWith('die')));
+    expect(lines).toContain('kill 9');
+    expect(lines.indexOf('kill 9')).toBeLessThan(lines.findIndex((l) => l.startsWith('die')));
     expect((await docker('rm', 'signalled')).code).toBe(0);
   });
 

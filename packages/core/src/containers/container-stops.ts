@@ -4,7 +4,7 @@ import { conflict, isRecordGone, notFound } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
 import type { ContainerReads } from './container-reads';
 import type { ContainerWaits } from './container-waits';
-import { COMMAND_EXIT, isLaunched, PENDING, TERMINAL_STATES } from './lifecycle';
+import { COMMAND_EXIT, isLaunched, type KilledBy, PENDING, TERMINAL_STATES } from './lifecycle';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, stopTimeout, terminatingSignal } from './stop-signals';
 import type { LaunchHooks } from './ports';
 import { publishChange } from './publish';
@@ -47,10 +47,10 @@ export class ContainerStops {
       current.state === 'RUNNING' ||
       current.state === 'RESTARTING';
     if (!meantToRun) return { container: toView(current), stopped: false };
-    const { mode, name } = terminatingSignal(options.signal ?? spec.stopSignal ?? 'TERM');
+    const { mode, number } = terminatingSignal(options.signal ?? spec.stopSignal ?? 'TERM');
     // Docker reports the stop signal as a kill before the container dies of it.
     if (current.state === 'RUNNING' || current.state === 'RESTARTING')
-      publishChange(this.events, current, 'kill', { signal: name });
+      publishChange(this.events, current, 'kill', { signal: String(number) });
     const container = await this.halt(tenantId, ref, mode, mode === 'kill' ? 0 : timeout, actor);
     return { container, stopped: true };
   }
@@ -61,17 +61,18 @@ export class ContainerStops {
     options: { signal?: string },
     actor: string,
   ): Promise<ContainerView> {
-    const { mode, name } = terminatingSignal(options.signal ?? 'KILL');
+    const { mode, number } = terminatingSignal(options.signal ?? 'KILL');
     const current = await this.reads.resolve(tenantId, ref);
     if (current.state !== 'RUNNING' && current.state !== 'RESTARTING') {
       throw conflict(`Cannot kill container: ${ref}: Container ${current.id} is not running`);
     }
     // Docker reports the signal sent, whichever it was, before the container dies of it.
-    publishChange(this.events, current, 'kill', { signal: name });
+    publishChange(this.events, current, 'kill', { signal: String(number) });
+    // A TERM sent by kill is no stop: no stop event follows the container's death.
     return this.halt(
       tenantId,
       ref,
-      mode,
+      mode === 'kill' ? 'kill' : 'signal',
       mode === 'kill' ? 0 : DEFAULT_STOP_TIMEOUT_SECONDS,
       actor,
       false,
@@ -163,7 +164,7 @@ export class ContainerStops {
   private async halt(
     tenantId: string,
     ref: string,
-    mode: 'stop' | 'kill',
+    mode: KilledBy,
     graceSeconds: number,
     actor: string,
     waitForExit = true,
@@ -204,7 +205,7 @@ export class ContainerStops {
             {
               tenantId,
               actor,
-              action: `container.${mode}`,
+              action: mode === 'stop' ? 'container.stop' : 'container.kill',
               target: current.name,
               detail: { id: current.id },
             },
@@ -244,7 +245,7 @@ export class ContainerStops {
 async function markForKill(
   tx: Pick<PrismaClient, 'task'>,
   containerId: string,
-  mode: 'stop' | 'kill',
+  mode: KilledBy,
 ): Promise<{ live: number; queued: string[] }> {
   const { count: live } = await tx.task.updateMany({
     where: { containerId, state: { notIn: [PENDING, ...TERMINAL_STATES] } },

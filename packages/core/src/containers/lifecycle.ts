@@ -44,6 +44,12 @@ const SIGNALS: Record<string, number> = {
  */
 export const COMMAND_EXIT = 'exit:';
 
+/**
+ * Why Shoal ended a task: a stop (SIGTERM, then SIGKILL after a grace period), a kill
+ * with SIGKILL, or a kill with a signal a process ends of as it does of SIGTERM.
+ */
+export type KilledBy = 'stop' | 'kill' | 'signal';
+
 /** The exit code a task's `killedBy` carries, if Shoal ended it after its command's end. */
 export function commandExitOf(killedBy: string | null | undefined): number | undefined {
   if (!killedBy?.startsWith(COMMAND_EXIT)) return undefined;
@@ -59,10 +65,10 @@ export function commandExitOf(killedBy: string | null | undefined): number | und
 export function exitCodeOf(
   state: string,
   message: string | null | undefined,
-  killedBy?: 'stop' | 'kill',
+  killedBy?: KilledBy,
 ): number {
   if (state === 'TASK_FINISHED') return 0;
-  if (state === 'TASK_KILLED') return killedBy === 'stop' ? 143 : 137;
+  if (state === 'TASK_KILLED') return killedBy === 'kill' || !killedBy ? 137 : 143;
   const match = /exited with status (\d+)/i.exec(message ?? '');
   if (match) return Number(match[1]);
   // A process ended by a signal (^C on a terminal, say): 128 + its number, as shells say.

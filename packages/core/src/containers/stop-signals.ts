@@ -14,13 +14,8 @@ const TERMINATING_SIGNALS = new Map([
   ['3', 'stop'],
 ] as const);
 
-/** How `docker events` names the signal of a kill given by number. */
-const TERMINATING_SIGNAL_NAMES: Record<string, string> = {
-  '9': 'KILL',
-  '15': 'TERM',
-  '2': 'INT',
-  '3': 'QUIT',
-};
+/** The number of each signal a stop or kill may name, as `docker events` shows it. */
+const SIGNAL_NUMBERS: Record<string, number> = { KILL: 9, TERM: 15, INT: 2, QUIT: 3 };
 
 const KNOWN_SIGNALS = new Set(
   'HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS'.split(
@@ -46,11 +41,12 @@ export function stopTimeout(asked: number): number {
 
 /**
  * How Mesos can end a task for the signal asked (as docker kill or stop names it, with or
- * without SIG, or by number), and the signal's name for `docker events`. Mesos's scheduler
- * API kills a task with SIGTERM and a grace period, or SIGKILL: INT and QUIT, which ask a
- * process to end as TERM does, take the first; any other signal is refused.
+ * without SIG, or by number), and the signal's number for `docker events`, as Docker
+ * reports it. Mesos's scheduler API kills a task with SIGTERM and a grace period, or
+ * SIGKILL: INT and QUIT, which ask a process to end as TERM does, take the first; any
+ * other signal is refused.
  */
-export function terminatingSignal(asked: string): { mode: 'stop' | 'kill'; name: string } {
+export function terminatingSignal(asked: string): { mode: 'stop' | 'kill'; number: number } {
   const signal = asked.toUpperCase().replace(/^SIG/, '');
   const mode = TERMINATING_SIGNALS.get(signal as never);
   if (!mode && !KNOWN_SIGNALS.has(signal) && !/^([1-9]|[1-5][0-9]|6[0-4])$/.test(signal)) {
@@ -62,5 +58,5 @@ export function terminatingSignal(asked: string): { mode: 'stop' | 'kill'; name:
       `Signal ${asked} cannot be delivered: Mesos can only terminate a task (SIGTERM with a grace period, or SIGKILL)`,
     );
   }
-  return { mode, name: `SIG${TERMINATING_SIGNAL_NAMES[signal] ?? signal}` };
+  return { mode, number: SIGNAL_NUMBERS[signal] ?? Number(signal) };
 }

@@ -246,8 +246,10 @@ export class ContainerSupervisor implements ConvergeTrigger {
        LIMIT $2`,
       [LAUNCHED_STATES, this.options.batchSize],
     );
-    for (const task of tasks)
-      this.sendKill(task.mesosTaskId, task.agentId, task.killedBy === 'stop' ? 10 : 0);
+    for (const task of tasks) {
+      const graceful = task.killedBy === 'stop' || task.killedBy === 'signal';
+      this.sendKill(task.mesosTaskId, task.agentId, graceful ? 10 : 0);
+    }
     const stale = await this.sql.query<Pick<Task, 'mesosTaskId'>>(
       `DELETE FROM "Task" k USING "Container" c
        WHERE c.id = k."containerId" AND k.state = $1 AND c."desiredState" = 'STOPPED'

@@ -4,6 +4,7 @@ import {
   commandExitOf,
   exitCodeOf,
   isTerminal,
+  type KilledBy,
   PENDING,
   restartDelayMs,
   shouldRestart,
@@ -136,9 +137,7 @@ export function applyStatus(
   // A task ended after the command run beside it: its exit is the command's own.
   const commandExit = commandExitOf(task.killedBy);
   const killedBy =
-    commandExit === undefined
-      ? ((task.killedBy as 'stop' | 'kill' | null) ?? undefined)
-      : undefined;
+    commandExit === undefined ? ((task.killedBy as KilledBy | null) ?? undefined) : undefined;
   const exitCode = commandExit ?? exitCodeOf(state, message, killedBy);
   const diedOfItself = !killedBy && c.desiredState === 'RUNNING';
   // Killed with the framework Mesos removed: not the container's doing, and it says so.
