@@ -90,6 +90,20 @@ describe('output a task cannot keep', () => {
     expect(output(steps).length).toBeGreaterThan(MAX_FILE_BYTES);
   });
 
+  it('stops printf reusing its format for every argument where a sandbox stops', () => {
+    const format = `${'A'.repeat(130_000)}%s`;
+    const steps = planTask({
+      ...base,
+      command: {
+        shell: false,
+        value: 'printf',
+        arguments: ['printf', format, ...Array<string>(3800).fill('')],
+      },
+    });
+    expect(output(steps).length).toBeLessThanOrEqual(2 * MAX_FILE_BYTES);
+    expect(output(steps).length).toBeGreaterThan(MAX_FILE_BYTES);
+  });
+
   it("keeps the start of a task's file, says it stopped there, and keeps nothing after", () => {
     const sandbox = new Sandbox();
     sandbox.append('stdout', 'y'.repeat(MAX_FILE_BYTES - 10));

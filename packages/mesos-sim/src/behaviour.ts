@@ -299,6 +299,9 @@ export function printf(format: string, args: string[]): string {
   let out = '';
   let i = 0;
   do {
+    // The format is used again for each argument left: the output stops where a sandbox
+    // could keep no more (see parseList), not after building gigabytes.
+    if (out.length > 2 * MAX_FILE_BYTES) return out.slice(0, 2 * MAX_FILE_BYTES);
     let consumed = false;
     out += fmt.replace(/%([sdi%])/g, (_, spec: string) => {
       if (spec === '%') return '%';
