@@ -469,6 +469,44 @@ describe('an ended task', () => {
   });
 });
 
+describe('a container being removed', () => {
+  it('refuses to be started, renamed, updated or put on a network until its task has ended', async () => {
+    const tenant = await services.tenants.create({ slug: 'removal', name: 'removal' }, 'a');
+    // Under ucr, so that only the removal stands in the way of a network.
+    const container = await services.containers.create(
+      tenant.id,
+      { image: 'nginx', cpus: 0.1, memoryMb: 32, name: 'leaving', runtime: 'ucr' },
+      'a',
+    );
+    const network = await services.networks.create(tenant.id, { name: 'removal-net' }, 'a');
+    // As rm -f leaves a running container until Mesos confirms its task killed.
+    await db.prisma.container.update({
+      where: { id: container.id },
+      data: { state: 'REMOVING', desiredState: 'STOPPED', name: 'leaving.removing.x' },
+    });
+    const refused = {
+      code: 'CONFLICT',
+      message: expect.stringMatching(/marked for removal/) as unknown,
+    };
+    await expect(services.containers.start(tenant.id, container.id, 'a')).rejects.toMatchObject(
+      refused,
+    );
+    await expect(
+      services.containers.rename(tenant.id, container.id, 'squatter', 'a'),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      services.containers.updateRestartPolicy(tenant.id, container.id, { name: 'always' }, 'a'),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      services.networks.connect(tenant.id, network.id, container.id, [], 'a'),
+    ).rejects.toMatchObject(refused);
+    // Its name stays free for a new container, as Docker frees it at once.
+    await expect(
+      services.containers.create(tenant.id, { image: 'nginx', name: 'squatter' }, 'a'),
+    ).resolves.toMatchObject({ name: 'squatter' });
+  });
+});
+
 describe('the task that speaks for a container', () => {
   it('is the older task that runs again after its replacement was dropped', async () => {
     const { tenant, container } = await tenantWithContainer('healed', 'healed');

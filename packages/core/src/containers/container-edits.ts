@@ -1,6 +1,13 @@
 import type { Prisma, PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, invalid, isRecordGone, isUniqueViolation, notFound } from '../errors';
+import {
+  conflict,
+  invalid,
+  isRecordGone,
+  isUniqueViolation,
+  markedForRemoval,
+  notFound,
+} from '../errors';
 import type { ContainerReads } from './container-reads';
 import { CONTAINER_NAME } from './names';
 import type { ContainerRow } from './rows';
@@ -29,6 +36,8 @@ export async function renameContainer(
     throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
   const current = await reads.resolve(tenantId, ref);
+  // Its name is the removal's until Mesos confirms the end: taking it would squat a name.
+  if (current.state === 'REMOVING') throw markedForRemoval('renamed');
   if (current.name === newName) {
     throw conflict(`Renaming a container with the same name as its current name`);
   }
@@ -76,6 +85,7 @@ export async function setRestartPolicy(
 ): Promise<ContainerRow> {
   const { tenantId, ref, actor } = request;
   const current = await reads.resolve(tenantId, ref);
+  if (current.state === 'REMOVING') throw markedForRemoval('updated');
   const spec = current.config as unknown as ContainerSpec;
   if (spec.autoRemove && request.policy.name !== 'no')
     throw invalid(

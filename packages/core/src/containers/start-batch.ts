@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql, SqlRunner, Tenant, TenantUsage } from '@shoal/db';
 import type { PlacementNeeds, TaskRequest } from '@shoal/scheduler';
 import { GroupCommit } from '../batching/group-commit';
-import { busy, ShoalError } from '../errors';
+import { busy, markedForRemoval, ShoalError } from '../errors';
 import { fromRow, NAME_OR_ID_MATCH, selectContainers } from './container-reads';
 import { PENDING, TERMINAL_STATES } from './lifecycle';
 import type { PlacementCheck } from './ports';
@@ -115,8 +115,8 @@ export class StartBatch {
         return outcomes.push({ container: row, changed: false });
       }
       firstStart.set(row.id, outcomes.length);
-      if (row.desiredState === 'RUNNING' || row.state === 'REMOVING')
-        return outcomes.push({ container: row, changed: false });
+      if (row.state === 'REMOVING') return outcomes.push(markedForRemoval('started'));
+      if (row.desiredState === 'RUNNING') return outcomes.push({ container: row, changed: false });
       const account = accounts.get(row.tenantId);
       const unplaceable = this.placement?.whyNeverPlaced(account?.mesosRole ?? '', needsOf(row));
       if (unplaceable)

@@ -6,6 +6,7 @@ import {
   invalid,
   isRecordGone,
   isUniqueViolation,
+  markedForRemoval,
   notFound,
   ShoalError,
 } from '../errors';
@@ -281,6 +282,7 @@ export class NetworkService {
       >`SELECT name, config, "desiredState", state FROM "Container"
         WHERE id = ${containerId} AND "tenantId" = ${tenantId} FOR UPDATE`;
       if (!row) throw notFound(`No such container: ${containerId}`);
+      if (row.state === 'REMOVING') throw markedForRemoval(`${action.replace('network.', '')}ed`);
       if (row.desiredState === 'RUNNING' || row.state === 'RUNNING' || row.state === 'RESTARTING')
         throw conflict(
           `container ${row.name} is running: a Mesos task's networks are fixed when it launches; stop it, change its networks, then start it`,
