@@ -479,6 +479,43 @@ describe('docker exec under the ucr runtime (nested container sessions on the ag
     expect(inspected.stdout).toBe('ucr running\n');
   });
 
+  it('ends an exec whose container is removed under it as killed (137), its stream whole', async () => {
+    const run = await ucr.run('run', '-d', '--name', 'doomed', 'alpine', 'sleep', 'infinity');
+    expect(run.code).toBe(0);
+    const base = shoal.dockerApi.url.replace('tcp:', 'http:');
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ucrToken}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const created = await call('POST', '/containers/doomed/exec', {
+      Cmd: ['sh', '-c', 'echo begun; sleep 600; echo never'],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const { Id } = (await created.json()) as { Id: string };
+    const started = await call('POST', `/exec/${Id}/start`, { Detach: false, Tty: false });
+    const reader = started.body!.getReader();
+    let seen = '';
+    while (!seen.includes('begun')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += Buffer.from(value).toString('latin1');
+    }
+    expect(seen).toContain('begun');
+    expect((await call('DELETE', '/containers/doomed?force=1')).status).toBe(204);
+    // The stream ends, rather than being cut, and never says the rest.
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      seen += Buffer.from(chunk.value).toString('latin1');
+    expect(seen).not.toContain('never');
+    const exec = (await (await call('GET', `/exec/${Id}/json`)).json()) as {
+      Running: boolean;
+      ExitCode: number | null;
+    };
+    expect(exec).toMatchObject({ Running: false, ExitCode: 137 });
+  });
+
   it('docker exec web echo hi prints hi', async () => {
     expect(await ucr.run('exec', 'web', 'echo', 'hi')).toEqual({
       code: 0,

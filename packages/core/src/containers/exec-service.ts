@@ -82,7 +82,7 @@ export class ExecService {
   private readonly execs = new Map<string, ExecInstance>();
 
   constructor(
-    private readonly containers: Pick<ContainerService, 'located'>,
+    private readonly containers: Pick<ContainerService, 'located' | 'get'>,
     private readonly audit: { record(entry: AuditEntry): PromiseLike<unknown> },
   ) {}
 
@@ -197,11 +197,25 @@ export class ExecService {
           chunk.stream === 'stdout' ? exec.config.attachStdout : exec.config.attachStderr;
         if (wanted) yield chunk;
       }
-      exec.exitCode = await session.exitCode();
+      exec.exitCode = await session.exitCode().catch(async (error: unknown) => {
+        // Its container stopped or went, and the process with it, so its agent no longer
+        // knows it: killed as its container was, as Docker reports such an exec.
+        if (!(await this.containerEnded(exec))) throw error;
+        return 137;
+      });
     } finally {
       exec.running = false;
       exec.endedAt = Date.now();
       session.close();
+    }
+  }
+
+  private async containerEnded(exec: ExecInstance): Promise<boolean> {
+    try {
+      return (await this.containers.get(exec.tenantId, exec.containerId)).state !== 'running';
+    } catch (error) {
+      if (error instanceof ShoalError && error.code === 'NOT_FOUND') return true;
+      throw error;
     }
   }
 
