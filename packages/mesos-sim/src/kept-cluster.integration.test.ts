@@ -229,3 +229,33 @@ describe('a state file written as tasks write a lot', () => {
     expect(kept).toMatch(/kept only the start of this output across its restart\]\n$/);
   });
 });
+
+describe('a state file of tasks with ports', () => {
+  it('is written, and brings the task back with its ports', async () => {
+    const stateFile = path.join(dir, 'state.json');
+    const first = await cluster(stateFile);
+    const fw = await subscribe(first, info);
+    const [offer] = await fw.offers();
+    if (!offer) throw new Error('no offer');
+    const task = taskOn(offer, 'served', { command: 'sleep 3600' });
+    // A host port from the offer's ranges: protobuf's 64-bit integers, BigInt in JavaScript.
+    task.resources.push({
+      name: 'ports',
+      type: 'RANGES',
+      ranges: { range: [{ begin: 31005n, end: 31005n }] },
+      ...(offer.resources?.[0]?.allocation_info
+        ? { allocation_info: offer.resources[0].allocation_info }
+        : {}),
+    });
+    await fw.launch(offer, [task]);
+    await fw.update('served', 'TASK_RUNNING');
+    const frameworkId = fw.id.value;
+    await fw.close();
+    // The clean stop writes the state: it threw on the BigInt and kept the old one.
+    await first.close();
+    const second = await cluster(stateFile);
+    expect(second.state.tasks()).toMatchObject([
+      { id: 'served', frameworkId, state: 'TASK_RUNNING' },
+    ]);
+  });
+});

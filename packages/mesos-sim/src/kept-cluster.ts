@@ -115,14 +115,25 @@ export function restoreCluster(master: Master, kept: KeptCluster | undefined): b
 }
 
 /** JSON with byte fields (uuids, task data) kept as base64. */
+/**
+ * What JSON cannot hold as it is, kept in a form it can: bytes (uuids) and the 64-bit
+ * integers protobuf gives as BigInt (a task's port ranges), which JSON.stringify refuses:
+ * one task with a published port stopped every later write of the state file.
+ */
 export function bytesReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Uint8Array ? { $bytes: Buffer.from(value).toString('base64') } : value;
+  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') };
+  if (typeof value === 'bigint') return { $bigint: value.toString() };
+  return value;
 }
 
 export function bytesReviver(_key: string, value: unknown): unknown {
   if (value !== null && typeof value === 'object' && '$bytes' in value) {
     const bytes = value.$bytes;
     if (typeof bytes === 'string') return new Uint8Array(Buffer.from(bytes, 'base64'));
+  }
+  if (value !== null && typeof value === 'object' && '$bigint' in value) {
+    const digits = value.$bigint;
+    if (typeof digits === 'string' && /^-?\d+$/.test(digits)) return BigInt(digits);
   }
   return value;
 }
