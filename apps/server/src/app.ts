@@ -80,6 +80,8 @@ export async function startShoal(env: ShoalEnv, options: StartOptions = {}): Pro
         ...(db.kind === 'pglite'
           ? { stateFile: path.resolve(env.SHOAL_DATA_DIR, 'mesos-sim', 'state.json') }
           : {}),
+        log: (line) => log.debug(line, { component: 'mesos-emulator' }),
+        warn: (line) => log.warn(line, { component: 'mesos-emulator' }),
         ...options.sim,
       });
       stops.push(() => sim!.close());

@@ -163,7 +163,7 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     ? new StateWriter(
         resolved.stateFile,
         (file) => saveState(file, master, master.keptSandboxes),
-        (line) => master.log(line),
+        (line) => resolved.warn(line),
       )
     : undefined;
   if (writer) master.onChange = () => writer.changed();

@@ -239,7 +239,7 @@ describe('a state file of tasks with ports', () => {
     if (!offer) throw new Error('no offer');
     const task = taskOn(offer, 'served', { command: 'sleep 3600' });
     // A host port from the offer's ranges: protobuf's 64-bit integers, BigInt in JavaScript.
-    task.resources.push({
+    (task.resources ??= []).push({
       name: 'ports',
       type: 'RANGES',
       ranges: { range: [{ begin: 31005n, end: 31005n }] },

@@ -42,6 +42,8 @@ export interface SimOptions {
   stagingUpdates?: boolean;
   /** Logs one line per notable cluster event when set. */
   log?: (line: string) => void;
+  /** Told of faults of the emulator's own (a state file it could not write); `log` if unset. */
+  warn?: (line: string) => void;
   /**
    * HTTP basic credentials the masters' scheduler and operator APIs and the agents'
    * endpoints require, as a cluster run with `--authenticate_frameworks`,
@@ -87,6 +89,7 @@ export interface ResolvedOptions {
   seed: number;
   stagingUpdates: boolean;
   log: (line: string) => void;
+  warn: (line: string) => void;
   credentials: { principal: string; secret: string } | undefined;
   agentTls: { cert: string; key: string } | undefined;
   stateFile: string | undefined;
@@ -118,6 +121,7 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     seed: options.seed ?? 1,
     stagingUpdates: options.stagingUpdates ?? false,
     log: options.log ?? (() => {}),
+    warn: options.warn ?? options.log ?? (() => {}),
     credentials: options.credentials,
     agentTls: options.agentTls,
     stateFile: options.stateFile,
