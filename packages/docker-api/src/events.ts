@@ -61,11 +61,16 @@ async function* eventLines(
   try {
     if (since) {
       const end = until && until < subscribedAt ? until : subscribedAt;
-      for (const event of await ctx.services.eventJournal.between(
-        ctx.caller.tenantId,
-        since,
-        end,
-      )) {
+      const types = filters.get('type');
+      const past =
+        types && !types.includes('container')
+          ? []
+          : await ctx.services.eventJournal.between(ctx.caller.tenantId, since, end, {
+              ...(filters.get('container') ? { containers: filters.get('container') } : {}),
+              ...(filters.get('event') ? { actions: filters.get('event') } : {}),
+              ...(filters.get('image') ? { images: filters.get('image') } : {}),
+            });
+      for (const event of past) {
         if (eventMatches(event, filters)) yield toJsonLine(event);
       }
     }

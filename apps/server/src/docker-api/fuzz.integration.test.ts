@@ -454,3 +454,54 @@ describe('requests racing on one container', () => {
     }
   });
 });
+
+describe('docker events --since over a long journal', () => {
+  it("finds one container's events among more than a replay holds, and the newest first", async () => {
+    const at = (ms: number) => new Date(Date.parse('2026-01-02T00:00:00Z') + ms);
+    // Ten thousand and more events of other containers, then three of this one.
+    await shoal.db.prisma.containerEventEntry.createMany({
+      data: Array.from({ length: 10_050 }, (_, i) => ({
+        tenantId,
+        containerId: `other${i}`.padEnd(64, '0'),
+        name: `other-${i}`,
+        image: 'alpine',
+        action: 'create',
+        attributes: {},
+        at: at(i),
+      })),
+    });
+    await shoal.db.prisma.containerEventEntry.createMany({
+      data: ['create', 'start', 'die'].map((action, i) => ({
+        tenantId,
+        containerId: 'needle'.padEnd(64, '0'),
+        name: 'needle',
+        image: 'alpine',
+        action,
+        attributes: {},
+        at: at(20_000 + i),
+      })),
+    });
+    const events = async (filters: Record<string, string[]>) => {
+      const since = Math.floor(at(0).getTime() / 1000);
+      const until = Math.ceil(at(30_000).getTime() / 1000);
+      const query = `since=${since}&until=${until}&filters=${encodeURIComponent(JSON.stringify(filters))}`;
+      const response = await fetch(`${base}/events?${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return (await response.text())
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (line) => JSON.parse(line) as { Action: string; Actor: { Attributes: { name: string } } },
+        );
+    };
+    const needle = await events({ container: ['needle'] });
+    expect(needle.map((e) => e.Action)).toEqual(['create', 'start', 'die']);
+    // Unfiltered, the replay is cut to its newest events, which hold the last ones.
+    const all = await events({});
+    expect(all.at(-1)?.Actor.Attributes.name).toBe('needle');
+    await shoal.db.prisma.containerEventEntry.deleteMany({
+      where: { tenantId, image: 'alpine', at: { lt: at(30_000) } },
+    });
+  });
+});

@@ -47,15 +47,40 @@ export class EventJournal {
       });
   }
 
-  /** A tenant's events with `since <= at < until`, oldest first. */
-  async between(tenantId: string, since: Date, until: Date): Promise<ContainerEvent[]> {
+  /**
+   * A tenant's events with `since <= at < until`, oldest first: the newest MAX_REPLAY of
+   * them, of the containers (by name or id prefix), actions and images asked for, if any.
+   * Narrowed before the cut, so a container's few events are found among many others'.
+   */
+  async between(
+    tenantId: string,
+    since: Date,
+    until: Date,
+    only: { containers?: string[]; actions?: string[]; images?: string[] } = {},
+  ): Promise<ContainerEvent[]> {
     await this.flush();
+    const { containers, actions, images } = only;
     const rows = await this.prisma.containerEventEntry.findMany({
-      where: { tenantId, at: { gte: since, lt: until } },
-      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      where: {
+        tenantId,
+        at: { gte: since, lt: until },
+        ...(containers
+          ? {
+              OR: [
+                { name: { in: containers } },
+                ...containers
+                  .filter((c) => c.length > 0)
+                  .map((c) => ({ containerId: { startsWith: c } })),
+              ],
+            }
+          : {}),
+        ...(actions ? { action: { in: actions } } : {}),
+        ...(images ? { image: { in: images } } : {}),
+      },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: MAX_REPLAY,
     });
-    return rows.map((r) => ({
+    return rows.reverse().map((r) => ({
       tenantId: r.tenantId,
       containerId: r.containerId,
       name: r.name,
