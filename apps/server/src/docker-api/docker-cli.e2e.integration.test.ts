@@ -264,6 +264,16 @@ describe('the docker CLI against Shoal', () => {
     expect((await docker('rm', 'nonl')).code).toBe(0);
   });
 
+  it('lets an image go as soon as the container that used it is removed, as rm -f is at once', async () => {
+    expect((await docker('pull', 'memcached:1.6')).code).toBe(0);
+    expect((await docker('run', '-d', '--name', 'user', 'memcached:1.6')).code).toBe(0);
+    expect((await docker('rmi', 'memcached:1.6')).stderr).toMatch(/use it; remove them first/);
+    expect((await docker('rm', '-f', 'user')).code).toBe(0);
+    // The removed container is kept a moment for readers still attached, unseen.
+    const rmi = await docker('rmi', 'memcached:1.6');
+    expect(rmi, rmi.stderr).toMatchObject({ code: 0 });
+  });
+
   it('replays what happened with docker events --since, removed containers included', async () => {
     const events = await pastEvents(cli, {
       since: startedAt,

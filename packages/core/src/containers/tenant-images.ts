@@ -11,15 +11,16 @@ export interface TenantImage {
 }
 
 /**
- * A tenant's images as `docker images` lists them: those its containers name, then those it
- * pulled, each in name order. Mesos agents fetch images themselves, so these are the
+ * A tenant's images as `docker images` lists them: those its containers name (not the
+ * removed ones kept a moment for their readers: removed is gone, as Docker's rm -f is),
+ * then those it pulled, each in name order. Mesos agents fetch images themselves, so these are the
  * tenant's records, not a store. One statement: `docker info` counts them at every call.
  */
 export function listTenantImages(sql: SqlRunner, tenantId: string): Promise<TenantImage[]> {
   return sql.query<TenantImage>(
     `SELECT image, containers, "firstSeenAt" FROM (
        SELECT 0 AS kind, image, count(*)::int AS containers, min("createdAt") AS "firstSeenAt"
-         FROM "Container" WHERE "tenantId" = $1 GROUP BY image
+         FROM "Container" WHERE "tenantId" = $1 AND state <> 'REMOVING' GROUP BY image
        UNION ALL
        SELECT 1, reference, 0, "pulledAt" FROM "PulledImage" WHERE "tenantId" = $1
      ) images ORDER BY kind, image`,
