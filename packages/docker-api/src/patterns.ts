@@ -36,11 +36,15 @@ export function nameMatcher(patterns: readonly string[]): (name: string) => bool
 export function referenceMatcher(patterns: readonly string[]): (reference: string) => boolean {
   if (patterns.length > PATTERN_LIMITS.perContainer)
     throw badRequest(`at most ${PATTERN_LIMITS.perContainer} reference filters are allowed`);
-  const res = patterns.map((p) =>
-    compiled('reference', p, p.split('*').map(RE2JS.quote).join('[^/]*')),
-  );
+  const res = patterns.map((p) => ({
+    re: compiled('reference', p, p.split('*').map(RE2JS.quote).join('[^/]*')),
+    // `busybox` names a repository, every tag of it, as Docker reads it; `busybox:1.36` one.
+    tagged: /:[^/]*$/.test(p) || p.includes('@'),
+  }));
   return (reference) => {
-    const untagged = reference.replace(/:latest$/, '');
-    return res.some((re) => re.matches(reference) || re.matches(untagged));
+    const repository = reference.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+    return res.some(
+      ({ re, tagged }) => re.matches(reference) || (!tagged && re.matches(repository)),
+    );
   };
 }

@@ -14,14 +14,18 @@ const NETWORK: Record<TaskRequest['container']['networkMode'], ContainerInfo.Doc
   none: 'NONE',
 };
 
+/**
+ * `KEY=value` entries as Mesos variables. A bare `KEY` (`docker run -e KEY` with KEY unset
+ * where the client ran) leaves the variable unset, as Docker does, not set to nothing.
+ */
 function environment(env: readonly string[]): CommandInfo['environment'] {
   return {
-    variables: env.map((entry) => {
-      const eq = entry.indexOf('=');
-      return eq < 0
-        ? { name: entry, value: '' }
-        : { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
-    }),
+    variables: env
+      .filter((entry) => entry.includes('='))
+      .map((entry) => {
+        const eq = entry.indexOf('=');
+        return { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
+      }),
   };
 }
 

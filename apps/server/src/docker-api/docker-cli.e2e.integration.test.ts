@@ -274,6 +274,23 @@ describe('the docker CLI against Shoal', () => {
     expect(rmi, rmi.stderr).toMatchObject({ code: 0 });
   });
 
+  it('leaves -e NAME unset when the client has no NAME, and lists every tag of a repository', async () => {
+    // The CLI sends a bare NAME when its own environment has none.
+    const unset = await docker(
+      'run',
+      '--rm',
+      '-e',
+      'SHOAL_TEST_UNSET_VAR',
+      'busybox',
+      'printenv',
+      'SHOAL_TEST_UNSET_VAR',
+    );
+    expect(unset).toMatchObject({ code: 1, stdout: '' });
+    expect((await docker('pull', 'busybox:1.36')).code).toBe(0);
+    const tags = await docker('images', 'busybox', '--format', '{{.Tag}}');
+    expect(tags.stdout.split('\n')).toContain('1.36');
+  });
+
   it('replays what happened with docker events --since, removed containers included', async () => {
     const events = await pastEvents(cli, {
       since: startedAt,
