@@ -53,6 +53,14 @@ describe('the docker CLI against Shoal', () => {
     const id = run.stdout.trim();
     const ps = await docker('ps', '--format', '{{.ID}} {{.Names}} {{.Status}}');
     expect(ps.stdout).toContain(`${id.slice(0, 12)} web Up`);
+    // The CLI's templates read every resource setting Docker sends, set or not.
+    const template = await docker(
+      'inspect',
+      '-f',
+      '{{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}} {{.HostConfig.DnsSearch}} {{.HostConfig.ShmSize}}',
+      'web',
+    );
+    expect(template).toMatchObject({ code: 0, stdout: '0 0 [] 67108864\n' });
     const inspected = await docker('inspect', id.slice(0, 12));
     const [view] = JSON.parse(inspected.stdout) as {
       Name: string;

@@ -111,6 +111,48 @@ function networkPorts(
   return ports;
 }
 
+const UNSET_RESOURCES = {
+  CgroupParent: '',
+  BlkioWeight: 0,
+  BlkioWeightDevice: [],
+  BlkioDeviceReadBps: [],
+  BlkioDeviceWriteBps: [],
+  BlkioDeviceReadIOps: [],
+  BlkioDeviceWriteIOps: [],
+  CpuPeriod: 0,
+  CpuQuota: 0,
+  CpuRealtimePeriod: 0,
+  CpuRealtimeRuntime: 0,
+  CpusetCpus: '',
+  CpusetMems: '',
+  CpuCount: 0,
+  CpuPercent: 0,
+  DeviceCgroupRules: null,
+  MemoryReservation: 0,
+  MemorySwap: 0,
+  MemorySwappiness: -1,
+  OomKillDisable: false,
+  PidsLimit: null,
+  Ulimits: [],
+  IOMaximumIOps: 0,
+  IOMaximumBandwidth: 0,
+  DnsOptions: [],
+  DnsSearch: [],
+  GroupAdd: null,
+  IpcMode: 'private',
+  Cgroup: '',
+  OomScoreAdj: 0,
+  PidMode: '',
+  UTSMode: '',
+  UsernsMode: '',
+  ShmSize: 67_108_864,
+  ConsoleSize: [0, 0],
+  Isolation: '',
+  MaskedPaths: null,
+  ReadonlyPaths: null,
+  CgroupnsMode: 'private',
+} as const;
+
 const isOomKilled = (view: ContainerView) =>
   view.task?.reason === 'REASON_CONTAINER_LIMITATION_MEMORY';
 
@@ -178,6 +220,9 @@ export function inspectBody(view: ContainerView, apiVersion: string) {
       Memory: Math.round(spec.memoryMb * MIB),
       NanoCpus: Math.round(spec.cpus * 1e9),
       CpuShares: 0,
+      // The rest of Docker's resource settings, at Docker's "not set", as it always sends
+      // them: the CLI's templates (`{{.HostConfig.CpuQuota}}`) fail on a missing key.
+      ...UNSET_RESOURCES,
       Devices: [],
       DeviceRequests:
         spec.gpus > 0
