@@ -56,6 +56,9 @@ export function toErrorReply(error: unknown, requestId: string): ErrorReply {
   }
   if (error instanceof ShoalError) return { status: STATUS_OF[error.code], message: error.message };
   if (isRecordGone(error)) return toErrorReply(goneMeanwhile(error), requestId);
+  // A wait Shoal ended itself, its client still there: this instance is stopping.
+  if (error instanceof Error && error.name === 'AbortError')
+    return { status: 503, message: 'Shoal is shutting down; ask again once it is back' };
   return {
     status: 500,
     message: `Internal server error; the Shoal server log has the details under request id ${requestId}`,

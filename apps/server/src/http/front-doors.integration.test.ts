@@ -285,3 +285,44 @@ describe('requests the HTTP layer cannot take', () => {
     expect((await fetch(`${shoal.controlPlane.url}/trpc/system.status`)).status).toBe(200);
   });
 });
+
+describe('a stop of Shoal with waits open', () => {
+  it('answers or closes them, logging no fault', async () => {
+    const own: LogLine[] = [];
+    const stopping = await startShoalForTest({
+      logger: createLogger('debug', {}, (line) => void own.push(JSON.parse(line) as LogLine)),
+    });
+    const tenant = await stopping.services.tenants.create({ slug: 'stopping', name: 'S' }, 'test');
+    const { secret } = await stopping.services.tokens.issue(
+      { tenantId: tenant.id, name: 'w' },
+      'test',
+    );
+    const docker = stopping.dockerApi.url.replace('tcp:', 'http:');
+    const call = (method: string, path: string, body?: string) =>
+      fetch(`${docker}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        ...(body ? { body } : {}),
+      });
+    expect(
+      (
+        await call(
+          'POST',
+          '/containers/create?name=waited',
+          '{"Image":"busybox","Cmd":["sleep","600"]}',
+        )
+      ).status,
+    ).toBe(201);
+    await eventually(
+      'the framework to subscribe',
+      async () => stopping.services.cluster.framework().subscribed,
+    );
+    expect((await call('POST', '/containers/waited/start')).status).toBe(204);
+    // Its status comes as soon as the wait is under way; its answer when the container stops.
+    const waiting = await call('POST', '/containers/waited/wait');
+    expect(waiting.status).toBe(200);
+    await stopping.close();
+    await waiting.text().catch(() => undefined);
+    expect(own.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
