@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it, onTestFinished, vi } from 'vitest';
 import { createContextFactory } from './context';
 import { trustedProxyList } from './http/client-address';
 import { appRouter } from './root';
+import { MAX_LIVE_VIEWS_PER_USER } from './trpc';
 import { createHarness, PASSWORD } from './test-support/harness';
 
 // The wire as the dashboard's proxy sees it: cookies, CSRF refusals and error shapes.
@@ -307,4 +308,43 @@ it('refuses input that holds itself or nests past any form with 400, and serves 
   expect(await nestedMeta.text()).not.toMatch(/call stack/);
 
   expect((await fetch(`${base}/system.status`)).status).toBe(200);
+});
+
+it('holds a user to a bound of live views open at once, and frees one as it closes', async () => {
+  const tenant = await h.services.tenants.create({ slug: 'watcher', name: 'Watcher' }, 'test');
+  const user = await h.services.users.create({ email: 'wat@example.com', password: PASSWORD });
+  await h.services.users.addMembership(user.id, tenant.id, 'VIEWER');
+  const token = await h.signIn('wat@example.com');
+  const input = encodeURIComponent(JSON.stringify(superjson.serialize({ tenantSlug: 'watcher' })));
+  const open = () => {
+    const controller = new AbortController();
+    const response = fetch(`${base}/containers.events?input=${input}`, {
+      headers: { cookie: `shoal_session=${token}`, accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    return { response, close: () => controller.abort() };
+  };
+  /** The first event of a stream: its connection's, or the refusal. */
+  const firstEvent = async (stream: ReturnType<typeof open>) => {
+    const reader = (await stream.response).body!.getReader();
+    const { value } = await reader.read();
+    return Buffer.from(value).toString();
+  };
+  const views = Array.from({ length: MAX_LIVE_VIEWS_PER_USER }, open);
+  for (const view of views) expect(await firstEvent(view)).not.toMatch(/serialized-error/);
+  const refused = open();
+  expect(await firstEvent(refused)).toMatch(/live views open; close some pages first/);
+  refused.close();
+  views[0]!.close();
+  // Freed once the server sees it gone.
+  await vi.waitFor(
+    async () => {
+      const again = open();
+      const first = await firstEvent(again);
+      again.close();
+      expect(first).not.toMatch(/serialized-error/);
+    },
+    { timeout: 30_000, interval: 100 },
+  );
+  for (const view of views) view.close();
 });

@@ -196,26 +196,71 @@ export const tenantProcedure = (minimum: TenantRole) =>
     .input(z.object({ tenantSlug: ZTenantSlug }))
     .use(async ({ ctx, input, type, signal, next }) => {
       const access = await ctx.services.access.tenant(ctx.user, input.tenantSlug, minimum);
-      const result = await next({ ctx: { tenant: access.tenant, tenantRole: access.role } });
-      if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) return result;
+      const release = type === 'subscription' ? liveViews.open(ctx.user.id) : () => undefined;
+      // Released when the stream ends, or when its request does before it began.
+      signal?.addEventListener('abort', release, { once: true });
+      let result;
+      try {
+        result = await next({ ctx: { tenant: access.tenant, tenantRole: access.role } });
+      } catch (error) {
+        release();
+        throw error;
+      }
+      if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) {
+        release();
+        return result;
+      }
       // A live view ends, with the reason, soon after the user loses access: removed
       // from the tenant, demoted, disabled or signed out, on whichever instance.
       const { sessionId } = ctx.user;
-      const data = whileAllowed(result.data, signal, (until) =>
-        ctx.services.accessWatch.tenant(sessionId, access.tenant.id, minimum, until),
+      const data = whileAllowed(
+        result.data,
+        signal,
+        (until) => ctx.services.accessWatch.tenant(sessionId, access.tenant.id, minimum, until),
+        release,
       );
       return { ...result, data };
     });
+
+/**
+ * How many live views (list, log and event streams) one user may have open in this
+ * instance: a page holds a few, and a script holding hundreds slowed every tenant's
+ * requests. Terminals have their own, smaller, bound.
+ */
+export const MAX_LIVE_VIEWS_PER_USER = 64;
+
+const liveViews = {
+  /** Counts one more of the user's, refusing past the bound; answers its release. */
+  open(userId: string): () => void {
+    const open = this.counts.get(userId) ?? 0;
+    if (open >= MAX_LIVE_VIEWS_PER_USER)
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `You have ${MAX_LIVE_VIEWS_PER_USER} live views open; close some pages first`,
+      });
+    this.counts.set(userId, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.counts.get(userId) ?? 1) - 1;
+      if (left > 0) this.counts.set(userId, left);
+      else this.counts.delete(userId);
+    };
+  },
+  counts: new Map<string, number>(),
+};
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-/** `source` until the request ends or `watch`'s signal says access was lost. */
+/** `source` until the request ends or `watch`'s signal says access was lost; then `done`. */
 async function* whileAllowed<T>(
   source: AsyncIterable<T>,
   request: AbortSignal | undefined,
   watch: (until: AbortSignal) => AbortSignal,
+  done: () => void,
 ): AsyncGenerator<T> {
   const ended = new AbortController();
   try {
@@ -223,5 +268,6 @@ async function* whileAllowed<T>(
     yield* untilAborted(source, watch(until));
   } finally {
     ended.abort();
+    done();
   }
 }
