@@ -46,7 +46,16 @@ export class ContainerEventBus {
     const topic = containerId === undefined ? tenantId : containerTopic(tenantId, containerId);
     const queued: ContainerEvent[] = [];
     let wake: (() => void) | undefined;
+    let overrun = false;
     const listener = (event: ContainerEvent) => {
+      // A reader that has stopped taking events (a client that never reads its stream)
+      // would hold every event from here on: past the bound its subscription ends.
+      if (queued.length >= MAX_QUEUED_EVENTS) {
+        overrun = true;
+        queued.length = 0;
+        stop();
+        return;
+      }
       queued.push(event);
       wake?.();
     };
@@ -61,7 +70,7 @@ export class ContainerEventBus {
     const iterator: AsyncIterableIterator<ContainerEvent> = {
       [Symbol.asyncIterator]: () => iterator,
       async next() {
-        while (queued.length === 0 && !signal.aborted) {
+        while (queued.length === 0 && !signal.aborted && !overrun) {
           await new Promise<void>((resolve) => (wake = resolve));
           wake = undefined;
         }
@@ -78,6 +87,9 @@ export class ContainerEventBus {
     return iterator;
   }
 }
+
+/** Events one subscription may hold unread before it is ended. */
+export const MAX_QUEUED_EVENTS = 10_000;
 
 /** Tenant ids carry no slash, so no tenant's topic is ever one container's. */
 const containerTopic = (tenantId: string, containerId: string) => `${tenantId}/${containerId}`;
