@@ -505,3 +505,31 @@ describe('docker events --since over a long journal', () => {
     });
   });
 });
+
+describe("a tenant's pulled images", () => {
+  it('are held to a thousand, a pull of one more refused until some are removed', async () => {
+    const pull = (name: string) =>
+      fetch(`${base}/images/create?fromImage=${encodeURIComponent(name)}&tag=1`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const before = await shoal.db.prisma.pulledImage.count({ where: { tenantId } });
+    await shoal.db.prisma.pulledImage.createMany({
+      data: Array.from({ length: 1_000 - before }, (_, i) => ({
+        tenantId,
+        reference: `filler/image-${i}:1`,
+      })),
+    });
+    const refused = await pull('one-more');
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { message: string }).message).toMatch(
+      /1000 images pulled, as many as Shoal records/,
+    );
+    // One already pulled may be pulled again.
+    expect((await pull('filler/image-0')).status).toBe(200);
+    await shoal.db.prisma.pulledImage.deleteMany({
+      where: { tenantId, reference: { startsWith: 'filler/' } },
+    });
+    expect((await pull('one-more')).status).toBe(200);
+  });
+});

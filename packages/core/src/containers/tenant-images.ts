@@ -1,5 +1,6 @@
 import type { PrismaClient, SqlRunner } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
+import { conflict } from '../errors';
 import { checkImageReference } from './image-reference';
 
 /** One of a tenant's images: named by its containers or pulled. */
@@ -28,6 +29,12 @@ export function listTenantImages(sql: SqlRunner, tenantId: string): Promise<Tena
   );
 }
 
+/**
+ * How many pulls a tenant's image list holds. Shoal stores no image, only the names pulled;
+ * ten thousand pulled in a burst slowed other tenants' requests while they were written.
+ */
+export const MAX_PULLED_IMAGES = 1_000;
+
 /** Stores a `docker pull` with its audit row. */
 export async function recordTenantPull(
   prisma: PrismaClient,
@@ -38,6 +45,14 @@ export async function recordTenantPull(
 ): Promise<void> {
   checkImageReference(reference);
   await prisma.$transaction(async (tx) => {
+    const known = await tx.pulledImage.findUnique({
+      where: { tenantId_reference: { tenantId, reference } },
+      select: { reference: true },
+    });
+    if (!known && (await tx.pulledImage.count({ where: { tenantId } })) >= MAX_PULLED_IMAGES)
+      throw conflict(
+        `the tenant has ${MAX_PULLED_IMAGES} images pulled, as many as Shoal records: remove some (docker rmi, docker image prune -a) first`,
+      );
     // Pulled again, it keeps its first date.
     await tx.pulledImage.upsert({
       where: { tenantId_reference: { tenantId, reference } },
