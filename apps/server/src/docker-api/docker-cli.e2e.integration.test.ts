@@ -85,6 +85,27 @@ describe('the docker CLI against Shoal', () => {
     expect(await members('host')).toBe('');
   });
 
+  it('keeps a stats stream of a stopped container open, as Docker does, until it is removed', async () => {
+    expect((await docker('create', '--name', 'idle-stats', 'busybox', 'sleep', '600')).code).toBe(
+      0,
+    );
+    const response = await fetch(
+      `${shoal.dockerApi.url.replace('tcp:', 'http:')}/containers/idle-stats/stats?stream=1`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const reader = response.body!.getReader();
+    const frame = async () => {
+      const { value, done } = await reader.read();
+      return done ? undefined : (JSON.parse(Buffer.from(value).toString()) as { name: string });
+    };
+    expect(await frame()).toMatchObject({ name: '/idle-stats' });
+    // Still open: it speaks again once the container runs.
+    expect((await docker('start', 'idle-stats')).code).toBe(0);
+    expect(await frame()).toMatchObject({ name: '/idle-stats' });
+    expect((await docker('rm', '-f', 'idle-stats')).code).toBe(0);
+    for (let next = await frame(); next; next = await frame());
+  });
+
   it('runs in the foreground with --rm: prints the output and exits with the exit code', async () => {
     expect(await docker('run', '--rm', 'busybox', 'echo', 'hello from mesos')).toEqual({
       code: 0,

@@ -132,14 +132,20 @@ async function stats(ctx: RequestContext): Promise<void> {
   }
   const out = ctx.ex.stream(200, { 'Content-Type': 'application/json' });
   let previous: TaskUsage | undefined;
-  for (;;) {
-    const sample = await measure(ctx, view);
-    out.write(`${JSON.stringify(statsBody(view, sample, previous, new Date()))}\n`);
-    previous = sample;
-    if (view.state !== 'running') break;
+  // As Docker's: a frame a second while it runs, one to begin with, and the stream open
+  // while it is stopped (the CLI read its end as an error), until the client leaves or the
+  // container is removed.
+  for (let first = true; ; first = false) {
+    if (first || view.state === 'running') {
+      const sample = await measure(ctx, view);
+      out.write(`${JSON.stringify(statsBody(view, sample, previous, new Date()))}\n`);
+      previous = sample;
+    } else previous = undefined;
     await sleep(STREAM_INTERVAL_MS, undefined, { signal: ctx.ex.signal }).catch(() => undefined);
     if (ctx.ex.signal.aborted) return;
-    view = await ctx.services.containers.get(tenantId, view.id);
+    const now = await ctx.services.containers.get(tenantId, view.id).catch(() => undefined);
+    if (!now) break;
+    view = now;
   }
   out.end();
 }
