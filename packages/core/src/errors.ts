@@ -54,6 +54,13 @@ export function isRecordGone(error: unknown): boolean {
   );
 }
 
+/** A `.catch` that says `message` when the record was removed while the request ran. */
+export function goneAs(message: string) {
+  return (error: unknown): never => {
+    throw isRecordGone(error) ? notFound(message) : error;
+  };
+}
+
 /** What a front door answers for such an error where the service had no better words. */
 export const goneMeanwhile = (cause: unknown) =>
   new ShoalError('NOT_FOUND', 'No such object: it was removed while the request ran', { cause });

@@ -2,6 +2,13 @@ import type { CommandInfo } from '@shoal/mesos';
 import { MAX_FILE_BYTES } from './sandbox';
 
 /**
+ * What a command's expansions (`$X$X…`, printf's reused format) may build in all: a sandbox
+ * keeps no more of a file than this could fill, so more is never seen, and gigabytes must
+ * not be built first.
+ */
+const MAX_EXPANSION = 2 * MAX_FILE_BYTES;
+
+/**
  * The built-in behaviour model: what a task "does" once it runs. A command is interpreted
  * up front into a list of steps, which is possible because every supported command has a
  * fixed outcome (nothing reads input); the runner then plays the steps on timers.
@@ -301,7 +308,7 @@ export function printf(format: string, args: string[]): string {
   do {
     // The format is used again for each argument left: the output stops where a sandbox
     // could keep no more (see parseList), not after building gigabytes.
-    if (out.length > 2 * MAX_FILE_BYTES) return out.slice(0, 2 * MAX_FILE_BYTES);
+    if (out.length > MAX_EXPANSION) return out.slice(0, MAX_EXPANSION);
     let consumed = false;
     out += fmt.replace(/%([sdi%])/g, (_, spec: string) => {
       if (spec === '%') return '%';
@@ -341,9 +348,7 @@ export function parseList(script: string, env: Record<string, string>): Command[
     words = [];
     op = next;
   };
-  // What expansions may add in all: a sandbox keeps no more of a file than this could fill
-  // (MAX_FILE_BYTES), so more is never seen, and `$X$X…` must not build gigabytes first.
-  let room = 2 * MAX_FILE_BYTES;
+  let room = MAX_EXPANSION;
   const expand = (at: number): [string, number] => {
     const rest = script.slice(at + 1, at + 2 + 256);
     const m = /^(\?|\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)/.exec(rest);

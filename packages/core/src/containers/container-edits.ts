@@ -1,18 +1,10 @@
 import type { Prisma, PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import {
-  conflict,
-  invalid,
-  isRecordGone,
-  isUniqueViolation,
-  markedForRemoval,
-  notFound,
-} from '../errors';
+import { conflict, invalid, goneAs, isUniqueViolation, markedForRemoval } from '../errors';
 import type { ContainerReads } from './container-reads';
-import { CONTAINER_NAME } from './names';
+import { checkContainerName } from './names';
 import type { ContainerRow } from './rows';
 import { checkedRestartPolicy } from './spec';
-import { SPEC_LIMITS } from './spec-limits';
 import type { ContainerSpec, RestartPolicy } from './types';
 
 // Edits of what is Shoal's own data about a container (its name, its restart policy): they
@@ -30,11 +22,7 @@ export async function renameContainer(
 ): Promise<{ renamed: ContainerRow; oldName: string }> {
   const { tenantId, ref, name, actor } = request;
   const newName = name.replace(/^\//, '');
-  if (newName.length > SPEC_LIMITS.nameLength)
-    throw invalid(`Invalid container name: longer than ${SPEC_LIMITS.nameLength} characters`);
-  if (!CONTAINER_NAME.test(newName)) {
-    throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-  }
+  checkContainerName(newName, name);
   const current = await reads.resolve(tenantId, ref);
   // Its name is the removal's until Mesos confirms the end: taking it would squat a name.
   if (current.state === 'REMOVING') throw markedForRemoval('renamed');
@@ -62,13 +50,12 @@ export async function renameContainer(
       );
     });
   } catch (error) {
-    if (isRecordGone(error)) throw notFound(`No such container: ${ref}`);
     if (isUniqueViolation(error)) {
       throw conflict(
         `Conflict. The container name "/${newName}" is already in use by another container. You have to remove (or rename) that container to be able to reuse that name.`,
       );
     }
-    throw error;
+    goneAs(`No such container: ${ref}`)(error);
   }
   return { renamed: { ...current, name: newName }, oldName: current.name };
 }
@@ -113,8 +100,6 @@ export async function setRestartPolicy(
         tx,
       );
     })
-    .catch((error: unknown) => {
-      throw isRecordGone(error) ? notFound(`No such container: ${ref}`) : error;
-    });
+    .catch(goneAs(`No such container: ${ref}`));
   return { ...current, config: config as unknown as ContainerRow['config'] };
 }

@@ -1,10 +1,17 @@
 import type { PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, isRecordGone, notFound } from '../errors';
+import { conflict, goneAs } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
 import type { ContainerReads } from './container-reads';
 import type { ContainerWaits } from './container-waits';
-import { COMMAND_EXIT, isLaunched, type KilledBy, PENDING, TERMINAL_STATES } from './lifecycle';
+import {
+  COMMAND_EXIT,
+  isLaunched,
+  type KilledBy,
+  meantToRun,
+  PENDING,
+  TERMINAL_STATES,
+} from './lifecycle';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, stopTimeout, terminatingSignal } from './stop-signals';
 import type { LaunchHooks } from './ports';
 import { publishChange } from './publish';
@@ -42,11 +49,7 @@ export class ContainerStops {
     const spec = current.config as unknown as ContainerSpec;
     const timeout = options.timeoutSeconds ?? spec.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS;
     // A container started but still waiting for an agent is stopped too: it must not run later.
-    const meantToRun =
-      current.desiredState === 'RUNNING' ||
-      current.state === 'RUNNING' ||
-      current.state === 'RESTARTING';
-    if (!meantToRun) return { container: toView(current), stopped: false };
+    if (!meantToRun(current)) return { container: toView(current), stopped: false };
     const { mode, number } = terminatingSignal(options.signal ?? spec.stopSignal ?? 'TERM');
     // Docker reports the stop signal as a kill before the container dies of it.
     if (current.state === 'RUNNING' || current.state === 'RESTARTING')
@@ -128,7 +131,7 @@ export class ContainerStops {
         );
         return queued;
       })
-      .catch(goneAs(ref));
+      .catch(goneAs(`No such container: ${ref}`));
     const { launcher, converge } = this.hooks;
     for (const taskId of dropped) launcher?.cancel(taskId);
     if (live) {
@@ -213,7 +216,7 @@ export class ContainerStops {
           );
           return queued;
         })
-        .catch(goneAs(ref));
+        .catch(goneAs(`No such container: ${ref}`));
       const { launcher, converge } = this.hooks;
       for (const taskId of dropped) launcher?.cancel(taskId);
       // Its die was told at its exit; as Docker's, the stop of a restarting container is told.
@@ -258,11 +261,4 @@ async function markForKill(
   if (queued.length > 0)
     await tx.task.deleteMany({ where: { id: { in: queued.map((t) => t.id) }, state: PENDING } });
   return { live, queued: queued.map((t) => t.mesosTaskId) };
-}
-
-/** A container another request removed while this one changed it is as gone as it will be. */
-export function goneAs(ref: string) {
-  return (error: unknown): never => {
-    throw isRecordGone(error) ? notFound(`No such container: ${ref}`) : error;
-  };
 }

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@shoal/db';
 import type { ContainerEventBus } from '../events/event-bus';
-import { isLaunched } from './lifecycle';
+import { isLaunched, meantToRun } from './lifecycle';
 import type { ContainerRow } from './rows';
 import { sleep } from './sleep';
 import type { WaitCondition, WaitResult } from './types';
@@ -41,10 +41,7 @@ export class ContainerWaits {
       const current = await this.resolve(tenantId, ref);
       // Found, and its events are heard from here on: a removal now ends the wait.
       onWaiting?.();
-      const running =
-        current.state === 'RUNNING' ||
-        current.state === 'RESTARTING' ||
-        current.desiredState === 'RUNNING';
+      const running = meantToRun(current);
       const latest = current.tasks[0];
       if (current.state === 'REMOVING' && !(latest && isLaunched(latest.state))) {
         // Already removed: nothing more will happen to it.

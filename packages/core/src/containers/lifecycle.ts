@@ -9,6 +9,10 @@ export const isTerminal = isTerminalState;
 /** Launched and not yet ended: Mesos knows it, so stopping means a KILL. */
 export const isLaunched = (state: string) => state !== PENDING && !isTerminalState(state);
 
+/** Running, restarting, or started and still waiting for an agent: it must not run later once stopped. */
+export const meantToRun = (c: { state: string; desiredState: string }) =>
+  c.desiredState === 'RUNNING' || c.state === 'RUNNING' || c.state === 'RESTARTING';
+
 /**
  * The task that speaks for its container (views, exec, logs, stats): the newest one not
  * ended, else the newest. A queued replacement speaks with why it waits; a replacement

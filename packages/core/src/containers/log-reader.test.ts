@@ -46,7 +46,7 @@ describe('DatedLogReader', () => {
       { size: 7, at: at(1) },
     ]);
 
-    const first = await reader.readAvailable(undefined);
+    const { lines: first } = await reader.readSome(undefined);
     expect(first.map((l) => l.text)).toEqual(['é one\n', 'two\n']);
     expect(first[0]!.at).toEqual(at(1));
     // Beyond every mark: dated when read, and noted for later readers.
@@ -55,7 +55,7 @@ describe('DatedLogReader', () => {
 
     file.write('ee\n');
     const ended = at(9);
-    const rest = await reader.readAvailable(ended, true);
+    const { lines: rest } = await reader.readSome(ended, true);
     expect(rest).toEqual([{ stream: 'stdout', text: 'three\n', at: ended }]);
     expect(recorded.at(-1)).toEqual([17, ended]);
   });

@@ -75,14 +75,4 @@ export class DatedLogReader {
     });
     return { lines, more };
   }
-
-  /** Every line there is to read now (see readSome). */
-  async readAvailable(endedAt: Date | undefined, flush = false): Promise<LogLine[]> {
-    const lines: LogLine[] = [];
-    for (;;) {
-      const some = await this.readSome(endedAt, flush);
-      lines.push(...some.lines);
-      if (!some.more) return lines;
-    }
-  }
 }

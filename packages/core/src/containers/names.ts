@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
+import { invalid } from '../errors';
 import { randomHex } from './random-hex';
+import { SPEC_LIMITS } from './spec-limits';
 
 // Two short word lists, so an unnamed container gets a readable name the way
 // `docker run` gives one.
@@ -83,7 +85,18 @@ export function newContainerId(): string {
 }
 
 /** Docker's container-name rule. */
-export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** Refuses a name Docker would; the length first, so a huge name is not echoed back. */
+export function checkContainerName(name: string, asGiven = name): void {
+  if (name.length > SPEC_LIMITS.nameLength)
+    throw invalid(`Invalid container name: longer than ${SPEC_LIMITS.nameLength} characters`);
+  if (!CONTAINER_NAME.test(name)) {
+    throw invalid(
+      `Invalid container name "${asGiven}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+    );
+  }
+}
 
 /**
  * The name a container is known by. One being removed frees its name at once, as Docker

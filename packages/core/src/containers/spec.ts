@@ -4,7 +4,7 @@ import { UCR_USE } from '../networks/aliases';
 import type { NetworkAttachment } from '../networks/types';
 import { checkImageReference } from './image-reference';
 import { stopTimeout, terminatingSignal } from './stop-signals';
-import { CONTAINER_NAME, randomContainerName } from './names';
+import { checkContainerName, randomContainerName } from './names';
 import { pipedArgv } from './piped';
 import { type ContainerRuntime, isRuntime, RUNTIME_LABEL, RUNTIME_NAMES } from './runtime';
 import { checkLabels, checkLength, checkStrings, quoted, SPEC_LIMITS } from './spec-limits';
@@ -173,11 +173,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
   checkImageReference(image);
 
   const name = givenName(input) ?? randomContainerName();
-  if (!CONTAINER_NAME.test(name)) {
-    throw invalid(`Invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-  }
-  if (name.length > SPEC_LIMITS.nameLength)
-    throw invalid(`Invalid container name: longer than ${SPEC_LIMITS.nameLength} characters`);
+  checkContainerName(name);
   const labels = input.labels ?? {};
   checkLabels(labels);
   if (input.hostname && input.hostname.length > SPEC_LIMITS.hostnameLength)

@@ -4,12 +4,13 @@ import type { AuditService } from '../audit/audit-service';
 import {
   conflict,
   invalid,
-  isRecordGone,
+  goneAs,
   isUniqueViolation,
   markedForRemoval,
   notFound,
   ShoalError,
 } from '../errors';
+import { meantToRun } from '../containers/lifecycle';
 import { RUNTIME_NAMES, runtimeOf } from '../containers/runtime';
 import { checkLabels, quoted, SPEC_LIMITS } from '../containers/spec-limits';
 import type { ContainerOperations, ContainerSpec } from '../containers/types';
@@ -146,12 +147,9 @@ export class NetworkService {
           tx,
         );
       })
-      .catch((error: unknown) => {
-        throw isRecordGone(error) ? notFound(`network ${ref} not found`) : error;
-      });
+      .catch(goneAs(`network ${ref} not found`));
   }
 
-  /** Removes the tenant's networks no container is on; answers their names. */
   /** Removes the networks no container is on (created before every `createdBefore` date). */
   async prune(
     tenantId: string,
@@ -283,7 +281,7 @@ export class NetworkService {
         WHERE id = ${containerId} AND "tenantId" = ${tenantId} FOR UPDATE`;
       if (!row) throw notFound(`No such container: ${containerId}`);
       if (row.state === 'REMOVING') throw markedForRemoval(`${action.replace('network.', '')}ed`);
-      if (row.desiredState === 'RUNNING' || row.state === 'RUNNING' || row.state === 'RESTARTING')
+      if (meantToRun(row))
         throw conflict(
           `container ${row.name} is running: a Mesos task's networks are fixed when it launches; stop it, change its networks, then start it`,
         );
