@@ -82,7 +82,7 @@ async function list(ctx: RequestContext): Promise<void> {
   const images = await knownImages(ctx);
   // Dated by when Shoal first saw them, the one date it has.
   const seen = (ref: string) => {
-    const image = images.find((i) => i.reference === withTag(ref) || i.id.startsWith(ref));
+    const image = findImage(images, ref);
     if (!image) throw notFound(`No such image: ${ref}`);
     return image.firstSeenAt.getTime();
   };
