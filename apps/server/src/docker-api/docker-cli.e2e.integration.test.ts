@@ -240,6 +240,11 @@ describe('the docker CLI against Shoal', () => {
     expect(
       (await docker('images', '-f', 'dangling=false', '--format', '{{.Repository}}')).stdout,
     ).toMatch(/busybox/);
+    // Named by the short id `docker images -q` prints, as Docker resolves it.
+    const shortId = (await docker('images', '-q', 'busybox')).stdout.trim();
+    const since = await docker('images', '-q', '-f', `since=${shortId}`);
+    expect(since).toMatchObject({ code: 0, stderr: '' });
+    expect(since.stdout).not.toContain(shortId);
     expect((await docker('volume', 'rm', '-f', 'nothing-here')).code).toBe(0);
     expect((await docker('volume', 'rm', 'nothing-here')).stderr).toMatch(/no such volume/);
     // Created just now: not older than an hour, so kept; older than a minute from now, so pruned.
