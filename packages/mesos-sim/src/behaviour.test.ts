@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { imageBaseName, planTask, printf, type Step } from './behaviour';
+import { imageBaseName } from './behaviour/images';
+import { planTask } from './behaviour/plan';
+import { printf } from './behaviour/shell-commands';
+import type { Step } from './behaviour/steps';
 import { MAX_FILE_BYTES, Sandbox } from './sandbox';
 
 const base = { hostname: 'agent-0001.sim.local', env: { NAME: 'shoal' } };

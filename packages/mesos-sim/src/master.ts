@@ -1,6 +1,6 @@
 import type { MasterInfo, scheduler } from '@shoal/mesos';
 import { AgentManager } from './agents';
-import { Allocator } from './allocator';
+import { Allocator } from './allocation/allocator';
 import { Subscriptions } from './frameworks';
 import { Maintenance } from './maintenance';
 import type { AgentRecord, FrameworkRecord, InverseOfferRecord, OfferRecord } from './model';

@@ -1,4 +1,4 @@
-import type { Step } from './behaviour';
+import type { Step } from './behaviour/steps';
 import type { Sandbox } from './sandbox';
 import type { TimerScope } from './timers';
 

@@ -1,5 +1,6 @@
 import type { TaskInfo, TaskState, TaskStatus } from '@shoal/mesos';
-import { type LaunchSpec, planTask, type Step } from './behaviour';
+import { planTask } from './behaviour/plan';
+import type { LaunchSpec, Step } from './behaviour/steps';
 import { dockerRun } from './docker-run';
 import { releaseTask, trackTask } from './ledger';
 import type { Master } from './master';

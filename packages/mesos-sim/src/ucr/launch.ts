@@ -1,5 +1,5 @@
 import type { CommandInfo, ContainerInfo, TaskInfo } from '@shoal/mesos';
-import { imageBaseName } from '../behaviour';
+import { imageBaseName } from '../behaviour/images';
 
 /**
  * A task under the Mesos containerizer (ContainerInfo type MESOS), checked as its agent

@@ -1,13 +1,5 @@
-import {
-  ExitSignal,
-  extractRedirects,
-  LAST_STATUS,
-  parseList,
-  parseSleep,
-  printf,
-  SERVER_BINARIES,
-  type Stream,
-} from '../behaviour';
+import { ExitSignal, parseSleep, printf, SERVER_BINARIES } from '../behaviour/shell-commands';
+import { extractRedirects, LAST_STATUS, parseList, type Stream } from '../behaviour/shell-syntax';
 import { type InputQueue, ProcessStopped } from './input';
 import type { Terminal } from './terminal';
 

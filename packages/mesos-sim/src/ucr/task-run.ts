@@ -1,4 +1,5 @@
-import { type LaunchSpec, planTask } from '../behaviour';
+import { planTask } from '../behaviour/plan';
+import type { LaunchSpec } from '../behaviour/steps';
 import type { Master } from '../master';
 import type { TaskRecord } from '../model';
 import { startRun, stepsAfter, type TaskRun } from '../runner';
