@@ -30,6 +30,8 @@ export const notFound = (what: string) => new ShoalError('NOT_FOUND', what);
 export const conflict = (message: string) => new ShoalError('CONFLICT', message);
 export const invalid = (message: string) => new ShoalError('INVALID_ARGUMENT', message);
 export const notSupported = (message: string) => new ShoalError('NOT_SUPPORTED', message);
+/** Docker's 403 for what its own networks or their endpoints forbid. */
+export const forbidden = (message: string) => new ShoalError('FORBIDDEN', message);
 /** A request that waited its allowed time for the database and was not carried out. */
 export const busy = (what: string) =>
   new ShoalError(

@@ -74,7 +74,8 @@ export * from './admin/cluster-admin';
 export type { OfferWindow } from './admin/offer-stats-service';
 export type { TenantOverview, TenantSettings } from './admin/tenant-admin-service';
 export type { UserSummary } from './admin/user-admin-service';
-export { ContainerService, type ContainerServiceOptions } from './containers/container-service';
+export { ContainerService } from './containers/container-service';
+export type { ContainerServiceOptions } from './containers/container-options';
 export {
   ContainerSupervisor,
   DEFAULT_SUPERVISOR_OPTIONS,

@@ -1,11 +1,11 @@
 import type { Db } from '@shoal/db';
 import { AuditService } from './audit/audit-service';
 import type { ClusterView } from './containers/cluster-view';
+import { ContainerService } from './containers/container-service';
 import {
-  ContainerService,
   DEFAULT_CONTAINER_OPTIONS,
   type ContainerServiceOptions,
-} from './containers/container-service';
+} from './containers/container-options';
 import { ExecService } from './containers/exec-service';
 import { TerminalService } from './containers/terminal-service';
 import { PipeService } from './containers/pipe-service';

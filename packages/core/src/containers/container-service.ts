@@ -2,19 +2,18 @@ import { setMaxListeners } from 'node:events';
 import type { PrismaClient, Sql } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import type { NetworkService } from '../networks/network-service';
-import { busy, ShoalError } from '../errors';
 import type { ContainerEventBus } from '../events/event-bus';
+import { ContainerCreates } from './container-creates';
 import { readLogs, type LogSources } from './container-logs';
+import { DEFAULT_CONTAINER_OPTIONS, type ContainerServiceOptions } from './container-options';
 import { ContainerReads } from './container-reads';
 import { renameContainer, setRestartPolicy } from './container-edits';
-import { ContainerStarts, turnDeadline } from './container-starts';
+import { ContainerStarts } from './container-starts';
 import { ContainerStops } from './container-stops';
 import { ContainerWaits } from './container-waits';
 import { ContainerWatch } from './container-watch';
-import { CreateBatch } from './create-batch';
-import { isLaunched } from './lifecycle';
+import { matchesLabels } from './label-filters';
 import { LogClock } from './log-clock';
-import { newContainerId } from './names';
 import type {
   ConvergeTrigger,
   PlacementCheck,
@@ -26,10 +25,9 @@ import type {
 } from './ports';
 import { publishChange } from './publish';
 import { toView, type ContainerRow } from './rows';
-import { type ContainerRuntime, TenantRuntimes } from './runtime';
-import { givenName, normaliseSpec, requestedRuntime } from './spec';
 import { StartBatch } from './start-batch';
 import { taskHistory } from './task-history';
+import { measureTask, sessionTarget } from './task-on-agent';
 import { forgetTenantPulls, listTenantImages, recordTenantPull } from './tenant-images';
 import { readTenantUsage } from './tenant-usage';
 import type {
@@ -45,30 +43,6 @@ import type {
   WaitCondition,
   WaitResult,
 } from './types';
-
-export interface ContainerServiceOptions {
-  /** How long `start` waits for the container to run before returning it still pending. */
-  startWaitMs: number;
-  /** How often a followed log polls the agent. */
-  logPollMs: number;
-  /**
-   * How often a wait also reads the container's stored state, in case this
-   * instance missed the event (another instance's relay was down).
-   */
-  waitCheckMs: number;
-  /** The runtime of containers whose tenant has none of its own (SHOAL_DEFAULT_RUNTIME). */
-  defaultRuntime: ContainerRuntime;
-  /** The CNI network bridged containers join under the ucr runtime (SHOAL_UCR_NETWORK). */
-  ucrNetwork: string;
-}
-
-export const DEFAULT_CONTAINER_OPTIONS: ContainerServiceOptions = {
-  startWaitMs: 20_000,
-  logPollMs: 500,
-  waitCheckMs: 5_000,
-  defaultRuntime: 'docker',
-  ucrNetwork: 'mesos-bridge',
-};
 
 /**
  * Docker-style container operations over Mesos tasks. Desired state is
@@ -91,11 +65,10 @@ export class ContainerService implements ContainerOperations {
   readonly watch = new ContainerWatch();
   private readonly reads: ContainerReads;
   private readonly waits: ContainerWaits;
-  private readonly creates: CreateBatch;
+  private readonly creates: ContainerCreates;
   private readonly startBatch: StartBatch;
   private readonly starts: ContainerStarts;
   private readonly stops: ContainerStops;
-  private readonly runtimes: TenantRuntimes;
   private taskLauncher: TaskLauncher | undefined;
   /** Resolves the networks a create asks for; set where the network service is made. */
   networks: Pick<NetworkService, 'attachmentsFor'> | undefined;
@@ -120,7 +93,7 @@ export class ContainerService implements ContainerOperations {
       options.waitCheckMs,
       this.closing.signal,
     );
-    this.creates = new CreateBatch(sql);
+    this.creates = new ContainerCreates(sql, events, () => this.networkLookup(), options);
     this.startBatch = new StartBatch(sql);
     this.stops = new ContainerStops(prisma, audit, events, this.reads, this.waits, this);
     this.starts = new ContainerStarts(
@@ -133,7 +106,6 @@ export class ContainerService implements ContainerOperations {
       options.startWaitMs,
       this.closing.signal,
     );
-    this.runtimes = new TenantRuntimes(sql, () => this.options.defaultRuntime);
   }
 
   /** Set by the process that owns the subscription: its starts queue their tasks at once. */
@@ -156,35 +128,8 @@ export class ContainerService implements ContainerOperations {
     this.startBatch.placement = check;
   }
 
-  async create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView> {
-    const turn = turnDeadline(this.options.startWaitMs);
-    try {
-      // The tenant's runtime is only looked up when the request names none; that wait
-      // counts against the create's turn, as the write does.
-      const runtime =
-        requestedRuntime(input) ??
-        (await this.runtimes.of(tenantId, {
-          signal: turn.signal,
-          busy: () => busy(`create ${givenName(input) ?? 'a container'}`),
-        }));
-      const networks =
-        input.networks && input.networks.length > 0
-          ? await this.networkLookup().attachmentsFor(tenantId, input.networks)
-          : undefined;
-      const spec = normaliseSpec(input, {
-        runtime,
-        ucrNetwork: this.options.ucrNetwork,
-        ...(networks ? { networks } : {}),
-      });
-      const row = await this.creates.create(
-        { id: newContainerId(), tenantId, spec, actor, nameDrawn: !givenName(input) },
-        turn.signal,
-      );
-      this.publish(row, 'create');
-      return toView({ ...row, tasks: [] });
-    } finally {
-      turn.clear();
-    }
+  create(tenantId: string, input: ContainerSpecInput, actor: string): Promise<ContainerView> {
+    return this.creates.create(tenantId, input, actor);
   }
 
   async start(tenantId: string, ref: string, actor: string): Promise<ContainerView> {
@@ -295,17 +240,7 @@ export class ContainerService implements ContainerOperations {
     ref: string,
   ): Promise<{ view: ContainerView; target: SessionTarget | undefined }> {
     const row = await this.resolve(tenantId, ref);
-    const task = row.tasks[0];
-    const target =
-      task?.agentId && task.agentEndpoint && isLaunched(task.state)
-        ? {
-            mesosTaskId: task.mesosTaskId,
-            agentId: task.agentId,
-            agentEndpoint: task.agentEndpoint,
-            ...(task.hostname ? { hostname: task.hostname } : {}),
-          }
-        : undefined;
-    return { view: toView(row), target };
+    return { view: toView(row), target: sessionTarget(row) };
   }
 
   /** The command run beside a container's task (piped.ts) ended with `exitCode`. */
@@ -369,22 +304,7 @@ export class ContainerService implements ContainerOperations {
 
   async measure(tenantId: string, ref: string): Promise<TaskUsage | undefined> {
     const container = await this.resolve(tenantId, ref);
-    const task = container.tasks[0];
-    if (!this.monitor || !task?.agentId || container.state !== 'RUNNING') return undefined;
-    try {
-      return await this.monitor.usage({
-        mesosTaskId: task.mesosTaskId,
-        agentId: task.agentId,
-        agentEndpoint: task.agentEndpoint,
-      });
-    } catch (cause) {
-      // An agent away or slow is a state of the cluster the reader can wait out, not a fault.
-      throw new ShoalError(
-        'UNAVAILABLE',
-        `The agent running ${container.name} did not answer for its usage; try again shortly`,
-        { cause },
-      );
-    }
+    return measureTask(this.monitor, container);
   }
 
   images(tenantId: string) {
@@ -411,11 +331,4 @@ export class ContainerService implements ContainerOperations {
   ) {
     publishChange(this.events, row, action, extra);
   }
-}
-
-function matchesLabels(labels: Record<string, string>, filters: string[]): boolean {
-  return filters.every((f) => {
-    const eq = f.indexOf('=');
-    return eq < 0 ? f in labels : labels[f.slice(0, eq)] === f.slice(eq + 1);
-  });
 }

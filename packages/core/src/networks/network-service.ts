@@ -1,21 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { Network, Prisma, PrismaClient, Sql } from '@shoal/db';
+import type { Network, PrismaClient, Sql } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import {
-  conflict,
-  invalid,
-  goneAs,
-  isUniqueViolation,
-  markedForRemoval,
-  notFound,
-  ShoalError,
-} from '../errors';
-import { meantToRun } from '../containers/lifecycle';
-import { RUNTIME_NAMES, runtimeOf } from '../containers/runtime';
+import { conflict, forbidden, invalid, goneAs, isUniqueViolation, ShoalError } from '../errors';
 import { checkLabels, quoted, SPEC_LIMITS } from '../containers/spec-limits';
-import type { ContainerOperations, ContainerSpec } from '../containers/types';
-import { checkAliases, UCR_USE } from './aliases';
+import type { ContainerOperations } from '../containers/types';
+import { checkAliases } from './aliases';
 import { cniNetworkOf } from './cni';
+import { NetworkConnections } from './network-connections';
+import { networkTenant, resolveNetwork, type NetworkTenant } from './network-lookup';
+import { matchesNetworkFilters, networkMembers, networkView } from './network-views';
 import {
   BUILTIN_NETWORKS,
   type NetworkAttachment,
@@ -38,8 +31,6 @@ export interface NetworkServiceOptions {
   ucrNetwork: string;
 }
 
-type Tenant = { slug: string; cniNetwork: string | null };
-
 /**
  * A tenant's Docker networks. Each is a name the tenant's containers share; on Mesos
  * they all join the one CNI network the tenant's networks map to, and their names and
@@ -49,13 +40,18 @@ type Tenant = { slug: string; cniNetwork: string | null };
 export class NetworkService {
   /** Set once the container service exists: connect and disconnect find containers there. */
   containers: Pick<ContainerOperations, 'get'> | undefined;
+  private readonly connections: NetworkConnections;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: Sql,
     private readonly audit: AuditService,
     private readonly options: NetworkServiceOptions,
-  ) {}
+  ) {
+    this.connections = new NetworkConnections(prisma, audit, options, (tenantId, ref) =>
+      this.container(tenantId, ref),
+    );
+  }
 
   async create(tenantId: string, input: NetworkCreateInput, actor: string): Promise<NetworkView> {
     const name = input.name.trim();
@@ -104,13 +100,7 @@ export class NetworkService {
       this.prisma.network.findMany({ where: { tenantId }, orderBy: { createdAt: 'asc' } }),
       this.tenant(tenantId),
     ]);
-    const wanted = rows.filter(
-      (n) =>
-        (!filters.name || filters.name.some((v) => n.name.includes(v))) &&
-        (!filters.id || filters.id.some((v) => n.id.startsWith(v))) &&
-        (!filters.driver || filters.driver.includes(n.driver)) &&
-        matchesLabels(labelsOf(n), filters.label ?? []),
-    );
+    const wanted = rows.filter((n) => matchesNetworkFilters(n, filters));
     const members = await this.members(
       tenantId,
       wanted.map((n) => n.id),
@@ -196,107 +186,22 @@ export class NetworkService {
     return { attachments, cniNetwork: cniNetworkOf(await this.tenant(tenantId), this.cni) };
   }
 
-  /**
-   * Puts a container that is not running on a network (docker network connect). A Mesos
-   * task's networks are fixed when it launches, so a running container cannot be connected.
-   */
-  async connect(
+  connect(
     tenantId: string,
     ref: string,
     containerRef: string,
     aliases: string[],
     actor: string,
   ): Promise<void> {
-    const network = await this.resolve(tenantId, ref);
-    const container = await this.container(tenantId, containerRef);
-    const wanted = checkAliases(aliases, network.name);
-    const runtime = runtimeOf(container.spec);
-    if (runtime !== 'ucr')
-      throw invalid(
-        `cannot connect ${container.name} to network ${network.name}: ${RUNTIME_NAMES[runtime]} cannot join the Mesos CNI network Shoal's networks are made of; ${UCR_USE}`,
-      );
-    if (container.spec.networkMode !== 'bridge')
-      throw invalid(
-        `cannot connect ${container.name} to network ${network.name}: it uses the ${container.spec.networkMode} network, which leaves no network of its own to join`,
-      );
-    const cniNetwork = cniNetworkOf(await this.tenant(tenantId), this.cni);
-    await this.changeNetworks(tenantId, container.id, network, actor, 'network.connect', (spec) => {
-      const current = spec.networks ?? [];
-      if (current.some((a) => a.id === network.id))
-        throw forbidden(
-          `endpoint with name ${container.name} already exists in network ${network.name}`,
-        );
-      if (current.length >= SPEC_LIMITS.networks)
-        throw invalid(
-          `container ${container.name} is on ${current.length} networks, as many as a container may join`,
-        );
-      return {
-        ...spec,
-        networks: [...current, { id: network.id, name: network.name, aliases: wanted }],
-        cniNetwork,
-      };
-    });
+    return this.connections.connect(tenantId, ref, containerRef, aliases, actor);
   }
 
-  /** Takes a container that is not running off a network (docker network disconnect). */
-  async disconnect(tenantId: string, ref: string, containerRef: string, actor: string) {
-    const network = await this.resolve(tenantId, ref);
-    const container = await this.container(tenantId, containerRef);
-    await this.changeNetworks(
-      tenantId,
-      container.id,
-      network,
-      actor,
-      'network.disconnect',
-      (spec) => {
-        const current = spec.networks ?? [];
-        if (!current.some((a) => a.id === network.id))
-          throw forbidden(`container ${container.id} is not connected to network ${network.name}`);
-        const networks = current.filter((a) => a.id !== network.id);
-        if (networks.length > 0) return { ...spec, networks };
-        // Off its last network, a ucr container is back on the bridge network's CNI network.
-        const rest: ContainerSpec = { ...spec, cniNetwork: this.options.ucrNetwork };
-        delete rest.networks;
-        return rest;
-      },
-    );
+  disconnect(tenantId: string, ref: string, containerRef: string, actor: string) {
+    return this.connections.disconnect(tenantId, ref, containerRef, actor);
   }
 
   private get cni(): string {
     return this.options.cniNetwork;
-  }
-
-  private async changeNetworks(
-    tenantId: string,
-    containerId: string,
-    network: Network,
-    actor: string,
-    action: string,
-    change: (spec: ContainerSpec) => ContainerSpec,
-  ): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const [row] = await tx.$queryRaw<
-        { name: string; config: ContainerSpec; desiredState: string; state: string }[]
-      >`SELECT name, config, "desiredState", state FROM "Container"
-        WHERE id = ${containerId} AND "tenantId" = ${tenantId} FOR UPDATE`;
-      if (!row) throw notFound(`No such container: ${containerId}`);
-      if (row.state === 'REMOVING') throw markedForRemoval(`${action.replace('network.', '')}ed`);
-      if (meantToRun(row))
-        throw conflict(
-          `container ${row.name} is running: a Mesos task's networks are fixed when it launches; stop it, change its networks, then start it`,
-        );
-      const [still] = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM "Network" WHERE id = ${network.id} FOR SHARE`;
-      if (!still) throw notFound(`network ${network.name} not found`);
-      await tx.container.update({
-        where: { id: containerId },
-        data: { config: change(row.config) as unknown as Prisma.InputJsonValue },
-      });
-      await this.audit.record(
-        { tenantId, actor, action, target: network.name, detail: { container: row.name } },
-        tx,
-      );
-    });
   }
 
   private async container(tenantId: string, ref: string) {
@@ -304,79 +209,29 @@ export class NetworkService {
     return this.containers.get(tenantId, ref);
   }
 
-  /** An exact id, an exact name, else a unique id prefix, as Docker resolves networks. */
-  private async resolve(tenantId: string, ref: string): Promise<Network> {
-    const key = ref.trim();
-    if (!key) throw notFound(`network ${ref} not found`);
-    const exact = await this.prisma.network.findFirst({
-      where: { tenantId, OR: [{ id: key }, { name: key }] },
-      // An id beats a name that happens to look like one.
-      orderBy: { id: key.length === 64 ? 'asc' : 'desc' },
-    });
-    if (exact) return exact;
-    if (!/^[0-9a-f]+$/.test(key)) throw notFound(`network ${ref} not found`);
-    const byPrefix = await this.prisma.network.findMany({
-      where: { tenantId, id: { startsWith: key } },
-      take: 2,
-    });
-    if (byPrefix.length > 1)
-      throw invalid(
-        `network ${ref} is ambiguous (${byPrefix.length} matches found based on ID prefix)`,
-      );
-    if (!byPrefix[0]) throw notFound(`network ${ref} not found`);
-    return byPrefix[0];
+  private resolve(tenantId: string, ref: string): Promise<Network> {
+    return resolveNetwork(this.prisma, tenantId, ref);
   }
 
-  private async tenant(tenantId: string): Promise<Tenant> {
-    const tenant = await this.prisma.tenant.findUnique({
-      where: { id: tenantId },
-      select: { slug: true, cniNetwork: true },
-    });
-    if (!tenant) throw notFound('No such tenant');
-    return tenant;
+  private tenant(tenantId: string): Promise<NetworkTenant> {
+    return networkTenant(this.prisma, tenantId);
   }
 
-  /** The tenant's containers on each of these networks, with their aliases there. */
-  private async members(
+  private members(
     tenantId: string,
     networkIds: string[],
   ): Promise<Map<string, NetworkView['containers']>> {
-    const byNetwork = new Map<string, NetworkView['containers']>();
-    if (networkIds.length === 0) return byNetwork;
-    const rows = await this.sql.query<{ id: string; name: string; networks: NetworkAttachment[] }>(
-      `SELECT id, name, config->'networks' AS networks FROM "Container"
-       WHERE "tenantId" = $1 AND state <> 'REMOVING' AND jsonb_typeof(config->'networks') = 'array'
-       ORDER BY "createdAt"`,
-      [tenantId],
-    );
-    for (const row of rows) {
-      for (const attachment of row.networks) {
-        if (!networkIds.includes(attachment.id)) continue;
-        const list = byNetwork.get(attachment.id) ?? [];
-        list.push({ id: row.id, name: row.name, aliases: attachment.aliases });
-        byNetwork.set(attachment.id, list);
-      }
-    }
-    return byNetwork;
+    return networkMembers(this.sql, tenantId, networkIds);
   }
 
-  private view(row: Network, tenant: Tenant, containers: NetworkView['containers']): NetworkView {
-    return {
-      id: row.id,
-      tenantId: row.tenantId,
-      name: row.name,
-      driver: row.driver,
-      labels: labelsOf(row),
-      attachable: row.attachable,
-      createdAt: row.createdAt,
-      cniNetwork: cniNetworkOf(tenant, this.cni),
-      containers,
-    };
+  private view(
+    row: Network,
+    tenant: NetworkTenant,
+    containers: NetworkView['containers'],
+  ): NetworkView {
+    return networkView(row, tenant, this.cni, containers);
   }
 }
-
-/** Docker's 403 for what its own networks or their endpoints forbid. */
-const forbidden = (message: string) => new ShoalError('FORBIDDEN', message);
 
 /** Containers on the network; one being removed (docker rm -f) is gone already, as in Docker. */
 async function attachedCount(
@@ -389,15 +244,4 @@ async function attachedCount(
     WHERE "tenantId" = ${tenantId} AND state <> 'REMOVING'
       AND config->'networks' @> jsonb_build_array(jsonb_build_object('id', ${networkId}::text))`;
   return row?.n ?? 0;
-}
-
-function labelsOf(row: Network): Record<string, string> {
-  return (row.labels ?? {}) as Record<string, string>;
-}
-
-function matchesLabels(labels: Record<string, string>, filters: string[]): boolean {
-  return filters.every((f) => {
-    const eq = f.indexOf('=');
-    return eq < 0 ? f in labels : labels[f.slice(0, eq)] === f.slice(eq + 1);
-  });
 }

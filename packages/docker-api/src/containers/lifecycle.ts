@@ -4,7 +4,8 @@ import { badRequest, notImplemented } from '../errors';
 import { queryBool, queryFilters, queryInt, untilFilter } from '../query';
 import type { RequestContext, Route } from '../router';
 import { isObject, isUnset } from './body-fields';
-import { parseCreateBody, parseRestartPolicy } from './create';
+import { parseCreateBody } from './create';
+import { parseRestartPolicy } from './restart-policy';
 
 const WAIT_CONDITIONS: readonly WaitCondition[] = ['not-running', 'next-exit', 'removed'];
 

@@ -1,0 +1,59 @@
+import { badRequest } from '../errors';
+import { amountField, isObject, isUnset, type JsonObject } from './body-fields';
+
+const MIB = 1024 * 1024;
+
+/** Docker's resource fields in Mesos units: cpus, megabytes, gpus. */
+export function parseResources(host: JsonObject): {
+  cpus?: number;
+  memoryMb?: number;
+  gpus?: number;
+} {
+  const resources: { cpus?: number; memoryMb?: number; gpus?: number } = {};
+  const memory = amountField(host, 'Memory', 'HostConfig.Memory');
+  if (memory !== undefined) resources.memoryMb = memory / MIB;
+  const nanoCpus = amountField(host, 'NanoCpus', 'HostConfig.NanoCpus');
+  const period = amountField(host, 'CpuPeriod', 'HostConfig.CpuPeriod');
+  const quota = amountField(host, 'CpuQuota', 'HostConfig.CpuQuota');
+  const shares = amountField(host, 'CpuShares', 'HostConfig.CpuShares');
+  if (nanoCpus !== undefined && (period !== undefined || quota !== undefined)) {
+    throw badRequest(
+      'conflicting options: NanoCpus (--cpus) and CpuPeriod/CpuQuota cannot both be set',
+    );
+  }
+  if ((period === undefined) !== (quota === undefined)) {
+    throw badRequest('CpuPeriod and CpuQuota must be set together (--cpu-period with --cpu-quota)');
+  }
+  // Mesos has one cpus amount: --cpus says it directly, a CFS quota over its
+  // period says the same, and cpu-shares are relative weights where 1024 is one cpu.
+  if (nanoCpus !== undefined) resources.cpus = nanoCpus / 1e9;
+  else if (period !== undefined && quota !== undefined) resources.cpus = quota / period;
+  else if (shares !== undefined) resources.cpus = shares / 1024;
+  const gpus = parseGpus(host);
+  if (gpus !== undefined) resources.gpus = gpus;
+  return resources;
+}
+
+/** `--gpus N` arrives as a device request for N devices with the "gpu" capability. */
+function parseGpus(host: JsonObject): number | undefined {
+  const requests = host.DeviceRequests;
+  if (isUnset(requests)) return undefined;
+  const path = 'HostConfig.DeviceRequests';
+  if (!Array.isArray(requests)) throw badRequest(`invalid type for ${path}: expected a list`);
+  let gpus = 0;
+  for (const request of requests) {
+    if (!isObject(request)) throw badRequest(`invalid type for ${path}: expected objects`);
+    const capabilities = request.Capabilities;
+    const isGpu =
+      Array.isArray(capabilities) &&
+      capabilities.some((set) => Array.isArray(set) && set.includes('gpu'));
+    const count = request.Count;
+    if (!isGpu || !isUnset(request.DeviceIDs) || typeof count !== 'number' || count < 1) {
+      throw badRequest(
+        `${path} is supported only as --gpus <count>: Mesos gives a task a number of GPUs, not chosen devices or all of them`,
+      );
+    }
+    gpus += count;
+  }
+  return gpus;
+}
