@@ -1,7 +1,12 @@
-/** Docker's label filters (`key` or `key=value`, all must hold), alike for containers and networks. */
+/**
+ * Docker's label filters (`key` or `key=value`, all must hold), alike for containers and
+ * networks. Only a label's own key counts: `label=constructor` must not match every object.
+ */
 export function matchesLabels(labels: Record<string, string>, filters: string[]): boolean {
   return filters.every((f) => {
     const eq = f.indexOf('=');
-    return eq < 0 ? f in labels : labels[f.slice(0, eq)] === f.slice(eq + 1);
+    const key = eq < 0 ? f : f.slice(0, eq);
+    if (!Object.hasOwn(labels, key)) return false;
+    return eq < 0 || labels[key] === f.slice(eq + 1);
   });
 }
