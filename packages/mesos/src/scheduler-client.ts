@@ -15,7 +15,8 @@ import type {
 } from './generated/types';
 import { openSubscription, sendCall } from './http/api-call';
 import { EventStream, type EventVerdict, type StreamDisconnected } from './http/event-stream';
-import { MasterTransport, type MasterClientOptions, type MasterResponse } from './http/transport';
+import type { MasterResponse } from './http/master-request';
+import { MasterTransport, type MasterClientOptions } from './http/transport';
 
 const PATH = '/api/v1/scheduler';
 const CALL = 'mesos.v1.scheduler.Call';

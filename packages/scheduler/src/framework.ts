@@ -1,19 +1,19 @@
-import type { Offer, SchedulerClient, SchedulerSubscription } from '@shoal/mesos';
-import { agentOf, type KnownAgent } from './agent-facts';
+import type { Offer, SchedulerClient } from '@shoal/mesos';
+import type { KnownAgent } from './agent-facts';
 import { AgentMaintenance } from './agent-maintenance';
 import type { FrameworkListener, FrameworkOptions, FrameworkStore } from './framework-contract';
 import { frameworkInfo } from './framework-info';
-import { isFrameworkRemoved, killedWithFramework } from './framework-removal';
+import { FrameworkSubscription } from './framework-subscription';
 import { HeldOffers } from './held-offers';
-import { LaunchBatch, Launcher } from './launcher';
+import { Launcher } from './launcher';
 import { LiveTasks } from './live-tasks';
-import { OfferCapacity } from './offer-capacity';
+import type { OfferCapacity } from './offer-capacity';
 import { OfferDecliner } from './offer-decliner';
 import { OfferDemand } from './offer-demand';
 import { lingerShare } from './offer-policy';
 import { OfferStats } from './offer-stats';
-import { place, type PlacementContext } from './placement';
 import { Reconciliation } from './reconciliation';
+import { SchedulingRounds } from './scheduling-rounds';
 import { StatusUpdateWriter } from './status-updates';
 import { killPolicy } from './task-info';
 import { TaskQueues } from './task-queues';
@@ -41,52 +41,41 @@ export class MesosFramework {
   private readonly demand: OfferDemand;
   private readonly waits: WaitReasons;
   private readonly maintenance: AgentMaintenance;
-  private readonly decliner: OfferDecliner;
-  private readonly launcher: Launcher;
   private readonly reconciliation: Reconciliation;
+  private readonly rounds: SchedulingRounds;
+  private readonly subscription: FrameworkSubscription;
   private roles: string[];
-  private subscription: SchedulerSubscription | undefined;
-  private loop: Promise<void> | undefined;
-  private holdTimer: NodeJS.Timeout | undefined;
-  private serial: Promise<unknown> = Promise.resolve();
-  /** A round is queued and has not started yet: whatever arrives now joins it. */
-  private roundQueued = false;
-  /** Roles of submitted tasks the framework is not subscribed with, to report in the next round. */
-  private readonly unknownRoles = new Set<string>();
-  private readonly updates: StatusUpdateWriter;
-  private subscribed = false;
-  private stopped = false;
-  /** The work that follows a SUBSCRIBED (reconciliation, revive), while under way. */
-  private subscribing: Promise<void> | undefined;
 
   constructor(
     private readonly client: SchedulerClient,
-    private readonly store: FrameworkStore,
+    store: FrameworkStore,
     private readonly options: FrameworkOptions,
-    private readonly listener: FrameworkListener = {},
+    listener: FrameworkListener = {},
   ) {
     this.roles = [...new Set(options.roles)];
-    this.updates = new StatusUpdateWriter(store, client, listener, (status) => {
+    const updates = new StatusUpdateWriter(store, client, listener, (status) => {
       const taskId = status.task_id.value;
       if (isTerminalState(status.state)) this.live.delete(taskId);
       else if (status.agent_id && this.live.has(taskId))
         this.live.moved(taskId, status.agent_id.value);
     });
-    this.demand = new OfferDemand(client, this.pending, this.held, () => this.scheduleSoon());
+    this.demand = new OfferDemand(client, this.pending, this.held, () =>
+      this.rounds.scheduleSoon(),
+    );
     this.maintenance = new AgentMaintenance(client, listener, options);
     this.waits = new WaitReasons(this.pending, this.held, this.agents, listener, (agentId) =>
       this.maintenance.isDraining(agentId),
     );
-    this.decliner = new OfferDecliner(
+    const decliner = new OfferDecliner(
       client,
       this.held,
       this.pending,
       this.stats,
       options,
-      () => this.subscribed,
+      () => this.subscription.isSubscribed,
       () => lingerShare(this.agents.size, this.roles.length),
     );
-    this.launcher = new Launcher(
+    const launcher = new Launcher(
       client,
       store,
       listener,
@@ -94,14 +83,46 @@ export class MesosFramework {
       this.held,
       this.live,
       this.stats,
-      this.decliner,
+      decliner,
       (requests) => this.submitAll(requests),
     );
     this.reconciliation = new Reconciliation(client, store, listener, options);
+    const roles = () => this.roles;
+    this.rounds = new SchedulingRounds({
+      options,
+      listener,
+      pending: this.pending,
+      held: this.held,
+      live: this.live,
+      agents: this.agents,
+      stats: this.stats,
+      demand: this.demand,
+      waits: this.waits,
+      maintenance: this.maintenance,
+      decliner,
+      launcher,
+      roles,
+      subscribed: () => this.subscription.isSubscribed,
+      cancel: (taskId) => this.cancel(taskId),
+    });
+    this.subscription = new FrameworkSubscription({
+      client,
+      store,
+      options,
+      listener,
+      live: this.live,
+      held: this.held,
+      demand: this.demand,
+      updates,
+      maintenance: this.maintenance,
+      reconciliation: this.reconciliation,
+      rounds: this.rounds,
+      roles,
+    });
   }
 
   get isSubscribed(): boolean {
-    return this.subscribed;
+    return this.subscription.isSubscribed;
   }
 
   get frameworkId(): string | undefined {
@@ -126,56 +147,17 @@ export class MesosFramework {
    * framework registers afresh.
    */
   async start(): Promise<void> {
-    const id = await this.store.frameworkId();
-    this.demand.setRoles(this.roles);
-    try {
-      this.subscription = await this.subscribeAs(id);
-    } catch (error) {
-      if (id === undefined || !isFrameworkRemoved(error)) throw error;
-      await this.forgetRemovedFramework(id);
-      this.subscription = await this.subscribeAs(undefined);
-    }
-    this.loop = this.consume(this.subscription);
-    this.holdTimer = setInterval(() => void this.serialise(() => this.expireHeldOffers()), 1000);
-    this.holdTimer.unref();
+    await this.subscription.start();
+    this.rounds.start();
     this.reconciliation.start();
-  }
-
-  private async subscribeAs(id: string | undefined): Promise<SchedulerSubscription> {
-    for (const task of await this.store.liveTasks()) {
-      this.live.set(task.taskId, { agentId: task.agentId, groupKey: task.groupKey });
-    }
-    return this.client.subscribe(frameworkInfo(this.options, this.roles, id), {
-      suppressedRoles: this.demand.suppressedRoles,
-    });
-  }
-
-  /** Mesos killed every task of a framework it removed: record that, saying why. */
-  private async forgetRemovedFramework(frameworkId: string): Promise<void> {
-    const tasks = await this.store.liveTasks();
-    const { message, statuses } = killedWithFramework(
-      frameworkId,
-      tasks,
-      this.options.failoverTimeoutSeconds,
-    );
-    await this.store.recordStatuses(statuses);
-    for (const t of tasks) this.live.delete(t.taskId);
-    this.listener.onFrameworkRemoved?.({ frameworkId, tasks: tasks.length, message });
   }
 
   /** Leaves the subscription without tearing the framework down, so another instance can fail over. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.holdTimer);
+    this.rounds.stop();
     this.demand.stop();
     this.reconciliation.stop();
-    // A reconciliation under way ends first: sent after the stream closes, the master
-    // would answer it 403 (the framework is no longer subscribed).
-    await this.subscribing?.catch(() => undefined);
-    await this.subscription?.close();
-    await this.loop?.catch(() => undefined);
-    await this.client.close();
-    this.subscribed = false;
+    await this.subscription.leave();
   }
 
   /** Queues a task for its role and revives the role if it was suppressed; a task already known is ignored. */
@@ -195,10 +177,10 @@ export class MesosFramework {
       if (this.isPending(request.taskId)) continue;
       this.pending.add(request, now);
       // Queued until setRoles adds the role; then it is revived with the rest.
-      if (!this.roles.includes(request.role)) this.unknownRoles.add(request.role);
+      if (!this.roles.includes(request.role)) this.rounds.unknownRole(request.role);
       added = true;
     }
-    if (added) this.scheduleSoon();
+    if (added) this.rounds.scheduleSoon();
   }
 
   /** Drops a task that has not been launched yet; false when it is not pending. */
@@ -231,15 +213,15 @@ export class MesosFramework {
   async setRoles(roles: string[]): Promise<void> {
     const next = [...new Set(roles)].sort();
     if (next.join('\n') === [...this.roles].sort().join('\n')) return;
-    await this.serialise(async () => {
+    await this.rounds.serialise(async () => {
       this.roles = next;
       this.demand.setRoles(next);
-      if (this.subscribed) {
+      if (this.subscription.isSubscribed) {
         await this.client.updateFramework(
           frameworkInfo(this.options, this.roles, this.frameworkId),
           this.demand.suppressedRoles,
         );
-        await this.schedule();
+        await this.rounds.run();
       }
     });
   }
@@ -262,151 +244,5 @@ export class MesosFramework {
 
   isDraining(agentId: string): boolean {
     return this.maintenance.isDraining(agentId);
-  }
-
-  private serialise<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.serial.then(work, work);
-    this.serial = run.catch((error: unknown) =>
-      this.listener.onError?.('scheduling step failed', error),
-    );
-    return run;
-  }
-
-  /**
-   * One round for everything that arrives before it starts: at most one round waits
-   * behind the one under way, however many submissions, offers and updates ask for one.
-   */
-  private scheduleSoon(): void {
-    if (this.roundQueued) return;
-    this.roundQueued = true;
-    setImmediate(() => {
-      void this.serialise(() => {
-        this.roundQueued = false;
-        return this.schedule();
-      });
-    });
-  }
-
-  private async consume(subscription: SchedulerSubscription): Promise<void> {
-    try {
-      for await (const item of subscription) {
-        if (this.stopped) break;
-        switch (item.type) {
-          case 'DISCONNECTED':
-            // Offers die with the connection; the client resubscribes by itself.
-            this.subscribed = false;
-            this.held.clear();
-            this.listener.onDisconnected?.(item.error);
-            break;
-          case 'SUBSCRIBED':
-            this.subscribing = this.onSubscribed(item.subscribed?.framework_id.value);
-            await this.subscribing;
-            break;
-          case 'OFFERS':
-            this.onOffers(item.offers?.offers ?? []);
-            break;
-          case 'RESCIND':
-            if (item.rescind) this.held.rescind(item.rescind.offer_id.value);
-            break;
-          case 'UPDATE':
-            if (item.update) this.updates.enqueue(item.update.status);
-            break;
-          case 'INVERSE_OFFERS':
-            await this.maintenance.onInverseOffers(item.inverse_offers?.inverse_offers ?? []);
-            break;
-          default:
-            break;
-        }
-      }
-    } catch (error) {
-      this.subscribed = false;
-      if (!this.stopped) this.listener.onFatal?.(error as Error);
-    }
-  }
-
-  private async onSubscribed(frameworkId: string | undefined): Promise<void> {
-    if (!frameworkId) return;
-    await this.store.saveFrameworkId(frameworkId);
-    this.subscribed = true;
-    this.listener.onSubscribed?.(frameworkId);
-    await this.reconciliation.afterSubscribing(() => this.stopped);
-    if (this.stopped) return;
-    await this.serialise(() => this.demand.reviveWaiting(this.roles));
-  }
-
-  /** Offers are held as they arrive (a RESCIND right behind them finds them); placing them waits for the round. */
-  private onOffers(offers: Offer[]): void {
-    const now = Date.now();
-    for (const offer of offers) {
-      this.agents.set(offer.agent_id.value, agentOf(offer));
-      this.maintenance.offered(offer);
-      const role = offer.allocation_info?.role ?? this.roles[0] ?? '*';
-      this.held.add(offer, role, now);
-      this.stats.offered(role, new OfferCapacity(offer));
-    }
-    this.scheduleSoon();
-  }
-
-  private placementContext(): PlacementContext {
-    return {
-      agents: this.agents,
-      peers: (groupKey) =>
-        this.live
-          .groupAgents(groupKey)
-          .map((agentId) => this.agents.get(agentId) ?? { agentId, hostname: '', attributes: {} }),
-      tasksOn: (agentId) => this.live.onAgent(agentId),
-      draining: (agentId) => this.maintenance.isDraining(agentId),
-    };
-  }
-
-  /** Places every waiting task it can on held offers, launches them, declines what no one needs. */
-  private async schedule(): Promise<void> {
-    if (this.unknownRoles.size > 0) {
-      for (const role of this.unknownRoles) this.listener.onUnknownRole?.(role);
-      this.unknownRoles.clear();
-    }
-    if (!this.subscribed) return;
-    const context = this.placementContext();
-    const launches = new LaunchBatch();
-    for (const [role, queue] of this.pending.queues) {
-      if (queue.size === 0) continue;
-      const offers = this.held.ofRole(role).map((h) => h.capacity);
-      if (offers.length === 0) continue;
-      for (const request of [...queue.values()]) {
-        const placement = place(request, offers, this.options.strategy, context);
-        if (!placement) continue;
-        this.cancel(request.taskId);
-        this.demand.placed(role);
-        const agentId = placement.capacity.offer.agent_id.value;
-        this.live.set(request.taskId, { agentId, groupKey: request.groupKey });
-        launches.add(request, placement, this.agents.get(agentId)?.endpoint);
-      }
-    }
-    this.waits.explain(true);
-    // Launches (stored, then their ACCEPTs) and the offers no one needs go back at the same
-    // time: they concern different offers. A REVIVE waits for both, so no ACCEPT's or
-    // DECLINE's filter outlives it.
-    await Promise.all([
-      launches.size > 0 ? this.launcher.launch(launches) : undefined,
-      this.declineUnneeded(),
-    ]);
-    await this.demand.ask(this.roles);
-    this.stats.report(this.listener.onOfferRound);
-  }
-
-  /** Gives back the offers no one needs (see unneededOffers); suppresses roles with no work. */
-  private async declineUnneeded(): Promise<void> {
-    // The offers leave the held set at once; the DECLINE and the SUPPRESS go out together.
-    await Promise.all([
-      this.decliner.unneeded(),
-      this.subscribed ? this.demand.suppressIdle(this.roles) : undefined,
-    ]);
-  }
-
-  private async expireHeldOffers(): Promise<void> {
-    await this.decliner.expired();
-    await this.declineUnneeded();
-    this.stats.report(this.listener.onOfferRound);
-    this.waits.explain(false);
   }
 }

@@ -1,6 +1,7 @@
 import { decodeMessage, encodeMessage, type WireFormat } from '../codec';
 import type { MessageName, MessageOf } from '../generated/types';
-import type { MasterResponse, MasterTransport } from './transport';
+import type { MasterResponse } from './master-request';
+import type { MasterTransport } from './transport';
 
 export interface CallSpec<C extends MessageName> {
   path: string;

@@ -11,7 +11,8 @@ import {
 import { RecordIODecoder } from '../recordio';
 import { AsyncQueue } from './async-queue';
 import { backoffDelay, sleep } from './backoff';
-import type { MasterResponse, MasterTransport } from './transport';
+import type { MasterResponse } from './master-request';
+import type { MasterTransport } from './transport';
 
 /**
  * Delivered in place of events when a subscription connection is lost or a
