@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { imageBaseName } from './behaviour/images';
-import { planTask } from './behaviour/plan';
-import { printf } from './behaviour/shell-commands';
-import type { Step } from './behaviour/steps';
-import { MAX_FILE_BYTES, Sandbox } from './sandbox';
+import { imageBaseName } from './images';
+import { planTask } from './plan';
+import { printf } from './shell-commands';
+import type { Step } from './steps';
+import { MAX_FILE_BYTES, Sandbox } from '../sandbox';
 
 const base = { hostname: 'agent-0001.sim.local', env: { NAME: 'shoal' } };
 const shell = (value: string) => planTask({ ...base, command: { value } });
