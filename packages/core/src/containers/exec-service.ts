@@ -171,6 +171,10 @@ export class ExecService {
       throw error;
     }
     exec.session = session;
+    // The CLI resizes as soon as it has started the exec: a size that came while the
+    // process was being started is the terminal's now.
+    const later = exec.pendingSize;
+    if (config.tty && later && later !== size) session.resize(later);
     // Without -i the process reads an empty input, as from /dev/null under Docker.
     if (!config.attachStdin && !config.tty) session.endInput();
     return {
