@@ -8,7 +8,7 @@ export default defineConfig({
     include: [
       '{apps,packages,bench}/*/src/**/*.test.ts',
       '{apps,packages,bench}/*/scripts/**/*.test.ts',
-      'apps/web/lib/**/*.test.ts',
+      'apps/web/{lib,components}/**/*.test.ts',
       'scripts/*.test.ts',
     ],
     // Generous bounds on tests that wait for conditions, never their expected time: a

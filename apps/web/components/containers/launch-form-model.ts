@@ -44,13 +44,41 @@ export interface LaunchRequest {
 
 export type LaunchErrors = Partial<Record<keyof LaunchFormValues, string>>;
 
-/** Splits a command line into words the way a shell would for plain quoting. */
-export function splitWords(line: string): string[] {
+/**
+ * Splits a command line into words as a POSIX shell quotes them: single quotes keep
+ * everything, double quotes keep all but a backslash before `"`, `\\`, `$` or a backtick,
+ * a backslash outside quotes keeps the next character, and parts written together make
+ * one word (`--name="a b"`). An unclosed quote is an error, as the shell's, rather than a
+ * word with a quote in it.
+ */
+export function splitWords(line: string): { words: string[] } | { error: string } {
   const words: string[] = [];
-  for (const match of line.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) {
-    words.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3] ?? '');
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) return { error: 'A single quote is not closed' };
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let text = '';
+      for (i++; i < line.length && line[i] !== '"'; i++) {
+        if (line[i] === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) i++;
+        text += line[i];
+      }
+      if (i >= line.length) return { error: 'A double quote is not closed' };
+      word = (word ?? '') + text;
+    } else if (c === '\\') {
+      if (i + 1 >= line.length) return { error: 'A backslash at the end escapes nothing' };
+      word = (word ?? '') + line[++i];
+    } else word = (word ?? '') + c;
   }
-  return words;
+  if (word !== undefined) words.push(word);
+  return { words };
 }
 
 const lines = (text: string) =>
@@ -119,8 +147,11 @@ export function toLaunchRequest(v: LaunchFormValues): {
     labels[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
   }
 
-  if (Object.keys(errors).length > 0) return { errors };
-  const cmd = splitWords(v.command);
+  const command = splitWords(v.command);
+  if ('error' in command) errors.command = command.error;
+
+  if (Object.keys(errors).length > 0 || 'error' in command) return { errors };
+  const cmd = command.words;
   return {
     errors,
     request: {
