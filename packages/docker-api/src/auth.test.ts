@@ -69,12 +69,21 @@ describe('token authentication', () => {
       ['DELETE', '/containers/x'],
       ['POST', '/containers/x/exec'],
       ['POST', '/images/create?fromImage=nginx'],
+      ['POST', '/containers/x/attach?stream=1&stdin=1&stdout=1'],
     ] as const) {
       const { status, body } = await answer(
         await t.request(method, path, { token: 'acme-ro', body: {} }),
       );
       expect(status, `${method} ${path}`).toBe(403);
       expect(body.message).toMatch(/read-only/);
+    }
+    // Waiting for a container, or watching its output without sending any, changes nothing.
+    for (const path of ['/containers/x/wait', '/containers/x/attach?stream=1&stdout=1&stdin=0']) {
+      const { status, body } = await answer(
+        await t.request('POST', path, { token: 'acme-ro', body: {} }),
+      );
+      expect(status, path).toBe(404);
+      expect(body.message).toMatch(/No such container: x/);
     }
   });
 });

@@ -169,7 +169,7 @@ export const lifecycleRoutes: Route[] = [
   { method: 'POST', path: '/containers/{id}/kill', handle: kill },
   { method: 'POST', path: '/containers/{id}/update', handle: update },
   { method: 'POST', path: '/containers/{id}/restart', handle: restart },
-  { method: 'POST', path: '/containers/{id}/wait', handle: wait },
+  { method: 'POST', path: '/containers/{id}/wait', handle: wait, onlyWatches: () => true },
   { method: 'POST', path: '/containers/{id}/rename', handle: rename },
   { method: 'DELETE', path: '/containers/{id}', handle: remove },
 ];

@@ -146,5 +146,10 @@ async function attach(ctx: RequestContext): Promise<void> {
 
 export const outputRoutes: Route[] = [
   { method: 'GET', path: '/containers/{id}/logs', handle: logs },
-  { method: 'POST', path: '/containers/{id}/attach', handle: attach },
+  {
+    method: 'POST',
+    path: '/containers/{id}/attach',
+    handle: attach,
+    onlyWatches: (query) => !queryBool(query, 'stdin'),
+  },
 ];
