@@ -93,6 +93,12 @@ describe('roles, offers and quota in Mesos', () => {
       .setQuota(id, { quotaCpusLimit: 1 }, 'test')
       .catch((e: unknown) => e);
     expect(String(error)).toMatch(/Mesos refused the quota for role shoal-acme/);
+    // In the terms of the quota asked for: no advice about Mesos's 'force' flag, which
+    // neither the dashboard nor the CLI sends.
+    expect((error as ShoalError).message).toMatch(
+      /: the role already uses 2 cpus, .*more than the limit asked for \(1 cpus\); stop some of its containers first, or ask for at least what is in use$/,
+    );
+    expect((error as ShoalError).message).not.toMatch(/force/);
     expect((await shoal.services.tenants.getBySlug('acme')).quotaCpusLimit).toBeNull();
   });
 });

@@ -47,7 +47,9 @@ describe('tenant quota and Mesos', () => {
       ),
     );
     expect(refused.code).toBe('INVALID_ARGUMENT');
-    expect(refused.message).toMatch(/^Mesos refused the quota for role shoal-greedy/);
+    expect(refused.message).toMatch(
+      /^Mesos refused the quota for role shoal-greedy: the guarantees of all roles together \(1000 cpus\) would be more than the cluster has \(.*\); ask for a smaller guarantee, or add agents first$/,
+    );
     expect(await db.prisma.tenant.count({ where: { slug: 'greedy' } })).toBe(0);
     expect(await db.prisma.auditEvent.count({ where: { target: 'greedy' } })).toBe(0);
     expect(await mesosQuota('shoal-greedy')).toBeUndefined();

@@ -239,16 +239,19 @@ async function tenantWithContainer(slug: string, name: string) {
  */
 function launchRecorder(
   run: (taskIds: string[]) => void = () => undefined,
-): TaskLauncher & { submitted: string[]; killed: string[] } {
+): TaskLauncher & { submitted: string[]; roles: string[]; killed: string[] } {
   const submitted: string[] = [];
+  const roles: string[] = [];
   const killed: string[] = [];
-  const submitAll = (requests: readonly { taskId: string }[]) => {
+  const submitAll = (requests: readonly { taskId: string; role: string }[]) => {
     const taskIds = requests.map((r) => r.taskId);
     submitted.push(...taskIds);
+    roles.push(...requests.map((r) => r.role));
     run(taskIds);
   };
   return {
     submitted,
+    roles,
     killed,
     submit: (request) => submitAll([request]),
     submitAll,
@@ -345,6 +348,123 @@ describe('starting containers', () => {
     } finally {
       services.containers.launcher = undefined;
     }
+  });
+});
+
+describe('moving a tenant to another role', () => {
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof ShoalError ? `${e.code}: ${e.message}` : String(e)),
+    );
+  /** The cluster runs what it is given at once. */
+  const runningAtOnce = () =>
+    launchRecorder(
+      (taskIds) =>
+        void services.taskStore.recordStatuses(
+          taskIds.map((taskId) => ({
+            task_id: { value: taskId },
+            agent_id: { value: 'a1' },
+            state: 'TASK_RUNNING',
+          })),
+        ),
+    );
+  const make = async (tenantId: string, name: string) =>
+    services.containers.create(tenantId, { image: 'nginx', cpus: 0.1, memoryMb: 32, name }, 'a');
+
+  it('waits only for what Mesos holds, names it, and starts what was only created under the new role', async () => {
+    const { tenant } = await tenantWithContainer('mover', 'made');
+    // Exited: its task ended.
+    const done = await make(tenant.id, 'done');
+    await db.prisma.container.update({
+      where: { id: done.id },
+      data: { state: 'EXITED', exitCode: 0, finishedAt: new Date() },
+    });
+    await db.prisma.task.create({
+      data: { containerId: done.id, mesosTaskId: 'mover.done.1', state: 'TASK_FINISHED' },
+    });
+    // Started, and queued for an offer.
+    const waiting = await make(tenant.id, 'waiting');
+    await db.prisma.container.update({
+      where: { id: waiting.id },
+      data: { desiredState: 'RUNNING' },
+    });
+    await db.prisma.task.create({
+      data: { containerId: waiting.id, mesosTaskId: 'mover.waiting.1', state: 'PENDING' },
+    });
+    // Stopped, its kill not yet confirmed by Mesos.
+    const stopping = await make(tenant.id, 'stopping');
+    await db.prisma.container.update({
+      where: { id: stopping.id },
+      data: { state: 'RUNNING', desiredState: 'STOPPED' },
+    });
+    await db.prisma.task.create({
+      data: {
+        containerId: stopping.id,
+        mesosTaskId: 'mover.stopping.1',
+        agentId: 'a1',
+        state: 'TASK_KILLING',
+        killedBy: 'stop',
+      },
+    });
+
+    expect(await failure(services.tenantAdmin.update(tenant.id, { mesosRole: 'moved' }, 'a'))).toBe(
+      'CONFLICT: Stop the 2 running container(s) of mover before moving it to another role: stopping, waiting',
+    );
+    expect((await services.tenants.getBySlug('mover')).mesosRole).toBe('shoal-mover');
+
+    await services.containers.stop(tenant.id, 'waiting', {}, 'a');
+    await services.taskStore.recordStatuses([
+      { task_id: { value: 'mover.stopping.1' }, agent_id: { value: 'a1' }, state: 'TASK_KILLED' },
+    ]);
+    const moved = await services.tenantAdmin.update(tenant.id, { mesosRole: 'moved' }, 'a');
+    expect(moved.mesosRole).toBe('moved');
+
+    const launcher = runningAtOnce();
+    services.containers.launcher = launcher;
+    try {
+      expect((await services.containers.start(tenant.id, 'made', 'a')).state).toBe('running');
+      expect((await services.containers.start(tenant.id, 'done', 'a')).state).toBe('running');
+    } finally {
+      services.containers.launcher = undefined;
+    }
+    expect(launcher.roles).toEqual(['moved', 'moved']);
+  });
+
+  it('names a few of many and counts the rest', async () => {
+    const tenant = await services.tenants.create({ slug: 'crowded', name: 'crowded' }, 'a');
+    for (let i = 0; i < 8; i++) {
+      const c = await make(tenant.id, `busy-${i}`);
+      await db.prisma.container.update({ where: { id: c.id }, data: { desiredState: 'RUNNING' } });
+    }
+    await make(tenant.id, 'idle');
+    expect(
+      await failure(services.tenantAdmin.update(tenant.id, { mesosRole: 'elsewhere' }, 'a')),
+    ).toBe(
+      'CONFLICT: Stop the 8 running container(s) of crowded before moving it to another role: busy-0, busy-1, busy-2, busy-3, busy-4 and 3 more',
+    );
+  });
+
+  it('is refused when a start lands while the move is being stored', async () => {
+    const { tenant, container } = await tenantWithContainer('racing', 'racer');
+    let move: Promise<string> | undefined;
+    // A start holds its container locked until it has stored the container as meant to
+    // run with its task queued; the move's check comes after.
+    await db.sql.transaction(async (tx) => {
+      await tx.query(`SELECT id FROM "Container" WHERE id = $1 FOR UPDATE`, [container.id]);
+      move = failure(services.tenantAdmin.update(tenant.id, { mesosRole: 'raced' }, 'a'));
+      await untilWaitingOnALock(db);
+      await tx.query(`UPDATE "Container" SET "desiredState" = 'RUNNING' WHERE id = $1`, [
+        container.id,
+      ]);
+      await tx.query(
+        `INSERT INTO "Task" (id, "containerId", "mesosTaskId", state, "updatedAt")
+         VALUES ('racing-task', $1, 'racing.racer.1', 'PENDING', now())`,
+        [container.id],
+      );
+    });
+    await expect(move).resolves.toMatch(/^CONFLICT: Stop the 1 running container\(s\) of racing/);
+    expect((await services.tenants.getBySlug('racing')).mesosRole).toBe('shoal-racing');
   });
 });
 

@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AgentSummary, ClusterView, QuotaLine } from '@shoal/core';
+import type { DockerApiServices } from './services';
 import { messageOf, startTestApi, type TestApi } from './test-support/harness';
+import { memoryServices } from './test-support/memory-services';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -55,6 +58,94 @@ describe('GET /info', () => {
   });
 });
 
+describe('GET /info on agents that offer revocable resources', () => {
+  const amounts = (cpus: number, memoryMb: number) => ({
+    cpus,
+    memoryMb,
+    diskMb: 0,
+    gpus: 0,
+    ports: [],
+  });
+  // Five agents of 4 cpus and 8192 MB, each with 2 cpus and 2048 MB oversubscribed.
+  const agents: AgentSummary[] = [1, 2, 3, 4, 5].map((n) => ({
+    id: `agent-${n}`,
+    hostname: `agent-${n}.example`,
+    attributes: {},
+    total: amounts(4, 8192),
+    revocable: amounts(2, 2048),
+    draining: false,
+    active: true,
+  }));
+
+  it('sizes a tenant without quota by the firm resources, and shows the revocable ones apart', async () => {
+    const memory = memoryServices();
+    const cluster: ClusterView = {
+      ...memory.services.cluster,
+      agents: async () => agents,
+      heldOffers: (role) => [
+        {
+          offerId: 'offer-1',
+          agentId: 'agent-1',
+          hostname: 'agent-1.example',
+          role,
+          resources: amounts(4, 8192),
+          revocableResources: amounts(2, 2048),
+          revocable: true,
+          heldSince: new Date(),
+        },
+      ],
+    };
+    // A tenant without quota: its machine is what its role can be offered.
+    const containers: DockerApiServices['containers'] = memory.containers;
+    const usage = containers.usage.bind(containers);
+    vi.spyOn(containers, 'usage').mockImplementation(async (tenantId) => {
+      const u = await usage(tenantId);
+      const unlimited = (line: QuotaLine): QuotaLine => ({ ...line, limit: null });
+      return {
+        ...u,
+        quota: {
+          cpus: unlimited(u.quota.cpus),
+          memoryMb: unlimited(u.quota.memoryMb),
+          diskMb: unlimited(u.quota.diskMb),
+          gpus: unlimited(u.quota.gpus),
+        },
+      };
+    });
+    const api = await startTestApi({ services: { ...memory.services, cluster } });
+    try {
+      const info = (await (await api.request('GET', '/v1.50/info')).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(info).toMatchObject({
+        NCPU: 20,
+        MemTotal: 40_960 * 1024 * 1024,
+        Shoal: {
+          agents: {
+            count: 5,
+            total: { cpus: 20, memoryMb: 40_960 },
+            revocable: { cpus: 10, memoryMb: 10_240 },
+          },
+          heldOffers: {
+            count: 1,
+            revocable: 1,
+            total: { cpus: 4, memoryMb: 8192 },
+            revocableTotal: { cpus: 2, memoryMb: 2048 },
+          },
+        },
+      });
+      const status = Object.fromEntries(info.SystemStatus as [string, string][]);
+      expect(status).toMatchObject({
+        'Agents for this role':
+          '5 (0 draining), 20 cpus, 40960 MB + 10 revocable cpus, 10240 revocable MB',
+        'Offers held for this role': '1, 4 cpus, 8192 MB + 2 revocable cpus, 2048 revocable MB',
+      });
+    } finally {
+      await api.api.close();
+    }
+  });
+});
+
 describe('images', () => {
   it("lists the images the tenant's containers use", async () => {
     const images = (await (await t.request('GET', '/images/json')).json()) as {
@@ -103,6 +194,38 @@ describe('images', () => {
     expect(await messageOf(other)).toBe('No such image: redis');
     const foreign = await t.request('GET', '/images/redis:7/json', { token: 'globex-rw' });
     expect(foreign.status).toBe(404);
+  });
+
+  it('refuses a pull, create or image inspect for a platform other than the one Shoal reports', async () => {
+    const arm = await t.request(
+      'POST',
+      '/images/create?fromImage=memcached&tag=1&platform=linux%2Farm64',
+    );
+    expect(arm.status).toBe(400);
+    expect(await messageOf(arm)).toMatch(
+      /^platform "linux\/arm64" is not supported: each Mesos agent runs the image for its own architecture/,
+    );
+    const created = await t.request('POST', '/containers/create?name=arm&platform=linux%2Farm64', {
+      body: { Image: 'memcached:1' },
+    });
+    expect(created.status).toBe(400);
+    expect(await messageOf(created)).toMatch(/^platform "linux\/arm64" is not supported/);
+    // Nothing recorded: the image is not known until a pull Shoal can carry out.
+    expect((await t.request('GET', '/images/memcached:1/json')).status).toBe(404);
+    const amd = await t.request(
+      'POST',
+      '/images/create?fromImage=memcached&tag=1&platform=linux%2Famd64',
+    );
+    expect(amd.status).toBe(200);
+    const inspect = (platform: object) =>
+      t.request(
+        'GET',
+        `/images/memcached:1/json?platform=${encodeURIComponent(JSON.stringify(platform))}`,
+      );
+    expect((await inspect({ os: 'linux', architecture: 'amd64' })).status).toBe(200);
+    const other = await inspect({ os: 'linux', architecture: 'arm', variant: 'v7' });
+    expect(other.status).toBe(400);
+    expect(await messageOf(other)).toMatch(/^platform "linux\/arm\/v7" is not supported/);
   });
 
   it('forgets a pull on docker rmi and image prune -a, and keeps the images containers use', async () => {

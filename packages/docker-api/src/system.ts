@@ -21,12 +21,18 @@ const EMULATED =
 const round = (n: number) => Math.round(n * 100) / 100;
 const show = (n: number | null, unit: string) => (n === null ? 'none' : `${round(n)}${unit}`);
 
+/** Revocable resources after the firm ones they are no part of; nothing when there are none. */
+function revocableText(r: ResourceAmounts): string {
+  if (r.cpus <= 0 && r.memoryMb <= 0) return '';
+  return ` + ${round(r.cpus)} revocable cpus, ${round(r.memoryMb)} revocable MB`;
+}
+
 function quotaText(resource: Resource, line: QuotaLine): string {
   const unit = resource === 'memoryMb' || resource === 'diskMb' ? ' MB' : '';
   return `used ${show(line.used, unit)}, guarantee ${show(line.guarantee, unit)}, limit ${show(line.limit, unit)}`;
 }
 
-/** What the tenant can use at most: its quota limit, or what its role can be offered. */
+/** What the tenant can use at most: its quota limit, or the firm resources its role can be offered. */
 function capacity(usage: TenantUsage, offerable: ResourceAmounts, resource: Resource): number {
   return usage.quota[resource].limit ?? offerable[resource];
 }
@@ -51,11 +57,13 @@ function clusterSummary(
       count: usable.length,
       draining: agents.filter((a) => a.draining).length,
       total: sum(usable.map((a) => a.total)),
+      revocable: sum(usable.map((a) => a.revocable)),
     },
     heldOffers: {
       count: offers.length,
       revocable: offers.filter((o) => o.revocable).length,
       total: sum(offers.map((o) => o.resources)),
+      revocableTotal: sum(offers.map((o) => o.revocableResources)),
     },
   };
 }
@@ -106,11 +114,11 @@ async function info(ctx: RequestContext): Promise<void> {
       ...RESOURCES.map((r) => [`Quota ${r}`, quotaText(r, usage.quota[r])]),
       [
         'Agents for this role',
-        `${cluster.agents.count} (${cluster.agents.draining} draining), ${round(offerable.cpus)} cpus, ${round(offerable.memoryMb)} MB`,
+        `${cluster.agents.count} (${cluster.agents.draining} draining), ${round(offerable.cpus)} cpus, ${round(offerable.memoryMb)} MB${revocableText(cluster.agents.revocable)}`,
       ],
       [
         'Offers held for this role',
-        `${cluster.heldOffers.count}, ${round(cluster.heldOffers.total.cpus)} cpus, ${round(cluster.heldOffers.total.memoryMb)} MB`,
+        `${cluster.heldOffers.count}, ${round(cluster.heldOffers.total.cpus)} cpus, ${round(cluster.heldOffers.total.memoryMb)} MB${revocableText(cluster.heldOffers.revocableTotal)}`,
       ],
       [
         'Mesos cluster',
@@ -150,7 +158,8 @@ async function info(ctx: RequestContext): Promise<void> {
     OSVersion: '',
     OSType: 'linux',
     Architecture: 'x86_64',
-    // The tenant's quota limit is its machine size; unlimited, what its role can be offered.
+    // The tenant's quota limit is its machine size; unlimited, the firm resources its role
+    // can be offered (revocable ones can be taken back at any moment).
     NCPU: Math.ceil(capacity(usage, offerable, 'cpus')),
     MemTotal: Math.round(capacity(usage, offerable, 'memoryMb') * MIB),
     IndexServerAddress: 'https://index.docker.io/v1/',

@@ -1,4 +1,5 @@
-import type { OperatorClient } from '@shoal/mesos';
+import type { OperatorClient, Resource } from '@shoal/mesos';
+import type { MesosFramework } from '@shoal/scheduler';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveClusterView } from './cluster-view';
 
@@ -72,5 +73,55 @@ describe('LiveClusterView listing the agents', () => {
     const before = calls.count;
     await vi.advanceTimersByTimeAsync(60_000);
     expect(calls.count).toBe(before);
+  });
+});
+
+describe('LiveClusterView summing up the agents and offers of a role', () => {
+  const scalar = (name: string, value: number, revocable = false): Resource => ({
+    name,
+    type: 'SCALAR',
+    scalar: { value },
+    ...(revocable ? { revocable: {} } : {}),
+  });
+  // 4 cpus and 8192 MB, and 2 cpus and 2048 MB oversubscribed on top.
+  const resources = [
+    scalar('cpus', 4),
+    scalar('mem', 8192),
+    scalar('cpus', 2, true),
+    scalar('mem', 2048, true),
+  ];
+
+  it('keeps revocable resources apart from the firm ones, as the admin cluster page does', async () => {
+    const operator = {
+      getAgents: async () => ({
+        agents: [
+          {
+            agent_info: { hostname: 'a1', id: { value: 'a1' }, resources },
+            total_resources: resources,
+            active: true,
+          },
+        ],
+      }),
+    } as unknown as OperatorClient;
+    const offer = { id: { value: 'o1' }, agent_id: { value: 'a1' }, hostname: 'a1', resources };
+    const framework = {
+      heldOffers: () => [{ offer, role: 'web', heldSince: new Date() }],
+      isDraining: () => false,
+    } as unknown as MesosFramework;
+    const view = new LiveClusterView(
+      operator,
+      () => framework,
+      () => ({ problem: null, emulated: false }),
+    );
+    expect(await view.agents('web')).toMatchObject([
+      { total: { cpus: 4, memoryMb: 8192 }, revocable: { cpus: 2, memoryMb: 2048 } },
+    ]);
+    expect(view.heldOffers('web')).toMatchObject([
+      {
+        resources: { cpus: 4, memoryMb: 8192 },
+        revocableResources: { cpus: 2, memoryMb: 2048 },
+        revocable: true,
+      },
+    ]);
   });
 });

@@ -36,6 +36,18 @@ function usableBy(role: string, resources: readonly Resource[] | undefined): Res
   });
 }
 
+/**
+ * Firm and revocable resources apart, as the admin cluster page counts them: revocable
+ * ones can be taken back at any moment, so they are no part of what a role can count on.
+ */
+function firmAndRevocable(resources: readonly Resource[] | undefined) {
+  const all = resources ?? [];
+  return {
+    firm: summary(all.filter((r) => !r.revocable)),
+    revocable: summary(all.filter((r) => r.revocable)),
+  };
+}
+
 type MasterAgent = master.Response.GetAgents.Agent;
 const resourcesOf = (a: MasterAgent) => a.total_resources ?? a.agent_info.resources;
 
@@ -92,14 +104,18 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
   );
   /** What `docker info` sums up, all but the framework's own draining, which can change. */
   private readonly summaries = new PerRole<AgentSummary[]>((agents, role) =>
-    agents.map((a) => ({
-      id: a.agent_info.id?.value ?? '',
-      hostname: a.agent_info.hostname,
-      attributes: attributesOf(a),
-      total: summary(usableBy(role, resourcesOf(a))),
-      draining: Boolean(a.drain_info) || Boolean(a.deactivated),
-      active: a.active,
-    })),
+    agents.map((a) => {
+      const { firm, revocable } = firmAndRevocable(usableBy(role, resourcesOf(a)));
+      return {
+        id: a.agent_info.id?.value ?? '',
+        hostname: a.agent_info.hostname,
+        attributes: attributesOf(a),
+        total: firm,
+        revocable,
+        draining: Boolean(a.drain_info) || Boolean(a.deactivated),
+        active: a.active,
+      };
+    }),
   );
   private firstListing: Promise<unknown> | undefined;
 
@@ -208,15 +224,19 @@ export class LiveClusterView implements ClusterView, PlacementCheck {
   heldOffers(role: string): HeldOfferSummary[] {
     return (this.currentFramework()?.heldOffers() ?? [])
       .filter((h) => h.role === role)
-      .map((h) => ({
-        offerId: h.offer.id.value,
-        agentId: h.offer.agent_id.value,
-        hostname: h.offer.hostname,
-        role: h.role,
-        resources: summary(h.offer.resources),
-        revocable: totalResources(h.offer.resources).revocable,
-        heldSince: h.heldSince,
-      }));
+      .map((h) => {
+        const { firm, revocable } = firmAndRevocable(h.offer.resources);
+        return {
+          offerId: h.offer.id.value,
+          agentId: h.offer.agent_id.value,
+          hostname: h.offer.hostname,
+          role: h.role,
+          resources: firm,
+          revocableResources: revocable,
+          revocable: totalResources(h.offer.resources).revocable,
+          heldSince: h.heldSince,
+        };
+      });
   }
 
   framework(): FrameworkStatus {

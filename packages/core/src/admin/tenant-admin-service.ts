@@ -1,6 +1,7 @@
 import type { ContainerRuntime, PrismaClient, Tenant } from '@shoal/db';
 import { CNI_NETWORK_NAME, TENANT_PLACEHOLDER } from '../networks/cni';
 import type { AuditService } from '../audit/audit-service';
+import { TERMINAL_STATES } from '../containers/lifecycle';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors';
 import {
   checkQuotaForRole,
@@ -35,6 +36,8 @@ export interface TenantSettings {
 }
 
 const LIVE_STATES = ['CREATED', 'RESTARTING', 'RUNNING', 'REMOVING', 'PAUSED'] as const;
+/** How many of the containers that hold a move up its refusal names; the count says the rest. */
+const NAMED_BLOCKERS = 5;
 
 /** What cluster admins change on tenants beyond creation and quota (TenantService). */
 export class TenantAdminService {
@@ -105,7 +108,7 @@ export class TenantAdminService {
       }
       if (policy && pushes) await policy.pushWeight(role, weight);
       return await this.prisma.$transaction(async (tx) => {
-        if (moves) await this.refuseMoveWithLiveContainers(tx, before);
+        if (moves) await this.refuseMoveWithLiveContainers(tx, before, true);
         // Only over what Mesos was sent a change from: a change made meanwhile wins.
         const { count } = await tx.tenant.updateMany({
           where: {
@@ -151,17 +154,42 @@ export class TenantAdminService {
     }
   }
 
-  /** Tasks keep the role they were launched with; moving a tenant under them would orphan them. */
+  /**
+   * Tasks keep the role they were launched with; moving a tenant under them would orphan
+   * them. What Mesos holds for the role is what blocks: containers meant to run (queued or
+   * waiting to restart) and those with a task not ended. One only created, or exited, has
+   * no task: its next start reads the tenant's role afresh and launches under the new one.
+   * Within the move's transaction the tenant's containers are locked first, so a start
+   * either lands before the check and is seen, or waits and reads the new role.
+   */
   private async refuseMoveWithLiveContainers(
-    db: Pick<PrismaClient, 'container'>,
+    db: Pick<PrismaClient, 'container' | '$queryRaw'>,
     tenant: Tenant,
+    lock = false,
   ): Promise<void> {
-    const live = await db.container.count({
-      where: { tenantId: tenant.id, state: { in: [...LIVE_STATES] } },
+    if (lock) {
+      // The tenant before its containers, in the order a deletion of the tenant takes them.
+      await db.$queryRaw`SELECT id FROM "Tenant" WHERE id = ${tenant.id} FOR UPDATE`;
+      await db.$queryRaw`SELECT id FROM "Container" WHERE "tenantId" = ${tenant.id}
+        ORDER BY id FOR UPDATE`;
+    }
+    const live = await db.container.findMany({
+      where: {
+        tenantId: tenant.id,
+        OR: [
+          { desiredState: 'RUNNING' },
+          { state: { in: ['RUNNING', 'RESTARTING'] } },
+          { tasks: { some: { state: { notIn: [...TERMINAL_STATES] } } } },
+        ],
+      },
+      select: { name: true },
+      orderBy: { name: 'asc' },
     });
-    if (live > 0) {
+    if (live.length > 0) {
+      const named = live.slice(0, NAMED_BLOCKERS).map((c) => c.name);
+      const more = live.length - named.length;
       throw conflict(
-        `Stop the ${live} live container(s) of ${tenant.slug} before moving it to another role`,
+        `Stop the ${live.length} running container(s) of ${tenant.slug} before moving it to another role: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
       );
     }
   }

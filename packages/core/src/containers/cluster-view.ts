@@ -15,7 +15,10 @@ export interface AgentSummary {
   id: string;
   hostname: string;
   attributes: Record<string, string>;
+  /** Firm resources only: revocable ones can be taken back at any moment, so they are no capacity. */
   total: ResourceSummary;
+  /** Revocable (oversubscribed) resources besides, which only best-effort containers run on. */
+  revocable: ResourceSummary;
   /** Draining or under maintenance: no new containers go there. */
   draining: boolean;
   active: boolean;
@@ -26,7 +29,10 @@ export interface HeldOfferSummary {
   agentId: string;
   hostname: string;
   role: string;
+  /** The offer's firm resources. */
   resources: ResourceSummary;
+  /** Its revocable resources, apart. */
+  revocableResources: ResourceSummary;
   revocable: boolean;
   heldSince: Date;
 }
