@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { badRequest, conflict, notFound, notImplemented } from './errors';
 import { referenceMatcher } from './patterns';
+import { refuseOtherImagePlatform, refuseOtherPlatform, SERVER_ARCH, SERVER_OS } from './platform';
 import { queryFilters } from './query';
 import type { RequestContext, Route } from './router';
 import { refuseWith } from './unsupported';
@@ -32,6 +33,7 @@ async function pull(ctx: RequestContext): Promise<void> {
       'importing images (docker import / load) is not supported: Mesos agents pull images from a registry',
     );
   }
+  refuseOtherPlatform(ctx.query.get('platform') ?? undefined);
   const tag = ctx.query.get('tag');
   const reference = withTag(tag ? `${from}${tag.startsWith('sha256:') ? '@' : ':'}${tag}` : from);
   await ctx.services.containers.recordPull(ctx.caller.tenantId, reference, ctx.caller.actor);
@@ -135,6 +137,7 @@ async function inspect(ctx: RequestContext): Promise<void> {
   const name = ctx.params.name ?? '';
   const image = findImage(await knownImages(ctx), name);
   if (!image) throw notFound(`No such image: ${name}`);
+  refuseOtherImagePlatform(ctx.query.get('platform'));
   // The image's own configuration is in its registry; Shoal never reads it.
   const config = {
     User: '',
@@ -162,8 +165,8 @@ async function inspect(ctx: RequestContext): Promise<void> {
     ...(compareApiVersions(ctx.apiVersion, '1.45') < 0 || COMPOSE_V1.test(userAgent(ctx))
       ? { Container: '', ContainerConfig: config }
       : {}),
-    Architecture: 'amd64',
-    Os: 'linux',
+    Architecture: SERVER_ARCH,
+    Os: SERVER_OS,
     Size: 0,
     GraphDriver: { Name: 'mesos', Data: {} },
     RootFS: { Type: 'layers', Layers: [] },

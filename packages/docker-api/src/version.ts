@@ -1,5 +1,6 @@
 import { SHOAL_VERSION } from '@shoal/core';
 import { badRequest } from './errors';
+import { SERVER_ARCH, SERVER_OS } from './platform';
 
 // The range of Docker Engine API versions whose wire format Shoal speaks.
 // 1.24 is the oldest any current client falls back to; 1.50 is what Docker 28
@@ -62,8 +63,8 @@ export function versionBody() {
   const build = {
     GitCommit: 'unknown',
     GoVersion: `node ${process.versions.node}`,
-    Os: 'linux',
-    Arch: 'amd64',
+    Os: SERVER_OS,
+    Arch: SERVER_ARCH,
     // Containers run on Mesos agents, each with its own kernel.
     KernelVersion: 'n/a',
     BuildTime: '',

@@ -291,4 +291,34 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect(label.code).toBe(125);
     expect(label.stderr).toMatch(/label "shoal\.tenant" is in Shoal's reserved namespace/);
   });
+
+  it('refuses --memory-swappiness and another architecture by name, and takes -p 0:80 as any port (12)', async () => {
+    const before = await names();
+    const swappiness = await docker(
+      'run',
+      '-d',
+      '--memory-swappiness',
+      '0',
+      'busybox',
+      'sleep',
+      '5',
+    );
+    expect(swappiness.code).toBe(125);
+    expect(swappiness.stderr).toMatch(
+      /HostConfig\.MemorySwappiness \(--memory-swappiness\) is not supported by Shoal/,
+    );
+    const arm = await docker('run', '-d', '--platform', 'linux/arm64', 'busybox', 'sleep', '5');
+    expect(arm.code).toBe(125);
+    expect(arm.stderr).toMatch(/platform "linux\/arm64" is not supported: each Mesos agent runs/);
+    const pull = await docker('pull', '--platform', 'linux/arm64', 'redis');
+    expect(pull.code).toBe(1);
+    expect(pull.stderr).toMatch(/platform "linux\/arm64" is not supported/);
+    expect((await docker('images', '-q', 'redis')).stdout).toBe('');
+    expect(await names()).toEqual(before);
+    const any = await docker('run', '-d', '--name', 'any-port', '-p', '0:80', 'nginx');
+    expect(any.code).toBe(0);
+    const port = await docker('port', 'any-port', '80');
+    expect(port.stdout).toMatch(/:[1-9]\d*\n$/);
+    expect((await docker('rm', '-f', 'any-port')).code).toBe(0);
+  });
 });

@@ -262,6 +262,50 @@ describe('parseCreateBody', () => {
     );
   });
 
+  it('refuses a setting whose zero value asks for something, and takes the value clients send for none', () => {
+    // --memory-swappiness 0 turns swap off; the CLI sends -1 when the flag is not given.
+    for (const swappiness of [0, 60]) {
+      expect(refusal(withHost({ MemorySwappiness: swappiness }))).toBe(
+        'HostConfig.MemorySwappiness (--memory-swappiness) is not supported by Shoal: Shoal does not pass this setting on to the Mesos agent that runs the container',
+      );
+    }
+    for (const swappiness of [-1, null, undefined]) {
+      expect(refusal(withHost({ MemorySwappiness: swappiness }))).toBe('accepted');
+    }
+    // --security-opt systempaths=unconfined: empty lists, which unmask the host's /proc paths.
+    expect(refusal(withHost({ MaskedPaths: [], ReadonlyPaths: [] }))).toMatch(
+      /^HostConfig\.MaskedPaths \(--security-opt systempaths=unconfined\) is not supported by Shoal: Shoal does not offer it to tenants/,
+    );
+    expect(refusal(withHost({ ReadonlyPaths: [] }))).toMatch(/^HostConfig\.ReadonlyPaths /);
+  });
+
+  it('takes host port 0 as any free port, as Docker does and as an omitted one is', () => {
+    expect(
+      parseCreateBody(withHost({ PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '0' }] } }), {})
+        .ports,
+    ).toEqual([{ containerPort: 80, protocol: 'tcp' }]);
+  });
+
+  it('refuses a platform other than the one Shoal reports, naming it, since agents run their own', () => {
+    const onPlatform = (platform: string) => {
+      try {
+        parseCreateBody(CLI_BODY, { platform });
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    for (const platform of ['', 'linux', 'linux/amd64', 'Linux/x86_64', 'linux/amd64/v1', 'amd64'])
+      expect(onPlatform(platform), platform).toBe('accepted');
+    for (const platform of ['linux/arm64', 'linux/arm/v7', 'linux/amd64/v3', 'linux/386', 'arm64'])
+      expect(onPlatform(platform), platform).toBe(
+        `platform "${platform}" is not supported: each Mesos agent runs the image for its own architecture, which Shoal cannot choose (it takes linux/amd64, the platform docker version reports)`,
+      );
+    expect(onPlatform('windows/amd64')).toBe(
+      'platform "windows/amd64" is not supported: Shoal runs Linux containers',
+    );
+  });
+
   it("puts a container on the tenant's networks named by NetworkMode and EndpointsConfig, with their aliases", () => {
     expect(
       parseCreateBody(

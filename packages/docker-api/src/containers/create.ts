@@ -1,5 +1,6 @@
 import { type ContainerRuntime, type ContainerSpecInput, isRuntime } from '@shoal/core';
 import { badRequest } from '../errors';
+import { refuseOtherPlatform } from '../platform';
 import {
   boolField,
   commandField,
@@ -25,11 +26,7 @@ export interface CreateRequest {
 export function parseCreateBody(body: unknown, request: CreateRequest): ContainerSpecInput {
   if (!isObject(body))
     throw badRequest('the request body must be a JSON object (the container config)');
-  if (request.platform && !request.platform.startsWith('linux')) {
-    throw badRequest(
-      `platform "${request.platform}" is not supported: Shoal runs Linux containers`,
-    );
-  }
+  refuseOtherPlatform(request.platform);
   const image = stringField(body, 'Image', 'Image');
   if (!image) throw badRequest('Image is required: name the image the container runs');
   refuseUnsupportedSettings(body);

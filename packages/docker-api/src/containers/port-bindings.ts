@@ -55,8 +55,9 @@ function parsePorts(host: JsonObject): PortBinding[] {
           `${path}.${key}: host port "${hostPort}" must be one port number (ranges are not supported)`,
         );
       }
+      // Host port 0 (-p 0:80) is Docker's "any free port", as an omitted one (-p 80) is.
       ports.push(
-        hostPort
+        hostPort && Number(hostPort) !== 0
           ? { containerPort: port, protocol, hostPort: Number(hostPort) }
           : { containerPort: port, protocol },
       );

@@ -79,6 +79,10 @@ const FLAGS: Record<string, string> = {
   Init: '--init',
   Runtime: '--runtime',
   MemorySwap: '--memory-swap',
+  MemorySwappiness: '--memory-swappiness',
+  KernelMemory: '--kernel-memory',
+  OomKillDisable: '--oom-kill-disable',
+  PidsLimit: '--pids-limit',
   MemoryReservation: '--memory-reservation',
   CpusetCpus: '--cpuset-cpus',
   OomScoreAdj: '--oom-score-adj',
@@ -86,6 +90,8 @@ const FLAGS: Record<string, string> = {
   MacAddress: '--mac-address',
   Healthcheck: '--health-cmd',
   NetworkDisabled: '--network none',
+  MaskedPaths: '--security-opt systempaths=unconfined',
+  ReadonlyPaths: '--security-opt systempaths=unconfined',
 };
 
 // Settings that reach past the container into the agent host, which every tenant's
@@ -107,6 +113,8 @@ const HOST_REACHING = new Set([
   'UsernsMode',
   'CgroupParent',
   'Cgroup',
+  'MaskedPaths',
+  'ReadonlyPaths',
 ]);
 const HOST_REASON =
   "Shoal does not offer it to tenants: it reaches into the Mesos agent's host, which other tenants' containers share, so it would break tenant isolation";
@@ -117,14 +125,24 @@ const OTHER_REASON =
 // as soon as they have a key, although every value is empty.
 const KEYED_MAPS = new Set(['Volumes', 'Tmpfs', 'Sysctls', 'StorageOpt', 'Annotations']);
 
-const isSet = (key: string, value: unknown) =>
-  KEYED_MAPS.has(key) && isObject(value) ? Object.keys(value).length > 0 : !isUnset(value);
+// Fields whose zero value asks for something, so only these mean "unset": swappiness 0
+// keeps the container out of swap (the CLI sends -1 when --memory-swappiness is not given),
+// and empty path lists are --security-opt systempaths=unconfined, which unmasks /proc.
+const UNSET_ONLY_AS: Record<string, readonly unknown[]> = {
+  MemorySwappiness: [null, undefined, -1],
+  MaskedPaths: [null, undefined],
+  ReadonlyPaths: [null, undefined],
+};
+
+function isSet(key: string, value: unknown): boolean {
+  const unset = UNSET_ONLY_AS[key];
+  if (unset) return !unset.includes(value);
+  return KEYED_MAPS.has(key) && isObject(value) ? Object.keys(value).length > 0 : !isUnset(value);
+}
 
 function refuseUnsupported(from: JsonObject, known: Set<string>, prefix: string): void {
   for (const [key, value] of Object.entries(from)) {
     if (known.has(key) || !isSet(key, value)) continue;
-    // MemorySwappiness -1 is how clients say "the default".
-    if (key === 'MemorySwappiness' && value === -1) continue;
     const flag = FLAGS[key];
     throw badRequest(
       `${prefix}${key}${flag ? ` (${flag})` : ''} is not supported by Shoal: ${HOST_REACHING.has(key) ? HOST_REASON : OTHER_REASON}`,
