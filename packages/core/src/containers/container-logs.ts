@@ -28,6 +28,20 @@ type LoggedTask = Pick<
   'id' | 'mesosTaskId' | 'agentId' | 'agentEndpoint' | 'state' | 'updatedAt'
 >;
 
+/** A piece of a line and the reader (one file of one run) it came from. */
+interface Piece {
+  piece: LogLine;
+  reader: DatedLogReader;
+}
+
+/**
+ * One line of one file. A line longer than a read comes in several pieces, perhaps with
+ * the other file's lines between them: whether it is given is decided once, for all of it.
+ */
+interface Line {
+  given: boolean;
+}
+
 /**
  * `docker logs`: what the container's latest run wrote, or with `allRuns` every run, as
  * Docker keeps its log across restarts: the stdout and stderr of each task in its sandbox
@@ -74,42 +88,77 @@ export async function* readLogs(
     );
   const wanted = (l: LogLine) =>
     (!options.since || l.at >= options.since) && (!options.until || l.at <= options.until);
+  // Each reader's line whose last piece so far had no newline: its next piece goes with it.
+  const open = new Map<DatedLogReader, Line>();
+  // A line is dated, for --since and --until, by its first piece, the only one known when
+  // it must be decided without holding the rest.
+  const lineOf = ({ piece, reader }: Piece): { line: Line; first: boolean } => {
+    const going = open.get(reader);
+    const line = going ?? { given: wanted(piece) };
+    if (piece.text.endsWith('\n')) open.delete(reader);
+    else open.set(reader, line);
+    return { line, first: !going };
+  };
 
   // Earlier runs have ended: all they wrote, once, each run after the one before. A sandbox
   // the agent has since removed (or an agent gone) leaves that run out, not the rest.
-  async function* earlierLines(): AsyncIterable<LogLine> {
+  async function* earlierLines(): AsyncIterable<Piece> {
     const runs = options.allRuns ? await earlierRuns(from, container.id, task!.id) : [];
     for (const run of runs) {
-      const lines: AsyncIterable<LogLine> = (async function* () {
-        yield* inTimeOrder(await readersOf(run), run.updatedAt, true);
+      let runReaders: DatedLogReader[] = [];
+      const lines: AsyncIterable<Piece> = (async function* () {
+        runReaders = await readersOf(run);
+        yield* inTimeOrder(runReaders, run.updatedAt, true);
       })();
       try {
         for await (const line of lines) yield line;
       } catch {
         continue;
+      } finally {
+        // A run's last line is over when the run is: a follower need not keep its reader.
+        for (const reader of runReaders) open.delete(reader);
       }
     }
   }
 
   const readers = await readersOf(task);
   let endedAt = isTerminal(task.state) ? task.updatedAt : undefined;
-  const firstPass = async function* (): AsyncIterable<LogLine> {
+  const firstPass = async function* (): AsyncIterable<Piece> {
     yield* earlierLines();
     // An ended task writes no more: its last line is whole even without its newline.
     yield* inTimeOrder(readers, endedAt, endedAt !== undefined);
   };
-  // Streamed, a piece at a time, as the client takes them; only --tail N holds N lines.
+  // Streamed, a piece at a time, as the client takes them; only --tail N holds N lines (and
+  // all their pieces), counting a line once however many pieces it came in.
   if (options.tail !== undefined) {
     const tail = options.tail;
-    let last: LogLine[] = [];
-    for await (const line of firstPass()) {
-      if (!wanted(line)) continue;
-      last.push(line);
-      if (last.length > 2 * tail + 1024) last = last.slice(-tail);
+    // Lines by their first piece, oldest first: only the last `tail` are still given.
+    const lines: Line[] = [];
+    // Their pieces so far, each with its place among all pieces read.
+    const held = new Map<Line, [number, LogLine][]>();
+    let read = 0;
+    for await (const p of firstPass()) {
+      const { line, first } = lineOf(p);
+      if (first && line.given) {
+        lines.push(line);
+        held.set(line, []);
+        const older = lines[lines.length - 1 - tail];
+        // Let go at once; the rest of it, should it still be written, is left out too.
+        if (older) {
+          older.given = false;
+          held.delete(older);
+        }
+        if (lines.length > 2 * tail + 1024) lines.splice(0, lines.length - tail);
+      }
+      if (line.given) held.get(line)!.push([read++, p.piece]);
     }
-    yield* tail === 0 ? [] : last.slice(-tail);
+    // Newest first, so each is let go as it is given: a follower then holds none of them.
+    const last = [...held.values()].flat().sort(([a], [b]) => b - a);
+    held.clear();
+    lines.length = 0;
+    while (last.length > 0) yield last.pop()![1];
   } else {
-    for await (const line of firstPass()) if (wanted(line)) yield line;
+    for await (const p of firstPass()) if (lineOf(p).line.given) yield p.piece;
   }
   for (;;) {
     if (!options.follow || endedAt || signal?.aborted || from.closing.aborted) return;
@@ -120,12 +169,14 @@ export async function* readLogs(
     });
     if (!now || isTerminal(now.state)) {
       endedAt = now?.updatedAt ?? new Date();
-      for await (const line of inTimeOrder(readers, endedAt, true)) if (wanted(line)) yield line;
+      for await (const p of inTimeOrder(readers, endedAt, true))
+        if (lineOf(p).line.given) yield p.piece;
       return;
     }
     await sleep(from.pollMs, signal);
     if (signal?.aborted) return;
-    for await (const line of inTimeOrder(readers, endedAt, false)) if (wanted(line)) yield line;
+    for await (const p of inTimeOrder(readers, endedAt, false))
+      if (lineOf(p).line.given) yield p.piece;
   }
 }
 
@@ -137,14 +188,18 @@ async function* inTimeOrder(
   readers: DatedLogReader[],
   endedAt: Date | undefined,
   flush: boolean,
-): AsyncIterable<LogLine> {
+): AsyncIterable<Piece> {
   // Each reader's lines read and not yet given, from `next` on.
-  const pending = readers.map(() => ({ lines: [] as LogLine[], next: 0, done: false }));
+  const pending = readers.map((reader) => ({
+    reader,
+    lines: [] as LogLine[],
+    next: 0,
+    done: false,
+  }));
   for (;;) {
-    for (const [i, reader] of readers.entries()) {
-      const own = pending[i]!;
+    for (const own of pending) {
       while (own.next === own.lines.length && !own.done) {
-        const { lines, more } = await reader.readSome(endedAt, flush);
+        const { lines, more } = await own.reader.readSome(endedAt, flush);
         Object.assign(own, { lines, next: 0, done: !more });
       }
     }
@@ -154,7 +209,7 @@ async function* inTimeOrder(
       if (head && (!earliest || head.at < earliest.lines[earliest.next]!.at)) earliest = own;
     }
     if (!earliest) return;
-    yield earliest.lines[earliest.next++]!;
+    yield { piece: earliest.lines[earliest.next++]!, reader: earliest.reader };
   }
 }
 
