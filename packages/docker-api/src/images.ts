@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { badRequest, conflict, notFound, notImplemented } from './errors';
 import { referenceMatcher } from './patterns';
 import { refuseOtherImagePlatform, refuseOtherPlatform, SERVER_ARCH, SERVER_OS } from './platform';
-import { queryFilters } from './query';
+import { queryFilters, untilFilter } from './query';
 import type { RequestContext, Route } from './router';
 import { refuseWith } from './unsupported';
 import { compareApiVersions } from './version';
@@ -198,14 +198,20 @@ async function remove(ctx: RequestContext): Promise<void> {
 
 /**
  * POST /images/prune: no image is dangling (Shoal keeps no layers); with `dangling=false`
- * (`docker image prune -a`), the pulls no container uses are forgotten.
+ * (`docker image prune -a`), the pulls no container uses are forgotten: with `until`, only
+ * those first seen before it; with `label`, none (Shoal reads no image's labels), and with
+ * `label!`, all.
  */
 async function prune(ctx: RequestContext): Promise<void> {
-  const dangling = queryFilters(ctx.query, ['dangling']).get('dangling');
-  const all = dangling?.some((v) => ['0', 'false'].includes(v.toLowerCase())) ?? false;
-  const unused = all
-    ? (await knownImages(ctx)).filter((i) => i.containers === 0).map((i) => i.reference)
-    : [];
+  const filters = queryFilters(ctx.query, ['dangling', 'until', 'label', 'label!']);
+  const all = filters.get('dangling')?.some((v) => ['0', 'false'].includes(v.toLowerCase()));
+  const until = (filters.get('until') ?? []).map((value) => untilFilter(value).getTime());
+  const unused =
+    all && !filters.get('label')
+      ? (await knownImages(ctx))
+          .filter((i) => i.containers === 0 && until.every((at) => i.firstSeenAt.getTime() < at))
+          .map((i) => i.reference)
+      : [];
   const { tenantId, actor } = ctx.caller;
   const gone =
     unused.length > 0 ? await ctx.services.containers.forgetPulls(tenantId, unused, actor) : [];

@@ -245,16 +245,28 @@ describe('images', () => {
     const used = await t.request('DELETE', '/images/nginx');
     expect(used.status).toBe(409);
     expect(await messageOf(used)).toMatch(/containers use it; remove them first/);
-    // Plain prune: nothing dangles. With -a: every pull no container uses.
+    // Plain prune: nothing dangles. With -a: every pull no container uses, and with `until`
+    // only those seen before it; no image carries a label Shoal could match.
+    const prune = async (filters: Record<string, string[]>) =>
+      t.request('POST', `/images/prune?filters=${encodeURIComponent(JSON.stringify(filters))}`);
+    for (const filters of <Record<string, string[]>[]>[
+      { dangling: ['false'], until: ['1h'] },
+      { dangling: ['false'], label: ['tier'] },
+      { dangling: ['true'], until: ['0s'] },
+    ]) {
+      const kept = await prune(filters);
+      expect(kept.status, JSON.stringify(filters)).toBe(200);
+      expect(await kept.json()).toEqual({ ImagesDeleted: null, SpaceReclaimed: 0 });
+    }
+    expect(await tags()).toContain('busybox:1');
+    const unknown = await prune({ reference: ['busybox'] });
+    expect(unknown.status).toBe(400);
     const plain = await t.request(
       'POST',
       `/images/prune?filters=${encodeURIComponent('{"dangling":["true"]}')}`,
     );
     expect(await plain.json()).toEqual({ ImagesDeleted: null, SpaceReclaimed: 0 });
-    const all = await t.request(
-      'POST',
-      `/images/prune?filters=${encodeURIComponent('{"dangling":["false"]}')}`,
-    );
+    const all = await prune({ dangling: ['false'], until: ['0s'], 'label!': ['tier'] });
     expect(((await all.json()) as { ImagesDeleted: unknown[] }).ImagesDeleted).toContainEqual({
       Untagged: 'busybox:1',
     });
