@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { inputFault } from '@shoal/core';
+import { clipped, inputFault } from '@shoal/core';
 import { DockerApiError, badRequest } from './errors';
 
 /** Docker's create bodies are a few KiB; this leaves room without letting one request fill memory. */
@@ -18,7 +18,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  return parseJsonBody(Buffer.concat(chunks));
+  return parseJsonBody(Buffer.concat(chunks), req.headers['content-type']);
 }
 
 /**
@@ -55,12 +55,19 @@ export async function readUpgradeJsonBody(
     socket.on('close', ended);
     take();
   });
-  return parseJsonBody(bytes);
+  return parseJsonBody(bytes, req.headers['content-type']);
 }
 
-function parseJsonBody(bytes: Buffer): unknown {
+function parseJsonBody(bytes: Buffer, contentType: string | undefined): unknown {
   const text = bytes.toString('utf8').trim();
   if (text === '') return undefined;
+  // As Docker: a body said to be something else (curl -d sends a form's type) is refused,
+  // rather than read as JSON it was not said to be. One sent with no type is read.
+  const type = contentType?.split(';')[0]!.trim().toLowerCase();
+  if (type && type !== 'application/json')
+    throw badRequest(
+      `unsupported Content-Type header (${clipped(contentType!)}): must be 'application/json'`,
+    );
   let body: unknown;
   try {
     body = JSON.parse(text) as unknown;

@@ -81,6 +81,31 @@ describe('error answers', () => {
     expect(await messageOf(bad)).toMatch(/^invalid JSON in the request body/);
   });
 
+  it('refuses a body said to be other than JSON, as Docker does, and reads one sent untyped', async () => {
+    const body = '{"Image":"busybox"}';
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await t.request('POST', '/containers/create?name=typed', {
+        body,
+        headers: { 'Content-Type': type },
+      });
+      expect(res.status, type).toBe(400);
+      expect(await messageOf(res)).toBe(
+        `unsupported Content-Type header (${type}): must be 'application/json'`,
+      );
+    }
+    const json = await t.request('POST', '/containers/create?name=typed', {
+      body,
+      headers: { 'Content-Type': 'Application/JSON; charset=utf-8' },
+    });
+    expect(json.status).toBe(201);
+    const untyped = await fetch(`${t.base}/containers/create?name=untyped`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer acme-rw' },
+      body: new Blob([body]),
+    });
+    expect(untyped.status).toBe(201);
+  });
+
   it('maps core error codes to Docker statuses', async () => {
     const cases: [ShoalError['code'], number][] = [
       ['NOT_FOUND', 404],
