@@ -41,7 +41,7 @@ export { cniNetworkOf, CNI_NETWORK_NAME, TENANT_PLACEHOLDER } from './networks/c
 export * from './containers/bulk-actions';
 export * from './containers/cluster-view';
 export { ContainerEventBus } from './events/event-bus';
-export { EventJournal } from './events/event-journal';
+export { actionMatches, EventJournal } from './events/event-journal';
 export {
   containerChanges,
   type ContainerChange,

@@ -86,7 +86,7 @@ export function createServices(db: Db, options: ServicesOptions = {}): Services 
   });
   networks.containers = containers;
   containers.networks = networks;
-  const execs = new ExecService(containers, audit);
+  const execs = new ExecService(containers, audit, events);
   const dashboard = createDashboardServices(
     db.prisma,
     db.sql,

@@ -67,6 +67,24 @@ describe('GET /events', () => {
     expect(events.map((e) => e.Action)).toEqual(['create', 'start', 'die']);
   });
 
+  it("takes a label filter on the events' own attributes only", async () => {
+    const now = Date.now() / 1000;
+    const replay = async (label: string) =>
+      (
+        await readEvents(
+          await t.request(
+            'GET',
+            `/events?since=${now - 60}&until=${now}&${filters({ container: ['ev'], label: [label] })}`,
+          ),
+          10,
+        )
+      ).map((e) => e.Action);
+    expect(await replay('app')).toEqual(['create', 'start', 'die']);
+    expect(await replay('app=x')).toEqual(['create', 'start', 'die']);
+    for (const label of ['constructor', 'toString', 'hasOwnProperty'])
+      expect(await replay(label), label).toEqual([]);
+  });
+
   it('refuses unknown filters', async () => {
     const res = await t.request('GET', `/events?${filters({ colour: ['red'] })}`);
     expect(res.status).toBe(400);

@@ -1,4 +1,4 @@
-import { type ContainerEvent, fireAt } from '@shoal/core';
+import { actionMatches, type ContainerEvent, fireAt } from '@shoal/core';
 import { queryFilters, queryTime, type Filters } from './query';
 import type { RequestContext, Route } from './router';
 import { pump } from './streams/pump';
@@ -26,8 +26,10 @@ const toJsonLine = (event: ContainerEvent) => `${JSON.stringify(eventBody(event)
 
 function matchesLabel(filter: string, attributes: Record<string, string>): boolean {
   const eq = filter.indexOf('=');
-  if (eq < 0) return filter in attributes;
-  return attributes[filter.slice(0, eq)] === filter.slice(eq + 1);
+  const key = eq < 0 ? filter : filter.slice(0, eq);
+  // Only an attribute of the event's own: `label=constructor` must not match every event.
+  if (!Object.hasOwn(attributes, key)) return false;
+  return eq < 0 || attributes[key] === filter.slice(eq + 1);
 }
 
 function eventMatches(event: ContainerEvent, filters: Filters): boolean {
@@ -41,7 +43,7 @@ function eventMatches(event: ContainerEvent, filters: Filters): boolean {
     return false;
   }
   const actions = filters.get('event');
-  if (actions && !actions.includes(event.action)) return false;
+  if (actions && !actions.some((a) => actionMatches(a, event.action))) return false;
   const images = filters.get('image');
   if (images && !images.includes(event.image)) return false;
   const labels = filters.get('label');

@@ -618,8 +618,29 @@ describe('docker exec under the ucr runtime (nested container sessions on the ag
   });
 
   it("docker exec web sh -c 'exit 7' exits 7", async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
     expect((await ucr.run('exec', 'web', 'sh', '-c', 'exit 7')).code).toBe(7);
     expect((await ucr.run('exec', 'web', 'no-such-tool')).code).toBe(127);
+    // docker events tells of each process, as Docker's does; `event=exec_start` alone
+    // takes the actions that carry the command after it. The last are these two's (the
+    // replay starts a second back, where other tests' processes may be).
+    const execs = (only: string[]) =>
+      pastEvents(ucr, {
+        since,
+        container: 'web',
+        format: '{{.Action}} {{.Actor.Attributes.exitCode}}',
+        only,
+      });
+    expect((await execs(['exec_start'])).slice(-2)).toEqual([
+      'exec_start: sh -c exit 7 <no value>',
+      'exec_start: no-such-tool <no value>',
+    ]);
+    expect((await execs(['exec_create', 'exec_die'])).slice(-4)).toEqual([
+      'exec_create: sh -c exit 7 <no value>',
+      'exec_die 7',
+      'exec_create: no-such-tool <no value>',
+      'exec_die 127',
+    ]);
   });
 
   it('docker exec -it works under a pseudo-terminal: prompt, echo, window size and exit code', async () => {

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { ContainerEventBus } from '../events/event-bus';
 import { ExecService } from './exec-service';
 import type { ContainerSessions, ProcessSession, SessionCommand, TerminalSize } from './ports';
 import type { ContainerView } from './types';
@@ -35,19 +36,22 @@ function heldSessions() {
 
 const running = {
   id: 'c1',
+  tenantId: 'tenant',
   name: 'web',
+  image: 'alpine',
   state: 'running',
-  spec: { runtime: 'ucr' },
+  spec: { runtime: 'ucr', labels: { tier: 'web' } },
 } as unknown as ContainerView;
 const target = { mesosTaskId: 't1', agentId: 'a1', agentEndpoint: '127.0.0.1:5051' };
 
-function execService(sessions: ContainerSessions) {
+function execService(sessions: ContainerSessions, events = new ContainerEventBus()) {
   const service = new ExecService(
     {
       located: () => Promise.resolve({ view: running, target }),
       get: () => Promise.resolve(running),
     },
     { record: () => Promise.resolve() },
+    events,
   );
   service.sessions = sessions;
   return service;
@@ -87,4 +91,28 @@ it('starts a terminal at a size asked for before the start, and resizes it once 
   expect(seen.resized).toEqual([]);
   execs.resize('tenant', exec.id, { rows: 50, columns: 132 });
   expect(seen.resized).toEqual([{ rows: 50, columns: 132 }]);
+});
+
+it('tells docker events of the process: its create and start with its command, and its end', async () => {
+  const { sessions, release } = heldSessions();
+  release();
+  const events = new ContainerEventBus();
+  const stop = new AbortController();
+  const heard = events.subscribe('tenant', stop.signal);
+  const execs = execService(sessions, events);
+  const exec = await execs.create('tenant', 'web', { ...config, cmd: ['sh', '-c', 'ls'] }, 'test');
+  const run = await execs.start('tenant', exec.id, {}, new AbortController().signal);
+  for await (const chunk of run.output) void chunk;
+  const seen = [];
+  for await (const event of heard) {
+    seen.push({ action: event.action, attributes: event.attributes });
+    if (seen.length === 3) break;
+  }
+  stop.abort();
+  const about = { name: 'web', image: 'alpine', tier: 'web', execID: exec.id };
+  expect(seen).toEqual([
+    { action: 'exec_create: sh -c ls', attributes: about },
+    { action: 'exec_start: sh -c ls', attributes: about },
+    { action: 'exec_die', attributes: { ...about, exitCode: '0' } },
+  ]);
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../audit/audit-service';
+import type { ContainerEventBus } from '../events/event-bus';
 import { conflict, invalid, notFound, notSupported, ShoalError } from '../errors';
 import type { ContainerService } from './container-service';
 import type {
@@ -11,7 +12,8 @@ import type {
 } from './ports';
 import { RUNTIME_NAMES, runtimeOf } from './runtime';
 import { checkLength, checkStrings, SPEC_LIMITS } from './spec-limits';
-import type { ContainerView } from './types';
+import { publishChange } from './publish';
+import type { ContainerAction, ContainerView } from './types';
 
 /** What `docker exec` asks for (Docker's exec create body). */
 export interface ExecConfig {
@@ -48,6 +50,8 @@ export interface ExecRun {
 
 interface ExecInstance extends ExecView {
   tenantId: string;
+  /** What its events tell of the container, as it was when the exec was made. */
+  container: Pick<ContainerView, 'id' | 'tenantId' | 'name' | 'image' | 'spec'>;
   started: boolean;
   session?: ProcessSession;
   pendingSize?: TerminalSize;
@@ -84,6 +88,7 @@ export class ExecService {
   constructor(
     private readonly containers: Pick<ContainerService, 'located' | 'get'>,
     private readonly audit: { record(entry: AuditEntry): PromiseLike<unknown> },
+    private readonly events: ContainerEventBus,
   ) {}
 
   async create(
@@ -112,12 +117,14 @@ export class ExecService {
       id: randomBytes(32).toString('hex'),
       tenantId,
       containerId: view.id,
+      container: view,
       config,
       running: false,
       exitCode: null,
       started: false,
     };
     this.execs.set(exec.id, exec);
+    this.publish(exec, `exec_create: ${config.cmd.join(' ')}`);
     await this.audit.record({
       tenantId,
       actor,
@@ -171,6 +178,7 @@ export class ExecService {
       throw error;
     }
     exec.session = session;
+    this.publish(exec, `exec_start: ${config.cmd.join(' ')}`);
     // The CLI resizes as soon as it has started the exec: a size that came while the
     // process was being started is the terminal's now.
     const later = exec.pendingSize;
@@ -211,7 +219,21 @@ export class ExecService {
       exec.running = false;
       exec.endedAt = Date.now();
       session.close();
+      this.publish(
+        exec,
+        'exec_die',
+        exec.exitCode === null ? {} : { exitCode: String(exec.exitCode) },
+      );
     }
+  }
+
+  /** `docker events` tells of processes run in a container, as Docker's does. */
+  private publish(exec: ExecInstance, action: ContainerAction, extra: Record<string, string> = {}) {
+    const { container } = exec;
+    publishChange(this.events, { ...container, config: container.spec }, action, {
+      execID: exec.id,
+      ...extra,
+    });
   }
 
   private async containerEnded(exec: ExecInstance): Promise<boolean> {

@@ -226,7 +226,11 @@ export type ContainerAction =
   | 'oom'
   | 'destroy'
   | 'rename'
-  | 'update';
+  | 'update'
+  // As Docker words them: the command follows the start and create of a process run in it.
+  | `exec_create: ${string}`
+  | `exec_start: ${string}`
+  | 'exec_die';
 
 export interface ContainerEvent {
   tenantId: string;

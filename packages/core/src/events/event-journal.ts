@@ -1,6 +1,17 @@
 import type { PrismaClient, Sql } from '@shoal/db';
 import type { ContainerAction, ContainerEvent } from '../containers/types';
 
+/**
+ * Actions Docker words with more after them (`exec_start: sh -c ls`): an `event` filter
+ * naming one alone matches them all, as Docker's does.
+ */
+const PREFIX_MATCHED_ACTIONS = new Set(['exec_create', 'exec_start', 'health_status']);
+
+/** Whether an `event` filter's value takes an event's action, as Docker matches them. */
+export function actionMatches(filter: string, action: string): boolean {
+  return action === filter || (PREFIX_MATCHED_ACTIONS.has(filter) && action.startsWith(filter));
+}
+
 /** How long events are kept for `docker events --since`. */
 const EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 // Events come in bursts (a launch wave, a drain); one insert per burst keeps
@@ -74,7 +85,15 @@ export class EventJournal {
               ],
             }
           : {}),
-        ...(actions ? { action: { in: actions } } : {}),
+        ...(actions
+          ? {
+              AND: {
+                OR: actions.map((a) =>
+                  PREFIX_MATCHED_ACTIONS.has(a) ? { action: { startsWith: a } } : { action: a },
+                ),
+              },
+            }
+          : {}),
         ...(images ? { image: { in: images } } : {}),
       },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],

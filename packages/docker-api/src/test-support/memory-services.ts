@@ -529,7 +529,7 @@ export function memoryServices() {
     containers,
     networks: noNetworks,
     // Core's own, over these containers; no agent to run a process on.
-    execs: new ExecService(containers, { record: async () => undefined }),
+    execs: new ExecService(containers, { record: async () => undefined }, events),
     terminals: new TerminalService(containers),
     pipes: new PipeService(containers),
     events,
