@@ -167,7 +167,9 @@ function mesosContainer(
             ],
           }
         : {}),
-      ...(container.tty ? { tty_info: {} } : {}),
+      ...(container.tty
+        ? { tty_info: container.terminalSize ? { window_size: container.terminalSize } : {} }
+        : {}),
     },
   };
 }

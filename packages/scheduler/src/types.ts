@@ -36,6 +36,8 @@ export interface DockerContainer {
   runtime?: 'docker' | 'ucr';
   /** UCR only: a terminal (ContainerInfo.tty_info). */
   tty?: boolean;
+  /** The terminal's first size, rows and columns (TTYInfo.window_size). */
+  terminalSize?: { rows: number; columns: number };
   /** UCR only: the CNI network a bridged container joins, its ports mapped on it. */
   cniNetwork?: string;
   /**

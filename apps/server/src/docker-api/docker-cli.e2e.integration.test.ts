@@ -697,6 +697,30 @@ describe('docker exec under the ucr runtime (nested container sessions on the ag
     expect((await ucr.run('ps', '-a', '--format', '{{.Names}}')).stdout).toBe('web\n');
   });
 
+  it('docker run -it: the terminal has the client’s size from the first instant', async () => {
+    const pty = underPty(ucr, 'stty rows 29 cols 101; exec docker run -it --rm alpine stty size');
+    try {
+      // Asked at once, before any resize after the start could have reached it.
+      await pty.until('29 101\r\n');
+      expect(await pty.exited).toBe(0);
+    } finally {
+      pty.kill();
+    }
+    // And inspect shows the size a create from a terminal asked for.
+    const create = underPty(
+      ucr,
+      'stty rows 33 cols 99; exec docker create -it --name sized alpine',
+    );
+    try {
+      expect(await create.exited).toBe(0);
+    } finally {
+      create.kill();
+    }
+    const shown = await ucr.run('inspect', '--format', '{{json .HostConfig.ConsoleSize}}', 'sized');
+    expect(shown.stdout.trim()).toBe('[33,99]');
+    expect((await ucr.run('rm', 'sized')).code).toBe(0);
+  });
+
   it('docker run prints the output of a command that ends at once, with -t or without', async () => {
     // The task ends before Shoal hears it started, its terminal with it: the output comes
     // from the log then.

@@ -266,6 +266,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     ...(input.user ? { user: input.user } : {}),
     ...(input.hostname ? { hostname: input.hostname } : {}),
     tty: input.tty ?? false,
+    ...(input.tty && input.consoleSize ? { consoleSize: terminalSize(input.consoleSize) } : {}),
     openStdin: input.openStdin ?? false,
     ...(input.stdinOnce ? { stdinOnce: true } : {}),
     runtime,
@@ -302,4 +303,12 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
 export function groupKeyOf(container: { id: string; tenantId: string; config: unknown }): string {
   const group = (container.config as ContainerSpec | null)?.labels?.[GROUP_LABEL];
   return group ? `${container.tenantId}/${group}` : container.id;
+}
+
+/** A terminal's size in rows and columns, as a terminal can have it (16 bits each). */
+function terminalSize(size: { rows: number; columns: number }): { rows: number; columns: number } {
+  const fits = (n: number) => Number.isInteger(n) && n > 0 && n <= 65_535;
+  if (!fits(size.rows) || !fits(size.columns))
+    throw invalid('a console size is rows and columns, whole numbers from 1 to 65535');
+  return { rows: size.rows, columns: size.columns };
 }

@@ -82,6 +82,7 @@ export function taskRequest(
         ? {
             runtime: 'ucr' as const,
             tty: spec.tty,
+            ...(spec.tty && spec.consoleSize ? { terminalSize: spec.consoleSize } : {}),
             ...(spec.cniNetwork ? { cniNetwork: spec.cniNetwork } : {}),
           }
         : {}),

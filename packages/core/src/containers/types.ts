@@ -55,6 +55,8 @@ export interface ContainerSpec {
   user?: string;
   hostname?: string;
   tty: boolean;
+  /** The terminal's first size (Docker's ConsoleSize), when it has one: as the client's. */
+  consoleSize?: { rows: number; columns: number };
   openStdin: boolean;
   /**
    * Docker's StdinOnce: the input is the first attached client's, closed when it leaves

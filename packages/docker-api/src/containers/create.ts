@@ -1,3 +1,4 @@
+import { consoleSize } from './exec';
 import { type ContainerRuntime, type ContainerSpecInput, isRuntime } from '@shoal/core';
 import { badRequest } from '../errors';
 import { refuseOtherPlatform } from '../platform';
@@ -57,6 +58,9 @@ export function parseCreateBody(body: unknown, request: CreateRequest): Containe
   if (entrypoint) spec.entrypoint = entrypoint;
   const cmd = commandField(body, 'Cmd', 'Cmd');
   if (cmd) spec.cmd = cmd;
+  // The CLI sends its terminal's size with a -t create, and resizes only after the start.
+  const size = consoleSize(host, 'HostConfig.ConsoleSize');
+  if (size && spec.tty) spec.consoleSize = size;
   const workingDir = stringField(body, 'WorkingDir', 'WorkingDir');
   if (workingDir) spec.workingDir = workingDir;
   const user = stringField(body, 'User', 'User');

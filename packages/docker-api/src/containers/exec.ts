@@ -21,7 +21,7 @@ import {
 // container session on the task's Mesos agent (core's ExecService).
 
 /** ConsoleSize is [height, width]; 0 or absent means "no size". */
-function consoleSize(from: JsonObject, path: string): TerminalSize | undefined {
+export function consoleSize(from: JsonObject, path: string): TerminalSize | undefined {
   const value = from.ConsoleSize;
   if (value === null || value === undefined) return undefined;
   if (

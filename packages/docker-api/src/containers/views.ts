@@ -146,7 +146,6 @@ const UNSET_RESOURCES = {
   UTSMode: '',
   UsernsMode: '',
   ShmSize: 67_108_864,
-  ConsoleSize: [0, 0],
   Isolation: '',
   MaskedPaths: null,
   ReadonlyPaths: null,
@@ -220,6 +219,7 @@ export function inspectBody(view: ContainerView, apiVersion: string) {
       Memory: Math.round(spec.memoryMb * MIB),
       NanoCpus: Math.round(spec.cpus * 1e9),
       CpuShares: 0,
+      ConsoleSize: spec.consoleSize ? [spec.consoleSize.rows, spec.consoleSize.columns] : [0, 0],
       // The rest of Docker's resource settings, at Docker's "not set", as it always sends
       // them: the CLI's templates (`{{.HostConfig.CpuQuota}}`) fail on a missing key.
       ...UNSET_RESOURCES,
