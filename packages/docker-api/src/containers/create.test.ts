@@ -191,6 +191,20 @@ describe('parseCreateBody', () => {
     expect(parseCreateBody(withHost({ CpuPeriod: 100_000, CpuQuota: 250_000 }), {}).cpus).toBe(2.5);
   });
 
+  it('refuses cpu shares beside --cpus or a CFS quota, rather than dropping one of them', () => {
+    for (const host of [
+      { CpuShares: 512, NanoCpus: 2e9 },
+      { CpuShares: 512, CpuPeriod: 100_000, CpuQuota: 50_000 },
+    ])
+      expect(() => parseCreateBody(withHost(host), {}), JSON.stringify(host)).toThrow(
+        /CpuShares \(--cpu-shares\) and NanoCpus \(--cpus\) or CpuPeriod\/CpuQuota/,
+      );
+    expect(() => parseCreateBody(withHost({ CpuShares: 1_000_000 }), {})).toThrow(
+      /CpuShares \(--cpu-shares\) is at most 262144, not 1000000/,
+    );
+    expect(parseCreateBody(withHost({ CpuShares: 262_144 }), {}).cpus).toBe(256);
+  });
+
   it('publishes every exposed port on any host port with -P', () => {
     const spec = parseCreateBody(
       withHost(

@@ -2,6 +2,7 @@ import { badRequest } from '../errors';
 import { amountField, isObject, isUnset, type JsonObject } from './body-fields';
 
 const MIB = 1024 * 1024;
+const MAX_CPU_SHARES = 262_144;
 
 /** Docker's resource fields in Mesos units: cpus, megabytes, gpus. */
 export function parseResources(host: JsonObject): {
@@ -20,6 +21,16 @@ export function parseResources(host: JsonObject): {
     throw badRequest(
       'conflicting options: NanoCpus (--cpus) and CpuPeriod/CpuQuota cannot both be set',
     );
+  }
+  // Each of them is the container's one Mesos cpus amount: with two, one would be dropped.
+  if (shares !== undefined && (nanoCpus !== undefined || period !== undefined)) {
+    throw badRequest(
+      'conflicting options: CpuShares (--cpu-shares) and NanoCpus (--cpus) or CpuPeriod/CpuQuota all give the container its Mesos cpus: give one of them',
+    );
+  }
+  // The kernel's bound on a cgroup's cpu.shares, which Docker keeps to.
+  if (shares !== undefined && shares > MAX_CPU_SHARES) {
+    throw badRequest(`CpuShares (--cpu-shares) is at most ${MAX_CPU_SHARES}, not ${shares}`);
   }
   if ((period === undefined) !== (quota === undefined)) {
     throw badRequest('CpuPeriod and CpuQuota must be set together (--cpu-period with --cpu-quota)');
