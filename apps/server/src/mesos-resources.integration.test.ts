@@ -89,17 +89,25 @@ describe('roles, offers and quota in Mesos', () => {
     const id = await tenant(shoal.services);
     await shoal.services.containers.create(id, { name: 'busy', image: 'nginx', cpus: 2 }, 'test');
     await shoal.services.containers.start(id, 'busy', 'test');
-    const error = await shoal.services.tenants
+    // A limit below what its containers meant to run claim (a container between two runs
+    // of its restart policy, or waiting for an offer, claims too): refused with the figures.
+    const below = await shoal.services.tenants
       .setQuota(id, { quotaCpusLimit: 1 }, 'test')
       .catch((e: unknown) => e);
-    expect(String(error)).toMatch(/Mesos refused the quota for role shoal-acme/);
-    // In the terms of the quota asked for: no advice about Mesos's 'force' flag, which
-    // neither the dashboard nor the CLI sends.
-    expect((error as ShoalError).message).toMatch(
-      /: the role already uses 2 cpus, .*more than the limit asked for \(1 cpus\); stop some of its containers first, or ask for at least what is in use$/,
+    expect((below as ShoalError).message).toMatch(
+      /^The containers of acme meant to run .* claim more than the limit asked for: cpus 2 against a limit of 1; stop some of them first/,
     );
-    expect((error as ShoalError).message).not.toMatch(/force/);
-    expect((await shoal.services.tenants.getBySlug('acme')).quotaCpusLimit).toBeNull();
+    // What Mesos refuses, in the terms of the quota asked for: no advice about its 'force'
+    // flag, which neither the dashboard nor the CLI sends.
+    const error = await shoal.services.tenants
+      .setQuota(id, { quotaCpusGuarantee: 1000, quotaCpusLimit: 1000 }, 'test')
+      .catch((e: unknown) => e);
+    expect((error as ShoalError).message).toMatch(
+      /^Mesos refused the quota for role shoal-acme: the guarantees of all roles together \(.*\) would be more than the cluster has/,
+    );
+    expect((error as ShoalError).message).not.toMatch(/force|QuotaConfig/);
+    const kept = await shoal.services.tenants.getBySlug('acme');
+    expect([kept.quotaCpusLimit, kept.quotaCpusGuarantee]).toEqual([null, null]);
   });
 });
 

@@ -221,6 +221,7 @@ export class TenantService {
     const next = applied(quotaOf(before), quota);
     checkQuota(next);
     checkQuotaForRole(before.mesosRole, next);
+    await this.refuseLimitsBelowClaims(before, next);
     // If Mesos refuses, or cannot be reached, nothing is stored.
     await this.mesosPolicy?.pushQuota(before.mesosRole, next);
     try {
@@ -243,6 +244,32 @@ export class TenantService {
       await this.restorePolicy(before.mesosRole);
       throw error;
     }
+  }
+
+  /**
+   * Mesos refuses a limit below what the role's tasks hold at that moment; a container
+   * meant to run holds its claim between runs too (waiting to restart, or queued), and
+   * under a lower limit it could never run again. Refused alike, with the figures.
+   */
+  private async refuseLimitsBelowClaims(tenant: Tenant, next: TenantQuota): Promise<void> {
+    const claims = await this.prisma.tenantUsage.findUnique({ where: { tenantId: tenant.id } });
+    if (!claims) return;
+    const over = (
+      [
+        ['cpus', claims.cpus, next.quotaCpusLimit, ''],
+        ['memory', claims.memMb, next.quotaMemLimit, ' MB'],
+        ['disk', claims.diskMb, next.quotaDiskLimit, ' MB'],
+        ['gpus', claims.gpus, next.quotaGpusLimit, ''],
+      ] as const
+    ).filter(([, claimed, limit]) => limit != null && claimed > limit + 1e-9);
+    if (over.length === 0) return;
+    const said = over.map(
+      ([what, claimed, limit, unit]) =>
+        `${what} ${claimed}${unit} against a limit of ${limit}${unit}`,
+    );
+    throw invalid(
+      `The containers of ${tenant.slug} meant to run (running, restarting or waiting for resources) claim more than the limit asked for: ${said.join(', ')}; stop some of them first, or ask for at least what they claim`,
+    );
   }
 
   /**
