@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { clipped } from '@shoal/core';
 import { badRequest, conflict, notFound, notImplemented } from './errors';
 import { referenceMatcher } from './patterns';
 import { refuseOtherImagePlatform, refuseOtherPlatform, SERVER_ARCH, SERVER_OS } from './platform';
@@ -91,7 +92,7 @@ async function list(ctx: RequestContext): Promise<void> {
   const before = (filters.get('before') ?? []).map(seen);
   const since = (filters.get('since') ?? []).map(seen);
   // Shoal keeps no layers, so no image is dangling, and none carries labels it could read.
-  const dangling = filters.get('dangling')?.some((v) => ['1', 'true'].includes(v.toLowerCase()));
+  const dangling = danglingFilter(filters.get('dangling'));
   if (dangling || filters.get('label')) return ctx.ex.json(200, []);
   const body = images
     .filter(
@@ -102,6 +103,18 @@ async function list(ctx: RequestContext): Promise<void> {
     )
     .map(imageSummary);
   ctx.ex.json(200, body);
+}
+
+/** Docker's `dangling` filter: true or false (or 1, 0), anything else refused as Docker does. */
+function danglingFilter(values: string[] | undefined): boolean | undefined {
+  if (!values) return undefined;
+  const read = values.map((v) => {
+    const value = v.toLowerCase();
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw badRequest(`invalid filter 'dangling=${clipped(v)}': use true or false`);
+  });
+  return read.some(Boolean);
 }
 
 /** One entry of `docker images` (and of `docker system df`). */
@@ -204,7 +217,7 @@ async function remove(ctx: RequestContext): Promise<void> {
  */
 async function prune(ctx: RequestContext): Promise<void> {
   const filters = queryFilters(ctx.query, ['dangling', 'until', 'label', 'label!']);
-  const all = filters.get('dangling')?.some((v) => ['0', 'false'].includes(v.toLowerCase()));
+  const all = danglingFilter(filters.get('dangling')) === false;
   const until = (filters.get('until') ?? []).map((value) => untilFilter(value).getTime());
   const unused =
     all && !filters.get('label')

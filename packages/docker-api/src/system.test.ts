@@ -261,6 +261,19 @@ describe('images', () => {
     expect(await tags()).toContain('busybox:1');
     const unknown = await prune({ reference: ['busybox'] });
     expect(unknown.status).toBe(400);
+    // Docker's dangling is true or false: anything else is refused, never read as -a.
+    const maybe = await prune({ dangling: ['maybe'] });
+    expect(maybe.status).toBe(400);
+    expect(await messageOf(maybe)).toBe("invalid filter 'dangling=maybe': use true or false");
+    expect(
+      (
+        await t.request(
+          'GET',
+          `/images/json?filters=${encodeURIComponent('{"dangling":["maybe"]}')}`,
+        )
+      ).status,
+    ).toBe(400);
+    expect(await tags()).toContain('busybox:1');
     const plain = await t.request(
       'POST',
       `/images/prune?filters=${encodeURIComponent('{"dangling":["true"]}')}`,
