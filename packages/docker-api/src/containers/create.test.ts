@@ -291,6 +291,12 @@ describe('parseCreateBody', () => {
       /^HostConfig\.MaskedPaths \(--security-opt systempaths=unconfined\) is not supported by Shoal: Shoal does not offer it to tenants/,
     );
     expect(refusal(withHost({ ReadonlyPaths: [] }))).toMatch(/^HostConfig\.ReadonlyPaths /);
+    // --pids-limit -1 is "unlimited", as a task's processes are; a limit is refused.
+    for (const limit of [-1, 0, null])
+      expect(refusal(withHost({ PidsLimit: limit }))).toBe('accepted');
+    expect(refusal(withHost({ PidsLimit: 100 }))).toMatch(
+      /^HostConfig\.PidsLimit \(--pids-limit\)/,
+    );
   });
 
   it('takes host port 0 as any free port, as Docker does and as an omitted one is', () => {

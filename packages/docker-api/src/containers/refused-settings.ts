@@ -128,8 +128,10 @@ const KEYED_MAPS = new Set(['Volumes', 'Tmpfs', 'Sysctls', 'StorageOpt', 'Annota
 // Fields whose zero value asks for something, so only these mean "unset": swappiness 0
 // keeps the container out of swap (the CLI sends -1 when --memory-swappiness is not given),
 // and empty path lists are --security-opt systempaths=unconfined, which unmasks /proc.
+// A pids limit of -1 (or 0) is "unlimited", which a Mesos task's processes are.
 const UNSET_ONLY_AS: Record<string, readonly unknown[]> = {
   MemorySwappiness: [null, undefined, -1],
+  PidsLimit: [null, undefined, 0, -1],
   MaskedPaths: [null, undefined],
   ReadonlyPaths: [null, undefined],
 };
