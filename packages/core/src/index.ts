@@ -42,6 +42,7 @@ export * from './containers/bulk-actions';
 export * from './containers/cluster-view';
 export { ContainerEventBus } from './events/event-bus';
 export { actionMatches, EventJournal } from './events/event-journal';
+export { matchesLabels } from './containers/label-filters';
 export {
   containerChanges,
   type ContainerChange,

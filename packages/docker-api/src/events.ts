@@ -1,4 +1,4 @@
-import { actionMatches, type ContainerEvent, fireAt } from '@shoal/core';
+import { actionMatches, type ContainerEvent, fireAt, matchesLabels } from '@shoal/core';
 import { queryFilters, queryTime, type Filters } from './query';
 import type { RequestContext, Route } from './router';
 import { pump } from './streams/pump';
@@ -24,14 +24,6 @@ function eventBody(event: ContainerEvent) {
 
 const toJsonLine = (event: ContainerEvent) => `${JSON.stringify(eventBody(event))}\n`;
 
-function matchesLabel(filter: string, attributes: Record<string, string>): boolean {
-  const eq = filter.indexOf('=');
-  const key = eq < 0 ? filter : filter.slice(0, eq);
-  // Only an attribute of the event's own: `label=constructor` must not match every event.
-  if (!Object.hasOwn(attributes, key)) return false;
-  return eq < 0 || attributes[key] === filter.slice(eq + 1);
-}
-
 function eventMatches(event: ContainerEvent, filters: Filters): boolean {
   const types = filters.get('type');
   if (types && !types.includes('container')) return false;
@@ -47,7 +39,7 @@ function eventMatches(event: ContainerEvent, filters: Filters): boolean {
   const images = filters.get('image');
   if (images && !images.includes(event.image)) return false;
   const labels = filters.get('label');
-  return !labels || labels.every((l) => matchesLabel(l, event.attributes));
+  return !labels || matchesLabels(event.attributes, labels);
 }
 
 async function* eventLines(

@@ -1,6 +1,6 @@
 /**
- * Docker's label filters (`key` or `key=value`, all must hold), alike for containers and
- * networks. Only a label's own key counts: `label=constructor` must not match every object.
+ * Docker's label filters (`key` or `key=value`, all must hold), alike for containers,
+ * networks and events. Only a label's own key counts: `label=constructor` must not match every object.
  */
 export function matchesLabels(labels: Record<string, string>, filters: string[]): boolean {
   return filters.every((f) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql, SqlRunner, Tenant, TenantUsage } from '@shoal/db';
 import type { PlacementNeeds, TaskRequest } from '@shoal/scheduler';
 import { GroupCommit } from '../batching/group-commit';
+import { QUOTA_CLAIMS, shownAmount } from '../tenants/quota-claims';
 import { busy, markedForRemoval, ShoalError } from '../errors';
 import { fromRow, NAME_OR_ID_MATCH, selectContainers } from './container-reads';
 import { PENDING, TERMINAL_STATES } from './lifecycle';
@@ -34,13 +35,6 @@ type Limits = Pick<
   'slug' | 'mesosRole' | 'quotaCpusLimit' | 'quotaMemLimit' | 'quotaDiskLimit' | 'quotaGpusLimit'
 >;
 type Claims = Pick<TenantUsage, 'cpus' | 'memMb' | 'diskMb' | 'gpus'>;
-
-const RESOURCES = [
-  ['cpus', 'cpus', 'quotaCpusLimit', ''],
-  ['memory', 'memMb', 'quotaMemLimit', ' MB'],
-  ['disk', 'diskMb', 'quotaDiskLimit', ' MB'],
-  ['gpus', 'gpus', 'quotaGpusLimit', ''],
-] as const;
 
 /**
  * `docker start`, many at a time, in one transaction per batch: the containers
@@ -128,7 +122,7 @@ export class StartBatch {
         );
       const refusal = account && overQuota(account, row);
       if (refusal) return outcomes.push(refusal);
-      if (account) for (const [, claim] of RESOURCES) account[claim] += quotaClaim(row, claim);
+      if (account) for (const [, claim] of QUOTA_CLAIMS) account[claim] += quotaClaim(row, claim);
       admitted.push({ row, request, queue: this.queuesTasks && !match.hasTask });
       outcomes.push({ container: row, changed: true });
     });
@@ -268,20 +262,16 @@ function quotaClaim(row: ContainerRow, claim: keyof Claims): number {
 }
 
 function overQuota(account: Limits & Claims, row: ContainerRow): ShoalError | undefined {
-  for (const [resource, claim, limitKey, unit] of RESOURCES) {
+  for (const [resource, claim, limitKey, unit] of QUOTA_CLAIMS) {
     const limit = account[limitKey];
     const wanted = quotaClaim(row, claim);
     if (limit === null || wanted <= 0) continue;
     if (account[claim] + wanted > limit + 1e-9) {
       return new ShoalError(
         'QUOTA_EXCEEDED',
-        `Quota exceeded for tenant "${account.slug}": ${resource} limit is ${fmt(limit)}${unit}, ${fmt(account[claim])}${unit} already in use, this container needs ${fmt(wanted)}${unit}`,
+        `Quota exceeded for tenant "${account.slug}": ${resource} limit is ${shownAmount(limit)}${unit}, ${shownAmount(account[claim])}${unit} already in use, this container needs ${shownAmount(wanted)}${unit}`,
       );
     }
   }
   return undefined;
-}
-
-function fmt(n: number): string {
-  return String(Math.round(n * 1000) / 1000);
 }

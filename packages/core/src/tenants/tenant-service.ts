@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient, Tenant } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors';
+import { QUOTA_CLAIMS, shownAmount } from './quota-claims';
 
 const SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 
@@ -254,18 +255,13 @@ export class TenantService {
   private async refuseLimitsBelowClaims(tenant: Tenant, next: TenantQuota): Promise<void> {
     const claims = await this.prisma.tenantUsage.findUnique({ where: { tenantId: tenant.id } });
     if (!claims) return;
-    const over = (
-      [
-        ['cpus', claims.cpus, next.quotaCpusLimit, ''],
-        ['memory', claims.memMb, next.quotaMemLimit, ' MB'],
-        ['disk', claims.diskMb, next.quotaDiskLimit, ' MB'],
-        ['gpus', claims.gpus, next.quotaGpusLimit, ''],
-      ] as const
+    const over = QUOTA_CLAIMS.map(
+      ([what, claim, limitKey, unit]) => [what, claims[claim], next[limitKey], unit] as const,
     ).filter(([, claimed, limit]) => limit != null && claimed > limit + 1e-9);
     if (over.length === 0) return;
     const said = over.map(
       ([what, claimed, limit, unit]) =>
-        `${what} ${claimed}${unit} against a limit of ${limit}${unit}`,
+        `${what} ${shownAmount(claimed)}${unit} against a limit of ${shownAmount(limit ?? 0)}${unit}`,
     );
     throw invalid(
       `The containers of ${tenant.slug} meant to run (running, restarting or waiting for resources) claim more than the limit asked for: ${said.join(', ')}; stop some of them first, or ask for at least what they claim`,
