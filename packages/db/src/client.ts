@@ -74,17 +74,11 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   const poolSize =
     kind === 'pglite' ? EMBEDDED_MAX_CONNECTIONS : (options.poolSize ?? SERVER_POOL_SIZE);
   const prepared = kind === 'postgresql' && (options.prepare ?? true);
-  const pool = new pg.Pool({
-    connectionString: prepared ? withCustomPlans(url) : url,
-    max: poolSize,
-  });
-  // A connection that breaks while idle (the server restarted) is dropped by the pool;
-  // without a listener the error would end the process.
-  pool.on('error', () => undefined);
-  // The same for one that breaks while checked out between two statements of a
-  // transaction: the pool only listens on idle ones. The statement waiting on it fails,
-  // and the pool drops it on release.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  const pool = quietPool(prepared ? withPlanCacheMode(url, 'force_custom_plan') : url, poolSize);
+  // Without named statements there are no plans to keep: reads share the pool.
+  const readPool = prepared
+    ? quietPool(withPlanCacheMode(url, 'force_generic_plan'), readPoolSize(poolSize))
+    : undefined;
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool),
     // A busy pool makes a transaction wait for a connection rather than fail after
@@ -93,29 +87,51 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   });
   return {
     prisma,
-    sql: new Sql(pool, { prepared }),
+    sql: new Sql(pool, { prepared, ...(readPool ? { readPool } : {}) }),
     kind,
     url,
     async close() {
       await prisma.$disconnect();
       await pool.end();
+      await readPool?.end();
       await stopEmbedded?.();
     },
   };
 }
 
+function quietPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  // A connection that breaks while idle (the server restarted) is dropped by the pool;
+  // without a listener the error would end the process.
+  pool.on('error', () => undefined);
+  // The same for one that breaks while checked out between two statements of a
+  // transaction: the pool only listens on idle ones. The statement waiting on it fails,
+  // and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
+
 /**
- * The URL with `plan_cache_mode = force_custom_plan` added to the options its connections
- * start with. Prepared statements (see Sql) are then still planned for their values at
- * every run: a plan kept from when the tables were small would go on scanning them whole
- * after they grew, until the next ANALYZE. What preparing saves is the parsing.
+ * Connections for Sql.read beside the pool: a few, as each read is short and the lookups
+ * of many requests share one.
  */
-function withCustomPlans(url: string): string {
+function readPoolSize(poolSize: number): number {
+  return Math.max(1, Math.ceil(poolSize / 4));
+}
+
+/**
+ * The URL with `plan_cache_mode` added to the options its connections start with. On the
+ * pool, `force_custom_plan`: prepared statements (see Sql) are still planned for their
+ * values at every run, as the batches' statements over arrays of hundreds of rows are
+ * planned far worse for no values in particular; what preparing saves is the parsing. On
+ * the connections for Sql.read, `force_generic_plan`: each statement is planned once.
+ */
+function withPlanCacheMode(url: string, mode: 'force_custom_plan' | 'force_generic_plan'): string {
   const parsed = new URL(url);
   const given = parsed.searchParams.get('options');
   parsed.searchParams.set(
     'options',
-    [given, '-c plan_cache_mode=force_custom_plan'].filter(Boolean).join(' '),
+    [given, `-c plan_cache_mode=${mode}`].filter(Boolean).join(' '),
   );
   return parsed.toString();
 }

@@ -31,6 +31,37 @@ it('prepares a statement once on a connection and plans it for its values at eac
   expect(planning).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
 });
 
+it('plans a read once on its connection and keeps the plan until the statistics change', async () => {
+  const statement = async () =>
+    (
+      await db.sql.read<{ name: string; generic: number; custom: number }>(
+        `SELECT name, generic_plans::int AS generic, custom_plans::int AS custom
+         FROM pg_prepared_statements WHERE statement = $1`,
+        [READ],
+      )
+    )[0];
+  const plan = async () =>
+    (await db.sql.read(`EXPLAIN (COSTS OFF) EXECUTE ${(await statement())?.name}('{2,10}')`))
+      .map((row) => row['QUERY PLAN'] as string)
+      .join('\n');
+  await db.sql.query(`ANALYZE "Probe"`);
+  expect(await db.sql.read(READ, [[1]])).toEqual([{ id: 1 }]);
+  expect(await db.sql.read(READ, [[1, 2]])).toEqual([{ id: 1 }, { id: 2 }]);
+  // One connection for reads beside a pool of two: prepared there once, planned once.
+  expect(await statement()).toMatchObject({ generic: 2, custom: 0 });
+  expect(await db.sql.read(`SELECT current_setting('plan_cache_mode') AS mode`)).toEqual([
+    { mode: 'force_generic_plan' },
+  ]);
+  // Planned while the statistics said two rows, the read scans the table whole; once it
+  // has grown and its statistics say so, the same statement goes through the index.
+  expect(await plan()).toContain('Seq Scan');
+  await db.sql.query(`INSERT INTO "Probe" SELECT generate_series(10, 20000)`);
+  await db.sql.query(`ANALYZE "Probe"`);
+  expect(await plan()).not.toContain('Seq Scan');
+  expect(await db.sql.read(READ, [[2, 10]])).toEqual([{ id: 2 }, { id: 10 }]);
+  await db.sql.query(`DELETE FROM "Probe" WHERE id >= 10`);
+});
+
 it('goes on reading a table whose columns changed under its prepared statements', async () => {
   // Prepared on both connections of the pool.
   await Promise.all([db.sql.query(READ, [[1]]), db.sql.query(READ, [[2]])]);
@@ -84,6 +115,12 @@ it('keeps the options a database URL gives its connections, beside the plan mode
       [{ statement_timeout: '12345ms' }],
       [{ plan_cache_mode: 'force_custom_plan' }],
     ]);
+    expect(
+      await other.sql.read(
+        `SELECT current_setting('statement_timeout') AS timeout,
+                current_setting('plan_cache_mode') AS mode`,
+      ),
+    ).toEqual([{ timeout: '12345ms', mode: 'force_generic_plan' }]);
   } finally {
     await other.close();
   }
@@ -101,6 +138,9 @@ it('prepares nothing and sets no connection options when told not to (behind a p
     });
     expect(prepared).toEqual([]);
     expect(planning).toEqual([{ plan_cache_mode: 'auto' }]);
+    expect(await plain.sql.read(`SELECT current_setting('plan_cache_mode') AS mode`)).toEqual([
+      { mode: 'auto' },
+    ]);
   } finally {
     await plain.close();
   }

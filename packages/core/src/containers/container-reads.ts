@@ -1,4 +1,4 @@
-import { Prisma, type Row, type SqlRunner } from '@shoal/db';
+import { Prisma, type Row, type SqlReader } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
 import { invalid, notFound } from '../errors';
 import { ListedRows, ROW_VERSION, type ListedRow } from './listed-rows';
@@ -52,17 +52,21 @@ const FROM_CONTAINERS = `FROM "Container" c ${SPEAKING_TASK}`;
 
 /**
  * The container that `r.ref`, a full id or a name, means within tenant `r.tenant`: the
- * id first, as the Docker Engine resolves one. A subquery for a lateral join on `r`.
+ * id first, as the Docker Engine resolves one. A subquery for a lateral join on `r`, with
+ * the row's xmin for ROW_VERSION.
  */
 export const NAME_OR_ID_MATCH = `
-  SELECT * FROM "Container"
+  SELECT *, xmin FROM "Container"
   WHERE "tenantId" = r.tenant AND ("id" = r.ref OR "name" = r.ref)
   ORDER BY "id" = r.ref DESC
   LIMIT 1`;
 
-/** Each (tenant, name or id) pair's container, if that tenant has one, by the pair's place (ord, from 1). */
+/**
+ * Each (tenant, name or id) pair's container, if that tenant has one, by the pair's place
+ * (ord, from 1), with its version (ROW_VERSION).
+ */
 const BY_NAME_OR_ID = `
-  SELECT ${columns('r.ord')}
+  SELECT ${columns(`r.ord, ${ROW_VERSION} AS "rowVersion"`)}
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant, ref, ord)
   JOIN LATERAL (${NAME_OR_ID_MATCH}) c ON true
   ${SPEAKING_TASK}`;
@@ -85,16 +89,22 @@ export function fromRow(row: Row): ContainerRow {
 
 export class ContainerReads {
   private readonly listed = new ListedRows(LISTED_ROWS);
-  private readonly exact: GroupCommit<{ tenantId: string; key: string }, ContainerRow | undefined>;
+  /**
+   * Lookups by full id or name that arrive together, from any request: those of Docker
+   * requests naming a container, and the rows a listing finds changed.
+   */
+  private readonly exact: GroupCommit<{ tenantId: string; key: string }, ListedRow | undefined>;
 
-  constructor(private readonly sql: SqlRunner) {
+  constructor(private readonly sql: SqlReader) {
     this.exact = new GroupCommit(async (claim) => {
       const wanted = claim();
-      const rows = await this.sql.query(BY_NAME_OR_ID, [
+      const rows = await this.sql.read(BY_NAME_OR_ID, [
         wanted.map((w) => w.tenantId),
         wanted.map((w) => w.key),
       ]);
-      const found = new Map(rows.map((row) => [Number(row.ord), fromRow(row)]));
+      const found = new Map(
+        rows.map((row) => [Number(row.ord), { row: fromRow(row), version: row.rowVersion }]),
+      );
       return wanted.map((_, i) => found.get(i + 1));
     });
   }
@@ -104,9 +114,9 @@ export class ContainerReads {
     const key = ref.replace(/^\//, '');
     if (!key) throw notFound(`No such container: ${ref}`);
     const exact = await this.exact.submit({ tenantId, key });
-    if (exact) return exact;
+    if (exact) return exact.row;
     if (!/^[a-f0-9]+$/.test(key)) throw notFound(`No such container: ${ref}`);
-    const byPrefix = await this.sql.query(
+    const byPrefix = await this.sql.read(
       `${selectContainers()} WHERE c."tenantId" = $1 AND starts_with(c."id", $2) LIMIT 2`,
       [tenantId, key],
     );
@@ -135,29 +145,25 @@ export class ContainerReads {
         `EXISTS (SELECT 1 FROM unnest($${values.length}::text[]) p WHERE starts_with(c."id", p))`,
       );
     }
-    const versions = await this.sql.query<{ id: string; version: string }>(
+    const versions = await this.sql.read<{ id: string; version: string }>(
       `SELECT c.id, ${ROW_VERSION} AS version ${FROM_CONTAINERS}
        WHERE ${where.join(' AND ')} ORDER BY c."createdAt" DESC`,
       values,
     );
     const kept = versions.map((v) => this.listed.get(v.id, v.version));
-    const changed = versions.filter((_, i) => !kept[i]).map((v) => v.id);
+    // Read in full with the lookups of other requests: no statement of the listing's own.
+    const changed = await Promise.all(
+      versions.flatMap((v, i) => (kept[i] ? [] : [this.exact.submit({ tenantId, key: v.id })])),
+    );
     const read = new Map<string, ListedRow>();
-    if (changed.length > 0) {
-      const rows = await this.sql.query(
-        `${selectContainers(`${ROW_VERSION} AS "rowVersion"`)}
-         WHERE c."tenantId" = $1 AND c.id = ANY($2::text[])`,
-        [tenantId, changed],
-      );
-      // Changed again since it was listed: the newer row is the one shown, and kept.
-      for (const row of rows) {
-        const version = row.rowVersion as string;
-        read.set(row.id as string, {
-          row: this.listed.put(row.id, version, fromRow(row)),
-          version,
+    // Changed again since it was listed: the newer row is the one shown, and kept. One
+    // removed since is left out.
+    for (const found of changed)
+      if (found)
+        read.set(found.row.id, {
+          row: this.listed.put(found.row.id, found.version, found.row),
+          version: found.version,
         });
-      }
-    }
     return versions.flatMap((v, i) => {
       const row = kept[i];
       const listed = row ? { row, version: v.version } : read.get(v.id);
@@ -167,7 +173,7 @@ export class ContainerReads {
 
   /** These containers of one tenant (ids of other tenants' containers find nothing). */
   async byIds(tenantId: string, ids: string[]): Promise<ContainerRow[]> {
-    const rows = await this.sql.query(
+    const rows = await this.sql.read(
       `${selectContainers()} WHERE c."tenantId" = $1 AND c."id" = ANY($2::text[])`,
       [tenantId, ids],
     );
