@@ -16,7 +16,9 @@
 //
 // Before Shoal starts, the emulator's own ceiling is measured on the same cluster:
 // a framework with no database and no front door, as many callers, as many runs.
-// Prints one JSON object on stdout; progress goes to stderr. A fresh database is
+// Besides the load's rate, the rates of its first and last 1,000 runs (a tenth, if
+// fewer): the first include the cold start (connections opened, statements prepared,
+// code compiled). Prints one JSON object on stdout; progress goes to stderr. A fresh database is
 // made on the PostgreSQL server and dropped at the end.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -270,6 +272,7 @@ async function main(): Promise<void> {
           benchmark: 'docker-load',
           params: { ...params, image: spec.image, cmd: spec.cmd.join(' '), quotaPerTenant: quota },
           runsPerSecond,
+          firstAndLastThousand: load.firstAndLastThousand,
           ceiling,
           ratioToCeiling: Math.round((runsPerSecond / ceiling.launchesPerSecond) * 100) / 100,
           wallSeconds: round(load.seconds),

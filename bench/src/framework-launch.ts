@@ -14,7 +14,15 @@ import { loadEnv } from '@shoal/config';
 import { createDb, type Db } from '@shoal/db';
 import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import { measureCeiling } from './ceiling';
-import { cpuMeter, eventLoopDelay, percentile, round, runBenchmark, startSim } from './support';
+import {
+  cpuMeter,
+  edgeRates,
+  eventLoopDelay,
+  percentile,
+  round,
+  runBenchmark,
+  startSim,
+} from './support';
 import { benchDatabase } from './database';
 import { benchShoalEnv } from './shoal-env';
 
@@ -134,7 +142,7 @@ async function main(): Promise<void> {
             max: round(latencies.at(-1) ?? 0),
           },
           launchesPerSecond: round(latencies.length / seconds),
-          firstAndLastThousand: edgeRates(runningAt, started),
+          firstAndLastThousand: edgeRates(runningAt, started, 'launches'),
           ceiling,
           ratioToCeiling:
             Math.round((latencies.length / seconds / ceiling.launchesPerSecond) * 100) / 100,
@@ -158,18 +166,6 @@ async function main(): Promise<void> {
     sim.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Launches per second over the first and the last 1,000 (or tenth, if fewer): whether
- * the pipeline keeps its pace as the cluster fills up.
- */
-function edgeRates(runningAt: number[], started: number) {
-  const n = Math.min(1_000, Math.max(1, Math.floor(runningAt.length / 10)));
-  if (runningAt.length < 2 * n) return undefined;
-  const first = (runningAt[n - 1]! - started) / 1000;
-  const last = (runningAt.at(-1)! - runningAt[runningAt.length - n - 1]!) / 1000;
-  return { launches: n, firstPerSecond: round(n / first), lastPerSecond: round(n / last) };
 }
 
 runBenchmark(main);

@@ -163,3 +163,20 @@ export async function cpuMeter(master: string) {
     };
   };
 }
+
+/**
+ * The rate over the first and the last 1,000 of these completion times (a tenth of them,
+ * if fewer), counted from `started`: whether a load keeps its pace as the cluster fills
+ * up, and how much of the whole is its slow start.
+ */
+export function edgeRates<K extends string>(doneAt: readonly number[], started: number, unit: K) {
+  const n = Math.min(1_000, Math.max(1, Math.floor(doneAt.length / 10)));
+  if (doneAt.length < 2 * n) return undefined;
+  const first = (doneAt[n - 1]! - started) / 1000;
+  const last = (doneAt.at(-1)! - doneAt[doneAt.length - n - 1]!) / 1000;
+  return {
+    [unit]: n,
+    firstPerSecond: round(n / first),
+    lastPerSecond: round(n / last),
+  } as Record<K, number> & { firstPerSecond: number; lastPerSecond: number };
+}

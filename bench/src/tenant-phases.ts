@@ -4,7 +4,7 @@
 // not Shoal's: the benchmark's process then holds Shoal alone, as a server would.
 // Driven over IPC by TenantProcess (tenant-process.ts); nothing goes to stdout.
 import { Operation, TenantClient, type RunOperations, type RunSpec } from './docker-client';
-import { log, ownCpuSeconds, percentile, round } from './support';
+import { edgeRates, log, ownCpuSeconds, percentile, round } from './support';
 
 export interface TenantLogin {
   slug: string;
@@ -56,6 +56,7 @@ export const phases = {
     const total = options.slugs.length * options.runsPerTenant;
     const cpuBefore = ownCpuSeconds();
     const started = performance.now();
+    const doneAt: number[] = [];
     const progress = setInterval(
       () => log(`runs ${ops.run.latencies.length}/${total} (${ops.run.errors} failed)`),
       5_000,
@@ -70,6 +71,7 @@ export const phases = {
             if (n >= options.runsPerTenant) return;
             try {
               await tenant.run(`${tenant.slug}-${n}`, runSpec(), ops);
+              doneAt.push(performance.now());
             } catch (error) {
               // create, wait, start and inspect count their own failures; run counts every one.
               ops.run.fail(error);
@@ -86,6 +88,7 @@ export const phases = {
     return {
       runs,
       seconds,
+      firstAndLastThousand: edgeRates(doneAt, started, 'runs'),
       clientCpuMicrosPerRun: round(((ownCpuSeconds() - cpuBefore) * 1e6) / Math.max(1, runs)),
       operations: reportAll(ops, seconds),
       ps: ps.report(seconds),
