@@ -102,6 +102,7 @@ export type {
 } from './containers/ports';
 export {
   normaliseSpec,
+  cpusOf,
   DEFAULT_CPUS,
   DEFAULT_MEMORY_MB,
   BEST_EFFORT_LABEL,

@@ -11,6 +11,7 @@ import { eventually, startShoalForTest } from '../testing/shoal-under-test';
 // dockerode as a tenant would drive them.
 
 let shoal: RunningShoal;
+let tenantId: string;
 let token: string;
 let cli: DockerCli;
 let port: number;
@@ -19,6 +20,7 @@ beforeAll(async () => {
   shoal = await startShoalForTest();
   const { services } = shoal;
   const tenant = await services.tenants.create({ slug: 'e2e', name: 'End to end' }, 'test');
+  tenantId = tenant.id;
   await services.tenants.setQuota(tenant.id, { quotaCpusLimit: 4, quotaMemLimit: 4096 }, 'test');
   ({ secret: token } = await services.tokens.issue({ tenantId: tenant.id, name: 'cli' }, 'test'));
   cli = dockerCli(shoal.dockerApi.url, token);
@@ -68,6 +70,34 @@ describe('the docker CLI against Shoal', () => {
       Config: { Tty: boolean };
     }[];
     expect(view).toMatchObject({ Name: '/web', State: { Running: true }, Config: { Tty: false } });
+  });
+
+  it('shows the cpus as they were asked, shares or a CFS quota, and gives the Mesos cpus they stand for', async () => {
+    for (const args of [
+      ['--name', 'shares', '--cpu-shares', '512'],
+      ['--name', 'quota', '--cpu-period', '100000', '--cpu-quota', '150000'],
+      ['--name', 'amount', '--cpus', '0.25'],
+    ])
+      expect(await docker('create', ...args, 'busybox', 'sleep', '60')).toMatchObject({ code: 0 });
+    const shown = await docker(
+      'inspect',
+      '-f',
+      '{{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.NanoCpus}}',
+      'shares',
+      'quota',
+      'amount',
+    );
+    expect(shown).toMatchObject({
+      code: 0,
+      stdout: '512 0 0 0\n0 100000 150000 0\n0 0 0 250000000\n',
+    });
+    const cpus = await Promise.all(
+      ['shares', 'quota', 'amount'].map(
+        async (name) => (await shoal.services.containers.get(tenantId, name)).spec.cpus,
+      ),
+    );
+    expect(cpus).toEqual([0.5, 1.5, 0.25]);
+    expect(await docker('rm', 'shares', 'quota', 'amount')).toMatchObject({ code: 0 });
   });
 
   it("lists the tenant's running containers on the bridge network it joins", async () => {

@@ -251,6 +251,7 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     if (!entry || entry.startsWith('='))
       throw invalid(`invalid environment variable ${quoted(entry)}`);
   }
+  const cpus = positive('cpus', input.cpus, DEFAULT_CPUS, 1024, SPEC_LIMITS.minCpus);
   const runtime = requestedRuntime(input) ?? context.runtime;
   checkRuntime(runtime, { ...input, networkMode });
   const attachments = context.networks?.attachments ?? [];
@@ -280,7 +281,8 @@ export function normaliseSpec(input: ContainerSpecInput, context: SpecContext): 
     publishAllPorts: input.publishAllPorts ?? false,
     ...(input.stopSignal !== undefined ? { stopSignal: input.stopSignal } : {}),
     ...(input.stopTimeout !== undefined ? { stopTimeout: input.stopTimeout } : {}),
-    cpus: positive('cpus', input.cpus, DEFAULT_CPUS, 1024, SPEC_LIMITS.minCpus),
+    cpus,
+    ...(input.cpusAsked && cpusOf(input.cpusAsked) === cpus ? { cpusAsked: input.cpusAsked } : {}),
     memoryMb: positive(
       'memory (MB)',
       input.memoryMb,
@@ -311,4 +313,9 @@ function terminalSize(size: { rows: number; columns: number }): { rows: number; 
   if (!fits(size.rows) || !fits(size.columns))
     throw invalid('a console size is rows and columns, whole numbers from 1 to 65535');
   return { rows: size.rows, columns: size.columns };
+}
+
+/** The cpus that shares (1024 a cpu) or a CFS quota over its period stand for. */
+export function cpusOf(asked: NonNullable<ContainerSpec['cpusAsked']>): number {
+  return 'shares' in asked ? asked.shares / 1024 : asked.quota / asked.period;
 }

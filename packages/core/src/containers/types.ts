@@ -90,6 +90,12 @@ export interface ContainerSpec {
   stopTimeout?: number;
   /** Mesos resources the task asks for. */
   cpus: number;
+  /**
+   * How a Docker client asked for the cpus when not as an amount (--cpus): in relative
+   * shares, 1024 a cpu (--cpu-shares), or as a CFS quota over its period (--cpu-quota and
+   * --cpu-period). Shown as it was asked.
+   */
+  cpusAsked?: { shares: number } | { period: number; quota: number };
   memoryMb: number;
   diskMb: number;
   gpus: number;

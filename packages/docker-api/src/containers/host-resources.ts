@@ -1,16 +1,15 @@
+import { cpusOf, type ContainerSpecInput } from '@shoal/core';
 import { badRequest } from '../errors';
 import { amountField, isObject, isUnset, type JsonObject } from './body-fields';
 
 const MIB = 1024 * 1024;
 const MAX_CPU_SHARES = 262_144;
 
-/** Docker's resource fields in Mesos units: cpus, megabytes, gpus. */
-export function parseResources(host: JsonObject): {
-  cpus?: number;
-  memoryMb?: number;
-  gpus?: number;
-} {
-  const resources: { cpus?: number; memoryMb?: number; gpus?: number } = {};
+type Resources = Pick<ContainerSpecInput, 'cpus' | 'cpusAsked' | 'memoryMb' | 'gpus'>;
+
+/** Docker's resource fields in Mesos units (cpus, megabytes, gpus), and how the cpus were asked. */
+export function parseResources(host: JsonObject): Resources {
+  const resources: Resources = {};
   const memory = amountField(host, 'Memory', 'HostConfig.Memory');
   if (memory !== undefined) resources.memoryMb = memory / MIB;
   const nanoCpus = amountField(host, 'NanoCpus', 'HostConfig.NanoCpus');
@@ -38,8 +37,9 @@ export function parseResources(host: JsonObject): {
   // Mesos has one cpus amount: --cpus says it directly, a CFS quota over its
   // period says the same, and cpu-shares are relative weights where 1024 is one cpu.
   if (nanoCpus !== undefined) resources.cpus = nanoCpus / 1e9;
-  else if (period !== undefined && quota !== undefined) resources.cpus = quota / period;
-  else if (shares !== undefined) resources.cpus = shares / 1024;
+  else if (period !== undefined && quota !== undefined) resources.cpusAsked = { period, quota };
+  else if (shares !== undefined) resources.cpusAsked = { shares };
+  if (resources.cpusAsked) resources.cpus = cpusOf(resources.cpusAsked);
   const gpus = parseGpus(host);
   if (gpus !== undefined) resources.gpus = gpus;
   return resources;

@@ -119,8 +119,6 @@ const UNSET_RESOURCES = {
   BlkioDeviceWriteBps: [],
   BlkioDeviceReadIOps: [],
   BlkioDeviceWriteIOps: [],
-  CpuPeriod: 0,
-  CpuQuota: 0,
   CpuRealtimePeriod: 0,
   CpuRealtimeRuntime: 0,
   CpusetCpus: '',
@@ -217,12 +215,11 @@ export function inspectBody(view: ContainerView, apiVersion: string) {
       ReadonlyRootfs: false,
       SecurityOpt: null,
       Memory: Math.round(spec.memoryMb * MIB),
-      NanoCpus: Math.round(spec.cpus * 1e9),
-      CpuShares: 0,
       ConsoleSize: spec.consoleSize ? [spec.consoleSize.rows, spec.consoleSize.columns] : [0, 0],
       // The rest of Docker's resource settings, at Docker's "not set", as it always sends
       // them: the CLI's templates (`{{.HostConfig.CpuQuota}}`) fail on a missing key.
       ...UNSET_RESOURCES,
+      ...cpusAsAsked(spec),
       Devices: [],
       DeviceRequests:
         spec.gpus > 0
@@ -326,5 +323,16 @@ export function summaryBody(view: ContainerView, apiVersion: string) {
     HostConfig: { NetworkMode: networkMode(view) },
     NetworkSettings: { Networks: endpoints(view, apiVersion) },
     Mounts: [],
+  };
+}
+
+/** The cpus as the client asked for them: an amount (NanoCpus), shares, or a CFS quota. */
+function cpusAsAsked(spec: ContainerView['spec']) {
+  const asked = spec.cpusAsked;
+  return {
+    NanoCpus: asked ? 0 : Math.round(spec.cpus * 1e9),
+    CpuShares: asked && 'shares' in asked ? asked.shares : 0,
+    CpuPeriod: asked && 'period' in asked ? asked.period : 0,
+    CpuQuota: asked && 'quota' in asked ? asked.quota : 0,
   };
 }
