@@ -32,7 +32,8 @@ export interface Db {
   prisma: PrismaClient;
   /**
    * SQL over the connections Prisma uses, for the hot path's batched statements (one for
-   * many containers), where a Prisma call per statement would cost more than the statement.
+   * many containers), where a Prisma call per statement would cost more than the statement;
+   * and over a few connections of its own for the reads whose plans are kept (Sql.read).
    */
   sql: Sql;
   kind: 'postgresql' | 'pglite';
