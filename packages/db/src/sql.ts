@@ -2,9 +2,10 @@ import pg from 'pg';
 import { withArrayLiterals } from './array-literal';
 
 // The hot path's SQL: statements that act on many containers at once (a batch of
-// creates, starts or status updates), sent to the pool Prisma itself uses. Prisma
-// keeps every other query; here one statement stands for dozens of requests, and
-// a Prisma call per statement would cost more than the statement.
+// creates, starts or status updates), sent to the pool Prisma itself uses, and the
+// reads of every Docker request (see Sql.read). Prisma keeps every other query; here
+// one statement stands for dozens of requests, and a Prisma call per statement would
+// cost more than the statement.
 
 /** Prisma's DateTime columns are `timestamp(3)` holding UTC, whatever the process's zone. */
 const TIMESTAMP = pg.types.builtins.TIMESTAMP;
