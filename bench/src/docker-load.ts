@@ -37,6 +37,7 @@ import {
   runBenchmark,
   type SimProcess,
   startSim,
+  tearDown,
 } from './support';
 import { benchDatabase } from './database';
 import { benchShoalEnv } from './shoal-env';
@@ -132,12 +133,12 @@ async function main(): Promise<void> {
   // Once only, from the end of main or from a signal: the emulator runs in its own
   // process group and the database lives on the server, so neither dies with us.
   const cleanUp = () =>
-    (cleaned ??= (async () => {
-      await tenantProcess?.close();
-      await shoal?.close();
-      await closeDb?.();
-      sim?.stop();
-    })());
+    (cleaned ??= tearDown(
+      () => tenantProcess?.close(),
+      () => shoal?.close(),
+      () => closeDb?.(),
+      () => sim?.stop(),
+    ));
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => {
       log(`${signal}: tearing down`);

@@ -22,6 +22,7 @@ import {
   round,
   runBenchmark,
   startSim,
+  tearDown,
 } from './support';
 import { benchDatabase } from './database';
 import { benchShoalEnv } from './shoal-env';
@@ -161,10 +162,12 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    await shoal.close();
-    await db.close();
-    sim.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await tearDown(
+      () => shoal.close(),
+      () => db.close(),
+      () => sim.stop(),
+      () => dataDir && rmSync(dataDir, { recursive: true, force: true }),
+    );
   }
 }
 

@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createLogger, startShoal, tuneProcess } from '@shoal/server';
 import type { RunSpec } from './docker-client';
-import { ownCpuSeconds, round, runBenchmark, startSim } from './support';
+import { ownCpuSeconds, round, runBenchmark, startSim, tearDown } from './support';
 import { benchDatabase } from './database';
 import { benchShoalEnv } from './shoal-env';
 import { TenantProcess } from './tenant-process';
@@ -198,11 +198,13 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    await clients.close();
-    bare.close();
-    await shoal.close();
-    await db.close();
-    sim.stop();
+    await tearDown(
+      () => clients.close(),
+      () => bare.close(),
+      () => shoal.close(),
+      () => db.close(),
+      () => sim.stop(),
+    );
   }
 }
 

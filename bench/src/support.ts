@@ -180,3 +180,20 @@ export function edgeRates<K extends string>(doneAt: readonly number[], started: 
     lastPerSecond: round(n / last),
   } as Record<K, number> & { firstPerSecond: number; lastPerSecond: number };
 }
+
+/**
+ * Runs each step of a teardown in order, every one even when a step before it failed,
+ * then throws the first failure: the emulator runs in a process group of its own and a
+ * database lives on the server, so a step skipped leaves them behind the benchmark.
+ */
+export async function tearDown(...steps: (() => unknown)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}
