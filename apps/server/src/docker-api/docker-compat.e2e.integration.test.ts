@@ -212,6 +212,27 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect(await containers()).toBe(before - 1);
   });
 
+  it('answers a docker kill once the container has died of it, as inspect then shows', async () => {
+    expect((await docker('run', '-d', '--name', 'killed', 'busybox', 'sleep', '600')).code).toBe(0);
+    const api = (method: string, path: string) =>
+      fetch(`${shoal.dockerApi.url.replace('tcp:', 'http:')}/containers/killed/${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    // Read straight after each answer, with no CLI process started in between to hide a gap.
+    const seen: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      if (round > 0) expect((await api('POST', 'start')).status).toBe(204);
+      expect((await api('POST', 'kill')).status).toBe(204);
+      const { State } = (await (await api('GET', 'json')).json()) as {
+        State: { Status: string; ExitCode: number };
+      };
+      seen.push(`${State.Status} ${State.ExitCode}`);
+    }
+    expect(seen).toEqual(Array.from({ length: 5 }, () => 'exited 137'));
+    expect((await docker('rm', 'killed')).code).toBe(0);
+  });
+
   it('reports docker kill -s TERM as the kill it is, its signal by number, and no stop', async () => {
     const since = String(Math.floor(Date.now() / 1000) - 1);
     expect((await docker('run', '-d', '--name', 'termed', 'busybox', 'sleep', '600')).code).toBe(0);

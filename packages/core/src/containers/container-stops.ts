@@ -71,14 +71,16 @@ export class ContainerStops {
     }
     // Docker reports the signal sent, whichever it was, before the container dies of it.
     publishChange(this.events, current, 'kill', { signal: String(number) });
-    // A TERM sent by kill is no stop: no stop event follows the container's death.
+    // A TERM sent by kill is no stop: no stop event follows the container's death. As
+    // Docker's, a KILL is answered once the container has died of it (inspect and ps then
+    // show it exited); any other signal once it is sent, as the container may outlive it.
     return this.halt(
       tenantId,
       ref,
       mode === 'kill' ? 'kill' : 'signal',
       mode === 'kill' ? 0 : DEFAULT_STOP_TIMEOUT_SECONDS,
       actor,
-      false,
+      mode === 'kill',
     );
   }
 
