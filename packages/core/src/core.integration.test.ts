@@ -590,7 +590,7 @@ describe('an ended task', () => {
 });
 
 describe('a container being removed', () => {
-  it('refuses to be started, renamed, updated or put on a network until its task has ended', async () => {
+  it('is gone for every lookup while Mesos confirms its task killed, and its name is free', async () => {
     const tenant = await services.tenants.create({ slug: 'removal', name: 'removal' }, 'a');
     // Under ucr, so that only the removal stands in the way of a network.
     const container = await services.containers.create(
@@ -598,28 +598,41 @@ describe('a container being removed', () => {
       { image: 'nginx', cpus: 0.1, memoryMb: 32, name: 'leaving', runtime: 'ucr' },
       'a',
     );
+    const sibling = await services.containers.create(
+      tenant.id,
+      { image: 'nginx', cpus: 0.1, memoryMb: 32, name: 'staying' },
+      'a',
+    );
     const network = await services.networks.create(tenant.id, { name: 'removal-net' }, 'a');
-    // As rm -f leaves a running container until Mesos confirms its task killed.
+    // As rm -f leaves a running container until Mesos confirms its task killed; its id
+    // made to share its first six digits with the other container's.
+    const id = `${sibling.id.slice(0, 6)}${sibling.id[6] === '0' ? '1' : '0'}${'e'.repeat(57)}`;
     await db.prisma.container.update({
       where: { id: container.id },
-      data: { state: 'REMOVING', desiredState: 'STOPPED', name: 'leaving.removing.x' },
+      data: { id, state: 'REMOVING', desiredState: 'STOPPED', name: 'leaving.removing.x' },
     });
-    const refused = {
-      code: 'CONFLICT',
-      message: expect.stringMatching(/marked for removal/) as unknown,
-    };
-    await expect(services.containers.start(tenant.id, container.id, 'a')).rejects.toMatchObject(
-      refused,
+    const gone = { code: 'NOT_FOUND', message: `No such container: ${id}` };
+    await expect(services.containers.get(tenant.id, id)).rejects.toMatchObject(gone);
+    await expect(services.containers.start(tenant.id, id, 'a')).rejects.toMatchObject(gone);
+    await expect(services.containers.rename(tenant.id, id, 'squatter', 'a')).rejects.toMatchObject(
+      gone,
     );
     await expect(
-      services.containers.rename(tenant.id, container.id, 'squatter', 'a'),
-    ).rejects.toMatchObject(refused);
+      services.containers.updateRestartPolicy(tenant.id, id, { name: 'always' }, 'a'),
+    ).rejects.toMatchObject(gone);
     await expect(
-      services.containers.updateRestartPolicy(tenant.id, container.id, { name: 'always' }, 'a'),
-    ).rejects.toMatchObject(refused);
+      services.containers.remove(tenant.id, id, { force: true }, 'a'),
+    ).rejects.toMatchObject(gone);
     await expect(
-      services.networks.connect(tenant.id, network.id, container.id, [], 'a'),
-    ).rejects.toMatchObject(refused);
+      services.networks.connect(tenant.id, network.id, id, [], 'a'),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Nor does it make the prefix it shares with the other container ambiguous.
+    await expect(services.containers.get(tenant.id, id.slice(0, 6))).resolves.toMatchObject({
+      id: sibling.id,
+    });
+    await expect(services.containers.get(tenant.id, id.slice(0, 7))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     // Its name stays free for a new container, as Docker frees it at once.
     await expect(
       services.containers.create(tenant.id, { image: 'nginx', name: 'squatter' }, 'a'),

@@ -66,7 +66,3 @@ export function goneAs(message: string) {
 /** What a front door answers for such an error where the service had no better words. */
 export const goneMeanwhile = (cause: unknown) =>
   new ShoalError('NOT_FOUND', 'No such object: it was removed while the request ran', { cause });
-
-/** A change asked of a container being removed (its task not yet confirmed ended). */
-export const markedForRemoval = (verb: string) =>
-  conflict(`container is marked for removal and cannot be ${verb}`);

@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, invalid, goneAs, isUniqueViolation, markedForRemoval } from '../errors';
+import { conflict, invalid, goneAs, isUniqueViolation } from '../errors';
 import type { ContainerReads } from './container-reads';
 import { checkContainerName } from './names';
 import type { ContainerRow } from './rows';
@@ -24,8 +24,6 @@ export async function renameContainer(
   const newName = name.replace(/^\//, '');
   checkContainerName(newName, name);
   const current = await reads.resolve(tenantId, ref);
-  // Its name is the removal's until Mesos confirms the end: taking it would squat a name.
-  if (current.state === 'REMOVING') throw markedForRemoval('renamed');
   if (current.name === newName) {
     throw conflict(`Renaming a container with the same name as its current name`);
   }
@@ -72,7 +70,6 @@ export async function setRestartPolicy(
 ): Promise<ContainerRow> {
   const { tenantId, ref, actor } = request;
   const current = await reads.resolve(tenantId, ref);
-  if (current.state === 'REMOVING') throw markedForRemoval('updated');
   const spec = current.config as unknown as ContainerSpec;
   if (spec.autoRemove && request.policy.name !== 'no')
     throw invalid(

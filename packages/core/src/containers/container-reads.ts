@@ -109,20 +109,35 @@ export class ContainerReads {
     });
   }
 
-  /** A name, a full id or a unique id prefix, within one tenant only. */
+  /**
+   * A name, a full id or a unique id prefix, within one tenant only. A container being
+   * removed (its row kept until Mesos confirms its task killed, and attached readers have
+   * had their time) is gone already, as Docker's is once `rm -f` has answered.
+   */
   async resolve(tenantId: string, ref: string): Promise<ContainerRow> {
     const key = ref.replace(/^\//, '');
     if (!key) throw notFound(`No such container: ${ref}`);
     const exact = await this.exact.submit({ tenantId, key });
-    if (exact) return exact.row;
+    if (exact && exact.row.state !== 'REMOVING') return exact.row;
     if (!/^[a-f0-9]+$/.test(key)) throw notFound(`No such container: ${ref}`);
     const byPrefix = await this.sql.read(
-      `${selectContainers()} WHERE c."tenantId" = $1 AND starts_with(c."id", $2) LIMIT 2`,
+      `${selectContainers()} WHERE c."tenantId" = $1 AND starts_with(c."id", $2)
+         AND c.state <> 'REMOVING' LIMIT 2`,
       [tenantId, key],
     );
     if (byPrefix.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`);
     if (!byPrefix[0]) throw notFound(`No such container: ${ref}`);
     return fromRow(byPrefix[0]);
+  }
+
+  /**
+   * The container of this id, being removed or not: for a request that holds it already
+   * and reads what became of it (a start or a stop whose container removed itself).
+   */
+  async current(tenantId: string, id: string): Promise<ContainerRow> {
+    const found = await this.exact.submit({ tenantId, key: id });
+    if (!found) throw notFound(`No such container: ${id}`);
+    return found.row;
   }
 
   /**

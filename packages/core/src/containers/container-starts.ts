@@ -107,12 +107,12 @@ export class ContainerStarts {
       })();
       const watched = this.watch.until(id, settled, giveUp.signal);
       // The start this one waits for may have ended before the watch began: read it once.
-      const current = changed ? undefined : await this.reads.resolve(tenantId, id);
+      const current = changed ? undefined : await this.reads.current(tenantId, id);
       const row =
         current && (settled(current) || !beingStarted(current))
           ? current
           : await Promise.race([watched, heard.then(() => undefined)]);
-      const view = toView(row ?? (await this.reads.resolve(tenantId, id)));
+      const view = toView(row ?? (await this.reads.current(tenantId, id)));
       if (changed && view.state === 'running') this.hooks.onStarted(performance.now() - began);
       return { container: view, started: changed };
     } finally {

@@ -238,7 +238,7 @@ export class ContainerStops {
     } finally {
       controller.abort();
     }
-    return toView(await this.reads.resolve(tenantId, current.id));
+    return toView(await this.reads.current(tenantId, current.id));
   }
 }
 

@@ -3,7 +3,7 @@ import type { Sql, SqlRunner, Tenant, TenantUsage } from '@shoal/db';
 import type { PlacementNeeds, TaskRequest } from '@shoal/scheduler';
 import { GroupCommit } from '../batching/group-commit';
 import { QUOTA_CLAIMS, shownAmount } from '../tenants/quota-claims';
-import { busy, markedForRemoval, ShoalError } from '../errors';
+import { busy, ShoalError } from '../errors';
 import { fromRow, NAME_OR_ID_MATCH, selectContainers } from './container-reads';
 import { PENDING, TERMINAL_STATES } from './lifecycle';
 import type { PlacementCheck } from './ports';
@@ -109,7 +109,8 @@ export class StartBatch {
         return outcomes.push({ container: row, changed: false });
       }
       firstStart.set(row.id, outcomes.length);
-      if (row.state === 'REMOVING') return outcomes.push(markedForRemoval('started'));
+      // Being removed: gone, as a lookup finds it (ContainerReads.resolve).
+      if (row.state === 'REMOVING') return outcomes.push(new NoExactMatch(request.ref));
       if (row.desiredState === 'RUNNING') return outcomes.push({ container: row, changed: false });
       const account = accounts.get(row.tenantId);
       const unplaceable = this.placement?.whyNeverPlaced(account?.mesosRole ?? '', needsOf(row));

@@ -1,6 +1,6 @@
 import type { Network, Prisma, PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
-import { conflict, forbidden, invalid, markedForRemoval, notFound } from '../errors';
+import { conflict, forbidden, invalid, notFound } from '../errors';
 import { meantToRun } from '../containers/lifecycle';
 import { RUNTIME_NAMES, runtimeOf } from '../containers/runtime';
 import { SPEC_LIMITS } from '../containers/spec-limits';
@@ -104,8 +104,8 @@ export class NetworkConnections {
         { name: string; config: ContainerSpec; desiredState: string; state: string }[]
       >`SELECT name, config, "desiredState", state FROM "Container"
         WHERE id = ${containerId} AND "tenantId" = ${tenantId} FOR UPDATE`;
-      if (!row) throw notFound(`No such container: ${containerId}`);
-      if (row.state === 'REMOVING') throw markedForRemoval(`${action.replace('network.', '')}ed`);
+      // Removed since it was looked up: gone, as a lookup now finds it.
+      if (!row || row.state === 'REMOVING') throw notFound(`No such container: ${containerId}`);
       if (meantToRun(row))
         throw conflict(
           `container ${row.name} is running: a Mesos task's networks are fixed when it launches; stop it, change its networks, then start it`,
