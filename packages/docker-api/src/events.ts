@@ -81,7 +81,7 @@ async function* eventLines(
 /** GET /events: past events with `since`, then live ones until `until` or the client leaves. */
 async function events(ctx: RequestContext): Promise<void> {
   const filters = queryFilters(ctx.query, ['type', 'container', 'event', 'label', 'image']);
-  const since = queryTime(ctx.query, 'since');
+  const since = queryTime(ctx.query, 'since', { zeroIsEpoch: true });
   const until = queryTime(ctx.query, 'until');
   // Ends the live part at `until` even when no event arrives to notice it.
   const stop = new AbortController();

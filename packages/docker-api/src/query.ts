@@ -26,15 +26,23 @@ export function queryTerminalSize(query: URLSearchParams): TerminalSize {
   return { rows, columns };
 }
 
-/** A Unix time in seconds (fractions allowed), as `since`/`until` are sent; 0 means unset. */
-export function queryTime(query: URLSearchParams, name: string): Date | undefined {
+/**
+ * A Unix time in seconds (fractions allowed), as `since`/`until` are sent. 0 means unset,
+ * as `docker logs` reads it, unless `zeroIsEpoch`: `docker events --since 0` asks for every
+ * event kept, from the epoch on.
+ */
+export function queryTime(
+  query: URLSearchParams,
+  name: string,
+  { zeroIsEpoch = false } = {},
+): Date | undefined {
   const raw = query.get(name);
   if (raw === null || raw.trim() === '') return undefined;
   const seconds = Number(raw);
   if (!Number.isFinite(seconds)) {
     throw badRequest(`invalid value for ${name}: "${raw}" is not a Unix timestamp`);
   }
-  if (seconds === 0) return undefined;
+  if (seconds === 0 && !zeroIsEpoch) return undefined;
   const at = new Date(seconds * 1000);
   if (Number.isNaN(at.getTime()))
     throw badRequest(`invalid value for ${name}: "${raw}" is past any date a clock can show`);

@@ -238,6 +238,16 @@ describe('the docker CLI against Shoal', () => {
       only: ['kill'],
     });
     expect(kills).toEqual(['kill 2']);
+    // Since 0 is since the epoch: every event kept, as Docker reads it.
+    const fromEpoch = await pastEvents(cli, {
+      since: 0,
+      container: 'kept',
+      format: '{{.Action}}',
+    });
+    expect(fromEpoch).toEqual(
+      await pastEvents(cli, { since, container: 'kept', format: '{{.Action}}' }),
+    );
+    expect(fromEpoch).toContain('kill');
     expect((await docker('rm', 'kept')).code).toBe(0);
     // What Mesos cannot do is refused at create, not at the stop.
     const hup = await docker('create', '--stop-signal', 'HUP', 'nginx');
