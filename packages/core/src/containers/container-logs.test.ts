@@ -238,3 +238,41 @@ describe('docker logs -f --tail, with a line longer than a read still being writ
     expect(await logs(following(), { tail: 0, follow: true })).toMatchObject([{ text: 'c\n' }]);
   });
 });
+
+describe('docker logs -f', () => {
+  it('goes on following when the database does not answer for a while', async () => {
+    const latest: Run = {
+      id: 'live',
+      state: 'TASK_RUNNING',
+      updatedAt: ENDED,
+      files: { stdout: 'one\n' },
+    };
+    const sources = sourcesOf(latest);
+    // Each question whether the task has ended: twice no answer (written meanwhile: "two"),
+    // then running ("three"), then ended.
+    let asked = 0;
+    const prisma = {
+      task: {
+        findUnique: async () => {
+          asked++;
+          if (asked <= 2) {
+            if (asked === 2) latest.files.stdout += 'two\n';
+            throw new Error("Can't reach database server at 127.0.0.1:5432");
+          }
+          if (asked === 3) {
+            latest.files.stdout += 'three\n';
+            return { state: 'TASK_RUNNING', updatedAt: ENDED };
+          }
+          latest.state = 'TASK_FINISHED';
+          return { state: 'TASK_FINISHED', updatedAt: ENDED };
+        },
+      },
+    };
+    const followed = await logs(
+      { ...sources, prisma: prisma as unknown as PrismaClient },
+      { follow: true, allRuns: false },
+    );
+    expect(textOf(followed)).toBe('one\ntwo\nthree\n');
+    expect(asked).toBe(4);
+  });
+});

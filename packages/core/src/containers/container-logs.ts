@@ -42,6 +42,9 @@ interface Line {
   given: boolean;
 }
 
+/** A read of the database that failed: no answer, to be asked again. */
+const UNREAD = Symbol('unread');
+
 /**
  * `docker logs`: what the container's latest run wrote, or with `allRuns` every run, as
  * Docker keeps its log across restarts: the stdout and stderr of each task in its sandbox
@@ -163,11 +166,12 @@ export async function* readLogs(
   for (;;) {
     if (!options.follow || endedAt || signal?.aborted || from.closing.aborted) return;
     if (options.until && Date.now() > options.until.getTime()) return;
-    const now = await from.prisma.task.findUnique({
-      where: { id: task.id },
-      select: { state: true, updatedAt: true },
-    });
-    if (!now || isTerminal(now.state)) {
+    const now = await from.prisma.task
+      .findUnique({ where: { id: task.id }, select: { state: true, updatedAt: true } })
+      // The database did not answer (restarting, say): the files are still read, and
+      // whether the task has ended is asked again next time round.
+      .catch(() => UNREAD);
+    if (now !== UNREAD && (!now || isTerminal(now.state))) {
       endedAt = now?.updatedAt ?? new Date();
       for await (const p of inTimeOrder(readers, endedAt, true))
         if (lineOf(p).line.given) yield p.piece;
