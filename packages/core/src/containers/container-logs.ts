@@ -170,7 +170,7 @@ export async function* readLogs(
       .findUnique({ where: { id: task.id }, select: { state: true, updatedAt: true } })
       // The database did not answer (restarting, say): the files are still read, and
       // whether the task has ended is asked again next time round.
-      .catch(() => UNREAD);
+      .catch((): typeof UNREAD => UNREAD);
     if (now !== UNREAD && (!now || isTerminal(now.state))) {
       endedAt = now?.updatedAt ?? new Date();
       for await (const p of inTimeOrder(readers, endedAt, true))
