@@ -134,7 +134,14 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     const foreign = await neighbour.run('rename', 'second-name', 'stolen');
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toMatch(/No such container: second-name/);
-    expect((await docker('rm', 'second-name')).code).toBe(0);
+    // A name taken is answered as a create's is, naming the container that has it.
+    const holder = (await docker('create', '--name', 'holder', 'busybox', 'true')).stdout.trim();
+    const taken = await docker('rename', 'second-name', 'holder');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(
+      `Conflict. The container name "/holder" is already in use by container "${holder}".`,
+    );
+    expect((await docker('rm', 'second-name', 'holder')).code).toBe(0);
   });
 
   it('filters ps by ancestor, before, since and expose, and shows COMMAND (7)', async () => {

@@ -49,8 +49,12 @@ export async function renameContainer(
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
+      // Named as a create's conflict names it: the tenant's own container that has the name.
+      const holder = await prisma.container
+        .findFirst({ where: { tenantId, name: newName }, select: { id: true } })
+        .catch(() => null);
       throw conflict(
-        `Conflict. The container name "/${newName}" is already in use by another container. You have to remove (or rename) that container to be able to reuse that name.`,
+        `Conflict. The container name "/${newName}" is already in use by container "${holder?.id ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
     }
     goneAs(`No such container: ${ref}`)(error);
