@@ -217,6 +217,16 @@ describe('the docker CLI where it used to trip on Shoal', () => {
     expect(await state()).toBe('running 0\n');
     expect((await docker('rm', '-f', 'sleeper')).code).toBe(0);
     expect(await containers()).toBe(before - 1);
+    // As Docker's rm -f of a running container: the KILL, the death of it, the removal.
+    const removal = await eventually('the removal to be told', async () => {
+      const lines = await pastEvents(cli, {
+        since,
+        container: 'sleeper',
+        format: '{{.Action}} {{index .Actor.Attributes "signal"}}',
+      });
+      return lines.at(-1) === 'destroy ' ? lines.slice(-3) : undefined;
+    });
+    expect(removal).toEqual(['kill 9', 'die ', 'destroy ']);
   });
 
   it('answers a docker kill once the container has died of it, as inspect then shows', async () => {

@@ -137,6 +137,8 @@ export class ContainerStops {
     const { launcher, converge } = this.hooks;
     for (const taskId of dropped) launcher?.cancel(taskId);
     if (live) {
+      // As Docker's rm -f: the KILL it dies of is told, then its death and its removal.
+      publishChange(this.events, current, 'kill', { signal: '9' });
       await launcher?.kill(task.mesosTaskId, task.agentId ?? undefined, 0).catch(() => undefined);
       converge.wake();
     } else {
