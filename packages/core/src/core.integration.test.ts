@@ -626,6 +626,13 @@ describe('a container being removed', () => {
     await expect(
       services.networks.connect(tenant.id, network.id, id, [], 'a'),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // A client attached before it ended is still owed its log, read by id.
+    const read = async (attached: boolean) => {
+      const options = { stdout: true, stderr: true, follow: false, attached };
+      for await (const line of services.containers.logs(tenant.id, id, options)) void line;
+    };
+    await expect(read(false)).rejects.toMatchObject(gone);
+    await expect(read(true)).resolves.toBeUndefined();
     // Nor does it make the prefix it shares with the other container ambiguous.
     await expect(services.containers.get(tenant.id, id.slice(0, 6))).resolves.toMatchObject({
       id: sibling.id,

@@ -279,12 +279,13 @@ export class ContainerService implements ContainerOperations {
     options: LogOptions,
     signal?: AbortSignal,
   ): AsyncIterable<LogLine> {
-    return readLogs(this.logSources(), tenantId, ref, options, signal);
+    return readLogs(this.logSources(options.attached), tenantId, ref, options, signal);
   }
 
-  private logSources(): LogSources {
+  private logSources(attached = false): LogSources {
     return {
-      resolve: (tenantId, ref) => this.resolve(tenantId, ref),
+      resolve: (tenantId, ref) =>
+        attached ? this.reads.current(tenantId, ref) : this.resolve(tenantId, ref),
       sandbox: this.sandbox,
       clock: this.logClock,
       prisma: this.prisma,

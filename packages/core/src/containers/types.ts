@@ -186,6 +186,12 @@ export interface LogOptions {
   until?: Date;
   /** What every run wrote (`docker logs`), not only the latest run's (an attach). */
   allRuns?: boolean;
+  /**
+   * For a client attached before the container ended, by its id: found even while it is
+   * being removed (a `--rm` container takes itself away as it ends), as the client is
+   * owed what it wrote. A lookup by a client's name or id finds such a container gone.
+   */
+  attached?: boolean;
 }
 
 export interface LogLine {

@@ -119,7 +119,12 @@ async function attach(ctx: RequestContext): Promise<void> {
     // Without one, a ucr container created with -i runs its command for this client.
     if (PipeService.isPiped(view)) return await attachPipe(ctx, view, events);
     const read = (options: { follow: boolean }) =>
-      services.containers.logs(caller.tenantId, view.id, { ...streams, ...options }, ex.signal);
+      services.containers.logs(
+        caller.tenantId,
+        view.id,
+        { ...streams, ...options, attached: true },
+        ex.signal,
+      );
     const format = { tty: view.spec.tty, timestamps: false };
     const seen: LineCounts = { stdout: 0, stderr: 0 };
     const running = view.state === 'running';

@@ -58,11 +58,13 @@ export async function attachTerminal(
       ex.signal,
     );
   } catch (error) {
-    // A command that ends at once (`echo`) takes its container with it before Shoal even
-    // hears it started: the terminal is gone, but what it wrote is in the log, and a
-    // client attached before the start is owed all of it.
-    if (wasRunning || !(error instanceof ShoalError) || error.code !== 'CONFLICT') throw error;
-    const options = { stdout: true, stderr: true, follow: false };
+    // A command that ends at once (`echo`) takes its terminal with it before Shoal even
+    // hears it started, and with --rm its container too: what it wrote is in the log, and
+    // a client attached before the start is owed all of it.
+    const gone =
+      error instanceof ShoalError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND');
+    if (wasRunning || !gone) throw error;
+    const options = { stdout: true, stderr: true, follow: false, attached: true };
     const log = services.containers.logs(caller.tenantId, view.id, options, ex.signal);
     await pump(client.out, logged(log), ex.signal);
     client.out.end();
