@@ -40,6 +40,15 @@ describe('PostgreSQL restarted while status updates flow', () => {
         async () => services.cluster.framework().subscribed,
       );
       const tenantId = (await services.tenants.create({ slug: 'acme', name: 'acme' }, 'test')).id;
+      const { secret } = await services.tokens.issue({ tenantId, name: 'cli' }, 'test');
+      const dockerPs = async () => {
+        const res = await fetch(
+          `${shoal.dockerApi.url.replace('tcp:', 'http:')}/v1.50/containers/json`,
+          { headers: { authorization: `Bearer ${secret}` } },
+        );
+        return { status: res.status, body: await res.json() };
+      };
+      expect(await dockerPs()).toEqual({ status: 200, body: [] });
 
       // What `docker events` shows the tenant: each exit must be told once, with its code.
       const feed = new AbortController();
@@ -89,6 +98,11 @@ describe('PostgreSQL restarted while status updates flow', () => {
         return h.code === 503 ? h : undefined;
       });
       expect(down.status).toBe('degraded');
+      // A Docker request meanwhile is told the database is away, in Docker's error form.
+      expect(await dockerPs()).toEqual({
+        status: 503,
+        body: { message: 'Shoal cannot reach its database just now; try again in a few seconds' },
+      });
       // The leader lock went with its session: meanwhile this instance must not act as leader.
       await eventually(
         'the instance to give up leadership and the Mesos subscription',

@@ -66,3 +66,39 @@ export function goneAs(message: string) {
 /** What a front door answers for such an error where the service had no better words. */
 export const goneMeanwhile = (cause: unknown) =>
   new ShoalError('NOT_FOUND', 'No such object: it was removed while the request ran', { cause });
+
+/** Connection failures of the PostgreSQL client, Prisma's codes for an unreachable server. */
+const AWAY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'P1001', 'P1017']);
+
+/** SQLSTATE classes 08 (connection exception) and 57P (the server shutting down or starting). */
+const isAwayState = (code: unknown) =>
+  typeof code === 'string' && (AWAY_CODES.has(code) || /^(08|57P)/.test(code));
+
+/**
+ * Whether a failure is the database being away (restarting, stopped, out of reach), seen
+ * from node-postgres or from Prisma's driver adapter: no fault of the request or of Shoal,
+ * and over once the database is back.
+ */
+export function isDatabaseAway(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, meta } = error as {
+    code?: unknown;
+    message?: unknown;
+    meta?: { driverAdapterError?: { cause?: { code?: unknown; kind?: unknown } } };
+  };
+  const cause = meta?.driverAdapterError?.cause;
+  return (
+    isAwayState(code) ||
+    isAwayState(cause?.code) ||
+    cause?.kind === 'DatabaseNotReachable' ||
+    (typeof message === 'string' && message.startsWith('Connection terminated'))
+  );
+}
+
+/** What a front door answers while the database is away. */
+export const databaseAway = (cause: unknown) =>
+  new ShoalError(
+    'UNAVAILABLE',
+    'Shoal cannot reach its database just now; try again in a few seconds',
+    { cause },
+  );

@@ -1,6 +1,13 @@
 export { createServices, type Services, type ServicesOptions } from './services';
 export { fireAt } from './timers';
-export { goneMeanwhile, isRecordGone, ShoalError, type ShoalErrorCode } from './errors';
+export {
+  databaseAway,
+  goneMeanwhile,
+  isDatabaseAway,
+  isRecordGone,
+  ShoalError,
+  type ShoalErrorCode,
+} from './errors';
 export {
   clipped,
   inputFault,
