@@ -67,8 +67,11 @@ export function goneAs(message: string) {
 export const goneMeanwhile = (cause: unknown) =>
   new ShoalError('NOT_FOUND', 'No such object: it was removed while the request ran', { cause });
 
-/** Connection failures of the PostgreSQL client, Prisma's codes for an unreachable server. */
-const AWAY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'P1001', 'P1017']);
+/**
+ * A refused connection (node-postgres gives the socket's error as it is; the Mesos clients
+ * wrap theirs in errors of their own), and Prisma's codes for a server out of reach.
+ */
+const AWAY_CODES = new Set(['ECONNREFUSED', 'P1001', 'P1017']);
 
 /** SQLSTATE classes 08 (connection exception) and 57P (the server shutting down or starting). */
 const isAwayState = (code: unknown) =>
