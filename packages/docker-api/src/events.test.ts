@@ -58,10 +58,12 @@ describe('GET /events', () => {
   });
 
   it('replays past events with since and ends at until', async () => {
+    // Until a moment from now: an event of this millisecond is before it (until excludes
+    // its own instant), and the answer ends as soon as that moment has passed.
     const now = Date.now() / 1000;
     const res = await t.request(
       'GET',
-      `/events?since=${now - 60}&until=${now}&${filters({ container: ['ev'] })}`,
+      `/events?since=${now - 60}&until=${now + 0.05}&${filters({ container: ['ev'] })}`,
     );
     const events = await readEvents(res, 10);
     expect(events.map((e) => e.Action)).toEqual(['create', 'start', 'die']);
