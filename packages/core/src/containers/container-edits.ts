@@ -2,7 +2,7 @@ import type { Prisma, PrismaClient } from '@shoal/db';
 import type { AuditService } from '../audit/audit-service';
 import { conflict, invalid, goneAs, isUniqueViolation } from '../errors';
 import type { ContainerReads } from './container-reads';
-import { checkContainerName } from './names';
+import { checkContainerName, nameTaken } from './names';
 import type { ContainerRow } from './rows';
 import { checkedRestartPolicy } from './spec';
 import type { ContainerSpec, RestartPolicy } from './types';
@@ -53,9 +53,7 @@ export async function renameContainer(
       const holder = await prisma.container
         .findFirst({ where: { tenantId, name: newName }, select: { id: true } })
         .catch(() => null);
-      throw conflict(
-        `Conflict. The container name "/${newName}" is already in use by container "${holder?.id ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
-      );
+      throw nameTaken(newName, holder?.id);
     }
     goneAs(`No such container: ${ref}`)(error);
   }

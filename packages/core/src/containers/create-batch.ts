@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Container, Sql, SqlRunner } from '@shoal/db';
 import { GroupCommit } from '../batching/group-commit';
-import { busy, conflict, notFound, ShoalError } from '../errors';
+import { busy, notFound, ShoalError } from '../errors';
 import { CONTAINER_COLUMNS } from './container-reads';
-import { randomContainerName } from './names';
+import { nameTaken, randomContainerName } from './names';
 import type { ContainerSpec } from './types';
 
 export interface CreateRequest {
@@ -123,9 +123,7 @@ export class CreateBatch {
       if (made) return made;
       const refusal = why.get(`${r.tenantId}/${r.spec.name}`);
       if (refusal?.tenantGone) return notFound(`tenant ${r.tenantId} not found`);
-      return conflict(
-        `Conflict. The container name "/${r.spec.name}" is already in use by container "${refusal?.holder ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
-      );
+      return nameTaken(r.spec.name, refusal?.holder);
     });
   }
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { invalid } from '../errors';
+import { conflict, invalid } from '../errors';
 import { randomHex } from './random-hex';
 import { SPEC_LIMITS } from './spec-limits';
 
@@ -108,4 +108,11 @@ export function shownName(container: { id: string; name: string }): string {
   for (const suffix of [`.removed.${short}`, `.removing.${short}`])
     if (container.name.endsWith(suffix)) return container.name.slice(0, -suffix.length);
   return container.name;
+}
+
+/** Docker's refusal of a name another of the tenant's containers has (`holder`, its id). */
+export function nameTaken(name: string, holder: string | null | undefined) {
+  return conflict(
+    `Conflict. The container name "/${name}" is already in use by container "${holder ?? 'unknown'}". You have to remove (or rename) that container to be able to reuse that name.`,
+  );
 }
