@@ -4,13 +4,10 @@ import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
 import {
-  databaseAway,
-  goneMeanwhile,
   inputFault,
-  isDatabaseAway,
-  isRecordGone,
   MAX_INPUT_DEPTH,
   ShoalError,
+  storageFailure,
   untilAborted,
   type ShoalErrorCode,
 } from '@shoal/core';
@@ -126,12 +123,7 @@ const t = initTRPC.context<Context>().create({
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
-  const failure = result.error.cause;
-  const cause = isRecordGone(failure)
-    ? goneMeanwhile(failure)
-    : isDatabaseAway(failure)
-      ? databaseAway(failure)
-      : failure;
+  const cause = storageFailure(result.error.cause) ?? result.error.cause;
   if (cause instanceof ShoalError)
     throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
   return result;

@@ -64,7 +64,7 @@ export function goneAs(message: string) {
 }
 
 /** What a front door answers for such an error where the service had no better words. */
-export const goneMeanwhile = (cause: unknown) =>
+const goneMeanwhile = (cause: unknown) =>
   new ShoalError('NOT_FOUND', 'No such object: it was removed while the request ran', { cause });
 
 /**
@@ -82,7 +82,7 @@ const isAwayState = (code: unknown) =>
  * from node-postgres or from Prisma's driver adapter: no fault of the request or of Shoal,
  * and over once the database is back.
  */
-export function isDatabaseAway(error: unknown): boolean {
+function isDatabaseAway(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message, meta } = error as {
     code?: unknown;
@@ -99,9 +99,19 @@ export function isDatabaseAway(error: unknown): boolean {
 }
 
 /** What a front door answers while the database is away. */
-export const databaseAway = (cause: unknown) =>
+const databaseAway = (cause: unknown) =>
   new ShoalError(
     'UNAVAILABLE',
     'Shoal cannot reach its database just now; try again in a few seconds',
     { cause },
   );
+
+/**
+ * A storage failure as both front doors answer it, in a service's words: a record removed
+ * while the request ran, or the database away. Undefined for any other failure.
+ */
+export function storageFailure(error: unknown): ShoalError | undefined {
+  if (isRecordGone(error)) return goneMeanwhile(error);
+  if (isDatabaseAway(error)) return databaseAway(error);
+  return undefined;
+}

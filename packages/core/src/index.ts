@@ -1,13 +1,6 @@
 export { createServices, type Services, type ServicesOptions } from './services';
 export { fireAt } from './timers';
-export {
-  databaseAway,
-  goneMeanwhile,
-  isDatabaseAway,
-  isRecordGone,
-  ShoalError,
-  type ShoalErrorCode,
-} from './errors';
+export { ShoalError, storageFailure, type ShoalErrorCode } from './errors';
 export {
   clipped,
   inputFault,

@@ -1,11 +1,4 @@
-import {
-  databaseAway,
-  goneMeanwhile,
-  isDatabaseAway,
-  isRecordGone,
-  ShoalError,
-  type ShoalErrorCode,
-} from '@shoal/core';
+import { ShoalError, storageFailure, type ShoalErrorCode } from '@shoal/core';
 
 /**
  * An error with the HTTP status the Docker API answers. The CLI prints the
@@ -62,8 +55,8 @@ export function toErrorReply(error: unknown, requestId: string): ErrorReply {
     return { status: error.status, message: error.message, headers: error.headers };
   }
   if (error instanceof ShoalError) return { status: STATUS_OF[error.code], message: error.message };
-  if (isRecordGone(error)) return toErrorReply(goneMeanwhile(error), requestId);
-  if (isDatabaseAway(error)) return toErrorReply(databaseAway(error), requestId);
+  const failure = storageFailure(error);
+  if (failure) return toErrorReply(failure, requestId);
   // A wait Shoal ended itself, its client still there: this instance is stopping.
   if (error instanceof Error && error.name === 'AbortError')
     return { status: 503, message: 'Shoal is shutting down; ask again once it is back' };
